@@ -1,0 +1,117 @@
+# candour: plain GNU make. `make` builds bin/, `make check` runs every test twice
+# (normal build, then AddressSanitizer + UndefinedBehaviorSanitizer build).
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+BIN     ?= bin
+VERSION := 0.1.0
+
+CC      ?= cc
+CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -pedantic -Wshadow -Wstrict-prototypes -Wvla
+OPT     ?= -O2 -g
+SAN     ?=
+CFLAGS  ?=
+LDFLAGS ?=
+
+# libcsv ships no pkg-config file on Debian: use one if a distribution provides it,
+# otherwise the Debian layout (csv.h in the default include path, -lcsv).
+PKGS        := gsl zlib
+CSV_CFLAGS  := $(shell pkg-config --cflags libcsv 2>/dev/null)
+CSV_LIBS    := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CSV_CFLAGS)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CSV_LIBS) -lpthread -lm
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS  = $(CSTD) $(WARN) $(OPT) $(SAN) -Ilib -DCANDOUR_VERSION='"$(VERSION)"' \
+              $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+
+LIB_SRC    := $(sort $(wildcard lib/*.c))
+LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIBCANDOUR := $(BUILD)/libcandour.a
+PROGRAMS   := ingest stats report
+PROG_BINS  := $(PROGRAMS:%=$(BIN)/candour-%)
+UNIT_SRC   := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+ALL_OBJ    := $(LIB_OBJ) $(foreach p,$(PROGRAMS),$(patsubst %.c,$(BUILD)/%.o,$(wildcard $(p)/*.c)))
+
+.PHONY: all check check-one asan demo bench fuzz valgrind format install uninstall \
+        clean deps sample-data
+.DEFAULT_GOAL := all
+
+all: $(PROG_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIBCANDOUR): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# One program per folder: bin/candour-<folder> from <folder>/*.c and the library.
+define PROGRAM_RULE
+$(BIN)/candour-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBCANDOUR)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCANDOUR)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIBCANDOUR) $(ALL_LDFLAGS) \
+	    $(CMOCKA_LIBS) $(PKG_LIBS)
+
+# ---- tests -------------------------------------------------------------------
+# check-one runs the unit tests and the end-to-end cases against one build and
+# appends its tally to $(TALLY); `make check` does it for the normal and the
+# sanitizer builds and prints the one summary line.  T=name runs matching tests only.
+TALLY ?= $(BUILD)/tally
+T ?=
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+check: deps
+	@rm -f build/tally
+	@$(MAKE) --no-print-directory check-one TALLY=$(CURDIR)/build/tally
+	@$(MAKE) --no-print-directory check-one BUILD=build/asan BIN=build/asan/bin \
+	    OPT="-O1 -g" SAN="$(SAN_FLAGS)" TALLY=$(CURDIR)/build/tally
+	@awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}' build/tally
+
+check-one: $(PROG_BINS) $(UNIT_BINS)
+	@mkdir -p $(dir $(TALLY))
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
+	    SAN="$(SAN_FLAGS)" all
+
+# ---- the main job on the shipped sample data -----------------------------------
+demo: deps all
+	@sh scripts/demo.sh "$(BIN)"
+
+sample-data:
+	python3 sample-data/generate.py sample-data
+
+deps:
+	@sh scripts/deps.sh
+
+format:
+	clang-format -i lib/*.[ch] ingest/*.[ch] stats/*.[ch] report/*.[ch] tests/unit/*.c
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/candour/schemas
+	install -m 0755 $(PROG_BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 schemas/*.schema $(DESTDIR)$(PREFIX)/share/candour/schemas/
+
+uninstall:
+	rm -f $(PROGRAMS:%=$(DESTDIR)$(PREFIX)/bin/candour-%)
+	rm -rf $(DESTDIR)$(PREFIX)/share/candour
+
+clean:
+	rm -rf build bin
+
+-include $(ALL_OBJ:.o=.d)

@@ -1,0 +1,900 @@
+/* The ingest pipeline: header check, row decoding, rejects and the dataset.
+ *
+ * Each input is streamed through csvin (libcsv).  The header is matched to
+ * the schema (fail closed: every column must be described).  Because
+ * question codes change between survey years, the meaning of a column can
+ * depend on the row's period; a layout (field -> schema column) is resolved
+ * once per period per file.  A row is decoded completely before anything is
+ * written, so a bad row is rejected whole. */
+#include "ingest.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "atomic.h"
+#include "csvin.h"
+#include "csvout.h"
+#include "dataset.h"
+#include "period.h"
+#include "schema.h"
+#include "text.h"
+#include "util.h"
+
+#define NONE SCHEMA_NONE
+#define UNKNOWN_GROUP "Unknown"
+
+struct row_value {
+    const char *s;
+    size_t len;
+    uint8_t u8;
+    int64_t i64;
+    double f64;
+    bool set;
+};
+
+struct layout {
+    long ordinal;
+    size_t *column_of_field; /* schema column for each header field, or NONE */
+};
+
+struct ingest {
+    const struct ingest_options *opt;
+    struct schema *schema;
+    struct dataset_writer writer;
+    bool writer_open;
+    size_t *ds_of_column; /* schema column -> dataset column, NONE when dropped */
+    struct row_value *row;
+    size_t n_ds;
+    /* the file being read */
+    const char *file;
+    bool have_header;
+    size_t n_fields;
+    char **header;           /* names as in the file */
+    size_t **candidates;     /* per field: schema columns with that header */
+    size_t *n_candidates;
+    size_t period_field, org_field;
+    struct layout *layouts;
+    size_t n_layouts;
+    uint64_t file_rows_read, file_rows_accepted;
+    /* totals */
+    uint64_t rows_read, rows_accepted, rows_rejected;
+    unsigned long messages;
+    int status; /* exit status so far */
+    bool fatal;
+    struct atomic_file rejects;
+    bool rejects_open;
+    struct buf dropped[ROLE_COUNT_]; /* header names dropped, by role */
+    struct buf key, msg, line;
+    struct period row_period;
+    time_t last_progress;
+};
+
+/* ---- messages -------------------------------------------------------------- */
+
+static void vreport(struct ingest *ing, unsigned long line, size_t column, const char *fmt,
+                    va_list ap)
+{
+    fprintf(stderr, "candour-ingest: %s", ing->file);
+    if (line)
+        fprintf(stderr, ":%lu", line);
+    if (line && column)
+        fprintf(stderr, ":%zu", column);
+    fputs(": ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+}
+
+/* A problem that stops the run: bad header, unreadable file, ... */
+static void fatal(struct ingest *ing, unsigned long line, size_t column, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void fatal(struct ingest *ing, unsigned long line, size_t column, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vreport(ing, line, column, fmt, ap);
+    va_end(ap);
+    ing->fatal = true;
+    if (ing->status < 1)
+        ing->status = 1;
+}
+
+static const char *quoted(struct ingest *ing, const char *s, size_t len)
+{
+    buf_clear(&ing->msg);
+    text_quote_for_message(s, len, 60, &ing->msg);
+    return ing->msg.data;
+}
+
+/* ---- planning the dataset columns ---------------------------------------- */
+
+static const char *fixed_column_name(enum column_role role)
+{
+    switch (role) {
+    case ROLE_PERIOD:
+        return "period";
+    case ROLE_ORG:
+        return "org";
+    case ROLE_ORG_NAME:
+        return "org_name";
+    case ROLE_BGROUP:
+        return "bgroup";
+    case ROLE_WEIGHT:
+        return "weight";
+    case ROLE_ITEM_ID:
+        return "item";
+    case ROLE_GROUP_DIM:
+        return "group_dim";
+    case ROLE_GROUP:
+        return "group";
+    case ROLE_N:
+        return "n";
+    case ROLE_POSITIVE:
+        return "positive";
+    case ROLE_HEADCOUNT:
+        return "headcount";
+    case ROLE_EVENTS:
+        return "events";
+    default:
+        return NULL;
+    }
+}
+
+static uint8_t column_type(enum column_role role)
+{
+    switch (role) {
+    case ROLE_ITEM:
+        return DS_U8;
+    case ROLE_WEIGHT:
+    case ROLE_RATE:
+        return DS_F64;
+    case ROLE_BASE:
+    case ROLE_N:
+    case ROLE_POSITIVE:
+    case ROLE_HEADCOUNT:
+    case ROLE_EVENTS:
+        return DS_I64;
+    default:
+        return DS_STR;
+    }
+}
+
+static bool role_dropped(enum column_role role)
+{
+    return role == ROLE_IDENTIFIER || role == ROLE_FREE_TEXT || role == ROLE_IGNORE;
+}
+
+static void plan_columns(struct ingest *ing)
+{
+    const struct schema *s = ing->schema;
+    ing->ds_of_column = xcalloc(s->n_columns, sizeof(size_t));
+    for (size_t i = 0; i < s->n_columns; i++) {
+        const struct schema_column *c = &s->columns[i];
+        ing->ds_of_column[i] = NONE;
+        if (role_dropped(c->role))
+            continue;
+        const char *name = fixed_column_name(c->role);
+        if (!name)
+            name = c->name;
+        struct dataset_writer *w = &ing->writer;
+        size_t found = NONE;
+        for (size_t d = 0; d < w->n_columns; d++)
+            if (w->columns[d].role == c->role && strcmp(w->columns[d].name, name) == 0)
+                found = d;
+        if (found == NONE)
+            found = dataset_writer_add_column(w, name, (uint8_t)c->role, column_type(c->role));
+        ing->ds_of_column[i] = found;
+    }
+    ing->n_ds = ing->writer.n_columns;
+    ing->row = xcalloc(ing->n_ds, sizeof(*ing->row));
+}
+
+/* ---- the header ------------------------------------------------------------ */
+
+static void free_file_state(struct ingest *ing)
+{
+    for (size_t j = 0; j < ing->n_fields; j++) {
+        free(ing->header[j]);
+        free(ing->candidates[j]);
+    }
+    free(ing->header);
+    free(ing->candidates);
+    free(ing->n_candidates);
+    for (size_t l = 0; l < ing->n_layouts; l++)
+        free(ing->layouts[l].column_of_field);
+    free(ing->layouts);
+    ing->header = NULL;
+    ing->candidates = NULL;
+    ing->n_candidates = NULL;
+    ing->layouts = NULL;
+    ing->n_layouts = 0;
+    ing->n_fields = 0;
+    ing->have_header = false;
+}
+
+static void note_dropped(struct ingest *ing, enum column_role role, const char *name)
+{
+    struct buf *b = &ing->dropped[role];
+    /* names are few; a linear check keeps the list unique */
+    size_t n = strlen(name);
+    for (const char *p = b->data; p && *p;) {
+        const char *end = strchr(p, '\n');
+        if ((size_t)(end - p) == n && strncmp(p, name, n) == 0)
+            return;
+        p = end + 1;
+    }
+    buf_puts(b, name);
+    buf_putc(b, '\n');
+}
+
+static bool header_field_ok(struct ingest *ing, const struct csvin_record *rec, size_t j)
+{
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    if (memchr(f, '\0', len) || utf8_invalid_at(f, len) != len) {
+        fatal(ing, rec->line, j + 1, "column name is not valid UTF-8 text");
+        return false;
+    }
+    if (text_is_blank(f, len)) {
+        fatal(ing, rec->line, j + 1, "column %zu has no name", j + 1);
+        return false;
+    }
+    return true;
+}
+
+/* Match header fields to schema columns.  Reports every problem found. */
+static void read_header(struct ingest *ing, const struct csvin_record *rec)
+{
+    const struct schema *s = ing->schema;
+    ing->have_header = true;
+    ing->n_fields = rec->n_fields;
+    ing->header = xcalloc(rec->n_fields, sizeof(char *));
+    ing->candidates = xcalloc(rec->n_fields, sizeof(size_t *));
+    ing->n_candidates = xcalloc(rec->n_fields, sizeof(size_t));
+    ing->period_field = ing->org_field = NONE;
+    char **keys = xcalloc(rec->n_fields, sizeof(char *));
+    for (size_t j = 0; j < rec->n_fields; j++) {
+        ing->header[j] = xstrndup(rec->field[j], rec->len[j]);
+        if (!header_field_ok(ing, rec, j))
+            continue;
+        text_fold(rec->field[j], rec->len[j], &ing->key);
+        keys[j] = xstrdup(ing->key.data);
+        for (size_t k = 0; k < j; k++)
+            if (keys[k] && strcmp(keys[k], keys[j]) == 0)
+                fatal(ing, rec->line, j + 1, "duplicate column name %s (also column %zu)",
+                      quoted(ing, rec->field[j], rec->len[j]), k + 1);
+        for (size_t c = 0; c < s->n_columns; c++) {
+            if (strcmp(s->columns[c].header_key, keys[j]) != 0)
+                continue;
+            ing->candidates[j] = xrealloc(ing->candidates[j],
+                                          (ing->n_candidates[j] + 1) * sizeof(size_t));
+            ing->candidates[j][ing->n_candidates[j]++] = c;
+            if (s->columns[c].role == ROLE_PERIOD)
+                ing->period_field = j;
+            if (s->columns[c].role == ROLE_ORG)
+                ing->org_field = j;
+            if (role_dropped(s->columns[c].role))
+                note_dropped(ing, s->columns[c].role, s->columns[c].header);
+        }
+        if (ing->n_candidates[j] == 0)
+            fatal(ing, rec->line, j + 1,
+                  "column %s is not in schema '%s' (every column must be described; "
+                  "give it role ignore to drop it)",
+                  quoted(ing, rec->field[j], rec->len[j]), s->name);
+    }
+    /* columns the schema needs in every period */
+    for (size_t c = 0; c < s->n_columns; c++) {
+        const struct schema_column *sc = &s->columns[c];
+        if (sc->optional || sc->n_periods)
+            continue;
+        bool present = false;
+        for (size_t j = 0; j < rec->n_fields; j++)
+            present |= keys[j] && strcmp(keys[j], sc->header_key) == 0;
+        if (!present)
+            fatal(ing, rec->line, 0, "the header lacks column '%s' (%s) required by schema '%s'",
+                  sc->header, schema_role_name(sc->role), s->name);
+    }
+    for (size_t j = 0; j < rec->n_fields; j++)
+        free(keys[j]);
+    free(keys);
+}
+
+/* The layout of the file's columns for one period, built on first use. */
+static const struct layout *layout_for(struct ingest *ing, const struct csvin_record *rec)
+{
+    long ordinal = period_ordinal(&ing->row_period);
+    for (size_t l = 0; l < ing->n_layouts; l++)
+        if (ing->layouts[l].ordinal == ordinal)
+            return &ing->layouts[l];
+    const struct schema *s = ing->schema;
+    struct layout lay = {ordinal, xcalloc(ing->n_fields, sizeof(size_t))};
+    for (size_t j = 0; j < ing->n_fields; j++) {
+        lay.column_of_field[j] = NONE;
+        for (size_t k = 0; k < ing->n_candidates[j]; k++)
+            if (schema_column_in_period(&s->columns[ing->candidates[j][k]], &ing->row_period))
+                lay.column_of_field[j] = ing->candidates[j][k];
+    }
+    char ptext[PERIOD_TEXT_MAX];
+    period_format(&ing->row_period, ptext);
+    for (size_t c = 0; c < s->n_columns; c++) {
+        const struct schema_column *sc = &s->columns[c];
+        if (sc->optional || !sc->n_periods || !schema_column_in_period(sc, &ing->row_period))
+            continue;
+        bool present = false;
+        for (size_t j = 0; j < ing->n_fields; j++)
+            present |= lay.column_of_field[j] == c;
+        if (!present)
+            fatal(ing, rec->line, 0,
+                  "rows for period %s need column '%s' (%s '%s'), which the header lacks", ptext,
+                  sc->header, schema_role_name(sc->role), sc->name ? sc->name : "");
+    }
+    ing->layouts = xrealloc(ing->layouts, (ing->n_layouts + 1) * sizeof(*ing->layouts));
+    ing->layouts[ing->n_layouts] = lay;
+    return &ing->layouts[ing->n_layouts++];
+}
+
+/* ---- rows ------------------------------------------------------------------ */
+
+static void write_reject(struct ingest *ing, const struct csvin_record *rec, size_t column,
+                         const char *reason)
+{
+    struct buf *l = &ing->line;
+    buf_clear(l);
+    csv_put_field(l, ing->file, strlen(ing->file), true);
+    buf_printf(l, ",%lu,", rec->line);
+    if (column)
+        buf_printf(l, "%zu", column);
+    buf_putc(l, ',');
+    csv_put_field(l, reason, strlen(reason), true);
+    buf_putc(l, ',');
+    struct buf raw;
+    buf_init(&raw);
+    for (size_t j = 0; j < rec->n_fields; j++) {
+        if (j)
+            buf_putc(&raw, ',');
+        csv_put_field(&raw, rec->field[j], rec->len[j], false);
+    }
+    csv_put_field(l, raw.data ? raw.data : "", raw.len, true);
+    buf_release(&raw);
+    buf_putc(l, '\n');
+    fwrite(l->data, 1, l->len, ing->rejects.fp);
+}
+
+/* Reject the current row with a reason; returns false for convenience. */
+static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t column,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t column,
+                   const char *fmt, ...)
+{
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof(reason), fmt, ap);
+    va_end(ap);
+    ing->rows_rejected++;
+    if (ing->rejects_open) {
+        write_reject(ing, rec, column, reason);
+        return false;
+    }
+    if (ing->status < 1)
+        ing->status = 1;
+    if (ing->messages++ < INGEST_MAX_MESSAGES) {
+        fprintf(stderr, "candour-ingest: %s:%lu", ing->file, rec->line);
+        if (column)
+            fprintf(stderr, ":%zu", column);
+        fprintf(stderr, ": %s\n", reason);
+    }
+    return false;
+}
+
+static void set_str(struct row_value *v, const char *s, size_t len)
+{
+    text_trim(&s, &len);
+    v->s = s;
+    v->len = len;
+    v->set = true;
+}
+
+static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                        const struct schema_column *sc, struct row_value *v)
+{
+    const struct item *it = &ing->schema->items[sc->item];
+    const struct scale *scale = &ing->schema->scales[it->scale];
+    v->set = true;
+    if (text_is_blank(rec->field[j], rec->len[j])) {
+        v->u8 = 0;
+        return true;
+    }
+    size_t e = scale_match(scale, rec->field[j], rec->len[j], &ing->key);
+    if (e == NONE)
+        return reject(ing, rec, j + 1, "unknown answer %s for item '%s' (column '%s', scale '%s')",
+                      quoted(ing, rec->field[j], rec->len[j]), it->id, ing->header[j],
+                      scale->name);
+    v->u8 = (uint8_t)(e + 1);
+    return true;
+}
+
+static bool decode_demographic(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                               const struct schema_column *sc, struct row_value *v)
+{
+    const struct schema *s = ing->schema;
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    const struct scale *scale = sc->scale != NONE ? &s->scales[sc->scale] : NULL;
+    bool blank = text_is_blank(f, len);
+    const char *group = NULL;
+    if (sc->recode != NONE) {
+        const struct recode *r = &s->recodes[sc->recode];
+        size_t g = recode_match(r, scale, f, len, &ing->key);
+        if (g != NONE)
+            group = r->groups[g];
+        else if (blank)
+            group = UNKNOWN_GROUP;
+    } else if (blank) {
+        group = UNKNOWN_GROUP;
+    } else if (scale) {
+        size_t e = scale_match(scale, f, len, &ing->key);
+        if (e != NONE)
+            group = scale->entries[e].label;
+    } else {
+        set_str(v, f, len);
+        return true;
+    }
+    if (!group)
+        return reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')",
+                      quoted(ing, f, len), sc->name, ing->header[j]);
+    v->s = group;
+    v->len = strlen(group);
+    v->set = true;
+    return true;
+}
+
+static bool decode_count(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                         struct row_value *v, bool blank_ok)
+{
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    text_trim(&f, &len);
+    uint64_t n;
+    v->set = true;
+    if (len == 0 && blank_ok) {
+        v->i64 = DS_I64_MISSING;
+        return true;
+    }
+    if (!parse_uint64(f, len, &n) || n > (uint64_t)INT64_MAX / 2)
+        return reject(ing, rec, j + 1, "%s in column '%s' is not a whole number of 0 or more",
+                      quoted(ing, rec->field[j], rec->len[j]), ing->header[j]);
+    v->i64 = (int64_t)n;
+    return true;
+}
+
+static bool decode_real(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                        const struct schema_column *sc, struct row_value *v)
+{
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    text_trim(&f, &len);
+    v->set = true;
+    if (len == 0) {
+        v->f64 = NAN;
+        return true;
+    }
+    double x;
+    bool ok = parse_double(f, len, &x);
+    if (sc->role == ROLE_WEIGHT) {
+        if (!ok || x <= 0)
+            return reject(ing, rec, j + 1, "weight %s is not a positive number",
+                          quoted(ing, rec->field[j], rec->len[j]));
+    } else {
+        double top = sc->rate_scale == RATE_PERCENT ? 100 : 1;
+        if (!ok || x < 0 || x > top)
+            return reject(ing, rec, j + 1, "rate %s in column '%s' is not a number from 0 to %g",
+                          quoted(ing, rec->field[j], rec->len[j]), ing->header[j], top);
+        x /= top;
+    }
+    v->f64 = x;
+    return true;
+}
+
+static bool decode_item_id(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                           struct row_value *v)
+{
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    text_trim(&f, &len);
+    for (size_t i = 0; i < ing->schema->n_items; i++) {
+        const char *id = ing->schema->items[i].id;
+        if (strlen(id) == len && strncmp(id, f, len) == 0) {
+            v->s = id;
+            v->len = len;
+            v->set = true;
+            return true;
+        }
+    }
+    return reject(ing, rec, j + 1, "unknown item %s (not declared in schema '%s')",
+                  quoted(ing, rec->field[j], rec->len[j]), ing->schema->name);
+}
+
+/* Decode field j into its dataset value.  False when the row is rejected. */
+static bool decode_field(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                         size_t column)
+{
+    const struct schema_column *sc = &ing->schema->columns[column];
+    size_t d = ing->ds_of_column[column];
+    if (d == NONE)
+        return true;
+    struct row_value *v = &ing->row[d];
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    switch (sc->role) {
+    case ROLE_ITEM:
+        return decode_item(ing, rec, j, sc, v);
+    case ROLE_DEMOGRAPHIC:
+        return decode_demographic(ing, rec, j, sc, v);
+    case ROLE_BASE:
+        return decode_count(ing, rec, j, v, true);
+    case ROLE_N:
+    case ROLE_POSITIVE:
+    case ROLE_HEADCOUNT:
+    case ROLE_EVENTS:
+        return decode_count(ing, rec, j, v, false);
+    case ROLE_WEIGHT:
+    case ROLE_RATE:
+        return decode_real(ing, rec, j, sc, v);
+    case ROLE_ITEM_ID:
+        return decode_item_id(ing, rec, j, v);
+    case ROLE_PERIOD:
+        return true; /* set from the parsed period */
+    case ROLE_GROUP_DIM:
+    case ROLE_GROUP:
+        if (text_is_blank(f, len))
+            return reject(ing, rec, j + 1, "column '%s' is blank", ing->header[j]);
+        set_str(v, f, len);
+        return true;
+    default:
+        set_str(v, f, len);
+        return true;
+    }
+}
+
+static bool check_field_text(struct ingest *ing, const struct csvin_record *rec, size_t j)
+{
+    const char *f = rec->field[j];
+    size_t len = rec->len[j];
+    if (memchr(f, '\0', len))
+        return reject(ing, rec, j + 1, "NUL byte in field (binary or UTF-16 data?)");
+    size_t bad = utf8_invalid_at(f, len);
+    if (bad != len)
+        return reject(ing, rec, j + 1,
+                      "invalid UTF-8 at byte %zu of the field (a Windows-1252 export? convert "
+                      "it with 'iconv -f WINDOWS-1252 -t UTF-8')",
+                      bad + 1);
+    return true;
+}
+
+static bool check_period_and_org(struct ingest *ing, const struct csvin_record *rec)
+{
+    const struct schema *s = ing->schema;
+    size_t pj = ing->period_field, oj = ing->org_field;
+    const char *f = rec->field[pj];
+    size_t len = rec->len[pj];
+    if (!period_parse(f, len, &ing->row_period))
+        return reject(ing, rec, pj + 1, "period %s is not a %s like %s", quoted(ing, f, len),
+                      period_kind_name(s->period_kind),
+                      s->period_kind == PERIOD_YEAR      ? "'2023'"
+                      : s->period_kind == PERIOD_QUARTER ? "'2023-Q2'"
+                                                         : "'2023-04'");
+    if (!schema_period_valid(s, &ing->row_period)) {
+        char lo[PERIOD_TEXT_MAX], hi[PERIOD_TEXT_MAX];
+        struct period first = period_from_ordinal(s->period_kind, s->period_lo);
+        struct period last = period_from_ordinal(s->period_kind, s->period_hi);
+        period_format(&first, lo);
+        period_format(&last, hi);
+        return reject(ing, rec, pj + 1, "period %s is not a %s from %s to %s", quoted(ing, f, len),
+                      period_kind_name(s->period_kind), lo, hi);
+    }
+    f = rec->field[oj];
+    len = rec->len[oj];
+    text_trim(&f, &len);
+    char org[64];
+    if (len == 0 || len >= sizeof(org))
+        return reject(ing, rec, oj + 1, "org code %s is blank or too long",
+                      quoted(ing, rec->field[oj], rec->len[oj]));
+    memcpy(org, f, len);
+    org[len] = '\0';
+    if (!schema_org_valid(s, org))
+        return reject(ing, rec, oj + 1, "org code %s does not match org-pattern '%s'",
+                      quoted(ing, f, len), s->org_pattern);
+    return true;
+}
+
+static bool check_ranges(struct ingest *ing, const struct csvin_record *rec)
+{
+    for (size_t d = 0; d < ing->n_ds; d++) {
+        const struct ds_column *c = &ing->writer.columns[d];
+        const struct row_value *v = &ing->row[d];
+        if (c->role == ROLE_POSITIVE || c->role == ROLE_EVENTS) {
+            enum column_role total = c->role == ROLE_POSITIVE ? ROLE_N : ROLE_HEADCOUNT;
+            for (size_t t = 0; t < ing->n_ds; t++)
+                if (ing->writer.columns[t].role == total && v->i64 > ing->row[t].i64)
+                    return reject(ing, rec, 0, "%s (%lld) is larger than %s (%lld)", c->name,
+                                  (long long)v->i64, ing->writer.columns[t].name,
+                                  (long long)ing->row[t].i64);
+        }
+        if (c->role == ROLE_BASE) {
+            for (size_t t = 0; t < ing->n_ds; t++)
+                if (ing->writer.columns[t].role == ROLE_RATE &&
+                    strcmp(ing->writer.columns[t].name, c->name) == 0 &&
+                    (v->i64 == DS_I64_MISSING) != isnan(ing->row[t].f64))
+                    return reject(ing, rec, 0, "item '%s' has a base or a rate but not both",
+                                  c->name);
+        }
+    }
+    return true;
+}
+
+static void emit_row(struct ingest *ing, struct buf *err)
+{
+    struct dataset_writer *w = &ing->writer;
+    for (size_t d = 0; d < ing->n_ds; d++) {
+        const struct row_value *v = &ing->row[d];
+        switch (w->columns[d].type) {
+        case DS_U8:
+            dw_put_u8(w, d, v->set ? v->u8 : 0);
+            break;
+        case DS_STR:
+            dw_put_str(w, d, v->set ? v->s : "", v->set ? v->len : 0);
+            break;
+        case DS_I64:
+            dw_put_i64(w, d, v->set ? v->i64 : DS_I64_MISSING);
+            break;
+        case DS_F64:
+            dw_put_f64(w, d, v->set ? v->f64 : NAN);
+            break;
+        }
+    }
+    dataset_writer_end_row(w, err);
+}
+
+static void process_row(struct ingest *ing, const struct csvin_record *rec)
+{
+    ing->rows_read++;
+    ing->file_rows_read++;
+    if (rec->n_fields != ing->n_fields) {
+        reject(ing, rec, 0, "expected %zu fields, found %zu", ing->n_fields, rec->n_fields);
+        return;
+    }
+    for (size_t j = 0; j < rec->n_fields; j++)
+        if (!check_field_text(ing, rec, j))
+            return;
+    if (!check_period_and_org(ing, rec))
+        return;
+    const struct layout *lay = layout_for(ing, rec);
+    if (ing->fatal)
+        return;
+    memset(ing->row, 0, ing->n_ds * sizeof(*ing->row));
+    for (size_t j = 0; j < rec->n_fields; j++) {
+        size_t column = lay->column_of_field[j];
+        if (column == NONE) {
+            if (!text_is_blank(rec->field[j], rec->len[j])) {
+                char ptext[PERIOD_TEXT_MAX];
+                period_format(&ing->row_period, ptext);
+                reject(ing, rec, j + 1, "column '%s' is not part of the %s layout but has a value",
+                       ing->header[j], ptext);
+                return;
+            }
+            continue;
+        }
+        if (!decode_field(ing, rec, j, column))
+            return;
+    }
+    char ptext[PERIOD_TEXT_MAX];
+    period_format(&ing->row_period, ptext);
+    size_t period_ds = ing->ds_of_column[lay->column_of_field[ing->period_field]];
+    set_str(&ing->row[period_ds], ptext, strlen(ptext));
+    if (!check_ranges(ing, rec))
+        return;
+    struct buf err;
+    buf_init(&err);
+    emit_row(ing, &err);
+    if (err.len) {
+        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        ing->status = 2;
+        ing->fatal = true;
+    }
+    buf_release(&err);
+    ing->rows_accepted++;
+    ing->file_rows_accepted++;
+}
+
+static void show_progress(struct ingest *ing, struct csvin *in)
+{
+    time_t now = time(NULL);
+    if (now == ing->last_progress)
+        return;
+    ing->last_progress = now;
+    if (in->src.file_size)
+        fprintf(stderr, "\rcandour-ingest: %s: %3.0f%%, %llu rows ", ing->file,
+                100.0 * (double)in->src.raw_size / (double)in->src.file_size,
+                (unsigned long long)ing->file_rows_read);
+    else
+        fprintf(stderr, "\rcandour-ingest: %s: %llu rows ", ing->file,
+                (unsigned long long)ing->file_rows_read);
+}
+
+static int on_record(void *ctx, const struct csvin_record *rec, struct csvin *in)
+{
+    struct ingest *ing = ctx;
+    if (!ing->have_header) {
+        read_header(ing, rec);
+        return ing->fatal;
+    }
+    process_row(ing, rec);
+    if (ing->opt->progress && (ing->file_rows_read & 0xFFFF) == 0 &&
+        (in->src.file_size > (64u << 20) || in->src.file_size == 0))
+        show_progress(ing, in);
+    return ing->fatal;
+}
+
+/* ---- files and the run -------------------------------------------------------- */
+
+static void read_file(struct ingest *ing, const char *path)
+{
+    ing->file = strcmp(path, "-") == 0 ? "(stdin)" : path;
+    ing->file_rows_read = ing->file_rows_accepted = 0;
+    ing->last_progress = 0;
+    struct csvin in;
+    enum csvin_status st = csvin_read(&in, path, on_record, ing);
+    if (ing->opt->progress && ing->last_progress)
+        fputs("\r\033[K", stderr);
+    if (st == CSVIN_ESOURCE) {
+        fatal(ing, 0, 0, "%s", csvin_strerror(&in));
+        if (in.src.status == SOURCE_EOPEN || in.src.status == SOURCE_EREAD ||
+            in.src.status == SOURCE_EISDIR)
+            ing->status = 2;
+    } else if (st != CSVIN_OK && st != CSVIN_ESTOPPED) {
+        fatal(ing, in.error_line, 0, "%s", csvin_strerror(&in));
+    } else if (st == CSVIN_OK && !ing->have_header) {
+        fatal(ing, 0, 0, "file is empty");
+    } else if (st == CSVIN_OK && ing->file_rows_read == 0) {
+        fatal(ing, 0, 0, "file has a header but no data rows");
+    }
+    if (!ing->fatal) {
+        struct ds_input input = {
+            .name = (char *)ing->file,
+            .size = in.src.raw_size,
+            .crc32 = in.src.raw_crc,
+            .rows_read = ing->file_rows_read,
+            .rows_accepted = ing->file_rows_accepted,
+        };
+        dataset_writer_add_input(&ing->writer, &input);
+    }
+    csvin_close(&in);
+    free_file_state(ing);
+}
+
+static void print_summary(struct ingest *ing)
+{
+    fprintf(stderr, "candour-ingest: summary\n");
+    fprintf(stderr, "  schema           %s (%s, crc32 %08x)\n", ing->schema->name,
+            schema_kind_name(ing->schema->kind), ing->schema->checksum);
+    fprintf(stderr, "  files            %zu\n", ing->opt->n_inputs);
+    fprintf(stderr, "  rows read        %llu\n", (unsigned long long)ing->rows_read);
+    fprintf(stderr, "  rows accepted    %llu\n", (unsigned long long)ing->rows_accepted);
+    fprintf(stderr, "  rows rejected    %llu", (unsigned long long)ing->rows_rejected);
+    if (ing->rows_rejected && ing->opt->rejects_path)
+        fprintf(stderr, " (written to %s)", ing->opt->rejects_path);
+    fputc('\n', stderr);
+    static const enum column_role dropped_roles[] = {ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE};
+    for (size_t r = 0; r < ARRAY_LEN(dropped_roles); r++) {
+        struct buf *b = &ing->dropped[dropped_roles[r]];
+        size_t n = 0;
+        for (size_t i = 0; i < b->len; i++)
+            n += b->data[i] == '\n';
+        fprintf(stderr, "  dropped %-10s %zu column%s", schema_role_name(dropped_roles[r]), n,
+                n == 1 ? "" : "s");
+        for (size_t i = 0; i < b->len; i++)
+            if (b->data[i] == '\n')
+                b->data[i] = i + 1 == b->len ? '\0' : ' ';
+        if (n)
+            fprintf(stderr, ": %s", b->data);
+        fputc('\n', stderr);
+    }
+}
+
+static bool open_outputs(struct ingest *ing)
+{
+    struct buf err;
+    buf_init(&err);
+    const struct schema *s = ing->schema;
+    bool ok = dataset_writer_open(&ing->writer, ing->opt->output_path, (uint32_t)s->kind,
+                                  s->checksum, s->name, s->text, &err);
+    ing->writer_open = ok;
+    if (ok && ing->opt->rejects_path) {
+        ok = atomic_open(&ing->rejects, ing->opt->rejects_path, 0600, &err);
+        ing->rejects_open = ok;
+        if (ok)
+            fputs("file,line,column,reason,record\n", ing->rejects.fp);
+    }
+    if (!ok)
+        fprintf(stderr, "candour-ingest: %s\n", err.data);
+    buf_release(&err);
+    return ok;
+}
+
+static void finish_outputs(struct ingest *ing)
+{
+    struct buf err;
+    buf_init(&err);
+    bool keep = ing->status == 0 && !ing->fatal;
+    if (ing->rejects_open) {
+        if (keep && !atomic_commit(&ing->rejects, &err)) {
+            fprintf(stderr, "candour-ingest: %s\n", err.data);
+            ing->status = 2;
+            keep = false;
+        } else if (!keep) {
+            atomic_abort(&ing->rejects);
+        }
+    }
+    if (ing->writer_open) {
+        if (keep && !dataset_writer_finish(&ing->writer, &err)) {
+            fprintf(stderr, "candour-ingest: %s\n", err.data);
+            ing->status = 2;
+            if (ing->opt->rejects_path)
+                remove(ing->opt->rejects_path); /* the pair is all or nothing */
+        } else if (!keep) {
+            dataset_writer_abort(&ing->writer);
+        }
+    }
+    buf_release(&err);
+}
+
+int ingest_run(const struct ingest_options *opt)
+{
+    struct ingest ing;
+    memset(&ing, 0, sizeof(ing));
+    ing.opt = opt;
+    struct buf err;
+    buf_init(&err);
+    ing.schema = schema_load(opt->schema_path, &err);
+    if (!ing.schema) {
+        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        buf_release(&err);
+        return 2;
+    }
+    buf_release(&err);
+    if (open_outputs(&ing)) {
+        plan_columns(&ing);
+        for (size_t i = 0; i < opt->n_inputs && !ing.fatal; i++)
+            read_file(&ing, opt->inputs[i]);
+        if (ing.messages > INGEST_MAX_MESSAGES)
+            fprintf(stderr, "candour-ingest: ... and %lu more bad rows\n",
+                    ing.messages - INGEST_MAX_MESSAGES);
+        if (!ing.fatal && !opt->quiet)
+            print_summary(&ing);
+        if (ing.status == 1 && !ing.fatal)
+            fprintf(stderr, "candour-ingest: %llu bad row%s: nothing written (use --rejects FILE "
+                            "to set them aside and ingest the rest)\n",
+                    (unsigned long long)ing.rows_rejected, ing.rows_rejected == 1 ? "" : "s");
+        else if (ing.fatal)
+            fprintf(stderr, "candour-ingest: nothing written\n");
+        finish_outputs(&ing);
+    } else {
+        ing.status = 2;
+    }
+    for (size_t r = 0; r < ROLE_COUNT_; r++)
+        buf_release(&ing.dropped[r]);
+    buf_release(&ing.key);
+    buf_release(&ing.msg);
+    buf_release(&ing.line);
+    free(ing.ds_of_column);
+    free(ing.row);
+    schema_free(ing.schema);
+    return ing.status;
+}

@@ -1,0 +1,28 @@
+/* candour-ingest: validate survey and HR exports against a schema, drop
+ * identifying columns, and write a dataset (lib/dataset.h). */
+#ifndef CANDOUR_INGEST_H
+#define CANDOUR_INGEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define INGEST_MAX_MESSAGES 50 /* row errors printed before "... and N more" */
+
+struct ingest_options {
+    const char *schema_path;
+    const char *output_path;
+    const char *rejects_path; /* NULL: any bad row fails the run */
+    char **inputs;
+    size_t n_inputs;
+    bool quiet;
+    bool progress; /* stderr is a terminal */
+};
+
+/* Returns the exit status: 0 ok, 1 bad data, 2 I/O or usage problems.
+ * Messages go to stderr. */
+int ingest_run(const struct ingest_options *opt);
+
+/* Write a dataset back as CSV to output_path ("-" for stdout). */
+int export_run(const char *dataset_path, const char *output_path);
+
+#endif

@@ -1,0 +1,105 @@
+/* candour-ingest: options, usage and dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ingest.h"
+
+static void usage(FILE *out)
+{
+    fputs("Usage: candour-ingest --schema FILE --output DATASET [--rejects FILE] INPUT...\n"
+          "       candour-ingest --export DATASET [--output FILE]\n"
+          "\n"
+          "Validate staff survey or HR exports (CSV, plain or gzip; '-' is stdin) against\n"
+          "a schema, drop identifiers and free text, and write a compact dataset.\n"
+          "\n"
+          "  -s, --schema FILE    schema describing the input layout (see schemas/README.md)\n"
+          "  -o, --output PATH    dataset to write (with --export: CSV file, default stdout)\n"
+          "  -r, --rejects FILE   write bad rows here (mode 0600) and ingest the rest;\n"
+          "                       without it any bad row fails the run\n"
+          "  -e, --export DATASET write a dataset back as CSV\n"
+          "  -q, --quiet          no summary on stderr\n"
+          "  -h, --help           show this help\n"
+          "  -V, --version        show the version\n"
+          "\n"
+          "Exit status: 0 ok, 1 bad input data, 2 usage or I/O error.\n",
+          out);
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "candour-ingest: %s\n", msg);
+    fputs("Try 'candour-ingest --help' for more information.\n", stderr);
+    return 2;
+}
+
+static int close_stdout(int status)
+{
+    if (fclose(stdout) != 0) {
+        perror("candour-ingest: write error");
+        return 2;
+    }
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option long_options[] = {
+        {"schema", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+        {"rejects", required_argument, NULL, 'r'}, {"export", required_argument, NULL, 'e'},
+        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    };
+    struct ingest_options opt = {0};
+    const char *export_path = NULL;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":s:o:r:e:qhV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 's':
+            opt.schema_path = optarg;
+            break;
+        case 'o':
+            opt.output_path = optarg;
+            break;
+        case 'r':
+            opt.rejects_path = optarg;
+            break;
+        case 'e':
+            export_path = optarg;
+            break;
+        case 'q':
+            opt.quiet = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return close_stdout(0);
+        case 'V':
+            printf("candour-ingest %s\n", CANDOUR_VERSION);
+            return close_stdout(0);
+        case ':':
+            return usage_error("an option is missing its argument");
+        default:
+            return usage_error("unknown option");
+        }
+    }
+    if (export_path) {
+        if (opt.schema_path || opt.rejects_path || optind < argc)
+            return usage_error("--export takes a dataset and optionally --output, nothing else");
+        return close_stdout(export_run(export_path, opt.output_path ? opt.output_path : "-"));
+    }
+    if (!opt.schema_path)
+        return usage_error("missing --schema FILE");
+    if (!opt.output_path)
+        return usage_error("missing --output DATASET");
+    if (optind >= argc)
+        return usage_error("no input files (use '-' for stdin)");
+    if (opt.rejects_path && strcmp(opt.rejects_path, opt.output_path) == 0)
+        return usage_error("--rejects and --output must be different files");
+    opt.inputs = argv + optind;
+    opt.n_inputs = (size_t)(argc - optind);
+    opt.progress = isatty(STDERR_FILENO);
+    return close_stdout(ingest_run(&opt));
+}

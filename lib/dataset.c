@@ -1,0 +1,551 @@
+#include "dataset.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+static const unsigned char header_magic[8] = {'C', 'A', 'N', 'D', 'O', 'U', 'R', 0x1a};
+static const unsigned char trailer_magic[8] = {'C', 'N', 'D', 'R', 'E', 'N', 'D', 0x1a};
+#define HEADER_SIZE 16
+#define TRAILER_SIZE 24
+#define META_MAX (256u << 20)
+
+size_t ds_type_size(uint8_t type)
+{
+    switch (type) {
+    case DS_U8:
+        return 1;
+    case DS_STR:
+        return 4;
+    case DS_I64:
+    case DS_F64:
+        return 8;
+    }
+    return 0;
+}
+
+static void put_le32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put_le64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+    return (uint64_t)get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+/* ---- writer ------------------------------------------------------------ */
+
+static bool write_bytes(struct dataset_writer *w, const void *data, size_t len, struct buf *err)
+{
+    if (w->failed)
+        return false;
+    if (len && fwrite(data, 1, len, w->out.fp) != len) {
+        buf_printf(err, "%s: write failed: %s", w->out.final_path, strerror(errno));
+        w->failed = true;
+        return false;
+    }
+    w->offset += len;
+    return true;
+}
+
+bool dataset_writer_open(struct dataset_writer *w, const char *path, uint32_t kind,
+                         uint32_t schema_checksum, const char *schema_name,
+                         const char *schema_text, struct buf *err)
+{
+    memset(w, 0, sizeof(*w));
+    if (!atomic_open(&w->out, path, 0644, err))
+        return false;
+    w->kind = kind;
+    w->schema_checksum = schema_checksum;
+    w->schema_name = xstrdup(schema_name);
+    w->schema_text = xstrdup(schema_text);
+    unsigned char header[HEADER_SIZE];
+    memcpy(header, header_magic, 8);
+    put_le32(header + 8, DATASET_FORMAT_VERSION);
+    put_le32(header + 12, 0);
+    if (!write_bytes(w, header, sizeof(header), err)) {
+        dataset_writer_abort(w);
+        return false;
+    }
+    return true;
+}
+
+size_t dataset_writer_add_column(struct dataset_writer *w, const char *name, uint8_t role,
+                                 uint8_t type)
+{
+    w->columns = xrealloc(w->columns, (w->n_columns + 1) * sizeof(*w->columns));
+    w->pending = xrealloc(w->pending, (w->n_columns + 1) * sizeof(*w->pending));
+    struct ds_column *c = &w->columns[w->n_columns];
+    memset(c, 0, sizeof(*c));
+    c->name = xstrdup(name);
+    c->role = role;
+    c->type = type;
+    strdict_init(&c->dict);
+    if (type == DS_STR)
+        strdict_intern(&c->dict, "", 0); /* code 0: missing */
+    buf_init(&w->pending[w->n_columns]);
+    return w->n_columns++;
+}
+
+void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *input)
+{
+    w->inputs = xrealloc(w->inputs, (w->n_inputs + 1) * sizeof(*w->inputs));
+    w->inputs[w->n_inputs] = *input;
+    w->inputs[w->n_inputs].name = xstrdup(input->name);
+    w->n_inputs++;
+}
+
+void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v)
+{
+    buf_append(&w->pending[col], &v, 1);
+}
+
+void dw_put_str(struct dataset_writer *w, size_t col, const char *s, size_t len)
+{
+    uint32_t code = strdict_intern(&w->columns[col].dict, s, len);
+    unsigned char le[4];
+    put_le32(le, code);
+    buf_append(&w->pending[col], le, 4);
+}
+
+void dw_put_i64(struct dataset_writer *w, size_t col, int64_t v)
+{
+    unsigned char le[8];
+    put_le64(le, (uint64_t)v);
+    buf_append(&w->pending[col], le, 8);
+}
+
+void dw_put_f64(struct dataset_writer *w, size_t col, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, 8);
+    unsigned char le[8];
+    put_le64(le, bits);
+    buf_append(&w->pending[col], le, 8);
+}
+
+static bool flush_block(struct dataset_writer *w, struct buf *err)
+{
+    if (w->pending_rows == 0)
+        return true;
+    xgrow(&w->blocks, &w->blocks_cap, w->n_blocks + 1, sizeof(*w->blocks));
+    struct ds_block *b = &w->blocks[w->n_blocks++];
+    b->n_rows = w->pending_rows;
+    b->chunks = xcalloc(w->n_columns, sizeof(*b->chunks));
+    for (size_t c = 0; c < w->n_columns; c++) {
+        struct buf *raw = &w->pending[c];
+        uLongf bound = compressBound((uLong)raw->len);
+        xgrow(&w->zbuf, &w->zbuf_cap, bound, 1);
+        uLongf comp_len = bound;
+        if (compress2(w->zbuf, &comp_len, (const Bytef *)(raw->data ? raw->data : ""),
+                      (uLong)raw->len, Z_BEST_SPEED) != Z_OK) {
+            buf_printf(err, "%s: compression failed", w->out.final_path);
+            w->failed = true;
+            return false;
+        }
+        b->chunks[c] = (struct ds_chunk){
+            .offset = w->offset,
+            .comp_len = (uint32_t)comp_len,
+            .raw_len = (uint32_t)raw->len,
+            .crc32 = (uint32_t)crc32(0L, w->zbuf, (uInt)comp_len),
+        };
+        if (!write_bytes(w, w->zbuf, comp_len, err))
+            return false;
+        buf_clear(raw);
+    }
+    w->total_rows += w->pending_rows;
+    w->pending_rows = 0;
+    return true;
+}
+
+bool dataset_writer_end_row(struct dataset_writer *w, struct buf *err)
+{
+    if (++w->pending_rows == DATASET_BLOCK_ROWS)
+        return flush_block(w, err);
+    return !w->failed;
+}
+
+static void encode_metadata(const struct dataset_writer *w, struct buf *m)
+{
+    buf_put_u32(m, DATASET_FORMAT_VERSION);
+    buf_put_u32(m, w->kind);
+    buf_put_u32(m, w->schema_checksum);
+    buf_put_str(m, w->schema_name);
+    buf_put_str(m, w->schema_text);
+    buf_put_str(m, "candour-ingest " CANDOUR_VERSION);
+    buf_put_u64(m, w->total_rows);
+    buf_put_u32(m, (uint32_t)w->n_inputs);
+    for (size_t i = 0; i < w->n_inputs; i++) {
+        const struct ds_input *in = &w->inputs[i];
+        buf_put_str(m, in->name);
+        buf_put_u64(m, in->size);
+        buf_put_u32(m, in->crc32);
+        buf_put_u64(m, in->rows_read);
+        buf_put_u64(m, in->rows_accepted);
+    }
+    buf_put_u32(m, (uint32_t)w->n_columns);
+    for (size_t c = 0; c < w->n_columns; c++) {
+        const struct ds_column *col = &w->columns[c];
+        buf_put_str(m, col->name);
+        buf_append(m, &col->role, 1);
+        buf_append(m, &col->type, 1);
+        buf_put_u32(m, (uint32_t)col->dict.count);
+        for (size_t k = 0; k < col->dict.count; k++)
+            buf_put_str(m, col->dict.strings[k]);
+    }
+    buf_put_u32(m, (uint32_t)w->n_blocks);
+    for (size_t b = 0; b < w->n_blocks; b++) {
+        buf_put_u32(m, w->blocks[b].n_rows);
+        for (size_t c = 0; c < w->n_columns; c++) {
+            const struct ds_chunk *ch = &w->blocks[b].chunks[c];
+            buf_put_u64(m, ch->offset);
+            buf_put_u32(m, ch->comp_len);
+            buf_put_u32(m, ch->raw_len);
+            buf_put_u32(m, ch->crc32);
+        }
+    }
+}
+
+static void writer_free(struct dataset_writer *w)
+{
+    for (size_t c = 0; c < w->n_columns; c++) {
+        free(w->columns[c].name);
+        strdict_release(&w->columns[c].dict);
+        buf_release(&w->pending[c]);
+    }
+    free(w->columns);
+    free(w->pending);
+    for (size_t b = 0; b < w->n_blocks; b++)
+        free(w->blocks[b].chunks);
+    free(w->blocks);
+    for (size_t i = 0; i < w->n_inputs; i++)
+        free(w->inputs[i].name);
+    free(w->inputs);
+    free(w->zbuf);
+    free(w->schema_name);
+    free(w->schema_text);
+    memset(w, 0, sizeof(*w));
+}
+
+bool dataset_writer_finish(struct dataset_writer *w, struct buf *err)
+{
+    bool ok = flush_block(w, err);
+    struct buf meta;
+    buf_init(&meta);
+    if (ok) {
+        encode_metadata(w, &meta);
+        unsigned char trailer[TRAILER_SIZE];
+        put_le64(trailer, w->offset);
+        put_le32(trailer + 8, (uint32_t)meta.len);
+        put_le32(trailer + 12, (uint32_t)crc32(0L, (const Bytef *)meta.data, (uInt)meta.len));
+        memcpy(trailer + 16, trailer_magic, 8);
+        ok = write_bytes(w, meta.data, meta.len, err) && write_bytes(w, trailer, TRAILER_SIZE, err);
+    }
+    buf_release(&meta);
+    if (ok)
+        ok = atomic_commit(&w->out, err);
+    else
+        atomic_abort(&w->out);
+    writer_free(w);
+    return ok;
+}
+
+void dataset_writer_abort(struct dataset_writer *w)
+{
+    atomic_abort(&w->out);
+    writer_free(w);
+}
+
+/* ---- reader ------------------------------------------------------------ */
+
+/* Bounds-checked cursor over the metadata. */
+struct cursor {
+    const unsigned char *p;
+    size_t left;
+    bool bad;
+};
+
+static const unsigned char *take(struct cursor *c, size_t n)
+{
+    if (c->bad || n > c->left) {
+        c->bad = true;
+        return NULL;
+    }
+    const unsigned char *p = c->p;
+    c->p += n;
+    c->left -= n;
+    return p;
+}
+
+static uint32_t take_u32(struct cursor *c)
+{
+    const unsigned char *p = take(c, 4);
+    return p ? get_le32(p) : 0;
+}
+
+static uint64_t take_u64(struct cursor *c)
+{
+    const unsigned char *p = take(c, 8);
+    return p ? get_le64(p) : 0;
+}
+
+static uint8_t take_u8(struct cursor *c)
+{
+    const unsigned char *p = take(c, 1);
+    return p ? *p : 0;
+}
+
+static char *take_str(struct cursor *c)
+{
+    uint32_t len = take_u32(c);
+    const unsigned char *p = take(c, len);
+    if (!p || memchr(p, '\0', len))
+        c->bad = true;
+    return c->bad ? NULL : xstrndup((const char *)p, len);
+}
+
+static bool read_exact(int fd, void *buf, size_t len, uint64_t offset)
+{
+    unsigned char *p = buf;
+    while (len) {
+        ssize_t n = pread(fd, p, len, (off_t)offset);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        p += n;
+        len -= (size_t)n;
+        offset += (uint64_t)n;
+    }
+    return true;
+}
+
+static bool decode_columns(struct dataset *ds, struct cursor *c)
+{
+    uint32_t n = take_u32(c);
+    if (c->bad || n == 0 || n > DATASET_MAX_COLUMNS)
+        return false;
+    ds->columns = xcalloc(n, sizeof(*ds->columns));
+    for (uint32_t i = 0; i < n && !c->bad; i++) {
+        struct ds_column *col = &ds->columns[ds->n_columns++];
+        strdict_init(&col->dict);
+        col->name = take_str(c);
+        col->role = take_u8(c);
+        col->type = take_u8(c);
+        if (ds_type_size(col->type) == 0)
+            return false;
+        uint32_t n_strings = take_u32(c);
+        if (n_strings > c->left / 4 || (col->type == DS_STR) != (n_strings > 0))
+            return false;
+        for (uint32_t k = 0; k < n_strings && !c->bad; k++) {
+            char *s = take_str(c);
+            if (!s)
+                return false;
+            size_t before = col->dict.count;
+            strdict_intern(&col->dict, s, strlen(s));
+            free(s);
+            if (col->dict.count != before + 1)
+                return false; /* duplicate dictionary entry */
+        }
+    }
+    return !c->bad;
+}
+
+static bool decode_blocks(struct dataset *ds, struct cursor *c, uint64_t data_end)
+{
+    uint32_t n = take_u32(c);
+    if (c->bad || n > c->left / 4)
+        return false;
+    ds->blocks = xcalloc(n ? n : 1, sizeof(*ds->blocks));
+    uint64_t rows = 0;
+    for (uint32_t b = 0; b < n && !c->bad; b++) {
+        struct ds_block *blk = &ds->blocks[ds->n_blocks++];
+        blk->n_rows = take_u32(c);
+        if (blk->n_rows == 0 || blk->n_rows > DATASET_BLOCK_ROWS)
+            return false;
+        rows += blk->n_rows;
+        blk->chunks = xcalloc(ds->n_columns, sizeof(*blk->chunks));
+        for (size_t col = 0; col < ds->n_columns; col++) {
+            struct ds_chunk *ch = &blk->chunks[col];
+            ch->offset = take_u64(c);
+            ch->comp_len = take_u32(c);
+            ch->raw_len = take_u32(c);
+            ch->crc32 = take_u32(c);
+            if (ch->offset < HEADER_SIZE || ch->offset > data_end ||
+                ch->comp_len > data_end - ch->offset ||
+                ch->raw_len != blk->n_rows * ds_type_size(ds->columns[col].type))
+                return false;
+        }
+    }
+    return !c->bad && rows == ds->total_rows;
+}
+
+static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_t len,
+                            uint64_t data_end)
+{
+    struct cursor c = {meta, len, false};
+    ds->format_version = take_u32(&c);
+    ds->kind = take_u32(&c);
+    ds->schema_checksum = take_u32(&c);
+    ds->schema_name = take_str(&c);
+    ds->schema_text = take_str(&c);
+    ds->created_by = take_str(&c);
+    ds->total_rows = take_u64(&c);
+    uint32_t n_inputs = take_u32(&c);
+    if (c.bad || ds->format_version != DATASET_FORMAT_VERSION || ds->kind > 3 ||
+        n_inputs > c.left / 4)
+        return false;
+    if (crc32(0L, (const Bytef *)ds->schema_text, (uInt)strlen(ds->schema_text)) !=
+        ds->schema_checksum)
+        return false;
+    ds->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof(*ds->inputs));
+    for (uint32_t i = 0; i < n_inputs && !c.bad; i++) {
+        struct ds_input *in = &ds->inputs[ds->n_inputs++];
+        in->name = take_str(&c);
+        in->size = take_u64(&c);
+        in->crc32 = take_u32(&c);
+        in->rows_read = take_u64(&c);
+        in->rows_accepted = take_u64(&c);
+    }
+    return !c.bad && decode_columns(ds, &c) && decode_blocks(ds, &c, data_end) && c.left == 0;
+}
+
+struct dataset *dataset_open(const char *path, struct buf *err)
+{
+    struct dataset *ds = xcalloc(1, sizeof(*ds));
+    ds->path = xstrdup(path);
+    ds->fd = open(path, O_RDONLY | O_CLOEXEC);
+    unsigned char header[HEADER_SIZE], trailer[TRAILER_SIZE];
+    unsigned char *meta = NULL;
+    struct stat st;
+    if (ds->fd < 0 || fstat(ds->fd, &st) != 0) {
+        buf_printf(err, "%s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        buf_printf(err, "%s: not a regular file", path);
+        goto fail;
+    }
+    ds->file_size = (uint64_t)st.st_size;
+    if (ds->file_size < HEADER_SIZE + TRAILER_SIZE || !read_exact(ds->fd, header, HEADER_SIZE, 0) ||
+        memcmp(header, header_magic, 8) != 0) {
+        buf_printf(err, "%s: not a candour dataset (bad magic or too short)", path);
+        goto fail;
+    }
+    if (get_le32(header + 8) != DATASET_FORMAT_VERSION) {
+        buf_printf(err, "%s: dataset format version %u; this candour reads version %d", path,
+                   get_le32(header + 8), DATASET_FORMAT_VERSION);
+        goto fail;
+    }
+    if (!read_exact(ds->fd, trailer, TRAILER_SIZE, ds->file_size - TRAILER_SIZE) ||
+        memcmp(trailer + 16, trailer_magic, 8) != 0) {
+        buf_printf(err, "%s: dataset is truncated or corrupt (no trailer)", path);
+        goto fail;
+    }
+    uint64_t meta_offset = get_le64(trailer);
+    uint32_t meta_len = get_le32(trailer + 8);
+    if (meta_offset < HEADER_SIZE || meta_len > META_MAX ||
+        meta_offset + meta_len != ds->file_size - TRAILER_SIZE) {
+        buf_printf(err, "%s: dataset is truncated or corrupt (bad trailer)", path);
+        goto fail;
+    }
+    meta = xmalloc(meta_len ? meta_len : 1);
+    if (!read_exact(ds->fd, meta, meta_len, meta_offset) ||
+        crc32(0L, meta, meta_len) != get_le32(trailer + 12)) {
+        buf_printf(err, "%s: dataset metadata is corrupt (CRC mismatch)", path);
+        goto fail;
+    }
+    if (!decode_metadata(ds, meta, meta_len, meta_offset)) {
+        buf_printf(err, "%s: dataset metadata is inconsistent", path);
+        goto fail;
+    }
+    free(meta);
+    return ds;
+fail:
+    free(meta);
+    dataset_close(ds);
+    return NULL;
+}
+
+void dataset_close(struct dataset *ds)
+{
+    if (!ds)
+        return;
+    if (ds->fd >= 0)
+        close(ds->fd);
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        free(ds->columns[c].name);
+        strdict_release(&ds->columns[c].dict);
+    }
+    free(ds->columns);
+    for (size_t i = 0; i < ds->n_inputs; i++)
+        free(ds->inputs[i].name);
+    free(ds->inputs);
+    for (size_t b = 0; b < ds->n_blocks; b++)
+        free(ds->blocks[b].chunks);
+    free(ds->blocks);
+    free(ds->schema_name);
+    free(ds->schema_text);
+    free(ds->created_by);
+    free(ds->path);
+    free(ds);
+}
+
+bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out,
+                        struct buf *err)
+{
+    const struct ds_chunk *ch = &ds->blocks[b].chunks[col];
+    unsigned char *comp = xmalloc(ch->comp_len ? ch->comp_len : 1);
+    bool ok = read_exact(ds->fd, comp, ch->comp_len, ch->offset);
+    if (!ok)
+        buf_printf(err, "%s: cannot read block %zu: %s", ds->path, b,
+                   errno ? strerror(errno) : "unexpected end of file");
+    if (ok && crc32(0L, comp, ch->comp_len) != ch->crc32) {
+        buf_printf(err, "%s: block %zu column '%s' is corrupt (CRC mismatch)", ds->path, b,
+                   ds->columns[col].name);
+        ok = false;
+    }
+    uLongf raw_len = ch->raw_len;
+    if (ok && (uncompress(out, &raw_len, comp, ch->comp_len) != Z_OK || raw_len != ch->raw_len)) {
+        buf_printf(err, "%s: block %zu column '%s' does not decompress", ds->path, b,
+                   ds->columns[col].name);
+        ok = false;
+    }
+    free(comp);
+    if (ok && ds->columns[col].type == DS_STR) {
+        const unsigned char *p = out;
+        for (uint32_t i = 0; i < ds->blocks[b].n_rows; i++)
+            if (get_le32(p + 4 * i) >= ds->columns[col].dict.count) {
+                buf_printf(err, "%s: block %zu column '%s' has a code outside its dictionary",
+                           ds->path, b, ds->columns[col].name);
+                return false;
+            }
+    }
+    return ok;
+}
+
+size_t dataset_find_column(const struct dataset *ds, uint8_t role, const char *name)
+{
+    for (size_t c = 0; c < ds->n_columns; c++)
+        if (ds->columns[c].role == role && (!name || strcmp(ds->columns[c].name, name) == 0))
+            return c;
+    return (size_t)-1;
+}

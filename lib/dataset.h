@@ -1,0 +1,130 @@
+/* The candour dataset file: what ingest writes and stats reads.
+ *
+ * Columnar, in blocks of up to DATASET_BLOCK_ROWS rows; each column of each
+ * block is one zlib-compressed chunk with its own CRC-32, so a reader
+ * decompresses only the columns it needs.  Strings are dictionary-encoded;
+ * survey answers are one byte.  The metadata (schema text and checksum,
+ * inputs with size and CRC-32, columns, dictionaries, chunk directory) sits at
+ * the end, located by a fixed trailer, so the writer streams blocks without
+ * holding them.  Layout, byte by byte: docs/dataset-format.md. */
+#ifndef CANDOUR_DATASET_H
+#define CANDOUR_DATASET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "atomic.h"
+#include "util.h"
+
+#define DATASET_FORMAT_VERSION 1
+#define DATASET_BLOCK_ROWS 65536u
+#define DATASET_MAX_COLUMNS 4096u
+
+/* Value types.  Code 0 of a DS_STR column is the empty (missing) string;
+ * DS_I64 uses DS_I64_MISSING, DS_F64 uses NaN. */
+enum ds_type { DS_U8 = 1, DS_STR = 2, DS_I64 = 3, DS_F64 = 4 };
+#define DS_I64_MISSING INT64_MIN
+
+struct ds_column {
+    char *name;
+    uint8_t role; /* enum column_role of the schema */
+    uint8_t type; /* enum ds_type */
+    struct strdict dict; /* DS_STR only */
+};
+
+struct ds_input {
+    char *name;
+    uint64_t size;
+    uint32_t crc32;
+    uint64_t rows_read;
+    uint64_t rows_accepted;
+};
+
+struct ds_chunk {
+    uint64_t offset;
+    uint32_t comp_len;
+    uint32_t raw_len;
+    uint32_t crc32;
+};
+
+struct ds_block {
+    uint32_t n_rows;
+    struct ds_chunk *chunks; /* one per column */
+};
+
+/* ---- writing ---- */
+
+struct dataset_writer {
+    struct atomic_file out;
+    uint64_t offset;
+    uint32_t kind;
+    uint32_t schema_checksum;
+    char *schema_name;
+    char *schema_text;
+    struct ds_column *columns;
+    size_t n_columns;
+    struct buf *pending;     /* per column: values of the open block */
+    uint32_t pending_rows;
+    struct ds_block *blocks;
+    size_t n_blocks, blocks_cap;
+    uint64_t total_rows;
+    struct ds_input *inputs;
+    size_t n_inputs;
+    unsigned char *zbuf;
+    size_t zbuf_cap;
+    bool failed;
+};
+
+bool dataset_writer_open(struct dataset_writer *w, const char *path, uint32_t kind,
+                         uint32_t schema_checksum, const char *schema_name,
+                         const char *schema_text, struct buf *err);
+size_t dataset_writer_add_column(struct dataset_writer *w, const char *name, uint8_t role,
+                                 uint8_t type);
+void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *input);
+/* One value per column per row, then dataset_writer_end_row. */
+void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v);
+void dw_put_str(struct dataset_writer *w, size_t col, const char *s, size_t len);
+void dw_put_i64(struct dataset_writer *w, size_t col, int64_t v);
+void dw_put_f64(struct dataset_writer *w, size_t col, double v);
+bool dataset_writer_end_row(struct dataset_writer *w, struct buf *err);
+/* Write metadata and trailer, then rename into place.  Frees the writer. */
+bool dataset_writer_finish(struct dataset_writer *w, struct buf *err);
+void dataset_writer_abort(struct dataset_writer *w);
+
+/* ---- reading ---- */
+
+struct dataset {
+    char *path;
+    int fd;
+    uint64_t file_size;
+    uint32_t format_version;
+    uint32_t kind;
+    uint32_t schema_checksum;
+    char *schema_name;
+    char *schema_text;
+    char *created_by;
+    uint64_t total_rows;
+    struct ds_column *columns;
+    size_t n_columns;
+    struct ds_input *inputs;
+    size_t n_inputs;
+    struct ds_block *blocks;
+    size_t n_blocks;
+};
+
+/* Open and verify the header, trailer and metadata.  NULL with a message in
+ * err ("path: what is wrong") when the file is not a valid dataset. */
+struct dataset *dataset_open(const char *path, struct buf *err);
+void dataset_close(struct dataset *ds);
+/* Decompress column col of block b into out (n_rows values of the column's
+ * type; caller provides DATASET_BLOCK_ROWS * 8 bytes at most) after checking
+ * its CRC and length.  String codes are checked against the dictionary. */
+bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out,
+                        struct buf *err);
+/* Index of the first column with this role (and name, unless NULL), or
+ * (size_t)-1. */
+size_t dataset_find_column(const struct dataset *ds, uint8_t role, const char *name);
+size_t ds_type_size(uint8_t type);
+
+#endif

@@ -1,0 +1,172 @@
+/* The schema: how to read one kind of input file.  The language is described
+ * in schemas/README.md.  A parsed schema is immutable; ingest uses it to
+ * validate and decode rows, stats re-reads the copy embedded in a dataset to
+ * learn each item's scale, positive answers, polarity and themes. */
+#ifndef CANDOUR_SCHEMA_H
+#define CANDOUR_SCHEMA_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "period.h"
+#include "util.h"
+
+#define SCHEMA_NONE ((size_t)-1)
+#define SCHEMA_MAX_BYTES (1u << 20)   /* cap on a schema file */
+#define SCALE_MAX_ENTRIES 250         /* answers are stored as one byte */
+
+enum schema_kind { KIND_RESPONDENT, KIND_ORG_RESULTS, KIND_COUNTS, KIND_WRES_HR };
+
+enum column_role {
+    ROLE_PERIOD,
+    ROLE_ORG,
+    ROLE_ORG_NAME,
+    ROLE_BGROUP,
+    ROLE_UNIT,
+    ROLE_DEMOGRAPHIC,
+    ROLE_ITEM,
+    ROLE_WEIGHT,
+    ROLE_IDENTIFIER,
+    ROLE_FREE_TEXT,
+    ROLE_IGNORE,
+    ROLE_BASE,
+    ROLE_RATE,
+    ROLE_ITEM_ID,
+    ROLE_GROUP_DIM,
+    ROLE_GROUP,
+    ROLE_N,
+    ROLE_POSITIVE,
+    ROLE_HEADCOUNT,
+    ROLE_EVENTS,
+    ROLE_COUNT_
+};
+
+enum polarity { POLARITY_HIGHER, POLARITY_LOWER };
+enum rate_scale { RATE_PERCENT, RATE_FRACTION };
+
+struct scale_entry {
+    char *code;       /* as written in the schema, e.g. "4" */
+    char *label;      /* e.g. "Agree" */
+    char *code_key;   /* folded for matching */
+    char *label_key;
+    double score;     /* 0-10 item score, NaN when the answer has none */
+};
+
+struct scale {
+    char *name;
+    struct scale_entry *entries;
+    size_t n_entries;
+    int line;
+};
+
+struct recode_rule {
+    char *key;    /* folded value, "" for a blank answer */
+    size_t group; /* index into recode.groups */
+};
+
+struct recode {
+    char *name;
+    char **groups;
+    size_t n_groups;
+    struct recode_rule *rules;
+    size_t n_rules;
+    int line;
+};
+
+struct item {
+    char *id;
+    char *text;
+    char *measure;            /* "positive" or "experiencing" */
+    size_t scale;             /* SCHEMA_NONE for items of aggregated inputs */
+    bool *positive;           /* per scale entry */
+    bool *missing;            /* per scale entry: don't know and the like */
+    bool missing_in_denominator;
+    bool reverse_score;
+    enum polarity polarity;
+    int line;
+};
+
+struct theme {
+    char *id;
+    char *text;
+    size_t *items;
+    size_t n_items;
+    size_t min_items;
+    int line;
+};
+
+struct period_range {
+    long lo, hi; /* ordinals, inclusive */
+};
+
+struct schema_column {
+    char *header;     /* as written in the schema */
+    char *header_key; /* folded */
+    enum column_role role;
+    char *name;       /* stable name: unit level, demographic dimension, item id */
+    size_t item;      /* item index for item, base and rate columns */
+    size_t scale;     /* demographic: optional scale */
+    size_t recode;    /* demographic: optional recode */
+    char *reference;  /* demographic: reference group for disparities */
+    char *parent;     /* unit: the enclosing unit level */
+    enum rate_scale rate_scale;
+    bool optional;
+    struct period_range *periods; /* NULL: every period */
+    size_t n_periods;
+    int line;
+};
+
+struct schema {
+    char *path;
+    char *text;
+    size_t text_len;
+    uint32_t checksum; /* CRC-32 of the schema text */
+    char *name;
+    enum schema_kind kind;
+    enum period_kind period_kind;
+    long period_lo, period_hi; /* valid period ordinals */
+    char *org_pattern;
+    regex_t org_regex;
+    struct scale *scales;
+    size_t n_scales;
+    struct recode *recodes;
+    size_t n_recodes;
+    struct item *items;
+    size_t n_items;
+    struct theme *themes;
+    size_t n_themes;
+    struct schema_column *columns;
+    size_t n_columns;
+};
+
+/* Parse schema text.  On error returns NULL and writes "path:line: message"
+ * into err.  The text is copied; caller frees the result with schema_free. */
+struct schema *schema_parse(const char *path, const char *text, size_t len, struct buf *err);
+/* Read and parse a schema file. */
+struct schema *schema_load(const char *path, struct buf *err);
+void schema_free(struct schema *s);
+
+const char *schema_kind_name(enum schema_kind kind);
+const char *schema_role_name(enum column_role role);
+size_t schema_find_item(const struct schema *s, const char *id);
+
+/* Does column c apply to period p (by its periods= list)? */
+bool schema_column_in_period(const struct schema_column *c, const struct period *p);
+/* Is p a valid period for the schema (format and range)? */
+bool schema_period_valid(const struct schema *s, const struct period *p);
+bool schema_org_valid(const struct schema *s, const char *org);
+
+/* Match an answer against a scale by code or label (case- and
+ * space-insensitive; numeric codes match numerically, "01" = "1").  key is
+ * scratch space.  Returns the entry index or SCHEMA_NONE. */
+size_t scale_match(const struct scale *sc, const char *value, size_t len, struct buf *key);
+/* Group index of a demographic answer through recode r (and scale sc when
+ * not NULL), SCHEMA_NONE when the answer is unknown. */
+size_t recode_match(const struct recode *r, const struct scale *sc, const char *value,
+                    size_t len, struct buf *key);
+/* Do two folded keys match (equal, or equal as decimal integers)? */
+bool keys_match(const char *a, const char *b);
+
+#endif

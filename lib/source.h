@@ -1,0 +1,53 @@
+/* A byte source over a file or stdin that inflates gzip transparently.
+ * Compression is detected from the magic bytes, never from the name.  The raw
+ * (on-disk) size and CRC-32 are accumulated for dataset provenance. */
+#ifndef CANDOUR_SOURCE_H
+#define CANDOUR_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <zlib.h>
+
+enum source_status {
+    SOURCE_OK,
+    SOURCE_EOPEN,          /* open failed: errno_value says why */
+    SOURCE_EREAD,          /* read failed: errno_value */
+    SOURCE_EGZIP_TRUNCATED,
+    SOURCE_EGZIP_CORRUPT,  /* detail holds zlib's message */
+    SOURCE_EISDIR,
+};
+
+#define SOURCE_CHUNK (256u * 1024u)
+
+struct source {
+    const char *path;   /* as given; "-" is stdin */
+    int fd;
+    bool gzip;
+    bool raw_eof;
+    bool done;
+    enum source_status status;
+    int errno_value;
+    char detail[128];
+    uint64_t raw_size;  /* bytes read from the file so far */
+    uint32_t raw_crc;   /* CRC-32 of those bytes */
+    uint64_t file_size; /* st_size of a regular file, else 0 */
+    uint64_t out_size;  /* bytes delivered */
+    unsigned char *raw;
+    size_t raw_len, raw_pos;
+    unsigned char *out;
+    z_stream z;
+    bool z_ready;
+};
+
+/* Open path ("-" for stdin).  Returns SOURCE_OK or an error status. */
+enum source_status source_open(struct source *src, const char *path);
+/* Next chunk of decoded bytes: *data points into the source (valid until the
+ * next call).  Returns the length, 0 at end of input or on error (check
+ * src->status). */
+size_t source_next(struct source *src, const unsigned char **data);
+void source_close(struct source *src);
+/* Human-readable description of src->status (no file name). */
+const char *source_strerror(const struct source *src);
+
+#endif

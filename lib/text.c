@@ -1,0 +1,113 @@
+#include "text.h"
+
+#include <string.h>
+
+size_t utf8_invalid_at(const char *str, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t need;
+        unsigned int cp;
+        if (c >= 0xC2 && c <= 0xDF) {
+            need = 1;
+            cp = c & 0x1F;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            need = 2;
+            cp = c & 0x0F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            need = 3;
+            cp = c & 0x07;
+        } else {
+            return i;
+        }
+        if (i + need >= len)
+            return i;
+        for (size_t k = 1; k <= need; k++) {
+            if ((s[i + k] & 0xC0) != 0x80)
+                return i;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        if ((need == 2 && cp < 0x800) || (need == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+            (cp >= 0xD800 && cp <= 0xDFFF))
+            return i;
+        i += need + 1;
+    }
+    return len;
+}
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+void text_trim(const char **s, size_t *len)
+{
+    while (*len && is_space(**s)) {
+        (*s)++;
+        (*len)--;
+    }
+    while (*len && is_space((*s)[*len - 1]))
+        (*len)--;
+}
+
+bool text_is_blank(const char *s, size_t len)
+{
+    text_trim(&s, &len);
+    return len == 0;
+}
+
+void text_fold(const char *s, size_t len, struct buf *key)
+{
+    buf_clear(key);
+    buf_reserve(key, len);
+    text_trim(&s, &len);
+    bool in_space = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (is_space(c)) {
+            in_space = true;
+            continue;
+        }
+        if (in_space) {
+            key->data[key->len++] = ' ';
+            in_space = false;
+        }
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        key->data[key->len++] = c;
+    }
+    key->data[key->len] = '\0';
+}
+
+void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out)
+{
+    buf_putc(out, '\'');
+    bool valid_utf8 = utf8_invalid_at(s, len) == len;
+    size_t shown = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (shown == max_chars) {
+            buf_puts(out, "...");
+            break;
+        }
+        if (c == '\n')
+            buf_puts(out, "\\n");
+        else if (c == '\t')
+            buf_puts(out, "\\t");
+        else if (c == '\r')
+            buf_puts(out, "\\r");
+        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !valid_utf8))
+            buf_printf(out, "\\x%02X", c);
+        else
+            buf_putc(out, (char)c);
+        if ((c & 0xC0) != 0x80)
+            shown++;
+    }
+    buf_putc(out, '\'');
+}

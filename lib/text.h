@@ -1,0 +1,29 @@
+/* Text checks and the matching key used for answers and header names. */
+#ifndef CANDOUR_TEXT_H
+#define CANDOUR_TEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util.h"
+
+/* Offset of the first byte that breaks UTF-8 (overlongs, surrogates and code
+ * points above U+10FFFF included), or len when s is valid. */
+size_t utf8_invalid_at(const char *s, size_t len);
+
+/* Matching key for case- and space-insensitive comparison: leading and
+ * trailing white space removed, inner runs of white space collapsed to one
+ * space, ASCII letters lowered.  Writes into key (cleared first). */
+void text_fold(const char *s, size_t len, struct buf *key);
+
+/* s without leading/trailing spaces and tabs: adjusts *s and *len. */
+void text_trim(const char **s, size_t *len);
+
+/* True when the trimmed s is empty. */
+bool text_is_blank(const char *s, size_t len);
+
+/* Quote s for an error message: printable, at most max_chars characters, with
+ * control characters shown as \n, \t or \xHH.  Appends to out. */
+void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out);
+
+#endif

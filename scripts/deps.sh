@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install the Debian packages candour needs to build, test and demo, if any is
+# missing. Does nothing when all are present. apt-get as root, sudo otherwise.
+set -eu
+PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev gnuplot-nox pkg-config
+libcmocka-dev python3"
+missing=""
+for pkg in $PACKAGES; do
+    status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $pkg" ;;
+    esac
+done
+[ -z "$missing" ] && exit 0
+echo "candour: installing missing Debian packages:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+    SUDO="sudo"
+else
+    echo "candour: not root and no sudo: install$missing by hand" >&2
+    exit 2
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,98 @@
+#!/bin/sh
+# Run the unit tests and the end-to-end cases against one build.
+#   tests/run.sh BIN_DIR BUILD_DIR TALLY_FILE [FILTER]
+# Appends "passed failed" to TALLY_FILE.  FILTER (make check T=...) keeps the
+# unit test binaries and cases whose name contains it.
+#
+# An end-to-end case is a directory tests/cases/<program>/<case>/ with
+#   cmd              shell commands, run in the case directory with $BIN (the
+#                    programs), $OUT (an empty scratch directory) and $TOP
+#   exit             expected exit status (default 0)
+#   expected-stderr  expected stderr, exactly ($OUT in it stands for the path)
+#   expected-stdout  expected stdout, exactly (optional)
+#   expected-files   files that must exist in $OUT afterwards, one per line;
+#                    without it $OUT must be empty: a failed run leaves nothing
+#   check            optional extra commands run afterwards; must exit 0
+set -u
+BIN_DIR=$(cd "$1" && pwd)
+BUILD_DIR=$2
+TALLY=$3
+FILTER=${4:-}
+TOP=$(pwd)
+passed=0
+failed=0
+label=$(basename "$BUILD_DIR")
+[ "$label" = build ] && label=normal
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL [$label] $1"
+    [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/    /' | head -40
+}
+
+# ---- unit tests (cmocka) ----
+for t in "$BUILD_DIR"/tests/test_*; do
+    [ -x "$t" ] || continue
+    name=$(basename "$t")
+    case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+    out=$("$t" 2>&1)
+    rc=$?
+    p=$(printf '%s\n' "$out" | sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    f=$(printf '%s\n' "$out" | sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' | awk '{s+=$1} END {print s+0}')
+    passed=$((passed + p))
+    if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
+        [ "$f" -eq 0 ] && f=1
+        failed=$((failed + f))
+        echo "FAIL [$label] unit $name (exit $rc)"
+        printf '%s\n' "$out" | grep -E 'FAILED|ERROR|error|Sanitizer|runtime error' | head -20 | sed 's/^/    /'
+    fi
+done
+
+# ---- end-to-end cases ----
+SCRATCH=$(mktemp -d)
+trap 'rm -rf "$SCRATCH"' EXIT
+for dir in "$TOP"/tests/cases/*/*/; do
+    [ -f "$dir/cmd" ] || continue
+    dir=${dir%/}
+    name=$(echo "$dir" | sed "s|^$TOP/tests/cases/||")
+    case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+    OUT="$SCRATCH/out"
+    rm -rf "$OUT"
+    mkdir -p "$OUT"
+    (cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" sh ./cmd >"$SCRATCH/stdout" 2>"$SCRATCH/stderr")
+    rc=$?
+    want_rc=0
+    [ -f "$dir/exit" ] && want_rc=$(cat "$dir/exit")
+    sed "s|$OUT|\$OUT|g" "$SCRATCH/stderr" >"$SCRATCH/stderr.norm"
+    sed "s|$OUT|\$OUT|g" "$SCRATCH/stdout" >"$SCRATCH/stdout.norm"
+    problem=""
+    if [ "$rc" != "$want_rc" ]; then
+        problem="exit status $rc, expected $want_rc"
+    elif [ -f "$dir/expected-stderr" ] && ! cmp -s "$dir/expected-stderr" "$SCRATCH/stderr.norm"; then
+        problem="stderr differs:
+$(diff "$dir/expected-stderr" "$SCRATCH/stderr.norm")"
+    elif [ -f "$dir/expected-stdout" ] && ! cmp -s "$dir/expected-stdout" "$SCRATCH/stdout.norm"; then
+        problem="stdout differs:
+$(diff "$dir/expected-stdout" "$SCRATCH/stdout.norm" | head -20)"
+    else
+        want_files=""
+        [ -f "$dir/expected-files" ] && want_files=$(sort "$dir/expected-files" | tr '\n' ' ')
+        have_files=$(cd "$OUT" && find . -mindepth 1 | sed 's|^\./||' | sort | tr '\n' ' ')
+        if [ "$want_files" != "$have_files" ]; then
+            problem="files in \$OUT: '$have_files', expected '$want_files'"
+        elif [ -f "$dir/check" ]; then
+            if ! check_out=$(cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" sh ./check 2>&1); then
+                problem="check failed:
+$check_out"
+            fi
+        fi
+    fi
+    if [ -n "$problem" ]; then
+        fail "$name" "$problem"
+    else
+        passed=$((passed + 1))
+    fi
+done
+
+echo "[$label] $passed passed, $failed failed"
+echo "$passed $failed" >>"$TALLY"
