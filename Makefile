@@ -90,7 +90,8 @@ asan:
 	    SAN="$(SAN_FLAGS)" all
 
 # ---- the main job on the shipped sample data -----------------------------------
-demo: deps all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh "$(BIN)"
 
 sample-data:
