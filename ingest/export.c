@@ -118,7 +118,8 @@ int export_run(const char *dataset_path, const char *output_path)
     struct buf err;
     buf_init(&err);
     int status = 0;
-    struct dataset *ds = dataset_open(dataset_path, &err);
+    enum ds_open_error why;
+    struct dataset *ds = dataset_load(dataset_path, &err, &why);
     struct schema *s = NULL;
     if (ds) {
         s = schema_parse("(schema embedded in dataset)", ds->schema_text, strlen(ds->schema_text),
@@ -126,7 +127,7 @@ int export_run(const char *dataset_path, const char *output_path)
         if (!s)
             status = 1;
     } else {
-        status = 1;
+        status = why == DS_OPEN_EIO ? 2 : 1;
     }
     struct atomic_file out;
     if (status == 0 && !atomic_open(&out, output_path, 0644, &err))

@@ -34,6 +34,7 @@ struct row_value {
     uint8_t u8;
     int64_t i64;
     double f64;
+    size_t field; /* the file's column it came from, for messages */
     bool set;
 };
 
@@ -236,7 +237,11 @@ static bool header_field_ok(struct ingest *ing, const struct csvin_record *rec, 
 {
     const char *f = rec->field[j];
     size_t len = rec->len[j];
-    if (memchr(f, '\0', len) || utf8_invalid_at(f, len) != len) {
+    if (memchr(f, '\0', len)) {
+        fatal(ing, rec->line, j + 1, "column name contains a NUL byte");
+        return false;
+    }
+    if (utf8_invalid_at(f, len) != len) {
         fatal(ing, rec->line, j + 1, "column name is not valid UTF-8 text");
         return false;
     }
@@ -532,6 +537,7 @@ static bool decode_field(struct ingest *ing, const struct csvin_record *rec, siz
     struct row_value *v = &ing->row[d];
     const char *f = rec->field[j];
     size_t len = rec->len[j];
+    v->field = j;
     switch (sc->role) {
     case ROLE_ITEM:
         return decode_item(ing, rec, j, sc, v);
@@ -603,9 +609,11 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
     len = rec->len[oj];
     text_trim(&f, &len);
     char org[64];
-    if (len == 0 || len >= sizeof(org))
-        return reject(ing, rec, oj + 1, "org code %s is blank or too long",
-                      quoted(ing, rec->field[oj], rec->len[oj]));
+    if (len == 0)
+        return reject(ing, rec, oj + 1, "org code is blank");
+    if (len >= sizeof(org))
+        return reject(ing, rec, oj + 1, "org code %s is longer than %zu characters",
+                      quoted(ing, f, len), sizeof(org) - 1);
     memcpy(org, f, len);
     org[len] = '\0';
     if (!schema_org_valid(s, org))
@@ -623,17 +631,18 @@ static bool check_ranges(struct ingest *ing, const struct csvin_record *rec)
             enum column_role total = c->role == ROLE_POSITIVE ? ROLE_N : ROLE_HEADCOUNT;
             for (size_t t = 0; t < ing->n_ds; t++)
                 if (ing->writer.columns[t].role == total && v->i64 > ing->row[t].i64)
-                    return reject(ing, rec, 0, "%s (%lld) is larger than %s (%lld)", c->name,
-                                  (long long)v->i64, ing->writer.columns[t].name,
-                                  (long long)ing->row[t].i64);
+                    return reject(ing, rec, v->field + 1, "%s (%lld) is larger than %s (%lld)",
+                                  ing->header[v->field], (long long)v->i64,
+                                  ing->header[ing->row[t].field], (long long)ing->row[t].i64);
         }
         if (c->role == ROLE_BASE) {
             for (size_t t = 0; t < ing->n_ds; t++)
                 if (ing->writer.columns[t].role == ROLE_RATE &&
                     strcmp(ing->writer.columns[t].name, c->name) == 0 &&
                     (v->i64 == DS_I64_MISSING) != isnan(ing->row[t].f64))
-                    return reject(ing, rec, 0, "item '%s' has a base or a rate but not both",
-                                  c->name);
+                    return reject(ing, rec, v->field + 1,
+                                  "'%s' and '%s' must both be given or both be blank",
+                                  ing->header[v->field], ing->header[ing->row[t].field]);
         }
     }
     return true;
@@ -806,6 +815,10 @@ static void print_summary(struct ingest *ing)
             fprintf(stderr, ": %s", b->data);
         fputc('\n', stderr);
     }
+    if (ing->status == 0)
+        fprintf(stderr, "  dataset          %s (%zu columns)\n", ing->opt->output_path, ing->n_ds);
+    else
+        fprintf(stderr, "  dataset          not written\n");
 }
 
 static bool open_outputs(struct ingest *ing)
@@ -822,8 +835,12 @@ static bool open_outputs(struct ingest *ing)
         if (ok)
             fputs("file,line,column,reason,record\n", ing->rejects.fp);
     }
-    if (!ok)
+    if (!ok) {
         fprintf(stderr, "candour-ingest: %s\n", err.data);
+        if (ing->writer_open) /* the rejects file failed: drop the dataset's temp file */
+            dataset_writer_abort(&ing->writer);
+        ing->writer_open = false;
+    }
     buf_release(&err);
     return ok;
 }
@@ -876,15 +893,16 @@ int ingest_run(const struct ingest_options *opt)
         if (ing.messages > INGEST_MAX_MESSAGES)
             fprintf(stderr, "candour-ingest: ... and %lu more bad rows\n",
                     ing.messages - INGEST_MAX_MESSAGES);
+        bool bad_rows = ing.status == 1 && !ing.fatal;
+        finish_outputs(&ing);
         if (!ing.fatal && !opt->quiet)
             print_summary(&ing);
-        if (ing.status == 1 && !ing.fatal)
+        if (bad_rows)
             fprintf(stderr, "candour-ingest: %llu bad row%s: nothing written (use --rejects FILE "
                             "to set them aside and ingest the rest)\n",
                     (unsigned long long)ing.rows_rejected, ing.rows_rejected == 1 ? "" : "s");
         else if (ing.fatal)
             fprintf(stderr, "candour-ingest: nothing written\n");
-        finish_outputs(&ing);
     } else {
         ing.status = 2;
     }

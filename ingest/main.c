@@ -1,5 +1,6 @@
 /* candour-ingest: options, usage and dispatch. */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,32 @@ static int usage_error(const char *msg)
     fprintf(stderr, "candour-ingest: %s\n", msg);
     fputs("Try 'candour-ingest --help' for more information.\n", stderr);
     return 2;
+}
+
+static int option_error(const char *what, char **argv, int c)
+{
+    const char *arg = argv[optind - 1];
+    if (c && arg[0] == '-' && arg[1] != '-')
+        fprintf(stderr, "candour-ingest: %s '-%c'\n", what, c);
+    else
+        fprintf(stderr, "candour-ingest: %s '%s'\n", what, arg);
+    fputs("Try 'candour-ingest --help' for more information.\n", stderr);
+    return 2;
+}
+
+/* Would writing path replace one of the inputs? */
+static bool output_is_input(const char *path, char **inputs, int n)
+{
+    struct stat out;
+    if (stat(path, &out) != 0)
+        return false;
+    for (int i = 0; i < n; i++) {
+        struct stat in;
+        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
+            in.st_ino == out.st_ino)
+            return true;
+    }
+    return false;
 }
 
 static int close_stdout(int status)
@@ -80,9 +107,9 @@ int main(int argc, char **argv)
             printf("candour-ingest %s\n", CANDOUR_VERSION);
             return close_stdout(0);
         case ':':
-            return usage_error("an option is missing its argument");
+            return option_error("missing argument for option", argv, optopt);
         default:
-            return usage_error("unknown option");
+            return option_error("unknown option", argv, optopt);
         }
     }
     if (export_path) {
@@ -98,6 +125,9 @@ int main(int argc, char **argv)
         return usage_error("no input files (use '-' for stdin)");
     if (opt.rejects_path && strcmp(opt.rejects_path, opt.output_path) == 0)
         return usage_error("--rejects and --output must be different files");
+    if (output_is_input(opt.output_path, argv + optind, argc - optind) ||
+        (opt.rejects_path && output_is_input(opt.rejects_path, argv + optind, argc - optind)))
+        return usage_error("an output file is also an input: it would be overwritten");
     opt.inputs = argv + optind;
     opt.n_inputs = (size_t)(argc - optind);
     opt.progress = isatty(STDERR_FILENO);

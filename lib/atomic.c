@@ -66,7 +66,7 @@ bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct b
 {
     memset(af, 0, sizeof(*af));
     af->slot = -1;
-    af->final_path = xstrdup(path);
+    af->final_path = xstrdup(strcmp(path, "-") == 0 ? "(stdout)" : path);
     struct stat st;
     if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
         if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode)) {

@@ -16,7 +16,7 @@
 #include "util.h"
 
 struct atomic_file {
-    char *final_path;
+    char *final_path; /* "(stdout)" for "-": it names the output in messages */
     char *temp_path; /* NULL when writing directly */
     FILE *fp;
     int slot;        /* in the signal cleanup table, -1 if none */

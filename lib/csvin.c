@@ -29,6 +29,14 @@ static void on_field(void *data, size_t len, void *ctx)
     struct csvin *in = ctx;
     if (in->stop)
         return;
+    /* capped_realloc lets libcsv's buffer run a little past the cap: the
+     * exact limit is checked here. */
+    if (len > CSVIN_FIELD_MAX) {
+        in->status = CSVIN_EFIELD_BIG;
+        in->error_line = in->line;
+        in->stop = 1;
+        return;
+    }
     if (in->n_fields == CSVIN_FIELDS_MAX) {
         in->status = CSVIN_ETOO_MANY_FIELDS;
         in->error_line = in->line;
@@ -93,21 +101,22 @@ static void on_record_end(int terminator, void *ctx)
 
 /* A UTF-16 "CSV" (Excel's "Unicode text") starts with FF FE or FE FF, or
  * without a BOM shows NUL every other byte. */
-static bool looks_utf16(const unsigned char *s, size_t len)
+static const char *utf16_encoding(const unsigned char *s, size_t len)
 {
     if (len >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
-        return true;
-    if (len >= 4 && ((s[1] == 0 && s[3] == 0 && s[0] && s[2]) ||
-                     (s[0] == 0 && s[2] == 0 && s[1] && s[3])))
-        return true;
-    return false;
+        return "UTF-16"; /* iconv reads the byte order from the BOM */
+    if (len >= 4 && s[1] == 0 && s[3] == 0 && s[0] && s[2])
+        return "UTF-16LE";
+    if (len >= 4 && s[0] == 0 && s[2] == 0 && s[1] && s[3])
+        return "UTF-16BE";
+    return NULL;
 }
 
 static bool parse_chunk(struct csvin *in, const unsigned char *data, size_t len)
 {
     if (in->at_start) {
         in->at_start = 0;
-        if (looks_utf16(data, len)) {
+        if ((in->utf16 = utf16_encoding(data, len))) {
             in->status = CSVIN_EUTF16;
             return false;
         }
@@ -143,6 +152,9 @@ enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn
     if (csv_init(in->parser, CSV_REPALL_NL | CSV_STRICT_FINI) != 0)
         return in->status = CSVIN_ENOMEM;
     csv_set_realloc_func(in->parser, capped_realloc);
+    /* libcsv grows a field's buffer by a fixed step (128 bytes by default):
+     * quadratic copying for a long field wherever realloc moves the block. */
+    csv_set_blk_size(in->parser, 64 * 1024);
     const unsigned char *data;
     size_t len;
     while ((len = source_next(&in->src, &data)) > 0)
@@ -150,6 +162,11 @@ enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn
             return in->status;
     if (in->src.status != SOURCE_OK)
         return in->status = CSVIN_ESOURCE;
+    /* libcsv honours CSV_STRICT_FINI only together with CSV_STRICT; without
+     * it an open quote at the end swallows the rest of the file into one
+     * field.  Strict mode while parsing would refuse stray quotes inside
+     * unquoted fields, so it is turned on for the final call only. */
+    csv_set_opts(in->parser, (unsigned char)(csv_get_opts(in->parser) | CSV_STRICT));
     if (csv_fini(in->parser, on_field, on_record_end, in) != 0) {
         in->error_line = in->line;
         return in->status = CSVIN_EQUOTE;
@@ -183,8 +200,11 @@ const char *csvin_strerror(const struct csvin *in)
     case CSVIN_ESOURCE:
         return source_strerror(&in->src);
     case CSVIN_EUTF16:
-        return "file is UTF-16 text, not UTF-8; convert it first, e.g. "
-               "'iconv -f UTF-16 -t UTF-8 FILE > FILE.utf8.csv'";
+        snprintf(msg, sizeof(msg),
+                 "file is UTF-16 text, not UTF-8; convert it first, e.g. "
+                 "'iconv -f %s -t UTF-8 FILE > FILE.utf8.csv'",
+                 in->utf16);
+        return msg;
     case CSVIN_EFIELD_BIG:
         snprintf(msg, sizeof(msg), "a field is longer than the %u-byte cap", CSVIN_FIELD_MAX);
         return msg;

@@ -48,6 +48,7 @@ struct csvin {
     enum csvin_status status;
     unsigned long line;       /* current physical line */
     unsigned long error_line; /* line of the record that hit a cap or an open quote */
+    const char *utf16;        /* CSVIN_EUTF16: the encoding to give iconv */
     /* private */
     struct csv_parser *parser;
     csvin_record_fn fn;

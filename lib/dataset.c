@@ -430,6 +430,15 @@ static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_
 
 struct dataset *dataset_open(const char *path, struct buf *err)
 {
+    return dataset_load(path, err, NULL);
+}
+
+struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_error *why)
+{
+    enum ds_open_error ignored;
+    if (!why)
+        why = &ignored;
+    *why = DS_OPEN_EIO;
     struct dataset *ds = xcalloc(1, sizeof(*ds));
     ds->path = xstrdup(path);
     ds->fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -441,9 +450,10 @@ struct dataset *dataset_open(const char *path, struct buf *err)
         goto fail;
     }
     if (!S_ISREG(st.st_mode)) {
-        buf_printf(err, "%s: not a regular file", path);
+        buf_printf(err, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         goto fail;
     }
+    *why = DS_OPEN_EFORMAT;
     ds->file_size = (uint64_t)st.st_size;
     if (ds->file_size < HEADER_SIZE + TRAILER_SIZE || !read_exact(ds->fd, header, HEADER_SIZE, 0) ||
         memcmp(header, header_magic, 8) != 0) {
@@ -453,6 +463,12 @@ struct dataset *dataset_open(const char *path, struct buf *err)
     if (get_le32(header + 8) != DATASET_FORMAT_VERSION) {
         buf_printf(err, "%s: dataset format version %u; this candour reads version %d", path,
                    get_le32(header + 8), DATASET_FORMAT_VERSION);
+        goto fail;
+    }
+    /* Version 1 defines no flags: anything else is damage or a newer writer. */
+    if (get_le32(header + 12) != 0) {
+        buf_printf(err, "%s: unknown dataset flags 0x%08x (corrupt, or written by a newer "
+                        "candour)", path, get_le32(header + 12));
         goto fail;
     }
     if (!read_exact(ds->fd, trailer, TRAILER_SIZE, ds->file_size - TRAILER_SIZE) ||

@@ -113,8 +113,12 @@ struct dataset {
     size_t n_blocks;
 };
 
+enum ds_open_error { DS_OPEN_EIO = 1, DS_OPEN_EFORMAT };
+
 /* Open and verify the header, trailer and metadata.  NULL with a message in
- * err ("path: what is wrong") when the file is not a valid dataset. */
+ * err ("path: what is wrong") when the file cannot be read or is not a valid
+ * dataset; *why (when not NULL) tells which. */
+struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_error *why);
 struct dataset *dataset_open(const char *path, struct buf *err);
 void dataset_close(struct dataset *ds);
 /* Decompress column col of block b into out (n_rows values of the column's

@@ -152,11 +152,18 @@ bool keys_match(const char *a, const char *b)
     return parse_uint64(a, strlen(a), &x) && parse_uint64(b, strlen(b), &y) && x == y;
 }
 
+/* Numeric answers (the common case) are matched without folding. */
 size_t scale_match(const struct scale *sc, const char *value, size_t len, struct buf *key)
 {
+    text_trim(&value, &len);
+    uint64_t num;
+    if (parse_uint64(value, len, &num))
+        for (size_t i = 0; i < sc->n_entries; i++)
+            if (sc->entries[i].code_num == (int64_t)num)
+                return i;
     text_fold(value, len, key);
     for (size_t i = 0; i < sc->n_entries; i++)
-        if (keys_match(key->data, sc->entries[i].code_key) ||
+        if (strcmp(key->data, sc->entries[i].code_key) == 0 ||
             strcmp(key->data, sc->entries[i].label_key) == 0)
             return i;
     return SCHEMA_NONE;
@@ -407,7 +414,11 @@ static bool do_scale_entry(struct parser *p)
         }
     }
     sc->entries = xrealloc(sc->entries, (sc->n_entries + 1) * sizeof(*sc->entries));
+    uint64_t num;
     sc->entries[sc->n_entries++] = (struct scale_entry){
+        .code_num = parse_uint64(code_key, strlen(code_key), &num) && num < INT32_MAX
+                        ? (int64_t)num
+                        : -1,
         .code = xstrdup(p->tok[0].text),
         .label = xstrdup(p->tok[1].text),
         .code_key = code_key,
@@ -812,9 +823,10 @@ static bool require_role(struct parser *p, enum column_role role, bool exactly_o
 {
     size_t n = count_role(p->s, role);
     if (n == 0)
-        return fail(p, "a %s schema needs a '%s' column", kind_names[p->s->kind], role_names[role]);
+        return fail(p, "a %s schema needs a column with role '%s'", kind_names[p->s->kind],
+                    role_names[role]);
     if (exactly_one && n > 1)
-        return fail(p, "a %s schema takes one '%s' column, found %zu", kind_names[p->s->kind],
+        return fail(p, "a %s schema takes one column with role '%s', found %zu", kind_names[p->s->kind],
                     role_names[role], n);
     return true;
 }
@@ -982,8 +994,14 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
     buf_init(&logical);
     size_t pos = 0;
     int line_no = 0;
-    if (utf8_invalid_at(text, len) != len || memchr(text, '\0', len)) {
-        p.line = 1;
+    size_t bad = utf8_invalid_at(text, len);
+    const char *nul = memchr(text, '\0', len);
+    if (nul && (size_t)(nul - text) < bad)
+        bad = (size_t)(nul - text);
+    if (bad != len) {
+        p.line = 1; /* the line of the first bad byte */
+        for (size_t i = 0; i < bad; i++)
+            p.line += text[i] == '\n';
         ok = fail(&p, "the schema is not UTF-8 text");
     }
     while (ok && pos < len) {

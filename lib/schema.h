@@ -51,6 +51,7 @@ struct scale_entry {
     char *label;      /* e.g. "Agree" */
     char *code_key;   /* folded for matching */
     char *label_key;
+    int64_t code_num; /* the code as a number, -1 when it is not one */
     double score;     /* 0-10 item score, NaN when the answer has none */
 };
 

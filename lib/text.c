@@ -92,9 +92,15 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
     size_t shown = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
-        if (shown == max_chars) {
-            buf_puts(out, "...");
-            break;
+        /* Cut only before a whole character: in valid UTF-8 a continuation
+         * byte belongs to the character before it; in invalid text every
+         * byte is shown as \xHH and counts as one. */
+        if (!valid_utf8 || (c & 0xC0) != 0x80) {
+            if (shown == max_chars) {
+                buf_puts(out, "...");
+                break;
+            }
+            shown++;
         }
         if (c == '\n')
             buf_puts(out, "\\n");
@@ -106,8 +112,6 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
             buf_printf(out, "\\x%02X", c);
         else
             buf_putc(out, (char)c);
-        if ((c & 0xC0) != 0x80)
-            shown++;
     }
     buf_putc(out, '\'');
 }
