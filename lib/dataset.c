@@ -467,8 +467,8 @@ struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_err
     }
     /* Version 1 defines no flags: anything else is damage or a newer writer. */
     if (get_le32(header + 12) != 0) {
-        buf_printf(err, "%s: unknown dataset flags 0x%08x (corrupt, or written by a newer "
-                        "candour)", path, get_le32(header + 12));
+        buf_printf(err, "%s: unknown dataset flags 0x%08x (corrupt, or from a newer candour)", path,
+                   get_le32(header + 12));
         goto fail;
     }
     if (!read_exact(ds->fd, trailer, TRAILER_SIZE, ds->file_size - TRAILER_SIZE) ||

@@ -603,7 +603,7 @@ static bool parse_column_periods(struct parser *p, struct schema_column *c, cons
     char *copy = xstrdup(list), *save = NULL;
     bool ok = true;
     for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
-        struct period_range r;
+        struct period_range r = {0, 0};
         ok = parse_period_range(p, t, &r);
         c->periods = xrealloc(c->periods, (c->n_periods + 1) * sizeof(*c->periods));
         c->periods[c->n_periods++] = r;
@@ -640,12 +640,12 @@ static bool column_options(struct parser *p, struct schema_column *c)
         return fail(p, "the period column cannot itself depend on periods=");
     if (role_needs_name(c->role)) {
         if (!(v = get_key(p, 3, "name")))
-            return fail(p, "a %s column needs name=", role_names[c->role]);
+            return fail(p, "a column with role '%s' needs name=", role_names[c->role]);
         if (!is_identifier(v))
             return fail(p, "name '%s' must be letters, digits, '_', '-' or '.'", v);
         c->name = xstrdup(v);
     } else if (get_key(p, 3, "name")) {
-        return fail(p, "a %s column takes no name=", role_names[c->role]);
+        return fail(p, "a column with role '%s' takes no name=", role_names[c->role]);
     }
     if (c->role == ROLE_ITEM || c->role == ROLE_BASE || c->role == ROLE_RATE) {
         c->item = schema_find_item(p->s, c->name);

@@ -1,57 +1,192 @@
-/* candour-stats: fairness indicators from candour datasets.
- * This first version checks and describes its datasets; the indicators
- * arrive with the stats issue. */
+/* candour-stats: options, usage and dispatch. */
+#include <errno.h>
+#include <getopt.h>
+#include <gsl/gsl_errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-#include "dataset.h"
-#include "schema.h"
+#include "stats.h"
 
 static void usage(FILE *out)
 {
-    fputs("Usage: candour-stats DATASET...\n"
-          "Describe candour datasets: schema, inputs with size and CRC-32, columns, rows.\n",
+    fputs("Usage: candour-stats --output DIR [options] DATASET...\n"
+          "\n"
+          "Fairness indicators from candour datasets (respondent, org-results, counts or\n"
+          "wres-hr), written as tidy CSV files into DIR (see docs/outputs.md).\n"
+          "\n"
+          "  -o, --output DIR     directory for the CSV files (created if missing)\n"
+          "      --min-n N        suppress figures based on fewer than N respondents (11)\n"
+          "      --conf LEVEL     confidence level of every interval (0.95)\n"
+          "      --ci METHOD      wilson, clopper-pearson or jeffreys (wilson)\n"
+          "      --weight         add NSS-style occupational-group weighted figures\n"
+          "      --fdr Q          false discovery rate for hotspots (0.05)\n"
+          "  -h, --help           show this help\n"
+          "  -V, --version        show the version\n"
+          "\n"
+          "Exit status: 0 ok, 1 bad input data, 2 usage or I/O error.\n",
           out);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("candour-stats: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'candour-stats --help' for more information.\n", stderr);
+    return 2;
+}
+
+static bool parse_number(const char *s, double lo, double hi, double *out)
+{
+    return parse_double(s, strlen(s), out) && *out >= lo && *out <= hi;
+}
+
+enum { OPT_MIN_N = 256, OPT_CONF, OPT_CI, OPT_WEIGHT, OPT_FDR };
+
+static int parse_options(int argc, char **argv, struct stats_options *opt)
+{
+    static const struct option long_options[] = {
+        {"output", required_argument, NULL, 'o'}, {"min-n", required_argument, NULL, OPT_MIN_N},
+        {"conf", required_argument, NULL, OPT_CONF}, {"ci", required_argument, NULL, OPT_CI},
+        {"weight", no_argument, NULL, OPT_WEIGHT}, {"fdr", required_argument, NULL, OPT_FDR},
+        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:hV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'o':
+            opt->output_dir = optarg;
+            break;
+        case OPT_MIN_N:
+            if (!parse_number(optarg, 1, 1e9, &opt->min_n) || opt->min_n != (long)opt->min_n)
+                return usage_error("--min-n needs a whole number of 1 or more, not '%s'", optarg);
+            break;
+        case OPT_CONF:
+            if (!parse_number(optarg, 0.5, 0.9999, &opt->conf))
+                return usage_error("--conf needs a level from 0.5 to 0.9999, not '%s'", optarg);
+            break;
+        case OPT_CI:
+            if (strcmp(optarg, "wilson") == 0)
+                opt->ci = M_PROP_WILSON;
+            else if (strcmp(optarg, "clopper-pearson") == 0)
+                opt->ci = M_PROP_CLOPPER_PEARSON;
+            else if (strcmp(optarg, "jeffreys") == 0)
+                opt->ci = M_PROP_JEFFREYS;
+            else
+                return usage_error("--ci must be wilson, clopper-pearson or jeffreys, not '%s'",
+                                   optarg);
+            break;
+        case OPT_WEIGHT:
+            opt->weight = true;
+            break;
+        case OPT_FDR:
+            if (!parse_number(optarg, 1e-6, 0.5, &opt->fdr))
+                return usage_error("--fdr needs a rate from 0.000001 to 0.5, not '%s'", optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case 'V':
+            printf("candour-stats %s\n", CANDOUR_VERSION);
+            return -1;
+        case ':':
+            return usage_error("missing argument for option '%s'", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (!opt->output_dir)
+        return usage_error("%s", "missing --output DIR");
+    if (optind >= argc)
+        return usage_error("%s", "no datasets given");
+    return 0;
+}
+
+static bool make_output_dir(const char *dir, struct buf *err)
+{
+    struct stat st;
+    if (stat(dir, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return true;
+        buf_printf(err, "%s: not a directory", dir);
+        return false;
+    }
+    if (mkdir(dir, 0755) != 0) {
+        buf_printf(err, "%s: cannot create directory: %s", dir, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
+
+/* Write every table; commit them all only when every one was written. */
+static int write_outputs(struct stats_run *run, struct buf *err)
+{
+    static const writer_fn writers[] = {write_proportions, write_themes,     write_disparities,
+                                        write_wres,        write_benchmarks, write_trends,
+                                        write_spc,         write_hotspots};
+    struct table tables[ARRAY_LEN(writers)];
+    size_t opened = 0;
+    bool ok = true;
+    for (size_t i = 0; i < ARRAY_LEN(writers) && ok; i++) {
+        ok = writers[i](run, &tables[i], err);
+        if (ok)
+            opened++;
+        else if (tables[i].file.final_path)
+            table_abort(&tables[i]);
+    }
+    for (size_t i = 0; i < opened; i++) {
+        if (ok)
+            ok = table_close(&tables[i], err);
+        else
+            table_abort(&tables[i]);
+    }
+    return ok ? 0 : 2;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--help") == 0) {
-        usage(stdout);
-        return 0;
+    gsl_set_error_handler_off();
+    struct stats_options opt = {.min_n = DEFAULT_MIN_N, .conf = 0.95, .ci = M_PROP_WILSON,
+                                .fdr = 0.05};
+    int rc = parse_options(argc, argv, &opt);
+    if (rc)
+        return rc < 0 ? (fclose(stdout) == 0 ? 0 : 2) : rc;
+    struct stats_run run = {.opt = &opt};
+    model_init(&run.model);
+    size_t n = (size_t)(argc - optind);
+    struct source_dataset *src = xcalloc(n, sizeof(*src));
+    struct buf err;
+    buf_init(&err);
+    int status = 1;
+    if (load_open(&run.model, src, argv + optind, n, &err) &&
+        load_count(&run.model, &run.hr, src, n, &err)) {
+        load_pool(&run.model);
+        relations_build(&run.model, &run.relations);
+        suppress_model(&run.model, &run.relations, opt.min_n, &run.primary, &run.secondary);
+        stats_sort_cells(&run);
+        status = make_output_dir(opt.output_dir, &err) ? write_outputs(&run, &err) : 2;
+        if (status == 0)
+            fprintf(stderr,
+                    "candour-stats: %zu cells, %zu items, %zu themes; suppressed %zu primary, "
+                    "%zu secondary (min-n %g)\n",
+                    run.model.n_cells, run.model.n_items, run.model.n_themes, run.primary,
+                    run.secondary, opt.min_n);
     }
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("candour-stats %s\n", CANDOUR_VERSION);
-        return 0;
-    }
-    if (argc < 2 || argv[1][0] == '-') {
-        usage(stderr);
-        return 2;
-    }
-    int status = 0;
-    for (int i = 1; i < argc; i++) {
-        struct buf err;
-        buf_init(&err);
-        struct dataset *ds = dataset_open(argv[i], &err);
-        if (!ds) {
-            fprintf(stderr, "candour-stats: %s\n", err.data);
-            status = 1;
-        } else {
-            printf("%s: schema %s (crc32 %08x), %llu rows, %zu columns, %zu blocks\n", argv[i],
-                   ds->schema_name, ds->schema_checksum, (unsigned long long)ds->total_rows,
-                   ds->n_columns, ds->n_blocks);
-            for (size_t k = 0; k < ds->n_inputs; k++)
-                printf("  input %s: %llu bytes, crc32 %08x, %llu rows read, %llu accepted\n",
-                       ds->inputs[k].name, (unsigned long long)ds->inputs[k].size,
-                       ds->inputs[k].crc32, (unsigned long long)ds->inputs[k].rows_read,
-                       (unsigned long long)ds->inputs[k].rows_accepted);
-        }
-        dataset_close(ds);
-        buf_release(&err);
-    }
-    if (fclose(stdout) != 0) {
-        perror("candour-stats: write error");
-        return 2;
-    }
+    if (status)
+        fprintf(stderr, "candour-stats: %s\n", err.data);
+    buf_release(&err);
+    load_close(src, n);
+    free(src);
+    free(run.order);
+    relations_release(&run.relations);
+    hr_table_release(&run.hr);
+    model_release(&run.model);
+    if (fclose(stdout) != 0 && status == 0)
+        status = 2;
     return status;
 }

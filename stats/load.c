@@ -1,0 +1,630 @@
+#include "load.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Answer classes, per item and answer code. */
+enum { CLS_MISSING = 0, CLS_NEGATIVE = 1, CLS_POSITIVE = 2 };
+
+static size_t string_column(const struct dataset *ds, uint8_t role, const char *name)
+{
+    size_t c = dataset_find_column(ds, role, name);
+    return c != (size_t)-1 && ds->columns[c].type == DS_STR ? c : MODEL_NONE;
+}
+
+/* ---- opening and registering ----------------------------------------------------- */
+
+static void register_respondent(struct model *m, const struct dataset *ds,
+                                const struct schema *s)
+{
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        const struct ds_column *col = &ds->columns[c];
+        if (col->role == ROLE_ITEM || col->role == ROLE_BASE) {
+            size_t it = schema_find_item(s, col->name);
+            if (it != SCHEMA_NONE)
+                model_item(m, &s->items[it]);
+        }
+    }
+    for (size_t t = 0; t < s->n_themes; t++)
+        model_theme(m, s->themes[t].id);
+    /* groupings, in schema order so parents come before children */
+    for (size_t c = 0; c < s->n_columns; c++) {
+        const struct schema_column *sc = &s->columns[c];
+        if (sc->role == ROLE_DEMOGRAPHIC) {
+            size_t g = model_grouping(m, sc->name, GROUPING_DEMOGRAPHIC);
+            if (sc->reference && !m->groupings[g].reference)
+                m->groupings[g].reference = xstrdup(sc->reference);
+        } else if (sc->role == ROLE_UNIT) {
+            size_t g = model_grouping(m, sc->name, GROUPING_UNIT);
+            m->groupings[g].parent =
+                sc->parent ? model_grouping(m, sc->parent, GROUPING_UNIT) : 0;
+        }
+    }
+}
+
+static void register_counts(struct model *m, const struct dataset *ds, const struct schema *s)
+{
+    size_t item_col = string_column(ds, ROLE_ITEM_ID, NULL);
+    if (item_col == MODEL_NONE)
+        return;
+    const struct strdict *d = &ds->columns[item_col].dict;
+    for (size_t k = 1; k < d->count; k++) {
+        size_t it = schema_find_item(s, d->strings[k]);
+        if (it != SCHEMA_NONE)
+            model_item(m, &s->items[it]);
+    }
+}
+
+bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t n,
+               struct buf *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        src[i].ds = dataset_open(paths[i], err);
+        if (!src[i].ds)
+            return false;
+        struct buf schema_err;
+        buf_init(&schema_err);
+        src[i].schema = schema_parse(paths[i], src[i].ds->schema_text,
+                                     strlen(src[i].ds->schema_text), &schema_err);
+        if (!src[i].schema) {
+            buf_printf(err, "%s: its embedded schema does not parse: %s", paths[i],
+                       schema_err.data);
+            buf_release(&schema_err);
+            return false;
+        }
+        buf_release(&schema_err);
+        const struct schema *s = src[i].schema;
+        if (s->kind == KIND_WRES_HR)
+            continue;
+        if (m->n_cells && m->period_kind != s->period_kind) {
+            buf_printf(err, "%s: its periods are %ss, other survey datasets use %ss", paths[i],
+                       period_kind_name(s->period_kind), period_kind_name(m->period_kind));
+            return false;
+        }
+        m->period_kind = s->period_kind;
+        if (s->kind == KIND_COUNTS)
+            register_counts(m, src[i].ds, s);
+        else
+            register_respondent(m, src[i].ds, s);
+    }
+    return true;
+}
+
+void load_close(struct source_dataset *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        schema_free(src[i].schema);
+        dataset_close(src[i].ds);
+    }
+}
+
+/* ---- reading blocks ------------------------------------------------------------- */
+
+/* The columns of one block, decompressed, with local string codes mapped to
+ * the model's ids. */
+struct block_reader {
+    const struct dataset *ds;
+    unsigned char **raw;   /* per dataset column, NULL when not needed */
+    uint32_t **ids;        /* per string column: local code -> model id */
+    bool *wanted;
+};
+
+static void reader_init(struct block_reader *r, const struct dataset *ds)
+{
+    r->ds = ds;
+    r->raw = xcalloc(ds->n_columns, sizeof(*r->raw));
+    r->ids = xcalloc(ds->n_columns, sizeof(*r->ids));
+    r->wanted = xcalloc(ds->n_columns, sizeof(*r->wanted));
+}
+
+static void reader_want(struct block_reader *r, size_t col)
+{
+    if (col == MODEL_NONE || r->wanted[col])
+        return;
+    r->wanted[col] = true;
+    r->raw[col] = xmalloc(DATASET_BLOCK_ROWS * ds_type_size(r->ds->columns[col].type));
+}
+
+static void reader_release(struct block_reader *r)
+{
+    for (size_t c = 0; c < r->ds->n_columns; c++) {
+        free(r->raw[c]);
+        free(r->ids[c]);
+    }
+    free(r->raw);
+    free(r->ids);
+    free(r->wanted);
+}
+
+static bool reader_load(struct block_reader *r, size_t b, struct buf *err)
+{
+    for (size_t c = 0; c < r->ds->n_columns; c++)
+        if (r->wanted[c] && !dataset_read_chunk(r->ds, b, c, r->raw[c], err))
+            return false;
+    return true;
+}
+
+static inline uint32_t str_code(const struct block_reader *r, size_t col, size_t row)
+{
+    uint32_t code;
+    memcpy(&code, r->raw[col] + 4 * row, 4);
+    return code;
+}
+
+static inline int64_t i64_value(const struct block_reader *r, size_t col, size_t row)
+{
+    int64_t v;
+    memcpy(&v, r->raw[col] + 8 * row, 8);
+    return v;
+}
+
+static inline double f64_value(const struct block_reader *r, size_t col, size_t row)
+{
+    double v;
+    memcpy(&v, r->raw[col] + 8 * row, 8);
+    return v;
+}
+
+/* Map a string column's dictionary into a model dictionary. */
+static void map_strings(struct block_reader *r, size_t col, struct strdict *into)
+{
+    const struct strdict *d = &r->ds->columns[col].dict;
+    r->ids[col] = xcalloc(d->count, sizeof(uint32_t));
+    for (size_t k = 0; k < d->count; k++)
+        r->ids[col][k] = strdict_intern(into, d->strings[k], strlen(d->strings[k]));
+}
+
+static void map_scopes(struct model *m, struct block_reader *r, size_t col)
+{
+    const struct strdict *d = &r->ds->columns[col].dict;
+    r->ids[col] = xcalloc(d->count, sizeof(uint32_t));
+    for (size_t k = 1; k < d->count; k++)
+        r->ids[col][k] = (uint32_t)model_scope(m, d->strings[k], SCOPE_ORG);
+}
+
+/* ---- respondent datasets --------------------------------------------------------- */
+
+struct respondent_plan {
+    size_t period_col, org_col, bgroup_col, weight_col;
+    size_t n_groupings;           /* demographic and unit groupings of this dataset */
+    size_t *grouping_col;         /* dataset column per grouping slot */
+    size_t *grouping;             /* model grouping per slot */
+    size_t *parent_slot;          /* units: slot of the parent unit, MODEL_NONE for the org */
+    size_t n_items;
+    size_t *item_col;
+    size_t *item_model;
+    unsigned char (*item_class)[256];
+    double (*item_score)[256];
+    size_t n_themes;
+    size_t *theme_model;
+};
+
+static size_t slot_of(const struct respondent_plan *p, size_t grouping)
+{
+    for (size_t s = 0; s < p->n_groupings; s++)
+        if (p->grouping[s] == grouping)
+            return s;
+    return MODEL_NONE;
+}
+
+static void plan_item(struct respondent_plan *p, struct model *m, const struct schema *s,
+                      size_t col, const char *id)
+{
+    size_t it = schema_find_item(s, id);
+    if (it == SCHEMA_NONE || s->items[it].scale == SCHEMA_NONE)
+        return;
+    const struct item *item = &s->items[it];
+    const struct scale *sc = &s->scales[item->scale];
+    size_t k = p->n_items++;
+    p->item_col[k] = col;
+    p->item_model[k] = model_item(m, item);
+    memset(p->item_class[k], CLS_MISSING, 256);
+    for (size_t code = 0; code < 256; code++)
+        p->item_score[k][code] = NAN;
+    for (size_t e = 0; e < sc->n_entries; e++) {
+        unsigned char cls = item->positive[e] ? CLS_POSITIVE : CLS_NEGATIVE;
+        if (item->missing[e])
+            cls = item->missing_in_denominator ? CLS_NEGATIVE : CLS_MISSING;
+        p->item_class[k][e + 1] = cls;
+        double score = sc->entries[e].score;
+        p->item_score[k][e + 1] = item->reverse_score && !isnan(score) ? 10 - score : score;
+    }
+}
+
+static void plan_respondent(struct respondent_plan *p, struct model *m, const struct dataset *ds,
+                            const struct schema *s, struct block_reader *r)
+{
+    memset(p, 0, sizeof(*p));
+    p->period_col = string_column(ds, ROLE_PERIOD, NULL);
+    p->org_col = string_column(ds, ROLE_ORG, NULL);
+    p->bgroup_col = string_column(ds, ROLE_BGROUP, NULL);
+    p->weight_col = dataset_find_column(ds, ROLE_WEIGHT, NULL);
+    p->grouping_col = xcalloc(ds->n_columns, sizeof(size_t));
+    p->grouping = xcalloc(ds->n_columns, sizeof(size_t));
+    p->parent_slot = xcalloc(ds->n_columns, sizeof(size_t));
+    p->item_col = xcalloc(ds->n_columns, sizeof(size_t));
+    p->item_model = xcalloc(ds->n_columns, sizeof(size_t));
+    p->item_class = xcalloc(ds->n_columns, sizeof(*p->item_class));
+    p->item_score = xcalloc(ds->n_columns, sizeof(*p->item_score));
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        const struct ds_column *col = &ds->columns[c];
+        if (col->role == ROLE_DEMOGRAPHIC || col->role == ROLE_UNIT) {
+            size_t g = model_grouping(m, col->name, col->role == ROLE_UNIT ? GROUPING_UNIT
+                                                                            : GROUPING_DEMOGRAPHIC);
+            p->grouping_col[p->n_groupings] = c;
+            p->grouping[p->n_groupings++] = g;
+            reader_want(r, c);
+            map_strings(r, c, &m->groups);
+        } else if (col->role == ROLE_ITEM) {
+            plan_item(p, m, s, c, col->name);
+            reader_want(r, c);
+        }
+    }
+    for (size_t k = 0; k < p->n_groupings; k++) {
+        const struct grouping *g = &m->groupings[p->grouping[k]];
+        p->parent_slot[k] = g->kind == GROUPING_UNIT && g->parent ? slot_of(p, g->parent)
+                                                                   : MODEL_NONE;
+    }
+    p->theme_model = xcalloc(s->n_themes + 1, sizeof(size_t));
+    p->n_themes = s->n_themes;
+    for (size_t t = 0; t < s->n_themes; t++)
+        p->theme_model[t] = model_theme(m, s->themes[t].id);
+    reader_want(r, p->period_col);
+    reader_want(r, p->org_col);
+    reader_want(r, p->bgroup_col);
+    map_strings(r, p->period_col, &m->periods);
+    map_scopes(m, r, p->org_col);
+}
+
+static void plan_release(struct respondent_plan *p)
+{
+    free(p->grouping_col);
+    free(p->grouping);
+    free(p->parent_slot);
+    free(p->item_col);
+    free(p->item_model);
+    free(p->item_class);
+    free(p->item_score);
+    free(p->theme_model);
+}
+
+/* Theme scores of one respondent: NaN where too few items are scored. */
+static void theme_scores(const struct respondent_plan *p, const struct schema *s,
+                         const struct block_reader *r, size_t row, double *scores)
+{
+    for (size_t t = 0; t < s->n_themes; t++) {
+        const struct theme *th = &s->themes[t];
+        double sum = 0;
+        size_t scored = 0;
+        for (size_t k = 0; k < th->n_items; k++) {
+            const char *id = s->items[th->items[k]].id;
+            for (size_t j = 0; j < p->n_items; j++) {
+                if (strcmp(r->ds->columns[p->item_col[j]].name, id) != 0)
+                    continue;
+                double score = p->item_score[j][r->raw[p->item_col[j]][row]];
+                if (!isnan(score)) {
+                    sum += score;
+                    scored++;
+                }
+            }
+        }
+        scores[t] = scored >= th->min_items && scored ? sum / (double)scored : NAN;
+    }
+}
+
+static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
+                      const struct block_reader *r, size_t row, size_t *cells, double *scores)
+{
+    uint32_t period = r->ids[p->period_col][str_code(r, p->period_col, row)];
+    uint32_t scope = r->ids[p->org_col][str_code(r, p->org_col, row)];
+    if (p->bgroup_col != MODEL_NONE && !m->org_bgroup[scope]) {
+        const char *bg = r->ds->columns[p->bgroup_col].dict.strings[str_code(r, p->bgroup_col, row)];
+        if (*bg)
+            m->org_bgroup[scope] = xstrdup(bg);
+    }
+    size_t n_cells = 0;
+    size_t all = model_cell(m, period, scope, 0, 0, MODEL_NONE);
+    cells[n_cells++] = all;
+    size_t *slot_cell = cells + 1; /* cell per grouping slot, MODEL_NONE if blank */
+    for (size_t k = 0; k < p->n_groupings; k++) {
+        size_t col = p->grouping_col[k];
+        uint32_t code = str_code(r, col, row);
+        slot_cell[k] = MODEL_NONE;
+        if (code == 0)
+            continue; /* no unit given */
+        size_t parent = p->parent_slot[k] != MODEL_NONE ? slot_cell[p->parent_slot[k]] : all;
+        if (parent == MODEL_NONE)
+            parent = all;
+        slot_cell[k] = model_cell(m, period, scope, (uint32_t)p->grouping[k], r->ids[col][code],
+                                  parent);
+    }
+    for (size_t k = 0; k < p->n_groupings; k++)
+        if (slot_cell[k] != MODEL_NONE)
+            cells[n_cells++] = slot_cell[k];
+    for (size_t i = 0; i < n_cells; i++)
+        m->cells[cells[i]].respondents++;
+    for (size_t j = 0; j < p->n_items; j++) {
+        unsigned char cls = p->item_class[j][r->raw[p->item_col[j]][row]];
+        if (cls == CLS_MISSING)
+            continue;
+        for (size_t i = 0; i < n_cells; i++) {
+            struct item_count *ic = model_count(m, cells[i], p->item_model[j]);
+            ic->n += 1;
+            ic->positive += cls == CLS_POSITIVE;
+        }
+    }
+    if (!p->n_themes)
+        return;
+    theme_scores(p, s, r, row, scores);
+    for (size_t t = 0; t < p->n_themes; t++) {
+        if (isnan(scores[t]))
+            continue;
+        for (size_t i = 0; i < n_cells; i++) {
+            struct theme_count *tc = model_theme_count(m, cells[i], p->theme_model[t]);
+            tc->n += 1;
+            tc->sum += scores[t];
+            tc->sum_sq += scores[t] * scores[t];
+        }
+    }
+}
+
+static bool count_respondent(struct model *m, const struct source_dataset *src, struct buf *err)
+{
+    struct block_reader r;
+    reader_init(&r, src->ds);
+    struct respondent_plan p;
+    plan_respondent(&p, m, src->ds, src->schema, &r);
+    /* cells: the "all" cell, then one per grouping slot (compacted in place) */
+    size_t *cells = xcalloc(2 * p.n_groupings + 2, sizeof(size_t));
+    double *scores = xcalloc(p.n_themes + 1, sizeof(double));
+    bool ok = true;
+    for (size_t b = 0; b < src->ds->n_blocks && ok; b++) {
+        ok = reader_load(&r, b, err);
+        for (size_t row = 0; ok && row < src->ds->blocks[b].n_rows; row++)
+            count_row(m, &p, src->schema, &r, row, cells, scores);
+    }
+    free(cells);
+    free(scores);
+    plan_release(&p);
+    reader_release(&r);
+    return ok;
+}
+
+/* ---- aggregated datasets --------------------------------------------------------- */
+
+static bool count_counts(struct model *m, const struct source_dataset *src, struct buf *err)
+{
+    const struct dataset *ds = src->ds;
+    struct block_reader r;
+    reader_init(&r, ds);
+    size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
+    size_t item = string_column(ds, ROLE_ITEM_ID, NULL);
+    size_t dim = string_column(ds, ROLE_GROUP_DIM, NULL), group = string_column(ds, ROLE_GROUP, NULL);
+    size_t n_col = dataset_find_column(ds, ROLE_N, NULL);
+    size_t pos_col = dataset_find_column(ds, ROLE_POSITIVE, NULL);
+    size_t cols[] = {period, org, item, dim, group, n_col, pos_col};
+    for (size_t i = 0; i < ARRAY_LEN(cols); i++)
+        reader_want(&r, cols[i]);
+    map_strings(&r, period, &m->periods);
+    map_scopes(m, &r, org);
+    map_strings(&r, group, &m->groups);
+    m->from_aggregates = true;
+    bool ok = true;
+    for (size_t b = 0; b < ds->n_blocks && ok; b++) {
+        ok = reader_load(&r, b, err);
+        for (size_t row = 0; ok && row < ds->blocks[b].n_rows; row++) {
+            uint32_t p = r.ids[period][str_code(&r, period, row)];
+            uint32_t s = r.ids[org][str_code(&r, org, row)];
+            const char *dim_name = ds->columns[dim].dict.strings[str_code(&r, dim, row)];
+            const char *item_id = ds->columns[item].dict.strings[str_code(&r, item, row)];
+            size_t all = model_cell(m, p, s, 0, 0, MODEL_NONE);
+            size_t cell = all;
+            if (strcmp(dim_name, "all") != 0) {
+                size_t g = model_grouping(m, dim_name, GROUPING_DEMOGRAPHIC);
+                cell = model_cell(m, p, s, (uint32_t)g, r.ids[group][str_code(&r, group, row)],
+                                  all);
+            }
+            size_t it;
+            for (it = 0; it < m->n_items; it++)
+                if (strcmp(m->items[it].id, item_id) == 0)
+                    break;
+            if (it == m->n_items)
+                continue; /* not an item of the embedded schema: ingest refuses these */
+            struct item_count *ic = model_count(m, cell, it);
+            ic->n += (double)i64_value(&r, n_col, row);
+            ic->positive += (double)i64_value(&r, pos_col, row);
+            if (m->cells[cell].respondents < (size_t)ic->n)
+                m->cells[cell].respondents = (size_t)ic->n;
+        }
+    }
+    reader_release(&r);
+    return ok;
+}
+
+static bool count_org_results(struct model *m, const struct source_dataset *src, struct buf *err)
+{
+    const struct dataset *ds = src->ds;
+    struct block_reader r;
+    reader_init(&r, ds);
+    size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
+    size_t bgroup = string_column(ds, ROLE_BGROUP, NULL);
+    reader_want(&r, period);
+    reader_want(&r, org);
+    reader_want(&r, bgroup);
+    for (size_t c = 0; c < ds->n_columns; c++)
+        if (ds->columns[c].role == ROLE_BASE || ds->columns[c].role == ROLE_RATE)
+            reader_want(&r, c);
+    map_strings(&r, period, &m->periods);
+    map_scopes(m, &r, org);
+    m->from_aggregates = true;
+    bool ok = true;
+    for (size_t b = 0; b < ds->n_blocks && ok; b++) {
+        ok = reader_load(&r, b, err);
+        for (size_t row = 0; ok && row < ds->blocks[b].n_rows; row++) {
+            uint32_t p = r.ids[period][str_code(&r, period, row)];
+            uint32_t s = r.ids[org][str_code(&r, org, row)];
+            if (bgroup != MODEL_NONE && !m->org_bgroup[s]) {
+                const char *bg = ds->columns[bgroup].dict.strings[str_code(&r, bgroup, row)];
+                if (*bg)
+                    m->org_bgroup[s] = xstrdup(bg);
+            }
+            size_t cell = model_cell(m, p, s, 0, 0, MODEL_NONE);
+            for (size_t c = 0; c < ds->n_columns; c++) {
+                if (ds->columns[c].role != ROLE_BASE)
+                    continue;
+                size_t rate = dataset_find_column(ds, ROLE_RATE, ds->columns[c].name);
+                int64_t base = i64_value(&r, c, row);
+                double fraction = f64_value(&r, rate, row);
+                size_t it = schema_find_item(src->schema, ds->columns[c].name);
+                if (base == DS_I64_MISSING || isnan(fraction) || it == SCHEMA_NONE)
+                    continue;
+                struct item_count *ic = model_count(m, cell, model_item(m, &src->schema->items[it]));
+                /* published rates are weighted: positive is rate x base, not a count */
+                ic->n += (double)base;
+                ic->positive += fraction * (double)base;
+                if (m->cells[cell].respondents < (size_t)base)
+                    m->cells[cell].respondents = (size_t)base;
+            }
+        }
+    }
+    reader_release(&r);
+    return ok;
+}
+
+/* ---- HR counts for WRES indicator 3 ----------------------------------------------- */
+
+static struct hr_cell *hr_cell(struct hr_table *hr, uint32_t period, uint32_t scope)
+{
+    for (size_t i = 0; i < hr->n_cells; i++)
+        if (hr->cells[i].period == period && hr->cells[i].scope == scope)
+            return &hr->cells[i];
+    xgrow(&hr->cells, &hr->cap, hr->n_cells + 1, sizeof(*hr->cells));
+    struct hr_cell *c = &hr->cells[hr->n_cells++];
+    memset(c, 0, sizeof(*c));
+    c->period = period;
+    c->scope = scope;
+    return c;
+}
+
+static bool count_hr(struct model *m, struct hr_table *hr, const struct source_dataset *src,
+                     struct buf *err)
+{
+    const struct dataset *ds = src->ds;
+    if (hr->have_kind && hr->period_kind != src->schema->period_kind) {
+        buf_printf(err, "%s: HR periods are %ss, another HR dataset uses %ss", ds->path,
+                   period_kind_name(src->schema->period_kind), period_kind_name(hr->period_kind));
+        return false;
+    }
+    hr->have_kind = true;
+    hr->period_kind = src->schema->period_kind;
+    struct block_reader r;
+    reader_init(&r, ds);
+    size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
+    size_t eth = string_column(ds, ROLE_DEMOGRAPHIC, NULL);
+    size_t head = dataset_find_column(ds, ROLE_HEADCOUNT, NULL);
+    size_t events = dataset_find_column(ds, ROLE_EVENTS, NULL);
+    size_t cols[] = {period, org, eth, head, events};
+    for (size_t i = 0; i < ARRAY_LEN(cols); i++)
+        reader_want(&r, cols[i]);
+    map_strings(&r, period, &hr->periods);
+    map_scopes(m, &r, org);
+    bool ok = true;
+    for (size_t b = 0; b < ds->n_blocks && ok; b++) {
+        ok = reader_load(&r, b, err);
+        for (size_t row = 0; ok && row < ds->blocks[b].n_rows; row++) {
+            const char *g = ds->columns[eth].dict.strings[str_code(&r, eth, row)];
+            int group = strcmp(g, "White") == 0 ? WRES_WHITE
+                        : strcmp(g, "BME") == 0 ? WRES_BME
+                                                : WRES_UNKNOWN;
+            struct hr_cell *c = hr_cell(hr, r.ids[period][str_code(&r, period, row)],
+                                        r.ids[org][str_code(&r, org, row)]);
+            c->headcount[group] += (double)i64_value(&r, head, row);
+            c->events[group] += (double)i64_value(&r, events, row);
+        }
+    }
+    reader_release(&r);
+    return ok;
+}
+
+void hr_table_release(struct hr_table *hr)
+{
+    strdict_release(&hr->periods);
+    free(hr->cells);
+    memset(hr, 0, sizeof(*hr));
+}
+
+bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src, size_t n,
+                struct buf *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool ok;
+        switch (src[i].schema->kind) {
+        case KIND_RESPONDENT:
+            ok = count_respondent(m, &src[i], err);
+            break;
+        case KIND_COUNTS:
+            ok = count_counts(m, &src[i], err);
+            break;
+        case KIND_ORG_RESULTS:
+            ok = count_org_results(m, &src[i], err);
+            break;
+        case KIND_WRES_HR:
+        default:
+            ok = count_hr(m, hr, &src[i], err);
+            break;
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* ---- pooled scopes ------------------------------------------------------------- */
+
+static void add_counts(struct model *m, size_t into, size_t from)
+{
+    m->cells[into].respondents += m->cells[from].respondents;
+    for (size_t i = 0; i < m->n_items; i++) {
+        struct item_count *a = model_count(m, into, i);
+        const struct item_count *b = model_count(m, from, i);
+        a->n += b->n;
+        a->positive += b->positive;
+        a->w_sum += b->w_sum;
+        a->w_sq_sum += b->w_sq_sum;
+        a->w_pos += b->w_pos;
+    }
+    for (size_t t = 0; t < m->n_themes; t++) {
+        struct theme_count *a = model_theme_count(m, into, t);
+        const struct theme_count *b = model_theme_count(m, from, t);
+        a->n += b->n;
+        a->sum += b->sum;
+        a->sum_sq += b->sum_sq;
+    }
+}
+
+void load_pool(struct model *m)
+{
+    size_t n_org_cells = m->n_cells;
+    size_t all_scope = model_scope(m, "ALL", SCOPE_ALL);
+    for (size_t i = 0; i < n_org_cells; i++) {
+        struct popcell c = m->cells[i];
+        if (m->scopes[c.scope].kind != SCOPE_ORG ||
+            m->groupings[c.grouping].kind == GROUPING_UNIT)
+            continue;
+        size_t targets[2] = {all_scope, MODEL_NONE};
+        const char *bg = m->org_bgroup[c.scope];
+        if (bg) {
+            char *name = xasprintf("GROUP:%s", bg);
+            targets[1] = model_scope(m, name, SCOPE_BGROUP);
+            free(name);
+        }
+        for (size_t t = 0; t < 2 && targets[t] != MODEL_NONE; t++) {
+            size_t parent = MODEL_NONE;
+            if (c.grouping != 0)
+                parent = model_cell(m, c.period, (uint32_t)targets[t], 0, 0, MODEL_NONE);
+            size_t into = model_cell(m, c.period, (uint32_t)targets[t], c.grouping, c.group, parent);
+            add_counts(m, into, i);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+/* The statistics model: every population cell that stats reports on, and
+ * its counts per item and theme.
+ *
+ * A population cell ("popcell") is a set of respondents: one period, one
+ * scope (an org, ALL orgs pooled, or one benchmarking group pooled), and one
+ * group of one grouping (the whole scope; a demographic group such as
+ * ethnicity = BME; a unit such as directorate = Medicine).  Units exist only
+ * inside an org.  Each popcell has a parent it is part of (a team's
+ * directorate, a directorate's or a demographic group's whole org), which
+ * the disclosure control needs.  Counts per popcell and item are n (the
+ * denominator: substantive answers) and positive; weighted sums sit beside
+ * them when --weight is on. */
+#ifndef CANDOUR_STATS_MODEL_H
+#define CANDOUR_STATS_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema.h"
+#include "util.h"
+
+#define MODEL_NONE ((size_t)-1)
+
+enum grouping_kind { GROUPING_ALL, GROUPING_DEMOGRAPHIC, GROUPING_UNIT };
+enum scope_kind { SCOPE_ORG, SCOPE_ALL, SCOPE_BGROUP };
+
+struct grouping {
+    char *name;          /* "all", "ethnicity", "directorate", ... */
+    enum grouping_kind kind;
+    size_t parent;       /* unit levels: enclosing grouping; else the "all" grouping */
+    char *reference;     /* demographic: reference group, NULL if none */
+};
+
+struct scope {
+    char *name;          /* org code, "ALL" or "GROUP:<name>" */
+    enum scope_kind kind;
+};
+
+/* Suppression state of a reported cell. */
+enum suppression { SUPP_NONE = 0, SUPP_PRIMARY, SUPP_SECONDARY };
+
+struct popcell {
+    uint32_t period;     /* index into model.periods */
+    uint32_t scope;
+    uint32_t grouping;
+    uint32_t group;      /* index into model.groups (the group's label) */
+    size_t parent;       /* popcell this one is part of, MODEL_NONE for a whole scope */
+    size_t respondents;  /* respondents in the cell (any answer) */
+};
+
+/* Counts of one popcell for one item. */
+struct item_count {
+    double n;            /* substantive answers (weighted data: sums of weights) */
+    double positive;
+    double w_sum, w_sq_sum, w_pos; /* --weight: sums of w, w^2, w over positives */
+    enum suppression supp;
+};
+
+struct theme_count {
+    double n, sum, sum_sq;
+    enum suppression supp;
+};
+
+struct item_meta {
+    char *id;
+    char *text;
+    char *measure;       /* "positive" or "experiencing" */
+    enum polarity polarity;
+};
+
+struct model {
+    struct strdict periods;   /* canonical period text */
+    enum period_kind period_kind;
+    struct scope *scopes;
+    size_t n_scopes, scopes_cap;
+    struct strdict scope_names;
+    char **org_bgroup;        /* per scope (orgs only): benchmarking group or NULL */
+    struct grouping *groupings;
+    size_t n_groupings;
+    struct strdict groups;    /* group labels */
+    struct popcell *cells;
+    size_t n_cells, cells_cap;
+    uint32_t *cell_slots;     /* hash of (period, scope, grouping, group, parent) */
+    size_t n_cell_slots;
+    struct item_meta *items;
+    size_t n_items;
+    struct item_count *counts; /* n_cells * n_items */
+    char **theme_ids;
+    size_t n_themes;
+    struct theme_count *themes; /* n_cells * n_themes */
+    bool weighted;
+    bool from_aggregates;      /* some counts came from counts or org-results files */
+};
+
+void model_init(struct model *m);
+void model_release(struct model *m);
+size_t model_scope(struct model *m, const char *name, enum scope_kind kind);
+size_t model_grouping(struct model *m, const char *name, enum grouping_kind kind);
+size_t model_item(struct model *m, const struct item *it);
+size_t model_theme(struct model *m, const char *id);
+/* The popcell for these coordinates, created (with zero counts) on first use. */
+size_t model_cell(struct model *m, uint32_t period, uint32_t scope, uint32_t grouping,
+                  uint32_t group, size_t parent);
+static inline struct item_count *model_count(struct model *m, size_t cell, size_t item)
+{
+    return &m->counts[cell * m->n_items + item];
+}
+static inline struct theme_count *model_theme_count(struct model *m, size_t cell, size_t theme)
+{
+    return &m->themes[cell * m->n_themes + theme];
+}
+
+#endif

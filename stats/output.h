@@ -1,0 +1,32 @@
+/* Tidy CSV tables written atomically into the output directory, with numbers
+ * at full precision (%.15g: at least 10 significant digits) and text made
+ * safe for spreadsheets. */
+#ifndef CANDOUR_STATS_OUTPUT_H
+#define CANDOUR_STATS_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "atomic.h"
+#include "util.h"
+
+struct table {
+    struct atomic_file file;
+    struct buf line;
+    size_t n_columns;
+    size_t column;  /* fields written on the current line */
+    bool failed;
+};
+
+/* Open DIR/NAME and write the header (comma-separated column names). */
+bool table_open(struct table *t, const char *dir, const char *name, const char *header,
+                struct buf *err);
+void table_str(struct table *t, const char *s);
+void table_num(struct table *t, double v);   /* blank for NaN */
+void table_int(struct table *t, double v);   /* whole numbers, blank for NaN */
+void table_blank(struct table *t);
+void table_end_row(struct table *t);
+bool table_close(struct table *t, struct buf *err);
+void table_abort(struct table *t);
+
+#endif

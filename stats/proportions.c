@@ -1,0 +1,53 @@
+/* proportions.csv: % positive (or experiencing) per cell and item with its
+ * confidence interval (Wilson score by default, Newcombe 1998 method 3;
+ * Clopper-Pearson exact; Jeffreys), after disclosure control. */
+#include <math.h>
+#include <string.h>
+
+#include "stats.h"
+
+#define PROPORTIONS_HEADER                                                                        \
+    "period,org,item,group_dim,group,n,positive,estimate,ci_lower,ci_upper,method,suppressed,"   \
+    "parent_group,measure,polarity," COMMON_COLUMNS
+
+bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err)
+{
+    const struct model *m = &run->model;
+    if (!table_open(t, run->opt->output_dir, "proportions.csv", PROPORTIONS_HEADER, err))
+        return false;
+    const char *method = m_prop_method_name(run->opt->ci);
+    for (size_t k = 0; k < m->n_cells; k++) {
+        size_t c = run->order[k];
+        for (size_t i = 0; i < m->n_items; i++) {
+            const struct item_count *ic = &m->counts[c * m->n_items + i];
+            table_str(t, cell_period(run, c));
+            table_str(t, cell_scope(run, c));
+            table_str(t, m->items[i].id);
+            table_str(t, cell_grouping(run, c));
+            table_str(t, cell_group(run, c));
+            if (ic->supp != SUPP_NONE) {
+                for (int f = 0; f < 5; f++)
+                    table_blank(t);
+            } else {
+                struct m_interval ci;
+                m_prop_ci(run->opt->ci, ic->positive, ic->n, run->opt->conf, &ci);
+                table_int(t, ic->n);
+                if (ic->positive == floor(ic->positive))
+                    table_int(t, ic->positive);
+                else
+                    table_num(t, ic->positive);
+                table_num(t, ci.estimate);
+                table_num(t, ci.lower);
+                table_num(t, ci.upper);
+            }
+            table_str(t, method);
+            table_str(t, suppression_name(ic->supp));
+            table_str(t, cell_parent_group(run, c));
+            table_str(t, m->items[i].measure);
+            table_str(t, m->items[i].polarity == POLARITY_HIGHER ? "higher" : "lower");
+            table_common(t, run);
+            table_end_row(t);
+        }
+    }
+    return true;
+}

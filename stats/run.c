@@ -1,0 +1,79 @@
+/* Shared pieces of a stats run: cell text, output order, common columns. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats.h"
+
+const char *cell_period(const struct stats_run *run, size_t cell)
+{
+    return run->model.periods.strings[run->model.cells[cell].period];
+}
+
+const char *cell_scope(const struct stats_run *run, size_t cell)
+{
+    return run->model.scopes[run->model.cells[cell].scope].name;
+}
+
+const char *cell_grouping(const struct stats_run *run, size_t cell)
+{
+    return run->model.groupings[run->model.cells[cell].grouping].name;
+}
+
+const char *cell_group(const struct stats_run *run, size_t cell)
+{
+    return run->model.groups.strings[run->model.cells[cell].group];
+}
+
+/* The enclosing unit of a unit cell (a team's directorate), else "". */
+const char *cell_parent_group(const struct stats_run *run, size_t cell)
+{
+    const struct popcell *c = &run->model.cells[cell];
+    if (c->parent == MODEL_NONE || run->model.cells[c->parent].grouping == 0)
+        return "";
+    return cell_group(run, c->parent);
+}
+
+const char *suppression_name(enum suppression s)
+{
+    static const char *const names[] = {"no", "primary", "secondary"};
+    return names[s];
+}
+
+void table_common(struct table *t, const struct stats_run *run)
+{
+    table_num(t, run->opt->conf);
+    table_num(t, run->opt->min_n);
+}
+
+static const struct stats_run *sort_run; /* qsort has no context argument */
+
+static int compare_cells(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    const struct model *m = &sort_run->model;
+    const struct popcell *x = &m->cells[a], *y = &m->cells[b];
+    int d = strcmp(cell_period(sort_run, a), cell_period(sort_run, b));
+    if (d)
+        return d;
+    enum scope_kind kx = m->scopes[x->scope].kind, ky = m->scopes[y->scope].kind;
+    if (kx != ky)
+        return (int)kx - (int)ky;
+    if ((d = strcmp(cell_scope(sort_run, a), cell_scope(sort_run, b))))
+        return d;
+    if (x->grouping != y->grouping)
+        return x->grouping < y->grouping ? -1 : 1;
+    if ((d = strcmp(cell_parent_group(sort_run, a), cell_parent_group(sort_run, b))))
+        return d;
+    return strcmp(cell_group(sort_run, a), cell_group(sort_run, b));
+}
+
+void stats_sort_cells(struct stats_run *run)
+{
+    size_t n = run->model.n_cells;
+    run->order = xcalloc(n ? n : 1, sizeof(size_t));
+    for (size_t i = 0; i < n; i++)
+        run->order[i] = i;
+    sort_run = run;
+    qsort(run->order, n, sizeof(size_t), compare_cells);
+    sort_run = NULL;
+}

@@ -1,0 +1,62 @@
+/* candour-stats: one run's options and state, shared by the output modules
+ * (proportions.c, themes.c, disparities.c, wres.c, benchmarks.c, trends.c,
+ * spc.c, hotspots.c).  Each module writes one CSV file into the output
+ * directory; docs/outputs.md documents every column. */
+#ifndef CANDOUR_STATS_STATS_H
+#define CANDOUR_STATS_STATS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "load.h"
+#include "methods.h"
+#include "model.h"
+#include "output.h"
+#include "suppress.h"
+
+#define DEFAULT_MIN_N 11
+
+struct stats_options {
+    const char *output_dir;
+    double min_n;
+    double conf;
+    enum m_prop_method ci;
+    bool weight;
+    double fdr;
+    bool wres_rolling;        /* WRES 3 over two periods' sums */
+    bool wres_unknown_as_bme; /* default: unknown ethnicity excluded */
+};
+
+struct stats_run {
+    const struct stats_options *opt;
+    struct model model;
+    struct hr_table hr;
+    struct relations relations;
+    size_t primary, secondary;
+    size_t *order;  /* cells in output order */
+};
+
+/* Output order of cells: period, scope (orgs, ALL, groups), grouping, parent, group. */
+void stats_sort_cells(struct stats_run *run);
+/* Text of a cell's coordinates. */
+const char *cell_period(const struct stats_run *run, size_t cell);
+const char *cell_scope(const struct stats_run *run, size_t cell);
+const char *cell_grouping(const struct stats_run *run, size_t cell);
+const char *cell_group(const struct stats_run *run, size_t cell);
+const char *cell_parent_group(const struct stats_run *run, size_t cell);
+const char *suppression_name(enum suppression s);
+
+/* Columns every file ends with, so that it explains itself. */
+#define COMMON_COLUMNS "conf_level,min_n"
+void table_common(struct table *t, const struct stats_run *run);
+
+bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_themes(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_disparities(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_wres(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_trends(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_spc(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *err);
+
+#endif

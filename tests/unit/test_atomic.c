@@ -1,0 +1,337 @@
+/* Unit tests for lib/atomic: a file appears complete or not at all. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "atomic.h"
+
+/* Each test gets a fresh scratch directory, removed afterwards with whatever
+ * a failing test left in it. */
+static char scratch[64];
+
+static int make_scratch(void **state)
+{
+    (void)state;
+    strcpy(scratch, "/tmp/candour-test-atomic-XXXXXX");
+    return mkdtemp(scratch) ? 0 : -1;
+}
+
+/* Names in the scratch directory, sorted, joined by spaces ("" when empty). */
+static char *list_scratch(void)
+{
+    DIR *dir = opendir(scratch);
+    assert_non_null(dir);
+    char *names[64];
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        assert_true(n < 64);
+        names[n++] = xstrdup(e->d_name);
+    }
+    closedir(dir);
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+            char *t = names[j];
+            names[j] = names[j - 1];
+            names[j - 1] = t;
+        }
+    struct buf list;
+    buf_init(&list);
+    buf_puts(&list, "");
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(&list, ' ');
+        buf_puts(&list, names[i]);
+        free(names[i]);
+    }
+    return list.data;
+}
+
+static void empty_scratch(void)
+{
+    DIR *dir = opendir(scratch);
+    assert_non_null(dir);
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", scratch, e->d_name);
+        unlink(path);
+        free(path);
+    }
+    closedir(dir);
+}
+
+static int remove_scratch(void **state)
+{
+    (void)state;
+    empty_scratch();
+    return rmdir(scratch);
+}
+
+static void assert_scratch(const char *expected)
+{
+    char *names = list_scratch();
+    if (strcmp(names, expected) != 0)
+        fail_msg("scratch directory holds '%s', expected '%s'", names, expected);
+    free(names);
+}
+
+static char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    char text[256];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    return xstrndup(text, n);
+}
+
+static void test_commit_mode_and_content(void **state)
+{
+    (void)state;
+    static const struct {
+        mode_t umask, mode, expected;
+    } cases[] = {
+        {022, 0644, 0644}, {022, 0666, 0644}, {077, 0644, 0600},
+        {027, 0664, 0640}, {000, 0600, 0600}, {002, 0666, 0664},
+    };
+    char *path = xasprintf("%s/out.csv", scratch);
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        mode_t old = umask(cases[i].umask);
+        struct atomic_file af;
+        struct buf err;
+        buf_init(&err);
+        bool opened = atomic_open(&af, path, cases[i].mode, &err);
+        umask(old);
+        if (!opened)
+            fail_msg("open: %s", err.data);
+        assert_non_null(af.temp_path);
+        fprintf(af.fp, "case %zu\n", i);
+        /* nothing under the final name until commit; a hidden temporary beside it */
+        struct stat st;
+        if (i == 0)
+            assert_int_not_equal(stat(path, &st), 0);
+        assert_int_equal(stat(af.temp_path, &st), 0);
+        assert_ptr_equal(strstr(af.temp_path, scratch), af.temp_path);
+        assert_non_null(strstr(af.temp_path, "/.out.csv.tmp."));
+        if (!atomic_commit(&af, &err))
+            fail_msg("commit: %s", err.data);
+        assert_int_equal(err.len, 0);
+        assert_int_equal(stat(path, &st), 0);
+        if ((st.st_mode & 07777) != cases[i].expected)
+            fail_msg("umask %03o mode %03o: file mode %03o, expected %03o",
+                     (unsigned)cases[i].umask, (unsigned)cases[i].mode,
+                     (unsigned)(st.st_mode & 07777), (unsigned)cases[i].expected);
+        char *text = read_text(path);
+        char want[32];
+        snprintf(want, sizeof(want), "case %zu\n", i);
+        assert_string_equal(text, want); /* replaced, not appended */
+        free(text);
+        assert_scratch("out.csv");
+        buf_release(&err);
+    }
+    unlink(path);
+    free(path);
+}
+
+static void test_abort_leaves_nothing(void **state)
+{
+    (void)state;
+    char *path = xasprintf("%s/never.csv", scratch);
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    assert_true(atomic_open(&af, path, 0644, &err));
+    fputs("partial output\n", af.fp);
+    fflush(af.fp);
+    assert_scratch(strrchr(af.temp_path, '/') + 1);
+    atomic_abort(&af);
+    assert_scratch("");
+    atomic_abort(&af); /* a second abort does nothing */
+    assert_scratch("");
+    free(path);
+    buf_release(&err);
+}
+
+/* A failed run keeps the previous file intact. */
+static void test_abort_keeps_previous(void **state)
+{
+    (void)state;
+    char *path = xasprintf("%s/kept.csv", scratch);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("previous\n", f);
+    fclose(f);
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    assert_true(atomic_open(&af, path, 0644, &err));
+    fputs("new but abandoned\n", af.fp);
+    atomic_abort(&af);
+    char *text = read_text(path);
+    assert_string_equal(text, "previous\n");
+    free(text);
+    assert_scratch("kept.csv");
+    unlink(path);
+    free(path);
+    buf_release(&err);
+}
+
+/* More files open at once than the signal table holds still work. */
+static void test_many_open(void **state)
+{
+    (void)state;
+    enum { N = 40 };
+    struct atomic_file af[N];
+    struct buf err;
+    buf_init(&err);
+    for (int i = 0; i < N; i++) {
+        char *path = xasprintf("%s/f%02d", scratch, i);
+        assert_true(atomic_open(&af[i], path, 0644, &err));
+        fprintf(af[i].fp, "%d\n", i);
+        free(path);
+    }
+    for (int i = 0; i < N; i++) {
+        if (i % 2)
+            atomic_abort(&af[i]);
+        else
+            assert_true(atomic_commit(&af[i], &err));
+    }
+    assert_scratch("f00 f02 f04 f06 f08 f10 f12 f14 f16 f18 f20 f22 f24 f26 f28 f30 f32 f34 "
+                   "f36 f38");
+    empty_scratch();
+    buf_release(&err);
+}
+
+static void test_dev_full_fails_at_commit(void **state)
+{
+    (void)state;
+    if (access("/dev/full", W_OK) != 0)
+        skip();
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    assert_true(atomic_open(&af, "/dev/full", 0644, &err));
+    assert_null(af.temp_path); /* not a regular file: written directly */
+    fputs("a line that cannot be written\n", af.fp);
+    assert_false(atomic_commit(&af, &err));
+    assert_string_equal(err.data, "/dev/full: write failed: No space left on device");
+    buf_release(&err);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;  /* under the scratch directory */
+        const char *error; /* after "<scratch>/" */
+    } cases[] = {
+        {"missing/out.csv", "missing/out.csv: cannot create a file in its directory: No such "
+                            "file or directory"},
+        {"a/b/c/out.csv", "a/b/c/out.csv: cannot create a file in its directory: No such file "
+                          "or directory"},
+        {"", ": is a directory"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *path = xasprintf("%s/%s", scratch, cases[i].name);
+        char *want = xasprintf("%s/%s", scratch, cases[i].error);
+        struct atomic_file af;
+        struct buf err;
+        buf_init(&err);
+        if (atomic_open(&af, path, 0644, &err))
+            fail_msg("'%s' opened", path);
+        assert_string_equal(err.data, want);
+        assert_null(af.fp);
+        assert_null(af.final_path);
+        assert_null(af.temp_path);
+        atomic_abort(&af); /* harmless after a failed open */
+        assert_scratch("");
+        free(path);
+        free(want);
+        buf_release(&err);
+    }
+}
+
+/* A relative name without a directory puts the temporary in the current one. */
+static void test_relative_path(void **state)
+{
+    (void)state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof(cwd)));
+    assert_int_equal(chdir(scratch), 0);
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    bool ok = atomic_open(&af, "rel.txt", 0644, &err);
+    if (ok) {
+        assert_string_equal(af.final_path, "rel.txt");
+        assert_int_equal(strncmp(af.temp_path, ".rel.txt.tmp.", 13), 0);
+        fputs("x", af.fp);
+        ok = atomic_commit(&af, &err);
+    }
+    assert_int_equal(chdir(cwd), 0);
+    if (!ok)
+        fail_msg("%s", err.data);
+    assert_scratch("rel.txt");
+    empty_scratch();
+    buf_release(&err);
+}
+
+/* A fatal signal removes the temporary file before the process dies. */
+static void test_signal_removes_temp(void **state)
+{
+    (void)state;
+    static const int sigs[] = {SIGTERM, SIGINT, SIGHUP};
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        fflush(NULL);
+        pid_t pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+            char *path = xasprintf("%s/killed.csv", scratch);
+            struct atomic_file af;
+            struct buf err;
+            buf_init(&err);
+            if (!atomic_open(&af, path, 0644, &err))
+                _exit(3);
+            fputs("partial\n", af.fp);
+            fflush(af.fp);
+            raise(sigs[i]);
+            _exit(4); /* not reached */
+        }
+        int status;
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (!WIFSIGNALED(status) || WTERMSIG(status) != sigs[i])
+            fail_msg("child did not die of signal %d (status %d)", sigs[i], status);
+        assert_scratch("");
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_commit_mode_and_content, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_abort_keeps_previous, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_many_open, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_dev_full_fails_at_commit, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_relative_path, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_signal_removes_temp, make_scratch, remove_scratch),
+    };
+    return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);
+}

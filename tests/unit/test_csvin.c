@@ -1,0 +1,519 @@
+/* Unit tests for lib/csvin (and the byte source under it): line endings,
+ * the line each record starts on, blank lines, gzip, refused encodings and
+ * the caps.  Each case writes a small file into a scratch directory. */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cmocka.h>
+
+#include "csvin.h"
+#include "util.h"
+
+#define BYTES(s) s, sizeof(s) - 1
+
+/* Each test gets a fresh scratch directory, removed afterwards with whatever
+ * a failing test left in it. */
+static char scratch[64];
+
+static int make_scratch(void **state)
+{
+    (void)state;
+    strcpy(scratch, "/tmp/candour-test-csvin-XXXXXX");
+    return mkdtemp(scratch) ? 0 : -1;
+}
+
+/* Remove the scratch directory and whatever a failed test left in it (the
+ * tests make no subdirectories). */
+static int remove_scratch(void **state)
+{
+    (void)state;
+    DIR *dir = opendir(scratch);
+    if (!dir)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = xasprintf("%s/%s", scratch, e->d_name);
+        unlink(path);
+        free(path);
+    }
+    closedir(dir);
+    return rmdir(scratch);
+}
+
+static char *scratch_path(const char *name)
+{
+    return xasprintf("%s/%s", scratch, name);
+}
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* Write data as one gzip member; append=true adds another member. */
+static void write_gzip(const char *path, const void *data, size_t len, bool append)
+{
+    gzFile gz = gzopen(path, append ? "ab" : "wb");
+    assert_non_null(gz);
+    if (len)
+        assert_int_equal(gzwrite(gz, data, (unsigned)len), (int)len);
+    assert_int_equal(gzclose(gz), Z_OK);
+}
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    struct buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return (unsigned char *)b.data;
+}
+
+/* Records as text: "LINE:field|field\n", with CR and LF inside fields shown
+ * as \r and \n so a case reads on one line. */
+struct collected {
+    struct buf text;
+    size_t n_records;
+    size_t stop_after; /* 0: never stop */
+};
+
+static int collect(void *ctx, const struct csvin_record *rec, struct csvin *in)
+{
+    (void)in;
+    struct collected *c = ctx;
+    buf_printf(&c->text, "%lu:", rec->line);
+    for (size_t i = 0; i < rec->n_fields; i++) {
+        if (i)
+            buf_putc(&c->text, '|');
+        for (size_t k = 0; k < rec->len[i]; k++) {
+            char ch = rec->field[i][k];
+            if (ch == '\n')
+                buf_puts(&c->text, "\\n");
+            else if (ch == '\r')
+                buf_puts(&c->text, "\\r");
+            else
+                buf_putc(&c->text, ch);
+        }
+    }
+    buf_putc(&c->text, '\n');
+    c->n_records++;
+    return c->stop_after && c->n_records == c->stop_after;
+}
+
+/* Read path, returning the status; records land in c (initialised here). */
+static enum csvin_status read_into(struct csvin *in, const char *path, struct collected *c)
+{
+    buf_init(&c->text);
+    buf_puts(&c->text, "");
+    c->n_records = 0;
+    c->stop_after = 0;
+    return csvin_read(in, path, collect, c);
+}
+
+struct read_case {
+    const char *what;
+    const char *bytes;
+    size_t len;
+    bool gzip; /* write compressed */
+    enum csvin_status status;
+    const char *records;      /* as collected */
+    unsigned long error_line; /* checked when status is not CSVIN_OK */
+};
+
+static const struct read_case read_cases[] = {
+    {"LF", BYTES("a,b\nc,d\n"), false, CSVIN_OK, "1:a|b\n2:c|d\n", 0},
+    {"CRLF", BYTES("a,b\r\nc,d\r\n"), false, CSVIN_OK, "1:a|b\n2:c|d\n", 0},
+    {"lone CR", BYTES("a,b\rc,d\r"), false, CSVIN_OK, "1:a|b\n2:c|d\n", 0},
+    {"mixed endings", BYTES("a\rb\r\nc\nd"), false, CSVIN_OK, "1:a\n2:b\n3:c\n4:d\n", 0},
+    {"UTF-8 BOM", BYTES("\xEF\xBB\xBFh1,h2\r\n1,2\r\n"), false, CSVIN_OK, "1:h1|h2\n2:1|2\n", 0},
+    {"BOM only", BYTES("\xEF\xBB\xBF"), false, CSVIN_OK, "", 0},
+    {"BOM not at start is data", BYTES("a\n\xEF\xBB\xBFz\n"), false, CSVIN_OK,
+     "1:a\n2:\xEF\xBB\xBFz\n", 0},
+    {"empty file", BYTES(""), false, CSVIN_OK, "", 0},
+    {"no final newline", BYTES("a,b\nc,d"), false, CSVIN_OK, "1:a|b\n2:c|d\n", 0},
+    {"no final newline, CRLF", BYTES("a\r\nb"), false, CSVIN_OK, "1:a\n2:b\n", 0},
+    {"empty fields", BYTES("a,,c\n,\n,,\n"), false, CSVIN_OK, "1:a||c\n2:|\n3:||\n", 0},
+    {"doubled quotes", BYTES("\"a\"\"b\",\"\"\"\",c\n"), false, CSVIN_OK, "1:a\"b|\"|c\n", 0},
+    {"quoted comma", BYTES("\"a,b\",c\n"), false, CSVIN_OK, "1:a,b|c\n", 0},
+    {"embedded LF", BYTES("h1,h2\n1,\"x\ny\"\n2,z\n"), false, CSVIN_OK,
+     "1:h1|h2\n2:1|x\\ny\n4:2|z\n", 0},
+    {"embedded LFs in several fields", BYTES("\"a\n\nb\",\"c\nd\"\ne\n"), false, CSVIN_OK,
+     "1:a\\n\\nb|c\\nd\n5:e\n", 0},
+    {"embedded CRLF", BYTES("h\r\n\"x\r\ny\r\nz\"\r\nnext\r\n"), false, CSVIN_OK,
+     "1:h\n2:x\\r\\ny\\r\\nz\n5:next\n", 0},
+    {"embedded CRLF then blank lines", BYTES("\"a\r\nb\",c\r\n\r\n\r\nd\r\n"), false, CSVIN_OK,
+     "1:a\\r\\nb|c\n5:d\n", 0},
+    {"embedded lone CR", BYTES("\"x\ry\"\rz\r"), false, CSVIN_OK, "1:x\\ry\n3:z\n", 0},
+    {"embedded newline in last record", BYTES("a\n\"b\nc\""), false, CSVIN_OK, "1:a\n2:b\\nc\n", 0},
+    {"blank lines", BYTES("\n\na\n\n\nb\n\n"), false, CSVIN_OK, "3:a\n6:b\n", 0},
+    {"blank lines, CRLF", BYTES("\r\na\r\n\r\nb\r\n\r\n"), false, CSVIN_OK, "2:a\n4:b\n", 0},
+    {"blank lines, CR", BYTES("\ra\r\rb\r"), false, CSVIN_OK, "2:a\n4:b\n", 0},
+    {"line of spaces", BYTES("a\n   \nb\n \t \n"), false, CSVIN_OK, "1:a\n3:b\n", 0},
+    {"line of spaces, CRLF", BYTES("a\r\n  \r\nb\r\n"), false, CSVIN_OK, "1:a\n3:b\n", 0},
+    {"spaces around unquoted fields", BYTES(" a , b \n"), false, CSVIN_OK, "1:a|b\n", 0},
+    {"spaces inside quotes kept", BYTES("\" a \",b\n"), false, CSVIN_OK, "1: a |b\n", 0},
+    {"unterminated quote", BYTES("a,b\nc,\"open\nmore\n"), false, CSVIN_EQUOTE, "1:a|b\n", 2},
+    {"unterminated quote after embedded newline", BYTES("\"x\ny\",1\n\n\"open,2\n"), false,
+     CSVIN_EQUOTE, "1:x\\ny|1\n", 4},
+    {"unterminated quote, only line", BYTES("\"abc"), false, CSVIN_EQUOTE, "", 1},
+    {"UTF-16LE with BOM", BYTES("\xFF\xFEh\0,\0i\0\n\0"), false, CSVIN_EUTF16, "", 0},
+    {"UTF-16BE with BOM", BYTES("\xFE\xFF\0h\0,\0i\0\n"), false, CSVIN_EUTF16, "", 0},
+    {"UTF-16LE without BOM", BYTES("h\0,\0i\0\n\0"), false, CSVIN_EUTF16, "", 0},
+    {"UTF-16BE without BOM", BYTES("\0h\0,\0i\0\n"), false, CSVIN_EUTF16, "", 0},
+    {"gzip", BYTES("a,b\r\n\"c\nd\",e\r\n\r\nf\r\n"), true, CSVIN_OK, "1:a|b\n2:c\\nd|e\n5:f\n", 0},
+    {"gzip with BOM", BYTES("\xEF\xBB\xBFx\n"), true, CSVIN_OK, "1:x\n", 0},
+    {"gzip of UTF-16", BYTES("\xFF\xFEh\0"), true, CSVIN_EUTF16, "", 0},
+    {"gzip of nothing", BYTES(""), true, CSVIN_OK, "", 0},
+};
+
+static void test_read_cases(void **state)
+{
+    (void)state;
+    char *path = scratch_path("case.csv");
+    for (size_t i = 0; i < ARRAY_LEN(read_cases); i++) {
+        const struct read_case *c = &read_cases[i];
+        if (c->gzip)
+            write_gzip(path, c->bytes, c->len, false);
+        else
+            write_file(path, c->bytes, c->len);
+        struct csvin in;
+        struct collected got;
+        enum csvin_status st = read_into(&in, path, &got);
+        if (st != c->status || in.status != st)
+            fail_msg("case '%s': status %d (%s), expected %d", c->what, st, csvin_strerror(&in),
+                     c->status);
+        if (strcmp(got.text.data, c->records) != 0)
+            fail_msg("case '%s': records\n%s\nexpected\n%s", c->what, got.text.data, c->records);
+        if (st != CSVIN_OK && st != CSVIN_EUTF16 && in.error_line != c->error_line)
+            fail_msg("case '%s': error line %lu, expected %lu", c->what, in.error_line,
+                     c->error_line);
+        if (st != CSVIN_OK && strlen(csvin_strerror(&in)) == 0)
+            fail_msg("case '%s': empty message", c->what);
+        csvin_close(&in);
+        buf_release(&got.text);
+        unlink(path);
+    }
+    free(path);
+}
+
+/* Records and line numbers do not depend on where the 256 KiB read chunks
+ * fall: the chunk boundary is moved through a CRLF and through quoted
+ * newlines, for plain and gzip files alike. */
+static void test_chunk_boundaries(void **state)
+{
+    (void)state;
+    static const char *const tails[] = {"\r\n", "\"q\r\nr\"\r\n", "x,\"\r\n\"\r\n"};
+    char *path = scratch_path("big.csv");
+    for (size_t t = 0; t < ARRAY_LEN(tails); t++) {
+        /* the tail starts from 9 bytes before the boundary to 1 after it */
+        for (int shift = -9; shift <= 1; shift++) {
+            struct buf data, want;
+            buf_init(&data);
+            buf_init(&want);
+            unsigned long line = 1;
+            size_t tail_start = (size_t)((long)SOURCE_CHUNK + shift);
+            while (data.len + 11 + 3 <= tail_start) {
+                buf_printf(&data, "r%06lu,v\r\n", line);
+                buf_printf(&want, "%lu:r%06lu|v\n", line, line);
+                line++;
+            }
+            /* a padding line ends exactly where the tail starts */
+            size_t pad = tail_start - data.len;
+            buf_putc(&data, 'p');
+            buf_printf(&want, "%lu:p", line);
+            for (size_t k = 3; k < pad; k++) {
+                buf_putc(&data, 'x');
+                buf_putc(&want, 'x');
+            }
+            buf_puts(&data, "\r\n");
+            buf_putc(&want, '\n');
+            line++;
+            assert_int_equal(data.len, tail_start);
+            buf_puts(&data, tails[t]);
+            if (t == 1) {
+                buf_printf(&want, "%lu:q\\r\\nr\n", line);
+                line += 2;
+            } else if (t == 2) {
+                buf_printf(&want, "%lu:x|\\r\\n\n", line);
+                line += 2;
+            } else {
+                line += 1; /* a blank line */
+            }
+            buf_puts(&data, "end\n");
+            buf_printf(&want, "%lu:end\n", line);
+            for (int gz = 0; gz <= 1; gz++) {
+                if (gz)
+                    write_gzip(path, data.data, data.len, false);
+                else
+                    write_file(path, data.data, data.len);
+                struct csvin in;
+                struct collected got;
+                enum csvin_status st = read_into(&in, path, &got);
+                if (st != CSVIN_OK)
+                    fail_msg("tail %zu shift %d gzip %d: %s", t, shift, gz, csvin_strerror(&in));
+                if (strcmp(got.text.data, want.data) != 0)
+                    fail_msg("tail %zu shift %d gzip %d: records differ", t, shift, gz);
+                assert_int_equal(in.src.out_size, data.len);
+                csvin_close(&in);
+                buf_release(&got.text);
+            }
+            buf_release(&data);
+            buf_release(&want);
+        }
+    }
+    unlink(path);
+    free(path);
+}
+
+static void test_concatenated_gzip(void **state)
+{
+    (void)state;
+    char *path = scratch_path("two.csv.gz");
+    write_gzip(path, BYTES("h1,h2\n1,\"a\nb\"\n"), false);
+    write_gzip(path, BYTES("2,c\n\n3,d\n"), true);
+    write_gzip(path, BYTES(""), true); /* an empty member is allowed too */
+    write_gzip(path, BYTES("4,e"), true);
+    struct csvin in;
+    struct collected got;
+    assert_int_equal(read_into(&in, path, &got), CSVIN_OK);
+    assert_string_equal(got.text.data, "1:h1|h2\n2:1|a\\nb\n4:2|c\n6:3|d\n7:4|e\n");
+    assert_true(in.src.gzip);
+    csvin_close(&in);
+    buf_release(&got.text);
+    unlink(path);
+    free(path);
+}
+
+/* Cutting a gzip file short anywhere after its magic is truncation, never a
+ * quiet success with fewer rows. */
+static void test_truncated_gzip(void **state)
+{
+    (void)state;
+    char *path = scratch_path("cut.csv.gz");
+    char *whole_path = scratch_path("whole.csv.gz");
+    struct buf data;
+    buf_init(&data);
+    for (int i = 0; i < 300; i++)
+        buf_printf(&data, "row%d,%d\n", i, i * 7);
+    write_gzip(whole_path, data.data, data.len, false);
+    size_t whole_len;
+    unsigned char *whole = slurp(whole_path, &whole_len);
+    /* one copy, cut shorter and shorter */
+    write_file(path, whole, whole_len);
+    for (size_t cut = whole_len - 1; cut >= 2; cut--) {
+        assert_int_equal(truncate(path, (off_t)cut), 0);
+        struct csvin in;
+        struct collected got;
+        enum csvin_status st = read_into(&in, path, &got);
+        if (st != CSVIN_ESOURCE || in.src.status != SOURCE_EGZIP_TRUNCATED)
+            fail_msg("gzip cut to %zu of %zu bytes: status %d, source status %d (%s)", cut,
+                     whole_len, st, in.src.status, csvin_strerror(&in));
+        assert_string_equal(csvin_strerror(&in), "gzip data is truncated (the file was cut short)");
+        csvin_close(&in);
+        buf_release(&got.text);
+    }
+    free(whole);
+    buf_release(&data);
+    unlink(path);
+    unlink(whole_path);
+    free(path);
+    free(whole_path);
+}
+
+static void test_gzip_trailing_garbage(void **state)
+{
+    (void)state;
+    char *path = scratch_path("garbage.csv.gz");
+    write_gzip(path, BYTES("a\n"), false);
+    FILE *f = fopen(path, "ab");
+    assert_non_null(f);
+    fputs("not gzip\n", f);
+    assert_int_equal(fclose(f), 0);
+    struct csvin in;
+    struct collected got;
+    assert_int_equal(read_into(&in, path, &got), CSVIN_ESOURCE);
+    assert_int_equal(in.src.status, SOURCE_EGZIP_CORRUPT);
+    assert_string_equal(csvin_strerror(&in),
+                        "gzip data is corrupt: trailing data after gzip stream");
+    csvin_close(&in);
+    buf_release(&got.text);
+    unlink(path);
+    free(path);
+}
+
+static void test_open_errors(void **state)
+{
+    (void)state;
+    struct csvin in;
+    struct collected got;
+    char *missing = scratch_path("missing.csv");
+    assert_int_equal(read_into(&in, missing, &got), CSVIN_ESOURCE);
+    assert_int_equal(in.src.status, SOURCE_EOPEN);
+    assert_string_equal(csvin_strerror(&in), "cannot open: No such file or directory");
+    csvin_close(&in);
+    buf_release(&got.text);
+    free(missing);
+
+    assert_int_equal(read_into(&in, scratch, &got), CSVIN_ESOURCE);
+    assert_int_equal(in.src.status, SOURCE_EISDIR);
+    csvin_close(&in);
+    buf_release(&got.text);
+}
+
+/* A field over the cap stops the read at the line where its record started;
+ * a field at the cap is fine. */
+static void test_field_cap(void **state)
+{
+    (void)state;
+    char *path = scratch_path("bigfield.csv");
+    static const struct {
+        size_t field_len;
+        bool quoted;
+        enum csvin_status status;
+    } cases[] = {
+        {CSVIN_FIELD_MAX, false, CSVIN_OK},
+        {CSVIN_FIELD_MAX, true, CSVIN_OK},
+        {CSVIN_FIELD_MAX + 1, false, CSVIN_EFIELD_BIG},
+        {CSVIN_FIELD_MAX + 1, true, CSVIN_EFIELD_BIG},
+        {CSVIN_FIELD_MAX + 5000, false, CSVIN_EFIELD_BIG},
+        {3 * CSVIN_FIELD_MAX, true, CSVIN_EFIELD_BIG},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        struct buf data;
+        buf_init(&data);
+        buf_puts(&data, "h1,h2\n\"multi\nline\",x\n\n");
+        buf_puts(&data, "1,");
+        if (cases[i].quoted)
+            buf_putc(&data, '"');
+        buf_reserve(&data, cases[i].field_len + 16);
+        memset(data.data + data.len, 'f', cases[i].field_len);
+        data.len += cases[i].field_len;
+        if (cases[i].quoted)
+            buf_putc(&data, '"');
+        buf_puts(&data, "\nlast,row\n");
+        write_file(path, data.data, data.len);
+        struct csvin in;
+        struct collected got;
+        enum csvin_status st = read_into(&in, path, &got);
+        if (st != cases[i].status)
+            fail_msg("field of %zu bytes%s: status %d (%s), expected %d", cases[i].field_len,
+                     cases[i].quoted ? " (quoted)" : "", st, csvin_strerror(&in), cases[i].status);
+        if (st == CSVIN_OK) {
+            assert_int_equal(got.n_records, 4);
+        } else {
+            if (in.error_line != 5)
+                fail_msg("field of %zu bytes: error line %lu, expected 5", cases[i].field_len,
+                         in.error_line);
+            assert_string_equal(csvin_strerror(&in), "a field is longer than the 1048576-byte cap");
+            assert_int_equal(got.n_records, 2);
+        }
+        csvin_close(&in);
+        buf_release(&got.text);
+        buf_release(&data);
+    }
+    unlink(path);
+    free(path);
+}
+
+static void test_stop_from_callback(void **state)
+{
+    (void)state;
+    char *path = scratch_path("stop.csv");
+    write_file(path, BYTES("a\nb\nc\nd\n"));
+    for (size_t stop = 1; stop <= 4; stop++) {
+        struct csvin in;
+        struct collected got;
+        buf_init(&got.text);
+        got.n_records = 0;
+        got.stop_after = stop;
+        enum csvin_status st = csvin_read(&in, path, collect, &got);
+        if (st != CSVIN_ESTOPPED || got.n_records != stop)
+            fail_msg("stop after %zu: status %d, %zu records", stop, st, got.n_records);
+        csvin_close(&in);
+        buf_release(&got.text);
+    }
+    /* also when the last record comes without a final newline (from csv_fini) */
+    write_file(path, BYTES("a\nb"));
+    struct csvin in;
+    struct collected got;
+    buf_init(&got.text);
+    got.n_records = 0;
+    got.stop_after = 2;
+    assert_int_equal(csvin_read(&in, path, collect, &got), CSVIN_ESTOPPED);
+    csvin_close(&in);
+    buf_release(&got.text);
+    unlink(path);
+    free(path);
+}
+
+/* The raw size and CRC-32 describe the bytes on disk, compressed or not, and
+ * over several read chunks. */
+static void test_raw_size_and_crc(void **state)
+{
+    (void)state;
+    char *path = scratch_path("crc.csv");
+    struct buf big;
+    buf_init(&big);
+    for (int i = 0; big.len < 3 * SOURCE_CHUNK + 100; i++)
+        buf_printf(&big, "%d,\"text %d\"\n", i, i * 31);
+    for (int form = 0; form < 4; form++) {
+        bool gz = form & 1;
+        const char *text = form & 2 ? big.data : "a,b\n1,2\n";
+        size_t len = form & 2 ? big.len : strlen(text);
+        if (gz)
+            write_gzip(path, text, len, false);
+        else
+            write_file(path, text, len);
+        size_t file_len;
+        unsigned char *file = slurp(path, &file_len);
+        struct csvin in;
+        struct collected got;
+        assert_int_equal(read_into(&in, path, &got), CSVIN_OK);
+        assert_int_equal(in.src.raw_size, file_len);
+        assert_int_equal(in.src.file_size, file_len);
+        assert_int_equal(in.src.raw_crc, (uint32_t)crc32(0L, file, (uInt)file_len));
+        assert_int_equal(in.src.out_size, len);
+        assert_true(in.src.gzip == gz);
+        csvin_close(&in);
+        buf_release(&got.text);
+        free(file);
+    }
+    buf_release(&big);
+    unlink(path);
+    free(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_read_cases, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_chunk_boundaries, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_concatenated_gzip, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_truncated_gzip, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_gzip_trailing_garbage, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_field_cap, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_stop_from_callback, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_raw_size_and_crc, make_scratch, remove_scratch),
+    };
+    return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
+}

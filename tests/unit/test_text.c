@@ -1,0 +1,221 @@
+/* Unit tests for lib/text: UTF-8 validation, the matching key, and quoting
+ * for error messages. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "text.h"
+
+/* Bytes with an explicit length: the cases hold NUL bytes and invalid UTF-8. */
+#define BYTES(s) s, sizeof(s) - 1
+
+struct utf8_case {
+    const char *what;
+    const char *bytes;
+    size_t len;
+    size_t invalid_at; /* == len when valid */
+};
+
+static const struct utf8_case utf8_cases[] = {
+    {"empty", BYTES(""), 0},
+    {"ascii", BYTES("hello, world"), 12},
+    {"nul byte is valid UTF-8", BYTES("a\0b"), 3},
+    {"2-byte e acute", BYTES("caf\xC3\xA9"), 5},
+    {"3-byte euro", BYTES("\xE2\x82\xACx"), 4},
+    {"4-byte emoji", BYTES("ok \xF0\x9F\x98\x80!"), 8},
+    {"last BMP code point below surrogates", BYTES("\xED\x9F\xBF"), 3},
+    {"first code point after surrogates", BYTES("\xEE\x80\x80"), 3},
+    {"U+10FFFF", BYTES("\xF4\x8F\xBF\xBF"), 4},
+    {"smallest 3-byte U+0800", BYTES("\xE0\xA0\x80"), 3},
+    {"smallest 4-byte U+10000", BYTES("\xF0\x90\x80\x80"), 4},
+    {"overlong NUL C0 80", BYTES("x\xC0\x80"), 1},
+    {"overlong C1 BF", BYTES("\xC1\xBF"), 0},
+    {"overlong 3-byte E0 80 80", BYTES("ab\xE0\x80\x80"), 2},
+    {"overlong 3-byte E0 9F BF", BYTES("\xE0\x9F\xBF"), 0},
+    {"overlong 4-byte F0 8F BF BF", BYTES("\xF0\x8F\xBF\xBF"), 0},
+    {"high surrogate ED A0 80", BYTES("a\xED\xA0\x80"), 1},
+    {"low surrogate ED BF BF", BYTES("\xED\xBF\xBF"), 0},
+    {"above U+10FFFF F4 90 80 80", BYTES("\xF4\x90\x80\x80"), 0},
+    {"lead byte F5", BYTES("\xF5\x80\x80\x80"), 0},
+    {"byte FF", BYTES("ok\xFF"), 2},
+    {"byte FE", BYTES("\xFE"), 0},
+    {"lone continuation byte", BYTES("a\x80z"), 1},
+    {"continuation after valid char", BYTES("\xC3\xA9\xA9"), 2},
+    {"truncated 2-byte at end", BYTES("abc\xC3"), 3},
+    {"truncated 3-byte at end (1 of 2)", BYTES("abc\xE2\x82"), 3},
+    {"truncated 3-byte at end (0 of 2)", BYTES("\xE2"), 0},
+    {"truncated 4-byte at end", BYTES("x\xF0\x9F\x98"), 1},
+    {"2-byte lead followed by ASCII", BYTES("\xC3(x"), 0},
+    {"3-byte lead with bad second continuation", BYTES("\xE2\x82(x"), 0},
+    {"4-byte lead with ASCII third byte", BYTES("\xF0\x9Fz\x80"), 0},
+    {"valid then invalid", BYTES("\xC3\xA9\xE2\x82\xAC\xC0\xAF"), 5},
+};
+
+static void test_utf8_invalid_at(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < ARRAY_LEN(utf8_cases); i++) {
+        const struct utf8_case *c = &utf8_cases[i];
+        size_t got = utf8_invalid_at(c->bytes, c->len);
+        if (got != c->invalid_at)
+            fail_msg("utf8 case '%s': invalid_at %zu, expected %zu", c->what, got, c->invalid_at);
+    }
+}
+
+/* Every prefix of a valid multi-byte text that cuts a character must be
+ * reported at the cut character, never read past len: the byte after the
+ * cut is a continuation byte that would complete the character. */
+static void test_utf8_every_prefix(void **state)
+{
+    (void)state;
+    static const char text[] = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z";
+    static const size_t char_start[] = {0, 1, 1, 3, 3, 3, 6, 6, 6, 6, 10, 11};
+    size_t len = sizeof(text) - 1;
+    for (size_t cut = 0; cut <= len; cut++) {
+        char *copy = test_malloc(cut + 1);
+        memcpy(copy, text, cut);
+        copy[cut] = (char)0x80;
+        size_t want = cut;
+        if (cut < len && char_start[cut] != cut)
+            want = char_start[cut];
+        size_t got = utf8_invalid_at(copy, cut);
+        test_free(copy);
+        if (got != want)
+            fail_msg("prefix of %zu bytes: invalid_at %zu, expected %zu", cut, got, want);
+    }
+}
+
+struct fold_case {
+    const char *in;
+    const char *key;
+};
+
+static const struct fold_case fold_cases[] = {
+    {"", ""},
+    {"   ", ""},
+    {"\t \r\n", ""},
+    {"Agree", "agree"},
+    {"STRONGLY AGREE", "strongly agree"},
+    {"  Strongly   Agree  ", "strongly agree"},
+    {"Strongly\tAgree", "strongly agree"},
+    {"\tStrongly \t\t Agree\t", "strongly agree"},
+    {"Neither\r\nagree", "neither agree"},
+    {"a b", "a b"},
+    {"Don't Know", "don't know"},
+    {"White - Irish", "white - irish"},
+    {"01", "01"},
+    {"Caf\xC3\x89 X", "caf\xC3\x89 x"}, /* only ASCII letters are lowered */
+    {"ZZ[`az{", "zz[`az{"},             /* bytes next to the letter ranges */
+    {"@AZ", "@az"},
+};
+
+static void test_text_fold(void **state)
+{
+    (void)state;
+    struct buf key;
+    buf_init(&key);
+    buf_puts(&key, "stale contents");
+    for (size_t i = 0; i < ARRAY_LEN(fold_cases); i++) {
+        const struct fold_case *c = &fold_cases[i];
+        text_fold(c->in, strlen(c->in), &key);
+        if (key.len != strlen(c->key) || strcmp(key.data, c->key) != 0)
+            fail_msg("fold '%s': got '%s', expected '%s'", c->in, key.data, c->key);
+    }
+    /* Only len bytes are read. */
+    text_fold("Ab Cd", 2, &key);
+    assert_string_equal(key.data, "ab");
+    buf_release(&key);
+}
+
+static void test_text_trim_and_blank(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        const char *trimmed;
+    } cases[] = {
+        {"", ""}, {"  ", ""}, {" a ", "a"}, {"\ta b\t", "a b"}, {"x", "x"}, {"\r\nx\r\n", "x"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        const char *s = cases[i].in;
+        size_t len = strlen(s);
+        text_trim(&s, &len);
+        if (len != strlen(cases[i].trimmed) || memcmp(s, cases[i].trimmed, len) != 0)
+            fail_msg("trim '%s': got '%.*s'", cases[i].in, (int)len, s);
+        bool blank = text_is_blank(cases[i].in, strlen(cases[i].in));
+        if (blank != (cases[i].trimmed[0] == '\0'))
+            fail_msg("text_is_blank('%s') = %d", cases[i].in, blank);
+    }
+}
+
+struct quote_case {
+    const char *what;
+    const char *bytes;
+    size_t len;
+    size_t max_chars;
+    const char *quoted;
+};
+
+static const struct quote_case quote_cases[] = {
+    {"plain", BYTES("abc"), 10, "'abc'"},
+    {"empty", BYTES(""), 10, "''"},
+    {"newline and tab", BYTES("a\nb\tc"), 10, "'a\\nb\\tc'"},
+    {"carriage return", BYTES("a\r\n"), 10, "'a\\r\\n'"},
+    {"other controls", BYTES("\x01x\x1f\x7f"), 10, "'\\x01x\\x1F\\x7F'"},
+    {"NUL byte", BYTES("a\0b"), 10, "'a\\x00b'"},
+    {"exactly max chars", BYTES("abcde"), 5, "'abcde'"},
+    {"truncated", BYTES("abcdef"), 5, "'abcde...'"},
+    {"zero max", BYTES("abc"), 0, "'...'"},
+    {"escapes count as one char", BYTES("\n\n\n\n"), 2, "'\\n\\n...'"},
+    {"valid UTF-8 kept", BYTES("caf\xC3\xA9"), 10, "'caf\xC3\xA9'"},
+    {"UTF-8 counts characters", BYTES("\xC3\xA9\xC3\xA9\xC3\xA9"), 2, "'\xC3\xA9\xC3\xA9...'"},
+    {"truncation never splits a character", BYTES("a\xC3\xA9z"), 2, "'a\xC3\xA9...'"},
+    {"truncation at a 4-byte char", BYTES("\xF0\x9F\x98\x80\xF0\x9F\x98\x80"), 1,
+     "'\xF0\x9F\x98\x80...'"},
+    {"last char multi-byte, not truncated", BYTES("a\xC3\xA9"), 2, "'a\xC3\xA9'"},
+    {"invalid UTF-8 as hex", BYTES("a\xFFz"), 10, "'a\\xFFz'"},
+    {"invalid UTF-8: every high byte as hex", BYTES("\xC3\xA9\xC0\x80"), 10,
+     "'\\xC3\\xA9\\xC0\\x80'"},
+    {"invalid UTF-8: each byte counts", BYTES("\x80\x80\x80\x80\x80"), 3, "'\\x80\\x80\\x80...'"},
+    {"truncated surrogate shown as hex", BYTES("\xED\xA0\x80"), 10, "'\\xED\\xA0\\x80'"},
+};
+
+static void test_quote_for_message(void **state)
+{
+    (void)state;
+    struct buf out;
+    buf_init(&out);
+    for (size_t i = 0; i < ARRAY_LEN(quote_cases); i++) {
+        const struct quote_case *c = &quote_cases[i];
+        buf_clear(&out);
+        text_quote_for_message(c->bytes, c->len, c->max_chars, &out);
+        if (out.len != strlen(c->quoted) || memcmp(out.data, c->quoted, out.len) != 0)
+            fail_msg("quote case '%s': got %s, expected %s", c->what, out.data, c->quoted);
+        /* What goes into a message is itself valid UTF-8 without controls. */
+        if (utf8_invalid_at(out.data, out.len) != out.len)
+            fail_msg("quote case '%s': output is not valid UTF-8", c->what);
+        for (size_t k = 0; k < out.len; k++)
+            if ((unsigned char)out.data[k] < 0x20 || out.data[k] == 0x7f)
+                fail_msg("quote case '%s': control byte in output", c->what);
+    }
+    /* Appends rather than replaces. */
+    buf_clear(&out);
+    buf_puts(&out, "value ");
+    text_quote_for_message("x", 1, 5, &out);
+    assert_string_equal(out.data, "value 'x'");
+    buf_release(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_invalid_at),   cmocka_unit_test(test_utf8_every_prefix),
+        cmocka_unit_test(test_text_fold),         cmocka_unit_test(test_text_trim_and_blank),
+        cmocka_unit_test(test_quote_for_message),
+    };
+    return cmocka_run_group_tests_name("text", tests, NULL, NULL);
+}
