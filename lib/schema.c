@@ -494,11 +494,38 @@ static bool parse_answer_list(struct parser *p, const char *what, const char *li
     return ok;
 }
 
+/* any-of=A,B: a derived item, counted when any of its items is answered and
+ * positive when any is positive (WRES indicator 6: harassment from managers
+ * or from colleagues). */
+static bool parse_any_of(struct parser *p, struct item *it, const char *list)
+{
+    if (it->scale != SCHEMA_NONE)
+        return fail(p, "a derived item (any-of=) takes no scale=");
+    char *copy = xstrdup(list), *save = NULL;
+    bool ok = true;
+    for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
+        size_t k = schema_find_item(p->s, t);
+        if (k == SCHEMA_NONE)
+            ok = fail(p, "any-of: unknown item '%s' (define it first)", t);
+        else if (p->s->items[k].scale == SCHEMA_NONE)
+            ok = fail(p, "any-of: item '%s' has no scale", t);
+        else {
+            it->any_of = xrealloc(it->any_of, (it->n_any_of + 1) * sizeof(size_t));
+            it->any_of[it->n_any_of++] = k;
+        }
+    }
+    free(copy);
+    if (ok && it->n_any_of < 2)
+        ok = fail(p, "any-of needs at least two items");
+    return ok;
+}
+
 static bool do_item(struct parser *p)
 {
     static const char *const keys[] = {"scale",    "positive",      "missing",
                                        "missing-in-denominator",    "polarity",
-                                       "measure",  "text",          "reverse-score", NULL};
+                                       "measure",  "text",          "reverse-score",
+                                       "any-of",   NULL};
     if (!need_args(p, 2, "item ID key=value..."))
         return false;
     const char *id = p->tok[1].text;
@@ -547,6 +574,8 @@ static bool do_item(struct parser *p)
     } else if (ok && (get_key(p, 2, "positive") || get_key(p, 2, "missing"))) {
         ok = fail(p, "positive= and missing= need a scale=");
     }
+    if (ok && (v = get_key(p, 2, "any-of")))
+        ok = parse_any_of(p, &it, v);
     struct schema *s = p->s;
     s->items = xrealloc(s->items, (s->n_items + 1) * sizeof(*s->items));
     s->items[s->n_items++] = it;
@@ -1119,6 +1148,7 @@ void schema_free(struct schema *s)
         free(it->measure);
         free(it->positive);
         free(it->missing);
+        free(it->any_of);
     }
     free(s->items);
     for (size_t i = 0; i < s->n_themes; i++) {

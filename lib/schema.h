@@ -85,6 +85,8 @@ struct item {
     bool *missing;            /* per scale entry: don't know and the like */
     bool missing_in_denominator;
     bool reverse_score;
+    size_t *any_of;           /* derived item: positive when any of these is */
+    size_t n_any_of;
     enum polarity polarity;
     int line;
 };

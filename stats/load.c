@@ -15,6 +15,16 @@ static size_t string_column(const struct dataset *ds, uint8_t role, const char *
 
 /* ---- opening and registering ----------------------------------------------------- */
 
+/* A derived (any-of) item is counted when all its items are in the dataset. */
+static bool derived_available(const struct dataset *ds, const struct schema *s,
+                              const struct item *it)
+{
+    for (size_t k = 0; k < it->n_any_of; k++)
+        if (dataset_find_column(ds, ROLE_ITEM, s->items[it->any_of[k]].id) == (size_t)-1)
+            return false;
+    return it->n_any_of > 0;
+}
+
 static void register_respondent(struct model *m, const struct dataset *ds,
                                 const struct schema *s)
 {
@@ -26,6 +36,9 @@ static void register_respondent(struct model *m, const struct dataset *ds,
                 model_item(m, &s->items[it]);
         }
     }
+    for (size_t i = 0; i < s->n_items; i++)
+        if (derived_available(ds, s, &s->items[i]))
+            model_item(m, &s->items[i]);
     for (size_t t = 0; t < s->n_themes; t++)
         model_theme(m, s->themes[t].id);
     /* groupings, in schema order so parents come before children */
@@ -198,6 +211,10 @@ struct respondent_plan {
     double (*item_score)[256];
     size_t n_themes;
     size_t *theme_model;
+    size_t n_derived;
+    size_t *derived_model;        /* model item of each derived (any-of) item */
+    size_t **derived_parts;       /* plan indices of its items */
+    size_t *derived_n_parts;
 };
 
 static size_t slot_of(const struct respondent_plan *p, size_t grouping)
@@ -270,6 +287,21 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
     p->n_themes = s->n_themes;
     for (size_t t = 0; t < s->n_themes; t++)
         p->theme_model[t] = model_theme(m, s->themes[t].id);
+    p->derived_model = xcalloc(s->n_items + 1, sizeof(size_t));
+    p->derived_parts = xcalloc(s->n_items + 1, sizeof(size_t *));
+    p->derived_n_parts = xcalloc(s->n_items + 1, sizeof(size_t));
+    for (size_t i = 0; i < s->n_items; i++) {
+        const struct item *it = &s->items[i];
+        if (!derived_available(ds, s, it))
+            continue;
+        size_t d = p->n_derived++;
+        p->derived_model[d] = model_item(m, it);
+        p->derived_parts[d] = xcalloc(it->n_any_of, sizeof(size_t));
+        for (size_t k = 0; k < it->n_any_of; k++)
+            for (size_t j = 0; j < p->n_items; j++)
+                if (strcmp(ds->columns[p->item_col[j]].name, s->items[it->any_of[k]].id) == 0)
+                    p->derived_parts[d][p->derived_n_parts[d]++] = j;
+    }
     reader_want(r, p->period_col);
     reader_want(r, p->org_col);
     reader_want(r, p->bgroup_col);
@@ -287,6 +319,11 @@ static void plan_release(struct respondent_plan *p)
     free(p->item_class);
     free(p->item_score);
     free(p->theme_model);
+    for (size_t d = 0; d < p->n_derived; d++)
+        free(p->derived_parts[d]);
+    free(p->derived_model);
+    free(p->derived_parts);
+    free(p->derived_n_parts);
 }
 
 /* Theme scores of one respondent: NaN where too few items are scored. */
@@ -350,6 +387,22 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
             continue;
         for (size_t i = 0; i < n_cells; i++) {
             struct item_count *ic = model_count(m, cells[i], p->item_model[j]);
+            ic->n += 1;
+            ic->positive += cls == CLS_POSITIVE;
+        }
+    }
+    for (size_t d = 0; d < p->n_derived; d++) {
+        unsigned char cls = CLS_MISSING;
+        for (size_t k = 0; k < p->derived_n_parts[d]; k++) {
+            size_t j = p->derived_parts[d][k];
+            unsigned char part = p->item_class[j][r->raw[p->item_col[j]][row]];
+            if (part > cls)
+                cls = part;
+        }
+        if (cls == CLS_MISSING)
+            continue;
+        for (size_t i = 0; i < n_cells; i++) {
+            struct item_count *ic = model_count(m, cells[i], p->derived_model[d]);
             ic->n += 1;
             ic->positive += cls == CLS_POSITIVE;
         }
