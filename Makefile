@@ -85,6 +85,17 @@ check-one: $(PROG_BINS) $(UNIT_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
 
+# The end-to-end cases with every program run under valgrind memcheck: any
+# error or leak makes the program exit 99, which fails its case.
+valgrind: all
+	@mkdir -p build/valgrind/bin
+	@for p in $(PROGRAMS); do \
+	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
+	        "$(CURDIR)/$(BIN)/candour-$$p" > build/valgrind/bin/candour-$$p; \
+	    chmod +x build/valgrind/bin/candour-$$p; done
+	@rm -f build/valgrind/tally
+	@sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
+
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
 	    SAN="$(SAN_FLAGS)" all
@@ -93,6 +104,11 @@ asan:
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh "$(BIN)"
+
+# Throughput and memory against the floors (cat, gzip -dc, a bare libcsv parse).
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh bench/bench-ingest.sh $(ROWS)
 
 sample-data:
 	python3 sample-data/generate.py sample-data

@@ -1,9 +1,216 @@
-/* disparities.csv: not yet computed; this writes the header so the file exists. */
+/* disparities.csv: each demographic group against its dimension's reference
+ * group (declared in the schema with reference=, e.g. White for ethnicity),
+ * per period, scope and item.
+ *
+ *   difference  p_group - p_reference, Newcombe's hybrid score interval
+ *               (Newcombe 1998, method 10);
+ *   ratio       p_group / p_reference, Katz log interval (Katz et al. 1978),
+ *               with m_ratio_katz's zero-cell rule; 0/0 has no ratio (blank)
+ *               but keeps the corrected table's interval;
+ *   p_value     two-proportion z test, pooled variance, no continuity
+ *               correction;
+ *   q_value     Benjamini-Hochberg (1995) over one family: all unsuppressed
+ *               comparisons of one period and one scope (an org, ALL or one
+ *               benchmarking group), across items, dimensions and groups.
+ *
+ * The family is the unit a report is read in (one trust, one year): a
+ * trust's q-values do not change when other trusts are added to the run,
+ * and pooled scopes do not dilute or inflate an org's adjustment.
+ *
+ * Counts are the unweighted n and positive of the model.  A row whose group
+ * or reference cell is suppressed carries that cell's suppression and no
+ * figure; a reference group with no respondents in the scope has no cell at
+ * all and is treated as primary suppressed (it has fewer than min_n). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "stats.h"
 
-#define DISPARITIES_HEADER "period,org,item,group_dim,group,reference,n,positive,ref_n,ref_positive,diff,diff_lower,diff_upper,ratio,ratio_lower,ratio_upper,p_value,q_value,suppressed," COMMON_COLUMNS
+#define DISPARITIES_HEADER                                                                         \
+    "period,org,item,group_dim,group,reference,n,positive,ref_n,ref_positive,diff,diff_lower,"     \
+    "diff_upper,ratio,ratio_lower,ratio_upper,p_value,q_value,suppressed,ratio_corrected,"         \
+    "zero_cell_rule,diff_method,ratio_method,test,bh_family,bh_family_size,measure,"               \
+    "polarity,note," COMMON_COLUMNS
+
+#define BH_FAMILY "period x org"
+
+struct disparity {
+    size_t cell, ref; /* ref is MODEL_NONE when the reference group has no cell */
+    size_t item;
+    enum suppression supp;
+    double n, positive, ref_n, ref_positive;
+    struct m_interval diff;
+    struct m_ratio ratio;
+    double p_value, q_value;
+};
+
+static bool same_family(const struct model *m, size_t a, size_t b)
+{
+    return m->cells[a].period == m->cells[b].period && m->cells[a].scope == m->cells[b].scope;
+}
+
+static bool same_block(const struct model *m, size_t a, size_t b)
+{
+    return same_family(m, a, b) && m->cells[a].grouping == m->cells[b].grouping &&
+           m->cells[a].parent == m->cells[b].parent;
+}
+
+static void compare(const struct stats_run *run, struct disparity *d)
+{
+    const struct model *m = &run->model;
+    const struct item_count *g = &m->counts[d->cell * m->n_items + d->item];
+    const struct item_count *r =
+        d->ref != MODEL_NONE ? &m->counts[d->ref * m->n_items + d->item] : NULL;
+    d->supp = g->supp != SUPP_NONE ? g->supp : r ? r->supp : SUPP_PRIMARY;
+    d->p_value = d->q_value = NAN;
+    if (d->supp != SUPP_NONE)
+        return;
+    d->n = g->n;
+    d->positive = g->positive;
+    d->ref_n = r->n;
+    d->ref_positive = r->positive;
+    double conf = run->opt->conf;
+    struct m_ztest z;
+    /* a failure leaves NaN in every figure, written as blanks */
+    m_diff_newcombe(g->positive, g->n, r->positive, r->n, conf, &d->diff);
+    m_ratio_katz(g->positive, g->n, r->positive, r->n, conf, &d->ratio);
+    m_ztest_2prop(g->positive, g->n, r->positive, r->n, &z);
+    d->p_value = z.p_value;
+    if (g->positive == 0 && r->positive == 0)
+        d->ratio.estimate = NAN; /* 0/0: no ratio, only the corrected table's interval */
+}
+
+/* Why a row has blanks, for the note column. */
+static const char *row_note(const struct model *m, const struct disparity *d)
+{
+    if (d->ref == MODEL_NONE && m->counts[d->cell * m->n_items + d->item].supp == SUPP_NONE)
+        return "no respondents in the reference group";
+    if (d->supp != SUPP_NONE)
+        return m->counts[d->cell * m->n_items + d->item].supp != SUPP_NONE
+                   ? "the group's cell is suppressed"
+                   : "the reference group's cell is suppressed";
+    if (d->positive == 0 && d->ref_positive == 0)
+        return "no positive answers in either group: the ratio is undefined; its interval "
+               "comes from the zero-cell corrected table";
+    return "";
+}
+
+static void write_count(struct table *t, double v)
+{
+    if (v == floor(v))
+        table_int(t, v);
+    else
+        table_num(t, v); /* org-results: positive = rate x base */
+}
+
+static void write_row(const struct stats_run *run, struct table *t, const struct disparity *d,
+                      size_t family_size)
+{
+    const struct model *m = &run->model;
+    const struct grouping *g = &m->groupings[m->cells[d->cell].grouping];
+    table_str(t, cell_period(run, d->cell));
+    table_str(t, cell_scope(run, d->cell));
+    table_str(t, m->items[d->item].id);
+    table_str(t, g->name);
+    table_str(t, cell_group(run, d->cell));
+    table_str(t, g->reference);
+    if (d->supp != SUPP_NONE) {
+        for (int f = 0; f < 12; f++)
+            table_blank(t);
+        table_str(t, suppression_name(d->supp));
+        table_blank(t);
+    } else {
+        write_count(t, d->n);
+        write_count(t, d->positive);
+        write_count(t, d->ref_n);
+        write_count(t, d->ref_positive);
+        table_num(t, d->diff.estimate);
+        table_num(t, d->diff.lower);
+        table_num(t, d->diff.upper);
+        table_num(t, d->ratio.estimate);
+        table_num(t, d->ratio.lower);
+        table_num(t, d->ratio.upper);
+        table_num(t, d->p_value);
+        table_num(t, d->q_value);
+        table_str(t, suppression_name(d->supp));
+        table_str(t, isnan(d->ratio.lower) ? "" : d->ratio.corrected ? "yes" : "no");
+    }
+    table_str(t, m_ratio_zero_cell_rule());
+    table_str(t, "newcombe-hybrid-score");
+    table_str(t, "katz-log");
+    table_str(t, "two-proportion-z");
+    table_str(t, BH_FAMILY);
+    table_int(t, (double)family_size);
+    table_str(t, m->items[d->item].measure);
+    table_str(t, m->items[d->item].polarity == POLARITY_HIGHER ? "higher" : "lower");
+    table_str(t, row_note(m, d));
+    table_common(t, run);
+    table_end_row(t);
+}
+
+/* Benjamini-Hochberg over one family's p-values (NaN for suppressed rows,
+ * which m_bh_adjust leaves out of the count).  Returns the family size. */
+static size_t adjust_family(struct disparity *rows, size_t n_rows, double *work)
+{
+    size_t tests = 0;
+    for (size_t i = 0; i < n_rows; i++) {
+        work[i] = rows[i].p_value;
+        tests += !isnan(work[i]);
+    }
+    if (tests && m_bh_adjust(work, n_rows, work) == M_OK)
+        for (size_t i = 0; i < n_rows; i++)
+            rows[i].q_value = work[i];
+    return tests;
+}
 
 bool write_disparities(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    return table_open(t, run->opt->output_dir, "disparities.csv", DISPARITIES_HEADER, err);
+    const struct model *m = &run->model;
+    if (!table_open(t, run->opt->output_dir, "disparities.csv", DISPARITIES_HEADER, err))
+        return false;
+    struct disparity *rows = NULL;
+    double *work = NULL;
+    size_t rows_cap = 0, work_cap = 0;
+    size_t n_cells = m->n_cells;
+    for (size_t start = 0, end; start < n_cells; start = end) {
+        /* one family: the cells of one period and scope, contiguous in run->order */
+        for (end = start + 1; end < n_cells && same_family(m, run->order[start], run->order[end]);)
+            end++;
+        size_t n_rows = 0;
+        for (size_t b = start, b_end; b < end; b = b_end) {
+            for (b_end = b + 1; b_end < end && same_block(m, run->order[b], run->order[b_end]);)
+                b_end++;
+            const struct grouping *g = &m->groupings[m->cells[run->order[b]].grouping];
+            if (g->kind != GROUPING_DEMOGRAPHIC || !g->reference)
+                continue; /* units and dimensions without a reference */
+            size_t ref = MODEL_NONE;
+            for (size_t k = b; k < b_end; k++)
+                if (strcmp(cell_group(run, run->order[k]), g->reference) == 0)
+                    ref = run->order[k];
+            for (size_t k = b; k < b_end; k++) {
+                size_t c = run->order[k];
+                if (c == ref)
+                    continue;
+                for (size_t i = 0; i < m->n_items; i++) {
+                    xgrow(&rows, &rows_cap, n_rows + 1, sizeof(*rows));
+                    struct disparity *d = &rows[n_rows++];
+                    memset(d, 0, sizeof(*d));
+                    d->cell = c;
+                    d->ref = ref;
+                    d->item = i;
+                    compare(run, d);
+                }
+            }
+        }
+        if (!n_rows)
+            continue;
+        xgrow(&work, &work_cap, n_rows, sizeof(*work));
+        size_t family_size = adjust_family(rows, n_rows, work);
+        for (size_t i = 0; i < n_rows; i++)
+            write_row(run, t, &rows[i], family_size);
+    }
+    free(rows);
+    free(work);
+    return true;
 }

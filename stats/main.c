@@ -22,6 +22,10 @@ static void usage(FILE *out)
           "      --ci METHOD      wilson, clopper-pearson or jeffreys (wilson)\n"
           "      --weight         add NSS-style occupational-group weighted figures\n"
           "      --fdr Q          false discovery rate for hotspots (0.05)\n"
+          "      --wres-rolling   WRES indicator 3 from two-period rolling sums\n"
+          "      --wres-unknown exclude|bme\n"
+          "                       WRES indicator 3: leave unknown ethnicity out of both\n"
+          "                       sides (exclude, the default) or count it as BME\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
@@ -42,7 +46,15 @@ static bool parse_number(const char *s, double lo, double hi, double *out)
     return parse_double(s, strlen(s), out) && *out >= lo && *out <= hi;
 }
 
-enum { OPT_MIN_N = 256, OPT_CONF, OPT_CI, OPT_WEIGHT, OPT_FDR };
+enum {
+    OPT_MIN_N = 256,
+    OPT_CONF,
+    OPT_CI,
+    OPT_WEIGHT,
+    OPT_FDR,
+    OPT_WRES_ROLLING,
+    OPT_WRES_UNKNOWN,
+};
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
 {
@@ -50,6 +62,8 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"output", required_argument, NULL, 'o'}, {"min-n", required_argument, NULL, OPT_MIN_N},
         {"conf", required_argument, NULL, OPT_CONF}, {"ci", required_argument, NULL, OPT_CI},
         {"weight", no_argument, NULL, OPT_WEIGHT}, {"fdr", required_argument, NULL, OPT_FDR},
+        {"wres-rolling", no_argument, NULL, OPT_WRES_ROLLING},
+        {"wres-unknown", required_argument, NULL, OPT_WRES_UNKNOWN},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
@@ -85,6 +99,17 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         case OPT_FDR:
             if (!parse_number(optarg, 1e-6, 0.5, &opt->fdr))
                 return usage_error("--fdr needs a rate from 0.000001 to 0.5, not '%s'", optarg);
+            break;
+        case OPT_WRES_ROLLING:
+            opt->wres_rolling = true;
+            break;
+        case OPT_WRES_UNKNOWN:
+            if (strcmp(optarg, "exclude") == 0)
+                opt->wres_unknown_as_bme = false;
+            else if (strcmp(optarg, "bme") == 0)
+                opt->wres_unknown_as_bme = true;
+            else
+                return usage_error("--wres-unknown must be exclude or bme, not '%s'", optarg);
             break;
         case 'h':
             usage(stdout);
@@ -158,6 +183,7 @@ int main(int argc, char **argv)
         return rc < 0 ? (fclose(stdout) == 0 ? 0 : 2) : rc;
     struct stats_run run = {.opt = &opt};
     model_init(&run.model);
+    run.model.weighted = opt.weight;
     size_t n = (size_t)(argc - optind);
     struct source_dataset *src = xcalloc(n, sizeof(*src));
     struct buf err;

@@ -1,9 +1,467 @@
-/* wres.csv: not yet computed; this writes the header so the file exists. */
+/* wres.csv: Workforce Race Equality Standard indicators 3 and 5-8 as
+ * relative likelihoods of BME against White staff, each with a Katz log
+ * interval (Katz et al. 1978; m_ratio_katz, whose zero-cell rule is named in
+ * the `rule` column).
+ *
+ * Indicator 3 comes from the HR counts (run->hr): staff entering the formal
+ * disciplinary process over headcount, per HR period and org, and pooled
+ * over orgs (org = ALL).  Options: --wres-unknown bme counts unknown
+ * ethnicity on the BME side (default: excluded from both sides);
+ * --wres-rolling uses the sums of each period and the one before it.
+ *
+ * Disclosure control for indicator 3.  A single-period row is suppressed
+ * (primary) when the BME or the White headcount it shows is below min_n;
+ * with --wres-unknown bme also when the unknown headcount is between 1 and
+ * min_n - 1, so that comparing runs with the two settings cannot expose a
+ * tiny unknown group.  The ALL row of a period is the sum of that period's
+ * org rows, so complementary suppression (suppress_cells, with the smallest
+ * of the row's headcounts as its count) keeps a hidden org from being
+ * recovered by subtraction.  A rolling row is the sum of two single-period
+ * rows and is shown only when both are shown: every rolling figure is then
+ * a sum of figures the single-period run shows, and can reveal nothing it
+ * hides.  Event counts of shown rows are published, as WRES reports do.
+ * Complementary suppression is worked out within one run: outputs of the
+ * two --wres-unknown settings are two tabulations to choose between.
+ *
+ * Indicators 5-8 come from the survey model: the ethnicity = BME and
+ * ethnicity = White cells of each period and scope, for the items
+ * hba_public (5), hba_staff (6), equal_opportunities (7) and discrim_staff
+ * (8), suppressed as those cells are.
+ *
+ * With no events on either side the ratio is 0/0: relative_likelihood and
+ * in_range are blank while the corrected table's (very wide) interval is
+ * shown.  in_range is tested exactly on the counts; small_numbers flags
+ * fewer than WRES_SMALL_EVENTS events on either side. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "stats.h"
 
-#define WRES_HEADER "period,org,indicator,bme_n,bme_events,white_n,white_events,bme_rate,white_rate,relative_likelihood,rl_lower,rl_upper,in_range,small_numbers,suppressed," COMMON_COLUMNS
+#define WRES_HEADER                                                                                \
+    "period,org,indicator,bme_n,bme_events,white_n,white_events,bme_rate,white_rate,"              \
+    "relative_likelihood,rl_lower,rl_upper,in_range,small_numbers,suppressed,item,source,"         \
+    "periods_used,unknown_ethnicity,rl_corrected,rule,adverse_if,note," COMMON_COLUMNS
+
+/* small_numbers = yes when either side has fewer events than this. */
+#define WRES_SMALL_EVENTS 10
+/* The "non-adverse" range of a relative likelihood (four-fifths rule), as
+ * exact fractions so that the inclusive bounds are tested without rounding:
+ * 4/5 <= RL <= 5/4. */
+#define WRES_RANGE_NUM 4
+#define WRES_RANGE_DEN 5
+
+/* The survey grouping and groups the survey indicators compare. */
+#define WRES_GROUPING "ethnicity"
+#define SURVEY_BME "BME"
+#define SURVEY_WHITE "White"
+
+struct wres_row {
+    const char *period;
+    enum scope_kind scope_kind;
+    const char *scope;
+    int indicator;
+    const char *item;
+    bool hr;
+    bool computable; /* false: a rolling sum without its previous period */
+    enum suppression supp;
+    double bme_n, bme_events, white_n, white_events;
+    char periods_used[2 * PERIOD_TEXT_MAX + 2];
+    char note[128];
+};
+
+struct wres_rows {
+    struct wres_row *list;
+    size_t n, cap;
+};
+
+static struct wres_row *add_row(struct wres_rows *rows)
+{
+    xgrow(&rows->list, &rows->cap, rows->n + 1, sizeof(*rows->list));
+    struct wres_row *r = &rows->list[rows->n++];
+    memset(r, 0, sizeof(*r));
+    r->computable = true;
+    return r;
+}
+
+/* ---- indicator 3: HR counts ------------------------------------------------------ */
+
+/* One single-period HR row: an org's cell, or the ALL sum of a period. */
+struct hr_row {
+    uint32_t period;
+    size_t scope; /* model scope; MODEL_NONE for ALL */
+    double bme_n, bme_events, white_n, white_events, unknown_n;
+};
+
+static void hr_add(struct hr_row *into, const struct hr_cell *c, bool unknown_as_bme)
+{
+    into->bme_n += c->headcount[WRES_BME];
+    into->bme_events += c->events[WRES_BME];
+    into->white_n += c->headcount[WRES_WHITE];
+    into->white_events += c->events[WRES_WHITE];
+    into->unknown_n += c->headcount[WRES_UNKNOWN];
+    if (unknown_as_bme) {
+        into->bme_n += c->headcount[WRES_UNKNOWN];
+        into->bme_events += c->events[WRES_UNKNOWN];
+    }
+}
+
+/* The count that decides a row's suppression: the smallest headcount it
+ * shows, and with unknown counted as BME a non-zero unknown headcount. */
+static double hr_min_count(const struct hr_row *r, bool unknown_as_bme)
+{
+    double n = r->bme_n < r->white_n ? r->bme_n : r->white_n;
+    if (unknown_as_bme && r->unknown_n > 0 && r->unknown_n < n)
+        n = r->unknown_n;
+    return n;
+}
+
+static const struct hr_row *sort_hr_rows;
+
+static int compare_hr_rows(const void *pa, const void *pb)
+{
+    const struct hr_row *a = &sort_hr_rows[*(const size_t *)pa];
+    const struct hr_row *b = &sort_hr_rows[*(const size_t *)pb];
+    if (a->scope != b->scope)
+        return a->scope < b->scope ? -1 : 1;
+    return a->period < b->period ? -1 : a->period > b->period;
+}
+
+/* Index of the row for (period, scope) via the sorted index, or MODEL_NONE. */
+static size_t hr_find(const struct hr_row *hr_rows, const size_t *sorted, size_t n, uint32_t period,
+                      size_t scope)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct hr_row *r = &hr_rows[sorted[mid]];
+        if (r->scope == scope && r->period == period)
+            return sorted[mid];
+        if (r->scope < scope || (r->scope == scope && r->period < period))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return MODEL_NONE;
+}
+
+/* The previous period's code in hr->periods, or -1 (text written to prev). */
+static int64_t previous_period(const struct hr_table *hr, uint32_t period,
+                               char prev[PERIOD_TEXT_MAX])
+{
+    const char *text = hr->periods.strings[period];
+    struct period p;
+    prev[0] = '\0';
+    if (!period_parse(text, strlen(text), &p))
+        return -1;
+    struct period q = period_from_ordinal(p.kind, period_ordinal(&p) - 1);
+    period_format(&q, prev);
+    return strdict_find(&hr->periods, prev, strlen(prev));
+}
+
+static enum suppression worse(enum suppression a, enum suppression b)
+{
+    return a == SUPP_PRIMARY || b == SUPP_PRIMARY       ? SUPP_PRIMARY
+           : a == SUPP_SECONDARY || b == SUPP_SECONDARY ? SUPP_SECONDARY
+                                                        : SUPP_NONE;
+}
+
+static const char *hr_suppression_note(enum suppression s, bool rolling)
+{
+    if (s == SUPP_PRIMARY)
+        return rolling ? "a period of the rolling sum has a headcount below min_n"
+                       : "a headcount below min_n";
+    if (s == SUPP_SECONDARY)
+        return rolling ? "a period of the rolling sum is hidden to protect a suppressed org"
+                       : "hidden so that a suppressed org cannot be recovered from the ALL total";
+    return "";
+}
+
+static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
+{
+    const struct hr_table *hr = &run->hr;
+    const struct model *m = &run->model;
+    bool as_bme = run->opt->wres_unknown_as_bme, rolling = run->opt->wres_rolling;
+    size_t n_periods = hr->periods.count;
+    if (!hr->n_cells)
+        return;
+    /* single-period rows: org cells, then one ALL row per period with cells */
+    size_t n_hr = hr->n_cells + n_periods;
+    struct hr_row *hr_rows = xcalloc(n_hr, sizeof(*hr_rows));
+    bool *period_used = xcalloc(n_periods, sizeof(bool));
+    for (size_t p = 0; p < n_periods; p++) {
+        hr_rows[hr->n_cells + p].period = (uint32_t)p;
+        hr_rows[hr->n_cells + p].scope = MODEL_NONE;
+    }
+    for (size_t i = 0; i < hr->n_cells; i++) {
+        const struct hr_cell *c = &hr->cells[i];
+        hr_rows[i].period = c->period;
+        hr_rows[i].scope = c->scope;
+        hr_add(&hr_rows[i], c, as_bme);
+        hr_add(&hr_rows[hr->n_cells + c->period], c, as_bme);
+        period_used[c->period] = true;
+    }
+    /* ALL of each period = sum of its orgs */
+    struct relations rel = {0};
+    struct relation **by_period = xcalloc(n_periods, sizeof(*by_period));
+    for (size_t p = 0; p < n_periods; p++) {
+        if (!period_used[p])
+            continue;
+        xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
+        rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false};
+        rel.n++;
+    }
+    for (size_t k = 0, p = 0; p < n_periods; p++)
+        if (period_used[p])
+            by_period[p] = &rel.list[k++];
+    for (size_t i = 0; i < hr->n_cells; i++) {
+        struct relation *r = by_period[hr->cells[i].period];
+        r->children = xrealloc(r->children, (r->n_children + 1) * sizeof(size_t));
+        r->children[r->n_children++] = i;
+    }
+    double *count = xcalloc(n_hr, sizeof(double));
+    enum suppression *supp = xcalloc(n_hr, sizeof(*supp));
+    for (size_t i = 0; i < n_hr; i++)
+        count[i] = hr_min_count(&hr_rows[i], as_bme);
+    suppress_cells(&rel, n_hr, count, supp, run->opt->min_n);
+
+    size_t *sorted = xcalloc(n_hr, sizeof(size_t));
+    for (size_t i = 0; i < n_hr; i++)
+        sorted[i] = i;
+    sort_hr_rows = hr_rows;
+    qsort(sorted, n_hr, sizeof(size_t), compare_hr_rows);
+    sort_hr_rows = NULL;
+
+    for (size_t i = 0; i < n_hr; i++) {
+        const struct hr_row *h = &hr_rows[i];
+        if (i >= hr->n_cells && !period_used[h->period])
+            continue;
+        struct wres_row *r = add_row(rows);
+        r->period = hr->periods.strings[h->period];
+        r->scope_kind = h->scope == MODEL_NONE ? SCOPE_ALL : SCOPE_ORG;
+        r->scope = h->scope == MODEL_NONE ? "ALL" : m->scopes[h->scope].name;
+        r->indicator = 3;
+        r->item = "disciplinary";
+        r->hr = true;
+        r->bme_n = h->bme_n;
+        r->bme_events = h->bme_events;
+        r->white_n = h->white_n;
+        r->white_events = h->white_events;
+        r->supp = supp[i];
+        snprintf(r->periods_used, sizeof(r->periods_used), "%s", r->period);
+        if (rolling) {
+            char prev[PERIOD_TEXT_MAX];
+            int64_t pp = previous_period(hr, h->period, prev);
+            size_t j = pp < 0 ? MODEL_NONE : hr_find(hr_rows, sorted, n_hr, (uint32_t)pp, h->scope);
+            if (j != MODEL_NONE && j >= hr->n_cells && !period_used[pp])
+                j = MODEL_NONE;
+            if (j == MODEL_NONE) {
+                r->computable = false;
+                r->supp = SUPP_NONE;
+                snprintf(r->note, sizeof(r->note),
+                         "no HR figures for the previous period %s: a rolling sum needs both",
+                         prev[0] ? prev : "(none)");
+                continue;
+            }
+            snprintf(r->periods_used, sizeof(r->periods_used), "%s+%s", prev, r->period);
+            r->bme_n += hr_rows[j].bme_n;
+            r->bme_events += hr_rows[j].bme_events;
+            r->white_n += hr_rows[j].white_n;
+            r->white_events += hr_rows[j].white_events;
+            r->supp = worse(supp[i], supp[j]);
+        }
+        snprintf(r->note, sizeof(r->note), "%s", hr_suppression_note(r->supp, rolling));
+    }
+    free(sorted);
+    free(count);
+    free(supp);
+    free(by_period);
+    relations_release(&rel);
+    free(period_used);
+    free(hr_rows);
+}
+
+/* ---- indicators 5-8: survey ------------------------------------------------------ */
+
+static const struct {
+    int indicator;
+    const char *item;
+} survey_indicators[] = {
+    {5, "hba_public"},
+    {6, "hba_staff"},
+    {7, "equal_opportunities"},
+    {8, "discrim_staff"},
+};
+
+static size_t find_item(const struct model *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_items; i++)
+        if (strcmp(m->items[i].id, id) == 0)
+            return i;
+    return MODEL_NONE;
+}
+
+static void survey_indicator(const struct stats_run *run, struct wres_rows *rows)
+{
+    const struct model *m = &run->model;
+    size_t eth = MODEL_NONE;
+    for (size_t g = 0; g < m->n_groupings; g++)
+        if (m->groupings[g].kind == GROUPING_DEMOGRAPHIC &&
+            strcmp(m->groupings[g].name, WRES_GROUPING) == 0)
+            eth = g;
+    if (eth == MODEL_NONE)
+        return;
+    size_t items[ARRAY_LEN(survey_indicators)];
+    for (size_t k = 0; k < ARRAY_LEN(survey_indicators); k++)
+        items[k] = find_item(m, survey_indicators[k].item);
+    for (size_t start = 0, end; start < m->n_cells; start = end) {
+        /* one block: cells of one period, scope, grouping and parent */
+        const struct popcell *first = &m->cells[run->order[start]];
+        for (end = start + 1; end < m->n_cells; end++) {
+            const struct popcell *c = &m->cells[run->order[end]];
+            if (c->period != first->period || c->scope != first->scope ||
+                c->grouping != first->grouping || c->parent != first->parent)
+                break;
+        }
+        if (first->grouping != eth)
+            continue;
+        size_t bme = MODEL_NONE, white = MODEL_NONE;
+        for (size_t k = start; k < end; k++) {
+            const char *label = cell_group(run, run->order[k]);
+            if (strcmp(label, SURVEY_BME) == 0)
+                bme = run->order[k];
+            else if (strcmp(label, SURVEY_WHITE) == 0)
+                white = run->order[k];
+        }
+        if (bme == MODEL_NONE && white == MODEL_NONE)
+            continue;
+        size_t any = bme != MODEL_NONE ? bme : white;
+        for (size_t k = 0; k < ARRAY_LEN(survey_indicators); k++) {
+            if (items[k] == MODEL_NONE)
+                continue;
+            struct wres_row *r = add_row(rows);
+            r->period = cell_period(run, any);
+            r->scope_kind = m->scopes[m->cells[any].scope].kind;
+            r->scope = cell_scope(run, any);
+            r->indicator = survey_indicators[k].indicator;
+            r->item = survey_indicators[k].item;
+            snprintf(r->periods_used, sizeof(r->periods_used), "%s", r->period);
+            if (bme == MODEL_NONE || white == MODEL_NONE) {
+                r->supp = SUPP_PRIMARY;
+                snprintf(r->note, sizeof(r->note), "no respondents in the %s group",
+                         bme == MODEL_NONE ? SURVEY_BME : SURVEY_WHITE);
+                continue;
+            }
+            const struct item_count *b = &m->counts[bme * m->n_items + items[k]];
+            const struct item_count *w = &m->counts[white * m->n_items + items[k]];
+            r->supp = b->supp != SUPP_NONE ? b->supp : w->supp;
+            r->bme_n = b->n;
+            r->bme_events = b->positive;
+            r->white_n = w->n;
+            r->white_events = w->positive;
+            if (r->supp != SUPP_NONE)
+                snprintf(r->note, sizeof(r->note), "the %s cell is suppressed (%s)",
+                         b->supp != SUPP_NONE ? SURVEY_BME : SURVEY_WHITE,
+                         suppression_name(r->supp));
+        }
+    }
+}
+
+/* ---- writing --------------------------------------------------------------------- */
+
+static int compare_rows(const void *pa, const void *pb)
+{
+    const struct wres_row *a = pa, *b = pb;
+    int d = strcmp(a->period, b->period);
+    if (d)
+        return d;
+    if (a->scope_kind != b->scope_kind)
+        return (int)a->scope_kind - (int)b->scope_kind;
+    if ((d = strcmp(a->scope, b->scope)))
+        return d;
+    return a->indicator - b->indicator;
+}
+
+static void write_count(struct table *t, double v)
+{
+    if (v == floor(v))
+        table_int(t, v);
+    else
+        table_num(t, v);
+}
+
+/* 4/5 <= (a/n1)/(b/n2) <= 5/4, cross-multiplied (exact for whole and
+ * half-whole counts well below 2^50). */
+static bool in_range(double a, double n1, double b, double n2)
+{
+    double lhs = a * n2, rhs = b * n1;
+    return WRES_RANGE_DEN * lhs >= WRES_RANGE_NUM * rhs &&
+           WRES_RANGE_NUM * lhs <= WRES_RANGE_DEN * rhs;
+}
+
+static void write_row(const struct stats_run *run, struct table *t, const struct wres_row *r)
+{
+    table_str(t, r->period);
+    table_str(t, r->scope);
+    table_int(t, r->indicator);
+    struct m_ratio rl = {NAN, NAN, NAN, false};
+    bool shown = r->computable && r->supp == SUPP_NONE;
+    bool no_events = shown && r->bme_events == 0 && r->white_events == 0;
+    if (shown)
+        m_ratio_katz(r->bme_events, r->bme_n, r->white_events, r->white_n, run->opt->conf, &rl);
+    if (!shown) {
+        for (int f = 0; f < 11; f++)
+            table_blank(t);
+    } else {
+        write_count(t, r->bme_n);
+        write_count(t, r->bme_events);
+        write_count(t, r->white_n);
+        write_count(t, r->white_events);
+        table_num(t, r->bme_events / r->bme_n);
+        table_num(t, r->white_events / r->white_n);
+        /* 0/0 has no ratio: only the corrected table's interval is shown */
+        table_num(t, no_events ? NAN : rl.estimate);
+        table_num(t, rl.lower);
+        table_num(t, rl.upper);
+        if (no_events || isnan(rl.estimate)) {
+            table_blank(t);
+        } else {
+            /* the estimate is from the corrected table when a cell is 0 */
+            double c = rl.corrected ? 0.5 : 0, d = rl.corrected ? 1 : 0;
+            bool in =
+                in_range(r->bme_events + c, r->bme_n + d, r->white_events + c, r->white_n + d);
+            table_str(t, in ? "yes" : "no");
+        }
+        bool small = r->bme_events < WRES_SMALL_EVENTS || r->white_events < WRES_SMALL_EVENTS;
+        table_str(t, small ? "yes" : "no");
+    }
+    table_str(t, suppression_name(r->supp));
+    table_str(t, r->item);
+    table_str(t, r->hr ? "hr" : "survey");
+    table_str(t, r->periods_used);
+    table_str(t, r->hr && run->opt->wres_unknown_as_bme ? "counted as BME" : "excluded");
+    table_str(t, isnan(rl.lower) ? "" : rl.corrected ? "yes" : "no");
+    table_str(t, m_ratio_zero_cell_rule());
+    table_str(t, r->indicator == 7 ? "below 1" : "above 1");
+    table_str(t, no_events ? "no events on either side: the relative likelihood is undefined; "
+                             "its interval comes from the zero-cell corrected table"
+                           : r->note);
+    table_common(t, run);
+    table_end_row(t);
+}
 
 bool write_wres(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    return table_open(t, run->opt->output_dir, "wres.csv", WRES_HEADER, err);
+    if (!table_open(t, run->opt->output_dir, "wres.csv", WRES_HEADER, err))
+        return false;
+    struct wres_rows rows = {0};
+    hr_indicator(run, &rows);
+    survey_indicator(run, &rows);
+    if (rows.n)
+        qsort(rows.list, rows.n, sizeof(*rows.list), compare_rows);
+    for (size_t i = 0; i < rows.n; i++)
+        write_row(run, t, &rows.list[i]);
+    free(rows.list);
+    return true;
 }
