@@ -40,7 +40,28 @@ struct row_value {
 
 struct layout {
     long ordinal;
-    size_t *column_of_field; /* schema column for each header field, or NONE */
+    char text[PERIOD_TEXT_MAX]; /* the period, canonical */
+    size_t *column_of_field;    /* schema column for each header field, or NONE */
+};
+
+/* Demographic answers seen so far and their groups: a column has few
+ * distinct values, so each is matched against the scale and recode once. */
+#define DEMOGRAPHIC_MEMO_MAX 4096
+
+struct demographic_memo {
+    struct strdict seen;  /* raw answers */
+    const char **group;   /* group of each */
+    size_t cap;
+    const char *last;     /* the previous row's answer, when memoised */
+    size_t last_len, last_code;
+};
+
+/* The previous row's raw value of a column and what it decoded to: exports
+ * come sorted by period and org, so these values repeat the row before. */
+struct value_cache {
+    struct buf raw;
+    const char *decoded;
+    bool valid;
 };
 
 struct ingest {
@@ -73,7 +94,25 @@ struct ingest {
     struct buf key, msg, line;
     struct period row_period;
     time_t last_progress;
+    /* caches for values that repeat from row to row */
+    struct value_cache period_cache, org_cache;
+    struct period cached_period;
+    struct demographic_memo *demographic_memo; /* per schema column */
+    size_t (*digit_entry)[10];             /* per scale: entry of the one-digit code */
 };
+
+static bool cache_hit(const struct value_cache *c, const char *s, size_t len)
+{
+    return c->valid && c->raw.len == len && memcmp(c->raw.data, s, len) == 0;
+}
+
+static void cache_store(struct value_cache *c, const char *s, size_t len, const char *decoded)
+{
+    buf_clear(&c->raw);
+    buf_append(&c->raw, s, len);
+    c->decoded = decoded;
+    c->valid = true;
+}
 
 /* ---- messages -------------------------------------------------------------- */
 
@@ -193,6 +232,11 @@ static void plan_columns(struct ingest *ing)
     }
     ing->n_ds = ing->writer.n_columns;
     ing->row = xcalloc(ing->n_ds, sizeof(*ing->row));
+    ing->demographic_memo = xcalloc(s->n_columns, sizeof(*ing->demographic_memo));
+    ing->digit_entry = xcalloc(s->n_scales ? s->n_scales : 1, sizeof(*ing->digit_entry));
+    for (size_t k = 0; k < s->n_scales; k++)
+        for (char d = '0'; d <= '9'; d++)
+            ing->digit_entry[k][d - '0'] = scale_match(&s->scales[k], &d, 1, &ing->key);
 }
 
 /* ---- the header ------------------------------------------------------------ */
@@ -317,15 +361,15 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
         if (ing->layouts[l].ordinal == ordinal)
             return &ing->layouts[l];
     const struct schema *s = ing->schema;
-    struct layout lay = {ordinal, xcalloc(ing->n_fields, sizeof(size_t))};
+    struct layout lay = {.ordinal = ordinal, .column_of_field = xcalloc(ing->n_fields, sizeof(size_t))};
+    period_format(&ing->row_period, lay.text);
     for (size_t j = 0; j < ing->n_fields; j++) {
         lay.column_of_field[j] = NONE;
         for (size_t k = 0; k < ing->n_candidates[j]; k++)
             if (schema_column_in_period(&s->columns[ing->candidates[j][k]], &ing->row_period))
                 lay.column_of_field[j] = ing->candidates[j][k];
     }
-    char ptext[PERIOD_TEXT_MAX];
-    period_format(&ing->row_period, ptext);
+    const char *ptext = lay.text;
     for (size_t c = 0; c < s->n_columns; c++) {
         const struct schema_column *sc = &s->columns[c];
         if (sc->optional || !sc->n_periods || !schema_column_in_period(sc, &ing->row_period))
@@ -416,7 +460,10 @@ static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size
         v->u8 = 0;
         return true;
     }
-    size_t e = scale_match(scale, rec->field[j], rec->len[j], &ing->key);
+    const char *f = rec->field[j];
+    size_t e = rec->len[j] == 1 && f[0] >= '0' && f[0] <= '9'
+                   ? ing->digit_entry[it->scale][f[0] - '0']
+                   : scale_match(scale, f, rec->len[j], &ing->key);
     if (e == NONE)
         return reject(ing, rec, j + 1, "unknown answer %s for item '%s' (column '%s', scale '%s')",
                       quoted(ing, rec->field[j], rec->len[j]), it->id, ing->header[j],
@@ -431,6 +478,25 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
     const struct schema *s = ing->schema;
     const char *f = rec->field[j];
     size_t len = rec->len[j];
+    struct demographic_memo *memo = &ing->demographic_memo[sc - s->columns];
+    if (memo->last_len == len && memo->last && memcmp(memo->last, f, len) == 0) {
+        v->s = memo->group[memo->last_code];
+        v->len = strlen(v->s);
+        v->set = true;
+        return true;
+    }
+    int64_t seen = strdict_find(&memo->seen, f, len);
+    if (seen >= 0) {
+        memo->last = memo->seen.strings[seen];
+        memo->last_len = len;
+        memo->last_code = (size_t)seen;
+    }
+    if (seen >= 0) {
+        v->s = memo->group[seen];
+        v->len = strlen(v->s);
+        v->set = true;
+        return true;
+    }
     const struct scale *scale = sc->scale != NONE ? &s->scales[sc->scale] : NULL;
     bool blank = text_is_blank(f, len);
     const char *group = NULL;
@@ -454,6 +520,11 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
     if (!group)
         return reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')",
                       quoted(ing, f, len), sc->name, ing->header[j]);
+    if (memo->seen.count < DEMOGRAPHIC_MEMO_MAX) {
+        size_t k = strdict_intern(&memo->seen, f, len);
+        xgrow(&memo->group, &memo->cap, k + 1, sizeof(*memo->group));
+        memo->group[k] = group;
+    }
     v->s = group;
     v->len = strlen(group);
     v->set = true;
@@ -590,6 +661,11 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
     size_t pj = ing->period_field, oj = ing->org_field;
     const char *f = rec->field[pj];
     size_t len = rec->len[pj];
+    if (cache_hit(&ing->period_cache, f, len) &&
+        cache_hit(&ing->org_cache, rec->field[oj], rec->len[oj])) {
+        ing->row_period = ing->cached_period;
+        return true;
+    }
     if (!period_parse(f, len, &ing->row_period))
         return reject(ing, rec, pj + 1, "period %s is not a %s like %s", quoted(ing, f, len),
                       period_kind_name(s->period_kind),
@@ -619,6 +695,9 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
     if (!schema_org_valid(s, org))
         return reject(ing, rec, oj + 1, "org code %s does not match org-pattern '%s'",
                       quoted(ing, f, len), s->org_pattern);
+    cache_store(&ing->period_cache, rec->field[pj], rec->len[pj], NULL);
+    cache_store(&ing->org_cache, rec->field[oj], rec->len[oj], NULL);
+    ing->cached_period = ing->row_period;
     return true;
 }
 
@@ -680,7 +759,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
         return;
     }
     for (size_t j = 0; j < rec->n_fields; j++)
-        if (!check_field_text(ing, rec, j))
+        if (!rec->plain && !check_field_text(ing, rec, j))
             return;
     if (!check_period_and_org(ing, rec))
         return;
@@ -692,10 +771,8 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
         size_t column = lay->column_of_field[j];
         if (column == NONE) {
             if (!text_is_blank(rec->field[j], rec->len[j])) {
-                char ptext[PERIOD_TEXT_MAX];
-                period_format(&ing->row_period, ptext);
                 reject(ing, rec, j + 1, "column '%s' is not part of the %s layout but has a value",
-                       ing->header[j], ptext);
+                       ing->header[j], lay->text);
                 return;
             }
             continue;
@@ -703,10 +780,8 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
         if (!decode_field(ing, rec, j, column))
             return;
     }
-    char ptext[PERIOD_TEXT_MAX];
-    period_format(&ing->row_period, ptext);
     size_t period_ds = ing->ds_of_column[lay->column_of_field[ing->period_field]];
-    set_str(&ing->row[period_ds], ptext, strlen(ptext));
+    set_str(&ing->row[period_ds], lay->text, strlen(lay->text));
     if (!check_ranges(ing, rec))
         return;
     struct buf err;
@@ -913,6 +988,15 @@ int ingest_run(const struct ingest_options *opt)
     buf_release(&ing.line);
     free(ing.ds_of_column);
     free(ing.row);
+    if (ing.demographic_memo)
+        for (size_t c = 0; c < ing.schema->n_columns; c++) {
+            strdict_release(&ing.demographic_memo[c].seen);
+            free(ing.demographic_memo[c].group);
+        }
+    free(ing.demographic_memo);
+    free(ing.digit_entry);
+    buf_release(&ing.period_cache.raw);
+    buf_release(&ing.org_cache.raw);
     schema_free(ing.schema);
     return ing.status;
 }

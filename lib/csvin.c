@@ -17,11 +17,35 @@ static void *capped_realloc(void *ptr, size_t size)
     return realloc(ptr, size);
 }
 
+/* Line breaks inside a (quoted) field; most fields have none, so memchr
+ * skips them at memory speed. */
 static void count_newlines(struct csvin *in, const char *s, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if (s[i] == '\n' || (s[i] == '\r' && (i + 1 == len || s[i + 1] != '\n')))
-            in->newlines_in_record++;
+    const char *end = s + len;
+    for (const char *p = s; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        in->newlines_in_record++;
+    for (const char *p = s; (p = memchr(p, '\r', (size_t)(end - p))); p++)
+        if (p + 1 == end || p[1] != '\n')
+            in->newlines_in_record++; /* a lone CR (old Mac line end) */
+}
+
+/* Is every byte printable ASCII?  Eight bytes at a time: a byte below 0x20
+ * or at/above 0x7F sets its high bit in the test word (the "has less" and
+ * high-bit tricks of Anderson's bit hacks); the tail byte by byte. */
+static bool printable_ascii(const unsigned char *s, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (((w - 0x20 * ones) | (w + 0x01 * ones) | w) & highs)
+            return false;
+    }
+    for (; i < len; i++)
+        if (s[i] < 0x20 || s[i] >= 0x7F)
+            return false;
+    return true;
 }
 
 static void on_field(void *data, size_t len, void *ctx)
@@ -63,14 +87,17 @@ static void on_field(void *data, size_t len, void *ctx)
     in->lens[in->n_fields] = len;
     in->n_fields++;
     in->arena_len += len;
-    count_newlines(in, in->arena + in->arena_len - len, len);
+    if (!printable_ascii((const unsigned char *)data, len)) {
+        in->record_plain = false;
+        count_newlines(in, in->arena + in->arena_len - len, len);
+    }
 }
 
 static void deliver(struct csvin *in)
 {
     for (size_t i = 0; i < in->n_fields; i++)
         in->fields[i] = in->arena + in->offsets[i];
-    struct csvin_record rec = {in->n_fields, in->fields, in->lens, in->line};
+    struct csvin_record rec = {in->n_fields, in->fields, in->lens, in->line, in->record_plain};
     if (in->fn(in->ctx, &rec, in) != 0) {
         in->status = CSVIN_ESTOPPED;
         in->stop = 1;
@@ -94,6 +121,7 @@ static void on_record_end(int terminator, void *ctx)
     in->n_fields = 0;
     in->arena_len = 0;
     in->newlines_in_record = 0;
+    in->record_plain = true;
 }
 
 /* A UTF-16 "CSV" (Excel's "Unicode text") starts with FF FE or FE FF, or
@@ -141,6 +169,7 @@ enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn
     memset(in, 0, sizeof(*in));
     in->line = 1;
     in->at_start = 1;
+    in->record_plain = true;
     in->fn = fn;
     in->ctx = ctx;
     if (source_open(&in->src, path) != SOURCE_OK)

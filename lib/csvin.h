@@ -10,6 +10,7 @@
 #ifndef CANDOUR_CSVIN_H
 #define CANDOUR_CSVIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,8 @@ struct csvin_record {
     const char *const *field; /* not NUL-terminated: use len */
     const size_t *len;
     unsigned long line;       /* 1-based line where the record started */
+    bool plain;               /* every byte is printable ASCII (0x20-0x7E): no
+                                 line break, NUL or non-ASCII to check */
 };
 
 struct csvin;
@@ -59,6 +62,7 @@ struct csvin {
     const char **fields;
     size_t n_fields, fields_cap;
     unsigned long newlines_in_record;
+    bool record_plain;
     int prev_terminator;
     int at_start;
     int stop;

@@ -113,24 +113,46 @@ void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *i
     w->n_inputs++;
 }
 
+/* Append raw bytes to a column's pending block: the hot path of ingest, so
+ * the buffer is sized for a whole block once and no terminator is kept. */
+static inline void put_bytes(struct dataset_writer *w, size_t col, const void *v, size_t len)
+{
+    struct buf *b = &w->pending[col];
+    if (b->len + len > b->cap)
+        xgrow(&b->data, &b->cap, b->len + len > DATASET_BLOCK_ROWS * len ? b->len + len
+                                                                     : DATASET_BLOCK_ROWS * len,
+              1);
+    memcpy(b->data + b->len, v, len);
+    b->len += len;
+}
+
 void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v)
 {
-    buf_append(&w->pending[col], &v, 1);
+    put_bytes(w, col, &v, 1);
 }
 
 void dw_put_str(struct dataset_writer *w, size_t col, const char *s, size_t len)
 {
-    uint32_t code = strdict_intern(&w->columns[col].dict, s, len);
+    /* Rows come in runs of one period, org, directorate...: check the
+     * previous value before hashing. */
+    struct ds_column *c = &w->columns[col];
+    uint32_t code;
+    if (c->last_len == len && memcmp(c->dict.strings[c->last_code], s, len) == 0) {
+        code = c->last_code;
+    } else {
+        code = c->last_code = strdict_intern(&c->dict, s, len);
+        c->last_len = len;
+    }
     unsigned char le[4];
     put_le32(le, code);
-    buf_append(&w->pending[col], le, 4);
+    put_bytes(w, col, le, 4);
 }
 
 void dw_put_i64(struct dataset_writer *w, size_t col, int64_t v)
 {
     unsigned char le[8];
     put_le64(le, (uint64_t)v);
-    buf_append(&w->pending[col], le, 8);
+    put_bytes(w, col, le, 8);
 }
 
 void dw_put_f64(struct dataset_writer *w, size_t col, double v)
@@ -139,7 +161,7 @@ void dw_put_f64(struct dataset_writer *w, size_t col, double v)
     memcpy(&bits, &v, 8);
     unsigned char le[8];
     put_le64(le, bits);
-    buf_append(&w->pending[col], le, 8);
+    put_bytes(w, col, le, 8);
 }
 
 static bool flush_block(struct dataset_writer *w, struct buf *err)

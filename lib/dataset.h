@@ -31,6 +31,8 @@ struct ds_column {
     uint8_t role; /* enum column_role of the schema */
     uint8_t type; /* enum ds_type */
     struct strdict dict; /* DS_STR only */
+    uint32_t last_code;  /* writer: code and length of the previous value (runs repeat) */
+    size_t last_len;
 };
 
 struct ds_input {
