@@ -1,9 +1,331 @@
-/* benchmarks.csv: not yet computed; this writes the header so the file exists. */
+/* benchmarks.csv: funnel plots.  Each org's proportion against the pooled
+ * value of a comparison set: all orgs (benchmark ALL) and, for an org with
+ * a benchmarking group, the orgs of that group (GROUP:<name>).  For every
+ * period, item, grouping that is not a unit level (the whole org, and each
+ * demographic group: BME staff of each org against all BME staff) and group.
+ *
+ * target: the pooled proportion of the comparison set, sum positive / sum n
+ *   over all its orgs: the pooled cell's own counts, suppressed orgs
+ *   included (the pooled cell passes disclosure control by itself).
+ * overdispersion: FunnelPlotR's additive random-effects model for
+ *   proportions (Spiegelhalter 2005, Stat Med 24:1185; Spiegelhalter et al.
+ *   2012, JRSS A 175:1-47): arcsine square-root z-scores against the
+ *   target, 10% winsorised (R quantile type 7), phi = mean squared
+ *   winsorised z, DerSimonian-Laird tau2 (m_od_fit_proportions).  The fit
+ *   uses the visible (unsuppressed) orgs only, so that phi and tau2 carry
+ *   no information about a suppressed cell.
+ * limits: tau2 = 0 -> model "binomial": exact binomial limits at 95% and
+ *   99.8% with Spiegelhalter's interpolation (m_funnel_binomial); tau2 > 0
+ *   -> model "random-effects": sin^2(asin(sqrt(target)) -/+ z sqrt(1/(4n) +
+ *   tau2)) (m_od_limits), as FunnelPlotR draws its adjusted limits.
+ * flag: where the estimate lies, strictly beyond a limit, turned into
+ *   better/worse by the item's polarity: worse_998, worse_95, within,
+ *   better_95, better_998.
+ * --weight: a second set of rows (weighted = yes) from the NSS weighted
+ *   proportions with their Kish effective sample sizes (x = p_w * n_eff,
+ *   n = n_eff); the target is the pooled cell's weighted proportion.  As
+ *   n_eff is not a whole number, limits without overdispersion are
+ *   FunnelPlotR's arcsine ones with tau2 = 0 (model "arcsine-normal").
+ *
+ * Disclosure: an org row whose cell is suppressed keeps its coordinates and
+ * the comparison-level figures (target, model, phi, tau2) but no n, counts,
+ * estimate, limits (which would reveal n), z or flag.  When the pooled cell
+ * itself is suppressed every row of the comparison is blank. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "series.h"
 #include "stats.h"
 
-#define BENCHMARKS_HEADER "period,item,group_dim,group,org,n,positive,estimate,target,lower95,upper95,lower998,upper998,model,flag," COMMON_COLUMNS
+#define BENCHMARKS_HEADER                                                                          \
+    "period,item,group_dim,group,org,n,positive,estimate,target,lower95,upper95,lower998,"         \
+    "upper998,model,flag,benchmark,suppressed,phi,tau2,n_orgs,z,measure,polarity,"                 \
+    "weighted," COMMON_COLUMNS
+
+#define FUNNEL_TRIM 0.1 /* FunnelPlotR's default winsorisation */
+
+static const struct model *sort_model; /* qsort has no context argument */
+
+/* Org cells by period, grouping and group codes, then org name. */
+static int compare_members(const void *pa, const void *pb)
+{
+    const struct popcell *x = &sort_model->cells[*(const size_t *)pa];
+    const struct popcell *y = &sort_model->cells[*(const size_t *)pb];
+    if (x->period != y->period)
+        return x->period < y->period ? -1 : 1;
+    if (x->grouping != y->grouping)
+        return x->grouping < y->grouping ? -1 : 1;
+    if (x->group != y->group)
+        return x->group < y->group ? -1 : 1;
+    return strcmp(sort_model->scopes[x->scope].name, sort_model->scopes[y->scope].name);
+}
+
+/* Pooled cells in output order: period, grouping, group, then ALL before
+ * GROUP:<name> by name. */
+static int compare_pools(const void *pa, const void *pb)
+{
+    const struct model *m = sort_model;
+    const struct popcell *x = &m->cells[*(const size_t *)pa];
+    const struct popcell *y = &m->cells[*(const size_t *)pb];
+    int d = strcmp(m->periods.strings[x->period], m->periods.strings[y->period]);
+    if (d)
+        return d;
+    if (x->grouping != y->grouping)
+        return x->grouping < y->grouping ? -1 : 1;
+    if ((d = strcmp(m->groups.strings[x->group], m->groups.strings[y->group])))
+        return d;
+    enum scope_kind kx = m->scopes[x->scope].kind, ky = m->scopes[y->scope].kind;
+    if (kx != ky)
+        return (int)kx - (int)ky;
+    return strcmp(m->scopes[x->scope].name, m->scopes[y->scope].name);
+}
+
+/* The counts a funnel is drawn from: unweighted, or with weighted the NSS
+ * weighted proportion p_w with its Kish effective sample size n_eff
+ * (weighted_proportion, load.c) as x = p_w * n_eff, n = n_eff.  False when
+ * the count has no weighted data (aggregated inputs, no answers). */
+static bool funnel_counts(const struct item_count *ic, bool weighted, double *x, double *n)
+{
+    if (!weighted) {
+        *x = ic->positive;
+        *n = ic->n;
+        return ic->n > 0;
+    }
+    double p_w, n_eff;
+    if (!weighted_proportion(ic, &p_w, &n_eff))
+        return false;
+    *x = fmin(p_w * n_eff, n_eff);
+    *n = n_eff;
+    return true;
+}
+
+static bool in_comparison(const struct model *m, size_t pool, size_t member)
+{
+    const struct scope *s = &m->scopes[m->cells[pool].scope];
+    if (s->kind == SCOPE_ALL)
+        return true;
+    const char *bg = m->org_bgroup[m->cells[member].scope];
+    return bg && strcmp(s->name + strlen("GROUP:"), bg) == 0;
+}
+
+static const char *flag_name(double estimate, const struct m_interval *l95,
+                             const struct m_interval *l998, enum polarity polarity)
+{
+    static const char *const names[] = {"worse_998", "worse_95", "within", "better_95",
+                                        "better_998"};
+    int high = estimate < l998->lower   ? -2
+               : estimate < l95->lower  ? -1
+               : estimate > l998->upper ? 2
+               : estimate > l95->upper  ? 1
+                                        : 0;
+    if (polarity == POLARITY_LOWER)
+        high = -high;
+    return names[high + 2];
+}
+
+struct comparison {
+    double target, phi, tau2;
+    size_t n_orgs;
+    bool fitted;           /* at least one visible org: phi and tau2 estimated */
+    bool weighted;         /* rows from weighted_proportion (--weight) */
+    enum suppression supp; /* the pooled cell's */
+};
+
+static void count_field(struct table *t, double v)
+{
+    if (v == floor(v))
+        table_int(t, v);
+    else
+        table_num(t, v); /* org-results: rate x base is not a whole number */
+}
+
+static void write_row(const struct stats_run *run, struct table *t, size_t pool, size_t member,
+                      size_t item, const struct comparison *cmp)
+{
+    const struct model *m = &run->model;
+    const struct item_count *ic = &m->counts[member * m->n_items + item];
+    enum suppression supp = ic->supp != SUPP_NONE ? ic->supp : cmp->supp;
+    table_str(t, cell_period(run, member));
+    table_str(t, m->items[item].id);
+    table_str(t, cell_grouping(run, member));
+    table_str(t, cell_group(run, member));
+    table_str(t, cell_scope(run, member));
+    double x, n, z = NAN;
+    bool shown = supp == SUPP_NONE && funnel_counts(ic, cmp->weighted, &x, &n);
+    struct m_interval l95 = {NAN, NAN, NAN}, l998 = {NAN, NAN, NAN};
+    bool random_effects = cmp->tau2 > 0;
+    if (shown) {
+        enum m_status s1, s2;
+        if (random_effects || cmp->weighted) {
+            /* a weighted n_eff is not a whole number: FunnelPlotR's
+             * arcsine limits, tau2 = 0 without overdispersion */
+            s1 = m_od_limits(cmp->target, cmp->tau2, n, 0.95, &l95);
+            s2 = m_od_limits(cmp->target, cmp->tau2, n, 0.998, &l998);
+        } else {
+            s1 = m_funnel_binomial(cmp->target, n, 0.95, &l95);
+            s2 = m_funnel_binomial(cmp->target, n, 0.998, &l998);
+        }
+        if (s1 != M_OK || s2 != M_OK)
+            l95.lower = l95.upper = l998.lower = l998.upper = NAN;
+        if (m_od_zscore(x, n, cmp->target, cmp->tau2, &z) != M_OK)
+            z = NAN;
+        if (cmp->weighted) {
+            table_num(t, n);
+            table_num(t, x);
+        } else {
+            table_int(t, n);
+            count_field(t, x);
+        }
+        table_num(t, x / n);
+    } else {
+        for (int f = 0; f < 3; f++)
+            table_blank(t);
+    }
+    if (cmp->supp == SUPP_NONE)
+        table_num(t, cmp->target);
+    else
+        table_blank(t);
+    table_num(t, l95.lower);
+    table_num(t, l95.upper);
+    table_num(t, l998.lower);
+    table_num(t, l998.upper);
+    if (cmp->supp == SUPP_NONE)
+        table_str(t, random_effects  ? "random-effects"
+                     : cmp->weighted ? "arcsine-normal"
+                                     : "binomial");
+    else
+        table_blank(t);
+    if (shown && !isnan(l95.lower))
+        table_str(t, flag_name(x / n, &l95, &l998, m->items[item].polarity));
+    else
+        table_blank(t);
+    table_str(t, cell_scope(run, pool));
+    table_str(t, suppression_name(supp));
+    if (cmp->supp == SUPP_NONE && cmp->fitted) {
+        table_num(t, cmp->phi);
+        table_num(t, cmp->tau2);
+    } else {
+        table_blank(t);
+        table_blank(t);
+    }
+    table_int(t, (double)cmp->n_orgs);
+    table_num(t, shown ? z : NAN);
+    table_str(t, m->items[item].measure);
+    table_str(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
+    table_str(t, cmp->weighted ? "yes" : "no");
+    table_common(t, run);
+    table_end_row(t);
+}
+
+/* All rows of one pooled cell and item, unweighted or weighted;
+ * members[0..n_members-1] are the org cells of the same period, grouping and
+ * group.  Weighted rows are left out when the pooled cell has no weighted
+ * data (aggregated inputs). */
+static bool write_comparison(const struct stats_run *run, struct table *t, size_t pool, size_t item,
+                             const size_t *members, size_t n_members, bool weighted,
+                             struct buf *err)
+{
+    const struct model *m = &run->model;
+    const struct item_count *pc = &m->counts[pool * m->n_items + item];
+    struct comparison cmp = {NAN, NAN, 0, 0, false, weighted, pc->supp};
+    double pooled_x, pooled_n;
+    bool pooled = funnel_counts(pc, weighted, &pooled_x, &pooled_n);
+    if (weighted && !pooled)
+        return true;
+    double *x = xcalloc(n_members ? n_members : 1, sizeof(double));
+    double *n = xcalloc(n_members ? n_members : 1, sizeof(double));
+    size_t k = 0;
+    for (size_t j = 0; j < n_members; j++) {
+        if (!in_comparison(m, pool, members[j]))
+            continue;
+        cmp.n_orgs++;
+        const struct item_count *ic = &m->counts[members[j] * m->n_items + item];
+        if (ic->supp == SUPP_NONE && funnel_counts(ic, weighted, &x[k], &n[k]))
+            k++;
+    }
+    bool ok = true;
+    if (cmp.supp == SUPP_NONE && pooled) {
+        cmp.target = pooled_x / pooled_n;
+        if (k > 0) {
+            struct m_od_fit fit;
+            enum m_status s = m_od_fit_proportions(x, n, k, cmp.target, FUNNEL_TRIM, &fit);
+            if (s != M_OK) {
+                buf_printf(err, "benchmarks: overdispersion fit for '%s' item '%s': %s",
+                           cell_scope(run, pool), m->items[item].id, m_strerror(s));
+                ok = false;
+            }
+            cmp.phi = fit.phi;
+            cmp.tau2 = fit.tau2;
+            cmp.fitted = true;
+        }
+    }
+    for (size_t j = 0; ok && j < n_members; j++)
+        if (in_comparison(m, pool, members[j]))
+            write_row(run, t, pool, members[j], item, &cmp);
+    free(x);
+    free(n);
+    return ok;
+}
 
 bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    return table_open(t, run->opt->output_dir, "benchmarks.csv", BENCHMARKS_HEADER, err);
+    const struct model *m = &run->model;
+    if (!table_open(t, run->opt->output_dir, "benchmarks.csv", BENCHMARKS_HEADER, err))
+        return false;
+    size_t *members = xcalloc(m->n_cells ? m->n_cells : 1, sizeof(size_t));
+    size_t *pools = xcalloc(m->n_cells ? m->n_cells : 1, sizeof(size_t));
+    size_t n_members = 0, n_pools = 0;
+    for (size_t c = 0; c < m->n_cells; c++) {
+        const struct popcell *cell = &m->cells[c];
+        if (m->groupings[cell->grouping].kind == GROUPING_UNIT)
+            continue;
+        if (m->scopes[cell->scope].kind == SCOPE_ORG)
+            members[n_members++] = c;
+        else
+            pools[n_pools++] = c;
+    }
+    sort_model = m;
+    qsort(members, n_members, sizeof(size_t), compare_members);
+    qsort(pools, n_pools, sizeof(size_t), compare_pools);
+    sort_model = NULL;
+    bool *asked = series_item_asked(m);
+    bool ok = true;
+    for (size_t a = 0, b; a < n_pools && ok; a = b) {
+        uint32_t period = m->cells[pools[a]].period;
+        for (b = a; b < n_pools && m->cells[pools[b]].period == period; b++)
+            ;
+        for (size_t i = 0; i < m->n_items && ok; i++) {
+            if (!asked[period * m->n_items + i])
+                continue;
+            for (size_t p = a; p < b && ok; p++) {
+                const struct popcell *pc = &m->cells[pools[p]];
+                /* the org cells of the same period, grouping and group */
+                size_t lo = 0, hi = n_members;
+                while (lo < hi) {
+                    size_t mid = lo + (hi - lo) / 2;
+                    const struct popcell *mc = &m->cells[members[mid]];
+                    bool before = mc->period != pc->period       ? mc->period < pc->period
+                                  : mc->grouping != pc->grouping ? mc->grouping < pc->grouping
+                                                                 : mc->group < pc->group;
+                    if (before)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                size_t end = lo;
+                while (end < n_members && m->cells[members[end]].period == pc->period &&
+                       m->cells[members[end]].grouping == pc->grouping &&
+                       m->cells[members[end]].group == pc->group)
+                    end++;
+                ok = write_comparison(run, t, pools[p], i, members + lo, end - lo, false, err);
+                if (ok && run->opt->weight)
+                    ok = write_comparison(run, t, pools[p], i, members + lo, end - lo, true, err);
+            }
+        }
+    }
+    free(asked);
+    free(members);
+    free(pools);
+    return ok;
 }

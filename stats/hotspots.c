@@ -1,9 +1,174 @@
-/* hotspots.csv: not yet computed; this writes the header so the file exists. */
+/* hotspots.csv: for the Freedom to Speak Up guardian, where inside an org
+ * (directorate, team: every unit level) an item is worse than elsewhere.
+ *
+ * Each unit x item of an org in a period is compared with the rest of its
+ * org (the org's whole cell minus the unit, so the rest includes respondents
+ * who gave no unit): the difference unit - rest with Newcombe's hybrid score
+ * interval (Newcombe 1998, method 10) and the two-proportion z test (pooled
+ * variance, no continuity correction).  The p-values of one org and period
+ * (all its unit levels and items together) form one family for the
+ * Benjamini-Hochberg (1995) false discovery rate; a row is flagged when the
+ * unit is worse than the rest (by the item's polarity) with q below --fdr.
+ *
+ * Disclosure: a row has no figures when its unit is suppressed, when its
+ * org's whole cell is suppressed (the rest would be derived from it), or when
+ * the rest holds fewer than --min-n answers (a unit that is nearly the whole
+ * org would expose the few others); the last counts as primary suppression
+ * of the rest.  Only counts are compared: the rows use the unweighted n and
+ * positive. */
+#include <math.h>
+#include <stdlib.h>
+
 #include "stats.h"
 
-#define HOTSPOTS_HEADER "org,period,unit_level,unit,item,n,positive,estimate,rest_n,rest_positive,rest_estimate,diff,diff_lower,diff_upper,p_value,q_value,flagged,suppressed," COMMON_COLUMNS
+#define HOTSPOTS_HEADER                                                                            \
+    "org,period,unit_level,unit,item,n,positive,estimate,rest_n,rest_positive,rest_estimate,"      \
+    "diff,diff_lower,diff_upper,p_value,q_value,flagged,suppressed,parent_unit,direction,"         \
+    COMMON_COLUMNS
+
+enum direction { DIR_EQUAL, DIR_WORSE, DIR_BETTER };
+
+struct hotspot {
+    size_t cell, item;
+    enum suppression supp;
+    double n, positive, rest_n, rest_positive;
+    struct m_interval diff;
+    double p_value;
+    enum direction direction;
+};
+
+/* The whole-org cell a unit cell belongs to (the root of its parents). */
+static size_t org_cell(const struct model *m, size_t cell)
+{
+    while (m->cells[cell].parent != MODEL_NONE)
+        cell = m->cells[cell].parent;
+    return cell;
+}
+
+/* Fill one row: suppression first, then the comparison. */
+static void compare(const struct stats_run *run, size_t cell, size_t org, size_t item,
+                    struct hotspot *h)
+{
+    const struct model *m = &run->model;
+    const struct item_count *u = &m->counts[cell * m->n_items + item];
+    const struct item_count *o = &m->counts[org * m->n_items + item];
+    *h = (struct hotspot){.cell = cell, .item = item, .p_value = NAN};
+    h->supp = u->supp != SUPP_NONE ? u->supp : o->supp;
+    if (h->supp == SUPP_NONE && o->n - u->n < run->opt->min_n)
+        h->supp = SUPP_PRIMARY; /* the rest of the org is too small to show */
+    if (h->supp != SUPP_NONE)
+        return;
+    h->n = u->n;
+    h->positive = u->positive;
+    h->rest_n = o->n - u->n;
+    h->rest_positive = o->positive - u->positive;
+    struct m_ztest z;
+    if (m_diff_newcombe(h->positive, h->n, h->rest_positive, h->rest_n, run->opt->conf,
+                        &h->diff) != M_OK ||
+        m_ztest_2prop(h->positive, h->n, h->rest_positive, h->rest_n, &z) != M_OK)
+        return; /* NaN figures: not tested, not flagged */
+    h->p_value = z.p_value;
+    /* compare x1/n1 with x2/n2 exactly: x1 n2 against x2 n1 */
+    double lhs = h->positive * h->rest_n, rhs = h->rest_positive * h->n;
+    bool higher_better = m->items[item].polarity == POLARITY_HIGHER;
+    h->direction = lhs == rhs                      ? DIR_EQUAL
+                   : (lhs > rhs) == higher_better ? DIR_BETTER
+                                                  : DIR_WORSE;
+}
+
+static void write_row(const struct stats_run *run, const struct hotspot *h, double q,
+                      struct table *t)
+{
+    const struct model *m = &run->model;
+    table_str(t, cell_scope(run, h->cell));
+    table_str(t, cell_period(run, h->cell));
+    table_str(t, cell_grouping(run, h->cell));
+    table_str(t, cell_group(run, h->cell));
+    table_str(t, m->items[h->item].id);
+    bool shown = h->supp == SUPP_NONE;
+    if (!shown) {
+        for (int f = 0; f < 12; f++)
+            table_blank(t);
+    } else {
+        table_int(t, h->n);
+        table_int(t, h->positive);
+        table_num(t, h->positive / h->n);
+        table_int(t, h->rest_n);
+        table_int(t, h->rest_positive);
+        table_num(t, h->rest_positive / h->rest_n);
+        table_num(t, h->diff.estimate);
+        table_num(t, h->diff.lower);
+        table_num(t, h->diff.upper);
+        table_num(t, h->p_value);
+        table_num(t, q);
+        table_str(t, h->direction == DIR_WORSE && q < run->opt->fdr ? "yes" : "no");
+    }
+    table_str(t, suppression_name(h->supp));
+    table_str(t, cell_parent_group(run, h->cell));
+    if (!shown || isnan(h->p_value))
+        table_blank(t);
+    else
+        table_str(t, h->direction == DIR_WORSE    ? "worse"
+                     : h->direction == DIR_BETTER ? "better"
+                                                  : "equal");
+    table_common(t, run);
+    table_end_row(t);
+}
+
+/* The rows of one org and period (cells order[begin..end), in output
+ * order): compare, adjust the family's p-values, write. */
+static bool write_org(const struct stats_run *run, size_t begin, size_t end, struct table *t,
+                      struct buf *err)
+{
+    const struct model *m = &run->model;
+    size_t n_rows = 0;
+    for (size_t k = begin; k < end; k++)
+        if (m->groupings[m->cells[run->order[k]].grouping].kind == GROUPING_UNIT)
+            n_rows += m->n_items;
+    if (!n_rows)
+        return true;
+    struct hotspot *rows = xcalloc(n_rows, sizeof(*rows));
+    double *p = xcalloc(n_rows, sizeof(double));
+    size_t k_rows = 0;
+    for (size_t k = begin; k < end; k++) {
+        size_t c = run->order[k];
+        if (m->groupings[m->cells[c].grouping].kind != GROUPING_UNIT)
+            continue;
+        size_t org = org_cell(m, c);
+        for (size_t i = 0; i < m->n_items; i++) {
+            if (m->counts[org * m->n_items + i].n == 0)
+                continue; /* the item was not asked in this org and period */
+            compare(run, c, org, i, &rows[k_rows]);
+            p[k_rows] = rows[k_rows].p_value;
+            k_rows++;
+        }
+    }
+    enum m_status st = m_bh_adjust(p, k_rows, p); /* NaN (untested) rows stay NaN */
+    if (st != M_OK)
+        buf_printf(err, "hotspots.csv: Benjamini-Hochberg adjustment failed: %s",
+                   m_strerror(st));
+    for (size_t r = 0; r < k_rows && st == M_OK; r++)
+        write_row(run, &rows[r], p[r], t);
+    free(rows);
+    free(p);
+    return st == M_OK;
+}
 
 bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    return table_open(t, run->opt->output_dir, "hotspots.csv", HOTSPOTS_HEADER, err);
+    const struct model *m = &run->model;
+    if (!table_open(t, run->opt->output_dir, "hotspots.csv", HOTSPOTS_HEADER, err))
+        return false;
+    /* run->order sorts by period, then scope: each org and period is one run */
+    for (size_t begin = 0, end; begin < m->n_cells; begin = end) {
+        const struct popcell *first = &m->cells[run->order[begin]];
+        for (end = begin + 1; end < m->n_cells; end++) {
+            const struct popcell *c = &m->cells[run->order[end]];
+            if (c->period != first->period || c->scope != first->scope)
+                break;
+        }
+        if (m->scopes[first->scope].kind == SCOPE_ORG && !write_org(run, begin, end, t, err))
+            return false;
+    }
+    return true;
 }

@@ -196,10 +196,222 @@ static void map_scopes(struct model *m, struct block_reader *r, size_t col)
         r->ids[col][k] = (uint32_t)model_scope(m, d->strings[k], SCOPE_ORG);
 }
 
+/* ---- NSS occupational-group weights (--weight) ------------------------------------ */
+
+/* NHS Staff Survey weighting (NSS technical guide): each respondent is
+ * weighted so that the occupational-group mix of their org in a period
+ * matches that of the org's benchmarking group in the same period:
+ *
+ *     w = (share of the respondent's group among the benchmarking group's
+ *          respondents) / (share of that group among the org's respondents),
+ *
+ * capped at WEIGHT_CAP.  Shares are taken among respondents whose group is
+ * known; a respondent whose group is unknown (blank, stored as "Unknown"),
+ * and every respondent of an org without a benchmarking group, has weight 1.
+ * The groups are those of the demographic WEIGHT_GROUPING (the 13 NSS
+ * occupational groups in the nss schemas).  A `weight` column of the export
+ * is not used. */
+#define WEIGHT_GROUPING "occupation"
+#define WEIGHT_UNKNOWN "Unknown"
+#define WEIGHT_CAP 5.0
+#define GROUP_NONE UINT32_MAX
+
+struct weights {
+    size_t n_periods, n_scopes, n_groups;
+    struct strdict groups; /* known occupational groups */
+    double *w;             /* [period][scope][group]: the weight */
+};
+
+static inline size_t weight_index(const struct weights *wt, uint32_t period, uint32_t scope,
+                                  uint32_t group)
+{
+    return ((size_t)period * wt->n_scopes + scope) * wt->n_groups + group;
+}
+
+static bool unknown_group(const char *label)
+{
+    return !*label || strcmp(label, WEIGHT_UNKNOWN) == 0;
+}
+
+/* Local code of an occupation column -> index into wt->groups (GROUP_NONE
+ * for an unknown group); interns new groups when intern is set. Caller frees. */
+static uint32_t *occupation_codes(struct weights *wt, const struct dataset *ds, size_t col,
+                                  bool intern)
+{
+    const struct strdict *d = &ds->columns[col].dict;
+    uint32_t *codes = xcalloc(d->count ? d->count : 1, sizeof(uint32_t));
+    for (size_t k = 0; k < d->count; k++) {
+        const char *label = d->strings[k];
+        codes[k] = GROUP_NONE;
+        if (unknown_group(label))
+            continue;
+        if (intern) {
+            codes[k] = strdict_intern(&wt->groups, label, strlen(label));
+        } else {
+            int64_t g = strdict_find(&wt->groups, label, strlen(label));
+            if (g >= 0)
+                codes[k] = (uint32_t)g;
+        }
+    }
+    return codes;
+}
+
+static void weights_release(struct weights *wt)
+{
+    strdict_release(&wt->groups);
+    free(wt->w);
+    memset(wt, 0, sizeof(*wt));
+}
+
+/* Count the known occupational groups of one respondent dataset per period
+ * and org into mix ([period][scope][group]), noting each org's benchmarking
+ * group as count_row does. */
+static bool mix_respondent(struct model *m, struct weights *wt, const struct dataset *ds,
+                           double *mix, struct buf *err)
+{
+    struct block_reader r;
+    reader_init(&r, ds);
+    size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
+    size_t bgroup = string_column(ds, ROLE_BGROUP, NULL);
+    size_t occ = string_column(ds, ROLE_DEMOGRAPHIC, WEIGHT_GROUPING);
+    size_t cols[] = {period, org, bgroup, occ};
+    for (size_t i = 0; i < ARRAY_LEN(cols); i++)
+        reader_want(&r, cols[i]);
+    map_strings(&r, period, &m->periods);
+    map_scopes(m, &r, org);
+    uint32_t *group = occupation_codes(wt, ds, occ, false);
+    bool ok = true;
+    for (size_t b = 0; b < ds->n_blocks && ok; b++) {
+        ok = reader_load(&r, b, err);
+        for (size_t row = 0; ok && row < ds->blocks[b].n_rows; row++) {
+            uint32_t s = r.ids[org][str_code(&r, org, row)];
+            if (bgroup != MODEL_NONE && !m->org_bgroup[s]) {
+                const char *bg = ds->columns[bgroup].dict.strings[str_code(&r, bgroup, row)];
+                if (*bg)
+                    m->org_bgroup[s] = xstrdup(bg);
+            }
+            uint32_t g = group[str_code(&r, occ, row)];
+            if (g != GROUP_NONE)
+                mix[weight_index(wt, r.ids[period][str_code(&r, period, row)], s, g)] += 1;
+        }
+    }
+    free(group);
+    reader_release(&r);
+    return ok;
+}
+
+/* First pass of --weight over every respondent dataset: the occupational
+ * mix per org and period and per benchmarking group and period, then the
+ * weight of each (period, org, group).  Fails when a respondent dataset has
+ * no occupation demographic, or when there is no respondent dataset. */
+static bool weights_prepare(struct model *m, struct weights *wt, const struct source_dataset *src,
+                            size_t n, struct buf *err)
+{
+    memset(wt, 0, sizeof(*wt));
+    strdict_init(&wt->groups);
+    size_t n_respondent = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct dataset *ds = src[i].ds;
+        if (src[i].schema->kind != KIND_RESPONDENT)
+            continue;
+        n_respondent++;
+        size_t occ = string_column(ds, ROLE_DEMOGRAPHIC, WEIGHT_GROUPING);
+        if (occ == MODEL_NONE) {
+            buf_printf(err,
+                       "%s: --weight needs the demographic '%s' (the NSS occupational groups), "
+                       "which this dataset lacks",
+                       ds->path, WEIGHT_GROUPING);
+            return false;
+        }
+        /* register every period, org and group first, so the arrays have their size */
+        const struct strdict *d = &ds->columns[string_column(ds, ROLE_PERIOD, NULL)].dict;
+        for (size_t k = 0; k < d->count; k++)
+            strdict_intern(&m->periods, d->strings[k], strlen(d->strings[k]));
+        d = &ds->columns[string_column(ds, ROLE_ORG, NULL)].dict;
+        for (size_t k = 1; k < d->count; k++)
+            model_scope(m, d->strings[k], SCOPE_ORG);
+        free(occupation_codes(wt, ds, occ, true));
+    }
+    if (!n_respondent) {
+        buf_printf(err, "--weight needs respondent datasets with the demographic '%s'; none "
+                        "was given",
+                   WEIGHT_GROUPING);
+        return false;
+    }
+    wt->n_periods = m->periods.count;
+    wt->n_scopes = m->n_scopes;
+    wt->n_groups = wt->groups.count ? wt->groups.count : 1;
+    size_t n_orgs = wt->n_periods * wt->n_scopes;
+    double *mix = xcalloc(n_orgs * wt->n_groups, sizeof(double));
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++)
+        if (src[i].schema->kind == KIND_RESPONDENT)
+            ok = mix_respondent(m, wt, src[i].ds, mix, err);
+    if (!ok) {
+        free(mix);
+        return false;
+    }
+    /* benchmarking groups: mix per (period, group of orgs) */
+    struct strdict bgroups;
+    strdict_init(&bgroups);
+    uint32_t *bg_of = xcalloc(wt->n_scopes, sizeof(uint32_t));
+    for (size_t s = 0; s < wt->n_scopes; s++) {
+        const char *bg = m->org_bgroup[s];
+        bg_of[s] = bg ? strdict_intern(&bgroups, bg, strlen(bg)) : GROUP_NONE;
+    }
+    size_t n_bg = bgroups.count ? bgroups.count : 1;
+    double *bg_mix = xcalloc(wt->n_periods * n_bg * wt->n_groups, sizeof(double));
+    for (size_t p = 0; p < wt->n_periods; p++)
+        for (size_t s = 0; s < wt->n_scopes; s++)
+            if (bg_of[s] != GROUP_NONE)
+                for (size_t g = 0; g < wt->n_groups; g++)
+                    bg_mix[(p * n_bg + bg_of[s]) * wt->n_groups + g] +=
+                        mix[weight_index(wt, (uint32_t)p, (uint32_t)s, (uint32_t)g)];
+    wt->w = xcalloc(n_orgs * wt->n_groups, sizeof(double));
+    for (size_t p = 0; p < wt->n_periods; p++) {
+        for (size_t s = 0; s < wt->n_scopes; s++) {
+            const double *org = &mix[weight_index(wt, (uint32_t)p, (uint32_t)s, 0)];
+            double *w = &wt->w[weight_index(wt, (uint32_t)p, (uint32_t)s, 0)];
+            const double *bg =
+                bg_of[s] != GROUP_NONE ? &bg_mix[(p * n_bg + bg_of[s]) * wt->n_groups] : NULL;
+            double org_total = 0, bg_total = 0;
+            for (size_t g = 0; g < wt->n_groups; g++) {
+                org_total += org[g];
+                bg_total += bg ? bg[g] : 0;
+            }
+            for (size_t g = 0; g < wt->n_groups; g++) {
+                w[g] = 1;
+                if (bg && org[g] > 0) {
+                    w[g] = (bg[g] / bg_total) / (org[g] / org_total);
+                    if (w[g] > WEIGHT_CAP)
+                        w[g] = WEIGHT_CAP;
+                }
+            }
+        }
+    }
+    free(bg_mix);
+    free(bg_of);
+    strdict_release(&bgroups);
+    free(mix);
+    return true;
+}
+
+bool weighted_proportion(const struct item_count *ic, double *p_w, double *n_eff)
+{
+    if (!(ic->w_sum > 0 && ic->w_sq_sum > 0))
+        return false; /* no answers, or NaN: counts from aggregated datasets */
+    *p_w = ic->w_pos / ic->w_sum;
+    *n_eff = ic->w_sum * ic->w_sum / ic->w_sq_sum;
+    return true;
+}
+
 /* ---- respondent datasets --------------------------------------------------------- */
 
 struct respondent_plan {
     size_t period_col, org_col, bgroup_col, weight_col;
+    const struct weights *weights; /* --weight: NSS weights, else NULL */
+    size_t occupation_col;
+    uint32_t *occupation;          /* local code -> weights' occupation index */
     size_t n_groupings;           /* demographic and unit groupings of this dataset */
     size_t *grouping_col;         /* dataset column per grouping slot */
     size_t *grouping;             /* model grouping per slot */
@@ -250,9 +462,16 @@ static void plan_item(struct respondent_plan *p, struct model *m, const struct s
 }
 
 static void plan_respondent(struct respondent_plan *p, struct model *m, const struct dataset *ds,
-                            const struct schema *s, struct block_reader *r)
+                            const struct schema *s, struct block_reader *r, struct weights *wt)
 {
     memset(p, 0, sizeof(*p));
+    p->weights = wt;
+    if (wt) {
+        /* weights_prepare checked that the column exists */
+        p->occupation_col = string_column(ds, ROLE_DEMOGRAPHIC, WEIGHT_GROUPING);
+        p->occupation = occupation_codes(wt, ds, p->occupation_col, false);
+        reader_want(r, p->occupation_col);
+    }
     p->period_col = string_column(ds, ROLE_PERIOD, NULL);
     p->org_col = string_column(ds, ROLE_ORG, NULL);
     p->bgroup_col = string_column(ds, ROLE_BGROUP, NULL);
@@ -311,6 +530,7 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
 
 static void plan_release(struct respondent_plan *p)
 {
+    free(p->occupation);
     free(p->grouping_col);
     free(p->grouping);
     free(p->parent_slot);
@@ -350,6 +570,18 @@ static void theme_scores(const struct respondent_plan *p, const struct schema *s
     }
 }
 
+/* One answer of weight w into the weighted sums (--weight). */
+static inline void add_weight(struct item_count *ic, unsigned char cls, double w)
+{
+    ic->w_sum += w;
+    ic->w_sq_sum += w * w;
+    if (cls == CLS_POSITIVE)
+        ic->w_pos += w;
+}
+
+/* Count one respondent into every cell it belongs to: its org, each of its
+ * demographic groups and units; with --weight also the weighted sums, from
+ * the weight of its (period, org, occupational group). */
 static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
                       const struct block_reader *r, size_t row, size_t *cells, double *scores)
 {
@@ -381,6 +613,13 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
             cells[n_cells++] = slot_cell[k];
     for (size_t i = 0; i < n_cells; i++)
         m->cells[cells[i]].respondents++;
+    const struct weights *wt = p->weights;
+    double w = 1;
+    if (wt) {
+        uint32_t g = p->occupation[str_code(r, p->occupation_col, row)];
+        if (g != GROUP_NONE)
+            w = wt->w[weight_index(wt, period, scope, g)];
+    }
     for (size_t j = 0; j < p->n_items; j++) {
         unsigned char cls = p->item_class[j][r->raw[p->item_col[j]][row]];
         if (cls == CLS_MISSING)
@@ -389,6 +628,8 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
             struct item_count *ic = model_count(m, cells[i], p->item_model[j]);
             ic->n += 1;
             ic->positive += cls == CLS_POSITIVE;
+            if (wt)
+                add_weight(ic, cls, w);
         }
     }
     for (size_t d = 0; d < p->n_derived; d++) {
@@ -405,6 +646,8 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
             struct item_count *ic = model_count(m, cells[i], p->derived_model[d]);
             ic->n += 1;
             ic->positive += cls == CLS_POSITIVE;
+            if (wt)
+                add_weight(ic, cls, w);
         }
     }
     if (!p->n_themes)
@@ -422,12 +665,13 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
     }
 }
 
-static bool count_respondent(struct model *m, const struct source_dataset *src, struct buf *err)
+static bool count_respondent(struct model *m, const struct source_dataset *src,
+                             struct weights *wt, struct buf *err)
 {
     struct block_reader r;
     reader_init(&r, src->ds);
     struct respondent_plan p;
-    plan_respondent(&p, m, src->ds, src->schema, &r);
+    plan_respondent(&p, m, src->ds, src->schema, &r, wt);
     /* cells: the "all" cell, then one per grouping slot (compacted in place) */
     size_t *cells = xcalloc(2 * p.n_groupings + 2, sizeof(size_t));
     double *scores = xcalloc(p.n_themes + 1, sizeof(double));
@@ -445,6 +689,14 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
 }
 
 /* ---- aggregated datasets --------------------------------------------------------- */
+
+/* Aggregated counts carry no respondent weights: with --weight their cells
+ * get NaN weighted sums, which the pooled sums inherit, so that no weighted
+ * figure is shown for a cell that holds them (weighted_proportion). */
+static void mark_unweighted(struct item_count *ic)
+{
+    ic->w_sum = ic->w_sq_sum = ic->w_pos = NAN;
+}
 
 static bool count_counts(struct model *m, const struct source_dataset *src, struct buf *err)
 {
@@ -487,6 +739,8 @@ static bool count_counts(struct model *m, const struct source_dataset *src, stru
             struct item_count *ic = model_count(m, cell, it);
             ic->n += (double)i64_value(&r, n_col, row);
             ic->positive += (double)i64_value(&r, pos_col, row);
+            if (m->weighted)
+                mark_unweighted(ic);
             if (m->cells[cell].respondents < (size_t)ic->n)
                 m->cells[cell].respondents = (size_t)ic->n;
         }
@@ -536,6 +790,8 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                 /* published rates are weighted: positive is rate x base, not a count */
                 ic->n += (double)base;
                 ic->positive += fraction * (double)base;
+                if (m->weighted)
+                    mark_unweighted(ic);
                 if (m->cells[cell].respondents < (size_t)base)
                     m->cells[cell].respondents = (size_t)base;
             }
@@ -610,11 +866,16 @@ void hr_table_release(struct hr_table *hr)
 bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src, size_t n,
                 struct buf *err)
 {
-    for (size_t i = 0; i < n; i++) {
-        bool ok;
+    struct weights wt = {0};
+    if (m->weighted && !weights_prepare(m, &wt, src, n, err)) {
+        weights_release(&wt);
+        return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
         switch (src[i].schema->kind) {
         case KIND_RESPONDENT:
-            ok = count_respondent(m, &src[i], err);
+            ok = count_respondent(m, &src[i], m->weighted ? &wt : NULL, err);
             break;
         case KIND_COUNTS:
             ok = count_counts(m, &src[i], err);
@@ -627,10 +888,10 @@ bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src
             ok = count_hr(m, hr, &src[i], err);
             break;
         }
-        if (!ok)
-            return false;
     }
-    return true;
+    if (m->weighted)
+        weights_release(&wt);
+    return ok;
 }
 
 /* ---- pooled scopes ------------------------------------------------------------- */

@@ -40,9 +40,21 @@ struct source_dataset {
  * returns false with a message in err. */
 bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t n,
                struct buf *err);
-/* Count every dataset into the model and the HR table. */
+/* Count every dataset into the model and the HR table.  With m->weighted
+ * (--weight) a first pass over the respondent datasets works out NSS
+ * occupational-group weights (load.c), and every answer also adds its weight
+ * to w_sum, w_sq_sum and w_pos; cells fed by counts or org-results datasets
+ * get NaN weighted sums instead.  --weight fails when a respondent dataset
+ * lacks the demographic 'occupation', or when there is no respondent
+ * dataset. */
 bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src, size_t n,
                 struct buf *err);
+/* The weighted proportion p_w = w_pos / w_sum of one count and its Kish
+ * effective sample size n_eff = w_sum^2 / w_sq_sum (Kish 1965); feed an
+ * interval with x = p_w * n_eff, n = n_eff.  False when the count has no
+ * weighted data: no --weight, no answers, or counts from aggregated
+ * datasets. */
+bool weighted_proportion(const struct item_count *ic, double *p_w, double *n_eff);
 /* Add org-level counts into the ALL and GROUP:<name> scopes. */
 void load_pool(struct model *m);
 void load_close(struct source_dataset *src, size_t n);

@@ -1,14 +1,37 @@
 /* proportions.csv: % positive (or experiencing) per cell and item with its
  * confidence interval (Wilson score by default, Newcombe 1998 method 3;
- * Clopper-Pearson exact; Jeffreys), after disclosure control. */
+ * Clopper-Pearson exact; Jeffreys), after disclosure control.  With --weight
+ * also the NSS occupational-group weighted proportion (load.c) with the
+ * same interval method fed with the Kish effective sample size:
+ * x = p_w * n_eff, n = n_eff. */
 #include <math.h>
 #include <string.h>
 
 #include "stats.h"
 
-#define PROPORTIONS_HEADER                                                                        \
-    "period,org,item,group_dim,group,n,positive,estimate,ci_lower,ci_upper,method,suppressed,"   \
-    "parent_group,measure,polarity," COMMON_COLUMNS
+#define PROPORTIONS_HEADER                                                                         \
+    "period,org,item,group_dim,group,n,positive,estimate,ci_lower,ci_upper,method,suppressed,"     \
+    "parent_group,measure,polarity,"                                                               \
+    "weighted_estimate,weighted_ci_lower,weighted_ci_upper,n_eff," COMMON_COLUMNS
+
+/* The weighted columns: blank without --weight, for a suppressed cell, and
+ * for a cell with no weighted data (no answers; aggregated counts). */
+static void weighted_columns(const struct stats_run *run, const struct item_count *ic,
+                             struct table *t)
+{
+    double p_w, n_eff;
+    struct m_interval ci;
+    if (!run->opt->weight || ic->supp != SUPP_NONE || !weighted_proportion(ic, &p_w, &n_eff) ||
+        m_prop_ci(run->opt->ci, fmin(p_w * n_eff, n_eff), n_eff, run->opt->conf, &ci) != M_OK) {
+        for (int f = 0; f < 4; f++)
+            table_blank(t);
+        return;
+    }
+    table_num(t, p_w);
+    table_num(t, ci.lower);
+    table_num(t, ci.upper);
+    table_num(t, n_eff);
+}
 
 bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err)
 {
@@ -45,6 +68,7 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
             table_str(t, cell_parent_group(run, c));
             table_str(t, m->items[i].measure);
             table_str(t, m->items[i].polarity == POLARITY_HIGHER ? "higher" : "lower");
+            weighted_columns(run, ic, t);
             table_common(t, run);
             table_end_row(t);
         }

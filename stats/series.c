@@ -1,0 +1,108 @@
+/* Cells followed over time: see series.h. */
+#include "series.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+long series_ordinal(const char *period)
+{
+    struct period p;
+    if (!period_parse(period, strlen(period), &p))
+        return SERIES_NO_ORDINAL;
+    return period_ordinal(&p);
+}
+
+/* Order of places: scope kind and name, grouping, parents (outermost
+ * first), group label; the output order of run.c, without the period. */
+static int compare_place(const struct model *m, size_t a, size_t b)
+{
+    if (a == b)
+        return 0;
+    const struct popcell *x = &m->cells[a], *y = &m->cells[b];
+    enum scope_kind kx = m->scopes[x->scope].kind, ky = m->scopes[y->scope].kind;
+    if (kx != ky)
+        return (int)kx - (int)ky;
+    int d = strcmp(m->scopes[x->scope].name, m->scopes[y->scope].name);
+    if (d)
+        return d;
+    if (x->grouping != y->grouping)
+        return x->grouping < y->grouping ? -1 : 1;
+    if (x->parent != y->parent) {
+        if (x->parent == MODEL_NONE || y->parent == MODEL_NONE)
+            return x->parent == MODEL_NONE ? -1 : 1;
+        if ((d = compare_place(m, x->parent, y->parent)))
+            return d;
+    }
+    return strcmp(m->groups.strings[x->group], m->groups.strings[y->group]);
+}
+
+bool series_same_place(const struct model *m, size_t a, size_t b)
+{
+    return compare_place(m, a, b) == 0;
+}
+
+static const struct model *sort_model; /* qsort has no context argument */
+static const long *sort_ordinal;
+
+static int compare_cells(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    int d = compare_place(sort_model, a, b);
+    if (d)
+        return d;
+    long oa = sort_ordinal[sort_model->cells[a].period];
+    long ob = sort_ordinal[sort_model->cells[b].period];
+    return (oa > ob) - (oa < ob);
+}
+
+void series_index_build(const struct model *m, struct series_index *ix)
+{
+    memset(ix, 0, sizeof(*ix));
+    size_t n_periods = m->periods.count;
+    ix->ordinal = xcalloc(n_periods ? n_periods : 1, sizeof(long));
+    for (size_t p = 0; p < n_periods; p++)
+        ix->ordinal[p] = series_ordinal(m->periods.strings[p]);
+    ix->sorted = xcalloc(m->n_cells ? m->n_cells : 1, sizeof(size_t));
+    ix->prev = xcalloc(m->n_cells ? m->n_cells : 1, sizeof(size_t));
+    for (size_t c = 0; c < m->n_cells; c++) {
+        ix->prev[c] = MODEL_NONE;
+        if (ix->ordinal[m->cells[c].period] != SERIES_NO_ORDINAL)
+            ix->sorted[ix->n_sorted++] = c;
+    }
+    sort_model = m;
+    sort_ordinal = ix->ordinal;
+    qsort(ix->sorted, ix->n_sorted, sizeof(size_t), compare_cells);
+    sort_model = NULL;
+    sort_ordinal = NULL;
+    for (size_t k = 1; k < ix->n_sorted; k++) {
+        size_t c = ix->sorted[k], b = ix->sorted[k - 1];
+        if (ix->ordinal[m->cells[b].period] == ix->ordinal[m->cells[c].period] - 1 &&
+            series_same_place(m, b, c))
+            ix->prev[c] = b;
+    }
+}
+
+void series_index_release(struct series_index *ix)
+{
+    free(ix->ordinal);
+    free(ix->sorted);
+    free(ix->prev);
+    memset(ix, 0, sizeof(*ix));
+}
+
+bool *series_item_asked(const struct model *m)
+{
+    size_t n_periods = m->periods.count ? m->periods.count : 1;
+    bool *asked = xcalloc(n_periods * (m->n_items ? m->n_items : 1), sizeof(bool));
+    for (size_t c = 0; c < m->n_cells; c++) {
+        const struct popcell *cell = &m->cells[c];
+        if (m->scopes[cell->scope].kind != SCOPE_ORG || cell->grouping != 0)
+            continue;
+        for (size_t i = 0; i < m->n_items; i++)
+            if (m->counts[c * m->n_items + i].n > 0)
+                asked[cell->period * m->n_items + i] = true;
+    }
+    return asked;
+}
