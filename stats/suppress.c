@@ -1,5 +1,6 @@
 #include "suppress.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,28 +90,56 @@ void relations_release(struct relations *rel)
     memset(rel, 0, sizeof(*rel));
 }
 
+/* The hidden part of relation r: respondents in hidden children plus the
+ * remainder; *parts counts them. */
+static double hidden_part(const struct relation *r, const double *n, const enum suppression *supp,
+                          size_t *parts)
+{
+    double children_n = 0, hidden_n = 0;
+    *parts = 0;
+    for (size_t k = 0; k < r->n_children; k++) {
+        size_t c = r->children[k];
+        children_n += n[c];
+        if (supp[c]) {
+            hidden_n += n[c];
+            ++*parts;
+        }
+    }
+    double remainder = r->remainder ? n[r->parent] - children_n : 0;
+    if (remainder > 0) {
+        hidden_n += remainder;
+        ++*parts;
+    }
+    return hidden_n;
+}
+
+/* The next threshold above t at which anything can change: a shown cell
+ * falling below it, or a relation's hidden part becoming too small. */
+static double next_threshold(const struct relations *rel, size_t n_cells, const double *n,
+                             const enum suppression *supp, double t, double min_n)
+{
+    double next = min_n;
+    for (size_t c = 0; c < n_cells; c++) {
+        double at = floor(n[c]) + 1;
+        if (!supp[c] && at > t && at < next)
+            next = at;
+    }
+    for (size_t i = 0; i < rel->n; i++) {
+        size_t parts;
+        double at = floor(hidden_part(&rel->list[i], n, supp, &parts)) + 1;
+        if (parts && !supp[rel->list[i].parent] && at > t && at < next)
+            next = at;
+    }
+    return next;
+}
+
 /* Does relation r leave a suppressed cell recoverable or pinned?  On a
  * violation returns the cell to suppress next, else MODEL_NONE. */
 static size_t violation(const struct relation *r, const double *n, const enum suppression *supp,
                         double min_n)
 {
-    double children_n = 0, hidden_n = 0;
-    size_t hidden = 0, smallest = MODEL_NONE;
-    for (size_t k = 0; k < r->n_children; k++) {
-        size_t c = r->children[k];
-        children_n += n[c];
-        if (supp[c]) {
-            hidden++;
-            hidden_n += n[c];
-        } else if (smallest == MODEL_NONE || n[c] < n[smallest]) {
-            smallest = c;
-        }
-    }
-    double remainder = r->remainder ? n[r->parent] - children_n : 0;
-    if (remainder > 0) {
-        hidden++;
-        hidden_n += remainder;
-    }
+    size_t hidden;
+    double hidden_n = hidden_part(r, n, supp, &hidden);
     bool parent_hidden = supp[r->parent] != SUPP_NONE;
     bool bad;
     if (parent_hidden)
@@ -119,25 +148,50 @@ static size_t violation(const struct relation *r, const double *n, const enum su
         bad = hidden > 0 && (hidden == 1 || hidden_n < min_n);
     if (!bad)
         return MODEL_NONE;
+    size_t smallest = MODEL_NONE;
+    for (size_t k = 0; k < r->n_children; k++) {
+        size_t c = r->children[k];
+        if (!supp[c] && (smallest == MODEL_NONE || n[c] < n[smallest]))
+            smallest = c;
+    }
     return smallest != MODEL_NONE ? smallest : parent_hidden ? MODEL_NONE : r->parent;
 }
 
+/* Suppression is built up threshold by threshold, t = 1, 2, ..., min_n:
+ * at each step the cells below t are hidden and the relations mended with
+ * t as the threshold, starting from the previous step's result (thresholds
+ * at which nothing can change are skipped).  The set hidden at min_n = k is
+ * therefore a subset of the set hidden at any larger min_n, whatever
+ * cascades the mending causes, so outputs of runs with different --min-n
+ * can be pooled without revealing a cell that every run hides
+ * (tests/disclosure_attack.py checks this). */
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
                       enum suppression *supp, double min_n)
 {
     for (size_t c = 0; c < n_cells; c++)
-        supp[c] = n[c] < min_n ? SUPP_PRIMARY : SUPP_NONE;
-    size_t secondary = 0;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < rel->n; i++) {
-            size_t c;
-            while ((c = violation(&rel->list[i], n, supp, min_n)) != MODEL_NONE) {
-                supp[c] = SUPP_SECONDARY;
-                secondary++;
-                changed = true;
+        supp[c] = SUPP_NONE;
+    for (double t = 1;; t = next_threshold(rel, n_cells, n, supp, t, min_n)) {
+        for (size_t c = 0; c < n_cells; c++)
+            if (n[c] < t)
+                supp[c] = SUPP_PRIMARY;
+        for (bool changed = true; changed;) {
+            changed = false;
+            for (size_t i = 0; i < rel->n; i++) {
+                size_t c;
+                while ((c = violation(&rel->list[i], n, supp, t)) != MODEL_NONE) {
+                    supp[c] = SUPP_SECONDARY;
+                    changed = true;
+                }
             }
         }
+        if (t >= min_n)
+            break;
+    }
+    size_t secondary = 0;
+    for (size_t c = 0; c < n_cells; c++) {
+        if (supp[c] != SUPP_NONE)
+            supp[c] = n[c] < min_n ? SUPP_PRIMARY : SUPP_SECONDARY;
+        secondary += supp[c] == SUPP_SECONDARY;
     }
     return secondary;
 }

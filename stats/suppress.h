@@ -10,10 +10,8 @@
  * respondents; with a hidden parent, at least one child must be hidden too
  * (or a remainder exist).  Violations are mended by also suppressing the
  * smallest visible child (ties: the earliest cell), repeated until every
- * relation holds.  Because the extra cells are always the smallest, the
- * suppressed cells of a relation are the k smallest for some k, so two runs
- * with different --min-n suppress nested sets and cannot be differenced
- * against each other. */
+ * relation holds.  The result is built threshold by threshold so that runs
+ * with different --min-n hide nested sets of cells (see suppress_cells). */
 #ifndef CANDOUR_STATS_SUPPRESS_H
 #define CANDOUR_STATS_SUPPRESS_H
 
