@@ -132,14 +132,6 @@ struct comparison {
     enum suppression supp; /* the pooled cell's */
 };
 
-static void count_field(struct table *t, double v)
-{
-    if (v == floor(v))
-        table_int(t, v);
-    else
-        table_num(t, v); /* org-results: rate x base is not a whole number */
-}
-
 static void write_row(const struct stats_run *run, struct table *t, size_t pool, size_t member,
                       size_t item, const struct comparison *cmp)
 {
@@ -175,7 +167,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
             table_num(t, x);
         } else {
             table_int(t, n);
-            count_field(t, x);
+            table_count(t, x);
         }
         table_num(t, x / n);
     } else {

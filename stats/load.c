@@ -582,6 +582,22 @@ static inline void add_weight(struct item_count *ic, unsigned char cls, double w
 /* Count one respondent into every cell it belongs to: its org, each of its
  * demographic groups and units; with --weight also the weighted sums, from
  * the weight of its (period, org, occupational group). */
+/* One answer of class cls to an item, counted in every cell of the row;
+ * with --weight also its weight (*w). */
+static void count_answer(struct model *m, const size_t *cells, size_t n_cells, size_t item,
+                         unsigned char cls, const double *w)
+{
+    if (cls == CLS_MISSING)
+        return;
+    for (size_t i = 0; i < n_cells; i++) {
+        struct item_count *ic = model_count(m, cells[i], item);
+        ic->n += 1;
+        ic->positive += cls == CLS_POSITIVE;
+        if (w)
+            add_weight(ic, cls, *w);
+    }
+}
+
 static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
                       const struct block_reader *r, size_t row, size_t *cells, double *scores)
 {
@@ -620,18 +636,9 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
         if (g != GROUP_NONE)
             w = wt->w[weight_index(wt, period, scope, g)];
     }
-    for (size_t j = 0; j < p->n_items; j++) {
-        unsigned char cls = p->item_class[j][r->raw[p->item_col[j]][row]];
-        if (cls == CLS_MISSING)
-            continue;
-        for (size_t i = 0; i < n_cells; i++) {
-            struct item_count *ic = model_count(m, cells[i], p->item_model[j]);
-            ic->n += 1;
-            ic->positive += cls == CLS_POSITIVE;
-            if (wt)
-                add_weight(ic, cls, w);
-        }
-    }
+    for (size_t j = 0; j < p->n_items; j++)
+        count_answer(m, cells, n_cells, p->item_model[j],
+                     p->item_class[j][r->raw[p->item_col[j]][row]], wt ? &w : NULL);
     for (size_t d = 0; d < p->n_derived; d++) {
         unsigned char cls = CLS_MISSING;
         for (size_t k = 0; k < p->derived_n_parts[d]; k++) {
@@ -640,15 +647,7 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
             if (part > cls)
                 cls = part;
         }
-        if (cls == CLS_MISSING)
-            continue;
-        for (size_t i = 0; i < n_cells; i++) {
-            struct item_count *ic = model_count(m, cells[i], p->derived_model[d]);
-            ic->n += 1;
-            ic->positive += cls == CLS_POSITIVE;
-            if (wt)
-                add_weight(ic, cls, w);
-        }
+        count_answer(m, cells, n_cells, p->derived_model[d], cls, wt ? &w : NULL);
     }
     if (!p->n_themes)
         return;

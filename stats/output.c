@@ -51,6 +51,14 @@ void table_int(struct table *t, double v)
         buf_printf(&t->line, "%.0f", v);
 }
 
+void table_count(struct table *t, double v)
+{
+    if (v == floor(v))
+        table_int(t, v);
+    else
+        table_num(t, v);
+}
+
 void table_blank(struct table *t)
 {
     next_field(t);

@@ -24,6 +24,8 @@ bool table_open(struct table *t, const char *dir, const char *name, const char *
 void table_str(struct table *t, const char *s);
 void table_num(struct table *t, double v);   /* blank for NaN */
 void table_int(struct table *t, double v);   /* whole numbers, blank for NaN */
+/* A count: whole, or fractional when it came from a published rate x base. */
+void table_count(struct table *t, double v);
 void table_blank(struct table *t);
 void table_end_row(struct table *t);
 bool table_close(struct table *t, struct buf *err);

@@ -55,10 +55,7 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
                 struct m_interval ci;
                 m_prop_ci(run->opt->ci, ic->positive, ic->n, run->opt->conf, &ci);
                 table_int(t, ic->n);
-                if (ic->positive == floor(ic->positive))
-                    table_int(t, ic->positive);
-                else
-                    table_num(t, ic->positive);
+                table_count(t, ic->positive);
                 table_num(t, ci.estimate);
                 table_num(t, ci.lower);
                 table_num(t, ci.upper);

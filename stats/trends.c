@@ -27,14 +27,6 @@
     "change_lower,change_upper,p_value,suppressed,parent_group,n,positive,previous_n,"             \
     "previous_positive,z,measure,polarity," COMMON_COLUMNS
 
-static void count_field(struct table *t, double v)
-{
-    if (v == floor(v))
-        table_int(t, v);
-    else
-        table_num(t, v); /* org-results: rate x base is not a whole number */
-}
-
 static void write_row(const struct stats_run *run, struct table *t, size_t cell, size_t prev,
                       size_t item)
 {
@@ -75,9 +67,9 @@ static void write_row(const struct stats_run *run, struct table *t, size_t cell,
             table_blank(t);
     } else {
         table_int(t, cur->n);
-        count_field(t, cur->positive);
+        table_count(t, cur->positive);
         table_int(t, old->n);
-        count_field(t, old->positive);
+        table_count(t, old->positive);
         table_num(t, test.z);
     }
     table_str(t, m->items[item].measure);
