@@ -153,7 +153,7 @@ static int write_outputs(struct stats_run *run, struct buf *err)
 {
     static const writer_fn writers[] = {write_proportions, write_themes,     write_disparities,
                                         write_wres,        write_benchmarks, write_trends,
-                                        write_spc,         write_hotspots};
+                                        write_spc,         write_hotspots,   write_inputs};
     struct table tables[ARRAY_LEN(writers)];
     size_t opened = 0;
     bool ok = true;
@@ -186,6 +186,8 @@ int main(int argc, char **argv)
     run.model.weighted = opt.weight;
     size_t n = (size_t)(argc - optind);
     struct source_dataset *src = xcalloc(n, sizeof(*src));
+    run.sources = src;
+    run.n_sources = n;
     struct buf err;
     buf_init(&err);
     int status = 1;

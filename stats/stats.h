@@ -34,6 +34,8 @@ struct stats_run {
     struct relations relations;
     size_t primary, secondary;
     size_t *order;  /* cells in output order */
+    const struct source_dataset *sources; /* the datasets read, for provenance */
+    size_t n_sources;
 };
 
 /* Output order of cells: period, scope (orgs, ALL, groups), grouping, parent, group. */
@@ -58,5 +60,6 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
 bool write_trends(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_spc(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err);
 
 #endif

@@ -1,0 +1,43 @@
+/* inputs.csv: provenance of a run, one row per input file of each dataset
+ * read: the file as ingest saw it (name, size, CRC-32), the schema and its
+ * checksum, and the rows read and accepted; plus the run's settings, so a
+ * reader can say exactly what the figures come from. */
+#include <stdio.h>
+
+#include "stats.h"
+
+#define INPUTS_HEADER                                                                             \
+    "dataset,kind,schema,schema_crc32,input,input_bytes,input_crc32,rows_read,rows_accepted,"    \
+    "created_by,stats_version,ci_method,weighted,fdr," COMMON_COLUMNS
+
+bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
+{
+    if (!table_open(t, run->opt->output_dir, "inputs.csv", INPUTS_HEADER, err))
+        return false;
+    char hex[16];
+    for (size_t i = 0; i < run->n_sources; i++) {
+        const struct dataset *ds = run->sources[i].ds;
+        for (size_t k = 0; k < ds->n_inputs; k++) {
+            const struct ds_input *in = &ds->inputs[k];
+            table_str(t, ds->path);
+            table_str(t, schema_kind_name((enum schema_kind)ds->kind));
+            table_str(t, ds->schema_name);
+            snprintf(hex, sizeof(hex), "%08x", ds->schema_checksum);
+            table_str(t, hex);
+            table_str(t, in->name);
+            table_int(t, (double)in->size);
+            snprintf(hex, sizeof(hex), "%08x", in->crc32);
+            table_str(t, hex);
+            table_int(t, (double)in->rows_read);
+            table_int(t, (double)in->rows_accepted);
+            table_str(t, ds->created_by);
+            table_str(t, "candour-stats " CANDOUR_VERSION);
+            table_str(t, m_prop_method_name(run->opt->ci));
+            table_str(t, run->opt->weight ? "yes" : "no");
+            table_num(t, run->opt->fdr);
+            table_common(t, run);
+            table_end_row(t);
+        }
+    }
+    return true;
+}
