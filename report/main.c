@@ -1,17 +1,120 @@
-/* candour-report: the board report and its charts.  The report arrives with
- * the report issue; this version only answers --help and --version. */
+/* candour-report: options, usage and dispatch. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include "report.h"
+
+static void usage(FILE *out)
+{
+    fputs("Usage: candour-report --results DIR --org CODE [--period P] --output OUTDIR\n"
+          "       candour-report --results DIR --all [--period P] --output OUTDIR\n"
+          "\n"
+          "Write the board report (board-report.txt, at most 80 columns) and its charts\n"
+          "(PNG and SVG through gnuplot) from a candour-stats results directory.\n"
+          "\n"
+          "  -r, --results DIR    candour-stats --output directory\n"
+          "      --org CODE       the trust to report on\n"
+          "      --period P       the period (default: the latest in the results)\n"
+          "      --all            researcher view: national summary and funnel plots\n"
+          "  -o, --output OUTDIR  directory for the report and charts (created if missing)\n"
+          "  -h, --help           show this help\n"
+          "  -V, --version        show the version\n"
+          "\n"
+          "Exit status: 0 ok, 1 bad results, 2 usage or I/O error, 3 report written but\n"
+          "charts missing (gnuplot not installed or failed).\n",
+          out);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("candour-report: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'candour-report --help' for more information.\n", stderr);
+    return REPORT_EIO;
+}
+
+enum { OPT_ORG = 256, OPT_PERIOD, OPT_ALL };
+
+static int parse_options(int argc, char **argv, struct report_options *opt)
+{
+    static const struct option long_options[] = {
+        {"results", required_argument, NULL, 'r'}, {"org", required_argument, NULL, OPT_ORG},
+        {"period", required_argument, NULL, OPT_PERIOD}, {"all", no_argument, NULL, OPT_ALL},
+        {"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+    };
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":r:o:hV", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            opt->results_dir = optarg;
+            break;
+        case 'o':
+            opt->output_dir = optarg;
+            break;
+        case OPT_ORG:
+            opt->org = optarg;
+            break;
+        case OPT_PERIOD:
+            opt->period = optarg;
+            break;
+        case OPT_ALL:
+            opt->all = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return -1;
+        case 'V':
+            printf("candour-report %s\n", CANDOUR_VERSION);
+            return -1;
+        case ':':
+            return usage_error("missing argument for option '%s'", argv[optind - 1]);
+        default:
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!opt->results_dir)
+        return usage_error("%s", "missing --results DIR");
+    if (!opt->output_dir)
+        return usage_error("%s", "missing --output OUTDIR");
+    if (!opt->org == !opt->all)
+        return usage_error("%s", "give either --org CODE or --all");
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
-    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("candour-report %s\n", CANDOUR_VERSION);
-        return 0;
+    struct report_options opt = {0};
+    int rc = parse_options(argc, argv, &opt);
+    if (rc)
+        return rc < 0 ? (fclose(stdout) == 0 ? 0 : REPORT_EIO) : rc;
+    struct stat st;
+    if (stat(opt.output_dir, &st) != 0 && mkdir(opt.output_dir, 0755) != 0) {
+        fprintf(stderr, "candour-report: %s: cannot create directory: %s\n", opt.output_dir,
+                strerror(errno));
+        return REPORT_EIO;
     }
-    FILE *out = argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr;
-    fputs("Usage: candour-report --results DIR --org CODE --output OUTDIR\n"
-          "(not yet implemented: the board report arrives with the report issue)\n",
-          out);
-    return out == stdout ? 0 : 2;
+    struct results results;
+    struct buf err;
+    buf_init(&err);
+    int status;
+    if (!results_load(&results, opt.results_dir, &err)) {
+        fprintf(stderr, "candour-report: %s\n", err.data);
+        status = REPORT_EDATA;
+    } else {
+        status = report_text(&opt, &results);
+        if (status == REPORT_OK)
+            status = report_charts(&opt, &results);
+    }
+    results_release(&results);
+    buf_release(&err);
+    if (fclose(stdout) != 0 && status == REPORT_OK)
+        status = REPORT_EIO;
+    return status;
 }

@@ -1,0 +1,28 @@
+/* candour-report: the board report (text.c) and its charts (charts.c) from
+ * a candour-stats results directory (results.h). */
+#ifndef CANDOUR_REPORT_REPORT_H
+#define CANDOUR_REPORT_REPORT_H
+
+#include <stdbool.h>
+
+#include "results.h"
+
+struct report_options {
+    const char *results_dir;
+    const char *org;      /* org code; NULL with --all */
+    const char *period;   /* NULL: the latest period in the results */
+    const char *output_dir;
+    bool all;             /* researcher view: every org, national funnels */
+};
+
+/* Exit statuses: 0 ok, 1 bad results, 2 usage or I/O, 3 text written but
+ * charts missing (no gnuplot, or gnuplot failed). */
+enum { REPORT_OK = 0, REPORT_EDATA = 1, REPORT_EIO = 2, REPORT_ECHARTS = 3 };
+
+/* Write OUTDIR/board-report.txt (or the national summary with --all).
+ * Returns a REPORT_ status; messages go to stderr. */
+int report_text(const struct report_options *opt, const struct results *r);
+/* Draw the charts through a gnuplot pipe into OUTDIR. */
+int report_charts(const struct report_options *opt, const struct results *r);
+
+#endif

@@ -1,0 +1,112 @@
+#include "results.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "csvin.h"
+
+struct loader {
+    struct csv_table *t;
+    struct buf *err;
+};
+
+static int on_row(void *ctx, const struct csvin_record *rec, struct csvin *in)
+{
+    (void)in;
+    struct loader *l = ctx;
+    struct csv_table *t = l->t;
+    char **row = xcalloc(rec->n_fields, sizeof(char *));
+    for (size_t i = 0; i < rec->n_fields; i++)
+        row[i] = xstrndup(rec->field[i], rec->len[i]);
+    if (!t->header) {
+        t->header = row;
+        t->n_columns = rec->n_fields;
+        return 0;
+    }
+    if (rec->n_fields != t->n_columns) {
+        buf_printf(l->err, "%s:%lu: expected %zu fields, found %zu", t->path, rec->line,
+                   t->n_columns, rec->n_fields);
+        for (size_t i = 0; i < rec->n_fields; i++)
+            free(row[i]);
+        free(row);
+        return 1;
+    }
+    xgrow(&t->rows, &t->cap, t->n_rows + 1, sizeof(*t->rows));
+    t->rows[t->n_rows++] = row;
+    return 0;
+}
+
+bool csv_table_load(struct csv_table *t, const char *dir, const char *name, struct buf *err)
+{
+    memset(t, 0, sizeof(*t));
+    t->path = xasprintf("%s/%s", dir, name);
+    struct stat st;
+    if (stat(t->path, &st) != 0)
+        return true;
+    struct loader l = {t, err};
+    struct csvin in;
+    enum csvin_status status = csvin_read(&in, t->path, on_row, &l);
+    if (status != CSVIN_OK && !err->len)
+        buf_printf(err, "%s: %s", t->path, csvin_strerror(&in));
+    csvin_close(&in);
+    return status == CSVIN_OK;
+}
+
+void csv_table_release(struct csv_table *t)
+{
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_columns; c++)
+            free(t->rows[r][c]);
+        free(t->rows[r]);
+    }
+    for (size_t c = 0; t->header && c < t->n_columns; c++)
+        free(t->header[c]);
+    free(t->header);
+    free(t->rows);
+    free(t->path);
+    memset(t, 0, sizeof(*t));
+}
+
+size_t csv_table_column(const struct csv_table *t, const char *name)
+{
+    for (size_t c = 0; c < t->n_columns; c++)
+        if (strcmp(t->header[c], name) == 0)
+            return c;
+    return (size_t)-1;
+}
+
+const char *csv_cell(const struct csv_table *t, size_t r, const char *name)
+{
+    size_t c = csv_table_column(t, name);
+    return c == (size_t)-1 ? "" : t->rows[r][c];
+}
+
+bool results_load(struct results *r, const char *dir, struct buf *err)
+{
+    memset(r, 0, sizeof(*r));
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        buf_printf(err, "%s: not a results directory (run candour-stats --output %s first)", dir,
+                   dir);
+        return false;
+    }
+    return csv_table_load(&r->proportions, dir, "proportions.csv", err) &&
+           csv_table_load(&r->themes, dir, "themes.csv", err) &&
+           csv_table_load(&r->disparities, dir, "disparities.csv", err) &&
+           csv_table_load(&r->wres, dir, "wres.csv", err) &&
+           csv_table_load(&r->benchmarks, dir, "benchmarks.csv", err) &&
+           csv_table_load(&r->trends, dir, "trends.csv", err) &&
+           csv_table_load(&r->spc, dir, "spc.csv", err) &&
+           csv_table_load(&r->hotspots, dir, "hotspots.csv", err) &&
+           csv_table_load(&r->inputs, dir, "inputs.csv", err);
+}
+
+void results_release(struct results *r)
+{
+    struct csv_table *all[] = {&r->proportions, &r->themes, &r->disparities,
+                               &r->wres,        &r->benchmarks, &r->trends,
+                               &r->spc,         &r->hotspots,   &r->inputs};
+    for (size_t i = 0; i < ARRAY_LEN(all); i++)
+        csv_table_release(all[i]);
+}
