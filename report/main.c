@@ -1,6 +1,8 @@
 /* candour-report: options, usage and dispatch. */
 #include <errno.h>
 #include <getopt.h>
+#include <gsl/gsl_errno.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -90,28 +92,31 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
 
 int main(int argc, char **argv)
 {
+    gsl_set_error_handler_off();
     struct report_options opt = {0};
     int rc = parse_options(argc, argv, &opt);
     if (rc)
         return rc < 0 ? (fclose(stdout) == 0 ? 0 : REPORT_EIO) : rc;
-    struct stat st;
-    if (stat(opt.output_dir, &st) != 0 && mkdir(opt.output_dir, 0755) != 0) {
-        fprintf(stderr, "candour-report: %s: cannot create directory: %s\n", opt.output_dir,
-                strerror(errno));
-        return REPORT_EIO;
-    }
     struct results results;
     struct buf err;
     buf_init(&err);
     int status;
+    struct stat st;
+    bool created = false;
     if (!results_load(&results, opt.results_dir, &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
         status = REPORT_EDATA;
+    } else if (stat(opt.output_dir, &st) != 0 && !(created = mkdir(opt.output_dir, 0755) == 0)) {
+        fprintf(stderr, "candour-report: %s: cannot create directory: %s\n", opt.output_dir,
+                strerror(errno));
+        status = REPORT_EIO;
     } else {
         status = report_text(&opt, &results);
         if (status == REPORT_OK)
             status = report_charts(&opt, &results);
     }
+    if (created && status != REPORT_OK && status != REPORT_ECHARTS)
+        rmdir(opt.output_dir); /* only succeeds when nothing was written */
     results_release(&results);
     buf_release(&err);
     if (fclose(stdout) != 0 && status == REPORT_OK)

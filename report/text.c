@@ -1,12 +1,2377 @@
-/* board-report.txt: not yet written (report issue). */
+/* board-report.txt (one org and period, for a board) and national-summary.txt
+ * (--all, every org, for researchers): plain text, at most 80 columns, the
+ * same bytes for the same results.  Every figure is read from the
+ * candour-stats outputs; the only statistic worked out here is the change of
+ * a theme score between two periods (Welch's t interval, below), which the
+ * stats outputs do not have.  A figure from a row whose `suppressed` is not
+ * `no` is never shown. */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "atomic.h"
+#include "format.h"
+#include "period.h"
 #include "report.h"
+#include "text.h"
+
+#define WIDTH 80
+#define NO_ROW ((size_t)-1)
+/* Changes and gaps are called significant at this level (two-sided). */
+#define SIGNIFICANCE 0.05
+/* The usual NHS Staff Survey threshold: fewer respondents are not reported. */
+#define STANDARD_MIN_N 11
+/* Longest name (org, group, unit) printed, in characters; longer ones are cut. */
+#define NAME_MAX_COLUMNS 120
+/* Flagged hotspots listed in full; the rest are counted. */
+#define HOTSPOTS_LISTED 25
+/* Orgs or periods named in an error message. */
+#define NAMES_IN_MESSAGE 12
+
+static const char *const JUST_CULTURE_ITEMS[] = {"incident_fair", "incident_report_encouraged",
+                                                 "incident_action", "incident_feedback"};
+static const char *const SPEAKING_UP_ITEMS[] = {"unsafe_secure", "unsafe_confident", "speakup_safe",
+                                                "speakup_confident"};
+static const char *const THEMES[] = {"just_culture", "speaking_up"};
+static const char *const WRES_INDICATORS[] = {"3", "5", "6", "7", "8"};
+
+/* Short labels for the items and themes of the shipped NHS Staff Survey
+ * schemas (at most 22 characters, so tables fit 80 columns); any other item
+ * is shown by its id.  The key at the end of the report maps them back. */
+static const struct {
+    const char *id;
+    const char *label;
+} LABELS[] = {
+    {"incident_fair", "Fair after incidents"},
+    {"incident_report_encouraged", "Encouraged to report"},
+    {"incident_action", "Action on reports"},
+    {"incident_feedback", "Feedback on changes"},
+    {"unsafe_secure", "Secure raising concern"},
+    {"unsafe_confident", "Concern addressed"},
+    {"speakup_safe", "Safe to speak up"},
+    {"speakup_confident", "Speaking up addressed"},
+    {"hba_public", "Harassment: public"},
+    {"hba_manager", "Harassment: managers"},
+    {"hba_colleague", "Harassment: colleagues"},
+    {"hba_staff", "Harassment: staff"},
+    {"equal_opportunities", "Equal opportunities"},
+    {"discrim_public", "Discrimination: public"},
+    {"discrim_staff", "Discrimination: staff"},
+    {"just_culture", "Just culture"},
+    {"speaking_up", "Speaking up"},
+};
+
+/* ---- rows of a table ------------------------------------------------------ */
+
+/* Row numbers of one table that belong to one org (or scope) and period. */
+struct view {
+    const struct csv_table *t;
+    size_t *rows;
+    size_t n, cap;
+};
+
+static void view_add(struct view *v, size_t row)
+{
+    xgrow(&v->rows, &v->cap, v->n + 1, sizeof(*v->rows));
+    v->rows[v->n++] = row;
+}
+
+/* Rows of t whose `org` is org (NULL: any) and `period` is period (NULL: any). */
+static void view_filter(struct view *v, const struct csv_table *t, const char *org,
+                        const char *period)
+{
+    memset(v, 0, sizeof(*v));
+    v->t = t;
+    size_t org_col = csv_table_column(t, "org");
+    size_t period_col = csv_table_column(t, "period");
+    if (org_col == NO_ROW || period_col == NO_ROW)
+        return;
+    for (size_t r = 0; r < t->n_rows; r++) {
+        if (org && strcmp(t->rows[r][org_col], org) != 0)
+            continue;
+        if (period && strcmp(t->rows[r][period_col], period) != 0)
+            continue;
+        view_add(v, r);
+    }
+}
+
+static void view_release(struct view *v)
+{
+    free(v->rows);
+    memset(v, 0, sizeof(*v));
+}
+
+/* Rows of v sorted by org (file order within an org), for org_rows(). */
+static const struct view *sort_view;
+static size_t sort_org_col;
+
+static int compare_rows_by_org(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    int c = strcmp(sort_view->t->rows[x][sort_org_col], sort_view->t->rows[y][sort_org_col]);
+    return c ? c : (x > y) - (x < y);
+}
+
+static void view_sort_by_org(struct view *v)
+{
+    sort_org_col = csv_table_column(v->t, "org");
+    if (sort_org_col == NO_ROW || v->n < 2)
+        return;
+    sort_view = v;
+    qsort(v->rows, v->n, sizeof(*v->rows), compare_rows_by_org);
+    sort_view = NULL;
+}
+
+/* The rows of org in v, which view_sort_by_org has sorted: a view sharing
+ * v's row array (do not release). */
+static struct view org_rows(const struct view *v, const char *org)
+{
+    struct view sub = {v->t, v->rows, 0, 0};
+    size_t col = csv_table_column(v->t, "org");
+    if (col == NO_ROW)
+        return sub;
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(v->t->rows[v->rows[mid]][col], org) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < v->n && strcmp(v->t->rows[v->rows[end]][col], org) == 0)
+        end++;
+    sub.rows = v->rows + lo;
+    sub.n = end - lo;
+    return sub;
+}
+
+static const char *vcell(const struct view *v, size_t row, const char *column)
+{
+    return csv_cell(v->t, row, column);
+}
+
+/* First row of v whose columns hold the given values: pairs of column name
+ * and value, ended by NULL.  NO_ROW when there is none. */
+static size_t view_find(const struct view *v, const char *const *pairs)
+{
+    for (size_t i = 0; i < v->n; i++) {
+        bool match = true;
+        for (size_t k = 0; pairs[k] && match; k += 2)
+            match = strcmp(csv_cell(v->t, v->rows[i], pairs[k]), pairs[k + 1]) == 0;
+        if (match)
+            return v->rows[i];
+    }
+    return NO_ROW;
+}
+
+#define FIND(v, ...) view_find((v), (const char *const[]){__VA_ARGS__, NULL})
+
+static bool is_shown(const struct view *v, size_t row)
+{
+    return row != NO_ROW && strcmp(vcell(v, row, "suppressed"), "no") == 0;
+}
+
+/* A number of a shown row; false when the row is missing or suppressed or
+ * the cell is blank. */
+static bool vnum(const struct view *v, size_t row, const char *column, double *value)
+{
+    return is_shown(v, row) && fmt_parse(vcell(v, row, column), value);
+}
+
+/* ---- a list of distinct strings ---------------------------------------------- */
+
+struct names {
+    const char **items; /* not owned: cells of the loaded tables, or static */
+    size_t n, cap;
+};
+
+static bool names_has(const struct names *l, const char *s)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (strcmp(l->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+static void names_add(struct names *l, const char *s)
+{
+    if (names_has(l, s))
+        return;
+    xgrow(&l->items, &l->cap, l->n + 1, sizeof(*l->items));
+    l->items[l->n++] = s;
+}
+
+/* "3, 5 and 8": plain ASCII names (static strings of this file). */
+static void put_and_list(struct buf *out, const struct names *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        buf_printf(out, "%s%s", i ? (i + 1 == l->n ? " and " : ", ") : "", l->items[i]);
+}
+
+/* Periods in time order (period_compare); text that is not a period last,
+ * in byte order. */
+static int compare_periods(const void *a, const void *b)
+{
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    struct period px, py;
+    bool ok_x = period_parse(x, strlen(x), &px), ok_y = period_parse(y, strlen(y), &py);
+    if (ok_x && ok_y) {
+        int c = period_compare(&px, &py);
+        return c ? c : strcmp(x, y);
+    }
+    if (ok_x != ok_y)
+        return ok_x ? -1 : 1;
+    return strcmp(x, y);
+}
+
+static int compare_strings(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Is a scope of the stats outputs an org (not ALL or GROUP:<name>)? */
+static bool is_org_scope(const char *scope)
+{
+    return strcmp(scope, "ALL") != 0 && strncmp(scope, "GROUP:", 6) != 0;
+}
+
+/* ---- the report being written -------------------------------------------------- */
+
+struct report {
+    const struct report_options *opt;
+    const struct results *r;
+    const char *org;      /* the org's cell as the files hold it */
+    const char *period;   /* a cell of the files */
+    const char *previous; /* previous period, a cell of the files or NULL */
+    char previous_text[PERIOD_TEXT_MAX];
+    const char *benchmark; /* "GROUP:<name>" of the org, or "ALL" */
+    const char *n_orgs;    /* orgs in that comparison, "" when unknown */
+    double conf;
+    long min_n;
+    struct view prop, themes, themes_prev, disp, wres, bench, trends, hot;
+    struct buf out;
+};
+
+static const char *item_label(const char *id)
+{
+    for (size_t i = 0; i < ARRAY_LEN(LABELS); i++)
+        if (strcmp(LABELS[i].id, id) == 0)
+            return LABELS[i].label;
+    return NULL;
+}
+
+/* Append the printable label of an item or theme: its short label, or its
+ * id from the files, escaped. */
+static void put_label(struct buf *out, const char *id)
+{
+    const char *label = item_label(id);
+    if (label)
+        buf_puts(out, label);
+    else
+        fmt_escape(out, fmt_unformula(id), strlen(fmt_unformula(id)));
+}
+
+/* Append a text field from the files (org, unit, group...), printable. */
+static void put_text(struct buf *out, const char *field)
+{
+    const char *s = fmt_unformula(field);
+    fmt_escape(out, s, strlen(s));
+}
+
+/* Append a text field cut to max columns. */
+static void put_text_fit(struct buf *out, const char *field, size_t max)
+{
+    struct buf tmp;
+    buf_init(&tmp);
+    put_text(&tmp, field);
+    fmt_fit(out, tmp.data ? tmp.data : "", tmp.len, max);
+    buf_release(&tmp);
+}
+
+static void put_pct(struct buf *out, double fraction)
+{
+    fmt_fixed(out, 100.0 * fraction, 1);
+}
+
+/* "59.5 (57.0-61.9)" from a proportions-style row. */
+static bool put_pct_ci(struct buf *out, const struct view *v, size_t row)
+{
+    double e, lo, hi;
+    if (!vnum(v, row, "estimate", &e) || !vnum(v, row, "ci_lower", &lo) ||
+        !vnum(v, row, "ci_upper", &hi))
+        return false;
+    put_pct(out, e);
+    buf_puts(out, " (");
+    put_pct(out, lo);
+    buf_putc(out, '-');
+    put_pct(out, hi);
+    buf_putc(out, ')');
+    return true;
+}
+
+/* "-3.3 (-6.5, -0.1)": a difference of fractions in percentage points. */
+static void put_points_ci(struct buf *out, double d, double lo, double hi)
+{
+    fmt_signed(out, 100.0 * d, 1);
+    buf_puts(out, " (");
+    fmt_signed(out, 100.0 * lo, 1);
+    buf_puts(out, ", ");
+    fmt_signed(out, 100.0 * hi, 1);
+    buf_putc(out, ')');
+}
+
+/* "95%" for the confidence level. */
+static void put_conf(struct buf *out, double conf)
+{
+    buf_printf(out, "%g%%", 100.0 * conf);
+}
+
+/* Why a row has no figures: "not shown: fewer than 11 answers" (primary,
+ * counted in `units`, e.g. "answers" or "staff in a group"), "not shown:
+ * would reveal a smaller group" (secondary), or no row at all. */
+static void put_not_shown(struct buf *out, const struct view *v, size_t row, long min_n,
+                          const char *units)
+{
+    if (row == NO_ROW) {
+        buf_puts(out, "no result for this period");
+        return;
+    }
+    const char *state = vcell(v, row, "suppressed");
+    if (strcmp(state, "primary") == 0)
+        buf_printf(out, "not shown: fewer than %ld %s", min_n, units);
+    else if (strcmp(state, "secondary") == 0)
+        buf_puts(out, "not shown: would reveal a smaller group");
+    else
+        buf_puts(out, "not available");
+}
+
+/* Funnel position of a benchmarks.csv flag, as a short side of the funnel:
+ * low/high beyond the 95% or 99.8% limit.  The item's polarity turns the
+ * flag's worse/better into below/above. */
+static const char *funnel_short(const char *flag, const char *polarity)
+{
+    bool lower_better = strcmp(polarity, "lower") == 0;
+    if (strcmp(flag, "within") == 0)
+        return "within";
+    if (strcmp(flag, "worse_998") == 0)
+        return lower_better ? "high 99.8" : "low 99.8";
+    if (strcmp(flag, "worse_95") == 0)
+        return lower_better ? "high 95" : "low 95";
+    if (strcmp(flag, "better_998") == 0)
+        return lower_better ? "low 99.8" : "high 99.8";
+    if (strcmp(flag, "better_95") == 0)
+        return lower_better ? "low 95" : "high 95";
+    return "--";
+}
+
+/* ---- theme change: Welch's t interval ---------------------------------------------- */
+
+/* Difference of two independent means (current minus previous) from their
+ * n, mean and sd, with Welch's (1947) t interval at conf and its two-sided
+ * p-value, degrees of freedom by the Welch-Satterthwaite equation.  The two
+ * periods' respondents are treated as independent samples, as trends.csv
+ * treats them for items.  False when it cannot be computed (n < 2, both sd
+ * 0).  Checked against R's t.test(var.equal = FALSE) on samples with the
+ * same n, mean and sd (tests/cases/report/text-golden-z3c/welch.R). */
+static bool welch(double n1, double m1, double s1, double n0, double m0, double s0, double conf,
+                  double *diff, double *lower, double *upper, double *p)
+{
+    if (!(n1 >= 2 && n0 >= 2 && s1 >= 0 && s0 >= 0 && conf > 0 && conf < 1))
+        return false;
+    double v1 = s1 * s1 / n1, v0 = s0 * s0 / n0;
+    double se = sqrt(v1 + v0);
+    if (!(se > 0) || !isfinite(se))
+        return false;
+    double df = (v1 + v0) * (v1 + v0) / (v1 * v1 / (n1 - 1) + v0 * v0 / (n0 - 1));
+    double t = gsl_cdf_tdist_Qinv((1 - conf) / 2, df);
+    *diff = m1 - m0;
+    *lower = *diff - t * se;
+    *upper = *diff + t * se;
+    *p = 2 * gsl_cdf_tdist_Q(fabs(*diff) / se, df);
+    if (*p > 1)
+        *p = 1;
+    return isfinite(t) && isfinite(*p);
+}
+
+/* A theme's current and previous rows and their change. */
+struct theme_change {
+    size_t row, prev_row;
+    bool has_change, significant;
+    double diff, lower, upper, p;
+};
+
+static struct theme_change theme_change(const struct report *rp, const char *theme)
+{
+    struct theme_change tc = {NO_ROW, NO_ROW, false, false, 0, 0, 0, 1};
+    tc.row = FIND(&rp->themes, "theme", theme, "group_dim", "all", "group", "all");
+    if (rp->previous)
+        tc.prev_row = FIND(&rp->themes_prev, "theme", theme, "group_dim", "all", "group", "all");
+    double n1, m1, s1, n0, m0, s0;
+    if (vnum(&rp->themes, tc.row, "n", &n1) && vnum(&rp->themes, tc.row, "mean", &m1) &&
+        vnum(&rp->themes, tc.row, "sd", &s1) && vnum(&rp->themes_prev, tc.prev_row, "n", &n0) &&
+        vnum(&rp->themes_prev, tc.prev_row, "mean", &m0) &&
+        vnum(&rp->themes_prev, tc.prev_row, "sd", &s0) &&
+        welch(n1, m1, s1, n0, m0, s0, rp->conf, &tc.diff, &tc.lower, &tc.upper, &tc.p)) {
+        tc.has_change = true;
+        tc.significant = tc.p < SIGNIFICANCE || tc.lower > 0 || tc.upper < 0;
+    }
+    return tc;
+}
+
+/* A trends.csv row (whole org) that shows a significant change: p < 0.05, or
+ * an interval that excludes 0. */
+static bool trend_significant(const struct view *v, size_t row)
+{
+    double p, lo, hi;
+    if (!vnum(v, row, "p_value", &p) || !vnum(v, row, "change_lower", &lo) ||
+        !vnum(v, row, "change_upper", &hi))
+        return false;
+    return p < SIGNIFICANCE || lo > 0 || hi < 0;
+}
+
+/* ---- section 1: header ------------------------------------------------------------- */
+
+static void put_rule(struct buf *out, char c)
+{
+    for (int i = 0; i < WIDTH; i++)
+        buf_putc(out, c);
+    buf_putc(out, '\n');
+}
+
+/* "Label               value", value wrapped under itself. */
+static void put_field(struct buf *out, const char *label, const char *value)
+{
+    char first[32];
+    snprintf(first, sizeof(first), "%-21s", label);
+    fmt_wrap(out, value, WIDTH, first, "                     ");
+}
+
+static void put_min_n_warning(struct buf *out, long min_n)
+{
+    if (min_n >= STANDARD_MIN_N)
+        return;
+    struct buf text;
+    buf_init(&text);
+    buf_printf(&text,
+               "WARNING: the minimum cell size is %ld, below the usual %d. Figures "
+               "based on as few as %ld respondents are shown: check that this is "
+               "intended before the report is shared.",
+               min_n, STANDARD_MIN_N, min_n);
+    buf_putc(out, '\n');
+    fmt_wrap(out, text.data, WIDTH, "!! ", "!! ");
+    buf_putc(out, '\n');
+    buf_release(&text);
+}
+
+static const char *input_kind_text(const char *kind)
+{
+    static const struct {
+        const char *kind, *text;
+    } kinds[] = {
+        {"respondent", "survey respondents"},
+        {"org-results", "published org results"},
+        {"counts", "aggregated counts"},
+        {"wres-hr", "HR counts"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(kinds); i++)
+        if (strcmp(kinds[i].kind, kind) == 0)
+            return kinds[i].text;
+    return NULL;
+}
+
+/* Data sources: every input file of inputs.csv, in its order. */
+static void put_sources(struct buf *out, const struct csv_table *inputs)
+{
+    buf_puts(out, "Data sources\n");
+    if (!inputs->n_rows) {
+        buf_puts(out, "  inputs.csv is missing: the results do not record their inputs.\n");
+        return;
+    }
+    struct buf name, line;
+    buf_init(&name);
+    buf_init(&line);
+    for (size_t r = 0; r < inputs->n_rows; r++) {
+        buf_clear(&name);
+        put_text(&name, csv_cell(inputs, r, "input"));
+        buf_puts(out, "  ");
+        fmt_fit_left(out, name.data ? name.data : "", name.len, WIDTH - 2);
+        buf_putc(out, '\n');
+        buf_clear(&line);
+        double bytes, read, accepted;
+        if (fmt_parse(csv_cell(inputs, r, "input_bytes"), &bytes) && bytes >= 0) {
+            fmt_count(&line, (unsigned long long)bytes);
+            buf_puts(&line, " bytes, ");
+        }
+        buf_puts(&line, "CRC-32 ");
+        put_text(&line, csv_cell(inputs, r, "input_crc32"));
+        buf_puts(&line, "; schema ");
+        put_text(&line, csv_cell(inputs, r, "schema"));
+        buf_puts(&line, " (CRC-32 ");
+        put_text(&line, csv_cell(inputs, r, "schema_crc32"));
+        buf_puts(&line, "), ");
+        const char *kind = csv_cell(inputs, r, "kind");
+        const char *kind_text = input_kind_text(kind);
+        if (kind_text)
+            buf_puts(&line, kind_text);
+        else
+            put_text(&line, kind);
+        if (fmt_parse(csv_cell(inputs, r, "rows_read"), &read) &&
+            fmt_parse(csv_cell(inputs, r, "rows_accepted"), &accepted) && read >= 0 &&
+            accepted >= 0) {
+            buf_puts(&line, "; ");
+            fmt_count(&line, (unsigned long long)read);
+            buf_puts(&line, " rows");
+            if (accepted != read) {
+                buf_puts(&line, ", ");
+                fmt_count(&line, (unsigned long long)(read - accepted));
+                buf_puts(&line, " rejected");
+            }
+        }
+        fmt_wrap(out, line.data, WIDTH, "    ", "    ");
+    }
+    buf_release(&name);
+    buf_release(&line);
+}
+
+static const char *inputs_value(const struct csv_table *inputs, const char *column)
+{
+    return inputs->n_rows ? csv_cell(inputs, 0, column) : "";
+}
+
+static void put_generated_by(struct buf *out, const struct csv_table *inputs)
+{
+    struct buf value;
+    buf_init(&value);
+    buf_puts(&value, "candour-report " CANDOUR_VERSION);
+    const char *stats = inputs_value(inputs, "stats_version");
+    if (*stats) {
+        buf_puts(&value, " from ");
+        put_text(&value, stats);
+        buf_puts(&value, " results");
+    }
+    put_field(out, "Generated by", value.data);
+    buf_release(&value);
+}
+
+static void section_header(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct buf value;
+    buf_init(&value);
+    put_rule(out, '=');
+    buf_puts(out, "STAFF VOICE BOARD REPORT: JUST CULTURE, SPEAKING UP AND FAIRNESS\n");
+    put_rule(out, '=');
+    put_min_n_warning(out, rp->min_n);
+    buf_puts(out, "\n1. REPORT DETAILS\n\n");
+
+    put_text_fit(&value, rp->org, NAME_MAX_COLUMNS);
+    put_field(out, "Trust", value.data);
+
+    buf_clear(&value);
+    put_text(&value, rp->period);
+    if (rp->previous) {
+        buf_puts(&value, ", compared with ");
+        put_text(&value, rp->previous);
+    } else {
+        buf_puts(&value, " (no previous period in the results)");
+    }
+    put_field(out, "Period", value.data);
+
+    buf_clear(&value);
+    if (strncmp(rp->benchmark, "GROUP:", 6) == 0) {
+        put_text_fit(&value, rp->benchmark + 6, NAME_MAX_COLUMNS);
+        if (*rp->n_orgs) {
+            buf_puts(&value, " (");
+            put_text(&value, rp->n_orgs);
+            buf_puts(&value, strcmp(rp->n_orgs, "1") == 0 ? " trust)" : " trusts)");
+        }
+    } else {
+        buf_puts(&value, "none in the results: compared with all trusts");
+        if (*rp->n_orgs) {
+            buf_puts(&value, " (");
+            put_text(&value, rp->n_orgs);
+            buf_puts(&value, ")");
+        }
+    }
+    put_field(out, "Benchmarking group", value.data);
+
+    buf_clear(&value);
+    buf_printf(&value, "%ld respondents: a figure based on fewer is not shown", rp->min_n);
+    if (rp->min_n < STANDARD_MIN_N)
+        buf_printf(&value, " (BELOW THE USUAL %d)", STANDARD_MIN_N);
+    put_field(out, "Minimum cell size", value.data);
+
+    buf_clear(&value);
+    put_conf(&value, rp->conf);
+    buf_puts(&value, " confidence intervals (CI)");
+    put_field(out, "Intervals", value.data);
+    put_generated_by(out, &rp->r->inputs);
+    buf_putc(out, '\n');
+    put_sources(out, &rp->r->inputs);
+    buf_release(&value);
+}
+
+/* ---- section 2: summary ------------------------------------------------------------- */
+
+static void put_bullet(struct buf *out, const char *text)
+{
+    fmt_wrap(out, text, WIDTH, "  - ", "    ");
+}
+
+/* "68.5%" or "27.0% experiencing" for an item of measure `measure`. */
+static void put_pct_measure(struct buf *out, double fraction, const char *measure)
+{
+    put_pct(out, fraction);
+    buf_putc(out, '%');
+    if (strcmp(measure, "experiencing") == 0)
+        buf_puts(out, " experiencing");
+}
+
+/* Is a change (or gap) of sign `delta` favourable for an item of polarity? */
+static bool favourable(double delta, const char *polarity)
+{
+    return strcmp(polarity, "lower") == 0 ? delta < 0 : delta > 0;
+}
+
+/* One bullet per significant change of a whole-org item or theme score.
+ * *tested counts the changes that could be tested (both periods shown),
+ * *hidden those that exist but are suppressed. */
+static size_t summary_changes(struct report *rp, const struct names *items, size_t *tested,
+                              size_t *hidden)
+{
+    struct buf *out = &rp->out;
+    struct buf line;
+    buf_init(&line);
+    size_t found = 0;
+    *tested = *hidden = 0;
+    for (size_t i = 0; i < items->n; i++) {
+        size_t row = FIND(&rp->trends, "item", items->items[i], "group_dim", "all", "group", "all");
+        double p;
+        if (vnum(&rp->trends, row, "p_value", &p))
+            (*tested)++;
+        else if (row != NO_ROW && !is_shown(&rp->trends, row))
+            (*hidden)++;
+        if (!trend_significant(&rp->trends, row))
+            continue;
+        double e, prev, change, lo, hi;
+        if (!vnum(&rp->trends, row, "estimate", &e) ||
+            !vnum(&rp->trends, row, "previous_estimate", &prev) ||
+            !vnum(&rp->trends, row, "change", &change) ||
+            !vnum(&rp->trends, row, "change_lower", &lo) ||
+            !vnum(&rp->trends, row, "change_upper", &hi))
+            continue;
+        const char *polarity = vcell(&rp->trends, row, "polarity");
+        buf_clear(&line);
+        put_label(&line, items->items[i]);
+        buf_puts(&line, " at ");
+        put_pct_measure(&line, e, vcell(&rp->trends, row, "measure"));
+        buf_puts(&line, ", against ");
+        put_pct(&line, prev);
+        buf_puts(&line, "% in ");
+        put_text(&line, vcell(&rp->trends, row, "previous_period"));
+        buf_puts(&line, change > 0 ? ": up " : ": down ");
+        fmt_fixed(&line, fabs(100.0 * change), 1);
+        buf_puts(&line, " points (");
+        put_conf(&line, rp->conf);
+        buf_puts(&line, " CI ");
+        fmt_signed(&line, 100.0 * lo, 1);
+        buf_puts(&line, " to ");
+        fmt_signed(&line, 100.0 * hi, 1);
+        buf_puts(&line, favourable(change, polarity) ? "), a more favourable result."
+                                                     : "), a less favourable result.");
+        put_bullet(out, line.data);
+        found++;
+    }
+    for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
+        struct theme_change tc = theme_change(rp, THEMES[k]);
+        *tested += tc.has_change;
+        *hidden += (tc.row != NO_ROW && !is_shown(&rp->themes, tc.row)) ||
+                   (tc.prev_row != NO_ROW && !is_shown(&rp->themes_prev, tc.prev_row));
+        if (!tc.has_change || !tc.significant)
+            continue;
+        double m1, m0;
+        vnum(&rp->themes, tc.row, "mean", &m1);
+        vnum(&rp->themes_prev, tc.prev_row, "mean", &m0);
+        buf_clear(&line);
+        put_label(&line, THEMES[k]);
+        buf_puts(&line, " theme score at ");
+        fmt_fixed(&line, m1, 2);
+        buf_puts(&line, " out of 10, against ");
+        fmt_fixed(&line, m0, 2);
+        buf_puts(&line, " in ");
+        put_text(&line, rp->previous);
+        buf_puts(&line, tc.diff > 0 ? ": up " : ": down ");
+        fmt_fixed(&line, fabs(tc.diff), 2);
+        buf_puts(&line, " (");
+        put_conf(&line, rp->conf);
+        buf_puts(&line, " CI ");
+        fmt_signed(&line, tc.lower, 2);
+        buf_puts(&line, " to ");
+        fmt_signed(&line, tc.upper, 2);
+        buf_puts(&line, ").");
+        put_bullet(out, line.data);
+        found++;
+    }
+    buf_release(&line);
+    return found;
+}
+
+/* One bullet per item beyond a funnel limit against comparison `benchmark`:
+ * with adverse, the worse_ flags, else the better_ flags.  With
+ * only_998_against, only worse_998 items that are not already worse
+ * against that (the org's own) comparison. */
+static size_t summary_funnel(struct report *rp, struct buf *out, const struct names *items,
+                             const char *benchmark, bool adverse, const char *only_998_against)
+{
+    size_t found = 0;
+    bool own_group = strncmp(benchmark, "GROUP:", 6) == 0;
+    struct buf line;
+    buf_init(&line);
+    for (size_t i = 0; i < items->n; i++) {
+        const char *item = items->items[i];
+        size_t row = FIND(&rp->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
+                          benchmark, "weighted", "no");
+        if (!is_shown(&rp->bench, row))
+            continue;
+        const char *flag = vcell(&rp->bench, row, "flag");
+        bool hit = adverse ? strncmp(flag, "worse_", 6) == 0 : strncmp(flag, "better_", 7) == 0;
+        if (!hit)
+            continue;
+        if (only_998_against) {
+            if (strcmp(flag, "worse_998") != 0)
+                continue;
+            size_t own = FIND(&rp->bench, "item", item, "group_dim", "all", "group", "all",
+                              "benchmark", only_998_against, "weighted", "no");
+            if (is_shown(&rp->bench, own) &&
+                strncmp(vcell(&rp->bench, own, "flag"), "worse_", 6) == 0)
+                continue;
+        }
+        double e, target;
+        if (!vnum(&rp->bench, row, "estimate", &e) ||
+            !fmt_parse(vcell(&rp->bench, row, "target"), &target))
+            continue;
+        const char *polarity = vcell(&rp->bench, row, "polarity");
+        bool above = (strcmp(polarity, "lower") == 0) == adverse;
+        buf_clear(&line);
+        put_label(&line, item);
+        buf_puts(&line, " at ");
+        put_pct_measure(&line, e, vcell(&rp->bench, row, "measure"));
+        buf_puts(&line, above ? " is above the " : " is below the ");
+        buf_puts(&line, strstr(flag, "998") ? "99.8%" : "95%");
+        buf_puts(&line, own_group ? " funnel limit of the benchmarking group (group "
+                                  : " funnel limit of all trusts in the results (all trusts ");
+        put_pct(&line, target);
+        buf_puts(&line, "%)");
+        if (only_998_against)
+            buf_puts(&line, ", though within the benchmarking group's limits");
+        buf_puts(&line, ".");
+        put_bullet(out, line.data);
+        found++;
+    }
+    buf_release(&line);
+    return found;
+}
+
+/* One bullet per significant BME-White gap (q < 0.05): adverse ones (less
+ * favourable for BME staff) or favourable ones. */
+static size_t summary_gaps(struct report *rp, struct buf *out, const struct names *items,
+                           bool adverse)
+{
+    size_t found = 0;
+    struct buf line;
+    buf_init(&line);
+    for (size_t i = 0; i < items->n; i++) {
+        size_t row = FIND(&rp->disp, "item", items->items[i], "group_dim", "ethnicity", "group",
+                          "BME", "reference", "White");
+        double q, diff, n, pos, ref_n, ref_pos;
+        if (!vnum(&rp->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
+            !vnum(&rp->disp, row, "diff", &diff) || !vnum(&rp->disp, row, "n", &n) ||
+            !vnum(&rp->disp, row, "positive", &pos) || !vnum(&rp->disp, row, "ref_n", &ref_n) ||
+            !vnum(&rp->disp, row, "ref_positive", &ref_pos) || n <= 0 || ref_n <= 0)
+            continue;
+        if (favourable(diff, vcell(&rp->disp, row, "polarity")) == adverse)
+            continue;
+        buf_clear(&line);
+        put_label(&line, items->items[i]);
+        buf_puts(&line, ", BME against White staff: ");
+        put_pct(&line, pos / n);
+        buf_puts(&line, "% against ");
+        put_pct_measure(&line, ref_pos / ref_n, vcell(&rp->disp, row, "measure"));
+        buf_puts(&line, " (gap ");
+        fmt_signed(&line, 100.0 * diff, 1);
+        buf_puts(&line, " points, q ");
+        fmt_pvalue(&line, q);
+        buf_puts(&line, ").");
+        put_bullet(out, line.data);
+        found++;
+    }
+    buf_release(&line);
+    return found;
+}
+
+static const char *wres_label(const char *indicator)
+{
+    static const struct {
+        const char *indicator, *text;
+    } what[] = {
+        {"3", "enter the formal disciplinary process"},
+        {"5", "experience harassment, bullying or abuse from patients or the public"},
+        {"6", "experience harassment, bullying or abuse from managers or colleagues"},
+        {"7", "believe the trust acts fairly on career progression"},
+        {"8", "experience discrimination from managers or colleagues"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(what); i++)
+        if (strcmp(what[i].indicator, indicator) == 0)
+            return what[i].text;
+    return NULL;
+}
+
+static size_t summary_wres(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    size_t found = 0;
+    struct buf line;
+    buf_init(&line);
+    for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
+        size_t row = FIND(&rp->wres, "indicator", WRES_INDICATORS[k]);
+        double rl, lo, hi;
+        if (!vnum(&rp->wres, row, "relative_likelihood", &rl) ||
+            !vnum(&rp->wres, row, "rl_lower", &lo) || !vnum(&rp->wres, row, "rl_upper", &hi) ||
+            strcmp(vcell(&rp->wres, row, "in_range"), "no") != 0 || (lo <= 1 && hi >= 1))
+            continue;
+        buf_clear(&line);
+        buf_printf(&line, "WRES indicator %s: BME staff were ", WRES_INDICATORS[k]);
+        fmt_fixed(&line, rl, 2);
+        buf_puts(&line, " times as likely as White staff to ");
+        const char *what = wres_label(WRES_INDICATORS[k]);
+        if (what) {
+            buf_puts(&line, what);
+        } else {
+            buf_puts(&line, "counted for ");
+            put_text(&line, vcell(&rp->wres, row, "item"));
+        }
+        buf_puts(&line, " (");
+        put_conf(&line, rp->conf);
+        buf_puts(&line, " CI ");
+        fmt_fixed(&line, lo, 2);
+        buf_puts(&line, " to ");
+        fmt_fixed(&line, hi, 2);
+        buf_puts(&line, "), outside the 0.80 to 1.25 range");
+        if (strcmp(vcell(&rp->wres, row, "small_numbers"), "yes") == 0)
+            buf_puts(&line, "; based on small numbers");
+        buf_puts(&line, ".");
+        put_bullet(out, line.data);
+        found++;
+    }
+    buf_release(&line);
+    return found;
+}
+
+/* Flagged hotspot rows of the org and period, sorted by q, then the size of
+ * the gap (largest first), then file order.  Caller frees. */
+struct hotspot {
+    size_t row;
+    double q, gap;
+};
+
+static int compare_hotspots(const void *a, const void *b)
+{
+    const struct hotspot *x = a, *y = b;
+    if (x->q != y->q)
+        return x->q < y->q ? -1 : 1;
+    if (fabs(x->gap) != fabs(y->gap))
+        return fabs(x->gap) > fabs(y->gap) ? -1 : 1;
+    return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static struct hotspot *flagged_hotspots(const struct report *rp, size_t *count)
+{
+    struct hotspot *list = xcalloc(rp->hot.n ? rp->hot.n : 1, sizeof(*list));
+    size_t n = 0;
+    for (size_t i = 0; i < rp->hot.n; i++) {
+        size_t row = rp->hot.rows[i];
+        double q, gap;
+        if (!is_shown(&rp->hot, row) || strcmp(vcell(&rp->hot, row, "flagged"), "yes") != 0 ||
+            !vnum(&rp->hot, row, "q_value", &q) || !vnum(&rp->hot, row, "diff", &gap))
+            continue;
+        list[n++] = (struct hotspot){row, q, gap};
+    }
+    qsort(list, n, sizeof(*list), compare_hotspots);
+    *count = n;
+    return list;
+}
+
+/* Suppressed rows of the org and period in proportions.csv. */
+struct suppression {
+    size_t total, primary, secondary;
+};
+
+static struct suppression count_suppressed(const struct view *prop)
+{
+    struct suppression s = {prop->n, 0, 0};
+    for (size_t i = 0; i < prop->n; i++) {
+        const char *state = vcell(prop, prop->rows[i], "suppressed");
+        if (strcmp(state, "primary") == 0)
+            s.primary++;
+        else if (strcmp(state, "secondary") == 0)
+            s.secondary++;
+    }
+    return s;
+}
+
+static void section_summary(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    struct buf line;
+    buf_init(&line);
+    buf_puts(out, "\n2. SUMMARY\n\n");
+    fmt_wrap(out,
+             "These figures describe what staff reported in the survey and what the "
+             "HR records show. They do not say why a figure differs; read them with "
+             "what the board knows about staffing, workload and the working "
+             "environment.",
+             WIDTH, "", "");
+
+    buf_putc(out, '\n');
+    if (rp->previous) {
+        buf_puts(out, "Significant changes since ");
+        put_text(out, rp->previous);
+        buf_puts(out, ":\n");
+        size_t tested, hidden;
+        if (summary_changes(rp, items, &tested, &hidden) == 0 && tested)
+            put_bullet(out, "None: no item or theme score changed by more than chance "
+                            "would explain (5% level).");
+        else if (!tested && hidden)
+            put_bullet(out, "None can be shown: no change could be tested, because the "
+                            "figures of one of the two periods are not shown to protect "
+                            "anonymity.");
+        else if (!tested)
+            put_bullet(out, "None can be shown: the results hold no figures to compare.");
+    } else {
+        buf_puts(out, "Changes: there is no previous period in the results.\n");
+    }
+
+    buf_puts(out, "\nFor the board to look at:\n");
+    size_t attention = 0;
+    bool own_group = strncmp(rp->benchmark, "GROUP:", 6) == 0;
+    attention += summary_funnel(rp, out, items, rp->benchmark, true, NULL);
+    if (own_group)
+        attention += summary_funnel(rp, out, items, "ALL", true, rp->benchmark);
+    attention += summary_gaps(rp, out, items, true);
+    attention += summary_wres(rp);
+    size_t n_hot;
+    struct hotspot *hot = flagged_hotspots(rp, &n_hot);
+    if (n_hot) {
+        buf_clear(&line);
+        buf_printf(&line,
+                   "%zu unit and item combination%s less favourable than the rest of "
+                   "the trust, for the Freedom to Speak Up guardian (section 6).",
+                   n_hot, n_hot == 1 ? " is" : "s are");
+        put_bullet(out, line.data);
+        attention++;
+    }
+    free(hot);
+    if (!attention)
+        put_bullet(out, "Nothing stands out among the figures that can be shown: no item "
+                        "is beyond the funnel limits, no "
+                        "significant gap between BME and White staff, no WRES "
+                        "indicator clearly outside 0.80 to 1.25 and no hotspot.");
+
+    struct buf good;
+    buf_init(&good);
+    if (summary_funnel(rp, &good, items, rp->benchmark, false, NULL) +
+        summary_gaps(rp, &good, items, false)) {
+        buf_puts(out, "\nMore favourable results:\n");
+        buf_append(out, good.data, good.len);
+    }
+    buf_release(&good);
+
+    struct suppression s = count_suppressed(&rp->prop);
+    if (s.primary + s.secondary) {
+        size_t gaps = 0, gaps_hidden = 0;
+        for (size_t i = 0; i < items->n; i++) {
+            size_t row = FIND(&rp->disp, "item", items->items[i], "group_dim", "ethnicity", "group",
+                              "BME", "reference", "White");
+            if (row == NO_ROW)
+                continue;
+            gaps++;
+            gaps_hidden += !is_shown(&rp->disp, row);
+        }
+        struct names wres_hidden = {0};
+        for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
+            size_t row = FIND(&rp->wres, "indicator", WRES_INDICATORS[k]);
+            if (row != NO_ROW && !is_shown(&rp->wres, row))
+                names_add(&wres_hidden, WRES_INDICATORS[k]);
+        }
+        buf_clear(&line);
+        buf_puts(&line, "To protect anonymity, ");
+        fmt_count(&line, s.primary + s.secondary);
+        buf_puts(&line, " of the ");
+        fmt_count(&line, s.total);
+        buf_puts(&line, " figures for this trust and period are not shown (section 7)");
+        if (gaps_hidden)
+            buf_printf(&line,
+                       ", including %zu of the %zu comparisons of BME and White staff "
+                       "(section 4)",
+                       gaps_hidden, gaps);
+        if (wres_hidden.n) {
+            buf_puts(&line, gaps_hidden ? " and WRES indicator" : ", including WRES indicator");
+            buf_puts(&line, wres_hidden.n > 1 ? "s " : " ");
+            put_and_list(&line, &wres_hidden);
+            buf_puts(&line, " (section 5)");
+        }
+        buf_puts(&line, ".");
+        free(wres_hidden.items);
+        buf_putc(out, '\n');
+        fmt_wrap(out, line.data, WIDTH, "", "");
+    }
+    buf_release(&line);
+}
+
+/* ---- section 3: just culture and speaking up ------------------------------------------- */
+
+static void item_row(struct report *rp, struct fmt_table *t, const char *item)
+{
+    struct buf label, now, prev, change, funnel;
+    buf_init(&label);
+    buf_init(&now);
+    buf_init(&prev);
+    buf_init(&change);
+    buf_init(&funnel);
+    put_label(&label, item);
+    size_t row = FIND(&rp->prop, "item", item, "group_dim", "all", "group", "all");
+    if (!put_pct_ci(&now, &rp->prop, row)) {
+        put_not_shown(&now, &rp->prop, row, rp->min_n, "answers");
+        fmt_table_note(t, label.data, now.data);
+        goto out;
+    }
+    size_t trend = FIND(&rp->trends, "item", item, "group_dim", "all", "group", "all");
+    double prev_e, d, lo, hi;
+    if (!rp->previous) {
+        buf_puts(&prev, "--");
+        buf_puts(&change, "--");
+    } else if (trend == NO_ROW) {
+        buf_puts(&prev, "--");
+        buf_puts(&change, "--");
+    } else if (vnum(&rp->trends, trend, "previous_estimate", &prev_e) &&
+               vnum(&rp->trends, trend, "change", &d) &&
+               vnum(&rp->trends, trend, "change_lower", &lo) &&
+               vnum(&rp->trends, trend, "change_upper", &hi)) {
+        put_pct(&prev, prev_e);
+        put_points_ci(&change, d, lo, hi);
+        if (trend_significant(&rp->trends, trend))
+            buf_putc(&change, '*');
+    } else {
+        buf_puts(&prev, "n/s");
+        buf_puts(&change, "n/s");
+    }
+    size_t b = FIND(&rp->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
+                    rp->benchmark, "weighted", "no");
+    if (is_shown(&rp->bench, b))
+        buf_puts(&funnel,
+                 funnel_short(vcell(&rp->bench, b, "flag"), vcell(&rp->bench, b, "polarity")));
+    else
+        buf_puts(&funnel, b == NO_ROW ? "--" : "n/s");
+    fmt_table_row(t, (const char *const[]){label.data, now.data, prev.data ? prev.data : "",
+                                           change.data, funnel.data});
+out:
+    buf_release(&label);
+    buf_release(&now);
+    buf_release(&prev);
+    buf_release(&change);
+    buf_release(&funnel);
+}
+
+static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
+{
+    struct buf label, now, prev, change;
+    buf_init(&label);
+    buf_init(&now);
+    buf_init(&prev);
+    buf_init(&change);
+    put_label(&label, theme);
+    struct theme_change tc = theme_change(rp, theme);
+    double m, lo, hi;
+    if (!vnum(&rp->themes, tc.row, "mean", &m) || !vnum(&rp->themes, tc.row, "ci_lower", &lo) ||
+        !vnum(&rp->themes, tc.row, "ci_upper", &hi)) {
+        put_not_shown(&now, &rp->themes, tc.row, rp->min_n, "respondents");
+        fmt_table_note(t, label.data, now.data);
+        goto out;
+    }
+    fmt_fixed(&now, m, 2);
+    buf_puts(&now, " (");
+    fmt_fixed(&now, lo, 2);
+    buf_putc(&now, '-');
+    fmt_fixed(&now, hi, 2);
+    buf_putc(&now, ')');
+    double m0;
+    if (!rp->previous || tc.prev_row == NO_ROW) {
+        buf_puts(&prev, "--");
+        buf_puts(&change, "--");
+    } else if (!vnum(&rp->themes_prev, tc.prev_row, "mean", &m0)) {
+        buf_puts(&prev, "n/s");
+        buf_puts(&change, "n/s");
+    } else {
+        fmt_fixed(&prev, m0, 2);
+        if (tc.has_change) {
+            fmt_signed(&change, tc.diff, 2);
+            buf_puts(&change, " (");
+            fmt_signed(&change, tc.lower, 2);
+            buf_puts(&change, ", ");
+            fmt_signed(&change, tc.upper, 2);
+            buf_putc(&change, ')');
+            if (tc.significant)
+                buf_putc(&change, '*');
+        } else {
+            buf_puts(&change, "--");
+        }
+    }
+    fmt_table_row(t, (const char *const[]){label.data, now.data, prev.data, change.data});
+out:
+    buf_release(&label);
+    buf_release(&now);
+    buf_release(&prev);
+    buf_release(&change);
+}
+
+static void section_culture(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct buf h_now, h_prev, h_change, text;
+    buf_init(&h_now);
+    buf_init(&h_prev);
+    buf_init(&h_change);
+    buf_init(&text);
+    buf_puts(out, "\n3. JUST CULTURE AND SPEAKING UP\n\n");
+    if (!rp->prop.n && !rp->themes.n) {
+        fmt_wrap(out, "The results hold no survey figures for this trust and period.", WIDTH, "",
+                 "");
+        goto out;
+    }
+    buf_puts(&text, "Percentage of staff who answered positively (agree or strongly agree), "
+                    "with its ");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, " CI; the change since ");
+    if (rp->previous)
+        put_text(&text, rp->previous);
+    else
+        buf_puts(&text, "the previous period");
+    buf_puts(&text, " in percentage points (* significant at the 5% level); and the "
+                    "position on the funnel plot against ");
+    if (strncmp(rp->benchmark, "GROUP:", 6) == 0)
+        buf_puts(&text, "the benchmarking group");
+    else
+        buf_puts(&text, "all trusts in the results");
+    buf_puts(&text, ": within its limits, or low or high beyond its 95% or 99.8% limit.");
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_putc(out, '\n');
+
+    buf_puts(&h_now, "% ");
+    put_text(&h_now, rp->period);
+    buf_puts(&h_now, " (");
+    put_conf(&h_now, rp->conf);
+    buf_puts(&h_now, " CI)");
+    if (rp->previous)
+        put_text(&h_prev, rp->previous);
+    else
+        buf_puts(&h_prev, "Prev.");
+    buf_puts(&h_change, "Change (");
+    put_conf(&h_change, rp->conf);
+    buf_puts(&h_change, " CI)");
+
+    struct fmt_table t;
+    fmt_table_init(&t, 5);
+    fmt_table_align(&t, 2, FMT_RIGHT);
+    fmt_table_header(
+        &t, (const char *const[]){"Item", h_now.data, h_prev.data, h_change.data, "Funnel"});
+    fmt_table_note(&t, "Just culture", "");
+    for (size_t i = 0; i < ARRAY_LEN(JUST_CULTURE_ITEMS); i++)
+        item_row(rp, &t, JUST_CULTURE_ITEMS[i]);
+    fmt_table_note(&t, "Speaking up", "");
+    for (size_t i = 0; i < ARRAY_LEN(SPEAKING_UP_ITEMS); i++)
+        item_row(rp, &t, SPEAKING_UP_ITEMS[i]);
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
+    fmt_table_release(&t);
+
+    buf_putc(out, '\n');
+    buf_clear(&text);
+    buf_puts(&text, "Theme scores: each respondent's mean score over the theme's items "
+                    "(0 = strongly disagree to 10 = strongly agree), averaged over "
+                    "respondents; ");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, " CI; theme scores are not benchmarked.");
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_putc(out, '\n');
+    buf_clear(&h_now);
+    buf_puts(&h_now, "Score ");
+    put_text(&h_now, rp->period);
+    buf_puts(&h_now, " (");
+    put_conf(&h_now, rp->conf);
+    buf_puts(&h_now, " CI)");
+    fmt_table_init(&t, 4);
+    fmt_table_align(&t, 2, FMT_RIGHT);
+    fmt_table_header(&t, (const char *const[]){"Theme", h_now.data, h_prev.data, h_change.data});
+    for (size_t k = 0; k < ARRAY_LEN(THEMES); k++)
+        theme_row(rp, &t, THEMES[k]);
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
+    fmt_table_release(&t);
+    buf_puts(out, "\n  n/s: not shown to protect anonymity; --: no figure in the results.\n");
+out:
+    buf_release(&h_now);
+    buf_release(&h_prev);
+    buf_release(&h_change);
+    buf_release(&text);
+}
+
+/* ---- section 4: fairness ----------------------------------------------------------------- */
+
+/* Items of section 3 first, then every other item of the org, in file order. */
+static void ordered_items(const struct names *items, struct names *ordered)
+{
+    memset(ordered, 0, sizeof(*ordered));
+    for (size_t i = 0; i < ARRAY_LEN(JUST_CULTURE_ITEMS); i++)
+        if (names_has(items, JUST_CULTURE_ITEMS[i]))
+            names_add(ordered, JUST_CULTURE_ITEMS[i]);
+    for (size_t i = 0; i < ARRAY_LEN(SPEAKING_UP_ITEMS); i++)
+        if (names_has(items, SPEAKING_UP_ITEMS[i]))
+            names_add(ordered, SPEAKING_UP_ITEMS[i]);
+    for (size_t i = 0; i < items->n; i++)
+        names_add(ordered, items->items[i]);
+}
+
+static void gap_row(struct report *rp, struct fmt_table *t, const char *item)
+{
+    struct buf label, group, ref, gap, q;
+    buf_init(&label);
+    buf_init(&group);
+    buf_init(&ref);
+    buf_init(&gap);
+    buf_init(&q);
+    put_label(&label, item);
+    size_t row = FIND(&rp->disp, "item", item, "group_dim", "ethnicity", "group", "BME",
+                      "reference", "White");
+    double n, pos, ref_n, ref_pos, d, lo, hi, qv;
+    if (!vnum(&rp->disp, row, "n", &n) || !vnum(&rp->disp, row, "positive", &pos) ||
+        !vnum(&rp->disp, row, "ref_n", &ref_n) || !vnum(&rp->disp, row, "ref_positive", &ref_pos) ||
+        !vnum(&rp->disp, row, "diff", &d) || !vnum(&rp->disp, row, "diff_lower", &lo) ||
+        !vnum(&rp->disp, row, "diff_upper", &hi) || !vnum(&rp->disp, row, "q_value", &qv) ||
+        n <= 0 || ref_n <= 0) {
+        put_not_shown(&gap, &rp->disp, row, rp->min_n, "answers in a group");
+        fmt_table_note(t, label.data, gap.data);
+        goto out;
+    }
+    put_pct(&group, pos / n);
+    put_pct(&ref, ref_pos / ref_n);
+    put_points_ci(&gap, d, lo, hi);
+    fmt_pvalue(&q, qv);
+    if (qv < SIGNIFICANCE)
+        buf_putc(&q, '*');
+    fmt_table_row(t, (const char *const[]){label.data, group.data, ref.data, gap.data, q.data});
+out:
+    buf_release(&label);
+    buf_release(&group);
+    buf_release(&ref);
+    buf_release(&gap);
+    buf_release(&q);
+}
+
+/* One line per demographic dimension (other than the BME-White comparison
+ * above): its significant gaps, or that there are none. */
+static void other_dimensions(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct names dims = {0};
+    for (size_t i = 0; i < rp->disp.n; i++)
+        names_add(&dims, vcell(&rp->disp, rp->disp.rows[i], "group_dim"));
+    struct buf line;
+    buf_init(&line);
+    bool any = false;
+    for (size_t k = 0; k < dims.n; k++) {
+        const char *dim = dims.items[k];
+        bool ethnicity = strcmp(dim, "ethnicity") == 0;
+        size_t tests = 0, hidden = 0, significant = 0;
+        const char *reference = NULL;
+        buf_clear(&line);
+        for (size_t i = 0; i < rp->disp.n; i++) {
+            size_t row = rp->disp.rows[i];
+            if (strcmp(vcell(&rp->disp, row, "group_dim"), dim) != 0)
+                continue;
+            if (ethnicity && strcmp(vcell(&rp->disp, row, "group"), "BME") == 0 &&
+                strcmp(vcell(&rp->disp, row, "reference"), "White") == 0)
+                continue;
+            reference = vcell(&rp->disp, row, "reference");
+            if (!is_shown(&rp->disp, row)) {
+                hidden++;
+                continue;
+            }
+            tests++;
+            double q, d, lo, hi;
+            if (!vnum(&rp->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
+                !vnum(&rp->disp, row, "diff", &d) || !vnum(&rp->disp, row, "diff_lower", &lo) ||
+                !vnum(&rp->disp, row, "diff_upper", &hi))
+                continue;
+            buf_puts(&line, significant ? "; " : ": ");
+            put_text_fit(&line, vcell(&rp->disp, row, "group"), 60);
+            buf_puts(&line, ", ");
+            put_label(&line, vcell(&rp->disp, row, "item"));
+            buf_puts(&line, " ");
+            fmt_signed(&line, 100.0 * d, 1);
+            buf_puts(&line, " points (");
+            fmt_signed(&line, 100.0 * lo, 1);
+            buf_puts(&line, " to ");
+            fmt_signed(&line, 100.0 * hi, 1);
+            buf_puts(&line, ", q ");
+            double qv;
+            vnum(&rp->disp, row, "q_value", &qv);
+            fmt_pvalue(&line, qv);
+            buf_puts(&line, ")");
+            significant++;
+        }
+        if (!reference)
+            continue;
+        struct buf text;
+        buf_init(&text);
+        put_text_fit(&text, dim, 60);
+        buf_puts(&text, ethnicity ? " (other groups, against " : " (against ");
+        put_text_fit(&text, reference, 60);
+        buf_puts(&text, "): ");
+        if (significant)
+            buf_printf(&text, "%zu significant gap%s in %zu comparisons", significant,
+                       significant == 1 ? "" : "s", tests);
+        else if (tests)
+            buf_printf(&text, "no significant gap in %zu comparison%s", tests,
+                       tests == 1 ? "" : "s");
+        else
+            buf_puts(&text, "no comparison can be shown");
+        if (hidden && tests)
+            buf_printf(&text, " (%zu more not shown)", hidden);
+        else if (hidden)
+            buf_printf(&text, " (all %zu hidden to protect anonymity)", hidden);
+        if (significant)
+            buf_append(&text, line.data, line.len);
+        buf_puts(&text, ".");
+        put_bullet(out, text.data);
+        buf_release(&text);
+        any = true;
+    }
+    if (!any)
+        put_bullet(out, "No other groups are compared in the results.");
+    buf_release(&line);
+    free(dims.items);
+}
+
+static void section_fairness(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    struct buf text;
+    buf_init(&text);
+    buf_puts(out, "\n4. FAIRNESS: BME AND WHITE STAFF\n\n");
+    if (!rp->disp.n) {
+        fmt_wrap(out,
+                 "The results hold no comparisons of groups of staff for this trust and "
+                 "period.",
+                 WIDTH, "", "");
+        buf_release(&text);
+        return;
+    }
+    buf_puts(&text, "Percentage positive (or experiencing, for harassment and "
+                    "discrimination) among BME and White staff; the gap is BME minus "
+                    "White in percentage points with its ");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, " CI; q is the p-value adjusted for the number of comparisons "
+                    "(false discovery rate, * when below 0.05).");
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_putc(out, '\n');
+    struct names ordered;
+    ordered_items(items, &ordered);
+    struct fmt_table t;
+    fmt_table_init(&t, 5);
+    fmt_table_align(&t, 1, FMT_RIGHT);
+    fmt_table_align(&t, 2, FMT_RIGHT);
+    fmt_table_align(&t, 4, FMT_RIGHT);
+    buf_clear(&text);
+    buf_puts(&text, "Gap, points (");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, " CI)");
+    fmt_table_header(&t, (const char *const[]){"Item", "BME %", "White %", text.data, "q"});
+    for (size_t i = 0; i < ordered.n; i++)
+        gap_row(rp, &t, ordered.items[i]);
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
+    fmt_table_release(&t);
+    free(ordered.items);
+    buf_puts(out, "\nOther groups, all items (significant when q < 0.05):\n");
+    other_dimensions(rp);
+    buf_release(&text);
+}
+
+/* ---- section 5: WRES ------------------------------------------------------------------------- */
+
+static const char *wres_short(const char *indicator)
+{
+    static const struct {
+        const char *indicator, *label;
+    } names[] = {
+        {"3", "3 Disciplinary process"},  {"5", "5 Harassment: public"},
+        {"6", "6 Harassment: staff"},     {"7", "7 Equal opportunities"},
+        {"8", "8 Discrimination: staff"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        if (strcmp(names[i].indicator, indicator) == 0)
+            return names[i].label;
+    return indicator;
+}
+
+static void section_wres(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct buf text, a, b, c;
+    buf_init(&text);
+    buf_init(&a);
+    buf_init(&b);
+    buf_init(&c);
+    buf_puts(out, "\n5. WORKFORCE RACE EQUALITY STANDARD (WRES)\n\n");
+    buf_puts(&text, "Rate among BME and White staff and the relative likelihood (BME rate "
+                    "divided by White rate, 1 = parity) with its ");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, " CI. In range: the likelihood lies in 0.80 to 1.25 (tested exactly on "
+                    "the counts). Small: fewer "
+                    "than 10 cases on a side, so read the interval rather than the "
+                    "figure. Indicator 3 is from HR records, 5 to 8 from the survey.");
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_putc(out, '\n');
+    struct fmt_table t;
+    fmt_table_init(&t, 6);
+    fmt_table_align(&t, 1, FMT_RIGHT);
+    fmt_table_align(&t, 2, FMT_RIGHT);
+    buf_clear(&text);
+    buf_puts(&text, "Likelihood (");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, " CI)");
+    fmt_table_header(
+        &t, (const char *const[]){"Indicator", "BME %", "White %", text.data, "In range", "Small"});
+    struct names adverse_above = {0}, adverse_below = {0};
+    size_t hr_row = NO_ROW;
+    for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
+        const char *ind = WRES_INDICATORS[k];
+        size_t row = FIND(&rp->wres, "indicator", ind);
+        const char *adverse = row == NO_ROW ? "" : vcell(&rp->wres, row, "adverse_if");
+        if (strcmp(adverse, "above 1") == 0)
+            names_add(&adverse_above, ind);
+        else if (strcmp(adverse, "below 1") == 0)
+            names_add(&adverse_below, ind);
+        double br, wr, rl, lo, hi;
+        if (!vnum(&rp->wres, row, "bme_rate", &br) || !vnum(&rp->wres, row, "white_rate", &wr) ||
+            !vnum(&rp->wres, row, "rl_lower", &lo) || !vnum(&rp->wres, row, "rl_upper", &hi)) {
+            buf_clear(&a);
+            if (row != NO_ROW && is_shown(&rp->wres, row)) {
+                buf_puts(&a, "no figure: ");
+                put_text(&a, vcell(&rp->wres, row, "note"));
+            } else {
+                bool hr = row != NO_ROW && strcmp(vcell(&rp->wres, row, "source"), "hr") == 0;
+                put_not_shown(&a, &rp->wres, row, rp->min_n,
+                              hr ? "staff in a group" : "answers in a group");
+            }
+            fmt_table_note(&t, wres_short(ind), a.data);
+            continue;
+        }
+        int decimals = strcmp(vcell(&rp->wres, row, "source"), "hr") == 0 ? 2 : 1;
+        if (strcmp(ind, "3") == 0)
+            hr_row = row;
+        buf_clear(&a);
+        buf_clear(&b);
+        buf_clear(&c);
+        fmt_fixed(&a, 100.0 * br, decimals);
+        fmt_fixed(&b, 100.0 * wr, decimals);
+        if (vnum(&rp->wres, row, "relative_likelihood", &rl))
+            fmt_fixed(&c, rl, 2);
+        else
+            buf_puts(&c, "undefined");
+        buf_puts(&c, " (");
+        fmt_fixed(&c, lo, 2);
+        buf_putc(&c, '-');
+        fmt_fixed(&c, hi, 2);
+        buf_putc(&c, ')');
+        const char *in_range = vcell(&rp->wres, row, "in_range");
+        const char *small = vcell(&rp->wres, row, "small_numbers");
+        fmt_table_row(&t,
+                      (const char *const[]){wres_short(ind), a.data, b.data, c.data,
+                                            *in_range ? in_range : "--", *small ? small : "--"});
+    }
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
+    fmt_table_release(&t);
+
+    buf_putc(out, '\n');
+    double be, bn, we, wn;
+    if (hr_row != NO_ROW && vnum(&rp->wres, hr_row, "bme_events", &be) &&
+        vnum(&rp->wres, hr_row, "bme_n", &bn) && vnum(&rp->wres, hr_row, "white_events", &we) &&
+        vnum(&rp->wres, hr_row, "white_n", &wn) && be >= 0 && bn >= 0 && we >= 0 && wn >= 0) {
+        buf_clear(&text);
+        buf_puts(&text, "Indicator 3: ");
+        fmt_count(&text, (unsigned long long)be);
+        buf_puts(&text, " of ");
+        fmt_count(&text, (unsigned long long)bn);
+        buf_puts(&text, " BME staff and ");
+        fmt_count(&text, (unsigned long long)we);
+        buf_puts(&text, " of ");
+        fmt_count(&text, (unsigned long long)wn);
+        buf_puts(&text, " White staff entered a formal disciplinary process (HR period ");
+        put_text(&text, vcell(&rp->wres, hr_row, "periods_used"));
+        buf_puts(&text, "; staff of unknown ethnicity ");
+        put_text(&text, vcell(&rp->wres, hr_row, "unknown_ethnicity"));
+        buf_puts(&text, ").");
+        fmt_wrap(out, text.data, WIDTH, "", "");
+    }
+    if (adverse_above.n || adverse_below.n) {
+        buf_clear(&text);
+        buf_puts(&text, "A likelihood ");
+        if (adverse_above.n) {
+            buf_puts(&text, "above 1 is adverse for BME staff for indicator");
+            buf_puts(&text, adverse_above.n > 1 ? "s " : " ");
+            put_and_list(&text, &adverse_above);
+        }
+        if (adverse_below.n) {
+            buf_puts(&text, adverse_above.n ? "; below 1 for "
+                                            : "below 1 is adverse for BME "
+                                              "staff for ");
+            buf_puts(&text, adverse_below.n > 1 ? "indicators " : "indicator ");
+            put_and_list(&text, &adverse_below);
+        }
+        buf_puts(&text, ".");
+        fmt_wrap(out, text.data, WIDTH, "", "");
+    }
+    free(adverse_above.items);
+    free(adverse_below.items);
+    buf_release(&text);
+    buf_release(&a);
+    buf_release(&b);
+    buf_release(&c);
+}
+
+/* ---- section 6: hotspots ------------------------------------------------------------------- */
+
+static void section_hotspots(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct buf text;
+    buf_init(&text);
+    buf_puts(out, "\n6. HOTSPOTS FOR THE FREEDOM TO SPEAK UP GUARDIAN\n\n");
+    if (!rp->hot.n) {
+        fmt_wrap(out,
+                 "The results hold no comparisons of units (directorates, teams) for "
+                 "this trust and period.",
+                 WIDTH, "", "");
+        buf_release(&text);
+        return;
+    }
+    size_t tests = 0, hidden = 0;
+    for (size_t i = 0; i < rp->hot.n; i++) {
+        size_t row = rp->hot.rows[i];
+        if (is_shown(&rp->hot, row))
+            tests++;
+        else
+            hidden++;
+    }
+    if (tests)
+        buf_printf(&text,
+                   "Each directorate and team is compared with the rest of the trust, item "
+                   "by item: %zu comparisons",
+                   tests);
+    else
+        buf_puts(&text, "Each directorate and team is compared with the rest of the trust, "
+                        "item by item. None of these comparisons can be shown for this "
+                        "trust and period");
+    if (hidden)
+        buf_printf(&text,
+                   tests ? "; %zu more are not shown to protect anonymity"
+                         : " (all %zu are hidden to protect anonymity)",
+                   hidden);
+    buf_puts(&text, ". Listed: units less favourable than the rest of the trust once the "
+                    "number of comparisons is allowed for (false discovery rate, q below ");
+    const char *fdr = inputs_value(&rp->r->inputs, "fdr");
+    if (*fdr)
+        put_text(&text, fdr);
+    else
+        buf_puts(&text, "0.05");
+    buf_puts(&text, "), most certain first. A listed unit is a place to listen, not a "
+                    "finding about its staff or managers.");
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_putc(out, '\n');
+    size_t n_hot;
+    struct hotspot *hot = flagged_hotspots(rp, &n_hot);
+    if (!n_hot)
+        buf_puts(out, "  None flagged.\n");
+    for (size_t k = 0; k < n_hot && k < HOTSPOTS_LISTED; k++) {
+        size_t row = hot[k].row;
+        char first[16];
+        snprintf(first, sizeof(first), "%3zu. ", k + 1);
+        buf_clear(&text);
+        const char *level = fmt_unformula(vcell(&rp->hot, row, "unit_level"));
+        struct buf lv;
+        buf_init(&lv);
+        fmt_escape(&lv, level, strlen(level));
+        if (lv.len && lv.data[0] >= 'a' && lv.data[0] <= 'z')
+            lv.data[0] = (char)(lv.data[0] - 'a' + 'A');
+        buf_append(&text, lv.data ? lv.data : "", lv.len);
+        buf_release(&lv);
+        buf_puts(&text, ": ");
+        put_text_fit(&text, vcell(&rp->hot, row, "unit"), NAME_MAX_COLUMNS);
+        const char *parent = vcell(&rp->hot, row, "parent_unit");
+        if (*parent) {
+            buf_puts(&text, " (in ");
+            put_text_fit(&text, parent, NAME_MAX_COLUMNS);
+            buf_puts(&text, ")");
+        }
+        fmt_wrap(out, text.data, WIDTH, first, "     ");
+        buf_clear(&text);
+        double e, rest, lo, hi;
+        put_label(&text, vcell(&rp->hot, row, "item"));
+        buf_puts(&text, ": ");
+        if (vnum(&rp->hot, row, "estimate", &e) && vnum(&rp->hot, row, "rest_estimate", &rest)) {
+            put_pct(&text, e);
+            buf_puts(&text, "% against ");
+            put_pct(&text, rest);
+            buf_puts(&text, "% in the rest of the trust; gap ");
+        } else {
+            buf_puts(&text, "gap ");
+        }
+        fmt_signed(&text, 100.0 * hot[k].gap, 1);
+        buf_puts(&text, " points");
+        if (vnum(&rp->hot, row, "diff_lower", &lo) && vnum(&rp->hot, row, "diff_upper", &hi)) {
+            buf_puts(&text, " (");
+            put_conf(&text, rp->conf);
+            buf_puts(&text, " CI ");
+            fmt_signed(&text, 100.0 * lo, 1);
+            buf_puts(&text, " to ");
+            fmt_signed(&text, 100.0 * hi, 1);
+            buf_puts(&text, ")");
+        }
+        buf_puts(&text, ", q ");
+        fmt_pvalue(&text, hot[k].q);
+        fmt_wrap(out, text.data, WIDTH, "     ", "     ");
+    }
+    if (n_hot > HOTSPOTS_LISTED)
+        buf_printf(out, "  ... and %zu more flagged in hotspots.csv.\n", n_hot - HOTSPOTS_LISTED);
+    free(hot);
+    buf_release(&text);
+}
+
+/* ---- section 7: methods and suppression ------------------------------------------------------ */
+
+/* The funnel limits of the org's whole-org comparisons: how many items use
+ * each model of benchmarks.csv. */
+static void put_funnel_models(struct buf *out, const struct report *rp, const struct names *items)
+{
+    static const struct {
+        const char *model, *text;
+    } models[] = {
+        {"binomial", "exact binomial limits (Spiegelhalter 2005)"},
+        {"random-effects", "random-effects limits, widened because trusts differ more than "
+                           "chance alone explains (Spiegelhalter 2005; FunnelPlotR)"},
+        {"arcsine-normal", "arcsine-normal limits"},
+    };
+    size_t counts[ARRAY_LEN(models)] = {0};
+    size_t other = 0, total = 0;
+    for (size_t i = 0; i < items->n; i++) {
+        size_t row = FIND(&rp->bench, "item", items->items[i], "group_dim", "all", "group", "all",
+                          "benchmark", rp->benchmark, "weighted", "no");
+        const char *model = row == NO_ROW ? "" : vcell(&rp->bench, row, "model");
+        if (!*model)
+            continue;
+        total++;
+        size_t k = 0;
+        while (k < ARRAY_LEN(models) && strcmp(models[k].model, model) != 0)
+            k++;
+        if (k < ARRAY_LEN(models))
+            counts[k]++;
+        else
+            other++;
+    }
+    if (!total) {
+        buf_puts(out, "The results hold no funnel limits for this trust.");
+        return;
+    }
+    buf_puts(out, "Limits: ");
+    bool first = true;
+    for (size_t k = 0; k < ARRAY_LEN(models); k++) {
+        if (!counts[k])
+            continue;
+        buf_puts(out, first ? "" : "; ");
+        buf_puts(out, models[k].text);
+        buf_printf(out, " for %zu item%s", counts[k], counts[k] == 1 ? "" : "s");
+        first = false;
+    }
+    if (other)
+        buf_printf(out, "%sanother model for %zu item%s", first ? "" : "; ", other,
+                   other == 1 ? "" : "s");
+    buf_puts(out, ".");
+}
+
+static const char *ci_method_text(const char *method)
+{
+    if (strcmp(method, "wilson") == 0)
+        return "Wilson score intervals (Wilson 1927)";
+    if (strcmp(method, "clopper-pearson") == 0)
+        return "Clopper-Pearson exact intervals";
+    if (strcmp(method, "jeffreys") == 0)
+        return "Jeffreys intervals";
+    return NULL;
+}
+
+static void paragraph(struct buf *out, const char *text)
+{
+    fmt_wrap(out, text, WIDTH, "", "");
+    buf_putc(out, '\n');
+}
+
+static void section_methods(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    struct buf text;
+    buf_init(&text);
+    buf_puts(out, "\n7. METHODS AND SUPPRESSION\n\n");
+
+    /* Percentages. */
+    buf_puts(&text, "Percentages: positive answers over substantive answers (blanks and "
+                    "answers the schema marks as missing, such as \"don't know\", left "
+                    "out), unweighted, with ");
+    const char *method = inputs_value(&rp->r->inputs, "ci_method");
+    size_t first = rp->prop.n ? rp->prop.rows[0] : NO_ROW;
+    if (!*method && first != NO_ROW)
+        method = vcell(&rp->prop, first, "method");
+    const char *method_text = ci_method_text(method);
+    if (method_text) {
+        buf_puts(&text, method_text);
+    } else {
+        buf_puts(&text, "intervals by method ");
+        put_text(&text, method);
+    }
+    buf_puts(&text, " at ");
+    put_conf(&text, rp->conf);
+    buf_puts(&text, ".");
+    if (strcmp(inputs_value(&rp->r->inputs, "weighted"), "yes") == 0)
+        buf_puts(&text, " The results also hold weighted figures (proportions.csv); this "
+                        "report shows the unweighted ones.");
+    paragraph(out, text.data);
+
+    buf_clear(&text);
+    buf_puts(&text, "Changes and gaps: differences of two percentages with Newcombe's hybrid "
+                    "score interval (Newcombe 1998, method 10) and a two-sided "
+                    "two-proportion z test; a change is marked significant when p < 0.05 "
+                    "or its interval excludes 0 (not adjusted for the number of items). "
+                    "Theme score changes: Welch's t interval and test for two independent "
+                    "means (computed by this report from themes.csv).");
+    paragraph(out, text.data);
+
+    buf_clear(&text);
+    buf_puts(&text, "Fairness gaps: q-values by the Benjamini-Hochberg (1995) procedure over "
+                    "the family ");
+    size_t d0 = NO_ROW;
+    for (size_t i = 0; i < rp->disp.n && d0 == NO_ROW; i++)
+        if (is_shown(&rp->disp, rp->disp.rows[i]))
+            d0 = rp->disp.rows[i];
+    if (d0 != NO_ROW) {
+        buf_puts(&text, "'");
+        put_text(&text, vcell(&rp->disp, d0, "bh_family"));
+        buf_puts(&text, "' (");
+        put_text(&text, vcell(&rp->disp, d0, "bh_family_size"));
+        buf_puts(&text, " comparisons of every group and item for this trust and period)");
+    } else {
+        buf_puts(&text, "of one trust and period (no comparison could be shown here)");
+        if (rp->disp.n)
+            d0 = rp->disp.rows[0];
+    }
+    buf_puts(&text, ". Ratios, including the WRES relative likelihoods: Katz log "
+                    "interval (Katz et al. 1978); zero-cell rule: ");
+    size_t w0 = rp->wres.n ? rp->wres.rows[0] : NO_ROW;
+    const char *rule = w0 != NO_ROW   ? vcell(&rp->wres, w0, "rule")
+                       : d0 != NO_ROW ? vcell(&rp->disp, d0, "zero_cell_rule")
+                                      : "";
+    if (*rule)
+        put_text(&text, rule);
+    else
+        buf_puts(&text, "none recorded");
+    buf_puts(&text, ". WRES range test on the counts (0.80 to 1.25 inclusive).");
+    paragraph(out, text.data);
+
+    buf_clear(&text);
+    buf_puts(&text, "Funnel plots: the trust's percentage against the pooled percentage of ");
+    buf_puts(&text, strncmp(rp->benchmark, "GROUP:", 6) == 0 ? "its benchmarking group"
+                                                             : "all trusts in the results");
+    buf_puts(&text, ", with 95% and 99.8% limits for its number of answers. ");
+    put_funnel_models(&text, rp, items);
+    buf_puts(&text, " Hotspots: each unit against the rest of the trust, Newcombe interval, "
+                    "z test, Benjamini-Hochberg over every unit and item of the trust in "
+                    "the period.");
+    paragraph(out, text.data);
+
+    struct suppression s = count_suppressed(&rp->prop);
+    buf_clear(&text);
+    buf_printf(&text,
+               "Suppression: a figure based on fewer than %ld respondents is not shown "
+               "(primary suppression), and further figures are hidden where a hidden one "
+               "could otherwise be worked out by subtraction, e.g. from the trust total "
+               "and the other groups, or from the pooled figures (secondary "
+               "suppression). Of the ",
+               rp->min_n);
+    fmt_count(&text, s.total);
+    buf_puts(&text, " figures for this trust in ");
+    put_text(&text, rp->period);
+    buf_printf(&text, " (%zu items for the whole trust, its demographic groups and units), ",
+               items->n);
+    fmt_count(&text, s.primary);
+    buf_puts(&text, " are suppressed as primary and ");
+    fmt_count(&text, s.secondary);
+    buf_puts(&text, " as secondary; no figure in this report comes from a suppressed cell.");
+    paragraph(out, text.data);
+
+    buf_puts(out, "Item key\n\n");
+    struct fmt_table t;
+    fmt_table_init(&t, 2);
+    fmt_table_header(&t, (const char *const[]){"Label in this report", "Id in the results"});
+    struct buf label;
+    buf_init(&label);
+    for (size_t i = 0; i < items->n; i++) {
+        buf_clear(&label);
+        buf_clear(&text);
+        put_label(&label, items->items[i]);
+        put_text(&text, items->items[i]);
+        fmt_table_row(&t, (const char *const[]){label.data, text.data});
+    }
+    for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
+        buf_clear(&label);
+        buf_printf(&label, "%s (theme)", item_label(THEMES[k]));
+        fmt_table_row(&t, (const char *const[]){label.data, THEMES[k]});
+    }
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 1);
+    fmt_table_release(&t);
+    buf_release(&label);
+    buf_release(&text);
+}
+
+/* ---- checks and selection ----------------------------------------------------------------------
+ */
+
+/* min_n and conf_level of the results: the same in every file, else the
+ * directory mixes runs.  False with a message in err. */
+static bool run_settings(const struct results *r, long *min_n, double *conf, struct buf *err)
+{
+    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->disparities, &r->wres,
+                                        &r->benchmarks,  &r->trends, &r->hotspots,    &r->inputs};
+    bool found = false;
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+        const struct csv_table *t = tables[i];
+        if (!t->n_rows)
+            continue;
+        double m, c;
+        if (!fmt_parse(csv_cell(t, 0, "min_n"), &m) ||
+            !fmt_parse(csv_cell(t, 0, "conf_level"), &c) || m < 1 || m > 1e9 || m != floor(m) ||
+            !(c > 0 && c < 1)) {
+            buf_printf(err, "%s:2: no valid min_n and conf_level (not a candour-stats output)",
+                       t->path);
+            return false;
+        }
+        if (found && ((long)m != *min_n || c != *conf)) {
+            buf_printf(err,
+                       "%s: min_n %ld and conf_level %g differ from the other files "
+                       "(the directory mixes candour-stats runs)",
+                       t->path, (long)m, c);
+            return false;
+        }
+        *min_n = (long)m;
+        *conf = c;
+        found = true;
+    }
+    if (!found)
+        buf_printf(err, "%s: no results in the directory", r->proportions.path);
+    return found;
+}
+
+/* Periods with results for org (its cell as stored; NULL: every org), in
+ * time order. */
+static void collect_periods(const struct results *r, const char *org, struct names *periods)
+{
+    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->wres, &r->hotspots};
+    memset(periods, 0, sizeof(*periods));
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+        struct view v;
+        view_filter(&v, tables[i], org, NULL);
+        for (size_t k = 0; k < v.n; k++)
+            names_add(periods, vcell(&v, v.rows[k], "period"));
+        view_release(&v);
+    }
+    qsort(periods->items, periods->n, sizeof(*periods->items), compare_periods);
+}
+
+/* Org cells (scopes that are orgs) of the results, sorted by bytes. */
+static void collect_orgs(const struct results *r, const char *period, struct names *orgs)
+{
+    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->wres, &r->hotspots};
+    memset(orgs, 0, sizeof(*orgs));
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+        struct view v;
+        view_filter(&v, tables[i], NULL, period);
+        for (size_t k = 0; k < v.n; k++) {
+            const char *org = vcell(&v, v.rows[k], "org");
+            if (is_org_scope(org))
+                names_add(orgs, org);
+        }
+        view_release(&v);
+    }
+    qsort(orgs->items, orgs->n, sizeof(*orgs->items), compare_strings);
+}
+
+/* "A, B, C, ..." for a message, each quoted printable. */
+static void put_name_list(struct buf *out, const struct names *names)
+{
+    for (size_t i = 0; i < names->n && i < NAMES_IN_MESSAGE; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        const char *s = fmt_unformula(names->items[i]);
+        text_quote_for_message(s, strlen(s), 40, out);
+    }
+    if (names->n > NAMES_IN_MESSAGE)
+        buf_puts(out, ", ...");
+}
+
+static void quote_arg(struct buf *out, const char *s)
+{
+    text_quote_for_message(s, strlen(s), 60, out);
+}
+
+/* The period to report: opt->period when it is among periods, else the
+ * latest.  False with a message in err. */
+static bool choose_period(const struct report_options *opt, const struct names *periods,
+                          const char *whose, const char **period, struct buf *err)
+{
+    if (!periods->n) {
+        buf_printf(err, "%s: no results for %s", opt->results_dir, whose);
+        return false;
+    }
+    if (!opt->period) {
+        *period = periods->items[periods->n - 1];
+        return true;
+    }
+    for (size_t i = 0; i < periods->n; i++) {
+        if (strcmp(periods->items[i], opt->period) == 0) {
+            *period = periods->items[i];
+            return true;
+        }
+    }
+    buf_printf(err, "%s: no results for %s in period ", opt->results_dir, whose);
+    quote_arg(err, opt->period);
+    buf_puts(err, " (periods: ");
+    put_name_list(err, periods);
+    buf_puts(err, ")");
+    return false;
+}
+
+/* Write text to OUTDIR/name atomically. */
+static int write_output(const struct report_options *opt, const char *name, const struct buf *text)
+{
+    char *path = xasprintf("%s/%s", opt->output_dir, name);
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    int status = REPORT_OK;
+    if (!atomic_open(&af, path, 0644, &err)) {
+        status = REPORT_EIO;
+    } else if (fwrite(text->data, 1, text->len, af.fp) != text->len) {
+        buf_printf(&err, "%s: write failed", path);
+        atomic_abort(&af);
+        status = REPORT_EIO;
+    } else if (!atomic_commit(&af, &err)) {
+        status = REPORT_EIO;
+    }
+    if (status != REPORT_OK)
+        fprintf(stderr, "candour-report: %s\n", err.data ? err.data : path);
+    buf_release(&err);
+    free(path);
+    return status;
+}
+
+/* Items of the org in the period, in file (schema) order. */
+static void collect_items(const struct view *prop, struct names *items)
+{
+    memset(items, 0, sizeof(*items));
+    for (size_t i = 0; i < prop->n; i++)
+        names_add(items, vcell(prop, prop->rows[i], "item"));
+}
+
+/* ---- the board report ---------------------------------------------------------------------------
+ */
+
+static int board_report(const struct report_options *opt, const struct results *r, long min_n,
+                        double conf)
+{
+    struct buf err;
+    buf_init(&err);
+    int status = REPORT_EDATA;
+    struct report rp;
+    memset(&rp, 0, sizeof(rp));
+    rp.opt = opt;
+    rp.r = r;
+    rp.min_n = min_n;
+    rp.conf = conf;
+    struct names orgs, periods = {0}, items = {0};
+    collect_orgs(r, NULL, &orgs);
+    for (size_t i = 0; i < orgs.n && !rp.org; i++)
+        if (strcmp(fmt_unformula(orgs.items[i]), opt->org) == 0)
+            rp.org = orgs.items[i];
+    if (!rp.org) {
+        buf_printf(&err, "%s: no org ", opt->results_dir);
+        quote_arg(&err, opt->org);
+        if (!is_org_scope(opt->org))
+            buf_puts(&err, " (ALL and GROUP: are pooled figures, not orgs)");
+        else if (orgs.n) {
+            buf_puts(&err, " in the results (orgs: ");
+            put_name_list(&err, &orgs);
+            buf_puts(&err, ")");
+        } else {
+            buf_puts(&err, " in the results (no orgs at all)");
+        }
+        goto out;
+    }
+    collect_periods(r, rp.org, &periods);
+    struct buf whose;
+    buf_init(&whose);
+    buf_puts(&whose, "org ");
+    quote_arg(&whose, opt->org);
+    bool ok = choose_period(opt, &periods, whose.data, &rp.period, &err);
+    buf_release(&whose);
+    if (!ok)
+        goto out;
+    struct period p;
+    if (period_parse(rp.period, strlen(rp.period), &p)) {
+        struct period prev = period_from_ordinal(p.kind, period_ordinal(&p) - 1);
+        period_format(&prev, rp.previous_text);
+        rp.previous = rp.previous_text;
+    }
+    view_filter(&rp.prop, &r->proportions, rp.org, rp.period);
+    view_filter(&rp.themes, &r->themes, rp.org, rp.period);
+    view_filter(&rp.themes_prev, &r->themes, rp.org, rp.previous ? rp.previous : "");
+    view_filter(&rp.disp, &r->disparities, rp.org, rp.period);
+    view_filter(&rp.wres, &r->wres, rp.org, rp.period);
+    view_filter(&rp.bench, &r->benchmarks, rp.org, rp.period);
+    view_filter(&rp.trends, &r->trends, rp.org, rp.period);
+    view_filter(&rp.hot, &r->hotspots, rp.org, rp.period);
+    /* The previous period counts only when the org has results in it. */
+    if (rp.previous) {
+        bool has_previous = false;
+        for (size_t i = 0; i < periods.n && !has_previous; i++)
+            has_previous = strcmp(periods.items[i], rp.previous) == 0;
+        if (!has_previous)
+            rp.previous = NULL;
+    }
+    rp.benchmark = "ALL";
+    rp.n_orgs = "";
+    for (size_t i = 0; i < rp.bench.n; i++) {
+        size_t row = rp.bench.rows[i];
+        const char *b = vcell(&rp.bench, row, "benchmark");
+        if (strncmp(b, "GROUP:", 6) == 0) {
+            if (strcmp(rp.benchmark, "ALL") == 0 || strcmp(b, rp.benchmark) < 0) {
+                rp.benchmark = b;
+                rp.n_orgs = vcell(&rp.bench, row, "n_orgs");
+            }
+        } else if (strcmp(rp.benchmark, "ALL") == 0 && !*rp.n_orgs) {
+            rp.n_orgs = vcell(&rp.bench, row, "n_orgs");
+        }
+    }
+    collect_items(&rp.prop, &items);
+
+    section_header(&rp);
+    section_summary(&rp, &items);
+    section_culture(&rp);
+    section_fairness(&rp, &items);
+    section_wres(&rp);
+    section_hotspots(&rp);
+    section_methods(&rp, &items);
+    buf_puts(&rp.out, "\n");
+    put_rule(&rp.out, '=');
+    fmt_enforce_width(&rp.out, WIDTH);
+    status = write_output(opt, "board-report.txt", &rp.out);
+out:
+    if (err.len)
+        fprintf(stderr, "candour-report: %s\n", err.data);
+    struct view *views[] = {&rp.prop, &rp.themes, &rp.themes_prev, &rp.disp,
+                            &rp.wres, &rp.bench,  &rp.trends,      &rp.hot};
+    for (size_t i = 0; i < ARRAY_LEN(views); i++)
+        view_release(views[i]);
+    free(orgs.items);
+    free(periods.items);
+    free(items.items);
+    buf_release(&rp.out);
+    buf_release(&err);
+    return status;
+}
+
+/* ---- the national summary (--all)
+ * ------------------------------------------------------------------- */
+
+/* A cell of the national table: an org's % for an item with its funnel
+ * position against ALL as < << > >> (below or above the 95% or 99.8% limit). */
+static void national_item_cell(const struct view *prop, const struct view *bench, const char *org,
+                               const char *item, struct buf *cell)
+{
+    size_t row = FIND(prop, "item", item, "group_dim", "all", "group", "all");
+    double e;
+    if (!vnum(prop, row, "estimate", &e)) {
+        buf_puts(cell, row == NO_ROW ? "--" : "n/s");
+        return;
+    }
+    put_pct(cell, e);
+    /* The marker takes three columns, blank or not, so decimals line up. */
+    const char *marker = "   ";
+    size_t b = FIND(bench, "item", item, "group_dim", "all", "group", "all", "benchmark", "ALL",
+                    "weighted", "no");
+    const char *flag = is_org_scope(org) && is_shown(bench, b) ? vcell(bench, b, "flag") : "";
+    if (strncmp(flag, "worse_", 6) == 0 || strncmp(flag, "better_", 7) == 0) {
+        bool lower_better = strcmp(vcell(bench, b, "polarity"), "lower") == 0;
+        bool below = (strncmp(flag, "worse_", 6) == 0) != lower_better;
+        bool strong = strstr(flag, "998") != NULL;
+        marker = below ? (strong ? " <<" : " < ") : (strong ? " >>" : " > ");
+    }
+    buf_puts(cell, marker);
+}
+
+/* The largest item base of an org (prop: its rows) among its shown
+ * whole-org rows. */
+static void national_n(const struct view *prop, struct buf *cell)
+{
+    double best = -1;
+    for (size_t i = 0; i < prop->n; i++) {
+        size_t row = prop->rows[i];
+        double n;
+        if (strcmp(vcell(prop, row, "group_dim"), "all") != 0 || !vnum(prop, row, "n", &n))
+            continue;
+        if (n > best)
+            best = n;
+    }
+    if (best < 0)
+        buf_puts(cell, "n/s");
+    else
+        fmt_count(cell, (unsigned long long)best);
+}
+
+static void national_block(struct buf *out, const struct view *prop, const struct view *bench,
+                           const struct names *orgs, const char *title, const char *const *items,
+                           size_t n_items)
+{
+    buf_putc(out, '\n');
+    fmt_wrap(out, title, WIDTH, "", "");
+    buf_putc(out, '\n');
+    struct fmt_table t;
+    fmt_table_init(&t, 2 + n_items);
+    const char **cells = xcalloc(2 + n_items, sizeof(char *));
+    struct buf *bufs = xcalloc(2 + n_items, sizeof(struct buf));
+    for (size_t c = 1; c < 2 + n_items; c++)
+        fmt_table_align(&t, c, FMT_RIGHT);
+    cells[0] = "Trust";
+    cells[1] = "n";
+    for (size_t c = 0; c < n_items; c++) {
+        buf_init(&bufs[2 + c]);
+        buf_printf(&bufs[2 + c], "(%zu)", c + 1);
+        cells[2 + c] = bufs[2 + c].data;
+    }
+    fmt_table_header(&t, cells);
+    for (size_t o = 0; o <= orgs->n; o++) {
+        const char *org = o < orgs->n ? orgs->items[o] : "ALL";
+        for (size_t c = 0; c < 2 + n_items; c++)
+            buf_clear(&bufs[c]);
+        if (o < orgs->n)
+            put_text_fit(&bufs[0], org, 16);
+        else
+            buf_puts(&bufs[0], "ALL (pooled)");
+        struct view org_prop = org_rows(prop, org), org_bench = org_rows(bench, org);
+        national_n(&org_prop, &bufs[1]);
+        for (size_t c = 0; c < n_items; c++)
+            national_item_cell(&org_prop, &org_bench, org, items[c], &bufs[2 + c]);
+        for (size_t c = 0; c < 2 + n_items; c++)
+            cells[c] = bufs[c].data ? bufs[c].data : "";
+        fmt_table_row(&t, cells);
+    }
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
+    fmt_table_release(&t);
+    struct buf key;
+    buf_init(&key);
+    for (size_t c = 0; c < n_items; c++) {
+        buf_clear(&key);
+        buf_printf(&key, "(%zu) ", c + 1);
+        put_label(&key, items[c]);
+        buf_puts(&key, " (");
+        put_text(&key, items[c]);
+        buf_puts(&key, ")");
+        fmt_wrap(out, key.data, WIDTH, "  ", "      ");
+    }
+    buf_release(&key);
+    for (size_t c = 0; c < 2 + n_items; c++)
+        buf_release(&bufs[c]);
+    free(bufs);
+    free(cells);
+}
+
+static void national_wres_block(struct buf *out, const struct view *wres, const struct view *themes,
+                                const struct names *orgs, double conf)
+{
+    buf_putc(out, '\n');
+    buf_puts(out, "Theme scores (0-10) and WRES indicator 3 (disciplinary process, HR)\n\n");
+    struct fmt_table t;
+    fmt_table_init(&t, 5);
+    for (size_t c = 1; c < 4; c++)
+        fmt_table_align(&t, c, FMT_RIGHT);
+    struct buf h;
+    buf_init(&h);
+    buf_puts(&h, "WRES 3 (");
+    put_conf(&h, conf);
+    buf_puts(&h, " CI)");
+    fmt_table_header(
+        &t, (const char *const[]){"Trust", "Just culture", "Speaking up", h.data, "In range"});
+    struct buf cells[5];
+    for (size_t c = 0; c < 5; c++)
+        buf_init(&cells[c]);
+    for (size_t o = 0; o <= orgs->n; o++) {
+        const char *org = o < orgs->n ? orgs->items[o] : "ALL";
+        for (size_t c = 0; c < 5; c++)
+            buf_clear(&cells[c]);
+        if (o < orgs->n)
+            put_text_fit(&cells[0], org, 16);
+        else
+            buf_puts(&cells[0], "ALL (pooled)");
+        struct view org_themes = org_rows(themes, org), org_wres = org_rows(wres, org);
+        for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
+            size_t row = FIND(&org_themes, "theme", THEMES[k], "group_dim", "all", "group", "all");
+            double m;
+            if (vnum(&org_themes, row, "mean", &m))
+                fmt_fixed(&cells[1 + k], m, 2);
+            else
+                buf_puts(&cells[1 + k], row == NO_ROW ? "--" : "n/s");
+        }
+        size_t row = FIND(&org_wres, "indicator", "3");
+        double rl, lo, hi;
+        if (vnum(&org_wres, row, "rl_lower", &lo) && vnum(&org_wres, row, "rl_upper", &hi)) {
+            if (vnum(&org_wres, row, "relative_likelihood", &rl))
+                fmt_fixed(&cells[3], rl, 2);
+            else
+                buf_puts(&cells[3], "undefined");
+            buf_puts(&cells[3], " (");
+            fmt_fixed(&cells[3], lo, 2);
+            buf_putc(&cells[3], '-');
+            fmt_fixed(&cells[3], hi, 2);
+            buf_putc(&cells[3], ')');
+            const char *in_range = vcell(&org_wres, row, "in_range");
+            buf_puts(&cells[4], *in_range ? in_range : "--");
+        } else {
+            buf_puts(&cells[3], row == NO_ROW ? "--" : "n/s");
+            buf_puts(&cells[4], "--");
+        }
+        fmt_table_row(&t, (const char *const[]){cells[0].data, cells[1].data, cells[2].data,
+                                                cells[3].data, cells[4].data});
+    }
+    fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
+    fmt_table_release(&t);
+    for (size_t c = 0; c < 5; c++)
+        buf_release(&cells[c]);
+    buf_release(&h);
+}
+
+static int national_summary(const struct report_options *opt, const struct results *r, long min_n,
+                            double conf)
+{
+    struct buf err, out;
+    buf_init(&err);
+    buf_init(&out);
+    int status = REPORT_EDATA;
+    struct names periods, orgs = {0};
+    const char *period = NULL;
+    collect_periods(r, NULL, &periods);
+    if (!choose_period(opt, &periods, "any org", &period, &err))
+        goto out;
+    collect_orgs(r, period, &orgs);
+    struct view prop, bench, wres, themes;
+    view_filter(&prop, &r->proportions, NULL, period);
+    view_filter(&bench, &r->benchmarks, NULL, period);
+    view_filter(&wres, &r->wres, NULL, period);
+    view_filter(&themes, &r->themes, NULL, period);
+    view_sort_by_org(&prop);
+    view_sort_by_org(&bench);
+    view_sort_by_org(&wres);
+    view_sort_by_org(&themes);
+
+    put_rule(&out, '=');
+    buf_puts(&out, "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY TRUST IN THE RESULTS\n");
+    put_rule(&out, '=');
+    put_min_n_warning(&out, min_n);
+    struct buf value;
+    buf_init(&value);
+    put_text(&value, period);
+    put_field(&out, "Period", value.data);
+    buf_clear(&value);
+    buf_printf(&value, "%zu", orgs.n);
+    put_field(&out, "Trusts", value.data);
+    buf_clear(&value);
+    buf_printf(&value, "%ld respondents: a figure based on fewer is not shown", min_n);
+    if (min_n < STANDARD_MIN_N)
+        buf_printf(&value, " (BELOW THE USUAL %d)", STANDARD_MIN_N);
+    put_field(&out, "Minimum cell size", value.data);
+    put_generated_by(&out, &r->inputs);
+    buf_release(&value);
+    buf_putc(&out, '\n');
+    put_sources(&out, &r->inputs);
+    buf_putc(&out, '\n');
+    fmt_wrap(&out,
+             "Percentage positive for the whole trust; after it, the position on the "
+             "funnel plot against all trusts: < or << below the 95% or 99.8% limit, "
+             "> or >> above it (for these items higher is more favourable). n: the "
+             "largest number of answers to any item. n/s: not shown to protect "
+             "anonymity; --: no figure.",
+             WIDTH, "", "");
+    national_block(&out, &prop, &bench, &orgs, "Just culture (% positive)", JUST_CULTURE_ITEMS,
+                   ARRAY_LEN(JUST_CULTURE_ITEMS));
+    national_block(&out, &prop, &bench, &orgs, "Speaking up (% positive)", SPEAKING_UP_ITEMS,
+                   ARRAY_LEN(SPEAKING_UP_ITEMS));
+    national_wres_block(&out, &wres, &themes, &orgs, conf);
+    buf_putc(&out, '\n');
+    fmt_wrap(&out,
+             "WRES 3: relative likelihood of BME staff entering the formal disciplinary "
+             "process compared with White staff (Katz interval); In range: within 0.80 "
+             "to 1.25, tested exactly on the counts (a ratio shown as 0.80 or 1.25 may "
+             "lie just outside).",
+             WIDTH, "", "");
+    buf_putc(&out, '\n');
+    put_rule(&out, '=');
+    fmt_enforce_width(&out, WIDTH);
+    status = write_output(opt, "national-summary.txt", &out);
+    view_release(&prop);
+    view_release(&bench);
+    view_release(&wres);
+    view_release(&themes);
+out:
+    if (err.len)
+        fprintf(stderr, "candour-report: %s\n", err.data);
+    free(periods.items);
+    free(orgs.items);
+    buf_release(&out);
+    buf_release(&err);
+    return status;
+}
 
 int report_text(const struct report_options *opt, const struct results *r)
 {
-    (void)opt;
-    (void)r;
-    fputs("candour-report: the board report is not implemented yet\n", stderr);
-    return REPORT_EDATA;
+    gsl_set_error_handler_off();
+    struct buf err;
+    buf_init(&err);
+    long min_n = 0;
+    double conf = 0;
+    if (!run_settings(r, &min_n, &conf, &err)) {
+        fprintf(stderr, "candour-report: %s\n", err.data);
+        buf_release(&err);
+        return REPORT_EDATA;
+    }
+    buf_release(&err);
+    if (opt->all)
+        return national_summary(opt, r, min_n, conf);
+    return board_report(opt, r, min_n, conf);
 }
