@@ -218,7 +218,7 @@ static void hr_row_suppression(const struct stats_run *run, enum suppression *su
         size_t r = rel_of_period[c->period];
         if (r == MODEL_NONE) {
             xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
-            rel.list[rel.n] = (struct relation){hr->n_cells + c->period, NULL, 0, false};
+            rel.list[rel.n] = (struct relation){hr->n_cells + c->period, NULL, 0, false, false};
             r = rel_of_period[c->period] = rel.n++;
         }
         struct relation *relation = &rel.list[r];

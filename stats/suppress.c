@@ -8,7 +8,7 @@ static struct relation *add_relation(struct relations *rel, size_t parent, bool 
 {
     xgrow(&rel->list, &rel->cap, rel->n + 1, sizeof(*rel->list));
     struct relation *r = &rel->list[rel->n++];
-    *r = (struct relation){parent, NULL, 0, remainder};
+    *r = (struct relation){parent, NULL, 0, remainder, false};
     return r;
 }
 
@@ -58,6 +58,7 @@ static void build_pooled(const struct model *m, struct relations *rel)
         if (kind == SCOPE_ORG)
             continue;
         struct relation *r = add_relation(rel, p, false);
+        r->prefer_parent = pool->grouping != 0;
         for (size_t c = 0; c < m->n_cells; c++) {
             const struct popcell *cell = &m->cells[c];
             if (m->scopes[cell->scope].kind != SCOPE_ORG || cell->period != pool->period ||
@@ -148,6 +149,8 @@ static size_t violation(const struct relation *r, const double *n, const enum su
         bad = hidden > 0 && (hidden == 1 || hidden_n < min_n);
     if (!bad)
         return MODEL_NONE;
+    if (r->prefer_parent && !parent_hidden)
+        return r->parent;
     size_t smallest = MODEL_NONE;
     for (size_t k = 0; k < r->n_children; k++) {
         size_t c = r->children[k];

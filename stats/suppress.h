@@ -9,7 +9,10 @@
  * must be empty, or hold at least two unknowns and at least min_n
  * respondents; with a hidden parent, at least one child must be hidden too
  * (or a remainder exist).  Violations are mended by also suppressing the
- * smallest visible child (ties: the earliest cell), repeated until every
+ * smallest visible child (ties: the earliest cell), or, for a pooled
+ * demographic group (ALL or GROUP: BME staff = the orgs' BME staff), the
+ * pooled figure itself, so that one small org does not cost other orgs
+ * their own group figures through the pooled totals; repeated until every
  * relation holds.  The result is built threshold by threshold so that runs
  * with different --min-n hide nested sets of cells (see suppress_cells). */
 #ifndef CANDOUR_STATS_SUPPRESS_H
@@ -24,6 +27,8 @@ struct relation {
     size_t *children;
     size_t n_children;
     bool remainder; /* the parent may hold respondents outside every child */
+    bool prefer_parent; /* mend by hiding the parent: a pooled group figure
+                           rather than another org's own figure */
 };
 
 struct relations {

@@ -209,7 +209,7 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         if (!period_used[p])
             continue;
         xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
-        rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false};
+        rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false, false};
         rel.n++;
     }
     for (size_t k = 0, p = 0; p < n_periods; p++)
