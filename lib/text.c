@@ -125,3 +125,76 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
     }
     buf_putc(out, '\'');
 }
+
+/* Length of the UTF-8 sequence a lead byte starts (1-4), 0 for a byte that
+ * cannot start one. */
+static size_t utf8_sequence_length(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return 2;
+    if (c >= 0xE0 && c <= 0xEF)
+        return 3;
+    if (c >= 0xF0 && c <= 0xF4)
+        return 4;
+    return 0;
+}
+
+static unsigned long utf8_decode(const unsigned char *s, size_t n)
+{
+    if (n == 1)
+        return s[0];
+    unsigned long cp = s[0] & (0x7F >> n);
+    for (size_t i = 1; i < n; i++)
+        cp = (cp << 6) | (s[i] & 0x3F);
+    return cp;
+}
+
+/* Characters that are valid but invisible or that change how the text
+ * around them is shown: escaped so a name cannot hide or reorder text. */
+static bool is_hidden_character(unsigned long cp)
+{
+    return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf *out)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, shown = 0;
+    while (i < len) {
+        if (shown++ == max_chars) {
+            buf_puts(out, "...");
+            return;
+        }
+        unsigned char c = u[i];
+        size_t n = utf8_sequence_length(c);
+        if (n == 0 || n > len - i || utf8_invalid_at(s + i, n) != n) {
+            buf_printf(out, "\\x%02X", c);
+            i++;
+            continue;
+        }
+        if (n == 1) {
+            if (c == '\n')
+                buf_puts(out, "\\n");
+            else if (c == '\r')
+                buf_puts(out, "\\r");
+            else if (c == '\t')
+                buf_puts(out, "\\t");
+            else if (c < 0x20 || c == 0x7F)
+                buf_printf(out, "\\x%02X", c);
+            else
+                buf_putc(out, (char)c);
+        } else {
+            unsigned long cp = utf8_decode(u + i, n);
+            if (is_hidden_character(cp))
+                buf_printf(out, "\\u{%04lX}", cp);
+            else
+                buf_append(out, s + i, n);
+        }
+        i += n;
+    }
+}
+

@@ -22,6 +22,14 @@ void text_trim(const char **s, size_t *len);
 /* True when the trimmed s is empty. */
 bool text_is_blank(const char *s, size_t len);
 
+/* Append s for people to read: line breaks, tabs and other control
+ * characters, bytes that are not UTF-8 (\xHH) and invisible or reordering
+ * characters such as bidirectional overrides and zero-width spaces
+ * (\u{202E}) as visible escapes, so a name from the data can neither hide
+ * nor rearrange the text around it.  At most max_chars characters, then
+ * "..."; (size_t)-1 for no limit. */
+void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf *out);
+
 /* Quote s for an error message: printable, at most max_chars characters, with
  * control characters shown as \n, \t or \xHH.  Appends to out. */
 void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out);

@@ -23,72 +23,9 @@ const char *fmt_unformula(const char *field)
     return field;
 }
 
-/* Length of the UTF-8 sequence a lead byte starts (1-4), 0 for a byte that
- * cannot start one. */
-static size_t utf8_sequence_length(unsigned char c)
-{
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        return 2;
-    if (c >= 0xE0 && c <= 0xEF)
-        return 3;
-    if (c >= 0xF0 && c <= 0xF4)
-        return 4;
-    return 0;
-}
-
-static unsigned long utf8_decode(const unsigned char *s, size_t n)
-{
-    if (n == 1)
-        return s[0];
-    unsigned long cp = s[0] & (0x7F >> n);
-    for (size_t i = 1; i < n; i++)
-        cp = (cp << 6) | (s[i] & 0x3F);
-    return cp;
-}
-
-/* Characters that are valid but invisible or that change how the text
- * around them is shown: escaped so a name cannot hide or reorder text. */
-static bool is_hidden_character(unsigned long cp)
-{
-    return (cp >= 0x80 && cp <= 0x9F) || cp == 0xAD || (cp >= 0x200B && cp <= 0x200F) ||
-           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF ||
-           (cp >= 0xFFF9 && cp <= 0xFFFB);
-}
-
 void fmt_escape(struct buf *out, const char *s, size_t len)
 {
-    const unsigned char *u = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        unsigned char c = u[i];
-        size_t n = utf8_sequence_length(c);
-        if (n == 0 || n > len - i || utf8_invalid_at(s + i, n) != n) {
-            buf_printf(out, "\\x%02X", c);
-            i++;
-            continue;
-        }
-        if (n == 1) {
-            if (c == '\n')
-                buf_puts(out, "\\n");
-            else if (c == '\r')
-                buf_puts(out, "\\r");
-            else if (c == '\t')
-                buf_puts(out, "\\t");
-            else if (c < 0x20 || c == 0x7F)
-                buf_printf(out, "\\x%02X", c);
-            else
-                buf_putc(out, (char)c);
-        } else {
-            unsigned long cp = utf8_decode(u + i, n);
-            if (is_hidden_character(cp))
-                buf_printf(out, "\\u{%04lX}", cp);
-            else
-                buf_append(out, s + i, n);
-        }
-        i += n;
-    }
+    text_escape_visible(s, len, (size_t)-1, out);
 }
 
 size_t fmt_columns(const char *s, size_t len)

@@ -148,62 +148,6 @@ bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf 
     return ok;
 }
 
-/* Length of the UTF-8 character starting with lead byte c (valid text). */
-static size_t utf8_length(unsigned char c)
-{
-    return c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-}
-
-static unsigned long utf8_decode(const unsigned char *s, size_t n)
-{
-    static const unsigned char lead_mask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
-    unsigned long cp = s[0] & lead_mask[n];
-    for (size_t k = 1; k < n; k++)
-        cp = (cp << 6) | (s[k] & 0x3F);
-    return cp;
-}
-
-/* Code points shown as \uXXXX: C1 controls, and the format characters that
- * hide text or reorder what follows (zero-width, bidirectional controls,
- * line and paragraph separators, byte order mark). */
-static bool is_hidden_code_point(unsigned long cp)
-{
-    return (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x200B && cp <= 0x200F) ||
-           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xFEFF;
-}
-
-/* Append len bytes of s, each control character, invalid UTF-8 byte and
- * hidden code point as a visible escape, at most max_chars characters
- * (then "..."); (size_t)-1 for no limit. */
-static void put_visible(struct buf *out, const char *text, size_t len, size_t max_chars)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    bool valid_utf8 = utf8_invalid_at(text, len) == len;
-    size_t shown = 0;
-    for (size_t i = 0; i < len;) {
-        size_t n = valid_utf8 ? utf8_length(s[i]) : 1;
-        if (shown == max_chars) {
-            buf_puts(out, "...");
-            break;
-        }
-        shown++;
-        unsigned char c = s[i];
-        if (c == '\n')
-            buf_puts(out, "\\n");
-        else if (c == '\t')
-            buf_puts(out, "\\t");
-        else if (c == '\r')
-            buf_puts(out, "\\r");
-        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !valid_utf8))
-            buf_printf(out, "\\x%02X", c);
-        else if (n > 1 && is_hidden_code_point(utf8_decode(s + i, n)))
-            buf_printf(out, "\\u%04lX", utf8_decode(s + i, n));
-        else
-            buf_append(out, s + i, n);
-        i += n;
-    }
-}
-
 void gp_label_text(struct buf *out, const char *text, size_t max_chars)
 {
     size_t len = strlen(text);
@@ -211,14 +155,14 @@ void gp_label_text(struct buf *out, const char *text, size_t max_chars)
         text++;
         len--;
     }
-    put_visible(out, text, len, max_chars);
+    text_escape_visible(text, len, max_chars, out);
 }
 
 void gp_put_string(struct buf *out, const char *s)
 {
     struct buf shown;
     buf_init(&shown);
-    put_visible(&shown, s, strlen(s), (size_t)-1);
+    text_escape_visible(s, strlen(s), (size_t)-1, &shown);
     buf_putc(out, '\'');
     for (size_t i = 0; i < shown.len; i++) {
         if (shown.data[i] == '\'')

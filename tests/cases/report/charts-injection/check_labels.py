@@ -3,7 +3,7 @@
 
 Every chart is a valid PNG and SVG of the same size, and the hostile names
 are drawn as they are, control characters as visible escapes (a newline as
-the two characters \\n, U+202E as \\u202E), the spreadsheet apostrophe that
+the two characters \\n, U+202E as \\u{202E}), the spreadsheet apostrophe that
 candour-stats puts before =HYPERLINK and @GPVAL_PWD taken off again."""
 import os
 import sys
@@ -41,7 +41,7 @@ def main(out):
         "--text", "heatmap-team", "Med `touch pwned-y` / @GPVAL_PWD \\",
         "--text", "heatmap-team", "Med `touch pwned-y` / CANDOUR_END_OF_DATA",
         "--text", "heatmap-team", '=HYPERLINK("x") / EOD',
-        "--text", "heatmap-team", '=HYPERLINK("x") / Tiny\\u202Eteam',
+        "--text", "heatmap-team", '=HYPERLINK("x") / Tiny\\u{202E}team',
     ])
     check_charts.main(["", out + "/backtick"] + stems() + [
         "--text", "funnel-speakup_safe", "Z`touch pwned-y`, 2024",
