@@ -19,36 +19,7 @@
 
 #define BYTES(s) s, sizeof(s) - 1
 
-/* Each test gets a fresh scratch directory, removed afterwards with whatever
- * a failing test left in it. */
-static char scratch[64];
-
-static int make_scratch(void **state)
-{
-    (void)state;
-    strcpy(scratch, "/tmp/candour-test-csvin-XXXXXX");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-/* Remove the scratch directory and whatever a failed test left in it (the
- * tests make no subdirectories). */
-static int remove_scratch(void **state)
-{
-    (void)state;
-    DIR *dir = opendir(scratch);
-    if (!dir)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *path = xasprintf("%s/%s", scratch, e->d_name);
-        unlink(path);
-        free(path);
-    }
-    closedir(dir);
-    return rmdir(scratch);
-}
+#include "scratch.h"
 
 static char *scratch_path(const char *name)
 {

@@ -18,51 +18,7 @@
 
 #include "dataset.h"
 
-/* Each test gets a fresh scratch directory, removed afterwards with whatever
- * a failing test left in it. */
-static char scratch[64];
-
-static int make_scratch(void **state)
-{
-    (void)state;
-    strcpy(scratch, "/tmp/candour-test-dataset-XXXXXX");
-    return mkdtemp(scratch) ? 0 : -1;
-}
-
-static char *list_scratch(void)
-{
-    DIR *dir = opendir(scratch);
-    assert_non_null(dir);
-    struct buf list;
-    buf_init(&list);
-    buf_puts(&list, "");
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        buf_printf(&list, "%s%s", list.len ? " " : "", e->d_name);
-    }
-    closedir(dir);
-    return list.data;
-}
-
-static int remove_scratch(void **state)
-{
-    (void)state;
-    DIR *dir = opendir(scratch);
-    if (!dir)
-        return -1;
-    struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char *path = xasprintf("%s/%s", scratch, e->d_name);
-        unlink(path);
-        free(path);
-    }
-    closedir(dir);
-    return rmdir(scratch);
-}
+#include "scratch.h"
 
 static void write_file(const char *path, const void *data, size_t len)
 {
