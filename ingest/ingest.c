@@ -64,6 +64,20 @@ struct value_cache {
     bool valid;
 };
 
+/* Answers written as labels ("Strongly agree") would be trimmed, folded and
+ * compared with every entry of the scale on every row; a file spells each
+ * answer the same way throughout, so the first few spellings seen are kept
+ * verbatim with their entry and matched by length and bytes. */
+#define VERBATIM_MAX 16
+#define VERBATIM_LEN 32
+struct verbatim_memo {
+    size_t n;
+    struct {
+        size_t len, entry;
+        char s[VERBATIM_LEN];
+    } v[VERBATIM_MAX];
+};
+
 struct ingest {
     const struct ingest_options *opt;
     struct schema *schema;
@@ -99,6 +113,7 @@ struct ingest {
     struct period cached_period;
     struct demographic_memo *demographic_memo; /* per schema column */
     size_t (*digit_entry)[10];             /* per scale: entry of the one-digit code */
+    struct verbatim_memo *verbatim;        /* per scale: answers as spelled in the file */
 };
 
 static bool cache_hit(const struct value_cache *c, const char *s, size_t len)
@@ -234,6 +249,7 @@ static void plan_columns(struct ingest *ing)
     ing->row = xcalloc(ing->n_ds, sizeof(*ing->row));
     ing->demographic_memo = xcalloc(s->n_columns, sizeof(*ing->demographic_memo));
     ing->digit_entry = xcalloc(s->n_scales ? s->n_scales : 1, sizeof(*ing->digit_entry));
+    ing->verbatim = xcalloc(s->n_scales ? s->n_scales : 1, sizeof(*ing->verbatim));
     for (size_t k = 0; k < s->n_scales; k++)
         for (char d = '0'; d <= '9'; d++)
             ing->digit_entry[k][d - '0'] = scale_match(&s->scales[k], &d, 1, &ing->key);
@@ -450,6 +466,22 @@ static void set_str(struct row_value *v, const char *s, size_t len)
     v->set = true;
 }
 
+static size_t verbatim_match(struct ingest *ing, size_t scale, const char *f, size_t len)
+{
+    struct verbatim_memo *m = &ing->verbatim[scale];
+    for (size_t i = 0; i < m->n; i++)
+        if (m->v[i].len == len && memcmp(m->v[i].s, f, len) == 0)
+            return m->v[i].entry;
+    size_t e = scale_match(&ing->schema->scales[scale], f, len, &ing->key);
+    if (e != NONE && len <= VERBATIM_LEN && m->n < VERBATIM_MAX) {
+        m->v[m->n].len = len;
+        m->v[m->n].entry = e;
+        memcpy(m->v[m->n].s, f, len);
+        m->n++;
+    }
+    return e;
+}
+
 static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size_t j,
                         const struct schema_column *sc, struct row_value *v)
 {
@@ -461,9 +493,9 @@ static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size
         return true;
     }
     const char *f = rec->field[j];
-    size_t e = rec->len[j] == 1 && f[0] >= '0' && f[0] <= '9'
-                   ? ing->digit_entry[it->scale][f[0] - '0']
-                   : scale_match(scale, f, rec->len[j], &ing->key);
+    size_t len = rec->len[j];
+    size_t e = len == 1 && f[0] >= '0' && f[0] <= '9' ? ing->digit_entry[it->scale][f[0] - '0']
+                                                      : verbatim_match(ing, it->scale, f, len);
     if (e == NONE)
         return reject(ing, rec, j + 1, "unknown answer %s for item '%s' (column '%s', scale '%s')",
                       quoted(ing, rec->field[j], rec->len[j]), it->id, ing->header[j],
@@ -995,6 +1027,7 @@ int ingest_run(const struct ingest_options *opt)
         }
     free(ing.demographic_memo);
     free(ing.digit_entry);
+    free(ing.verbatim);
     buf_release(&ing.period_cache.raw);
     buf_release(&ing.org_cache.raw);
     schema_free(ing.schema);

@@ -3,7 +3,15 @@
  * Each record carries the physical line where it started (quoted fields can
  * span lines; libcsv reports byte offsets only, so lines are counted from the
  * callbacks).  A UTF-8 byte order mark is skipped; UTF-16 input is refused.
- * Blank lines are skipped.  Structural problems that stop the file (I/O,
+ * Blank lines are skipped.
+ *
+ * Most exports are regular RFC 4180 CSV, so records are first cut by a fast
+ * scanner (SSE2 where available) that hands out fields in place; the first
+ * record it does not fully understand (a stray quote, a space libcsv would
+ * trim, a lone CR, a very long record, the end of the file without a line
+ * break) sends that record and the rest of the file to libcsv, the reference.
+ * Both give the same records, lines and flags: tests/unit/test_csvin.c and
+ * the differential fuzz target compare them.  Structural problems that stop the file (I/O,
  * gzip, UTF-16, a field over the size cap, an unterminated quote) end the read
  * with a status; problems inside a record (field count, encoding) are for the
  * caller to judge. */
@@ -43,6 +51,10 @@ struct csvin_record {
 
 struct csvin;
 
+/* Process-wide switch for the fast scanner (on by default); off makes
+ * libcsv parse everything, which the differential tests compare against. */
+void csvin_set_fast_path(bool on);
+
 /* Called for each non-blank record; return 0 to go on, non-zero to stop. */
 typedef int (*csvin_record_fn)(void *ctx, const struct csvin_record *rec, struct csvin *in);
 
@@ -63,6 +75,11 @@ struct csvin {
     size_t n_fields, fields_cap;
     unsigned long newlines_in_record;
     bool record_plain;
+    bool fast;                /* still on the fast scanner */
+    unsigned char *window;    /* fast scanner: unparsed bytes (+ 16 of slack) */
+    size_t window_len, window_cap;
+    char *unescaped;          /* fast scanner: quoted fields with "" undoubled */
+    size_t unescaped_cap;
     int prev_terminator;
     int at_start;
     int stop;

@@ -473,6 +473,133 @@ static void test_raw_size_and_crc(void **state)
     free(path);
 }
 
+
+/* ---- the fast scanner against libcsv ----------------------------------------
+ * Every input is read twice, with the fast scanner and with libcsv alone; the
+ * records (fields, start lines, plain flags), status and error line must be
+ * identical.  Inputs: random bytes from an alphabet of CSV's special
+ * characters, and random well-formed files large enough to cross the
+ * source's 256 KiB chunks, with occasional irregularities. */
+
+static int collect_with_plain(void *ctx, const struct csvin_record *rec, struct csvin *in)
+{
+    struct collected *c = ctx;
+    buf_putc(&c->text, rec->plain ? 'P' : '-');
+    return collect(ctx, rec, in);
+}
+
+static char *read_both_ways(const char *path, bool fast)
+{
+    struct csvin in;
+    struct collected c;
+    buf_init(&c.text);
+    buf_puts(&c.text, "");
+    c.n_records = 0;
+    c.stop_after = 0;
+    csvin_set_fast_path(fast);
+    enum csvin_status st = csvin_read(&in, path, collect_with_plain, &c);
+    csvin_set_fast_path(true);
+    buf_printf(&c.text, "status %d error_line %lu line %lu\n", (int)st,
+               st == CSVIN_OK ? 0ul : in.error_line, in.line);
+    csvin_close(&in);
+    return c.text.data;
+}
+
+static uint64_t diff_rng = 88172645463325252ull;
+
+static unsigned rnd(unsigned n)
+{
+    diff_rng ^= diff_rng << 13;
+    diff_rng ^= diff_rng >> 7;
+    diff_rng ^= diff_rng << 17;
+    return (unsigned)(diff_rng % n);
+}
+
+static void random_bytes(struct buf *b, size_t len)
+{
+    static const char alphabet[] = "ab ,,,\"\"\"\n\n\r\t\xC3\xA9x";
+    for (size_t i = 0; i < len; i++)
+        buf_putc(b, rnd(200) == 0 ? '\0' : alphabet[rnd(sizeof(alphabet) - 1)]);
+}
+
+static void random_field(struct buf *b)
+{
+    static const char *const plain[] = {"Agree", "Strongly agree", "", "2023", "RXA",
+                                        "White - Irish", "caf\xC3\xA9", "a b"};
+    unsigned kind = rnd(100);
+    if (kind < 80) {
+        buf_puts(b, plain[rnd(8)]);
+    } else if (kind < 97) {
+        buf_putc(b, '"');
+        static const char *const inside[] = {"x", ",", "\"\"", "\n", "\r\n", " ", "y z"};
+        for (unsigned k = rnd(8); k > 0; k--)
+            buf_puts(b, inside[rnd(7)]);
+        buf_putc(b, '"');
+    } else { /* what the fast scanner must hand to libcsv */
+        static const char *const odd[] = {" lead", "trail\t", "a\"b", "\"q\" x", "\r", "\"\"\"", ""};
+        buf_puts(b, odd[rnd(7)]);
+    }
+}
+
+static void random_csv(struct buf *b, size_t records)
+{
+    for (size_t r = 0; r < records; r++) {
+        unsigned fields = 1 + rnd(12);
+        for (unsigned f = 0; f < fields; f++) {
+            if (f)
+                buf_putc(b, ',');
+            random_field(b);
+        }
+        buf_puts(b, rnd(10) ? "\n" : rnd(2) ? "\r\n" : "\n\n");
+    }
+    if (rnd(3) == 0) /* no final line break */
+        buf_puts(b, "last");
+}
+
+static void assert_same_both_ways(const char *path, const struct buf *input, bool gzip)
+{
+    if (gzip)
+        write_gzip(path, input->data, input->len, false);
+    else
+        write_file(path, input->data, input->len);
+    char *fast = read_both_ways(path, true);
+    char *reference = read_both_ways(path, false);
+    if (strcmp(fast, reference) != 0) {
+        fprintf(stderr, "input (%zu bytes) read differently\n--- fast\n%.2000s\n--- libcsv\n%.2000s\n",
+                input->len, fast, reference);
+        fail();
+    }
+    free(fast);
+    free(reference);
+}
+
+static void test_fast_path_matches_libcsv(void **state)
+{
+    (void)state;
+    char *path = scratch_path("diff.csv");
+    char *gz_path = scratch_path("diff.csv.gz");
+    struct buf input;
+    buf_init(&input);
+    for (int round = 0; round < 3000; round++) {
+        buf_clear(&input);
+        if (round % 2)
+            random_bytes(&input, rnd(200));
+        else
+            random_csv(&input, rnd(20));
+        assert_same_both_ways(path, &input, false);
+    }
+    /* files over several source chunks: the fast scanner's window */
+    for (int round = 0; round < 6; round++) {
+        diff_rng += (uint64_t)round;
+        buf_clear(&input);
+        random_csv(&input, 30000);
+        assert_same_both_ways(round % 2 ? gz_path : path, &input, round % 2);
+    }
+    buf_release(&input);
+    free(path);
+    free(gz_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +612,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_field_cap, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_stop_from_callback, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_raw_size_and_crc, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_fast_path_matches_libcsv, make_scratch, remove_scratch),
     };
     return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
 }
