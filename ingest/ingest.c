@@ -837,7 +837,7 @@ static void show_progress(struct ingest *ing, struct csvin *in)
     ing->last_progress = now;
     if (in->src.file_size)
         fprintf(stderr, "\rcandour-ingest: %s: %3.0f%%, %llu rows ", ing->file,
-                100.0 * (double)in->src.raw_size / (double)in->src.file_size,
+                100.0 * (double)in->progress_bytes / (double)in->src.file_size,
                 (unsigned long long)ing->file_rows_read);
     else
         fprintf(stderr, "\rcandour-ingest: %s: %llu rows ", ing->file,

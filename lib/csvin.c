@@ -1,6 +1,7 @@
 #include "csvin.h"
 
 #include <csv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,52 @@
 static bool fast_path_enabled = true;
 
 void csvin_set_fast_path(bool on) { fast_path_enabled = on; }
+
+/* ---- batches: records cut by the reading thread, handed to the caller's ----
+ * Reading, decompressing, checksumming and cutting records run in a thread
+ * of their own while the caller's thread decodes them: the two halves of
+ * ingest's work overlap on two cores.  A batch owns the bytes its records
+ * point into: the scanner's window (fields in place) and an extra area
+ * (quoted fields with "" undoubled, and every field libcsv parses).  Fields
+ * are kept as offsets because both areas may move while they grow.  Batches
+ * are recycled, so memory stays flat. */
+
+#define QUEUE_MAX 4 /* batches cut but not yet consumed */
+
+struct field_ref {
+    size_t off, len;
+    bool extra; /* in the extra area, not the window */
+};
+
+struct record_ref {
+    size_t first_field, n_fields;
+    unsigned long line;
+    bool plain;
+};
+
+struct batch {
+    unsigned char *window; /* the scanner's bytes (+ WINDOW_SLACK) */
+    size_t window_cap;
+    char *extra;
+    size_t extra_len, extra_cap;
+    struct field_ref *fields;
+    size_t n_fields, fields_cap;
+    struct record_ref *records;
+    size_t n_records, records_cap;
+    uint64_t progress_bytes; /* source bytes read when the batch was cut */
+    bool last;               /* the reader is done; its status is final */
+    struct batch *next;
+};
+
+struct csvin_pipe {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct batch *head, *tail; /* full batches, in file order */
+    size_t queued;
+    struct batch *spare; /* consumed batches, for reuse */
+    bool stop;           /* the caller stopped reading */
+};
 
 /* libcsv grows its field buffer with realloc; refusing past the cap turns a
  * runaway field (a missing quote, a binary file) into CSV_ENOMEM instead of
@@ -101,15 +148,31 @@ static void on_field(void *data, size_t len, void *ctx)
     }
 }
 
-/* in->fields and in->lens hold the record (in the arena or, from the fast
- * scanner, in place). */
-static void deliver(struct csvin *in)
+static void add_field_ref(struct batch *b, size_t off, size_t len, bool extra)
 {
-    struct csvin_record rec = {in->n_fields, in->fields, in->lens, in->line, in->record_plain};
-    if (in->fn(in->ctx, &rec, in) != 0) {
-        in->status = CSVIN_ESTOPPED;
-        in->stop = 1;
-    }
+    xgrow(&b->fields, &b->fields_cap, b->n_fields + 1, sizeof(*b->fields));
+    b->fields[b->n_fields++] = (struct field_ref){off, len, extra};
+}
+
+/* The record whose fields are the batch's last n_fields field refs. */
+static void add_record(struct csvin *in, size_t n_fields)
+{
+    struct batch *b = in->batch;
+    xgrow(&b->records, &b->records_cap, b->n_records + 1, sizeof(*b->records));
+    b->records[b->n_records++] =
+        (struct record_ref){b->n_fields - n_fields, n_fields, in->line, in->record_plain};
+}
+
+/* A record parsed by libcsv: its fields move from the arena to the batch. */
+static void deliver_from_arena(struct csvin *in)
+{
+    struct batch *b = in->batch;
+    xgrow(&b->extra, &b->extra_cap, b->extra_len + in->arena_len + 1, 1);
+    memcpy(b->extra + b->extra_len, in->arena, in->arena_len);
+    for (size_t i = 0; i < in->n_fields; i++)
+        add_field_ref(b, b->extra_len + in->offsets[i], in->lens[i], true);
+    b->extra_len += in->arena_len;
+    add_record(in, in->n_fields);
 }
 
 /* With CSV_REPALL_NL every line ending outside a record is reported, so each
@@ -120,11 +183,8 @@ static void on_record_end(int terminator, void *ctx)
     if (in->stop)
         return;
     bool crlf_tail = terminator == '\n' && in->prev_terminator == '\r' && in->n_fields == 0;
-    if (in->n_fields > 0) {
-        for (size_t i = 0; i < in->n_fields; i++)
-            in->fields[i] = in->arena + in->offsets[i];
-        deliver(in);
-    }
+    if (in->n_fields > 0)
+        deliver_from_arena(in);
     in->line += in->newlines_in_record;
     if ((terminator == '\n' || terminator == '\r') && !crlf_tail)
         in->line++;
@@ -195,24 +255,14 @@ static const unsigned char *find_delimiter(const unsigned char *p, const unsigne
 #endif
 }
 
-static void fast_add_field(struct csvin *in, const char *s, size_t len)
+/* A field of the record being scanned, in place in the window. */
+static void fast_add_field(struct csvin *in, const unsigned char *s, size_t len)
 {
-    if (in->n_fields == in->fields_cap) {
-        size_t cap = in->fields_cap ? in->fields_cap * 2 : 64;
-        in->offsets = xrealloc(in->offsets, cap * sizeof(*in->offsets));
-        in->lens = xrealloc(in->lens, cap * sizeof(*in->lens));
-        in->fields = xrealloc(in->fields, cap * sizeof(*in->fields));
-        in->fields_cap = cap;
-    }
-    in->fields[in->n_fields] = s;
-    in->lens[in->n_fields] = len;
-    in->n_fields++;
+    add_field_ref(in->batch, (size_t)(s - in->batch->window), len, false);
 }
 
-/* A quoted field starting at p (the opening quote).  *unescaped_len counts
- * what earlier fields of the record used of in->unescaped. */
-static enum scan scan_quoted(struct csvin *in, const unsigned char **pp, const unsigned char *end,
-                             size_t *unescaped_len)
+/* A quoted field starting at p (the opening quote). */
+static enum scan scan_quoted(struct csvin *in, const unsigned char **pp, const unsigned char *end)
 {
     const unsigned char *p = *pp, *q = p + 1;
     bool doubled = false;
@@ -236,23 +286,26 @@ static enum scan scan_quoted(struct csvin *in, const unsigned char **pp, const u
             in->newlines_in_record++;
     }
     if (!doubled) {
-        fast_add_field(in, (const char *)content, len);
+        fast_add_field(in, content, len);
     } else {
-        char *out = in->unescaped + *unescaped_len, *o = out;
+        struct batch *b = in->batch;
+        xgrow(&b->extra, &b->extra_cap, b->extra_len + len + 1, 1);
+        char *out = b->extra + b->extra_len, *o = out;
         for (const unsigned char *c = content; c < q; c++) {
             *o++ = (char)*c;
             if (*c == '"')
                 c++; /* skip the second of a pair */
         }
-        fast_add_field(in, out, (size_t)(o - out));
-        *unescaped_len += (size_t)(o - out);
+        add_field_ref(b, b->extra_len, (size_t)(o - out), true);
+        b->extra_len += (size_t)(o - out);
     }
     *pp = after;
     return SCAN_RECORD;
 }
 
 /* One record (or blank line) at p; on SCAN_RECORD and SCAN_BLANK *next is
- * where the following one starts. */
+ * where the following one starts.  Fields go to the batch as they are found;
+ * the caller takes them back unless the result is SCAN_RECORD. */
 static enum scan scan_record(struct csvin *in, const unsigned char *p, const unsigned char *end,
                              const unsigned char **next)
 {
@@ -266,17 +319,16 @@ static enum scan scan_record(struct csvin *in, const unsigned char *p, const uns
         *next = p + (*p == '\r' ? 2 : 1);
         return SCAN_BLANK;
     }
-    in->n_fields = 0;
     in->record_plain = true;
     in->newlines_in_record = 0;
-    size_t unescaped_len = 0;
-    for (;;) {
+    size_t n_fields = 0;
+    for (;; n_fields++) {
         if (p == end)
             return SCAN_MORE;
-        if (in->n_fields == CSVIN_FIELDS_MAX)
+        if (n_fields == CSVIN_FIELDS_MAX)
             return SCAN_IRREGULAR;
         if (*p == '"') {
-            enum scan r = scan_quoted(in, &p, end, &unescaped_len);
+            enum scan r = scan_quoted(in, &p, end);
             if (r != SCAN_RECORD)
                 return r;
         } else {
@@ -290,7 +342,7 @@ static enum scan scan_record(struct csvin *in, const unsigned char *p, const uns
                 return SCAN_IRREGULAR;
             if (odd)
                 in->record_plain = false;
-            fast_add_field(in, (const char *)p, len);
+            fast_add_field(in, p, len);
             p = d;
         }
         if (*p == ',') {
@@ -305,61 +357,64 @@ static enum scan scan_record(struct csvin *in, const unsigned char *p, const uns
             p++;
         }
         *next = p + 1;
+        add_record(in, n_fields + 1);
         return SCAN_RECORD;
     }
 }
 
 static void window_append(struct csvin *in, const unsigned char *data, size_t len)
 {
-    xgrow(&in->window, &in->window_cap, in->window_len + len + WINDOW_SLACK, 1);
-    memcpy(in->window + in->window_len, data, len);
+    struct batch *b = in->batch;
+    xgrow(&b->window, &b->window_cap, in->window_len + len + WINDOW_SLACK, 1);
+    memcpy(b->window + in->window_len, data, len);
     in->window_len += len;
-    memset(in->window + in->window_len, 0, WINDOW_SLACK); /* defined bytes for vector loads */
-    if (in->unescaped_cap < in->window_cap) {
-        free(in->unescaped);
-        in->unescaped_cap = in->window_cap;
-        in->unescaped = xmalloc(in->unescaped_cap);
-    }
+    memset(b->window + in->window_len, 0, WINDOW_SLACK); /* defined bytes for vector loads */
 }
 
 static bool feed_libcsv(struct csvin *in, const unsigned char *data, size_t len);
+static bool hand_over(struct csvin *in, const unsigned char *tail, size_t tail_len);
 
-/* Deliver every complete record of the window; keep the incomplete tail.
- * At the first irregular record (or a tail that outgrows WINDOW_MAX, or the
- * end of the input when at_eof) the rest goes to libcsv for good. */
+/* Cut every complete record of the window into the batch and hand it over,
+ * the incomplete tail moving to the next batch's window.  At the first
+ * irregular record (or a tail that outgrows WINDOW_MAX, or the end of the
+ * input when at_eof) the rest goes to libcsv for good. */
 static bool scan_window(struct csvin *in, bool at_eof)
 {
-    if (in->window_len == 0 && at_eof) {
-        in->fast = false;
+    struct batch *b = in->batch;
+    if (in->window_len == 0) {
+        if (at_eof)
+            in->fast = false;
         return true;
     }
-    const unsigned char *p = in->window, *end = in->window + in->window_len, *next = NULL;
+    const unsigned char *p = b->window, *end = b->window + in->window_len, *next = NULL;
     for (;;) {
+        size_t fields_before = b->n_fields, extra_before = b->extra_len;
         enum scan r = scan_record(in, p, end, &next);
         if (r == SCAN_RECORD) {
-            unsigned long newlines = in->newlines_in_record;
-            deliver(in);
-            if (in->stop)
-                return false;
-            in->line += newlines + 1;
+            in->line += in->newlines_in_record + 1;
             p = next;
-        } else if (r == SCAN_BLANK) {
+            continue;
+        }
+        if (r == SCAN_BLANK) {
             in->line++;
             p = next;
-        } else {
-            if (r == SCAN_MORE && !at_eof && (size_t)(end - p) < WINDOW_MAX) {
-                in->window_len = (size_t)(end - p);
-                memmove(in->window, p, in->window_len);
-                return true;
-            }
-            in->fast = false;
-            in->n_fields = 0;
-            in->arena_len = 0;
-            in->newlines_in_record = 0;
-            in->record_plain = true;
-            in->window_len = 0;
-            return feed_libcsv(in, p, (size_t)(end - p));
+            continue;
         }
+        b->n_fields = fields_before; /* take back a partial record */
+        b->extra_len = extra_before;
+        if (r == SCAN_MORE && !at_eof && (size_t)(end - p) < WINDOW_MAX)
+            return hand_over(in, p, (size_t)(end - p));
+        in->fast = false;
+        in->record_plain = true;
+        in->newlines_in_record = 0;
+        /* libcsv's records go to the next batch; this one keeps the window */
+        size_t rest = (size_t)(end - p);
+        unsigned char *copy = xmalloc(rest + 1);
+        memcpy(copy, p, rest);
+        in->window_len = 0;
+        bool ok = hand_over(in, NULL, 0) && feed_libcsv(in, copy, rest);
+        free(copy);
+        return ok;
     }
 }
 
@@ -411,6 +466,161 @@ static bool parse_chunk(struct csvin *in, const unsigned char *data, size_t len)
     return scan_window(in, false);
 }
 
+/* ---- the queue between the two threads ---------------------------------- */
+
+static struct batch *batch_get(struct csvin *in)
+{
+    struct csvin_pipe *pipe = in->pipe;
+    pthread_mutex_lock(&pipe->lock);
+    struct batch *b = pipe->spare;
+    if (b)
+        pipe->spare = b->next;
+    pthread_mutex_unlock(&pipe->lock);
+    if (!b)
+        b = xcalloc(1, sizeof(*b));
+    b->extra_len = b->n_fields = b->n_records = 0;
+    b->last = false;
+    b->next = NULL;
+    return b;
+}
+
+static void batch_free(struct batch *b)
+{
+    if (!b)
+        return;
+    free(b->window);
+    free(b->extra);
+    free(b->fields);
+    free(b->records);
+    free(b);
+}
+
+/* Queue b for the caller's thread; false (b dropped) once it stopped. */
+static bool queue_push(struct csvin *in, struct batch *b)
+{
+    struct csvin_pipe *pipe = in->pipe;
+    b->progress_bytes = in->src.raw_size;
+    pthread_mutex_lock(&pipe->lock);
+    while (pipe->queued >= QUEUE_MAX && !pipe->stop)
+        pthread_cond_wait(&pipe->changed, &pipe->lock);
+    bool stop = pipe->stop;
+    if (!stop) {
+        if (pipe->tail)
+            pipe->tail->next = b;
+        else
+            pipe->head = b;
+        pipe->tail = b;
+        pipe->queued++;
+        pthread_cond_broadcast(&pipe->changed);
+    }
+    pthread_mutex_unlock(&pipe->lock);
+    if (stop)
+        batch_free(b);
+    return !stop;
+}
+
+static struct batch *queue_pop(struct csvin_pipe *pipe)
+{
+    pthread_mutex_lock(&pipe->lock);
+    while (!pipe->head)
+        pthread_cond_wait(&pipe->changed, &pipe->lock);
+    struct batch *b = pipe->head;
+    pipe->head = b->next;
+    if (!pipe->head)
+        pipe->tail = NULL;
+    pipe->queued--;
+    pthread_cond_broadcast(&pipe->changed);
+    pthread_mutex_unlock(&pipe->lock);
+    return b;
+}
+
+static void batch_recycle(struct csvin_pipe *pipe, struct batch *b)
+{
+    pthread_mutex_lock(&pipe->lock);
+    b->next = pipe->spare;
+    pipe->spare = b;
+    pthread_mutex_unlock(&pipe->lock);
+}
+
+/* Queue the current batch and start the next with the window's tail (the
+ * start of a record not yet complete). */
+static bool hand_over(struct csvin *in, const unsigned char *tail, size_t tail_len)
+{
+    struct batch *full = in->batch, *b = batch_get(in);
+    xgrow(&b->window, &b->window_cap, tail_len + WINDOW_SLACK, 1);
+    if (tail_len)
+        memcpy(b->window, tail, tail_len);
+    in->window_len = tail_len;
+    in->batch = b;
+    return queue_push(in, full);
+}
+
+/* ---- the reading thread ---------------------------------------------------- */
+
+static bool finish_reading(struct csvin *in)
+{
+    if (in->src.status != SOURCE_OK) {
+        in->status = CSVIN_ESOURCE;
+        return false;
+    }
+    if (in->fast && !scan_window(in, true))
+        return false;
+    /* libcsv honours CSV_STRICT_FINI only together with CSV_STRICT; without
+     * it an open quote at the end swallows the rest of the file into one
+     * field.  Strict mode while parsing would refuse stray quotes inside
+     * unquoted fields, so it is turned on for the final call only. */
+    csv_set_opts(in->parser, (unsigned char)(csv_get_opts(in->parser) | CSV_STRICT));
+    if (csv_fini(in->parser, on_field, on_record_end, in) != 0) {
+        in->error_line = in->line;
+        in->status = CSVIN_EQUOTE;
+        return false;
+    }
+    return !in->stop;
+}
+
+static void *read_all(void *arg)
+{
+    struct csvin *in = arg;
+    in->batch = batch_get(in);
+    const unsigned char *data;
+    size_t len;
+    bool ok = true;
+    while (ok && (len = source_next(&in->src, &data)) > 0) {
+        ok = parse_chunk(in, data, len);
+        if (ok && !in->fast) /* libcsv's records of this chunk */
+            ok = hand_over(in, NULL, 0);
+    }
+    if (ok)
+        finish_reading(in);
+    struct batch *last = in->batch;
+    in->batch = NULL;
+    last->last = true;
+    queue_push(in, last); /* dropped if the caller stopped */
+    return NULL;
+}
+
+/* ---- the caller's thread --------------------------------------------------- */
+
+/* Call fn for each record of b; false when it asks to stop. */
+static bool deliver_batch(struct csvin *in, const struct batch *b)
+{
+    in->progress_bytes = b->progress_bytes;
+    for (size_t r = 0; r < b->n_records; r++) {
+        const struct record_ref *rr = &b->records[r];
+        xgrow(&in->rec_fields, &in->rec_cap, rr->n_fields, sizeof(*in->rec_fields));
+        xgrow(&in->rec_lens, &in->rec_lens_cap, rr->n_fields, sizeof(*in->rec_lens));
+        for (size_t i = 0; i < rr->n_fields; i++) {
+            const struct field_ref *f = &b->fields[rr->first_field + i];
+            in->rec_fields[i] = f->extra ? b->extra + f->off : (const char *)b->window + f->off;
+            in->rec_lens[i] = f->len;
+        }
+        struct csvin_record rec = {rr->n_fields, in->rec_fields, in->rec_lens, rr->line, rr->plain};
+        if (in->fn(in->ctx, &rec, in) != 0)
+            return false;
+    }
+    return true;
+}
+
 enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn fn, void *ctx)
 {
     memset(in, 0, sizeof(*in));
@@ -429,24 +639,29 @@ enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn
     /* libcsv grows a field's buffer by a fixed step (128 bytes by default):
      * quadratic copying for a long field wherever realloc moves the block. */
     csv_set_blk_size(in->parser, 64 * 1024);
-    const unsigned char *data;
-    size_t len;
-    while ((len = source_next(&in->src, &data)) > 0)
-        if (!parse_chunk(in, data, len))
-            return in->status;
-    if (in->src.status != SOURCE_OK)
-        return in->status = CSVIN_ESOURCE;
-    if (in->fast && !scan_window(in, true))
-        return in->status;
-    /* libcsv honours CSV_STRICT_FINI only together with CSV_STRICT; without
-     * it an open quote at the end swallows the rest of the file into one
-     * field.  Strict mode while parsing would refuse stray quotes inside
-     * unquoted fields, so it is turned on for the final call only. */
-    csv_set_opts(in->parser, (unsigned char)(csv_get_opts(in->parser) | CSV_STRICT));
-    if (csv_fini(in->parser, on_field, on_record_end, in) != 0) {
-        in->error_line = in->line;
-        return in->status = CSVIN_EQUOTE;
+    struct csvin_pipe *pipe = in->pipe = xcalloc(1, sizeof(*in->pipe));
+    pthread_mutex_init(&pipe->lock, NULL);
+    pthread_cond_init(&pipe->changed, NULL);
+    if (pthread_create(&pipe->thread, NULL, read_all, in) != 0)
+        return in->status = CSVIN_ENOMEM;
+    bool stopped = false;
+    for (;;) {
+        struct batch *b = queue_pop(pipe);
+        stopped = !deliver_batch(in, b);
+        bool last = b->last;
+        batch_recycle(pipe, b);
+        if (last || stopped)
+            break;
     }
+    if (stopped) { /* release the reader if it waits for room */
+        pthread_mutex_lock(&pipe->lock);
+        pipe->stop = true;
+        pthread_cond_broadcast(&pipe->changed);
+        pthread_mutex_unlock(&pipe->lock);
+    }
+    pthread_join(pipe->thread, NULL);
+    if (stopped)
+        in->status = CSVIN_ESTOPPED;
     return in->status;
 }
 
@@ -456,19 +671,33 @@ void csvin_close(struct csvin *in)
         csv_free(in->parser);
         free(in->parser);
     }
+    if (in->pipe) {
+        for (struct batch *b = in->pipe->head, *next; b; b = next) {
+            next = b->next;
+            batch_free(b);
+        }
+        for (struct batch *b = in->pipe->spare, *next; b; b = next) {
+            next = b->next;
+            batch_free(b);
+        }
+        batch_free(in->batch);
+        pthread_mutex_destroy(&in->pipe->lock);
+        pthread_cond_destroy(&in->pipe->changed);
+        free(in->pipe);
+    }
     source_close(&in->src);
     free(in->arena);
     free(in->offsets);
     free(in->lens);
     free(in->fields);
-    free(in->window);
-    free(in->unescaped);
-    in->window = NULL;
-    in->unescaped = NULL;
+    free(in->rec_fields);
+    free(in->rec_lens);
+    in->pipe = NULL;
+    in->batch = NULL;
     in->parser = NULL;
     in->arena = NULL;
-    in->offsets = in->lens = NULL;
-    in->fields = NULL;
+    in->offsets = in->lens = in->rec_lens = NULL;
+    in->fields = in->rec_fields = NULL;
 }
 
 const char *csvin_strerror(const struct csvin *in)

@@ -50,6 +50,8 @@ struct csvin_record {
 };
 
 struct csvin;
+struct batch;
+struct csvin_pipe;
 
 /* Process-wide switch for the fast scanner (on by default); off makes
  * libcsv parse everything, which the differential tests compare against. */
@@ -64,11 +66,10 @@ struct csvin {
     unsigned long line;       /* current physical line */
     unsigned long error_line; /* line of the record that hit a cap or an open quote */
     const char *utf16;        /* CSVIN_EUTF16: the encoding to give iconv */
-    /* private */
+    uint64_t progress_bytes;  /* source bytes read so far (for a progress line) */
+    /* private: the reading thread's */
     struct csv_parser *parser;
-    csvin_record_fn fn;
-    void *ctx;
-    char *arena;
+    char *arena;              /* libcsv's fields of the current record */
     size_t arena_len, arena_cap;
     size_t *offsets, *lens;
     const char **fields;
@@ -76,13 +77,18 @@ struct csvin {
     unsigned long newlines_in_record;
     bool record_plain;
     bool fast;                /* still on the fast scanner */
-    unsigned char *window;    /* fast scanner: unparsed bytes (+ 16 of slack) */
-    size_t window_len, window_cap;
-    char *unescaped;          /* fast scanner: quoted fields with "" undoubled */
-    size_t unescaped_cap;
+    size_t window_len;        /* fast scanner: bytes in the batch's window */
+    struct batch *batch;      /* records being cut */
     int prev_terminator;
     int at_start;
     int stop;
+    /* private: the caller's thread */
+    csvin_record_fn fn;
+    void *ctx;
+    struct csvin_pipe *pipe;
+    const char **rec_fields;  /* the record being delivered */
+    size_t *rec_lens;
+    size_t rec_cap, rec_lens_cap;
 };
 
 /* Read every record of path ("-" for stdin), calling fn for each.  Returns
