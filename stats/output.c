@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "csvout.h"
+#include "numfmt.h"
 
 bool table_open(struct table *t, const char *dir, const char *name, const char *header,
                 struct buf *err)
@@ -40,15 +41,19 @@ void table_str(struct table *t, const char *s)
 void table_num(struct table *t, double v)
 {
     next_field(t);
-    if (!isnan(v))
-        buf_printf(&t->line, "%.15g", v == 0 ? 0.0 : v); /* no "-0" */
+    if (!isnan(v)) {
+        char text[NUMFMT_MAX];
+        buf_append(&t->line, text, numfmt_g15(text, v == 0 ? 0.0 : v)); /* no "-0" */
+    }
 }
 
 void table_int(struct table *t, double v)
 {
     next_field(t);
-    if (!isnan(v))
-        buf_printf(&t->line, "%.0f", v);
+    if (!isnan(v)) {
+        char text[NUMFMT_MAX];
+        buf_append(&t->line, text, numfmt_f0(text, v));
+    }
 }
 
 void table_count(struct table *t, double v)
