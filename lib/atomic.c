@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,8 @@
 static char pending[MAX_PENDING][PENDING_PATH_MAX];
 static volatile sig_atomic_t pending_used[MAX_PENDING];
 static bool handlers_installed;
+/* candour-stats writes its tables from two threads. */
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_fatal_signal(int sig)
 {
@@ -47,19 +50,26 @@ static int remember(const char *path)
 {
     if (strlen(path) >= PENDING_PATH_MAX)
         return -1;
-    for (int i = 0; i < MAX_PENDING; i++)
+    int slot = -1;
+    pthread_mutex_lock(&pending_lock);
+    install_handlers();
+    for (int i = 0; i < MAX_PENDING && slot < 0; i++)
         if (!pending_used[i]) {
             strcpy(pending[i], path);
             pending_used[i] = 1;
-            return i;
+            slot = i;
         }
-    return -1;
+    pthread_mutex_unlock(&pending_lock);
+    return slot;
 }
 
 static void forget(int slot)
 {
-    if (slot >= 0)
-        pending_used[slot] = 0;
+    if (slot < 0)
+        return;
+    pthread_mutex_lock(&pending_lock);
+    pending_used[slot] = 0;
+    pthread_mutex_unlock(&pending_lock);
 }
 
 bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct buf *err)
@@ -80,7 +90,6 @@ bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct b
         }
         return true;
     }
-    install_handlers();
     const char *slash = strrchr(path, '/');
     if (slash)
         af->temp_path = xasprintf("%.*s/.%s.tmp.XXXXXX", (int)(slash - path), path, slash + 1);
@@ -88,18 +97,20 @@ bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct b
         af->temp_path = xasprintf(".%s.tmp.XXXXXX", path);
     sigset_t all, old;
     sigfillset(&all);
-    sigprocmask(SIG_BLOCK, &all, &old); /* no signal between create and remember */
+    pthread_sigmask(SIG_BLOCK, &all, &old); /* no signal between create and remember */
     int fd = mkstemp(af->temp_path);
     int saved = errno;
     if (fd >= 0)
         af->slot = remember(af->temp_path);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         buf_printf(err, "%s: cannot create a file in its directory: %s", path, strerror(saved));
         goto fail;
     }
+    pthread_mutex_lock(&pending_lock); /* umask can only be read by setting it */
     mode_t mask = umask(0);
     umask(mask);
+    pthread_mutex_unlock(&pending_lock);
     if (fchmod(fd, mode & ~mask) != 0 || !(af->fp = fdopen(fd, "wb"))) {
         buf_printf(err, "%s: %s", path, strerror(errno));
         close(fd);

@@ -40,10 +40,11 @@ static size_t fallback_g15(char *out, double v)
 /* 10^k for 0 <= k <= 27, all exact in long double (5^27 < 2^64). */
 static long double pow10l_exact(int k)
 {
-    long double p = 1;
-    for (int i = 0; i < k; i++)
-        p *= 10;
-    return p;
+    static const long double table[] = {
+        1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
+        1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
+        1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
+    return table[k];
 }
 
 /* %.15g prints 15 significant digits, in fixed notation when the decimal
@@ -56,16 +57,19 @@ size_t numfmt_g15(char *out, double v)
     double a = fabs(v);
     if (!(a >= 1e-4 && a < 1e15)) /* zero, NaN, inf and the scientific range */
         return fallback_g15(out, v);
-    int x = (int)floor(log10(a));
+    int binary;
+    frexp(a, &binary);
+    int x = (int)floor((binary - 1) * 0.30102999566398120); /* log10(2): within one of X */
     if (x < -4)
         x = -4;
     if (x > 14)
         x = 14;
     long double scaled = (long double)a * pow10l_exact(14 - x);
-    if (scaled < 1e14L && x > -4) {
+    while (scaled < 1e14L && x > -4) {
         x--;
         scaled = (long double)a * pow10l_exact(14 - x);
-    } else if (scaled >= 1e15L) {
+    }
+    while (scaled >= 1e15L && x < 14) {
         x++;
         scaled = (long double)a * pow10l_exact(14 - x);
     }

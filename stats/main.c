@@ -1,6 +1,7 @@
 /* candour-stats: options, usage and dispatch. */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,28 +149,65 @@ static bool make_output_dir(const char *dir, struct buf *err)
 
 typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
 
+/* Largest first, so the two threads finish together. */
+static const writer_fn writers[] = {write_proportions, write_hotspots, write_benchmarks,
+                                    write_disparities, write_themes,   write_wres,
+                                    write_trends,      write_spc,      write_inputs};
+#define N_WRITERS ARRAY_LEN(writers)
+
+/* The tables are independent reads of the finished model, so two threads
+ * take them in turn from a shared counter. */
+struct writing {
+    const struct stats_run *run;
+    struct table tables[N_WRITERS];
+    bool written[N_WRITERS], opened[N_WRITERS];
+    struct buf errors[N_WRITERS];
+    size_t next;
+    pthread_mutex_t lock;
+};
+
+static void *write_some(void *arg)
+{
+    struct writing *w = arg;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        size_t i = w->next++;
+        pthread_mutex_unlock(&w->lock);
+        if (i >= N_WRITERS)
+            return NULL;
+        w->written[i] = writers[i](w->run, &w->tables[i], &w->errors[i]);
+        w->opened[i] = w->written[i] || w->tables[i].file.final_path;
+    }
+}
+
 /* Write every table; commit them all only when every one was written. */
 static int write_outputs(struct stats_run *run, struct buf *err)
 {
-    static const writer_fn writers[] = {write_proportions, write_themes,     write_disparities,
-                                        write_wres,        write_benchmarks, write_trends,
-                                        write_spc,         write_hotspots,   write_inputs};
-    struct table tables[ARRAY_LEN(writers)];
-    size_t opened = 0;
+    struct writing *w = xcalloc(1, sizeof(*w));
+    w->run = run;
+    pthread_mutex_init(&w->lock, NULL);
+    for (size_t i = 0; i < N_WRITERS; i++)
+        buf_init(&w->errors[i]);
+    pthread_t helper;
+    bool threaded = pthread_create(&helper, NULL, write_some, w) == 0;
+    write_some(w);
+    if (threaded)
+        pthread_join(helper, NULL);
     bool ok = true;
-    for (size_t i = 0; i < ARRAY_LEN(writers) && ok; i++) {
-        ok = writers[i](run, &tables[i], err);
-        if (ok)
-            opened++;
-        else if (tables[i].file.final_path)
-            table_abort(&tables[i]);
+    for (size_t i = 0; i < N_WRITERS && ok; i++)
+        if (!w->written[i]) {
+            buf_puts(err, w->errors[i].data ? w->errors[i].data : "cannot write output");
+            ok = false;
+        }
+    for (size_t i = 0; i < N_WRITERS; i++) {
+        if (ok && w->written[i])
+            ok = table_close(&w->tables[i], err);
+        else if (w->opened[i])
+            table_abort(&w->tables[i]);
+        buf_release(&w->errors[i]);
     }
-    for (size_t i = 0; i < opened; i++) {
-        if (ok)
-            ok = table_close(&tables[i], err);
-        else
-            table_abort(&tables[i]);
-    }
+    pthread_mutex_destroy(&w->lock);
+    free(w);
     return ok ? 0 : 2;
 }
 
