@@ -37,48 +37,63 @@ static size_t fallback_g15(char *out, double v)
     return (size_t)n;
 }
 
-/* 10^k for 0 <= k <= 27, all exact in long double (5^27 < 2^64). */
-static long double pow10l_exact(int k)
-{
-    static const long double table[] = {
-        1e0L,  1e1L,  1e2L,  1e3L,  1e4L,  1e5L,  1e6L,  1e7L,  1e8L,  1e9L,
-        1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L, 1e17L, 1e18L, 1e19L,
-        1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L, 1e27L};
-    return table[k];
-}
+__extension__ typedef unsigned __int128 u128;
+
+static const uint64_t pow10_u64[] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull};
 
 /* %.15g prints 15 significant digits, in fixed notation when the decimal
  * exponent X of the rounded value is in [-4, 14], without trailing zeros.
- * The 15 digits are a * 10^(14 - X) rounded to an integer; in long double
- * that product is within 6e-5 of the exact one, so unless the fraction is
- * within 1e-4 of one half the rounding is the one printf makes. */
+ * The digits are a * 10^(14 - X) rounded half to even, as glibc rounds the
+ * exact value.  In that range a = m * 2^-s with a 53-bit m and 3 <= s <= 66,
+ * and 10^(14 - X) <= 10^18, so m * 10^(14 - X) fits in 128 bits and the
+ * division by 2^s, its remainder and the tie are all exact. */
 size_t numfmt_g15(char *out, double v)
 {
     double a = fabs(v);
     if (!(a >= 1e-4 && a < 1e15)) /* zero, NaN, inf and the scientific range */
         return fallback_g15(out, v);
     int binary;
-    frexp(a, &binary);
+    double f = frexp(a, &binary); /* a = f * 2^binary, 0.5 <= f < 1 */
+    uint64_t m = (uint64_t)ldexp(f, 53);
+    int shift = 53 - binary;
     int x = (int)floor((binary - 1) * 0.30102999566398120); /* log10(2): within one of X */
     if (x < -4)
         x = -4;
-    if (x > 14)
-        x = 14;
-    long double scaled = (long double)a * pow10l_exact(14 - x);
-    while (scaled < 1e14L && x > -4) {
-        x--;
-        scaled = (long double)a * pow10l_exact(14 - x);
+    uint64_t whole;
+    u128 product, rest;
+    for (;;) {
+        product = (u128)m * pow10_u64[14 - x];
+        whole = (uint64_t)(product >> shift);
+        rest = product & (((u128)1 << shift) - 1);
+        if (whole < 100000000000000ull && x > -4)
+            x--;
+        else if (whole >= 1000000000000000ull && x < 14)
+            x++;
+        else
+            break;
     }
-    while (scaled >= 1e15L && x < 14) {
-        x++;
-        scaled = (long double)a * pow10l_exact(14 - x);
-    }
-    if (scaled < 1e14L || scaled >= 1e15L)
+    if (whole < 100000000000000ull || whole >= 1000000000000000ull)
         return fallback_g15(out, v);
-    long double whole = floorl(scaled), frac = scaled - whole;
-    if (fabsl(frac - 0.5L) < 1e-4L)
-        return fallback_g15(out, v);
-    uint64_t digits = (uint64_t)whole + (frac > 0.5L);
+    u128 half = (u128)1 << (shift - 1);
+    uint64_t digits = whole + (rest > half || (rest == half && (whole & 1)));
     if (digits == 1000000000000000ull) { /* 999...9.6 rounds up a decade */
         digits = 100000000000000ull;
         x++;
