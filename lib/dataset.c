@@ -126,7 +126,7 @@ static inline void put_bytes(struct dataset_writer *w, size_t col, const void *v
     b->len += len;
 }
 
-void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v)
+void dw_put_u8_grow(struct dataset_writer *w, size_t col, uint8_t v)
 {
     put_bytes(w, col, &v, 1);
 }

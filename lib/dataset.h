@@ -85,7 +85,16 @@ size_t dataset_writer_add_column(struct dataset_writer *w, const char *name, uin
                                  uint8_t type);
 void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *input);
 /* One value per column per row, then dataset_writer_end_row. */
-void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v);
+void dw_put_u8_grow(struct dataset_writer *w, size_t col, uint8_t v);
+/* Inline: ingest puts one answer byte per item per row. */
+static inline void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v)
+{
+    struct buf *b = &w->pending[col];
+    if (b->len < b->cap)
+        b->data[b->len++] = (char)v;
+    else
+        dw_put_u8_grow(w, col, v);
+}
 void dw_put_str(struct dataset_writer *w, size_t col, const char *s, size_t len);
 void dw_put_i64(struct dataset_writer *w, size_t col, int64_t v);
 void dw_put_f64(struct dataset_writer *w, size_t col, double v);
