@@ -105,10 +105,12 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@sh scripts/demo.sh "$(BIN)"
 
-# Throughput and memory against the floors (cat, gzip -dc, a bare libcsv parse).
-bench: deps
+# National-scale throughput and memory against the floors (cat, gzip -dc, a
+# bare libcsv parse) and DuckDB; ROWS="100000,700000" picks sizes, RUNS=N.
+bench:
+	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
-	@sh bench/bench-ingest.sh $(ROWS)
+	@python3 bench/bench.py $(if $(ROWS),--rows $(ROWS)) $(if $(RUNS),--runs $(RUNS))
 
 sample-data:
 	python3 sample-data/generate.py sample-data

@@ -18,12 +18,15 @@ const q = (s) => "'" + s.replaceAll("'", "''") + "'";
 const ident = (s) => '"' + s.replaceAll('"', '""') + '"';
 const list = (xs) => xs.map(q).join(', ');
 
-// Blank answers are NULL in DuckDB; "Don't know" (missing=) is not substantive.
+// Blank answers are NULL in DuckDB; "Don't know" (missing=) is not
+// substantive.  sum(CASE ...) is the fastest of the forms tried here on
+// DuckDB 1.5 (count(*) FILTER (WHERE ...) took 4.5x longer, sum((... IN
+// ...)::INT) 1.3x longer), so DuckDB gets its best showing.
 const aggregates = spec.items.flatMap((it) => {
   const col = ident(it.code);
   const answered = it.missing.length ? `${col} IS NOT NULL AND ${col} NOT IN (${list(it.missing)})` : `${col} IS NOT NULL`;
-  return [`count(*) FILTER (WHERE ${answered}) AS ${ident('n_' + it.id)}`,
-          `count(*) FILTER (WHERE ${col} IN (${list(it.positive)})) AS ${ident('p_' + it.id)}`];
+  return [`sum(CASE WHEN ${answered} THEN 1 ELSE 0 END) AS ${ident('n_' + it.id)}`,
+          `sum(CASE WHEN ${col} IN (${list(it.positive)}) THEN 1 ELSE 0 END) AS ${ident('p_' + it.id)}`];
 });
 const groupExpr = `CASE WHEN ${ident(spec.ethnicity)} IS NULL THEN 'Unknown' ` +
   `WHEN ${ident(spec.ethnicity)} IN (${list(spec.white)}) THEN 'White' ELSE 'BME' END`;

@@ -1,9 +1,16 @@
 #!/bin/sh
 # Install the Debian packages candour needs to build, test and demo, if any is
 # missing. Does nothing when all are present. apt-get as root, sudo otherwise.
+#   scripts/deps.sh          what build, check and demo need
+#   scripts/deps.sh bench    also gzip, and node and npm for the DuckDB comparison
+#                            (unless a node is already on the PATH)
 set -eu
 PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev gnuplot-nox pkg-config
 libcmocka-dev python3"
+if [ "${1:-}" = bench ]; then
+    PACKAGES="$PACKAGES gzip"
+    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
+fi
 missing=""
 for pkg in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

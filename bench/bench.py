@@ -1,0 +1,279 @@
+#!/usr/bin/env python3
+"""National-scale benchmark of candour against its floors and DuckDB.
+
+    python3 bench/bench.py [--rows 100000,700000,2100000] [--runs 3] [--no-duckdb]
+
+For each size, bench/gen-national writes a respondent file in the nss-2023
+layout widened to 120 items (rows above 700,000 are further survey years of
+700,000 rows each, as a 3-year national series is), plain and, up to 700,000
+rows, gzip.  Every command is timed as a whole process, RUNS times, and the
+median, minimum and maximum wall time are reported with the median CPU time
+and the peak RSS (from wait4's rusage).  DuckDB (npm @duckdb/node-api, 2
+threads) answers the same question, n and positive answers per org x WRES
+ethnicity group for every item, from the CSV and from a loaded table; its
+times are the queries' own (without starting node), and its counts must
+equal candour's (candour-stats --min-n 1, proportions.csv, ethnicity rows)
+exactly.  Results go to stdout and build/bench/results.txt.
+"""
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+W = os.path.join(TOP, "build", "bench")
+BIN = os.path.join(TOP, "bin")
+DUCKDB_PACKAGE = "@duckdb/node-api@1.5.6-r.1"
+ROWS_PER_YEAR = 700000
+
+lines_out = []
+
+
+def say(text=""):
+    print(text, flush=True)
+    lines_out.append(text)
+
+
+def run_once(cmd, stdout=subprocess.DEVNULL):
+    """Wall seconds, CPU seconds and peak RSS (MB) of one whole process,
+    measured by bench/timeit."""
+    report = os.path.join(W, "timeit.out")
+    proc = subprocess.run([os.path.join(W, "timeit"), report] + cmd, stdout=stdout,
+                          stderr=subprocess.PIPE)
+    wall, cpu, rss_kb, status = open(report).read().split()
+    if proc.returncode != 0 or int(status) != 0:
+        sys.exit("bench: %s failed (exit %s): %s" % (" ".join(cmd), status,
+                                                     proc.stderr.decode(errors="replace")[-2000:]))
+    return float(wall), float(cpu), int(rss_kb) / 1024.0
+
+
+def measure(cmd, runs):
+    samples = [run_once(cmd) for _ in range(runs)]
+    walls = sorted(s[0] for s in samples)
+    return {"wall": statistics.median(walls), "lo": walls[0], "hi": walls[-1],
+            "cpu": statistics.median(s[1] for s in samples),
+            "rss": max(s[2] for s in samples)}
+
+
+def row(what, m, mbytes, rows):
+    say("%-34s %8.3f %8.3f %9.1f %10.0f %8.1f  %.3f-%.3f" % (
+        what, m["wall"], m["cpu"], mbytes / m["wall"], rows / m["wall"], m["rss"], m["lo"], m["hi"]))
+
+
+def header():
+    say("%-34s %8s %8s %9s %10s %8s  %s" % ("what", "wall_s", "cpu_s", "MB/s", "rows/s",
+                                            "rss_MB", "min-max_s"))
+
+
+def build_tools():
+    os.makedirs(W, exist_ok=True)
+    cc = os.environ.get("CC", "cc")
+    subprocess.run([cc, "-O2", "-o", os.path.join(W, "gen-national"),
+                    os.path.join(TOP, "bench", "gen-national.c"), "-lm"], check=True)
+    subprocess.run([cc, "-O2", "-o", os.path.join(W, "timeit"),
+                    os.path.join(TOP, "bench", "timeit.c")], check=True)
+    subprocess.run([cc, "-O2", "-o", os.path.join(W, "csv-floor"),
+                    os.path.join(TOP, "bench", "csv-floor.c"), "-lcsv"], check=True)
+    for arg, name in (("--schema", "national.schema"), ("--spec", "spec.json")):
+        with open(os.path.join(W, name), "w") as f:
+            subprocess.run([os.path.join(W, "gen-national"), arg], stdout=f, check=True, cwd=TOP)
+
+
+def make_input(rows):
+    """The plain file for this size, and its gzip when rows <= 700,000."""
+    plain = os.path.join(W, "national-%d.csv" % rows)
+    years = max(1, rows // ROWS_PER_YEAR) if rows > ROWS_PER_YEAR else 1
+    per_year = rows // years
+    if not os.path.exists(plain):
+        with open(plain + ".tmp", "w") as f:
+            subprocess.run([os.path.join(W, "gen-national"), str(per_year), "2023",
+                            str(2022 + years)], stdout=f, check=True)
+        os.rename(plain + ".tmp", plain)
+    gz = plain + ".gz" if rows <= ROWS_PER_YEAR else None
+    if gz and not os.path.exists(gz):
+        with open(gz + ".tmp", "wb") as f:
+            subprocess.run(["gzip", "-c", plain], stdout=f, check=True)
+        os.rename(gz + ".tmp", gz)
+    return plain, gz
+
+
+def duckdb_ready():
+    if not shutil.which("node") or not shutil.which("npm"):
+        say("DuckDB: node and npm not found; DuckDB comparison skipped")
+        return False
+    mod = os.path.join(W, "duckdb", "node_modules", "@duckdb", "node-api")
+    if not os.path.isdir(mod):
+        os.makedirs(os.path.join(W, "duckdb"), exist_ok=True)
+        r = subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix",
+                            os.path.join(W, "duckdb"), DUCKDB_PACKAGE],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            say("DuckDB: npm install %s failed; DuckDB comparison skipped" % DUCKDB_PACKAGE)
+            return False
+    shutil.copy(os.path.join(TOP, "bench", "duckdb-bench.mjs"), os.path.join(W, "duckdb"))
+    return True
+
+
+def duckdb(path, mode, out_prefix):
+    """Median/min/max of DuckDB's 3 query times, the load time, peak RSS."""
+    cmd = ["node", os.path.join(W, "duckdb", "duckdb-bench.mjs"), os.path.join(W, "spec.json"),
+           path, out_prefix, mode]
+    stdout_path = out_prefix + ".stdout"
+    with open(stdout_path, "w") as f:
+        _, _, rss = run_once(cmd, stdout=f)
+    out = open(stdout_path).read()
+    runs, load = [], None
+    for line in out.splitlines():
+        parts = line.split()
+        if parts[0] == "run":
+            runs.append(float(parts[2]))
+        elif parts[0] == "load":
+            load = float(parts[1])
+    runs.sort()
+    return {"wall": statistics.median(runs), "lo": runs[0], "hi": runs[-1],
+            "cpu": float("nan"), "rss": rss, "load": load}
+
+
+def compare_counts(duck_csv, proportions_csv):
+    """Every (org, group, item) of DuckDB against candour's ethnicity rows.
+    At --min-n 1 candour hides only cells with no answers (primary) and the
+    cells that would give them away (secondary); every shown cell must equal
+    DuckDB's, every primary one must be empty in DuckDB too."""
+    duck = {}
+    with open(duck_csv) as f:
+        for r in csv.DictReader(f):
+            duck[(r["org"], r["group"], r["item"])] = (int(r["n"]), int(r["positive"]))
+    items = {k[2] for k in duck}  # derived items (hba_staff) are candour's own
+    shown = hidden = 0
+    seen = set()
+    with open(proportions_csv) as f:
+        for r in csv.DictReader(f):
+            if (r["group_dim"] != "ethnicity" or r["org"] == "ALL" or r["org"].startswith("GROUP:")
+                    or r["item"] not in items):
+                continue
+            key = (r["org"], r["group"], r["item"])
+            seen.add(key)
+            d = duck.get(key, (0, 0))
+            if r["suppressed"] == "no":
+                shown += 1
+                if (int(r["n"]), int(r["positive"])) != d:
+                    return False, "mismatch at %s: DuckDB %s, candour %s/%s" % (
+                        key, d, r["n"], r["positive"])
+            else:
+                hidden += 1
+                if r["suppressed"] == "primary" and d[0] != 0:
+                    return False, "candour found no answers at %s, DuckDB %s" % (key, d)
+    missing = [k for k, v in duck.items() if k not in seen and v[0] > 0]
+    if missing:
+        return False, "%d cells with answers in DuckDB have no candour row, e.g. %s" % (
+            len(missing), missing[0])
+    return True, "%d cells identical, %d hidden at --min-n 1 (no answers, or their complement)" % (
+        shown, hidden)
+
+
+def bench_size(rows, runs, with_duckdb, results):
+    plain, gz = make_input(rows)
+    mb = os.path.getsize(plain) / 1e6
+    say("== %d rows: %s (%.1f MB)%s" % (rows, os.path.basename(plain), mb,
+                                         ", gzip %.1f MB" % (os.path.getsize(gz) / 1e6) if gz else ""))
+    header()
+    schema = os.path.join(W, "national.schema")
+    dataset = os.path.join(W, "national-%d.cds" % rows)
+    stats_dir = os.path.join(W, "stats-%d" % rows)
+    r = results.setdefault(rows, {})
+    r["cat"] = measure(["sh", "-c", 'cat "$1" > /dev/null', "sh", plain], runs)
+    row("cat > /dev/null", r["cat"], mb, rows)
+    if gz:
+        r["gunzip"] = measure(["sh", "-c", 'gzip -dc "$1" > /dev/null', "sh", gz], runs)
+        row("gzip -dc > /dev/null", r["gunzip"], mb, rows)
+    r["libcsv"] = measure([os.path.join(W, "csv-floor"), plain], runs)
+    row("bare libcsv parse", r["libcsv"], mb, rows)
+    ingest = [os.path.join(BIN, "candour-ingest"), "-q", "-s", schema, "-o", dataset]
+    r["ingest"] = measure(ingest + [plain], runs)
+    row("candour-ingest plain", r["ingest"], mb, rows)
+    if gz:
+        r["ingest_gz"] = measure(ingest + [gz], runs)
+        row("candour-ingest gzip", r["ingest_gz"], mb, rows)
+    r["stats"] = measure([os.path.join(BIN, "candour-stats"), "-o", stats_dir, dataset], runs)
+    out_mb = sum(os.path.getsize(os.path.join(stats_dir, f)) for f in os.listdir(stats_dir)) / 1e6
+    row("candour-stats (all outputs)", r["stats"], mb, rows)
+    say("  (stats wrote %.0f MB of tables; MB/s and rows/s above are of the input)" % out_mb)
+    if with_duckdb and rows <= ROWS_PER_YEAR:
+        prefix = os.path.join(W, "duck-%d" % rows)
+        r["duck_read"] = duckdb(plain, "read", prefix)
+        row("DuckDB read CSV + aggregate", r["duck_read"], mb, rows)
+        if gz:
+            r["duck_gz"] = duckdb(gz, "read", prefix + "-gz")
+            row("DuckDB read gzip + aggregate", r["duck_gz"], mb, rows)
+        r["duck_table"] = duckdb(plain, "table", prefix + "-table")
+        row("DuckDB aggregate, loaded table", r["duck_table"], mb, rows)
+        say("  (DuckDB: each query's own time, 3 runs in one node process with 2 threads; "
+            "RSS is that process's peak; table load %.3f s)" % r["duck_table"]["load"])
+        check_dir = os.path.join(W, "stats-min1-%d" % rows)
+        run_once([os.path.join(BIN, "candour-stats"), "--min-n", "1", "-o", check_dir, dataset])
+        ok, text = compare_counts(prefix + ".counts.csv", os.path.join(check_dir, "proportions.csv"))
+        say("  counts, DuckDB vs candour: " + text)
+        if not ok:
+            sys.exit("bench: DuckDB and candour disagree")
+    say()
+
+
+def ratios(results):
+    say("== ratios (medians of the same run) and targets")
+    for rows, r in sorted(results.items()):
+        parts = ["ingest plain / bare libcsv %.2f" % (r["ingest"]["wall"] / r["libcsv"]["wall"])]
+        if "gunzip" in r:
+            parts.append("ingest gzip / gzip -dc %.2f" % (r["ingest_gz"]["wall"] / r["gunzip"]["wall"]))
+        say("%d rows: %s" % (rows, "; ".join(parts)))
+        if "duck_read" in r:
+            checks = [("ingest plain / DuckDB read+aggregate", r["ingest"]["wall"] / r["duck_read"]["wall"], 0.6)]
+            if "duck_gz" in r:
+                checks.append(("ingest gzip / DuckDB gzip read+aggregate",
+                               r["ingest_gz"]["wall"] / r["duck_gz"]["wall"], 0.7))
+            checks.append(("stats / DuckDB loaded-table aggregate",
+                           r["stats"]["wall"] / r["duck_table"]["wall"], 0.3))
+            for name, value, target in checks:
+                say("  %-44s %6.2f  (target <= %.1f: %s)" % (name, value, target,
+                                                          "met" if value <= target else "NOT met"))
+        say("  %-44s %6.2f s  (target < 1 s for a national year: %s)" % (
+            "stats wall", r["stats"]["wall"],
+            "met" if r["stats"]["wall"] < 1 else "NOT met") if rows == ROWS_PER_YEAR else
+            "  %-44s %6.2f s" % ("stats wall", r["stats"]["wall"]))
+        say("  %-44s %6.1f MB (target < 128) / %.1f MB (target < 512)" % (
+            "peak RSS ingest / stats", max(r["ingest"]["rss"], r.get("ingest_gz", r["ingest"])["rss"]),
+            r["stats"]["rss"]))
+    sizes = sorted(results)
+    if len(sizes) > 1:
+        base = sizes[0]
+        say("scaling against %d rows (1.00 = linear):" % base)
+        for what in ("ingest", "stats"):
+            say("  %-8s %s" % (what, "  ".join(
+                "%d: %.2f" % (s, (results[s][what]["wall"] / results[base][what]["wall"]) / (s / base))
+                for s in sizes)))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", default="100000,700000,2100000")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-duckdb", action="store_true")
+    args = ap.parse_args()
+    build_tools()
+    with_duckdb = not args.no_duckdb and duckdb_ready()
+    say("candour bench, %s, %d cores; medians of %d runs" % (
+        time.strftime("%Y-%m-%d %H:%M"), os.cpu_count(), args.runs))
+    results = {}
+    for rows in (int(x) for x in args.rows.split(",")):
+        bench_size(rows, args.runs, with_duckdb, results)
+    ratios(results)
+    with open(os.path.join(W, "results.txt"), "w") as f:
+        f.write("\n".join(lines_out) + "\n")
+    print("written to build/bench/results.txt")
+
+
+if __name__ == "__main__":
+    main()
