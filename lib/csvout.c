@@ -14,8 +14,11 @@ void csv_put_field(struct buf *out, const char *s, size_t len, bool spreadsheet_
 {
     bool prefix = spreadsheet_safe && csv_is_formula_like(s, len);
     bool quote = len && (s[0] == ' ' || s[len - 1] == ' ');
-    for (size_t i = 0; i < len && !quote; i++)
-        quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
+    for (size_t i = 0; i < len && !quote; i++) {
+        char c = s[i]; /* one test for the common letters and digits */
+        quote = (unsigned char)c <= '"' && (c == '"' || c == '\n' || c == '\r');
+        quote = quote || c == ',';
+    }
     if (!quote) {
         if (prefix)
             buf_putc(out, '\'');

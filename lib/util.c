@@ -93,7 +93,7 @@ void buf_reserve(struct buf *b, size_t extra)
     xgrow(&b->data, &b->cap, b->len + extra + 1, 1);
 }
 
-void buf_append(struct buf *b, const void *data, size_t len)
+void buf_append_grow(struct buf *b, const void *data, size_t len)
 {
     buf_reserve(b, len);
     if (len)
@@ -102,10 +102,6 @@ void buf_append(struct buf *b, const void *data, size_t len)
     b->data[b->len] = '\0';
 }
 
-void buf_putc(struct buf *b, char c)
-{
-    buf_append(b, &c, 1);
-}
 
 void buf_puts(struct buf *b, const char *s)
 {

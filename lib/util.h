@@ -6,6 +6,7 @@
 #define CANDOUR_UTIL_H
 
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 #include <stdbool.h>
 
@@ -31,8 +32,20 @@ struct buf {
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);
 void buf_reserve(struct buf *b, size_t extra);
-void buf_append(struct buf *b, const void *data, size_t len);
-void buf_putc(struct buf *b, char c);
+void buf_append_grow(struct buf *b, const void *data, size_t len);
+/* Inline: the output tables append millions of short fields. */
+static inline void buf_append(struct buf *b, const void *data, size_t len)
+{
+    if (b->len + len < b->cap) {
+        if (len)
+            memcpy(b->data + b->len, data, len);
+        b->len += len;
+        b->data[b->len] = '\0';
+    } else {
+        buf_append_grow(b, data, len);
+    }
+}
+static inline void buf_putc(struct buf *b, char c) { buf_append(b, &c, 1); }
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_clear(struct buf *b);
