@@ -423,6 +423,8 @@ struct respondent_plan {
     double (*item_score)[256];
     size_t n_themes;
     size_t *theme_model;
+    size_t **theme_parts;         /* plan indices of each theme's items in the file */
+    size_t *theme_n_parts;
     size_t n_derived;
     size_t *derived_model;        /* model item of each derived (any-of) item */
     size_t **derived_parts;       /* plan indices of its items */
@@ -504,8 +506,17 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
     }
     p->theme_model = xcalloc(s->n_themes + 1, sizeof(size_t));
     p->n_themes = s->n_themes;
-    for (size_t t = 0; t < s->n_themes; t++)
-        p->theme_model[t] = model_theme(m, s->themes[t].id);
+    p->theme_parts = xcalloc(s->n_themes + 1, sizeof(size_t *));
+    p->theme_n_parts = xcalloc(s->n_themes + 1, sizeof(size_t));
+    for (size_t t = 0; t < s->n_themes; t++) {
+        const struct theme *th = &s->themes[t];
+        p->theme_model[t] = model_theme(m, th->id);
+        p->theme_parts[t] = xcalloc(th->n_items + 1, sizeof(size_t));
+        for (size_t k = 0; k < th->n_items; k++)
+            for (size_t j = 0; j < p->n_items; j++)
+                if (strcmp(ds->columns[p->item_col[j]].name, s->items[th->items[k]].id) == 0)
+                    p->theme_parts[t][p->theme_n_parts[t]++] = j;
+    }
     p->derived_model = xcalloc(s->n_items + 1, sizeof(size_t));
     p->derived_parts = xcalloc(s->n_items + 1, sizeof(size_t *));
     p->derived_n_parts = xcalloc(s->n_items + 1, sizeof(size_t));
@@ -539,6 +550,10 @@ static void plan_release(struct respondent_plan *p)
     free(p->item_class);
     free(p->item_score);
     free(p->theme_model);
+    for (size_t t = 0; t < p->n_themes; t++)
+        free(p->theme_parts[t]);
+    free(p->theme_parts);
+    free(p->theme_n_parts);
     for (size_t d = 0; d < p->n_derived; d++)
         free(p->derived_parts[d]);
     free(p->derived_model);
@@ -551,22 +566,17 @@ static void theme_scores(const struct respondent_plan *p, const struct schema *s
                          const struct block_reader *r, size_t row, double *scores)
 {
     for (size_t t = 0; t < s->n_themes; t++) {
-        const struct theme *th = &s->themes[t];
         double sum = 0;
         size_t scored = 0;
-        for (size_t k = 0; k < th->n_items; k++) {
-            const char *id = s->items[th->items[k]].id;
-            for (size_t j = 0; j < p->n_items; j++) {
-                if (strcmp(r->ds->columns[p->item_col[j]].name, id) != 0)
-                    continue;
-                double score = p->item_score[j][r->raw[p->item_col[j]][row]];
-                if (!isnan(score)) {
-                    sum += score;
-                    scored++;
-                }
+        for (size_t k = 0; k < p->theme_n_parts[t]; k++) {
+            size_t j = p->theme_parts[t][k];
+            double score = p->item_score[j][r->raw[p->item_col[j]][row]];
+            if (!isnan(score)) {
+                sum += score;
+                scored++;
             }
         }
-        scores[t] = scored >= th->min_items && scored ? sum / (double)scored : NAN;
+        scores[t] = scored >= s->themes[t].min_items && scored ? sum / (double)scored : NAN;
     }
 }
 
