@@ -411,7 +411,7 @@ static void write_reject(struct ingest *ing, const struct csvin_record *rec, siz
     csv_put_field(l, raw.data ? raw.data : "", raw.len, true);
     buf_release(&raw);
     buf_putc(l, '\n');
-    fwrite(l->data, 1, l->len, ing->rejects.fp);
+    atomic_write(&ing->rejects, l->data, l->len); /* a failure shows at the commit */
 }
 
 /* Reject the current row with a reason; returns false for convenience. */
@@ -925,24 +925,19 @@ static void finish_outputs(struct ingest *ing)
     struct buf err;
     buf_init(&err);
     bool keep = ing->status == 0 && !ing->fatal;
-    if (ing->rejects_open) {
-        if (keep && !atomic_commit(&ing->rejects, &err)) {
-            fprintf(stderr, "candour-ingest: %s\n", err.data);
-            ing->status = 2;
-            keep = false;
-        } else if (!keep) {
-            atomic_abort(&ing->rejects);
-        }
-    }
-    if (ing->writer_open) {
-        if (keep && !dataset_writer_finish(&ing->writer, &err)) {
-            fprintf(stderr, "candour-ingest: %s\n", err.data);
-            ing->status = 2;
-            if (ing->opt->rejects_path)
-                remove(ing->opt->rejects_path); /* the pair is all or nothing */
-        } else if (!keep) {
-            dataset_writer_abort(&ing->writer);
-        }
+    struct atomic_file *rejects = &ing->rejects;
+    size_t n_rejects = ing->rejects_open ? 1 : 0;
+    if (!ing->writer_open) {
+        if (n_rejects)
+            atomic_abort(rejects);
+    } else if (!keep) {
+        dataset_writer_abort(&ing->writer);
+        if (n_rejects)
+            atomic_abort(rejects);
+    } else if (!dataset_writer_finish_with(&ing->writer, &rejects, n_rejects, &err)) {
+        /* the pair is all or nothing: neither file was replaced */
+        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        ing->status = 2;
     }
     buf_release(&err);
 }

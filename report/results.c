@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "atomic.h"
 #include "csvin.h"
 
 struct loader {
@@ -89,6 +91,16 @@ bool results_load(struct results *r, const char *dir, struct buf *err)
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         buf_printf(err, "%s: not a results directory (run candour-stats --output %s first)", dir,
                    dir);
+        return false;
+    }
+    char *journal = xasprintf("%s/%s", dir, RESULTS_JOURNAL);
+    bool interrupted = access(journal, F_OK) == 0;
+    free(journal);
+    if (interrupted) {
+        buf_printf(err,
+                   "%s: candour-stats was stopped while replacing these files, so they mix two "
+                   "runs (%s exists): run candour-stats again",
+                   dir, RESULTS_JOURNAL);
         return false;
     }
     return csv_table_load(&r->proportions, dir, "proportions.csv", err) &&

@@ -148,7 +148,8 @@ static bool make_output_dir(const char *dir, struct buf *err)
 
 typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
 
-/* Write every table; commit them all only when every one was written. */
+/* Write every table, then commit them as one set (atomic_commit_all): on
+ * any error the files already in DIR stay as they were. */
 static int write_outputs(struct stats_run *run, struct buf *err)
 {
     static const writer_fn writers[] = {write_proportions, write_themes,     write_disparities,
@@ -164,12 +165,17 @@ static int write_outputs(struct stats_run *run, struct buf *err)
         else if (tables[i].file.final_path)
             table_abort(&tables[i]);
     }
-    for (size_t i = 0; i < opened; i++) {
-        if (ok)
-            ok = table_close(&tables[i], err);
-        else
+    if (!ok) {
+        for (size_t i = 0; i < opened; i++)
             table_abort(&tables[i]);
+        return 2;
     }
+    struct atomic_file *files[ARRAY_LEN(writers)];
+    for (size_t i = 0; i < opened; i++)
+        files[i] = table_finish(&tables[i]);
+    char *journal = xasprintf("%s/%s", run->opt->output_dir, RESULTS_JOURNAL);
+    ok = atomic_commit_all(files, opened, journal, err);
+    free(journal);
     return ok ? 0 : 2;
 }
 
