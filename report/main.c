@@ -106,7 +106,7 @@ int main(int argc, char **argv)
     bool created = false;
     if (!results_load(&results, opt.results_dir, &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
-        status = REPORT_EDATA;
+        status = results.io_error ? REPORT_EIO : REPORT_EDATA;
     } else if (stat(opt.output_dir, &st) != 0 && !(created = mkdir(opt.output_dir, 0755) == 0)) {
         fprintf(stderr, "candour-report: %s: cannot create directory: %s\n", opt.output_dir,
                 strerror(errno));

@@ -197,7 +197,8 @@ int main(int argc, char **argv)
     struct buf err;
     buf_init(&err);
     int status = 1;
-    if (load_open(&run.model, src, argv + optind, n, &err) &&
+    bool io_error = false;
+    if (load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         load_count(&run.model, &run.hr, src, n, &err)) {
         load_pool(&run.model);
         relations_build(&run.model, &run.relations);
@@ -211,6 +212,8 @@ int main(int argc, char **argv)
                     run.model.n_cells, run.model.n_items, run.model.n_themes, run.primary,
                     run.secondary, opt.min_n);
     }
+    if (io_error)
+        status = 2; /* a dataset could not be read, as opposed to bad data */
     if (status)
         fprintf(stderr, "candour-stats: %s\n", err.data);
     buf_release(&err);
