@@ -314,9 +314,12 @@ static void read_header(struct ingest *ing, const struct csvin_record *rec)
         text_fold(rec->field[j], rec->len[j], &ing->key);
         keys[j] = xstrdup(ing->key.data);
         for (size_t k = 0; k < j; k++)
-            if (keys[k] && strcmp(keys[k], keys[j]) == 0)
+            if (keys[k] && strcmp(keys[k], keys[j]) == 0) {
+                /* the first one only: n copies of a name give n messages, not n^2 / 2 */
                 fatal(ing, rec->line, j + 1, "duplicate column name %s (also column %zu)",
                       quoted(ing, rec->field[j], rec->len[j]), k + 1);
+                break;
+            }
         for (size_t c = 0; c < s->n_columns; c++) {
             if (strcmp(s->columns[c].header_key, keys[j]) != 0)
                 continue;
