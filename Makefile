@@ -99,15 +99,22 @@ check-one: $(PROG_BINS) $(UNIT_BINS) $(FAULTSHIM) $(PEAKRSS)
 	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
 
 # The end-to-end cases with every program run under valgrind memcheck: any
-# error or leak makes the program exit 99, which fails its case.
+# error or leak makes the program exit 99, which fails its case.  valgrind is
+# named by its full path: some cases run the programs with a bare PATH.  The
+# faults/ and limits/ cases are left out (run.sh says how many): they preload
+# a shim into the program or measure its own peak memory, which valgrind's
+# wrapper would defeat; make check runs them in both builds.
+VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 valgrind: all
+	@[ -n "$(VALGRIND)" ] || { echo "valgrind not found: apt-get install valgrind" >&2; exit 2; }
 	@mkdir -p build/valgrind/bin
 	@for p in $(PROGRAMS); do \
-	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
-	        "$(CURDIR)/$(BIN)/candour-$$p" > build/valgrind/bin/candour-$$p; \
+	    printf '#!/bin/sh\nexec %s -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
+	        "$(VALGRIND)" "$(CURDIR)/$(BIN)/candour-$$p" > build/valgrind/bin/candour-$$p; \
 	    chmod +x build/valgrind/bin/candour-$$p; done
 	@rm -f build/valgrind/tally
-	@sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
+	@CANDOUR_TESTS_EXCLUDE="faults/ limits/" \
+	    sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
