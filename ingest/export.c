@@ -77,8 +77,8 @@ static bool put_value(const struct dataset *ds, size_t c, const unsigned char *c
     return false;
 }
 
-static bool export_rows(const struct dataset *ds, const struct scale **scales, FILE *out,
-                        struct buf *err)
+static bool export_rows(const struct dataset *ds, const struct scale **scales,
+                        struct atomic_file *out, struct buf *err)
 {
     unsigned char **chunks = xcalloc(ds->n_columns, sizeof(*chunks));
     for (size_t c = 0; c < ds->n_columns; c++)
@@ -100,8 +100,9 @@ static bool export_rows(const struct dataset *ds, const struct scale **scales, F
                                ds->path, ds->columns[c].name);
             }
             buf_putc(&line, '\n');
-            if (ok && fwrite(line.data, 1, line.len, out) != line.len) {
-                buf_printf(err, "write error");
+            if (ok && !atomic_write(out, line.data, line.len)) {
+                buf_printf(err, "%s: write failed: %s", out->final_path,
+                           strerror(out->write_errno));
                 ok = false;
             }
         }
@@ -142,13 +143,13 @@ int export_run(const char *dataset_path, const char *output_path)
             header_name(&ds->columns[c], &line);
         }
         buf_putc(&line, '\n');
-        fwrite(line.data, 1, line.len, out.fp);
+        atomic_write(&out, line.data, line.len); /* a failure shows at the commit */
         buf_release(&line);
-        bool ok = export_rows(ds, scales, out.fp, &err);
+        bool ok = export_rows(ds, scales, &out, &err);
         free(scales);
         if (!ok) {
+            status = out.write_errno ? 2 : 1; /* an I/O error or bad data */
             atomic_abort(&out);
-            status = 1;
         } else if (!atomic_commit(&out, &err)) {
             status = 2;
         }

@@ -330,9 +330,12 @@ static void read_header(struct ingest *ing, const struct csvin_record *rec)
         text_fold(rec->field[j], rec->len[j], &ing->key);
         keys[j] = xstrdup(ing->key.data);
         for (size_t k = 0; k < j; k++)
-            if (keys[k] && strcmp(keys[k], keys[j]) == 0)
+            if (keys[k] && strcmp(keys[k], keys[j]) == 0) {
+                /* the first one only: n copies of a name give n messages, not n^2 / 2 */
                 fatal(ing, rec->line, j + 1, "duplicate column name %s (also column %zu)",
                       quoted(ing, rec->field[j], rec->len[j]), k + 1);
+                break;
+            }
         for (size_t c = 0; c < s->n_columns; c++) {
             if (strcmp(s->columns[c].header_key, keys[j]) != 0)
                 continue;
@@ -427,7 +430,7 @@ static void write_reject(struct ingest *ing, const struct csvin_record *rec, siz
     csv_put_field(l, raw.data ? raw.data : "", raw.len, true);
     buf_release(&raw);
     buf_putc(l, '\n');
-    fwrite(l->data, 1, l->len, ing->rejects.fp);
+    atomic_write(&ing->rejects, l->data, l->len); /* a failure shows at the commit */
 }
 
 /* Reject the current row with a reason; returns false for convenience. */
@@ -976,24 +979,19 @@ static void finish_outputs(struct ingest *ing)
     struct buf err;
     buf_init(&err);
     bool keep = ing->status == 0 && !ing->fatal;
-    if (ing->rejects_open) {
-        if (keep && !atomic_commit(&ing->rejects, &err)) {
-            fprintf(stderr, "candour-ingest: %s\n", err.data);
-            ing->status = 2;
-            keep = false;
-        } else if (!keep) {
-            atomic_abort(&ing->rejects);
-        }
-    }
-    if (ing->writer_open) {
-        if (keep && !dataset_writer_finish(&ing->writer, &err)) {
-            fprintf(stderr, "candour-ingest: %s\n", err.data);
-            ing->status = 2;
-            if (ing->opt->rejects_path)
-                remove(ing->opt->rejects_path); /* the pair is all or nothing */
-        } else if (!keep) {
-            dataset_writer_abort(&ing->writer);
-        }
+    struct atomic_file *rejects = &ing->rejects;
+    size_t n_rejects = ing->rejects_open ? 1 : 0;
+    if (!ing->writer_open) {
+        if (n_rejects)
+            atomic_abort(rejects);
+    } else if (!keep) {
+        dataset_writer_abort(&ing->writer);
+        if (n_rejects)
+            atomic_abort(rejects);
+    } else if (!dataset_writer_finish_with(&ing->writer, &rejects, n_rejects, &err)) {
+        /* the pair is all or nothing: neither file was replaced */
+        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        ing->status = 2;
     }
     buf_release(&err);
 }

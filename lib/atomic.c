@@ -135,11 +135,29 @@ static void release(struct atomic_file *af)
     af->fp = NULL;
 }
 
-bool atomic_commit(struct atomic_file *af, struct buf *err)
+/* Flush, fsync and close af, keeping its temporary name.  False with a
+ * message in err when any of them fails. */
+bool atomic_write(struct atomic_file *af, const void *data, size_t len)
+{
+    if (len == 0 || fwrite(data, 1, len, af->fp) == len)
+        return true;
+    if (!af->write_errno)
+        af->write_errno = errno;
+    return false;
+}
+
+static bool sync_file(struct atomic_file *af, struct buf *err)
 {
     bool ok = true;
+    errno = 0;
     if (fflush(af->fp) != 0 || ferror(af->fp)) {
-        buf_printf(err, "%s: write failed: %s", af->final_path, strerror(errno));
+        /* A write that failed earlier (in atomic_write, or flushed by someone
+         * else's fflush(NULL)) left only the error flag: errno now is stale. */
+        int why = af->write_errno ? af->write_errno : errno;
+        if (why)
+            buf_printf(err, "%s: write failed: %s", af->final_path, strerror(why));
+        else
+            buf_printf(err, "%s: write failed", af->final_path);
         ok = false;
     }
     if (ok && af->temp_path && fsync(fileno(af->fp)) != 0) {
@@ -150,15 +168,130 @@ bool atomic_commit(struct atomic_file *af, struct buf *err)
         buf_printf(err, "%s: write failed: %s", af->final_path, strerror(errno));
         ok = false;
     }
-    if (ok && af->temp_path && rename(af->temp_path, af->final_path) != 0) {
-        buf_printf(err, "%s: cannot rename into place: %s", af->final_path, strerror(errno));
-        ok = false;
-    }
-    if (!ok && af->temp_path)
-        unlink(af->temp_path);
-    forget(af->slot);
-    release(af);
+    af->fp = NULL;
     return ok;
+}
+
+/* Filesystems without hard links (FAT, some network shares) say so with
+ * these; any other failure to keep a previous version stops the commit. */
+static bool links_unsupported(int e)
+{
+    return e == EPERM || e == EOPNOTSUPP || e == ENOSYS || e == EMLINK;
+}
+
+/* Put the first n files of a failed commit back as they were: the previous
+ * version from its backup, or no file when there was none.  True when every
+ * one was restored. */
+static bool roll_back(struct atomic_file *const *files, char **backups, const bool *had_previous,
+                      size_t n)
+{
+    bool restored = true;
+    for (size_t i = 0; i < n; i++) {
+        if (!files[i]->temp_path)
+            continue;
+        if (backups[i]) {
+            if (rename(backups[i], files[i]->final_path) != 0)
+                restored = false;
+            else {
+                free(backups[i]);
+                backups[i] = NULL;
+            }
+        } else if (had_previous[i] || unlink(files[i]->final_path) != 0) {
+            restored = false; /* no backup of the previous version could be kept */
+        }
+    }
+    return restored;
+}
+
+/* Three steps:
+ *  1. every file is flushed, fsynced and closed under its temporary name
+ *     (where a full disk or an I/O error shows);
+ *  2. with catchable signals blocked from here on, the previous version of
+ *     every file but the last is kept as a hard link (TEMP.old), so that a
+ *     failed rename can put it back;
+ *  3. the journal file is created, the files are renamed into place in
+ *     order and the journal is removed.
+ * A failure in step 1 or 2 leaves every final name as it was.  A failed
+ * rename in step 3 puts back the files already renamed.  Only SIGKILL or a
+ * crash inside step 3 can leave some files new and some old: the journal
+ * then stays behind (readers refuse the set) and so do the backups, under
+ * temporary names. */
+bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
+                       struct buf *err)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (ok)
+            ok = sync_file(files[i], err);
+        else if (files[i]->fp && files[i]->fp != stdout)
+            fclose(files[i]->fp);
+        files[i]->fp = NULL;
+    }
+    char **backups = xcalloc(n ? n : 1, sizeof(char *));
+    bool *had_previous = xcalloc(n ? n : 1, sizeof(bool));
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    for (size_t i = 0; ok && i + 1 < n; i++) {
+        struct stat st;
+        if (!files[i]->temp_path || lstat(files[i]->final_path, &st) != 0 || !S_ISREG(st.st_mode))
+            continue;
+        had_previous[i] = true;
+        backups[i] = xasprintf("%s.old", files[i]->temp_path);
+        if (link(files[i]->final_path, backups[i]) != 0) {
+            int saved = errno;
+            free(backups[i]);
+            backups[i] = NULL;
+            if (!links_unsupported(saved)) {
+                buf_printf(err, "%s: cannot keep the previous version while replacing it: %s",
+                           files[i]->final_path, strerror(saved));
+                ok = false;
+            }
+        }
+    }
+    bool journal_made = false;
+    if (ok && journal) {
+        int fd = open(journal, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        journal_made = fd >= 0;
+        if (fd < 0 || close(fd) != 0) {
+            buf_printf(err, "%s: cannot create: %s", journal, strerror(errno));
+            ok = false;
+        }
+    }
+    size_t renamed = 0;
+    while (ok && renamed < n) {
+        struct atomic_file *af = files[renamed];
+        if (af->temp_path && rename(af->temp_path, af->final_path) != 0) {
+            buf_printf(err, "%s: cannot rename into place: %s", af->final_path, strerror(errno));
+            ok = false;
+        } else {
+            renamed++;
+        }
+    }
+    bool restored = ok || roll_back(files, backups, had_previous, renamed);
+    if (!restored)
+        buf_puts(err, "; files already replaced could not all be put back (the directory now "
+                      "mixes old and new files)");
+    if (journal_made && restored)
+        unlink(journal);
+    for (size_t i = 0; i < n; i++) {
+        if (backups[i] && restored)
+            unlink(backups[i]); /* else the only copy of a previous version: kept */
+        free(backups[i]);
+        if (!ok && i >= renamed && files[i]->temp_path)
+            unlink(files[i]->temp_path);
+        forget(files[i]->slot);
+        release(files[i]);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    free(backups);
+    free(had_previous);
+    return ok;
+}
+
+bool atomic_commit(struct atomic_file *af, struct buf *err)
+{
+    return atomic_commit_all(&af, 1, NULL, err);
 }
 
 void atomic_abort(struct atomic_file *af)

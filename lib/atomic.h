@@ -4,8 +4,9 @@
  * renamed over the final name only after fsync, so a failed or killed run
  * leaves the previous file (if any) intact and no partial file under the
  * final name.  Temporary files are removed on failure and on SIGINT, SIGTERM,
- * SIGHUP and SIGPIPE.  Outputs that are not regular files (/dev/full, a
- * pipe, "-" for stdout) are written directly. */
+ * SIGHUP and SIGPIPE.  atomic_commit_all commits several files together.
+ * Outputs that are not regular files (/dev/full, a pipe, "-" for stdout) are
+ * written directly. */
 #ifndef CANDOUR_ATOMIC_H
 #define CANDOUR_ATOMIC_H
 
@@ -20,14 +21,31 @@ struct atomic_file {
     char *temp_path; /* NULL when writing directly */
     FILE *fp;
     int slot;        /* in the signal cleanup table, -1 if none */
+    int write_errno; /* why the first failed atomic_write failed, else 0 */
 };
 
 /* Open for writing; mode is applied (minus umask) to the final file.  On
  * error returns false with "path: reason" in err. */
 bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct buf *err);
+/* fwrite to af->fp; false on a short write.  The reason of the first failure
+ * is kept for the message of atomic_commit, which may only see the stream's
+ * error flag long after errno has changed. */
+bool atomic_write(struct atomic_file *af, const void *data, size_t len);
 /* Flush, fsync and rename into place.  On error the temporary file is
  * removed and false is returned with a message in err. */
 bool atomic_commit(struct atomic_file *af, struct buf *err);
+/* Commit n files as one set: all of them are written, fsynced and renamed
+ * into place, or on error none of the final names changes (files renamed
+ * before a failed rename are put back).  journal, when not NULL, names a file
+ * that exists only while the renames are under way: if SIGKILL or a crash
+ * stops them, it stays behind to tell readers the set is a mix of old and new
+ * files.  Every file is released, committed or not. */
+bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
+                       struct buf *err);
+/* The journal of a candour-stats results directory: present only while
+ * candour-stats renames its files into place, so when it is found the
+ * directory mixes two runs and candour-report refuses it. */
+#define RESULTS_JOURNAL ".candour-stats.replacing"
 /* Give up: close and remove the temporary file. */
 void atomic_abort(struct atomic_file *af);
 

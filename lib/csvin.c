@@ -204,7 +204,7 @@ static void on_record_end(int terminator, void *ctx)
  * LF or CRLF.  Anything else is SCAN_IRREGULAR and goes to libcsv. */
 
 #define WINDOW_SLACK 16          /* vector loads may read this far past the end */
-#define WINDOW_MAX (4u << 20)    /* a longer record goes to libcsv */
+#define WINDOW_MAX (1u << 20)    /* a longer record goes to libcsv */
 
 enum scan { SCAN_RECORD, SCAN_BLANK, SCAN_MORE, SCAN_IRREGULAR };
 
@@ -407,14 +407,10 @@ static bool scan_window(struct csvin *in, bool at_eof)
         in->fast = false;
         in->record_plain = true;
         in->newlines_in_record = 0;
-        /* libcsv's records go to the next batch; this one keeps the window */
-        size_t rest = (size_t)(end - p);
-        unsigned char *copy = xmalloc(rest + 1);
-        memcpy(copy, p, rest);
+        /* libcsv's records join this batch (their fields are copied to its
+         * extra area), which still owns the window they are parsed from */
         in->window_len = 0;
-        bool ok = hand_over(in, NULL, 0) && feed_libcsv(in, copy, rest);
-        free(copy);
-        return ok;
+        return feed_libcsv(in, p, (size_t)(end - p));
     }
 }
 

@@ -269,6 +269,12 @@ static void writer_free(struct dataset_writer *w)
 
 bool dataset_writer_finish(struct dataset_writer *w, struct buf *err)
 {
+    return dataset_writer_finish_with(w, NULL, 0, err);
+}
+
+bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *const *also,
+                                size_t n_also, struct buf *err)
+{
     bool ok = flush_block(w, err);
     struct buf meta;
     buf_init(&meta);
@@ -282,10 +288,18 @@ bool dataset_writer_finish(struct dataset_writer *w, struct buf *err)
         ok = write_bytes(w, meta.data, meta.len, err) && write_bytes(w, trailer, TRAILER_SIZE, err);
     }
     buf_release(&meta);
-    if (ok)
-        ok = atomic_commit(&w->out, err);
-    else
+    if (ok) {
+        struct atomic_file **files = xcalloc(n_also + 1, sizeof(*files));
+        files[0] = &w->out;
+        for (size_t i = 0; i < n_also; i++)
+            files[i + 1] = also[i];
+        ok = atomic_commit_all(files, n_also + 1, NULL, err);
+        free(files);
+    } else {
         atomic_abort(&w->out);
+        for (size_t i = 0; i < n_also; i++)
+            atomic_abort(also[i]);
+    }
     writer_free(w);
     return ok;
 }

@@ -101,6 +101,11 @@ void dw_put_f64(struct dataset_writer *w, size_t col, double v);
 bool dataset_writer_end_row(struct dataset_writer *w, struct buf *err);
 /* Write metadata and trailer, then rename into place.  Frees the writer. */
 bool dataset_writer_finish(struct dataset_writer *w, struct buf *err);
+/* The same, committing the files also[0..n_also) in one set with the dataset
+ * (atomic_commit_all): all are replaced or none.  Takes them over: each is
+ * committed or aborted. */
+bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *const *also,
+                                size_t n_also, struct buf *err);
 void dataset_writer_abort(struct dataset_writer *w);
 
 /* ---- reading ---- */

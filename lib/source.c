@@ -165,6 +165,12 @@ size_t source_next(struct source *src, const unsigned char **data)
     size_t n;
     if (src->gzip) {
         n = next_gzip(src, data);
+        uint64_t consumed = src->raw_size - (src->raw_len - src->raw_pos);
+        if (src->out_size + n > SOURCE_BOMB_FLOOR &&
+            src->out_size + n > SOURCE_BOMB_RATIO * consumed) {
+            src->status = SOURCE_EGZIP_BOMB;
+            return 0;
+        }
     } else {
         *data = src->raw + src->raw_pos;
         n = src->raw_len - src->raw_pos;
@@ -191,6 +197,12 @@ const char *source_strerror(const struct source *src)
         return "is a directory, not a file";
     case SOURCE_EGZIP_TRUNCATED:
         return "gzip data is truncated (the file was cut short)";
+    case SOURCE_EGZIP_BOMB:
+        snprintf(msg, sizeof(msg),
+                 "gzip data inflates to more than %u times its compressed size (a gzip bomb?): "
+                 "refused after %llu MiB",
+                 SOURCE_BOMB_RATIO, (unsigned long long)(src->out_size >> 20));
+        return msg;
     case SOURCE_EGZIP_CORRUPT:
         snprintf(msg, sizeof(msg), "gzip data is corrupt: %s", src->detail);
         return msg;

@@ -16,9 +16,22 @@ enum source_status {
     SOURCE_EGZIP_TRUNCATED,
     SOURCE_EGZIP_CORRUPT,  /* detail holds zlib's message */
     SOURCE_EISDIR,
+    SOURCE_EGZIP_BOMB,     /* inflates past the ratio cap below */
 };
 
 #define SOURCE_CHUNK (256u * 1024u)
+
+/* Gzip bomb cap: once SOURCE_BOMB_FLOOR bytes have been inflated, a stream
+ * that has inflated to more than SOURCE_BOMB_RATIO times the compressed bytes
+ * consumed so far is refused.  Real exports compress 8-13 times (the sample
+ * 11-13, a national export 8-10); a contrived layout of an ID and 250 empty
+ * columns 90 times; one row repeated 290 times.  Deflate cannot exceed about
+ * 1030 times, which gzip -6 and -9 reach on a run of one byte: the classic
+ * bomb.  500 sits between with room either side; below the floor nothing is
+ * refused, whatever the ratio.  Memory is bounded in any case (the source
+ * streams): the cap bounds the time a small file can make a run take. */
+#define SOURCE_BOMB_FLOOR (64ull << 20)
+#define SOURCE_BOMB_RATIO 500u
 
 struct source {
     const char *path;   /* as given; "-" is stdin */

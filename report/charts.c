@@ -227,8 +227,9 @@ static bool image_written(const char *path, bool png)
 }
 
 /* Draw ch as OUTDIR/STEM.png and .svg through one gnuplot process.  Each
- * file is drawn under a temporary name in OUTDIR and renamed into place
- * only when gnuplot succeeded without a word on stderr. */
+ * file is drawn under a temporary name in OUTDIR and handed to
+ * c->opt->outputs (renamed into place at the end of the run) only when
+ * gnuplot succeeded without a word on stderr. */
 static void chart_draw(struct charts *c, struct chart *ch)
 {
     static const char *const extensions[] = {"png", "svg"};
@@ -283,16 +284,8 @@ static void chart_draw(struct charts *c, struct chart *ch)
             goto out_abort;
         }
     }
-    bool renamed = true;
-    for (size_t i = 0; i < 2; i++) {
-        if (!renamed) { /* the PNG could not be renamed: no SVG either */
-            atomic_abort(&files[i]);
-        } else if (!atomic_commit(&files[i], &err)) {
-            fprintf(stderr, "candour-report: %s\n", err.data);
-            c->io_error = true;
-            renamed = false;
-        }
-    }
+    for (size_t i = 0; i < 2; i++)
+        outputs_add(c->opt->outputs, &files[i]);
     opened = 0;
 out_abort:
     for (size_t i = 0; i < opened; i++)

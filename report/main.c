@@ -93,7 +93,8 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    struct report_options opt = {0};
+    struct report_outputs outputs = {0};
+    struct report_options opt = {.outputs = &outputs};
     int rc = parse_options(argc, argv, &opt);
     if (rc)
         return rc < 0 ? (fclose(stdout) == 0 ? 0 : REPORT_EIO) : rc;
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
     bool created = false;
     if (!results_load(&results, opt.results_dir, &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
-        status = REPORT_EDATA;
+        status = results.io_error ? REPORT_EIO : REPORT_EDATA;
     } else if (stat(opt.output_dir, &st) != 0 && !(created = mkdir(opt.output_dir, 0755) == 0)) {
         fprintf(stderr, "candour-report: %s: cannot create directory: %s\n", opt.output_dir,
                 strerror(errno));
@@ -114,7 +115,16 @@ int main(int argc, char **argv)
         status = report_text(&opt, &results);
         if (status == REPORT_OK)
             status = report_charts(&opt, &results);
+        /* The text and the charts drawn are kept unless an I/O error
+         * stopped the run: then OUTDIR stays as it was. */
+        if (status == REPORT_OK || status == REPORT_ECHARTS || status == REPORT_EDATA) {
+            if (!outputs_commit(&outputs, &err)) {
+                fprintf(stderr, "candour-report: %s\n", err.data);
+                status = REPORT_EIO;
+            }
+        }
     }
+    outputs_abort(&outputs); /* nothing left when committed */
     if (created && status != REPORT_OK && status != REPORT_ECHARTS)
         rmdir(opt.output_dir); /* only succeeds when nothing was written */
     results_release(&results);

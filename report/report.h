@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "outputs.h"
 #include "results.h"
 
 struct report_options {
@@ -13,16 +14,19 @@ struct report_options {
     const char *period;   /* NULL: the latest period in the results */
     const char *output_dir;
     bool all;             /* researcher view: every org, national funnels */
+    /* every file written goes here; main renames them into place together */
+    struct report_outputs *outputs;
 };
 
 /* Exit statuses: 0 ok, 1 bad results, 2 usage or I/O, 3 text written but
  * charts missing (no gnuplot, or gnuplot failed). */
 enum { REPORT_OK = 0, REPORT_EDATA = 1, REPORT_EIO = 2, REPORT_ECHARTS = 3 };
 
-/* Write OUTDIR/board-report.txt (or the national summary with --all).
+/* Write OUTDIR/board-report.txt (or the national summary with --all) into
+ * opt->outputs.
  * Returns a REPORT_ status; messages go to stderr. */
 int report_text(const struct report_options *opt, const struct results *r);
-/* Draw the charts through a gnuplot pipe into OUTDIR. */
+/* Draw the charts through a gnuplot pipe, into opt->outputs. */
 int report_charts(const struct report_options *opt, const struct results *r);
 
 #endif

@@ -1,9 +1,12 @@
 #include "results.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "atomic.h"
 #include "csvin.h"
 
 struct loader {
@@ -42,13 +45,16 @@ bool csv_table_load(struct csv_table *t, const char *dir, const char *name, stru
     memset(t, 0, sizeof(*t));
     t->path = xasprintf("%s/%s", dir, name);
     struct stat st;
-    if (stat(t->path, &st) != 0)
-        return true;
+    if (stat(t->path, &st) != 0 && errno == ENOENT)
+        return true; /* any other failure shows when csvin opens it */
     struct loader l = {t, err};
     struct csvin in;
     enum csvin_status status = csvin_read(&in, t->path, on_row, &l);
     if (status != CSVIN_OK && !err->len)
         buf_printf(err, "%s: %s", t->path, csvin_strerror(&in));
+    t->io_error = status == CSVIN_ESOURCE &&
+                  (in.src.status == SOURCE_EOPEN || in.src.status == SOURCE_EREAD ||
+                   in.src.status == SOURCE_EISDIR);
     csvin_close(&in);
     return status == CSVIN_OK;
 }
@@ -86,20 +92,41 @@ bool results_load(struct results *r, const char *dir, struct buf *err)
 {
     memset(r, 0, sizeof(*r));
     struct stat st;
-    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        buf_printf(err, "%s: not a results directory (run candour-stats --output %s first)", dir,
-                   dir);
+    bool found = stat(dir, &st) == 0;
+    if (!found || !S_ISDIR(st.st_mode)) {
+        r->io_error = true;
+        if (!found && errno != ENOENT)
+            buf_printf(err, "%s: cannot open: %s", dir, strerror(errno));
+        else
+            buf_printf(err, "%s: not a results directory (run candour-stats --output %s first)",
+                       dir, dir);
         return false;
     }
-    return csv_table_load(&r->proportions, dir, "proportions.csv", err) &&
-           csv_table_load(&r->themes, dir, "themes.csv", err) &&
-           csv_table_load(&r->disparities, dir, "disparities.csv", err) &&
-           csv_table_load(&r->wres, dir, "wres.csv", err) &&
-           csv_table_load(&r->benchmarks, dir, "benchmarks.csv", err) &&
-           csv_table_load(&r->trends, dir, "trends.csv", err) &&
-           csv_table_load(&r->spc, dir, "spc.csv", err) &&
-           csv_table_load(&r->hotspots, dir, "hotspots.csv", err) &&
-           csv_table_load(&r->inputs, dir, "inputs.csv", err);
+    char *journal = xasprintf("%s/%s", dir, RESULTS_JOURNAL);
+    bool interrupted = access(journal, F_OK) == 0;
+    free(journal);
+    if (interrupted) {
+        buf_printf(err,
+                   "%s: candour-stats was stopped while replacing these files, so they mix two "
+                   "runs (%s exists): run candour-stats again",
+                   dir, RESULTS_JOURNAL);
+        return false;
+    }
+    bool ok = csv_table_load(&r->proportions, dir, "proportions.csv", err) &&
+              csv_table_load(&r->themes, dir, "themes.csv", err) &&
+              csv_table_load(&r->disparities, dir, "disparities.csv", err) &&
+              csv_table_load(&r->wres, dir, "wres.csv", err) &&
+              csv_table_load(&r->benchmarks, dir, "benchmarks.csv", err) &&
+              csv_table_load(&r->trends, dir, "trends.csv", err) &&
+              csv_table_load(&r->spc, dir, "spc.csv", err) &&
+              csv_table_load(&r->hotspots, dir, "hotspots.csv", err) &&
+              csv_table_load(&r->inputs, dir, "inputs.csv", err);
+    const struct csv_table *all[] = {&r->proportions, &r->themes, &r->disparities,
+                                     &r->wres,        &r->benchmarks, &r->trends,
+                                     &r->spc,         &r->hotspots,   &r->inputs};
+    for (size_t i = 0; i < ARRAY_LEN(all); i++)
+        r->io_error |= all[i]->io_error;
+    return ok;
 }
 
 void results_release(struct results *r)

@@ -14,10 +14,11 @@ struct csv_table {
     size_t n_columns;
     char ***rows;   /* rows[r][c], NUL-terminated; owned */
     size_t n_rows, cap;
+    bool io_error;  /* csv_table_load could not read the file */
 };
 
 /* Read DIR/NAME.  A missing file gives an empty table (no header) and true;
- * an unreadable or malformed one false with a message in err. */
+ * an unreadable (io_error) or malformed one false with a message in err. */
 bool csv_table_load(struct csv_table *t, const char *dir, const char *name, struct buf *err);
 void csv_table_release(struct csv_table *t);
 /* Column index by name, or (size_t)-1. */
@@ -29,6 +30,8 @@ const char *csv_cell(const struct csv_table *t, size_t r, const char *name);
 struct results {
     struct csv_table proportions, themes, disparities, wres, benchmarks, trends, spc, hotspots,
         inputs;
+    bool io_error; /* results_load could not read DIR or a file, rather than
+                      finding bad results */
 };
 
 bool results_load(struct results *r, const char *dir, struct buf *err);

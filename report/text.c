@@ -5,6 +5,7 @@
  * a theme score between two periods (Welch's t interval, below), which the
  * stats outputs do not have.  A figure from a row whose `suppressed` is not
  * `no` is never shown. */
+#include <errno.h>
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <math.h>
@@ -1969,7 +1970,7 @@ static bool choose_period(const struct report_options *opt, const struct names *
     return false;
 }
 
-/* Write text to OUTDIR/name atomically. */
+/* Write text to OUTDIR/name under a temporary name, for opt->outputs. */
 static int write_output(const struct report_options *opt, const char *name, const struct buf *text)
 {
     char *path = xasprintf("%s/%s", opt->output_dir, name);
@@ -1979,12 +1980,13 @@ static int write_output(const struct report_options *opt, const char *name, cons
     int status = REPORT_OK;
     if (!atomic_open(&af, path, 0644, &err)) {
         status = REPORT_EIO;
-    } else if (fwrite(text->data, 1, text->len, af.fp) != text->len) {
-        buf_printf(&err, "%s: write failed", path);
+    } else if (fwrite(text->data, 1, text->len, af.fp) != text->len || fflush(af.fp) != 0) {
+        /* flushed now: the charts' fflush(NULL) would flush it and lose errno */
+        buf_printf(&err, "%s: write failed: %s", path, strerror(errno));
         atomic_abort(&af);
         status = REPORT_EIO;
-    } else if (!atomic_commit(&af, &err)) {
-        status = REPORT_EIO;
+    } else {
+        outputs_add(opt->outputs, &af);
     }
     if (status != REPORT_OK)
         fprintf(stderr, "candour-report: %s\n", err.data ? err.data : path);

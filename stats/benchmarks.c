@@ -45,7 +45,7 @@
 
 #define FUNNEL_TRIM 0.1 /* FunnelPlotR's default winsorisation */
 
-static const struct model *sort_model; /* qsort has no context argument */
+static _Thread_local const struct model *sort_model; /* qsort has no context argument */
 
 /* Org cells by period, grouping and group codes, then org name. */
 static int compare_members(const void *pa, const void *pb)

@@ -69,13 +69,17 @@ static void register_counts(struct model *m, const struct dataset *ds, const str
     }
 }
 
-bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t n,
-               struct buf *err)
+bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t n, struct buf *err,
+               bool *io_error)
 {
+    *io_error = false;
     for (size_t i = 0; i < n; i++) {
-        src[i].ds = dataset_open(paths[i], err);
-        if (!src[i].ds)
+        enum ds_open_error why;
+        src[i].ds = dataset_load(paths[i], err, &why);
+        if (!src[i].ds) {
+            *io_error = why == DS_OPEN_EIO;
             return false;
+        }
         struct buf schema_err;
         buf_init(&schema_err);
         src[i].schema = schema_parse(paths[i], src[i].ds->schema_text,

@@ -37,9 +37,10 @@ struct source_dataset {
 
 /* Open every dataset and register items, themes and groupings (all of them
  * before any counting, so count arrays have their final width).  On error
- * returns false with a message in err. */
-bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t n,
-               struct buf *err);
+ * returns false with a message in err, and *io_error true when a file could
+ * not be read (rather than not being a valid dataset). */
+bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t n, struct buf *err,
+               bool *io_error);
 /* Count every dataset into the model and the HR table.  With m->weighted
  * (--weight) a first pass over the respondent datasets works out NSS
  * occupational-group weights (load.c), and every answer also adds its weight

@@ -180,7 +180,8 @@ static void *write_some(void *arg)
     }
 }
 
-/* Write every table; commit them all only when every one was written. */
+/* Write every table, then commit them as one set (atomic_commit_all): on
+ * any error the files already in DIR stay as they were. */
 static int write_outputs(struct stats_run *run, struct buf *err)
 {
     struct writing *w = xcalloc(1, sizeof(*w));
@@ -199,12 +200,18 @@ static int write_outputs(struct stats_run *run, struct buf *err)
             buf_puts(err, w->errors[i].data ? w->errors[i].data : "cannot write output");
             ok = false;
         }
+    struct atomic_file *files[N_WRITERS];
     for (size_t i = 0; i < N_WRITERS; i++) {
-        if (ok && w->written[i])
-            ok = table_close(&w->tables[i], err);
+        if (ok)
+            files[i] = table_finish(&w->tables[i]);
         else if (w->opened[i])
             table_abort(&w->tables[i]);
         buf_release(&w->errors[i]);
+    }
+    if (ok) {
+        char *journal = xasprintf("%s/%s", run->opt->output_dir, RESULTS_JOURNAL);
+        ok = atomic_commit_all(files, N_WRITERS, journal, err);
+        free(journal);
     }
     pthread_mutex_destroy(&w->lock);
     free(w);
@@ -229,7 +236,8 @@ int main(int argc, char **argv)
     struct buf err;
     buf_init(&err);
     int status = 1;
-    if (load_open(&run.model, src, argv + optind, n, &err) &&
+    bool io_error = false;
+    if (load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         load_count(&run.model, &run.hr, src, n, &err)) {
         load_pool(&run.model);
         relations_build(&run.model, &run.relations);
@@ -243,6 +251,8 @@ int main(int argc, char **argv)
                     run.model.n_cells, run.model.n_items, run.model.n_themes, run.primary,
                     run.secondary, opt.min_n);
     }
+    if (io_error)
+        status = 2; /* a dataset could not be read, as opposed to bad data */
     if (status)
         fprintf(stderr, "candour-stats: %s\n", err.data);
     buf_release(&err);

@@ -77,16 +77,16 @@ void table_end_row(struct table *t)
         abort();
     }
     buf_putc(&t->line, '\n');
-    if (fwrite(t->line.data, 1, t->line.len, t->file.fp) != t->line.len)
+    if (!atomic_write(&t->file, t->line.data, t->line.len))
         t->failed = true;
     buf_clear(&t->line);
     t->column = 0;
 }
 
-bool table_close(struct table *t, struct buf *err)
+struct atomic_file *table_finish(struct table *t)
 {
     buf_release(&t->line);
-    return atomic_commit(&t->file, err);
+    return &t->file;
 }
 
 void table_abort(struct table *t)

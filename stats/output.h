@@ -28,7 +28,9 @@ void table_int(struct table *t, double v);   /* whole numbers, blank for NaN */
 void table_count(struct table *t, double v);
 void table_blank(struct table *t);
 void table_end_row(struct table *t);
-bool table_close(struct table *t, struct buf *err);
 void table_abort(struct table *t);
+/* Done writing: the file, still under its temporary name, for the caller to
+ * commit (atomic_commit_all, with the other tables) or abort. */
+struct atomic_file *table_finish(struct table *t);
 
 #endif

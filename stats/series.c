@@ -43,8 +43,8 @@ bool series_same_place(const struct model *m, size_t a, size_t b)
     return compare_place(m, a, b) == 0;
 }
 
-static const struct model *sort_model; /* qsort has no context argument */
-static const long *sort_ordinal;
+static _Thread_local const struct model *sort_model; /* qsort has no context argument */
+static _Thread_local const long *sort_ordinal;
 
 static int compare_cells(const void *pa, const void *pb)
 {

@@ -241,8 +241,8 @@ static void hr_row_suppression(const struct stats_run *run, enum suppression *su
 }
 
 static const struct hr_table *sort_hr; /* qsort has no context argument */
-static const struct model *sort_model;
-static const long *sort_ordinal;
+static _Thread_local const struct model *sort_model;
+static _Thread_local const long *sort_ordinal;
 
 static int compare_hr_cells(const void *pa, const void *pb)
 {

@@ -117,7 +117,7 @@ static double hr_min_count(const struct hr_row *r, bool unknown_as_bme)
     return n;
 }
 
-static const struct hr_row *sort_hr_rows;
+static _Thread_local const struct hr_row *sort_hr_rows;
 
 static int compare_hr_rows(const void *pa, const void *pb)
 {

@@ -6,16 +6,26 @@
 #
 # An end-to-end case is a directory tests/cases/<program>/<case>/ with
 #   cmd              shell commands, run in the case directory with $BIN (the
-#                    programs), $OUT (an empty scratch directory) and $TOP
+#                    programs), $OUT (an empty scratch directory), $TOP, $BUILD
+#                    (the build directory, for test helpers such as
+#                    $BUILD/tests/faultshim.so) and $NOTES (a file: each line
+#                    written to it is shown with the case's name, pass or fail)
 #   exit             expected exit status (default 0)
 #   expected-stderr  expected stderr, exactly ($OUT in it stands for the path)
 #   expected-stdout  expected stdout, exactly (optional)
 #   expected-files   files that must exist in $OUT afterwards, one per line;
 #                    without it $OUT must be empty: a failed run leaves nothing
 #   check            optional extra commands run afterwards; must exit 0
+#
+# CANDOUR_TESTS_EXCLUDE (space-separated case-name prefixes, e.g. "faults/")
+# leaves those cases out, saying how many (make valgrind uses it).
 set -u
 BIN_DIR=$(cd "$1" && pwd)
 BUILD_DIR=$2
+mkdir -p "$BUILD_DIR"
+BUILD_ABS=$(cd "$BUILD_DIR" && pwd)
+EXCLUDE=${CANDOUR_TESTS_EXCLUDE:-}
+excluded=0
 TALLY=$3
 FILTER=${4:-}
 TOP=$(pwd)
@@ -56,11 +66,22 @@ for dir in "$TOP"/tests/cases/*/*/; do
     dir=${dir%/}
     name=$(echo "$dir" | sed "s|^$TOP/tests/cases/||")
     case "$name" in *"$FILTER"*) ;; *) continue ;; esac
+    skip=""
+    for prefix in $EXCLUDE; do
+        case "$name" in "$prefix"*) skip=1 ;; esac
+    done
+    if [ -n "$skip" ]; then
+        excluded=$((excluded + 1))
+        continue
+    fi
     OUT="$SCRATCH/out"
     rm -rf "$OUT"
     mkdir -p "$OUT"
-    (cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" sh ./cmd >"$SCRATCH/stdout" 2>"$SCRATCH/stderr")
+    : >"$SCRATCH/notes"
+    (cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" BUILD="$BUILD_ABS" NOTES="$SCRATCH/notes" \
+        sh ./cmd >"$SCRATCH/stdout" 2>"$SCRATCH/stderr")
     rc=$?
+    sed "s|^|NOTE [$label] $name: |" "$SCRATCH/notes"
     want_rc=0
     [ -f "$dir/exit" ] && want_rc=$(cat "$dir/exit")
     sed "s|$OUT|\$OUT|g" "$SCRATCH/stderr" >"$SCRATCH/stderr.norm"
@@ -94,5 +115,6 @@ $check_out"
     fi
 done
 
+[ "$excluded" -gt 0 ] && echo "[$label] $excluded cases not run here (prefixes: $EXCLUDE)"
 echo "[$label] $passed passed, $failed failed"
 echo "$passed $failed" >>"$TALLY"
