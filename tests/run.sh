@@ -6,7 +6,9 @@
 #
 # An end-to-end case is a directory tests/cases/<program>/<case>/ with
 #   cmd              shell commands, run in the case directory with $BIN (the
-#                    programs), $OUT (an empty scratch directory) and $TOP
+#                    programs), $BUILD (the build directory, e.g. for the fuzz
+#                    replay drivers in $BUILD/fuzz), $OUT (an empty scratch
+#                    directory) and $TOP
 #   exit             expected exit status (default 0)
 #   expected-stderr  expected stderr, exactly ($OUT in it stands for the path)
 #   expected-stdout  expected stdout, exactly (optional)
@@ -16,6 +18,7 @@
 set -u
 BIN_DIR=$(cd "$1" && pwd)
 BUILD_DIR=$2
+BUILD_ABS=$(cd "$BUILD_DIR" && pwd)
 TALLY=$3
 FILTER=${4:-}
 TOP=$(pwd)
@@ -59,7 +62,7 @@ for dir in "$TOP"/tests/cases/*/*/; do
     OUT="$SCRATCH/out"
     rm -rf "$OUT"
     mkdir -p "$OUT"
-    (cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" sh ./cmd >"$SCRATCH/stdout" 2>"$SCRATCH/stderr")
+    (cd "$dir" && BIN="$BIN_DIR" BUILD="$BUILD_ABS" OUT="$OUT" TOP="$TOP" sh ./cmd >"$SCRATCH/stdout" 2>"$SCRATCH/stderr")
     rc=$?
     want_rc=0
     [ -f "$dir/exit" ] && want_rc=$(cat "$dir/exit")
@@ -67,7 +70,8 @@ for dir in "$TOP"/tests/cases/*/*/; do
     sed "s|$OUT|\$OUT|g" "$SCRATCH/stdout" >"$SCRATCH/stdout.norm"
     problem=""
     if [ "$rc" != "$want_rc" ]; then
-        problem="exit status $rc, expected $want_rc"
+        problem="exit status $rc, expected $want_rc; stderr ends:
+$(tail -n 15 "$SCRATCH/stderr.norm")"
     elif [ -f "$dir/expected-stderr" ] && ! cmp -s "$dir/expected-stderr" "$SCRATCH/stderr.norm"; then
         problem="stderr differs:
 $(diff "$dir/expected-stderr" "$SCRATCH/stderr.norm")"
@@ -81,7 +85,7 @@ $(diff "$dir/expected-stdout" "$SCRATCH/stdout.norm" | head -20)"
         if [ "$want_files" != "$have_files" ]; then
             problem="files in \$OUT: '$have_files', expected '$want_files'"
         elif [ -f "$dir/check" ]; then
-            if ! check_out=$(cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" sh ./check 2>&1); then
+            if ! check_out=$(cd "$dir" && BIN="$BIN_DIR" BUILD="$BUILD_ABS" OUT="$OUT" TOP="$TOP" sh ./check 2>&1); then
                 problem="check failed:
 $check_out"
             fi
