@@ -65,6 +65,8 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCANDOUR)
 	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIBCANDOUR) $(ALL_LDFLAGS) \
 	    $(CMOCKA_LIBS) $(PKG_LIBS)
 
+include fuzz/fuzz.mk
+
 # ---- tests -------------------------------------------------------------------
 # check-one runs the unit tests and the end-to-end cases against one build and
 # appends its tally to $(TALLY); `make check` does it for the normal and the
@@ -85,14 +87,16 @@ check-one: $(PROG_BINS) $(UNIT_BINS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
 
-# The end-to-end cases with every program run under valgrind memcheck: any
-# error or leak makes the program exit 99, which fails its case.
-valgrind: all
-	@mkdir -p build/valgrind/bin
-	@for p in $(PROGRAMS); do \
+# The end-to-end cases with every program (and fuzz replay driver) run under
+# valgrind memcheck: any error or leak makes the program exit 99, which fails
+# its case.
+valgrind: all $(FUZZ_REPLAYS)
+	@mkdir -p build/valgrind/bin build/valgrind/fuzz
+	@wrap() { \
 	    printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
-	        "$(CURDIR)/$(BIN)/candour-$$p" > build/valgrind/bin/candour-$$p; \
-	    chmod +x build/valgrind/bin/candour-$$p; done
+	        "$(CURDIR)/$$1" >"$$2" && chmod +x "$$2"; }; \
+	for p in $(PROGRAMS); do wrap $(BIN)/candour-$$p build/valgrind/bin/candour-$$p; done; \
+	for t in $(FUZZ_TARGETS); do wrap $(BUILD)/fuzz/replay-$$t build/valgrind/fuzz/replay-$$t; done
 	@rm -f build/valgrind/tally
 	@sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
 
@@ -117,7 +121,7 @@ deps:
 	@sh scripts/deps.sh
 
 format:
-	clang-format -i lib/*.[ch] ingest/*.[ch] stats/*.[ch] report/*.[ch] tests/unit/*.c
+	clang-format -i lib/*.[ch] ingest/*.[ch] stats/*.[ch] report/*.[ch] tests/unit/*.c fuzz/*.[ch]
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/candour/schemas

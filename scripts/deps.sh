@@ -1,9 +1,10 @@
 #!/bin/sh
 # Install the Debian packages candour needs to build, test and demo, if any is
 # missing. Does nothing when all are present. apt-get as root, sudo otherwise.
+# Arguments name more packages a target needs (make fuzz: clang, libFuzzer).
 set -eu
 PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev gnuplot-nox pkg-config
-libcmocka-dev python3"
+libcmocka-dev python3 $*"
 missing=""
 for pkg in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

@@ -1,0 +1,31 @@
+#!/bin/sh
+# One line per fuzz target from its libFuzzer log (-print_final_stats=1):
+#   fuzz/summary.sh OUT_DIR TARGET...
+# reads OUT_DIR/<target>.log and OUT_DIR/artifacts/<target>/; exits 1 when
+# any target left a crash, leak, timeout or out-of-memory input.
+set -u
+OUT=$1
+shift
+status=0
+printf '%-16s %8s %12s %8s %6s %7s %10s %9s\n' target seconds executions exec/s cov ft corpus findings
+for t in "$@"; do
+    log=$OUT/$t.log
+    if [ ! -f "$log" ]; then
+        printf '%-16s no log\n' "$t"
+        status=1
+        continue
+    fi
+    stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
+    seconds=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
+    # the last status line: "#N DONE cov: C ft: F corp: U/SIZE ..."
+    last=$(grep -E '^#[0-9]+' "$log" | grep ' cov: ' | tail -n 1)
+    cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
+    ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
+    corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p')
+    findings=$(find "$OUT/artifacts/$t" -type f 2>/dev/null | wc -l)
+    [ "$findings" -gt 0 ] && status=1
+    printf '%-16s %8s %12s %8s %6s %7s %10s %9s\n' "$t" "${seconds:--}" \
+        "$(stat number_of_executed_units)" "$(stat average_exec_per_sec)" "${cov:--}" \
+        "${ft:--}" "${corp:--}" "$findings"
+done
+exit $status
