@@ -7,7 +7,8 @@
 #                    the first rows of each sample-data file, plain and gzip
 #   fuzz_schema      schemas/*.schema and every schema of tests/cases/
 #   fuzz_dataset     datasets BIN_DIR/candour-ingest writes from the first
-#                    rows of the sample data, one per schema kind
+#                    rows of the sample data, one per schema kind, and three
+#                    damaged behind their checksums (fuzz/craft-datasets.py)
 # Names are <where it came from>, so a finding can be traced to its seed.
 set -eu
 BIN=$(cd "$1" && pwd)
@@ -62,6 +63,8 @@ ingest counts.cds counts.schema counts.csv
 ingest org-results.cds org-results.schema org-results.csv
 ingest wres-hr.cds wres-hr.schema wres-hr.csv
 ingest hr-monthly.cds wres-hr-monthly.schema hr-monthly.csv
+# checks behind a good inflate, which mutation cannot reach
+python3 "$TOP/fuzz/craft-datasets.py" "$TMP/nss-2023.cds" "$OUT/fuzz_dataset"
 for t in fuzz_csv_ingest fuzz_schema fuzz_dataset; do
     echo "fuzz: $t: $(ls "$OUT/$t" | wc -l) seeds in $OUT/$t"
 done
