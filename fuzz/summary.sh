@@ -17,11 +17,12 @@ for t in "$@"; do
     fi
     stat() { sed -n "s/^stat::$1: *//p" "$log" | tail -n 1; }
     seconds=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -n 1)
-    # the last status line: "#N DONE cov: C ft: F corp: U/SIZE ..."
-    last=$(grep -E '^#[0-9]+' "$log" | grep ' cov: ' | tail -n 1)
-    cov=$(echo "$last" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')
-    ft=$(echo "$last" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')
-    corp=$(echo "$last" | sed -n 's/.* corp: \([0-9]*\/[0-9]*[a-zA-Z]*\).*/\1/p')
+    # the last status line: "#N DONE cov: C ft: F corp: U/SIZE ... MS: mutations"
+    last=$(grep -aE '^#[0-9]+' "$log" | grep -a ' cov: ' | tail -n 1 | sed 's/ MS: .*//')
+    field() { echo "$last" | awk -v key="$1:" '{for (i = 1; i < NF; i++) if ($i == key) {print $(i + 1); exit}}'; }
+    cov=$(field cov)
+    ft=$(field ft)
+    corp=$(field corp)
     findings=$(find "$OUT/artifacts/$t" -type f 2>/dev/null | wc -l)
     [ "$findings" -gt 0 ] && status=1
     printf '%-16s %8s %12s %8s %6s %7s %10s %9s\n' "$t" "${seconds:--}" \
