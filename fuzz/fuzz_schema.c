@@ -4,7 +4,8 @@
  * "PATH:LINE: what is wrong" on a single line.  A schema that parses must
  * be internally consistent: every index it holds is in range, and every
  * answer, item and recode value it declares is found again by the lookups
- * ingest uses (scale_match, schema_find_item, recode_match). */
+ * ingest uses (scale_match, schema_find_item, recode_match); its valid
+ * periods are periods that can be written. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,14 +104,35 @@ static void check_columns(const struct schema *s)
         if ((c->scale != SCHEMA_NONE && c->scale >= s->n_scales) ||
             (c->recode != SCHEMA_NONE && c->recode >= s->n_recodes))
             harness_fail("column '%s' names scale %zu, recode %zu", c->header, c->scale, c->recode);
-        for (size_t k = 0; k < c->n_periods; k++)
-            if (c->periods[k].lo > c->periods[k].hi)
-                harness_fail("column '%s' has a backward period range", c->header);
     }
     if (periods != 1 || orgs != 1)
         harness_fail("%zu period and %zu org columns", periods, orgs);
-    if (s->period_lo > s->period_hi)
-        harness_fail("periods run backwards: %ld to %ld", s->period_lo, s->period_hi);
+}
+
+/* The valid periods: a forward range of periods that can be written (years
+ * 1900-2199, see period_parse), the ones the column ranges name included. */
+static void check_periods(const struct schema *s)
+{
+    struct period first = period_from_ordinal(s->period_kind, s->period_lo);
+    struct period last = period_from_ordinal(s->period_kind, s->period_hi);
+    struct period before = period_from_ordinal(s->period_kind, s->period_lo - 1);
+    if (s->period_lo > s->period_hi || first.year < 1900 || last.year > 2199)
+        harness_fail("valid periods run from ordinal %ld to %ld of a %s", s->period_lo,
+                     s->period_hi, period_kind_name(s->period_kind));
+    if (!schema_period_valid(s, &first) || !schema_period_valid(s, &last) ||
+        schema_period_valid(s, &before))
+        harness_fail("schema_period_valid disagrees with the range %ld to %ld", s->period_lo,
+                     s->period_hi);
+    for (size_t i = 0; i < s->n_columns; i++) {
+        const struct schema_column *c = &s->columns[i];
+        for (size_t k = 0; k < c->n_periods; k++) {
+            struct period lo = period_from_ordinal(s->period_kind, c->periods[k].lo);
+            struct period hi = period_from_ordinal(s->period_kind, c->periods[k].hi);
+            if (c->periods[k].lo > c->periods[k].hi || !schema_column_in_period(c, &lo) ||
+                !schema_column_in_period(c, &hi))
+                harness_fail("column '%s' does not apply to its own periods", c->header);
+        }
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -131,6 +153,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_recodes(s, &key);
         check_items(s);
         check_columns(s);
+        check_periods(s);
     }
     schema_free(s);
     buf_release(&err);
