@@ -53,6 +53,7 @@ struct parser {
     bool seen_header;
     bool seen_kind;
     bool seen_format;
+    bool seen_periods;
     struct buf key;
 };
 
@@ -320,6 +321,9 @@ static bool do_period_format(struct parser *p)
         return false;
     if (p->s->n_columns)
         return fail(p, "period-format must come before the columns");
+    /* periods were read as periods of the previous format */
+    if (p->seen_periods)
+        return fail(p, "period-format must come before periods");
     const char *v = p->tok[1].text;
     if (strcmp(v, "year") == 0)
         p->s->period_kind = PERIOD_YEAR;
@@ -344,6 +348,7 @@ static bool do_periods(struct parser *p)
         return fail(p, "periods: first is after last");
     p->s->period_lo = a.lo;
     p->s->period_hi = b.hi;
+    p->seen_periods = true;
     return true;
 }
 

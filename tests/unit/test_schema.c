@@ -153,6 +153,10 @@ static const struct broken_case broken_cases[] = {
      "t.schema:3: block is not closed with 'end'"},
     {"end outside a block", "candour-schema 1\nkind respondent\nend\n",
      "t.schema:3: 'end' outside a scale or recode block"},
+    /* periods and org-pattern */
+    {"period-format after periods",
+     "candour-schema 1\nkind respondent\nperiods 2023 2025\nperiod-format month\n",
+     "t.schema:4: period-format must come before periods"},
     /* items, themes, columns */
     {"unknown key", HEAD "item r scale=yn positive=2 colour=red\n" COLUMNS,
      "t.schema:8: unknown key 'colour'"},
