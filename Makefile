@@ -78,6 +78,8 @@ $(PEAKRSS): tests/faults/peakrss.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CSTD) $(WARN) -O2 -g -o $@ $<
 
+include fuzz/fuzz.mk
+
 # ---- tests -------------------------------------------------------------------
 # check-one runs the unit tests and the end-to-end cases against one build and
 # appends its tally to $(TALLY); `make check` does it for the normal and the
@@ -98,20 +100,22 @@ check-one: $(PROG_BINS) $(UNIT_BINS) $(FAULTSHIM) $(PEAKRSS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
 
-# The end-to-end cases with every program run under valgrind memcheck: any
-# error or leak makes the program exit 99, which fails its case.  valgrind is
-# named by its full path: some cases run the programs with a bare PATH.  The
-# faults/ and limits/ cases are left out (run.sh says how many): they preload
-# a shim into the program or measure its own peak memory, which valgrind's
-# wrapper would defeat; make check runs them in both builds.
+# The end-to-end cases with every program (and fuzz replay driver) run under
+# valgrind memcheck: any error or leak makes the program exit 99, which fails
+# its case.  valgrind is named by its full path: some cases run the programs
+# with a bare PATH.  The faults/ and limits/ cases are left out (run.sh says
+# how many): they preload a shim into the program or measure its own peak
+# memory, which valgrind's wrapper would defeat; make check runs them in both
+# builds.
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
-valgrind: all
+valgrind: all $(FUZZ_REPLAYS)
 	@[ -n "$(VALGRIND)" ] || { echo "valgrind not found: apt-get install valgrind" >&2; exit 2; }
-	@mkdir -p build/valgrind/bin
-	@for p in $(PROGRAMS); do \
+	@mkdir -p build/valgrind/bin build/valgrind/fuzz
+	@wrap() { \
 	    printf '#!/bin/sh\nexec %s -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$$@"\n' \
-	        "$(VALGRIND)" "$(CURDIR)/$(BIN)/candour-$$p" > build/valgrind/bin/candour-$$p; \
-	    chmod +x build/valgrind/bin/candour-$$p; done
+	        "$(VALGRIND)" "$(CURDIR)/$$1" >"$$2" && chmod +x "$$2"; }; \
+	for p in $(PROGRAMS); do wrap $(BIN)/candour-$$p build/valgrind/bin/candour-$$p; done; \
+	for t in $(FUZZ_TARGETS); do wrap $(BUILD)/fuzz/replay-$$t build/valgrind/fuzz/replay-$$t; done
 	@rm -f build/valgrind/tally
 	@CANDOUR_TESTS_EXCLUDE="faults/ limits/" \
 	    sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
@@ -139,7 +143,7 @@ deps:
 	@sh scripts/deps.sh
 
 format:
-	clang-format -i lib/*.[ch] ingest/*.[ch] stats/*.[ch] report/*.[ch] tests/unit/*.c
+	clang-format -i lib/*.[ch] ingest/*.[ch] stats/*.[ch] report/*.[ch] tests/unit/*.c fuzz/*.[ch]
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/candour/schemas

@@ -80,7 +80,8 @@ struct verbatim_memo {
 
 struct ingest {
     const struct ingest_options *opt;
-    struct schema *schema;
+    const struct schema *schema;
+    struct schema *own_schema; /* loaded from opt->schema_path: freed at the end */
     struct dataset_writer writer;
     bool writer_open;
     size_t *ds_of_column; /* schema column -> dataset column, NONE when dropped */
@@ -1003,7 +1004,9 @@ int ingest_run(const struct ingest_options *opt)
     ing.opt = opt;
     struct buf err;
     buf_init(&err);
-    ing.schema = schema_load(opt->schema_path, &err);
+    ing.schema = opt->schema;
+    if (!ing.schema)
+        ing.schema = ing.own_schema = schema_load(opt->schema_path, &err);
     if (!ing.schema) {
         fprintf(stderr, "candour-ingest: %s\n", err.data);
         buf_release(&err);
@@ -1047,6 +1050,6 @@ int ingest_run(const struct ingest_options *opt)
     free(ing.verbatim);
     buf_release(&ing.period_cache.raw);
     buf_release(&ing.org_cache.raw);
-    schema_free(ing.schema);
+    schema_free(ing.own_schema);
     return ing.status;
 }

@@ -8,8 +8,13 @@
 
 #define INGEST_MAX_MESSAGES 50 /* row errors printed before "... and N more" */
 
+struct schema;
+
 struct ingest_options {
     const char *schema_path;
+    const struct schema *schema; /* when not NULL, used instead of loading
+                                    schema_path (the fuzz target parses it once);
+                                    not freed */
     const char *output_path;
     const char *rejects_path; /* NULL: any bad row fails the run */
     char **inputs;

@@ -53,6 +53,7 @@ struct parser {
     bool seen_header;
     bool seen_kind;
     bool seen_format;
+    bool seen_periods;
     struct buf key;
 };
 
@@ -320,6 +321,9 @@ static bool do_period_format(struct parser *p)
         return false;
     if (p->s->n_columns)
         return fail(p, "period-format must come before the columns");
+    /* periods were read as periods of the previous format */
+    if (p->seen_periods)
+        return fail(p, "period-format must come before periods");
     const char *v = p->tok[1].text;
     if (strcmp(v, "year") == 0)
         p->s->period_kind = PERIOD_YEAR;
@@ -344,13 +348,118 @@ static bool do_periods(struct parser *p)
         return fail(p, "periods: first is after last");
     p->s->period_lo = a.lo;
     p->s->period_hi = b.hi;
+    p->seen_periods = true;
     return true;
+}
+
+/* The end of a bracket expression; s points just after its '['. */
+static const char *skip_bracket(const char *s)
+{
+    if (*s == '^')
+        s++;
+    if (*s == ']')
+        s++; /* a leading ']' is a member */
+    while (*s && *s != ']') {
+        if (*s == '[' && (s[1] == ':' || s[1] == '=' || s[1] == '.')) {
+            const char *end = strchr(s + 2, s[1]); /* [:alpha:] [=e=] [.-.] */
+            while (end && end[1] != ']')
+                end = strchr(end + 1, s[1]);
+            if (!end)
+                return s + strlen(s);
+            s = end + 2;
+        } else {
+            s++;
+        }
+    }
+    return *s ? s + 1 : s;
+}
+
+/* An org-pattern is checked before regcomp sees it, because glibc's regcomp
+ * can be made to take gigabytes or to overflow the stack: it recurses once
+ * per nested group (20,000 of them crash it), and writes out each bounded
+ * repetition ('a{3}' becomes 'aaa') with time and memory that grow with the
+ * square of the optional copies ('9{,20000}' takes gigabytes).  Org codes
+ * are short: real patterns are far below both limits. */
+#define ORG_PATTERN_DEPTH_MAX 32
+#define ORG_PATTERN_ELEMENTS_MAX 1000
+
+/* How deeply groups nest. */
+static int regex_depth(const char *s)
+{
+    int depth = 0, deepest = 0;
+    while (*s) {
+        char c = *s++;
+        if (c == '\\' && *s)
+            s++;
+        else if (c == '[')
+            s = skip_bracket(s);
+        else if (c == '(' && ++depth > deepest)
+            deepest = depth;
+        else if (c == ')' && depth > 0)
+            depth--;
+    }
+    return deepest;
+}
+
+/* An upper bound on the elements once each bounded repetition is written
+ * out: '(a{,30}){,30}' holds 900 copies of 'a'.  Reads the group starting at
+ * *s up to its ')' or the end of the text; a double because nested counts
+ * multiply. */
+static double regex_elements(const char **s)
+{
+    double total = 0, last = 0;
+    while (**s && **s != ')') {
+        char c = *(*s)++;
+        if (c == '{') {
+            char *end;
+            double lo = (double)strtoul(*s, &end, 10), hi = lo;
+            if (*end == ',') {
+                const char *after = end + 1;
+                hi = (double)strtoul(after, &end, 10);
+                if (end == after)
+                    hi = lo + 1; /* {m,}: m copies and a star */
+            }
+            double copies = hi > lo ? hi : lo;
+            if (copies > 1) {
+                total += last * (copies - 1);
+                last *= copies;
+            }
+            *s = *end == '}' ? end + 1 : end;
+            continue;
+        }
+        if (c == '(') {
+            last = regex_elements(s);
+            if (**s == ')')
+                (*s)++;
+            total += last;
+            continue;
+        }
+        if (c == '\\' && **s)
+            (*s)++;
+        else if (c == '[')
+            *s = skip_bracket(*s);
+        last = 1;
+        total += last;
+    }
+    return total;
 }
 
 static bool do_org_pattern(struct parser *p)
 {
     if (!exact_args(p, 2, "org-pattern EXTENDED-REGEX"))
         return false;
+    if (regex_depth(p->tok[1].text) > ORG_PATTERN_DEPTH_MAX)
+        return fail(p, "bad org-pattern: groups nest more than %d deep", ORG_PATTERN_DEPTH_MAX);
+    double elements = 0;
+    for (const char *s = p->tok[1].text;; s++) { /* s++: past an unmatched ')' */
+        elements += regex_elements(&s);
+        if (!*s)
+            break;
+    }
+    if (elements > ORG_PATTERN_ELEMENTS_MAX)
+        return fail(p,
+                    "bad org-pattern: more than %d elements once its repetitions are written out",
+                    ORG_PATTERN_ELEMENTS_MAX);
     regex_t re;
     int rc = regcomp(&re, p->tok[1].text, REG_EXTENDED | REG_NOSUB);
     if (rc != 0) {

@@ -4,13 +4,20 @@
 #   scripts/deps.sh          what build, check and demo need
 #   scripts/deps.sh bench    also gzip, and node and npm for the DuckDB comparison
 #                            (unless a node is already on the PATH)
+#   scripts/deps.sh PKG...   also these packages (make fuzz: clang, libFuzzer)
 set -eu
 PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev gnuplot-nox pkg-config
 libcmocka-dev python3"
-if [ "${1:-}" = bench ]; then
-    PACKAGES="$PACKAGES gzip"
-    command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || PACKAGES="$PACKAGES nodejs npm"
-fi
+for arg in "$@"; do
+    case "$arg" in
+    bench)
+        PACKAGES="$PACKAGES gzip"
+        command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 ||
+            PACKAGES="$PACKAGES nodejs npm"
+        ;;
+    *) PACKAGES="$PACKAGES $arg" ;;
+    esac
+done
 missing=""
 for pkg in $PACKAGES; do
     status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)

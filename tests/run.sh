@@ -8,8 +8,9 @@
 #   cmd              shell commands, run in the case directory with $BIN (the
 #                    programs), $OUT (an empty scratch directory), $TOP, $BUILD
 #                    (the build directory, for test helpers such as
-#                    $BUILD/tests/faultshim.so) and $NOTES (a file: each line
-#                    written to it is shown with the case's name, pass or fail)
+#                    $BUILD/tests/faultshim.so and the fuzz replay drivers in
+#                    $BUILD/fuzz) and $NOTES (a file: each line written to it is
+#                    shown with the case's name, pass or fail)
 #   exit             expected exit status (default 0)
 #   expected-stderr  expected stderr, exactly ($OUT in it stands for the path)
 #   expected-stdout  expected stdout, exactly (optional)
@@ -88,7 +89,8 @@ for dir in "$TOP"/tests/cases/*/*/; do
     sed "s|$OUT|\$OUT|g" "$SCRATCH/stdout" >"$SCRATCH/stdout.norm"
     problem=""
     if [ "$rc" != "$want_rc" ]; then
-        problem="exit status $rc, expected $want_rc"
+        problem="exit status $rc, expected $want_rc; stderr ends:
+$(tail -n 15 "$SCRATCH/stderr.norm")"
     elif [ -f "$dir/expected-stderr" ] && ! cmp -s "$dir/expected-stderr" "$SCRATCH/stderr.norm"; then
         problem="stderr differs:
 $(diff "$dir/expected-stderr" "$SCRATCH/stderr.norm")"
@@ -102,7 +104,7 @@ $(diff "$dir/expected-stdout" "$SCRATCH/stdout.norm" | head -20)"
         if [ "$want_files" != "$have_files" ]; then
             problem="files in \$OUT: '$have_files', expected '$want_files'"
         elif [ -f "$dir/check" ]; then
-            if ! check_out=$(cd "$dir" && BIN="$BIN_DIR" OUT="$OUT" TOP="$TOP" sh ./check 2>&1); then
+            if ! check_out=$(cd "$dir" && BIN="$BIN_DIR" BUILD="$BUILD_ABS" OUT="$OUT" TOP="$TOP" sh ./check 2>&1); then
                 problem="check failed:
 $check_out"
             fi

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -153,6 +154,18 @@ static const struct broken_case broken_cases[] = {
      "t.schema:3: block is not closed with 'end'"},
     {"end outside a block", "candour-schema 1\nkind respondent\nend\n",
      "t.schema:3: 'end' outside a scale or recode block"},
+    /* periods and org-pattern */
+    {"period-format after periods",
+     "candour-schema 1\nkind respondent\nperiods 2023 2025\nperiod-format month\n",
+     "t.schema:4: period-format must come before periods"},
+    {"org-pattern repetition too large", "candour-schema 1\norg-pattern 9{,20235}\n",
+     "t.schema:2: bad org-pattern: more than 1000 elements once its repetitions are written out"},
+    {"org-pattern nested repetitions", "candour-schema 1\norg-pattern ^((R[0-9]?){,40}){,40}$\n",
+     "t.schema:2: bad org-pattern: more than 1000 elements once its repetitions are written out"},
+    {"org-pattern nested too deep",
+     "candour-schema 1\norg-pattern "
+     "^(((((((((((((((((((((((((((((((((R)))))))))))))))))))))))))))))))))$\n",
+     "t.schema:2: bad org-pattern: groups nest more than 32 deep"},
     /* items, themes, columns */
     {"unknown key", HEAD "item r scale=yn positive=2 colour=red\n" COLUMNS,
      "t.schema:8: unknown key 'colour'"},
@@ -561,6 +574,36 @@ static void test_org_pattern(void **state)
     schema_free(s);
 }
 
+/* Patterns at the limits of org-pattern still parse and match: 1000
+ * elements written out, groups 32 deep, brackets whose braces and
+ * parentheses are members, not syntax. */
+static void test_org_pattern_limits(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *pattern, *org;
+    } cases[] = {
+        {"^((A{,10}){,10}){,9}$", "AAAA"},
+        {"^R{994}$|^X$", "X"},
+        {"^(((((((((((((((((((((((((((((((([A-Z0-9]{3}))))))))))))))))))))))))))))))))$", "RX4"},
+        {"^[]{(]{,998}$", "{(]"},
+        {"^[[:upper:]]{3,5}$", "RXA"},
+    };
+    struct buf err;
+    buf_init(&err);
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        char *text = xasprintf(HEAD "org-pattern %s\n" COLUMNS, cases[i].pattern);
+        struct schema *s = parse_text(text, &err);
+        if (!s)
+            fail_msg("org-pattern %s: %s", cases[i].pattern, err.data);
+        if (!schema_org_valid(s, cases[i].org))
+            fail_msg("org-pattern %s does not match '%s'", cases[i].pattern, cases[i].org);
+        schema_free(s);
+        free(text);
+    }
+    buf_release(&err);
+}
+
 /* ---- checksum -------------------------------------------------------------------- */
 
 static void test_checksum(void **state)
@@ -613,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_column_in_period),
         cmocka_unit_test(test_monthly_periods),
         cmocka_unit_test(test_org_pattern),
+        cmocka_unit_test(test_org_pattern_limits),
         cmocka_unit_test(test_checksum),
     };
     return cmocka_run_group_tests_name("schema", tests, NULL, NULL);
