@@ -11,7 +11,7 @@
 # committed corpus and regression inputs under the normal and sanitizer
 # builds (tests/cases/fuzz/).
 
-FUZZ_TARGETS  := fuzz_csv_ingest fuzz_schema fuzz_dataset
+FUZZ_TARGETS  := fuzz_csv_ingest fuzz_schema fuzz_dataset fuzz_csv_diff
 FUZZ_SECONDS  ?= 1800
 FUZZ_CC       ?= clang
 FUZZ_PACKAGES ?= clang libclang-rt-dev
@@ -26,12 +26,15 @@ FUZZ_SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 FUZZ_OBJS_fuzz_csv_ingest := ingest/ingest.o
 FUZZ_OBJS_fuzz_dataset    := ingest/export.o
 FUZZ_OBJS_fuzz_schema     :=
+FUZZ_OBJS_fuzz_csv_diff   :=
 FUZZ_DICT_fuzz_csv_ingest := fuzz/csv.dict
 FUZZ_DICT_fuzz_dataset    := fuzz/schema.dict
 FUZZ_DICT_fuzz_schema     := fuzz/schema.dict
+FUZZ_DICT_fuzz_csv_diff   := fuzz/csv.dict
 FUZZ_MAXLEN_fuzz_csv_ingest := 16384
 FUZZ_MAXLEN_fuzz_dataset    := 32768
 FUZZ_MAXLEN_fuzz_schema     := 16384
+FUZZ_MAXLEN_fuzz_csv_diff   := 16384
 
 FUZZ_REPLAYS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay-%)
 FUZZ_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(wildcard fuzz/*.c))

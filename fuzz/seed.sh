@@ -5,6 +5,7 @@
 # stay):
 #   fuzz_csv_ingest  every CSV input of tests/cases/*/*/ (plain and gzip) and
 #                    the first rows of each sample-data file, plain and gzip
+#   fuzz_csv_diff    the same CSV inputs as fuzz_csv_ingest
 #   fuzz_schema      schemas/*.schema and every schema of tests/cases/
 #   fuzz_dataset     datasets BIN_DIR/candour-ingest writes from the first
 #                    rows of the sample data, one per schema kind, and three
@@ -16,7 +17,7 @@ mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
 TOP=$(pwd)
 ROWS=20
-mkdir -p "$OUT/fuzz_csv_ingest" "$OUT/fuzz_schema" "$OUT/fuzz_dataset"
+mkdir -p "$OUT/fuzz_csv_ingest" "$OUT/fuzz_csv_diff" "$OUT/fuzz_schema" "$OUT/fuzz_dataset"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -68,3 +69,6 @@ python3 "$TOP/fuzz/craft-datasets.py" "$TMP/nss-2023.cds" "$OUT/fuzz_dataset"
 for t in fuzz_csv_ingest fuzz_schema fuzz_dataset; do
     echo "fuzz: $t: $(ls "$OUT/$t" | wc -l) seeds in $OUT/$t"
 done
+
+# the differential target reads the same kind of input
+cp "$OUT"/fuzz_csv_ingest/* "$OUT/fuzz_csv_diff/"
