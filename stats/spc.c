@@ -22,12 +22,12 @@
  * points' estimates only and blank centre, limits and signal.  A run whose
  * points are all suppressed is left out.
  *
- * Disclosure of HR points: a group's rate is suppressed (primary) when its
- * headcount is below min_n.  An org-period that wres.csv hides for WRES
+ * Disclosure of HR points: an org-period that wres.csv hides for WRES
  * indicator 3 (BME or White headcount below min_n, or complementary
- * suppression against the ALL total; the same rule, repeated here) shows no
- * rate at all: otherwise its rates, with wres.csv's ALL totals, could help
- * to recover the hidden counts. */
+ * suppression against the ALL total: wres_hr_suppression) shows no rate at
+ * all, and every rate takes the row's state: otherwise its rates, with
+ * wres.csv's ALL totals, could help to recover the hidden counts.  Of a
+ * shown row, a group's rate is primary when its headcount is below min_n. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,54 +190,15 @@ static void survey_series(const struct stats_run *run, struct table *t)
 /* ---- HR counts ------------------------------------------------------------------- */
 
 /* Suppression of each HR cell's WRES indicator 3 row, as wres.c decides
- * it: the count is the smaller of the BME and White headcounts (with
- * unknown ethnicity counted as BME, also a non-zero unknown headcount), and
- * each period's ALL row (the sum of its orgs) is protected by
- * complementary suppression.  supp has room for hr->n_cells entries. */
+ * it (wres_hr_suppression); supp has room for hr->n_cells entries. */
 static void hr_row_suppression(const struct stats_run *run, enum suppression *supp)
 {
     const struct hr_table *hr = &run->hr;
-    bool as_bme = run->opt->wres_unknown_as_bme;
-    size_t n_periods = hr->periods.count, n_rows = hr->n_cells + n_periods;
-    double *count = xcalloc(n_rows, sizeof(double));
-    double(*sums)[3] = xcalloc(n_periods ? n_periods : 1, sizeof(*sums));
-    struct relations rel = {0};
-    size_t *rel_of_period = xcalloc(n_periods ? n_periods : 1, sizeof(size_t));
-    for (size_t p = 0; p < n_periods; p++)
-        rel_of_period[p] = MODEL_NONE;
-    for (size_t i = 0; i < hr->n_cells; i++) {
-        const struct hr_cell *c = &hr->cells[i];
-        double row[3] = {c->headcount[WRES_BME], c->headcount[WRES_WHITE],
-                         c->headcount[WRES_UNKNOWN]};
-        if (as_bme)
-            row[0] += row[2];
-        for (int g = 0; g < 3; g++)
-            sums[c->period][g] += row[g];
-        double n = row[0] < row[1] ? row[0] : row[1];
-        count[i] = as_bme && row[2] > 0 && row[2] < n ? row[2] : n;
-        size_t r = rel_of_period[c->period];
-        if (r == MODEL_NONE) {
-            xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
-            rel.list[rel.n] = (struct relation){hr->n_cells + c->period, NULL, 0, false, false};
-            r = rel_of_period[c->period] = rel.n++;
-        }
-        struct relation *relation = &rel.list[r];
-        relation->children =
-            xrealloc(relation->children, (relation->n_children + 1) * sizeof(size_t));
-        relation->children[relation->n_children++] = i;
-    }
-    for (size_t p = 0; p < n_periods; p++) {
-        double n = sums[p][0] < sums[p][1] ? sums[p][0] : sums[p][1];
-        count[hr->n_cells + p] = as_bme && sums[p][2] > 0 && sums[p][2] < n ? sums[p][2] : n;
-    }
-    enum suppression *all_supp = xcalloc(n_rows ? n_rows : 1, sizeof(*all_supp));
-    suppress_cells(&rel, n_rows, count, all_supp, run->opt->min_n);
+    enum suppression *all_supp =
+        xcalloc(hr->n_cells + hr->periods.count + 1, sizeof(*all_supp));
+    wres_hr_suppression(run, all_supp);
     memcpy(supp, all_supp, hr->n_cells * sizeof(*supp));
     free(all_supp);
-    relations_release(&rel);
-    free(rel_of_period);
-    free(sums);
-    free(count);
 }
 
 static const struct hr_table *sort_hr; /* qsort has no context argument */
@@ -296,9 +257,9 @@ static void hr_series(const struct stats_run *run, struct table *t)
                 struct spc_point *p = &pts[j - a];
                 p->period = hr->periods.strings[c->period];
                 p->ordinal = ordinal[c->period];
-                p->supp = c->headcount[g] < run->opt->min_n  ? SUPP_PRIMARY
-                          : row_supp[sorted[j]] != SUPP_NONE ? SUPP_SECONDARY
-                                                             : SUPP_NONE;
+                p->supp = row_supp[sorted[j]] != SUPP_NONE         ? row_supp[sorted[j]]
+                          : c->headcount[g] < run->opt->min_n ? SUPP_PRIMARY
+                                                              : SUPP_NONE;
                 p->value = p->supp == SUPP_NONE ? c->events[g] / c->headcount[g] : NAN;
             }
             struct spc_series s = {org,      "disciplinary_rate", "ethnicity", group_names[g], "",

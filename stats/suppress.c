@@ -76,11 +76,42 @@ static void build_pooled(const struct model *m, struct relations *rel)
     }
 }
 
+/* ALL is also the sum of the benchmarking groups (each org is in one) and
+ * the orgs without a group: a relation the others imply together, which
+ * would let a hidden GROUP: cell be worked out as ALL minus the shown
+ * groups although no single relation has one unknown. */
+static void build_groups_in_all(const struct model *m, struct relations *rel)
+{
+    for (size_t p = 0; p < m->n_cells; p++) {
+        const struct popcell *pool = &m->cells[p];
+        if (m->scopes[pool->scope].kind != SCOPE_ALL)
+            continue;
+        struct relation *r = add_relation(rel, p, false);
+        r->prefer_parent = pool->grouping != 0;
+        bool groups = false;
+        for (size_t c = 0; c < m->n_cells; c++) {
+            const struct popcell *cell = &m->cells[c];
+            enum scope_kind kind = m->scopes[cell->scope].kind;
+            if (kind == SCOPE_ALL || cell->period != pool->period ||
+                cell->grouping != pool->grouping || cell->group != pool->group ||
+                (kind == SCOPE_ORG && m->org_bgroup[cell->scope]))
+                continue;
+            groups |= kind == SCOPE_BGROUP;
+            add_child(r, c);
+        }
+        if (!groups) { /* the same as ALL = sum of the orgs */
+            free(r->children);
+            rel->n--;
+        }
+    }
+}
+
 void relations_build(const struct model *m, struct relations *rel)
 {
     memset(rel, 0, sizeof(*rel));
     build_within(m, rel);
     build_pooled(m, rel);
+    build_groups_in_all(m, rel);
 }
 
 void relations_release(struct relations *rel)
@@ -134,97 +165,517 @@ static double next_threshold(const struct relations *rel, size_t n_cells, const 
     return next;
 }
 
+/* The smallest shown child of r (the earliest on a tie): with want > 0 one
+ * with a positive answer, with want < 0 one with another answer.
+ * MODEL_NONE when there is none. */
+static size_t smallest_shown(const struct relation *r, const double *n, const double *positive,
+                             const enum suppression *supp, int want)
+{
+    size_t smallest = MODEL_NONE;
+    for (size_t k = 0; k < r->n_children; k++) {
+        size_t c = r->children[k];
+        if (supp[c] || (want > 0 && !(positive[c] > 0)) || (want < 0 && !(positive[c] < n[c])))
+            continue;
+        if (smallest == MODEL_NONE || n[c] < n[smallest])
+            smallest = c;
+    }
+    return smallest;
+}
+
 /* Does relation r leave a suppressed cell recoverable or pinned?  On a
- * violation returns the cell to suppress next, else MODEL_NONE. */
-static size_t violation(const struct relation *r, const double *n, const enum suppression *supp,
-                        double min_n)
+ * violation returns the cell to suppress next, else MODEL_NONE.
+ *
+ * With positive counts, the hidden part under a shown total must also hold
+ * at least one positive and one other answer (unless the total has none):
+ * a hidden part with no positive answers tells that every hidden cell has
+ * none, which pins each hidden cell's positive count at 0 whatever the
+ * cells' sizes (and all positive pins each at its n). */
+static size_t violation(const struct relation *r, const double *n, const double *positive,
+                        const enum suppression *supp, double min_n)
 {
     size_t hidden;
     double hidden_n = hidden_part(r, n, supp, &hidden);
     bool parent_hidden = supp[r->parent] != SUPP_NONE;
     bool bad;
+    int want = 0; /* a child with a positive (+1) or another (-1) answer */
     if (parent_hidden)
         bad = hidden == 0; /* the parent would be the sum of its children */
     else
         bad = hidden > 0 && (hidden == 1 || hidden_n < min_n);
+    if (!bad && positive && !parent_hidden && hidden > 0) {
+        size_t parts;
+        double hidden_x = hidden_part(r, positive, supp, &parts);
+        if (hidden_x <= 0 && positive[r->parent] > 0)
+            want = 1;
+        else if (hidden_x >= hidden_n && positive[r->parent] < n[r->parent])
+            want = -1;
+        bad = want != 0;
+    }
     if (!bad)
         return MODEL_NONE;
     if (r->prefer_parent && !parent_hidden)
         return r->parent;
-    size_t smallest = MODEL_NONE;
-    for (size_t k = 0; k < r->n_children; k++) {
-        size_t c = r->children[k];
-        if (!supp[c] && (smallest == MODEL_NONE || n[c] < n[smallest]))
-            smallest = c;
-    }
+    size_t smallest = smallest_shown(r, n, positive, supp, want);
     return smallest != MODEL_NONE ? smallest : parent_hidden ? MODEL_NONE : r->parent;
+}
+
+/* ---- the audit ------------------------------------------------------------------ */
+
+/* Relations mended one at a time still let an attacker chain them: a hidden
+ * cell pinned by one relation becomes a known term of the next, and the
+ * labels say more (a primary cell has fewer than t answers, a secondary one
+ * at least 1).  The audit plays that attacker on one item: interval
+ * bounds on every cell's n and positive count, shown cells exact, hidden
+ * ones 0 <= positive <= n and their label's bound, every relation an
+ * equality (with an unknown remainder >= 0 where respondents gave no unit),
+ * narrowed until nothing changes.  The result (the greatest fixpoint) does
+ * not depend on the order of the narrowing.  A hidden cell whose n or
+ * positive count is then pinned to one value is recoverable: a shown cell
+ * of a relation that pins it is hidden too (the smallest, one with a
+ * positive answer when the pin is at 0), for every pinned cell at once,
+ * and the relations are mended and the audit run again until nothing is
+ * pinned.  A positive count of 0 that a shown cell containing the hidden
+ * one already tells (the whole org had none) is not a pin: hiding more
+ * cannot change it. */
+
+enum { F_N, F_X, N_FIELDS };
+
+struct audit {
+    const struct relations *rel;
+    size_t n_cells;
+    const double *value[N_FIELDS]; /* n and positive (NULL: no positive counts) */
+    const enum suppression *supp;
+    bool whole;                    /* all counts whole numbers: round bounds inwards */
+    double *lo[N_FIELDS], *hi[N_FIELDS];
+    bool *zero;                    /* a shown container has no positive answers */
+    size_t *first, *member;        /* the relations of each cell: member[first[c]..first[c+1]) */
+};
+
+static bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
+{
+    if (a->whole) {
+        lo = ceil(lo - 1e-9);
+        hi = floor(hi + 1e-9);
+    }
+    bool changed = false;
+    double tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(lo));
+    if (lo > a->lo[f][c] + tol && lo <= a->hi[f][c] + tol) {
+        a->lo[f][c] = fmin(lo, a->hi[f][c]);
+        changed = true;
+    }
+    tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(hi));
+    if (hi < a->hi[f][c] - tol && hi >= a->lo[f][c] - tol) {
+        a->hi[f][c] = fmax(hi, a->lo[f][c]);
+        changed = true;
+    }
+    return changed;
+}
+
+/* Does the remainder of r (respondents in the parent outside every child)
+ * exist?  Then it is an unknown >= 0 in both fields. */
+static bool has_remainder(const struct audit *a, const struct relation *r)
+{
+    if (!r->remainder)
+        return false;
+    double children = 0;
+    for (size_t k = 0; k < r->n_children; k++)
+        children += a->value[F_N][r->children[k]];
+    return a->value[F_N][r->parent] - children > 0;
+}
+
+/* What relation r says about member c (its parent, or a child) in field f,
+ * from the others' bounds: [*lo, *hi]. */
+static void implied(const struct audit *a, const struct relation *r, int f, size_t c, double *lo,
+                    double *hi)
+{
+    double lo_sum = 0, hi_sum = 0;
+    int hi_inf = has_remainder(a, r);
+    for (size_t k = 0; k < r->n_children; k++) {
+        size_t d = r->children[k];
+        if (d == c)
+            continue;
+        lo_sum += a->lo[f][d];
+        if (isinf(a->hi[f][d]))
+            hi_inf++;
+        else
+            hi_sum += a->hi[f][d];
+    }
+    if (c == r->parent) {
+        *lo = lo_sum;
+        *hi = hi_inf ? INFINITY : hi_sum;
+    } else {
+        /* c = parent - (the other children) - remainder */
+        *lo = hi_inf ? -INFINITY : a->lo[f][r->parent] - hi_sum;
+        *hi = a->hi[f][r->parent] - lo_sum;
+    }
+}
+
+static bool narrow_relation(struct audit *a, const struct relation *r, int f)
+{
+    bool changed = false;
+    double lo, hi;
+    implied(a, r, f, r->parent, &lo, &hi);
+    changed |= tighten(a, f, r->parent, lo, hi);
+    for (size_t k = 0; k < r->n_children; k++) {
+        implied(a, r, f, r->children[k], &lo, &hi);
+        changed |= tighten(a, f, r->children[k], lo, hi);
+    }
+    return changed;
+}
+
+/* 0 <= positive <= n, and 0 where a shown container has none. */
+static bool narrow_cell(struct audit *a, size_t c)
+{
+    bool changed = tighten(a, F_X, c, 0, a->zero[c] ? 0 : a->hi[F_N][c]);
+    changed |= tighten(a, F_N, c, a->lo[F_X][c], INFINITY);
+    return changed;
+}
+
+/* Mark the hidden cells inside a shown cell with no positive answers
+ * (through the relations, transitively). */
+static void mark_zero(struct audit *a)
+{
+    for (size_t c = 0; c < a->n_cells; c++)
+        a->zero[c] = false;
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < a->rel->n; i++) {
+            const struct relation *r = &a->rel->list[i];
+            bool none = a->zero[r->parent] ||
+                        (!a->supp[r->parent] && a->value[F_X][r->parent] <= 0);
+            for (size_t k = 0; none && k < r->n_children; k++)
+                if (!a->zero[r->children[k]]) {
+                    a->zero[r->children[k]] = true;
+                    changed = true;
+                }
+        }
+    }
+}
+
+/* The attacker's bounds at threshold t. */
+static void audit_bounds(struct audit *a, double t)
+{
+    int fields = a->value[F_X] ? N_FIELDS : 1;
+    if (fields == N_FIELDS)
+        mark_zero(a);
+    for (size_t c = 0; c < a->n_cells; c++) {
+        for (int f = 0; f < fields; f++) {
+            a->lo[f][c] = a->supp[c] ? 0 : a->value[f][c];
+            a->hi[f][c] = a->supp[c] ? INFINITY : a->value[f][c];
+        }
+        /* fewer than t answers; at t = 1 that says n = 0, an empty cell with
+         * no one to protect, whose neighbours a --min-n 1 run would show */
+        if (a->supp[c] == SUPP_PRIMARY)
+            a->hi[F_N][c] = a->whole ? fmax(t - 1, 1) : t;
+        else if (a->supp[c] == SUPP_SECONDARY)
+            a->lo[F_N][c] = fmin(1, a->value[F_N][c]); /* hidden at a step t >= 1 */
+    }
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (size_t i = 0; i < a->rel->n; i++)
+            for (int f = 0; f < fields; f++)
+                changed |= narrow_relation(a, &a->rel->list[i], f);
+        for (size_t c = 0; fields == N_FIELDS && c < a->n_cells; c++)
+            changed |= narrow_cell(a, c);
+    }
+}
+
+/* Does relation r pin member c to v in field f on one side? */
+static bool pins(const struct audit *a, const struct relation *r, int f, size_t c, double v)
+{
+    double lo, hi, tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(v));
+    implied(a, r, f, c, &lo, &hi);
+    return lo >= v - tol || hi <= v + tol;
+}
+
+/* The cell to hide for hidden cell c pinned to v in field f.  Among the
+ * relations of c that pin it (or, when none does, all its relations): the
+ * total of the first pooled demographic one whose total is shown, as
+ * violation() mends them; else the smallest shown child over all of them
+ * (one with a positive answer first when v is a positive count of 0; the
+ * earliest relation, then child, on a tie); else the first shown total.
+ * MODEL_NONE when every member is hidden. */
+static size_t mend_pin(const struct audit *a, size_t c, int f, double v)
+{
+    int want = f == F_X && v <= 0 ? 1 : 0;
+    for (int pass = 0; pass < 2; pass++) {
+        size_t best = MODEL_NONE, parent = MODEL_NONE;
+        for (int w = want; w >= 0; w--) {
+            for (size_t k = a->first[c]; k < a->first[c + 1]; k++) {
+                const struct relation *r = &a->rel->list[a->member[k]];
+                if (pass == 0 && !pins(a, r, f, c, v))
+                    continue;
+                if (r->prefer_parent && !a->supp[r->parent])
+                    return r->parent; /* a pooled group figure, as violation() does */
+                size_t d = smallest_shown(r, a->value[F_N], a->value[F_X], a->supp, w);
+                if (d != MODEL_NONE && (best == MODEL_NONE || a->value[F_N][d] < a->value[F_N][best]))
+                    best = d;
+                if (parent == MODEL_NONE && !a->supp[r->parent])
+                    parent = r->parent;
+            }
+            if (best != MODEL_NONE)
+                return best;
+        }
+        if (parent != MODEL_NONE)
+            return parent;
+    }
+    return MODEL_NONE;
+}
+
+/* Run the audit at threshold t: for every pinned hidden cell, the cell to
+ * hide goes to hide[] (room for n_cells).  Returns how many. */
+static size_t audit_step(struct audit *a, double t, size_t *hide)
+{
+    audit_bounds(a, t);
+    int fields = a->value[F_X] ? N_FIELDS : 1;
+    size_t n_hide = 0;
+    for (size_t c = 0; c < a->n_cells; c++) {
+        if (!a->supp[c])
+            continue;
+        for (int f = 0; f < fields; f++) {
+            double tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(a->lo[f][c]));
+            if (a->hi[f][c] - a->lo[f][c] >= tol || (f == F_X && a->zero[c]))
+                continue;
+            size_t d = mend_pin(a, c, f, a->lo[f][c]);
+            if (d != MODEL_NONE)
+                hide[n_hide++] = d;
+            break;
+        }
+    }
+    return n_hide;
+}
+
+static void audit_init(struct audit *a, const struct relations *rel, size_t n_cells,
+                       const double *n, const double *positive, const enum suppression *supp)
+{
+    *a = (struct audit){rel, n_cells, {n, positive}, supp, true, {NULL, NULL}, {NULL, NULL},
+                        NULL, NULL, NULL};
+    for (size_t c = 0; c < n_cells; c++)
+        if (n[c] != floor(n[c]) || (positive && positive[c] != floor(positive[c])))
+            a->whole = false;
+    for (int f = 0; f < N_FIELDS; f++) {
+        a->lo[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
+        a->hi[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
+    }
+    a->zero = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
+    /* the relations of each cell, in relation order */
+    a->first = xcalloc(n_cells + 1, sizeof(size_t));
+    for (size_t i = 0; i < rel->n; i++) {
+        a->first[rel->list[i].parent + 1]++;
+        for (size_t k = 0; k < rel->list[i].n_children; k++)
+            a->first[rel->list[i].children[k] + 1]++;
+    }
+    for (size_t c = 0; c < n_cells; c++)
+        a->first[c + 1] += a->first[c];
+    a->member = xcalloc(a->first[n_cells] ? a->first[n_cells] : 1, sizeof(size_t));
+    size_t *fill = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
+    for (size_t i = 0; i < rel->n; i++) {
+        size_t p = rel->list[i].parent;
+        a->member[a->first[p] + fill[p]++] = i;
+        for (size_t k = 0; k < rel->list[i].n_children; k++) {
+            size_t c = rel->list[i].children[k];
+            a->member[a->first[c] + fill[c]++] = i;
+        }
+    }
+    free(fill);
+}
+
+static void audit_release(struct audit *a)
+{
+    for (int f = 0; f < N_FIELDS; f++) {
+        free(a->lo[f]);
+        free(a->hi[f]);
+    }
+    free(a->zero);
+    free(a->first);
+    free(a->member);
 }
 
 /* Suppression is built up threshold by threshold, t = 1, 2, ..., min_n:
  * at each step the cells below t are hidden and the relations mended with
- * t as the threshold, starting from the previous step's result (thresholds
- * at which nothing can change are skipped).  The set hidden at min_n = k is
- * therefore a subset of the set hidden at any larger min_n, whatever
- * cascades the mending causes, so outputs of runs with different --min-n
- * can be pooled without revealing a cell that every run hides
- * (tests/disclosure_attack.py checks this). */
-size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
-                      enum suppression *supp, double min_n)
+ * t as the threshold, then audited, starting from the previous step's
+ * result (thresholds at which nothing can change are skipped).  The set
+ * hidden at min_n = k is therefore a subset of the set hidden at any larger
+ * min_n, whatever cascades the mending causes, so outputs of runs with
+ * different --min-n can be pooled without revealing a cell that every run
+ * hides (tests/disclosure_attack.py checks this).  A cell's state is the
+ * reason it was first hidden, primary (below the threshold of that step)
+ * or secondary (to mend a relation), and is never changed later: a label
+ * computed from the final min_n (primary when n < min_n) would differ
+ * between runs, and runs at min_n = k and k + 1 that call a cell secondary
+ * and then primary would tell that its n is exactly k.
+ *
+ * A block is several items that share one hidden set (a derived any-of
+ * item and its parts: a cell's figures of one bound those of the others),
+ * each with its own counts and states: a cell hidden at step t is primary
+ * for the items with fewer than t answers there, secondary for the others. */
+struct block {
+    const struct relations *rel;
+    size_t n_cells, n_items;
+    const double *const *n, *const *positive;
+    enum suppression *const *supp;
+    size_t hidden;
+    /* rows (suppress_rows): size decides primary suppression and the row's
+     * state in label; each item's own state stays in supp for the audit */
+    const double *size;
+    enum suppression *label;
+};
+
+static void hide_cell(struct block *b, size_t c, double t)
 {
-    for (size_t c = 0; c < n_cells; c++)
-        supp[c] = SUPP_NONE;
-    for (double t = 1;; t = next_threshold(rel, n_cells, n, supp, t, min_n)) {
+    if (b->supp[0][c])
+        return;
+    for (size_t i = 0; i < b->n_items; i++)
+        b->supp[i][c] = b->n[i][c] < t ? SUPP_PRIMARY : SUPP_SECONDARY;
+    if (b->label)
+        b->label[c] = b->size[c] < t ? SUPP_PRIMARY : SUPP_SECONDARY;
+    b->hidden++;
+}
+
+static void suppress_block(struct block *b, bool additive, double min_n)
+{
+    size_t n_cells = b->n_cells, k = b->n_items;
+    struct audit *audit = xcalloc(k, sizeof(*audit));
+    for (size_t i = 0; i < k; i++) {
         for (size_t c = 0; c < n_cells; c++)
-            if (n[c] < t)
-                supp[c] = SUPP_PRIMARY;
-        for (bool changed = true; changed;) {
-            changed = false;
-            for (size_t i = 0; i < rel->n; i++) {
-                size_t c;
-                while ((c = violation(&rel->list[i], n, supp, t)) != MODEL_NONE) {
-                    supp[c] = SUPP_SECONDARY;
-                    changed = true;
-                }
+            b->supp[i][c] = SUPP_NONE;
+        audit_init(&audit[i], b->rel, n_cells, b->n[i], b->positive[i], b->supp[i]);
+    }
+    size_t *hide = xcalloc(n_cells ? k * n_cells : 1, sizeof(size_t));
+    size_t hidden_audited = (size_t)-1;
+    b->hidden = 0;
+    for (double t = 1;;) {
+        for (size_t c = 0; c < n_cells; c++)
+            for (size_t i = 0; i < k; i++)
+                if ((b->size ? b->size[c] : b->n[i][c]) < t)
+                    hide_cell(b, c, t);
+        for (;;) {
+            for (bool changed = true; changed;) {
+                changed = false;
+                for (size_t r = 0; r < b->rel->n; r++)
+                    for (size_t i = 0; i < k; i++) {
+                        size_t c;
+                        while ((c = violation(&b->rel->list[r], b->n[i], b->positive[i],
+                                              b->supp[i], t)) != MODEL_NONE) {
+                            hide_cell(b, c, t);
+                            changed = true;
+                        }
+                    }
             }
+            /* the audit at a larger t with the same hidden cells finds less */
+            if (!additive || b->hidden == hidden_audited)
+                break;
+            hidden_audited = b->hidden;
+            size_t n_hide = 0;
+            for (size_t i = 0; i < k; i++)
+                n_hide += audit_step(&audit[i], t, hide + n_hide);
+            for (size_t h = 0; h < n_hide; h++)
+                hide_cell(b, hide[h], t);
         }
         if (t >= min_n)
             break;
+        double next = min_n;
+        for (size_t i = 0; i < k; i++)
+            next = fmin(next, next_threshold(b->rel, n_cells, b->n[i], b->supp[i], t, min_n));
+        for (size_t c = 0; b->size && c < n_cells; c++)
+            if (!b->supp[0][c] && floor(b->size[c]) + 1 > t)
+                next = fmin(next, floor(b->size[c]) + 1);
+        t = next;
     }
+    for (size_t i = 0; i < k; i++)
+        audit_release(&audit[i]);
+    free(audit);
+    free(hide);
+}
+
+size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const double *const *n,
+                     const double *const *positive, const double *size, enum suppression *supp,
+                     double min_n)
+{
+    enum suppression **item_supp = xcalloc(k, sizeof(*item_supp));
+    for (size_t i = 0; i < k; i++)
+        item_supp[i] = xcalloc(n_rows ? n_rows : 1, sizeof(enum suppression));
+    for (size_t c = 0; c < n_rows; c++)
+        supp[c] = SUPP_NONE;
+    struct block b = {rel, n_rows, k, n, positive, item_supp, 0, size, supp};
+    suppress_block(&b, true, min_n);
+    for (size_t i = 0; i < k; i++)
+        free(item_supp[i]);
+    free(item_supp);
     size_t secondary = 0;
-    for (size_t c = 0; c < n_cells; c++) {
-        if (supp[c] != SUPP_NONE)
-            supp[c] = n[c] < min_n ? SUPP_PRIMARY : SUPP_SECONDARY;
+    for (size_t c = 0; c < n_rows; c++)
         secondary += supp[c] == SUPP_SECONDARY;
-    }
     return secondary;
 }
 
-/* Suppress one item or theme: get(m, cell) gives its count record. */
-static void suppress_one(struct model *m, const struct relations *rel, double min_n, size_t index,
-                         bool theme, size_t *primary, size_t *secondary)
+size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
+                      const double *positive, bool additive, enum suppression *supp, double min_n)
 {
-    double *n = xcalloc(m->n_cells, sizeof(double));
-    enum suppression *supp = xcalloc(m->n_cells, sizeof(*supp));
-    for (size_t c = 0; c < m->n_cells; c++)
-        n[c] = theme ? model_theme_count(m, c, index)->n : model_count(m, c, index)->n;
-    *secondary += suppress_cells(rel, m->n_cells, n, supp, min_n);
-    for (size_t c = 0; c < m->n_cells; c++) {
-        if (theme)
-            model_theme_count(m, c, index)->supp = supp[c];
-        else
-            model_count(m, c, index)->supp = supp[c];
-        *primary += supp[c] == SUPP_PRIMARY;
+    struct block b = {rel, n_cells, 1, &n, &positive, &supp, 0, NULL, NULL};
+    suppress_block(&b, additive, min_n);
+    size_t secondary = 0;
+    for (size_t c = 0; c < n_cells; c++)
+        secondary += supp[c] == SUPP_SECONDARY;
+    return secondary;
+}
+
+/* Suppress the items of one block (items with block[i] == first) or one
+ * theme. */
+static void suppress_items(struct model *m, const struct relations *rel, double min_n,
+                           const size_t *items, size_t n_items, bool theme, size_t *primary,
+                           size_t *secondary)
+{
+    size_t n_cells = m->n_cells;
+    double **n = xcalloc(n_items, sizeof(*n));
+    double **positive = xcalloc(n_items, sizeof(*positive));
+    enum suppression **supp = xcalloc(n_items, sizeof(*supp));
+    for (size_t i = 0; i < n_items; i++) {
+        n[i] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
+        positive[i] = theme ? NULL : xcalloc(n_cells ? n_cells : 1, sizeof(double));
+        supp[i] = xcalloc(n_cells ? n_cells : 1, sizeof(enum suppression));
+        for (size_t c = 0; c < n_cells; c++) {
+            n[i][c] = theme ? model_theme_count(m, c, items[i])->n
+                            : model_count(m, c, items[i])->n;
+            if (!theme)
+                positive[i][c] = model_count(m, c, items[i])->positive;
+        }
+    }
+    struct block b = {rel, n_cells, n_items, (const double *const *)n,
+                      (const double *const *)positive, supp, 0, NULL, NULL};
+    suppress_block(&b, true, min_n);
+    for (size_t i = 0; i < n_items; i++) {
+        for (size_t c = 0; c < n_cells; c++) {
+            if (theme)
+                model_theme_count(m, c, items[i])->supp = supp[i][c];
+            else
+                model_count(m, c, items[i])->supp = supp[i][c];
+            *primary += supp[i][c] == SUPP_PRIMARY;
+            *secondary += supp[i][c] == SUPP_SECONDARY;
+        }
+        free(n[i]);
+        free(positive[i]);
+        free(supp[i]);
     }
     free(n);
+    free(positive);
     free(supp);
 }
 
-void suppress_model(struct model *m, const struct relations *rel, double min_n,
-                    size_t *primary, size_t *secondary)
+void suppress_model(struct model *m, const struct relations *rel, const size_t *block,
+                    double min_n, size_t *primary, size_t *secondary)
 {
     *primary = *secondary = 0;
-    for (size_t i = 0; i < m->n_items; i++)
-        suppress_one(m, rel, min_n, i, false, primary, secondary);
+    size_t *items = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
+    for (size_t first = 0; first < m->n_items; first++) {
+        if (block && block[first] != first)
+            continue; /* suppressed with its block */
+        size_t n_items = 0;
+        for (size_t i = 0; i < m->n_items; i++)
+            if (i == first || (block && block[i] == first))
+                items[n_items++] = i;
+        suppress_items(m, rel, min_n, items, n_items, false, primary, secondary);
+    }
     for (size_t t = 0; t < m->n_themes; t++)
-        suppress_one(m, rel, min_n, t, true, primary, secondary);
+        suppress_items(m, rel, min_n, &t, 1, true, primary, secondary);
+    free(items);
 }

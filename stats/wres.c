@@ -14,9 +14,10 @@
  * with --wres-unknown bme also when the unknown headcount is between 1 and
  * min_n - 1, so that comparing runs with the two settings cannot expose a
  * tiny unknown group.  The ALL row of a period is the sum of that period's
- * org rows, so complementary suppression (suppress_cells, with the smallest
- * of the row's headcounts as its count) keeps a hidden org from being
- * recovered by subtraction.  A rolling row is the sum of two single-period
+ * org rows, so complementary suppression (wres_hr_suppression: the BME and
+ * White sides as one block, the row's smallest headcount deciding primary
+ * suppression) keeps a hidden org's counts from being recovered by
+ * subtraction.  A rolling row is the sum of two single-period
  * rows and is shown only when both are shown: every rolling figure is then
  * a sum of figures the single-period run shows, and can reveal nothing it
  * hides.  Event counts of shown rows are published, as WRES reports do.
@@ -178,18 +179,15 @@ static const char *hr_suppression_note(enum suppression s, bool rolling)
     return "";
 }
 
-static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
+/* The single-period rows of indicator 3: hr->cells (orgs), then one ALL
+ * row per HR period (the sum of its orgs; period_used[p] says whether it
+ * has any).  Caller frees both. */
+static struct hr_row *hr_single_rows(const struct stats_run *run, bool **period_used)
 {
     const struct hr_table *hr = &run->hr;
-    const struct model *m = &run->model;
-    bool as_bme = run->opt->wres_unknown_as_bme, rolling = run->opt->wres_rolling;
     size_t n_periods = hr->periods.count;
-    if (!hr->n_cells)
-        return;
-    /* single-period rows: org cells, then one ALL row per period with cells */
-    size_t n_hr = hr->n_cells + n_periods;
-    struct hr_row *hr_rows = xcalloc(n_hr, sizeof(*hr_rows));
-    bool *period_used = xcalloc(n_periods, sizeof(bool));
+    struct hr_row *hr_rows = xcalloc(hr->n_cells + n_periods + 1, sizeof(*hr_rows));
+    *period_used = xcalloc(n_periods + 1, sizeof(bool));
     for (size_t p = 0; p < n_periods; p++) {
         hr_rows[hr->n_cells + p].period = (uint32_t)p;
         hr_rows[hr->n_cells + p].scope = MODEL_NONE;
@@ -198,13 +196,30 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         const struct hr_cell *c = &hr->cells[i];
         hr_rows[i].period = c->period;
         hr_rows[i].scope = c->scope;
-        hr_add(&hr_rows[i], c, as_bme);
-        hr_add(&hr_rows[hr->n_cells + c->period], c, as_bme);
-        period_used[c->period] = true;
+        hr_add(&hr_rows[i], c, run->opt->wres_unknown_as_bme);
+        hr_add(&hr_rows[hr->n_cells + c->period], c, run->opt->wres_unknown_as_bme);
+        (*period_used)[c->period] = true;
     }
+    return hr_rows;
+}
+
+/* Suppression of the single-period indicator 3 rows (hr_single_rows'
+ * order; supp has room for hr->n_cells + the number of HR periods).  A row
+ * shows two additive counts, the BME and the White headcounts with their
+ * entries, so it is suppressed as a block of both (suppress_rows): the
+ * row's smallest headcount decides primary suppression, and the ALL row of
+ * each period, the sum of its orgs, is mended and audited for both sides,
+ * so that neither a hidden org's headcount nor its entries (0 when the
+ * hidden orgs had none between them) can be worked out from ALL. */
+void wres_hr_suppression(const struct stats_run *run, enum suppression *supp)
+{
+    const struct hr_table *hr = &run->hr;
+    size_t n_periods = hr->periods.count, n_hr = hr->n_cells + n_periods;
+    bool *period_used;
+    struct hr_row *hr_rows = hr_single_rows(run, &period_used);
     /* ALL of each period = sum of its orgs */
     struct relations rel = {0};
-    struct relation **by_period = xcalloc(n_periods, sizeof(*by_period));
+    struct relation **by_period = xcalloc(n_periods + 1, sizeof(*by_period));
     for (size_t p = 0; p < n_periods; p++) {
         if (!period_used[p])
             continue;
@@ -220,11 +235,41 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         r->children = xrealloc(r->children, (r->n_children + 1) * sizeof(size_t));
         r->children[r->n_children++] = i;
     }
-    double *count = xcalloc(n_hr, sizeof(double));
-    enum suppression *supp = xcalloc(n_hr, sizeof(*supp));
-    for (size_t i = 0; i < n_hr; i++)
-        count[i] = hr_min_count(&hr_rows[i], as_bme);
-    suppress_cells(&rel, n_hr, count, supp, run->opt->min_n);
+    double *count = xcalloc(n_hr + 1, sizeof(double));
+    double *side[4];
+    for (int k = 0; k < 4; k++)
+        side[k] = xcalloc(n_hr + 1, sizeof(double));
+    for (size_t i = 0; i < n_hr; i++) {
+        count[i] = hr_min_count(&hr_rows[i], run->opt->wres_unknown_as_bme);
+        side[0][i] = hr_rows[i].bme_n;
+        side[1][i] = hr_rows[i].bme_events;
+        side[2][i] = hr_rows[i].white_n;
+        side[3][i] = hr_rows[i].white_events;
+    }
+    const double *n[2] = {side[0], side[2]}, *positive[2] = {side[1], side[3]};
+    suppress_rows(&rel, n_hr, 2, n, positive, count, supp, run->opt->min_n);
+    for (int k = 0; k < 4; k++)
+        free(side[k]);
+    free(count);
+    free(by_period);
+    relations_release(&rel);
+    free(period_used);
+    free(hr_rows);
+}
+
+static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
+{
+    const struct hr_table *hr = &run->hr;
+    const struct model *m = &run->model;
+    bool rolling = run->opt->wres_rolling;
+    size_t n_periods = hr->periods.count;
+    if (!hr->n_cells)
+        return;
+    size_t n_hr = hr->n_cells + n_periods;
+    bool *period_used;
+    struct hr_row *hr_rows = hr_single_rows(run, &period_used);
+    enum suppression *supp = xcalloc(n_hr + 1, sizeof(*supp));
+    wres_hr_suppression(run, supp);
 
     size_t *sorted = xcalloc(n_hr, sizeof(size_t));
     for (size_t i = 0; i < n_hr; i++)
@@ -274,10 +319,7 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         snprintf(r->note, sizeof(r->note), "%s", hr_suppression_note(r->supp, rolling));
     }
     free(sorted);
-    free(count);
     free(supp);
-    free(by_period);
-    relations_release(&rel);
     free(period_used);
     free(hr_rows);
 }
