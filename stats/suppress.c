@@ -310,15 +310,39 @@ static void implied(const struct audit *a, const struct relation *r, int f, size
     }
 }
 
+/* implied() for the parent and then each child in turn, each seeing the
+ * bounds the previous ones tightened; the children's sums are kept running
+ * instead of re-added per child, so a relation of k children (ALL over 260
+ * orgs) costs k, not k squared. */
 static bool narrow_relation(struct audit *a, const struct relation *r, int f)
 {
-    bool changed = false;
-    double lo, hi;
-    implied(a, r, f, r->parent, &lo, &hi);
-    changed |= tighten(a, f, r->parent, lo, hi);
+    double lo_all = 0, hi_all = 0; /* over the children; hi_all over finite ones */
+    int inf_all = has_remainder(a, r);
     for (size_t k = 0; k < r->n_children; k++) {
-        implied(a, r, f, r->children[k], &lo, &hi);
-        changed |= tighten(a, f, r->children[k], lo, hi);
+        size_t d = r->children[k];
+        lo_all += a->lo[f][d];
+        if (isinf(a->hi[f][d]))
+            inf_all++;
+        else
+            hi_all += a->hi[f][d];
+    }
+    bool changed = tighten(a, f, r->parent, lo_all, inf_all ? INFINITY : hi_all);
+    for (size_t k = 0; k < r->n_children; k++) {
+        size_t d = r->children[k];
+        double old_lo = a->lo[f][d], old_hi = a->hi[f][d];
+        bool old_inf = isinf(old_hi);
+        double lo_others = lo_all - old_lo, hi_others = old_inf ? hi_all : hi_all - old_hi;
+        int inf_others = inf_all - old_inf;
+        /* d = parent - (the other children) - remainder */
+        double lo = inf_others ? -INFINITY : a->lo[f][r->parent] - hi_others;
+        double hi = a->hi[f][r->parent] - lo_others;
+        if (tighten(a, f, d, lo, hi)) {
+            changed = true;
+            lo_all += a->lo[f][d] - old_lo;
+            bool now_inf = isinf(a->hi[f][d]);
+            inf_all += (int)now_inf - (int)old_inf;
+            hi_all += (now_inf ? 0 : a->hi[f][d]) - (old_inf ? 0 : old_hi);
+        }
     }
     return changed;
 }
