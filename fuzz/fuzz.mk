@@ -13,6 +13,8 @@
 
 FUZZ_TARGETS  := fuzz_csv_ingest fuzz_schema fuzz_dataset fuzz_csv_diff
 FUZZ_SECONDS  ?= 1800
+# per-input limit; raise it on a loaded machine, where nice -n 19 starves the run
+FUZZ_TIMEOUT  ?= 30
 FUZZ_CC       ?= clang
 FUZZ_PACKAGES ?= clang libclang-rt-dev
 FUZZ_OUT      := build/fuzz
@@ -82,7 +84,7 @@ $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: fuzz-build fuzz-seed
 	@echo "fuzz: $* for $(FUZZ_SECONDS) s, log $(FUZZ_OUT)/$*.log"
 	@TMPDIR=$(FUZZ_TMPDIR) nice -n 19 $(FUZZ_CLANG)/fuzz/$* \
 	    -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAXLEN_$*) -dict=$(FUZZ_DICT_$*) \
-	    -timeout=30 -rss_limit_mb=2048 -close_fd_mask=3 -print_final_stats=1 \
+	    -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -close_fd_mask=3 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_OUT)/artifacts/$*/ \
 	    $(FUZZ_OUT)/corpus/$* fuzz/corpus/$* $(wildcard fuzz/regressions/$*) \
 	    >$(FUZZ_OUT)/$*.log 2>&1 || { echo "fuzz: $* FAILED, see $(FUZZ_OUT)/$*.log:"; \

@@ -5,7 +5,7 @@
  * alone, the reference.  The records (every field's bytes, the line each
  * starts on, the plain flag), the final status, the error line and the line
  * count must be identical.  Inputs whose length is a multiple of 7 are also
- * read repeated past 600 KiB, so records cross the source's 256 KiB chunks
+ * read repeated past 300 KiB, so records cross the source's 256 KiB chunk
  * and the scanner's window moves from batch to batch. */
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size && size % 7 == 0) {
         struct buf big;
         buf_init(&big);
-        while (big.len < (600u << 10))
+        while (big.len < (300u << 10))
             buf_append(&big, data, size);
         harness_file_set(&file, big.data, big.len);
         compare(file.path);
