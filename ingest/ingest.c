@@ -927,7 +927,7 @@ static void print_summary(struct ingest *ing)
     fprintf(stderr, "  rows read        %llu\n", (unsigned long long)ing->rows_read);
     fprintf(stderr, "  rows accepted    %llu\n", (unsigned long long)ing->rows_accepted);
     fprintf(stderr, "  rows rejected    %llu", (unsigned long long)ing->rows_rejected);
-    if (ing->rows_rejected && ing->opt->rejects_path)
+    if (ing->rows_rejected && ing->opt->rejects_path && ing->status == 0)
         fprintf(stderr, " (written to %s)", ing->opt->rejects_path);
     fputc('\n', stderr);
     static const enum column_role dropped_roles[] = {ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE};

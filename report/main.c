@@ -90,6 +90,16 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
     return 0;
 }
 
+/* Close stdout (--help, --version), saying so when that fails: a write
+ * error there would otherwise go unnoticed (datamash close_stdout). */
+static bool close_stdout(void)
+{
+    if (fclose(stdout) == 0)
+        return true;
+    fprintf(stderr, "%s: write error: %s\n", "candour-report", strerror(errno));
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -97,7 +107,7 @@ int main(int argc, char **argv)
     struct report_options opt = {.outputs = &outputs};
     int rc = parse_options(argc, argv, &opt);
     if (rc)
-        return rc < 0 ? (fclose(stdout) == 0 ? 0 : REPORT_EIO) : rc;
+        return rc < 0 ? (close_stdout() ? 0 : REPORT_EIO) : rc;
     struct results results;
     struct buf err;
     buf_init(&err);
@@ -129,7 +139,7 @@ int main(int argc, char **argv)
         rmdir(opt.output_dir); /* only succeeds when nothing was written */
     results_release(&results);
     buf_release(&err);
-    if (fclose(stdout) != 0 && status == REPORT_OK)
+    if (!close_stdout() && status == REPORT_OK)
         status = REPORT_EIO;
     return status;
 }

@@ -254,6 +254,16 @@ static size_t *item_blocks(const struct model *m, const struct source_dataset *s
     return block;
 }
 
+/* Close stdout (--help, --version), saying so when that fails: a write
+ * error there would otherwise go unnoticed (datamash close_stdout). */
+static bool close_stdout(void)
+{
+    if (fclose(stdout) == 0)
+        return true;
+    fprintf(stderr, "%s: write error: %s\n", "candour-stats", strerror(errno));
+    return false;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -261,7 +271,7 @@ int main(int argc, char **argv)
                                 .fdr = 0.05};
     int rc = parse_options(argc, argv, &opt);
     if (rc)
-        return rc < 0 ? (fclose(stdout) == 0 ? 0 : 2) : rc;
+        return rc < 0 ? (close_stdout() ? 0 : 2) : rc;
     struct stats_run run = {.opt = &opt};
     model_init(&run.model);
     run.model.weighted = opt.weight;
@@ -301,7 +311,7 @@ int main(int argc, char **argv)
     relations_release(&run.relations);
     hr_table_release(&run.hr);
     model_release(&run.model);
-    if (fclose(stdout) != 0 && status == 0)
+    if (!close_stdout() && status == 0)
         status = 2;
     return status;
 }
