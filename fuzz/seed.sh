@@ -6,10 +6,12 @@
 #   fuzz_csv_ingest  every CSV input of tests/cases/*/*/ (plain and gzip) and
 #                    the first rows of each sample-data file, plain and gzip
 #   fuzz_csv_diff    the same CSV inputs as fuzz_csv_ingest
-#   fuzz_schema      schemas/*.schema and every schema of tests/cases/
+#   fuzz_schema      schemas/*.schema, fuzz/tiny.schema and every schema of
+#                    tests/cases/
 #   fuzz_dataset     datasets BIN_DIR/candour-ingest writes from the first
-#                    rows of the sample data, one per schema kind, and three
-#                    damaged behind their checksums (fuzz/craft-datasets.py)
+#                    rows of the sample data, one per schema kind, one of
+#                    about 1 KB (fuzz/tiny.schema), and three damaged behind
+#                    their checksums (fuzz/craft-datasets.py)
 # Names are <where it came from>, so a finding can be traced to its seed.
 set -eu
 BIN=$(cd "$1" && pwd)
@@ -32,8 +34,8 @@ done
 for f in "$TOP"/tests/cases/*/*/*.schema; do
     [ -f "$f" ] && cp "$f" "$OUT/fuzz_schema/$(case_name "$f")"
 done
-for f in "$TOP"/schemas/*.schema; do
-    cp "$f" "$OUT/fuzz_schema/schemas-$(basename "$f")"
+for f in "$TOP"/schemas/*.schema "$TOP"/fuzz/tiny.schema; do
+    cp "$f" "$OUT/fuzz_schema/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
 
 # The first rows of each sample file: a header and ROWS records.
@@ -64,8 +66,12 @@ ingest counts.cds counts.schema counts.csv
 ingest org-results.cds org-results.schema org-results.csv
 ingest wres-hr.cds wres-hr.schema wres-hr.csv
 ingest hr-monthly.cds wres-hr-monthly.schema hr-monthly.csv
+printf 'year,org,unit,g,q,r,w\n2023,RX1,U1,1,1,2,1.5\n2023,RX1,U2,2,2,,0.5\n2024,RX2,U1,,Yes,1,2\n' \
+    >tiny.csv
+"$BIN/candour-ingest" --quiet --schema "$TOP/fuzz/tiny.schema" --output "$OUT/fuzz_dataset/tiny.cds" \
+    tiny.csv
 # checks behind a good inflate, which mutation cannot reach
-python3 "$TOP/fuzz/craft-datasets.py" "$TMP/nss-2023.cds" "$OUT/fuzz_dataset"
+python3 "$TOP/fuzz/craft-datasets.py" "$OUT/fuzz_dataset/tiny.cds" "$OUT/fuzz_dataset"
 for t in fuzz_csv_ingest fuzz_schema fuzz_dataset; do
     echo "fuzz: $t: $(ls "$OUT/$t" | wc -l) seeds in $OUT/$t"
 done

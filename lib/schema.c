@@ -377,9 +377,10 @@ static const char *skip_bracket(const char *s)
 /* An org-pattern is checked before regcomp sees it, because glibc's regcomp
  * can be made to take gigabytes or to overflow the stack: it recurses once
  * per nested group (20,000 of them crash it), and writes out each bounded
- * repetition ('a{3}' becomes 'aaa') with time and memory that grow with the
- * square of the optional copies ('9{,20000}' takes gigabytes).  Org codes
- * are short: real patterns are far below both limits. */
+ * repetition ('a{3}' becomes 'aaa') and each '+' ('a+' becomes 'aa*', so
+ * 'a++++' doubles four times), with time and memory that grow with the
+ * square of the optional copies ('9{,20000}' or 24 '+' take gigabytes).
+ * Org codes are short: real patterns are far below both limits. */
 #define ORG_PATTERN_DEPTH_MAX 32
 #define ORG_PATTERN_ELEMENTS_MAX 1000
 
@@ -401,30 +402,33 @@ static int regex_depth(const char *s)
     return deepest;
 }
 
-/* An upper bound on the elements once each bounded repetition is written
- * out: '(a{,30}){,30}' holds 900 copies of 'a'.  Reads the group starting at
- * *s up to its ')' or the end of the text; a double because nested counts
- * multiply. */
+/* An upper bound on the elements once each repetition is written out:
+ * '(a{,30}){,30}' holds 900 copies of 'a', 'a+++' 8.  Reads the group
+ * starting at *s up to its ')' or the end of the text; a double because
+ * nested counts multiply. */
 static double regex_elements(const char **s)
 {
     double total = 0, last = 0;
     while (**s && **s != ')') {
         char c = *(*s)++;
-        if (c == '{') {
-            char *end;
-            double lo = (double)strtoul(*s, &end, 10), hi = lo;
-            if (*end == ',') {
-                const char *after = end + 1;
-                hi = (double)strtoul(after, &end, 10);
-                if (end == after)
-                    hi = lo + 1; /* {m,}: m copies and a star */
+        if (c == '{' || c == '+') {
+            double copies = 2; /* 'a+' is written out as 'aa*' */
+            if (c == '{') {
+                char *end;
+                double lo = (double)strtoul(*s, &end, 10), hi = lo;
+                if (*end == ',') {
+                    const char *after = end + 1;
+                    hi = (double)strtoul(after, &end, 10);
+                    if (end == after)
+                        hi = lo + 1; /* {m,}: m copies and a star */
+                }
+                copies = hi > lo ? hi : lo;
+                *s = *end == '}' ? end + 1 : end;
             }
-            double copies = hi > lo ? hi : lo;
             if (copies > 1) {
                 total += last * (copies - 1);
                 last *= copies;
             }
-            *s = *end == '}' ? end + 1 : end;
             continue;
         }
         if (c == '(') {

@@ -162,6 +162,8 @@ static const struct broken_case broken_cases[] = {
      "t.schema:2: bad org-pattern: more than 1000 elements once its repetitions are written out"},
     {"org-pattern nested repetitions", "candour-schema 1\norg-pattern ^((R[0-9]?){,40}){,40}$\n",
      "t.schema:2: bad org-pattern: more than 1000 elements once its repetitions are written out"},
+    {"org-pattern with stacked pluses", "candour-schema 1\norg-pattern ^R++++++++++$\n",
+     "t.schema:2: bad org-pattern: more than 1000 elements once its repetitions are written out"},
     {"org-pattern nested too deep",
      "candour-schema 1\norg-pattern "
      "^(((((((((((((((((((((((((((((((((R)))))))))))))))))))))))))))))))))$\n",
@@ -588,6 +590,7 @@ static void test_org_pattern_limits(void **state)
         {"^(((((((((((((((((((((((((((((((([A-Z0-9]{3}))))))))))))))))))))))))))))))))$", "RX4"},
         {"^[]{(]{,998}$", "{(]"},
         {"^[[:upper:]]{3,5}$", "RXA"},
+        {"^R+++++++++$", "RRR"},
     };
     struct buf err;
     buf_init(&err);
