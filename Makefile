@@ -99,7 +99,8 @@ check-one: $(PROG_BINS) $(UNIT_BINS) $(FAULTSHIM) $(PEAKRSS)
 	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
 
 # The end-to-end cases with every program run under valgrind memcheck: any
-# error or leak makes the program exit 99, which fails its case.  valgrind is
+# error or leak makes the program exit 99, which fails its case, and any
+# failed case fails the target (it used to exit 0 regardless).  valgrind is
 # named by its full path: some cases run the programs with a bare PATH.  The
 # faults/ and limits/ cases are left out (run.sh says how many): they preload
 # a shim into the program or measure its own peak memory, which valgrind's
@@ -115,6 +116,8 @@ valgrind: all
 	@rm -f build/valgrind/tally
 	@CANDOUR_TESTS_EXCLUDE="faults/ limits/" \
 	    sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
+	@awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}' \
+	    build/valgrind/tally
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \
