@@ -100,13 +100,13 @@ check-one: $(PROG_BINS) $(UNIT_BINS) $(FAULTSHIM) $(PEAKRSS)
 	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    sh tests/run.sh "$(BIN)" "$(BUILD)" "$(TALLY)" "$(T)"
 
-# The end-to-end cases with every program (and fuzz replay driver) run under
-# valgrind memcheck: any error or leak makes the program exit 99, which fails
-# its case.  valgrind is named by its full path: some cases run the programs
-# with a bare PATH.  The faults/ and limits/ cases are left out (run.sh says
-# how many): they preload a shim into the program or measure its own peak
-# memory, which valgrind's wrapper would defeat; make check runs them in both
-# builds.
+# The end-to-end cases with every program (and fuzz replay driver) run under valgrind memcheck: any
+# error or leak makes the program exit 99, which fails its case, and any
+# failed case fails the target (it used to exit 0 regardless).  valgrind is
+# named by its full path: some cases run the programs with a bare PATH.  The
+# faults/ and limits/ cases are left out (run.sh says how many): they preload
+# a shim into the program or measure its own peak memory, which valgrind's
+# wrapper would defeat; make check runs them in both builds.
 VALGRIND ?= $(shell command -v valgrind 2>/dev/null)
 valgrind: all $(FUZZ_REPLAYS)
 	@[ -n "$(VALGRIND)" ] || { echo "valgrind not found: apt-get install valgrind" >&2; exit 2; }
@@ -119,6 +119,8 @@ valgrind: all $(FUZZ_REPLAYS)
 	@rm -f build/valgrind/tally
 	@CANDOUR_TESTS_EXCLUDE="faults/ limits/" \
 	    sh tests/run.sh build/valgrind/bin build/valgrind build/valgrind/tally "$(T)"
+	@awk '{p+=$$1; f+=$$2} END {printf "%d passed, %d failed\n", p, f; exit f > 0}' \
+	    build/valgrind/tally
 
 asan:
 	@$(MAKE) --no-print-directory BUILD=build/asan BIN=build/asan/bin OPT="-O1 -g" \

@@ -275,7 +275,7 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
     if (journal_made && restored)
         unlink(journal);
     for (size_t i = 0; i < n; i++) {
-        if (backups[i] && restored)
+        if (backups[i] && (restored || i >= renamed))
             unlink(backups[i]); /* else the only copy of a previous version: kept */
         free(backups[i]);
         if (!ok && i >= renamed && files[i]->temp_path)

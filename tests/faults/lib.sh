@@ -37,7 +37,8 @@ snapshot() {
 # inject K ACTION ERRNO CMD...: run CMD (a program, or a shell function that
 # runs one) with the shim watching $FDIR and failing (ACTION fail) or killing
 # the program at (ACTION kill) counted call K; K 0 lists every call in
-# $W/calls.  Output in $W/stdout and $W/stderr.
+# $W/calls.  With PERSIST=1, every counted call from K on fails (a disk that
+# stays broken).  Output in $W/stdout and $W/stderr.
 inject() {
     k=$1 action=$2 errno=$3
     shift 3
@@ -45,7 +46,7 @@ inject() {
     (
         export LD_PRELOAD="$SHIM" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
             FAULT_DIR="$FDIR" FAULT_AT="$k" FAULT_ACTION="$action" FAULT_ERRNO="$errno" \
-            FAULT_REPORT="$W/calls"
+            FAULT_REPORT="$W/calls" FAULT_PERSIST="${PERSIST:-0}"
         "$@"
     ) >"$W/stdout" 2>"$W/stderr"
 }
@@ -63,9 +64,9 @@ prepare_previous() {
     cp -a "$1" "$W/previous" && snapshot "$1" "$W/previous.snap" || exit 2
 }
 
-# count_calls CMD...: the clean run under the shim: $n calls, listed by kind
-# in $kinds, its stderr kept in $W/clean.stderr and its output snapshot in
-# $W/new.snap (then the previous output is put back).
+# count_calls CMD...: the clean run under the shim: $n calls, listed in
+# $W/all-calls and by kind in $kinds, its stderr kept in $W/clean.stderr and
+# its output snapshot in $W/new.snap (then the previous output is put back).
 count_calls() {
     restore "$FDIR"
     if ! inject 0 fail ENOSPC "$@"; then
@@ -73,7 +74,7 @@ count_calls() {
         echo "the clean run failed" >&2
         exit 1
     fi
-    cp "$W/stderr" "$W/clean.stderr"
+    cp "$W/stderr" "$W/clean.stderr" && cp "$W/calls" "$W/all-calls" || exit 2
     snapshot "$FDIR" "$W/new.snap"
     n=$(sed -n 's/^calls //p' "$W/calls")
     kinds=$(grep -v '^calls ' "$W/calls" | awk '{print $2}' | sort | uniq -c |
