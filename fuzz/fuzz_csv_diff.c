@@ -4,9 +4,14 @@
  * (which hands what it does not fully understand to libcsv) and with libcsv
  * alone, the reference.  The records (every field's bytes, the line each
  * starts on, the plain flag), the final status, the error line and the line
- * count must be identical.  Inputs whose length is a multiple of 7 are also
- * read repeated past 300 KiB, so records cross the source's 256 KiB chunk
- * and the scanner's window moves from batch to batch. */
+ * count must be identical.  The fast scanner then reads the input again fed
+ * in small pieces (1 to 64 bytes) with a small window cap (16 to 271 bytes),
+ * both chosen from the input, and must still give libcsv's result: records
+ * cross piece boundaries the way a national file's records cross the
+ * source's 256 KiB chunks, and long records take the hand-over to libcsv
+ * that only a record over 1 MiB takes in production.  (Inputs used to be
+ * repeated past 300 KiB for that, which held the target at 10 executions a
+ * second.) */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,44 +31,49 @@ static int collect(void *ctx, const struct csvin_record *rec, struct csvin *in)
     return 0;
 }
 
-static void read_with(const char *path, bool fast, struct buf *out)
+static void read_with(const char *path, bool fast, size_t piece, size_t window_max,
+                      struct buf *out)
 {
     struct csvin in;
     buf_clear(out);
     buf_puts(out, "");
     csvin_set_fast_path(fast);
+    csvin_set_test_sizes(piece, window_max);
     enum csvin_status st = csvin_read(&in, path, collect, out);
     buf_printf(out, "status %d error_line %lu line %lu\n", (int)st,
                st == CSVIN_OK ? 0ul : in.error_line, in.line);
     csvin_close(&in);
     csvin_set_fast_path(true);
+    csvin_set_test_sizes(0, 0);
 }
 
-static void compare(const char *path)
+static void expect_same(const struct buf *fast, const struct buf *reference, const char *how)
 {
-    static struct buf fast, reference;
-    read_with(path, true, &fast);
-    read_with(path, false, &reference);
-    if (fast.len != reference.len || memcmp(fast.data, reference.data, fast.len) != 0)
-        harness_fail("fast scanner and libcsv differ\n--- fast\n%.3000s\n--- libcsv\n%.3000s",
-                     fast.data, reference.data);
+    if (fast->len != reference->len || memcmp(fast->data, reference->data, fast->len) != 0)
+        harness_fail("fast scanner (%s) and libcsv differ\n--- fast\n%.3000s\n--- libcsv\n%.3000s",
+                     how, fast->data, reference->data);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct harness_file file;
+    static struct buf fast, reference;
+    /* Gzip goes through the same source for both parsers, and a few bytes
+     * of it can inflate to 64 MiB before the bomb cap: left to
+     * fuzz_csv_ingest, kept out of this corpus (-1). */
+    if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+        return -1;
     if (!file.path[0])
         harness_file_open(&file, "diff.csv");
     harness_file_set(&file, data, size);
-    compare(file.path);
-    if (size && size % 7 == 0) {
-        struct buf big;
-        buf_init(&big);
-        while (big.len < (300u << 10))
-            buf_append(&big, data, size);
-        harness_file_set(&file, big.data, big.len);
-        compare(file.path);
-        buf_release(&big);
-    }
+    read_with(file.path, false, 0, 0, &reference);
+    read_with(file.path, true, 0, 0, &fast);
+    expect_same(&fast, &reference, "production sizes");
+    unsigned seed = 0;
+    for (size_t i = 0; i < size; i++)
+        seed = seed * 31u + data[i];
+    size_t piece = 1 + seed % 64, window_max = 16 + (seed >> 8) % 256;
+    read_with(file.path, true, piece, window_max, &fast);
+    expect_same(&fast, &reference, "small pieces and window");
     return 0;
 }

@@ -16,6 +16,16 @@ static bool fast_path_enabled = true;
 
 void csvin_set_fast_path(bool on) { fast_path_enabled = on; }
 
+/* Test sizes (csvin_set_test_sizes): 0 means production behaviour. */
+static size_t test_piece;      /* feed each source chunk in pieces of this many bytes */
+static size_t test_window_max; /* replaces WINDOW_MAX */
+
+void csvin_set_test_sizes(size_t piece, size_t window_max)
+{
+    test_piece = piece;
+    test_window_max = window_max;
+}
+
 /* ---- batches: records cut by the reading thread, handed to the caller's ----
  * Reading, decompressing, checksumming and cutting records run in a thread
  * of their own while the caller's thread decodes them: the two halves of
@@ -402,7 +412,8 @@ static bool scan_window(struct csvin *in, bool at_eof)
         }
         b->n_fields = fields_before; /* take back a partial record */
         b->extra_len = extra_before;
-        if (r == SCAN_MORE && !at_eof && (size_t)(end - p) < WINDOW_MAX)
+        size_t window_max = test_window_max ? test_window_max : WINDOW_MAX;
+        if (r == SCAN_MORE && !at_eof && (size_t)(end - p) < window_max)
             return hand_over(in, p, (size_t)(end - p));
         in->fast = false;
         in->record_plain = true;
@@ -456,10 +467,22 @@ static bool parse_chunk(struct csvin *in, const unsigned char *data, size_t len)
             len -= 3;
         }
     }
-    if (!in->fast)
-        return feed_libcsv(in, data, len);
-    window_append(in, data, len);
-    return scan_window(in, false);
+    /* Tests cut the chunk smaller so that small inputs cross as many chunk
+     * boundaries as a national file crosses 256 KiB ones. */
+    size_t piece = test_piece ? test_piece : len;
+    for (size_t at = 0; at < len; at += piece) {
+        size_t n = len - at < piece ? len - at : piece;
+        bool ok;
+        if (!in->fast) {
+            ok = feed_libcsv(in, data + at, n);
+        } else {
+            window_append(in, data + at, n);
+            ok = scan_window(in, false);
+        }
+        if (!ok)
+            return false;
+    }
+    return true;
 }
 
 /* ---- the queue between the two threads ---------------------------------- */

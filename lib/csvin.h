@@ -57,6 +57,12 @@ struct csvin_pipe;
  * libcsv parse everything, which the differential tests compare against. */
 void csvin_set_fast_path(bool on);
 
+/* Process-wide test knobs for the differential tests and fuzzing (0, 0 is
+ * production): feed each chunk read to the parsers in pieces of `piece`
+ * bytes, and hand a record longer than `window_max` bytes to libcsv instead
+ * of the scanner's 1 MiB.  Records, lines and errors must not change. */
+void csvin_set_test_sizes(size_t piece, size_t window_max);
+
 /* Called for each non-blank record; return 0 to go on, non-zero to stop. */
 typedef int (*csvin_record_fn)(void *ctx, const struct csvin_record *rec, struct csvin *in);
 

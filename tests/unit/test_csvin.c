@@ -562,14 +562,24 @@ static void assert_same_both_ways(const char *path, const struct buf *input, boo
         write_gzip(path, input->data, input->len, false);
     else
         write_file(path, input->data, input->len);
-    char *fast = read_both_ways(path, true);
     char *reference = read_both_ways(path, false);
-    if (strcmp(fast, reference) != 0) {
-        fprintf(stderr, "input (%zu bytes) read differently\n--- fast\n%.2000s\n--- libcsv\n%.2000s\n",
-                input->len, fast, reference);
-        fail();
+    /* production sizes, then small pieces and a small window cap so that
+     * records cross piece boundaries and the hand-over of a long record to
+     * libcsv happens in small inputs too */
+    for (int sizes = 0; sizes < 2; sizes++) {
+        size_t piece = sizes ? 1 + rnd(40) : 0, window_max = sizes ? 16 + rnd(200) : 0;
+        csvin_set_test_sizes(piece, window_max);
+        char *fast = read_both_ways(path, true);
+        csvin_set_test_sizes(0, 0);
+        if (strcmp(fast, reference) != 0) {
+            fprintf(stderr,
+                    "input (%zu bytes) read differently (piece %zu, window %zu)\n"
+                    "--- fast\n%.2000s\n--- libcsv\n%.2000s\n",
+                    input->len, piece, window_max, fast, reference);
+            fail();
+        }
+        free(fast);
     }
-    free(fast);
     free(reference);
 }
 
