@@ -1,6 +1,7 @@
 #include "suppress.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -249,6 +250,16 @@ struct audit {
     double *lo[N_FIELDS], *hi[N_FIELDS];
     bool *zero;                    /* a shown container has no positive answers */
     size_t *first, *member;        /* the relations of each cell: member[first[c]..first[c+1]) */
+    int fields;                    /* N_FIELDS, or 1 without positive counts */
+    /* relations left to narrow: a ring of at most rel->n, each in it once */
+    size_t *queue, queue_head, queue_len;
+    bool *queued;
+    /* per relation, for the current hidden set: its hidden children
+     * hidden[hidden_first[i]..hidden_first[i + 1]) and the sum of its shown
+     * children's values (exact, so they are left out of the narrowing) */
+    size_t *hidden_first, *hidden;
+    double *shown_sum[N_FIELDS];
+    bool *remainder;  /* has_remainder(), fixed by the values */
 };
 
 static bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
@@ -310,25 +321,36 @@ static void implied(const struct audit *a, const struct relation *r, int f, size
     }
 }
 
-/* implied() for the parent and then each child in turn, each seeing the
- * bounds the previous ones tightened; the children's sums are kept running
- * instead of re-added per child, so a relation of k children (ALL over 260
- * orgs) costs k, not k squared. */
-static bool narrow_relation(struct audit *a, const struct relation *r, int f)
+static void bounds_changed(struct audit *a, size_t c);
+
+static void bounds_changed(struct audit *a, size_t c);
+
+/* implied() for the parent and then each hidden child in turn, each seeing
+ * the bounds the previous ones tightened; the children's sums are kept
+ * running instead of re-added per child, so a relation of k children (ALL
+ * over 260 orgs) costs k, not k squared, and shown members (exact bounds
+ * that cannot move) cost nothing.  Every member it tightens is passed to
+ * bounds_changed. */
+static void narrow_relation(struct audit *a, size_t i, int f)
 {
-    double lo_all = 0, hi_all = 0; /* over the children; hi_all over finite ones */
-    int inf_all = has_remainder(a, r);
-    for (size_t k = 0; k < r->n_children; k++) {
-        size_t d = r->children[k];
+    const struct relation *r = &a->rel->list[i];
+    const size_t *hidden = a->hidden + a->hidden_first[i];
+    size_t n_hidden = a->hidden_first[i + 1] - a->hidden_first[i];
+    /* over the children; hi_all over finite ones */
+    double lo_all = a->shown_sum[f][i], hi_all = a->shown_sum[f][i];
+    int inf_all = a->remainder[i];
+    for (size_t k = 0; k < n_hidden; k++) {
+        size_t d = hidden[k];
         lo_all += a->lo[f][d];
         if (isinf(a->hi[f][d]))
             inf_all++;
         else
             hi_all += a->hi[f][d];
     }
-    bool changed = tighten(a, f, r->parent, lo_all, inf_all ? INFINITY : hi_all);
-    for (size_t k = 0; k < r->n_children; k++) {
-        size_t d = r->children[k];
+    if (a->supp[r->parent] && tighten(a, f, r->parent, lo_all, inf_all ? INFINITY : hi_all))
+        bounds_changed(a, r->parent);
+    for (size_t k = 0; k < n_hidden; k++) {
+        size_t d = hidden[k];
         double old_lo = a->lo[f][d], old_hi = a->hi[f][d];
         bool old_inf = isinf(old_hi);
         double lo_others = lo_all - old_lo, hi_others = old_inf ? hi_all : hi_all - old_hi;
@@ -337,14 +359,13 @@ static bool narrow_relation(struct audit *a, const struct relation *r, int f)
         double lo = inf_others ? -INFINITY : a->lo[f][r->parent] - hi_others;
         double hi = a->hi[f][r->parent] - lo_others;
         if (tighten(a, f, d, lo, hi)) {
-            changed = true;
+            bounds_changed(a, d); /* may narrow d further (narrow_cell) */
             lo_all += a->lo[f][d] - old_lo;
             bool now_inf = isinf(a->hi[f][d]);
             inf_all += (int)now_inf - (int)old_inf;
             hi_all += (now_inf ? 0 : a->hi[f][d]) - (old_inf ? 0 : old_hi);
         }
     }
-    return changed;
 }
 
 /* 0 <= positive <= n, and 0 where a shown container has none. */
@@ -355,33 +376,90 @@ static bool narrow_cell(struct audit *a, size_t c)
     return changed;
 }
 
-/* Mark the hidden cells inside a shown cell with no positive answers
- * (through the relations, transitively). */
-static void mark_zero(struct audit *a)
+static void enqueue(struct audit *a, size_t i)
 {
-    for (size_t c = 0; c < a->n_cells; c++)
+    if (a->queued[i])
+        return;
+    a->queued[i] = true;
+    size_t n = a->rel->n;
+    a->queue[(a->queue_head + a->queue_len++) % n] = i;
+}
+
+/* Cell c's bounds moved: the cell's own constraint may move them again, and
+ * every relation it is a member of must be narrowed again (the one being
+ * narrowed included: its sums changed). */
+static void bounds_changed(struct audit *a, size_t c)
+{
+    if (a->fields == N_FIELDS)
+        narrow_cell(a, c);
+    for (size_t k = a->first[c]; k < a->first[c + 1]; k++)
+        enqueue(a, a->member[k]);
+}
+
+/* Mark the hidden cells inside a shown cell with no positive answers
+ * (through the relations, transitively).  Only hidden cells are marked: a
+ * shown cell's bounds are its value already. */
+static void mark_zero(struct audit *a, size_t *stack)
+{
+    size_t top = 0;
+    for (size_t c = 0; c < a->n_cells; c++) {
         a->zero[c] = false;
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < a->rel->n; i++) {
-            const struct relation *r = &a->rel->list[i];
-            bool none = a->zero[r->parent] ||
-                        (!a->supp[r->parent] && a->value[F_X][r->parent] <= 0);
-            for (size_t k = 0; none && k < r->n_children; k++)
-                if (!a->zero[r->children[k]]) {
-                    a->zero[r->children[k]] = true;
-                    changed = true;
+        if (!a->supp[c] && a->value[F_X][c] <= 0)
+            stack[top++] = c;
+    }
+    while (top > 0) {
+        size_t p = stack[--top];
+        for (size_t k = a->first[p]; k < a->first[p + 1]; k++) {
+            const struct relation *r = &a->rel->list[a->member[k]];
+            if (r->parent != p)
+                continue;
+            for (size_t j = 0; j < r->n_children; j++) {
+                size_t c = r->children[j];
+                if (a->supp[c] && !a->zero[c]) {
+                    a->zero[c] = true;
+                    stack[top++] = c;
                 }
+            }
         }
     }
 }
 
-/* The attacker's bounds at threshold t. */
-static void audit_bounds(struct audit *a, double t)
+/* Each relation's hidden children and shown sums for the current hidden
+ * set; the relations with a hidden member are queued (the others never
+ * narrow anything). */
+static void index_hidden(struct audit *a)
 {
-    int fields = a->value[F_X] ? N_FIELDS : 1;
+    size_t at = 0;
+    a->queue_head = a->queue_len = 0;
+    for (size_t i = 0; i < a->rel->n; i++) {
+        const struct relation *r = &a->rel->list[i];
+        a->hidden_first[i] = at;
+        for (int f = 0; f < a->fields; f++)
+            a->shown_sum[f][i] = 0;
+        for (size_t k = 0; k < r->n_children; k++) {
+            size_t c = r->children[k];
+            if (a->supp[c])
+                a->hidden[at++] = c;
+            else
+                for (int f = 0; f < a->fields; f++)
+                    a->shown_sum[f][i] += a->value[f][c];
+        }
+        a->queued[i] = false;
+        if (a->supp[r->parent] || at > a->hidden_first[i])
+            enqueue(a, i);
+    }
+    a->hidden_first[a->rel->n] = at;
+}
+
+/* The attacker's bounds at threshold t, narrowed to the fixpoint with a
+ * worklist: only relations whose members' bounds moved are narrowed again
+ * (a pass over every relation per change took 90% of stats' time on a
+ * national file). */
+static void audit_bounds(struct audit *a, double t, size_t *stack)
+{
+    int fields = a->fields;
     if (fields == N_FIELDS)
-        mark_zero(a);
+        mark_zero(a, stack);
     for (size_t c = 0; c < a->n_cells; c++) {
         for (int f = 0; f < fields; f++) {
             a->lo[f][c] = a->supp[c] ? 0 : a->value[f][c];
@@ -394,13 +472,17 @@ static void audit_bounds(struct audit *a, double t)
         else if (a->supp[c] == SUPP_SECONDARY)
             a->lo[F_N][c] = fmin(1, a->value[F_N][c]); /* hidden at a step t >= 1 */
     }
-    for (bool changed = true; changed;) {
-        changed = false;
-        for (size_t i = 0; i < a->rel->n; i++)
-            for (int f = 0; f < fields; f++)
-                changed |= narrow_relation(a, &a->rel->list[i], f);
-        for (size_t c = 0; fields == N_FIELDS && c < a->n_cells; c++)
-            changed |= narrow_cell(a, c);
+    index_hidden(a);
+    for (size_t c = 0; fields == N_FIELDS && c < a->n_cells; c++)
+        if (a->supp[c])
+            narrow_cell(a, c); /* its relations are queued already */
+    while (a->queue_len > 0) {
+        size_t i = a->queue[a->queue_head];
+        a->queue_head = (a->queue_head + 1) % a->rel->n;
+        a->queue_len--;
+        a->queued[i] = false;
+        for (int f = 0; f < fields; f++)
+            narrow_relation(a, i, f);
     }
 }
 
@@ -450,8 +532,8 @@ static size_t mend_pin(const struct audit *a, size_t c, int f, double v)
  * hide goes to hide[] (room for n_cells).  Returns how many. */
 static size_t audit_step(struct audit *a, double t, size_t *hide)
 {
-    audit_bounds(a, t);
-    int fields = a->value[F_X] ? N_FIELDS : 1;
+    audit_bounds(a, t, hide); /* hide[] doubles as mark_zero's stack */
+    int fields = a->fields;
     size_t n_hide = 0;
     for (size_t c = 0; c < a->n_cells; c++) {
         if (!a->supp[c])
@@ -473,7 +555,20 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
                        const double *n, const double *positive, const enum suppression *supp)
 {
     *a = (struct audit){rel, n_cells, {n, positive}, supp, true, {NULL, NULL}, {NULL, NULL},
-                        NULL, NULL, NULL};
+                        NULL, NULL, NULL, positive ? N_FIELDS : 1, NULL, 0, 0, NULL,
+                        NULL, NULL, {NULL, NULL}, NULL};
+    a->queue = xcalloc(rel->n ? rel->n : 1, sizeof(size_t));
+    a->queued = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
+    a->hidden_first = xcalloc(rel->n + 1, sizeof(size_t));
+    a->remainder = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
+    size_t memberships = 0;
+    for (size_t i = 0; i < rel->n; i++) {
+        memberships += rel->list[i].n_children;
+        a->remainder[i] = has_remainder(a, &rel->list[i]);
+    }
+    a->hidden = xcalloc(memberships ? memberships : 1, sizeof(size_t));
+    for (int f = 0; f < N_FIELDS; f++)
+        a->shown_sum[f] = xcalloc(rel->n ? rel->n : 1, sizeof(double));
     for (size_t c = 0; c < n_cells; c++)
         if (n[c] != floor(n[c]) || (positive && positive[c] != floor(positive[c])))
             a->whole = false;
@@ -511,6 +606,13 @@ static void audit_release(struct audit *a)
         free(a->hi[f]);
     }
     free(a->zero);
+    free(a->queue);
+    free(a->queued);
+    free(a->hidden_first);
+    free(a->hidden);
+    free(a->remainder);
+    for (int f = 0; f < N_FIELDS; f++)
+        free(a->shown_sum[f]);
     free(a->first);
     free(a->member);
 }
@@ -685,21 +787,62 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
     free(supp);
 }
 
-void suppress_model(struct model *m, const struct relations *rel, const size_t *block,
-                    double min_n, size_t *primary, size_t *secondary)
+/* The item blocks and themes are independent (each writes only its own
+ * items' states), so two threads take them in turn. */
+struct suppress_work {
+    struct model *m;
+    const struct relations *rel;
+    const size_t *block;
+    double min_n;
+    pthread_mutex_t lock;
+    size_t next;            /* next task: item blocks' first items, then themes */
+    size_t primary, secondary;
+};
+
+static void *suppress_some(void *arg)
 {
-    *primary = *secondary = 0;
+    struct suppress_work *w = arg;
+    struct model *m = w->m;
     size_t *items = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
-    for (size_t first = 0; first < m->n_items; first++) {
-        if (block && block[first] != first)
+    size_t primary = 0, secondary = 0;
+    for (;;) {
+        pthread_mutex_lock(&w->lock);
+        size_t task = w->next++;
+        pthread_mutex_unlock(&w->lock);
+        if (task >= m->n_items + m->n_themes)
+            break;
+        if (task >= m->n_items) {
+            size_t t = task - m->n_items;
+            suppress_items(m, w->rel, w->min_n, &t, 1, true, &primary, &secondary);
+            continue;
+        }
+        size_t first = task;
+        if (w->block && w->block[first] != first)
             continue; /* suppressed with its block */
         size_t n_items = 0;
         for (size_t i = 0; i < m->n_items; i++)
-            if (i == first || (block && block[i] == first))
+            if (i == first || (w->block && w->block[i] == first))
                 items[n_items++] = i;
-        suppress_items(m, rel, min_n, items, n_items, false, primary, secondary);
+        suppress_items(m, w->rel, w->min_n, items, n_items, false, &primary, &secondary);
     }
-    for (size_t t = 0; t < m->n_themes; t++)
-        suppress_items(m, rel, min_n, &t, 1, true, primary, secondary);
     free(items);
+    pthread_mutex_lock(&w->lock);
+    w->primary += primary;
+    w->secondary += secondary;
+    pthread_mutex_unlock(&w->lock);
+    return NULL;
+}
+
+void suppress_model(struct model *m, const struct relations *rel, const size_t *block,
+                    double min_n, size_t *primary, size_t *secondary)
+{
+    struct suppress_work w = {m, rel, block, min_n, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+    pthread_t helper;
+    bool threaded = pthread_create(&helper, NULL, suppress_some, &w) == 0;
+    suppress_some(&w);
+    if (threaded)
+        pthread_join(helper, NULL);
+    pthread_mutex_destroy(&w.lock);
+    *primary = w.primary;
+    *secondary = w.secondary;
 }
