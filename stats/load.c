@@ -612,8 +612,26 @@ static void count_answer(struct model *m, const size_t *cells, size_t n_cells, s
     }
 }
 
+/* The class of derived (any-of) item d: the highest of its parts'. */
+static inline unsigned char derived_class(const struct respondent_plan *p,
+                                          const struct block_reader *r, size_t d, size_t row)
+{
+    unsigned char cls = CLS_MISSING;
+    for (size_t k = 0; k < p->derived_n_parts[d]; k++) {
+        size_t j = p->derived_parts[d][k];
+        unsigned char part = p->item_class[j][r->raw[p->item_col[j]][row]];
+        if (part > cls)
+            cls = part;
+    }
+    return cls;
+}
+
+/* Count one row's respondent and theme scores into its cells (cells[],
+ * *row_n_cells of them: the org, then each grouping given); its answers
+ * too when weighted, else count_block_items does it for the block. */
 static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
-                      const struct block_reader *r, size_t row, size_t *cells, double *scores)
+                      const struct block_reader *r, size_t row, size_t *cells,
+                      size_t *row_n_cells, double *scores)
 {
     uint32_t period = r->ids[p->period_col][str_code(r, p->period_col, row)];
     uint32_t scope = r->ids[p->org_col][str_code(r, p->org_col, row)];
@@ -643,6 +661,7 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
             cells[n_cells++] = slot_cell[k];
     for (size_t i = 0; i < n_cells; i++)
         m->cells[cells[i]].respondents++;
+    *row_n_cells = n_cells;
     const struct weights *wt = p->weights;
     double w = 1;
     if (wt) {
@@ -650,19 +669,11 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
         if (g != GROUP_NONE)
             w = wt->w[weight_index(wt, period, scope, g)];
     }
-    for (size_t j = 0; j < p->n_items; j++)
+    for (size_t j = 0; wt && j < p->n_items; j++)
         count_answer(m, cells, n_cells, p->item_model[j],
-                     p->item_class[j][r->raw[p->item_col[j]][row]], wt ? &w : NULL);
-    for (size_t d = 0; d < p->n_derived; d++) {
-        unsigned char cls = CLS_MISSING;
-        for (size_t k = 0; k < p->derived_n_parts[d]; k++) {
-            size_t j = p->derived_parts[d][k];
-            unsigned char part = p->item_class[j][r->raw[p->item_col[j]][row]];
-            if (part > cls)
-                cls = part;
-        }
-        count_answer(m, cells, n_cells, p->derived_model[d], cls, wt ? &w : NULL);
-    }
+                     p->item_class[j][r->raw[p->item_col[j]][row]], &w);
+    for (size_t d = 0; wt && d < p->n_derived; d++)
+        count_answer(m, cells, n_cells, p->derived_model[d], derived_class(p, r, d, row), &w);
     if (!p->n_themes)
         return;
     theme_scores(p, s, r, row, scores);
@@ -678,6 +689,63 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
     }
 }
 
+/* Unweighted answers are counted item by item over a block (the rows'
+ * cells found first), into integer tallies per (cell, class): one item's
+ * tallies for every cell of a national year fit in the CPU's cache, where
+ * counting row by row into the model's doubles touched a cache line per
+ * (row, item, cell) across 100 MB (3 s of 7 s for a national year). */
+struct tallies {
+    size_t n_items;  /* plan items, then derived items */
+    size_t n_cells;  /* cells each tally has room for */
+    uint32_t **tally; /* per item: [cell * 3 + class] */
+};
+
+static void tallies_grow(struct tallies *t, size_t n_cells)
+{
+    if (n_cells <= t->n_cells)
+        return;
+    size_t cap = n_cells + n_cells / 4 + 256; /* a few blocks add the last cells */
+    for (size_t i = 0; i < t->n_items; i++) {
+        t->tally[i] = xrealloc(t->tally[i], cap * 3 * sizeof(uint32_t));
+        memset(t->tally[i] + t->n_cells * 3, 0, (cap - t->n_cells) * 3 * sizeof(uint32_t));
+    }
+    t->n_cells = cap;
+}
+
+/* The block's rows have row_cells[row * stride ..] (row_n[row] of them). */
+static void count_block_items(struct tallies *t, const struct respondent_plan *p,
+                              const struct block_reader *r, size_t n_rows,
+                              const uint32_t *row_cells, const unsigned char *row_n,
+                              size_t stride)
+{
+    for (size_t j = 0; j < p->n_items + p->n_derived; j++) {
+        uint32_t *tally = t->tally[j];
+        const unsigned char *raw = j < p->n_items ? r->raw[p->item_col[j]] : NULL;
+        const unsigned char *cls_of = j < p->n_items ? p->item_class[j] : NULL;
+        for (size_t row = 0; row < n_rows; row++) {
+            unsigned cls = raw ? cls_of[raw[row]] : derived_class(p, r, j - p->n_items, row);
+            const uint32_t *cells = row_cells + row * stride;
+            for (size_t i = 0; i < row_n[row]; i++)
+                tally[cells[i] * 3 + cls]++;
+        }
+    }
+}
+
+static void tallies_flush(struct tallies *t, struct model *m, const struct respondent_plan *p)
+{
+    for (size_t j = 0; j < t->n_items; j++) {
+        size_t item = j < p->n_items ? p->item_model[j] : p->derived_model[j - p->n_items];
+        for (size_t c = 0; c < m->n_cells && c < t->n_cells; c++) {
+            const uint32_t *k = t->tally[j] + c * 3;
+            struct item_count *ic = model_count(m, c, item);
+            ic->n += (double)k[CLS_NEGATIVE] + (double)k[CLS_POSITIVE];
+            ic->positive += (double)k[CLS_POSITIVE];
+        }
+        free(t->tally[j]);
+    }
+    free(t->tally);
+}
+
 static bool count_respondent(struct model *m, const struct source_dataset *src,
                              struct weights *wt, struct buf *err)
 {
@@ -686,14 +754,32 @@ static bool count_respondent(struct model *m, const struct source_dataset *src,
     struct respondent_plan p;
     plan_respondent(&p, m, src->ds, src->schema, &r, wt);
     /* cells: the "all" cell, then one per grouping slot (compacted in place) */
-    size_t *cells = xcalloc(2 * p.n_groupings + 2, sizeof(size_t));
+    size_t stride = 2 * p.n_groupings + 2;
+    size_t *cells = xcalloc(stride, sizeof(size_t));
     double *scores = xcalloc(p.n_themes + 1, sizeof(double));
+    struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, NULL};
+    t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
+    uint32_t *row_cells = xcalloc((size_t)DATASET_BLOCK_ROWS * stride, sizeof(uint32_t));
+    unsigned char *row_n = xcalloc(DATASET_BLOCK_ROWS, 1);
     bool ok = true;
     for (size_t b = 0; b < src->ds->n_blocks && ok; b++) {
         ok = reader_load(&r, b, err);
-        for (size_t row = 0; ok && row < src->ds->blocks[b].n_rows; row++)
-            count_row(m, &p, src->schema, &r, row, cells, scores);
+        size_t n_rows = src->ds->blocks[b].n_rows;
+        for (size_t row = 0; ok && row < n_rows; row++) {
+            size_t n;
+            count_row(m, &p, src->schema, &r, row, cells, &n, scores);
+            row_n[row] = (unsigned char)n;
+            for (size_t i = 0; i < n; i++)
+                row_cells[row * stride + i] = (uint32_t)cells[i];
+        }
+        if (ok && t.n_items) {
+            tallies_grow(&t, m->n_cells);
+            count_block_items(&t, &p, &r, n_rows, row_cells, row_n, stride);
+        }
     }
+    tallies_flush(&t, m, &p);
+    free(row_cells);
+    free(row_n);
     free(cells);
     free(scores);
     plan_release(&p);
