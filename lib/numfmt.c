@@ -37,6 +37,22 @@ static size_t fallback_g15(char *out, double v)
     return (size_t)n;
 }
 
+/* Exactly 15 digits of x (below 10^15), two at a time. */
+static void put_15_digits(char *d, uint64_t x)
+{
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                   "25262728293031323334353637383940414243444546474849"
+                                   "50515253545556575859606162636465666768697071727374"
+                                   "75767778798081828384858687888990919293949596979899";
+    for (int i = 13; i > 0; i -= 2) {
+        unsigned r = (unsigned)(x % 100);
+        x /= 100;
+        d[i] = pairs[2 * r];
+        d[i + 1] = pairs[2 * r + 1];
+    }
+    d[0] = (char)('0' + x);
+}
+
 __extension__ typedef unsigned __int128 u128;
 
 static const uint64_t pow10_u64[] = {1ull,
@@ -70,11 +86,16 @@ size_t numfmt_g15(char *out, double v)
     double a = fabs(v);
     if (!(a >= 1e-4 && a < 1e15)) /* zero, NaN, inf and the scientific range */
         return fallback_g15(out, v);
-    int binary;
-    double f = frexp(a, &binary); /* a = f * 2^binary, 0.5 <= f < 1 */
-    uint64_t m = (uint64_t)ldexp(f, 53);
+    /* a = m * 2^(binary - 53) with 2^52 <= m < 2^53 (a is normal here):
+     * frexp and ldexp from the bits, they cost a call each */
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof(bits));
+    int binary = (int)(bits >> 52) - 1022;
+    uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
     int shift = 53 - binary;
-    int x = (int)floor((binary - 1) * 0.30102999566398120); /* log10(2): within one of X */
+    /* floor(log10(2) * (binary - 1)), within one of X; the shift of a
+     * negative product floors (arithmetic shift, as GCC and Clang do) */
+    int x = ((binary - 1) * 78913) >> 18;
     if (x < -4)
         x = -4;
     uint64_t whole;
@@ -101,7 +122,7 @@ size_t numfmt_g15(char *out, double v)
             return fallback_g15(out, v);
     }
     char d[16];
-    put_digits(d + 15, digits); /* exactly 15 digits */
+    put_15_digits(d, digits);
     int last = 14;
     while (last > 0 && d[last] == '0' && last > x)
         last--; /* trailing zeros of the fraction */

@@ -21,6 +21,7 @@ bool table_open(struct table *t, const char *dir, const char *name, const char *
     t->n_columns = 1;
     for (const char *c = header; *c; c++)
         t->n_columns += *c == ',';
+    t->memo = xcalloc(t->n_columns, sizeof(*t->memo));
     fputs(header, t->file.fp);
     fputc('\n', t->file.fp);
     return true;
@@ -34,8 +35,35 @@ static void next_field(struct table *t)
 
 void table_str(struct table *t, const char *s)
 {
+    size_t len = strlen(s);
+    struct column_memo *m = t->column < t->n_columns ? &t->memo[t->column] : NULL;
     next_field(t);
-    csv_put_field(&t->line, s, strlen(s), true);
+    if (m && m->text && m->text_len == len && memcmp(m->text, s, len) == 0) {
+        buf_append(&t->line, m->field, m->field_len);
+        return;
+    }
+    size_t start = t->line.len;
+    csv_put_field(&t->line, s, len, true);
+    if (!m)
+        return; /* too many fields: table_end_row reports it */
+    free(m->text);
+    free(m->field);
+    m->text = xmalloc(len + 1);
+    memcpy(m->text, s, len + 1);
+    m->text_len = len;
+    m->field_len = t->line.len - start;
+    m->field = xmalloc(m->field_len + 1);
+    memcpy(m->field, t->line.data + start, m->field_len);
+}
+
+static void release_memo(struct table *t)
+{
+    for (size_t c = 0; t->memo && c < t->n_columns; c++) {
+        free(t->memo[c].text);
+        free(t->memo[c].field);
+    }
+    free(t->memo);
+    t->memo = NULL;
 }
 
 void table_num(struct table *t, double v)
@@ -86,11 +114,13 @@ void table_end_row(struct table *t)
 struct atomic_file *table_finish(struct table *t)
 {
     buf_release(&t->line);
+    release_memo(t);
     return &t->file;
 }
 
 void table_abort(struct table *t)
 {
     buf_release(&t->line);
+    release_memo(t);
     atomic_abort(&t->file);
 }

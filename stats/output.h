@@ -10,12 +10,20 @@
 #include "atomic.h"
 #include "util.h"
 
+/* The last text written to a column and its CSV form: the same org, item
+ * and group names repeat down millions of rows. */
+struct column_memo {
+    char *text, *field;
+    size_t text_len, field_len;
+};
+
 struct table {
     struct atomic_file file;
     struct buf line;
     size_t n_columns;
     size_t column;  /* fields written on the current line */
     bool failed;
+    struct column_memo *memo; /* per column */
 };
 
 /* Open DIR/NAME and write the header (comma-separated column names). */
