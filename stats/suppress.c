@@ -255,11 +255,19 @@ struct audit {
     size_t *queue, queue_head, queue_len;
     bool *queued;
     /* per relation, for the current hidden set: its hidden children
-     * hidden[hidden_first[i]..hidden_first[i + 1]) and the sum of its shown
-     * children's values (exact, so they are left out of the narrowing) */
-    size_t *hidden_first, *hidden;
+     * hidden[hidden_first[i] ..] (hidden_len[i] of them, room for all its
+     * children) and the sum of its shown children's values (exact, so they
+     * are left out of the narrowing); rebuilt when dirty[i] */
+    size_t *hidden_first, *hidden_len, *hidden;
     double *shown_sum[N_FIELDS];
+    bool *dirty;
     bool *remainder;  /* has_remainder(), fixed by the values */
+    /* The hidden cells in the order the audit first saw them: cells are
+     * hidden, never shown again, within one suppression run, so a shown
+     * cell's bounds (its values) are set once and only hidden cells' are
+     * reset per audit. */
+    size_t *hidden_cells, n_hidden_cells;
+    bool *listed;
 };
 
 static bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
@@ -335,7 +343,7 @@ static void narrow_relation(struct audit *a, size_t i, int f)
 {
     const struct relation *r = &a->rel->list[i];
     const size_t *hidden = a->hidden + a->hidden_first[i];
-    size_t n_hidden = a->hidden_first[i + 1] - a->hidden_first[i];
+    size_t n_hidden = a->hidden_len[i];
     /* over the children; hi_all over finite ones */
     double lo_all = a->shown_sum[f][i], hi_all = a->shown_sum[f][i];
     int inf_all = a->remainder[i];
@@ -397,58 +405,77 @@ static void bounds_changed(struct audit *a, size_t c)
 }
 
 /* Mark the hidden cells inside a shown cell with no positive answers
- * (through the relations, transitively).  Only hidden cells are marked: a
- * shown cell's bounds are its value already. */
+ * (through the relations, transitively).  Only hidden cells are marked and
+ * followed: a shown cell's bounds are its values already, and a shown cell
+ * with none is where marking starts. */
 static void mark_zero(struct audit *a, size_t *stack)
 {
     size_t top = 0;
-    for (size_t c = 0; c < a->n_cells; c++) {
-        a->zero[c] = false;
-        if (!a->supp[c] && a->value[F_X][c] <= 0)
-            stack[top++] = c;
+    for (size_t h = 0; h < a->n_hidden_cells; h++)
+        a->zero[a->hidden_cells[h]] = false;
+    for (size_t i = 0; i < a->rel->n; i++) {
+        const struct relation *r = &a->rel->list[i];
+        if (a->supp[r->parent] || a->value[F_X][r->parent] > 0)
+            continue;
+        const size_t *hidden = a->hidden + a->hidden_first[i];
+        for (size_t m = 0; m < a->hidden_len[i]; m++)
+            if (!a->zero[hidden[m]]) {
+                a->zero[hidden[m]] = true;
+                stack[top++] = hidden[m];
+            }
     }
     while (top > 0) {
         size_t p = stack[--top];
         for (size_t k = a->first[p]; k < a->first[p + 1]; k++) {
-            const struct relation *r = &a->rel->list[a->member[k]];
-            if (r->parent != p)
+            size_t i = a->member[k];
+            if (a->rel->list[i].parent != p)
                 continue;
-            for (size_t j = 0; j < r->n_children; j++) {
-                size_t c = r->children[j];
-                if (a->supp[c] && !a->zero[c]) {
-                    a->zero[c] = true;
-                    stack[top++] = c;
+            const size_t *hidden = a->hidden + a->hidden_first[i];
+            for (size_t m = 0; m < a->hidden_len[i]; m++)
+                if (!a->zero[hidden[m]]) {
+                    a->zero[hidden[m]] = true;
+                    stack[top++] = hidden[m];
                 }
-            }
         }
     }
 }
 
-/* Each relation's hidden children and shown sums for the current hidden
- * set; the relations with a hidden member are queued (the others never
- * narrow anything). */
+/* Take in the cells hidden since the last audit: their relations' hidden
+ * lists and shown sums are rebuilt (in child order, so the sums are the
+ * same whatever the history), and the relations with a hidden member are
+ * queued (the others never narrow anything). */
 static void index_hidden(struct audit *a)
 {
-    size_t at = 0;
+    for (size_t c = 0; c < a->n_cells; c++) {
+        if (!a->supp[c] || a->listed[c])
+            continue;
+        a->listed[c] = true;
+        a->hidden_cells[a->n_hidden_cells++] = c;
+        for (size_t k = a->first[c]; k < a->first[c + 1]; k++)
+            a->dirty[a->member[k]] = true;
+    }
     a->queue_head = a->queue_len = 0;
     for (size_t i = 0; i < a->rel->n; i++) {
         const struct relation *r = &a->rel->list[i];
-        a->hidden_first[i] = at;
-        for (int f = 0; f < a->fields; f++)
-            a->shown_sum[f][i] = 0;
-        for (size_t k = 0; k < r->n_children; k++) {
-            size_t c = r->children[k];
-            if (a->supp[c])
-                a->hidden[at++] = c;
-            else
-                for (int f = 0; f < a->fields; f++)
-                    a->shown_sum[f][i] += a->value[f][c];
+        if (a->dirty[i]) {
+            a->dirty[i] = false;
+            size_t *hidden = a->hidden + a->hidden_first[i], n_hidden = 0;
+            for (int f = 0; f < a->fields; f++)
+                a->shown_sum[f][i] = 0;
+            for (size_t k = 0; k < r->n_children; k++) {
+                size_t c = r->children[k];
+                if (a->supp[c])
+                    hidden[n_hidden++] = c;
+                else
+                    for (int f = 0; f < a->fields; f++)
+                        a->shown_sum[f][i] += a->value[f][c];
+            }
+            a->hidden_len[i] = n_hidden;
         }
         a->queued[i] = false;
-        if (a->supp[r->parent] || at > a->hidden_first[i])
+        if (a->supp[r->parent] || a->hidden_len[i] > 0)
             enqueue(a, i);
     }
-    a->hidden_first[a->rel->n] = at;
 }
 
 /* The attacker's bounds at threshold t, narrowed to the fixpoint with a
@@ -458,24 +485,24 @@ static void index_hidden(struct audit *a)
 static void audit_bounds(struct audit *a, double t, size_t *stack)
 {
     int fields = a->fields;
+    index_hidden(a);
     if (fields == N_FIELDS)
         mark_zero(a, stack);
-    for (size_t c = 0; c < a->n_cells; c++) {
+    for (size_t h = 0; h < a->n_hidden_cells; h++) {
+        size_t c = a->hidden_cells[h];
         for (int f = 0; f < fields; f++) {
-            a->lo[f][c] = a->supp[c] ? 0 : a->value[f][c];
-            a->hi[f][c] = a->supp[c] ? INFINITY : a->value[f][c];
+            a->lo[f][c] = 0;
+            a->hi[f][c] = INFINITY;
         }
         /* fewer than t answers; at t = 1 that says n = 0, an empty cell with
          * no one to protect, whose neighbours a --min-n 1 run would show */
         if (a->supp[c] == SUPP_PRIMARY)
             a->hi[F_N][c] = a->whole ? fmax(t - 1, 1) : t;
-        else if (a->supp[c] == SUPP_SECONDARY)
+        else
             a->lo[F_N][c] = fmin(1, a->value[F_N][c]); /* hidden at a step t >= 1 */
     }
-    index_hidden(a);
-    for (size_t c = 0; fields == N_FIELDS && c < a->n_cells; c++)
-        if (a->supp[c])
-            narrow_cell(a, c); /* its relations are queued already */
+    for (size_t h = 0; fields == N_FIELDS && h < a->n_hidden_cells; h++)
+        narrow_cell(a, a->hidden_cells[h]); /* its relations are queued already */
     while (a->queue_len > 0) {
         size_t i = a->queue[a->queue_head];
         a->queue_head = (a->queue_head + 1) % a->rel->n;
@@ -535,9 +562,8 @@ static size_t audit_step(struct audit *a, double t, size_t *hide)
     audit_bounds(a, t, hide); /* hide[] doubles as mark_zero's stack */
     int fields = a->fields;
     size_t n_hide = 0;
-    for (size_t c = 0; c < a->n_cells; c++) {
-        if (!a->supp[c])
-            continue;
+    for (size_t h = 0; h < a->n_hidden_cells; h++) {
+        size_t c = a->hidden_cells[h];
         for (int f = 0; f < fields; f++) {
             double tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(a->lo[f][c]));
             if (a->hi[f][c] - a->lo[f][c] >= tol || (f == F_X && a->zero[c]))
@@ -554,18 +580,29 @@ static size_t audit_step(struct audit *a, double t, size_t *hide)
 static void audit_init(struct audit *a, const struct relations *rel, size_t n_cells,
                        const double *n, const double *positive, const enum suppression *supp)
 {
-    *a = (struct audit){rel, n_cells, {n, positive}, supp, true, {NULL, NULL}, {NULL, NULL},
-                        NULL, NULL, NULL, positive ? N_FIELDS : 1, NULL, 0, 0, NULL,
-                        NULL, NULL, {NULL, NULL}, NULL};
+    memset(a, 0, sizeof(*a));
+    a->rel = rel;
+    a->n_cells = n_cells;
+    a->value[F_N] = n;
+    a->value[F_X] = positive;
+    a->supp = supp;
+    a->whole = true;
+    a->fields = positive ? N_FIELDS : 1;
     a->queue = xcalloc(rel->n ? rel->n : 1, sizeof(size_t));
     a->queued = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
     a->hidden_first = xcalloc(rel->n + 1, sizeof(size_t));
+    a->hidden_len = xcalloc(rel->n ? rel->n : 1, sizeof(size_t));
+    a->dirty = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
     a->remainder = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
     size_t memberships = 0;
     for (size_t i = 0; i < rel->n; i++) {
+        a->hidden_first[i] = memberships;
         memberships += rel->list[i].n_children;
         a->remainder[i] = has_remainder(a, &rel->list[i]);
+        a->dirty[i] = true;
     }
+    a->hidden_cells = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
+    a->listed = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
     a->hidden = xcalloc(memberships ? memberships : 1, sizeof(size_t));
     for (int f = 0; f < N_FIELDS; f++)
         a->shown_sum[f] = xcalloc(rel->n ? rel->n : 1, sizeof(double));
@@ -576,6 +613,9 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
         a->lo[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
         a->hi[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
     }
+    for (int f = 0; f < a->fields; f++)
+        for (size_t c = 0; c < n_cells; c++)
+            a->lo[f][c] = a->hi[f][c] = a->value[f][c]; /* shown: exact */
     a->zero = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
     /* the relations of each cell, in relation order */
     a->first = xcalloc(n_cells + 1, sizeof(size_t));
@@ -609,6 +649,10 @@ static void audit_release(struct audit *a)
     free(a->queue);
     free(a->queued);
     free(a->hidden_first);
+    free(a->hidden_len);
+    free(a->dirty);
+    free(a->hidden_cells);
+    free(a->listed);
     free(a->hidden);
     free(a->remainder);
     for (int f = 0; f < N_FIELDS; f++)
