@@ -146,26 +146,6 @@ static double hidden_part(const struct relation *r, const double *n, const enum 
     return hidden_n;
 }
 
-/* The next threshold above t at which anything can change: a shown cell
- * falling below it, or a relation's hidden part becoming too small. */
-static double next_threshold(const struct relations *rel, size_t n_cells, const double *n,
-                             const enum suppression *supp, double t, double min_n)
-{
-    double next = min_n;
-    for (size_t c = 0; c < n_cells; c++) {
-        double at = floor(n[c]) + 1;
-        if (!supp[c] && at > t && at < next)
-            next = at;
-    }
-    for (size_t i = 0; i < rel->n; i++) {
-        size_t parts;
-        double at = floor(hidden_part(&rel->list[i], n, supp, &parts)) + 1;
-        if (parts && !supp[rel->list[i].parent] && at > t && at < next)
-            next = at;
-    }
-    return next;
-}
-
 /* The smallest shown child of r (the earliest on a tie): with want > 0 one
  * with a positive answer, with want < 0 one with another answer.
  * MODEL_NONE when there is none. */
@@ -181,43 +161,6 @@ static size_t smallest_shown(const struct relation *r, const double *n, const do
             smallest = c;
     }
     return smallest;
-}
-
-/* Does relation r leave a suppressed cell recoverable or pinned?  On a
- * violation returns the cell to suppress next, else MODEL_NONE.
- *
- * With positive counts, the hidden part under a shown total must also hold
- * at least one positive and one other answer (unless the total has none):
- * a hidden part with no positive answers tells that every hidden cell has
- * none, which pins each hidden cell's positive count at 0 whatever the
- * cells' sizes (and all positive pins each at its n). */
-static size_t violation(const struct relation *r, const double *n, const double *positive,
-                        const enum suppression *supp, double min_n)
-{
-    size_t hidden;
-    double hidden_n = hidden_part(r, n, supp, &hidden);
-    bool parent_hidden = supp[r->parent] != SUPP_NONE;
-    bool bad;
-    int want = 0; /* a child with a positive (+1) or another (-1) answer */
-    if (parent_hidden)
-        bad = hidden == 0; /* the parent would be the sum of its children */
-    else
-        bad = hidden > 0 && (hidden == 1 || hidden_n < min_n);
-    if (!bad && positive && !parent_hidden && hidden > 0) {
-        size_t parts;
-        double hidden_x = hidden_part(r, positive, supp, &parts);
-        if (hidden_x <= 0 && positive[r->parent] > 0)
-            want = 1;
-        else if (hidden_x >= hidden_n && positive[r->parent] < n[r->parent])
-            want = -1;
-        bad = want != 0;
-    }
-    if (!bad)
-        return MODEL_NONE;
-    if (r->prefer_parent && !parent_hidden)
-        return r->parent;
-    size_t smallest = smallest_shown(r, n, positive, supp, want);
-    return smallest != MODEL_NONE ? smallest : parent_hidden ? MODEL_NONE : r->parent;
 }
 
 /* ---- the audit ------------------------------------------------------------------ */
@@ -689,7 +632,88 @@ struct block {
      * state in label; each item's own state stays in supp for the audit */
     const double *size;
     enum suppression *label;
+    /* hidden_part() of every relation for every item ([item * rel->n + r]),
+     * recomputed when one of its children is hidden: the passes over all
+     * relations until nothing changes read them instead of summing every
+     * child again */
+    size_t *first, *member; /* the relations of each cell (as in the audit) */
+    size_t *parts;
+    double *part_n, *part_x;
+    bool whole; /* all counts whole: sums are exact in any order, so a hidden
+                   cell is added to them instead of summing them again */
 };
+
+static void refresh_parts(struct block *b, size_t r)
+{
+    const struct relation *rel = &b->rel->list[r];
+    for (size_t i = 0; i < b->n_items; i++) {
+        size_t at = i * b->rel->n + r, ignored;
+        b->part_n[at] = hidden_part(rel, b->n[i], b->supp[i], &b->parts[at]);
+        if (b->positive[i])
+            b->part_x[at] = hidden_part(rel, b->positive[i], b->supp[i], &ignored);
+    }
+}
+
+/* The next threshold above t at which anything can change for item i: a
+ * shown cell falling below it, or a relation's hidden part becoming too
+ * small. */
+static double next_threshold(const struct block *b, size_t i, double t, double min_n)
+{
+    const double *n = b->n[i];
+    const enum suppression *supp = b->supp[i];
+    double next = min_n;
+    for (size_t c = 0; c < b->n_cells; c++) {
+        double at = floor(n[c]) + 1;
+        if (!supp[c] && at > t && at < next)
+            next = at;
+    }
+    for (size_t r = 0; r < b->rel->n; r++) {
+        size_t at_r = i * b->rel->n + r;
+        double at = floor(b->part_n[at_r]) + 1;
+        if (b->parts[at_r] && !supp[b->rel->list[r].parent] && at > t && at < next)
+            next = at;
+    }
+    return next;
+}
+
+/* Does relation r leave a suppressed cell of item i recoverable or pinned?
+ * On a violation returns the cell to suppress next, else MODEL_NONE.
+ *
+ * With positive counts, the hidden part under a shown total must also hold
+ * at least one positive and one other answer (unless the total has none):
+ * a hidden part with no positive answers tells that every hidden cell has
+ * none, which pins each hidden cell's positive count at 0 whatever the
+ * cells' sizes (and all positive pins each at its n). */
+static size_t violation(const struct block *b, size_t i, size_t ri, double min_n)
+{
+    const struct relation *r = &b->rel->list[ri];
+    const double *n = b->n[i], *positive = b->positive[i];
+    const enum suppression *supp = b->supp[i];
+    size_t at = i * b->rel->n + ri;
+    size_t hidden = b->parts[at];
+    double hidden_n = b->part_n[at];
+    bool parent_hidden = supp[r->parent] != SUPP_NONE;
+    bool bad;
+    int want = 0; /* a child with a positive (+1) or another (-1) answer */
+    if (parent_hidden)
+        bad = hidden == 0; /* the parent would be the sum of its children */
+    else
+        bad = hidden > 0 && (hidden == 1 || hidden_n < min_n);
+    if (!bad && positive && !parent_hidden && hidden > 0) {
+        double hidden_x = b->part_x[at];
+        if (hidden_x <= 0 && positive[r->parent] > 0)
+            want = 1;
+        else if (hidden_x >= hidden_n && positive[r->parent] < n[r->parent])
+            want = -1;
+        bad = want != 0;
+    }
+    if (!bad)
+        return MODEL_NONE;
+    if (r->prefer_parent && !parent_hidden)
+        return r->parent;
+    size_t smallest = smallest_shown(r, n, positive, supp, want);
+    return smallest != MODEL_NONE ? smallest : parent_hidden ? MODEL_NONE : r->parent;
+}
 
 static void hide_cell(struct block *b, size_t c, double t)
 {
@@ -700,6 +724,22 @@ static void hide_cell(struct block *b, size_t c, double t)
     if (b->label)
         b->label[c] = b->size[c] < t ? SUPP_PRIMARY : SUPP_SECONDARY;
     b->hidden++;
+    for (size_t k = b->first[c]; k < b->first[c + 1]; k++) {
+        size_t r = b->member[k];
+        if (b->rel->list[r].parent == c)
+            continue;
+        if (!b->whole) {
+            refresh_parts(b, r);
+            continue;
+        }
+        for (size_t i = 0; i < b->n_items; i++) {
+            size_t at = i * b->rel->n + r;
+            b->parts[at]++;
+            b->part_n[at] += b->n[i][c];
+            if (b->positive[i])
+                b->part_x[at] += b->positive[i][c];
+        }
+    }
 }
 
 static void suppress_block(struct block *b, bool additive, double min_n)
@@ -711,6 +751,17 @@ static void suppress_block(struct block *b, bool additive, double min_n)
             b->supp[i][c] = SUPP_NONE;
         audit_init(&audit[i], b->rel, n_cells, b->n[i], b->positive[i], b->supp[i]);
     }
+    b->whole = true;
+    for (size_t i = 0; i < k; i++)
+        b->whole &= audit[i].whole;
+    b->first = audit[0].first; /* the same for every item */
+    b->member = audit[0].member;
+    size_t n_parts = k * b->rel->n + 1;
+    b->parts = xcalloc(n_parts, sizeof(size_t));
+    b->part_n = xcalloc(n_parts, sizeof(double));
+    b->part_x = xcalloc(n_parts, sizeof(double));
+    for (size_t r = 0; r < b->rel->n; r++)
+        refresh_parts(b, r);
     size_t *hide = xcalloc(n_cells ? k * n_cells : 1, sizeof(size_t));
     size_t hidden_audited = (size_t)-1;
     b->hidden = 0;
@@ -725,8 +776,7 @@ static void suppress_block(struct block *b, bool additive, double min_n)
                 for (size_t r = 0; r < b->rel->n; r++)
                     for (size_t i = 0; i < k; i++) {
                         size_t c;
-                        while ((c = violation(&b->rel->list[r], b->n[i], b->positive[i],
-                                              b->supp[i], t)) != MODEL_NONE) {
+                        while ((c = violation(b, i, r, t)) != MODEL_NONE) {
                             hide_cell(b, c, t);
                             changed = true;
                         }
@@ -746,7 +796,7 @@ static void suppress_block(struct block *b, bool additive, double min_n)
             break;
         double next = min_n;
         for (size_t i = 0; i < k; i++)
-            next = fmin(next, next_threshold(b->rel, n_cells, b->n[i], b->supp[i], t, min_n));
+            next = fmin(next, next_threshold(b, i, t, min_n));
         for (size_t c = 0; b->size && c < n_cells; c++)
             if (!b->supp[0][c] && floor(b->size[c]) + 1 > t)
                 next = fmin(next, floor(b->size[c]) + 1);
@@ -756,6 +806,9 @@ static void suppress_block(struct block *b, bool additive, double min_n)
         audit_release(&audit[i]);
     free(audit);
     free(hide);
+    free(b->parts);
+    free(b->part_n);
+    free(b->part_x);
 }
 
 size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const double *const *n,
@@ -767,7 +820,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
         item_supp[i] = xcalloc(n_rows ? n_rows : 1, sizeof(enum suppression));
     for (size_t c = 0; c < n_rows; c++)
         supp[c] = SUPP_NONE;
-    struct block b = {rel, n_rows, k, n, positive, item_supp, 0, size, supp};
+    struct block b = {rel, n_rows, k, n, positive, item_supp, 0, size, supp, NULL, NULL, NULL, NULL,
+                      NULL, false};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < k; i++)
         free(item_supp[i]);
@@ -781,7 +835,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
                       const double *positive, bool additive, enum suppression *supp, double min_n)
 {
-    struct block b = {rel, n_cells, 1, &n, &positive, &supp, 0, NULL, NULL};
+    struct block b = {rel, n_cells, 1, &n, &positive, &supp, 0, NULL, NULL, NULL, NULL, NULL, NULL,
+                      NULL, false};
     suppress_block(&b, additive, min_n);
     size_t secondary = 0;
     for (size_t c = 0; c < n_cells; c++)
@@ -810,8 +865,9 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
                 positive[i][c] = model_count(m, c, items[i])->positive;
         }
     }
-    struct block b = {rel, n_cells, n_items, (const double *const *)n,
-                      (const double *const *)positive, supp, 0, NULL, NULL};
+    struct block b = {rel,  n_cells, n_items, (const double *const *)n,
+                      (const double *const *)positive, supp, 0, NULL, NULL, NULL, NULL, NULL,
+                      NULL, NULL, false};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < n_items; i++) {
         for (size_t c = 0; c < n_cells; c++) {
