@@ -164,21 +164,42 @@ void dw_put_f64(struct dataset_writer *w, size_t col, double v)
     put_bytes(w, col, le, 8);
 }
 
-static bool flush_block(struct dataset_writer *w, struct buf *err)
+/* Deflate one chunk.  Answer columns (one byte per row, a handful of
+ * values in no order) gain next to nothing from LZ matching, so they are
+ * Huffman-coded only, which is several times faster; other columns (string
+ * codes in long runs) keep level 1.  Any deflate stream reads back with
+ * uncompress(). */
+static bool compress_chunk(Bytef *out, uLongf *out_len, const struct buf *raw, uint8_t type)
 {
-    if (w->pending_rows == 0)
-        return true;
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    int strategy = type == DS_U8 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
+    if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, MAX_WBITS, 8, strategy) != Z_OK)
+        return false;
+    z.next_in = (Bytef *)(raw->data ? raw->data : "");
+    z.avail_in = (uInt)raw->len;
+    z.next_out = out;
+    z.avail_out = (uInt)*out_len;
+    int rc = deflate(&z, Z_FINISH);
+    *out_len = z.total_out;
+    deflateEnd(&z);
+    return rc == Z_STREAM_END;
+}
+
+/* Compress and write the block whose values are in cols (n_rows rows). */
+static bool write_block(struct dataset_writer *w, struct buf *cols, uint32_t n_rows,
+                        struct buf *err)
+{
     xgrow(&w->blocks, &w->blocks_cap, w->n_blocks + 1, sizeof(*w->blocks));
     struct ds_block *b = &w->blocks[w->n_blocks++];
-    b->n_rows = w->pending_rows;
+    b->n_rows = n_rows;
     b->chunks = xcalloc(w->n_columns, sizeof(*b->chunks));
     for (size_t c = 0; c < w->n_columns; c++) {
-        struct buf *raw = &w->pending[c];
+        struct buf *raw = &cols[c];
         uLongf bound = compressBound((uLong)raw->len);
         xgrow(&w->zbuf, &w->zbuf_cap, bound, 1);
         uLongf comp_len = bound;
-        if (compress2(w->zbuf, &comp_len, (const Bytef *)(raw->data ? raw->data : ""),
-                      (uLong)raw->len, Z_BEST_SPEED) != Z_OK) {
+        if (!compress_chunk(w->zbuf, &comp_len, raw, w->columns[c].type)) {
             buf_printf(err, "%s: compression failed", w->out.final_path);
             w->failed = true;
             return false;
@@ -193,8 +214,55 @@ static bool flush_block(struct dataset_writer *w, struct buf *err)
             return false;
         buf_clear(raw);
     }
+    return true;
+}
+
+static void *flush_thread(void *arg)
+{
+    struct dataset_writer *w = arg;
+    w->flush_ok = write_block(w, w->spare, w->flush_rows, &w->flush_err);
+    return NULL;
+}
+
+/* Wait for the block in flight; false (its error in err) when it failed. */
+static bool flush_wait(struct dataset_writer *w, struct buf *err)
+{
+    if (!w->flushing)
+        return !w->failed;
+    if (w->flush_threaded)
+        pthread_join(w->flusher, NULL);
+    w->flushing = false;
+    if (!w->flush_ok && w->flush_err.len)
+        buf_printf(err, "%s", w->flush_err.data);
+    buf_clear(&w->flush_err);
+    return w->flush_ok;
+}
+
+/* Hand the pending block to the flushing thread (after the previous one is
+ * done); the caller goes on filling the other set of buffers.  Until the
+ * next flush_wait only that thread touches the file, the blocks and the
+ * offset. */
+static bool flush_block(struct dataset_writer *w, struct buf *err)
+{
+    if (!flush_wait(w, err))
+        return false;
+    if (w->pending_rows == 0)
+        return true;
+    if (!w->spare) {
+        w->spare = xcalloc(w->n_columns ? w->n_columns : 1, sizeof(*w->spare));
+        for (size_t c = 0; c < w->n_columns; c++)
+            buf_init(&w->spare[c]);
+    }
+    struct buf *full = w->pending;
+    w->pending = w->spare;
+    w->spare = full;
+    w->flush_rows = w->pending_rows;
     w->total_rows += w->pending_rows;
     w->pending_rows = 0;
+    w->flushing = true;
+    w->flush_threaded = pthread_create(&w->flusher, NULL, flush_thread, w) == 0;
+    if (!w->flush_threaded)
+        flush_thread(w);
     return true;
 }
 
@@ -202,7 +270,7 @@ bool dataset_writer_end_row(struct dataset_writer *w, struct buf *err)
 {
     if (++w->pending_rows == DATASET_BLOCK_ROWS)
         return flush_block(w, err);
-    return !w->failed;
+    return true; /* a failed write shows at the next block or at the end */
 }
 
 static void encode_metadata(const struct dataset_writer *w, struct buf *m)
@@ -248,11 +316,19 @@ static void encode_metadata(const struct dataset_writer *w, struct buf *m)
 
 static void writer_free(struct dataset_writer *w)
 {
+    struct buf ignored;
+    buf_init(&ignored);
+    flush_wait(w, &ignored);
+    buf_release(&ignored);
+    buf_release(&w->flush_err);
     for (size_t c = 0; c < w->n_columns; c++) {
         free(w->columns[c].name);
         strdict_release(&w->columns[c].dict);
         buf_release(&w->pending[c]);
+        if (w->spare)
+            buf_release(&w->spare[c]);
     }
+    free(w->spare);
     free(w->columns);
     free(w->pending);
     for (size_t b = 0; b < w->n_blocks; b++)
@@ -275,7 +351,7 @@ bool dataset_writer_finish(struct dataset_writer *w, struct buf *err)
 bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *const *also,
                                 size_t n_also, struct buf *err)
 {
-    bool ok = flush_block(w, err);
+    bool ok = flush_block(w, err) && flush_wait(w, err);
     struct buf meta;
     buf_init(&meta);
     if (ok) {
@@ -306,6 +382,10 @@ bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *co
 
 void dataset_writer_abort(struct dataset_writer *w)
 {
+    struct buf ignored;
+    buf_init(&ignored);
+    flush_wait(w, &ignored); /* the thread may still be writing the file */
+    buf_release(&ignored);
     atomic_abort(&w->out);
     writer_free(w);
 }

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "atomic.h"
@@ -76,6 +77,14 @@ struct dataset_writer {
     unsigned char *zbuf;
     size_t zbuf_cap;
     bool failed;
+    /* A full block is compressed and written by a thread of its own while
+     * the caller fills the next one (pending and spare swap): one block in
+     * flight at most. */
+    struct buf *spare;
+    uint32_t flush_rows;
+    bool flushing, flush_threaded, flush_ok;
+    struct buf flush_err;
+    pthread_t flusher;
 };
 
 bool dataset_writer_open(struct dataset_writer *w, const char *path, uint32_t kind,
