@@ -74,8 +74,10 @@ struct verbatim_memo {
     size_t n;
     struct {
         size_t len, entry;
+        unsigned char next; /* index + 1 of the next spelling of this length */
         char s[VERBATIM_LEN];
     } v[VERBATIM_MAX];
+    unsigned char first[VERBATIM_LEN + 1]; /* by length: index + 1 of the first */
 };
 
 struct ingest {
@@ -475,6 +477,13 @@ static void set_str(struct row_value *v, const char *s, size_t len)
 static bool short_equal(const char *a, const char *b, size_t len)
 {
     uint64_t x, y, u, v;
+    if (len > 16 && len <= 32) { /* "Neither agree nor disagree" */
+        uint64_t x2, y2, u2, v2;
+        memcpy(&x, a, 8), memcpy(&y, b, 8), memcpy(&x2, a + 8, 8), memcpy(&y2, b + 8, 8);
+        memcpy(&u, a + len - 16, 8), memcpy(&v, b + len - 16, 8);
+        memcpy(&u2, a + len - 8, 8), memcpy(&v2, b + len - 8, 8);
+        return ((x ^ y) | (x2 ^ y2) | (u ^ v) | (u2 ^ v2)) == 0;
+    }
     if (len >= 8 && len <= 16) {
         memcpy(&x, a, 8), memcpy(&y, b, 8);
         memcpy(&u, a + len - 8, 8), memcpy(&v, b + len - 8, 8);
@@ -492,15 +501,18 @@ static bool short_equal(const char *a, const char *b, size_t len)
 static size_t verbatim_match(struct ingest *ing, size_t scale, const char *f, size_t len)
 {
     struct verbatim_memo *m = &ing->verbatim[scale];
-    for (size_t i = 0; i < m->n; i++)
-        if (m->v[i].len == len && short_equal(m->v[i].s, f, len))
-            return m->v[i].entry;
+    if (len <= VERBATIM_LEN)
+        for (unsigned i = m->first[len]; i; i = m->v[i - 1].next)
+            if (short_equal(m->v[i - 1].s, f, len))
+                return m->v[i - 1].entry;
     size_t e = scale_match(&ing->schema->scales[scale], f, len, &ing->key);
     if (e != NONE && len <= VERBATIM_LEN && m->n < VERBATIM_MAX) {
         m->v[m->n].len = len;
         m->v[m->n].entry = e;
+        m->v[m->n].next = m->first[len];
         memcpy(m->v[m->n].s, f, len);
         m->n++;
+        m->first[len] = (unsigned char)m->n;
     }
     return e;
 }
