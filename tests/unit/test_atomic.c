@@ -258,6 +258,14 @@ static void test_signal_removes_temp(void **state)
 
 int main(void)
 {
+    /* A job started in the background by a shell (nohup, `make check &`)
+     * inherits SIGINT ignored, and lib/atomic.c rightly keeps an inherited
+     * SIG_IGN; test_signal_removes_temp needs the signals fatal, as they are
+     * in a foreground run, so the suite starts from the default dispositions
+     * (before any atomic_open installs the handlers). */
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_commit_mode_and_content, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, make_scratch, remove_scratch),
