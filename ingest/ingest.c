@@ -116,6 +116,7 @@ struct ingest {
     struct period cached_period;
     struct demographic_memo *demographic_memo; /* per schema column */
     size_t (*digit_entry)[10];             /* per scale: entry of the one-digit code */
+    size_t *item_scale;                    /* per schema column: its item's scale, or NONE */
     struct verbatim_memo *verbatim;        /* per scale: answers as spelled in the file */
 };
 
@@ -256,6 +257,14 @@ static void plan_columns(struct ingest *ing)
     for (size_t k = 0; k < s->n_scales; k++)
         for (char d = '0'; d <= '9'; d++)
             ing->digit_entry[k][d - '0'] = scale_match(&s->scales[k], &d, 1, &ing->key);
+    ing->item_scale = xcalloc(s->n_columns ? s->n_columns : 1, sizeof(size_t));
+    for (size_t i = 0; i < s->n_columns; i++) {
+        const struct schema_column *c = &s->columns[i];
+        ing->item_scale[i] = c->role == ROLE_ITEM && ing->ds_of_column[i] != NONE &&
+                                     s->items[c->item].scale != SCHEMA_NONE
+                                 ? s->items[c->item].scale
+                                 : NONE;
+    }
 }
 
 /* ---- the header ------------------------------------------------------------ */
@@ -817,6 +826,37 @@ static void emit_row(struct ingest *ing, struct buf *err)
     dataset_writer_end_row(w, err);
 }
 
+/* The common case of an answer, decoded without the schema walk of
+ * decode_field: an empty field, a one-digit code or a spelling seen
+ * before.  False when decode_field must look (anything else, including
+ * every error). */
+static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_record *rec,
+                                      size_t j, size_t column)
+{
+    size_t scale = ing->item_scale[column];
+    if (scale == NONE)
+        return false;
+    const char *f = rec->field[j];
+    size_t len = rec->len[j], e = NONE;
+    if (len == 1 && f[0] >= '0' && f[0] <= '9') {
+        e = ing->digit_entry[scale][f[0] - '0'];
+    } else if (len > 0 && len <= VERBATIM_LEN) {
+        const struct verbatim_memo *m = &ing->verbatim[scale];
+        for (unsigned i = m->first[len]; i; i = m->v[i - 1].next)
+            if (short_equal(m->v[i - 1].s, f, len)) {
+                e = m->v[i - 1].entry;
+                break;
+            }
+    }
+    if (len > 0 && e == NONE)
+        return false;
+    struct row_value *v = &ing->row[ing->ds_of_column[column]];
+    v->field = j;
+    v->set = true;
+    v->u8 = len == 0 ? 0 : (uint8_t)(e + 1);
+    return true;
+}
+
 static void process_row(struct ingest *ing, const struct csvin_record *rec)
 {
     ing->rows_read++;
@@ -844,7 +884,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
             }
             continue;
         }
-        if (!decode_field(ing, rec, j, column))
+        if (!decode_answer_fast(ing, rec, j, column) && !decode_field(ing, rec, j, column))
             return;
     }
     size_t period_ds = ing->ds_of_column[lay->column_of_field[ing->period_field]];
@@ -1059,6 +1099,7 @@ int ingest_run(const struct ingest_options *opt)
         }
     free(ing.demographic_memo);
     free(ing.digit_entry);
+    free(ing.item_scale);
     free(ing.verbatim);
     buf_release(&ing.period_cache.raw);
     buf_release(&ing.org_cache.raw);
