@@ -1,8 +1,8 @@
 // The same work in DuckDB, as a researcher would do it today, for `make bench`.
 //
-//   node bench/duckdb-bench.mjs SPEC.json FILE.csv[.gz] OUT_PREFIX MODE
+//   node bench/duckdb-bench.mjs SPEC.json FILE.csv[.gz] OUT_PREFIX MODE [RUNS]
 //
-// MODE "read": time (3 runs) reading the CSV and computing, per org x WRES
+// MODE "read": time (RUNS runs, default 3) reading the CSV and computing, per org x WRES
 // ethnicity group (White, BME, Unknown), n and positive answers for every item
 // in one query.  MODE "table": load the CSV into a table once, then time (3
 // runs) the same aggregate over the loaded table.  Prints one line per run,
@@ -12,7 +12,8 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { readFileSync, writeFileSync } from 'node:fs';
 
-const [specPath, csvPath, outPrefix, mode] = process.argv.slice(2);
+const [specPath, csvPath, outPrefix, mode, runsArg] = process.argv.slice(2);
+const runs = runsArg ? Number(runsArg) : 3;
 const spec = JSON.parse(readFileSync(specPath, 'utf8'));
 const q = (s) => "'" + s.replaceAll("'", "''") + "'";
 const ident = (s) => '"' + s.replaceAll('"', '""') + '"';
@@ -49,7 +50,7 @@ if (mode === 'table') {
   const load = await timed(`CREATE TABLE survey AS SELECT * FROM ${source}`);
   console.log(`load ${load.wall.toFixed(3)}`);
 }
-for (let run = 1; run <= 3; run++) {
+for (let run = 1; run <= runs; run++) {
   last = await timed(query(mode === 'table' ? 'survey' : source));
   console.log(`run ${run} ${last.wall.toFixed(3)}`);
 }
