@@ -137,7 +137,8 @@ def summarise(samples):
     return {"wall": statistics.median(walls), "lo": walls[0], "hi": walls[-1],
             "cpu": statistics.median(cpus) if all(c == c for c in cpus) else float("nan"),
             "rss": max(s[2] for s in samples),
-            "load": statistics.median(s[3] for s in samples) if len(samples[0]) > 3 else None}
+            "load": statistics.median([s[3] for s in samples if len(s) > 3 and s[3] is not None]
+                                      or [float("nan")])}
 
 
 def compare_counts(duck_csv, proportions_csv):
