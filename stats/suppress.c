@@ -347,6 +347,17 @@ static void bounds_changed(struct audit *a, size_t c)
         enqueue(a, a->member[k]);
 }
 
+/* Mark relation i's hidden children zero; the newly marked go on the stack. */
+static void mark_children_zero(struct audit *a, size_t i, size_t *stack, size_t *top)
+{
+    const size_t *hidden = a->hidden + a->hidden_first[i];
+    for (size_t m = 0; m < a->hidden_len[i]; m++)
+        if (!a->zero[hidden[m]]) {
+            a->zero[hidden[m]] = true;
+            stack[(*top)++] = hidden[m];
+        }
+}
+
 /* Mark the hidden cells inside a shown cell with no positive answers
  * (through the relations, transitively).  Only hidden cells are marked and
  * followed: a shown cell's bounds are its values already, and a shown cell
@@ -358,28 +369,14 @@ static void mark_zero(struct audit *a, size_t *stack)
         a->zero[a->hidden_cells[h]] = false;
     for (size_t i = 0; i < a->rel->n; i++) {
         const struct relation *r = &a->rel->list[i];
-        if (a->supp[r->parent] || a->value[F_X][r->parent] > 0)
-            continue;
-        const size_t *hidden = a->hidden + a->hidden_first[i];
-        for (size_t m = 0; m < a->hidden_len[i]; m++)
-            if (!a->zero[hidden[m]]) {
-                a->zero[hidden[m]] = true;
-                stack[top++] = hidden[m];
-            }
+        if (!a->supp[r->parent] && a->value[F_X][r->parent] <= 0)
+            mark_children_zero(a, i, stack, &top);
     }
     while (top > 0) {
         size_t p = stack[--top];
-        for (size_t k = a->first[p]; k < a->first[p + 1]; k++) {
-            size_t i = a->member[k];
-            if (a->rel->list[i].parent != p)
-                continue;
-            const size_t *hidden = a->hidden + a->hidden_first[i];
-            for (size_t m = 0; m < a->hidden_len[i]; m++)
-                if (!a->zero[hidden[m]]) {
-                    a->zero[hidden[m]] = true;
-                    stack[top++] = hidden[m];
-                }
-        }
+        for (size_t k = a->first[p]; k < a->first[p + 1]; k++)
+            if (a->rel->list[a->member[k]].parent == p)
+                mark_children_zero(a, a->member[k], stack, &top);
     }
 }
 
