@@ -507,13 +507,22 @@ static bool short_equal(const char *a, const char *b, size_t len)
     return memcmp(a, b, len) == 0;
 }
 
-static size_t verbatim_match(struct ingest *ing, size_t scale, const char *f, size_t len)
+/* The entry of a spelling seen before, else NONE. */
+static inline size_t memo_find(const struct verbatim_memo *m, const char *f, size_t len)
 {
-    struct verbatim_memo *m = &ing->verbatim[scale];
     if (len <= VERBATIM_LEN)
         for (unsigned i = m->first[len]; i; i = m->v[i - 1].next)
             if (short_equal(m->v[i - 1].s, f, len))
                 return m->v[i - 1].entry;
+    return NONE;
+}
+
+static size_t verbatim_match(struct ingest *ing, size_t scale, const char *f, size_t len)
+{
+    struct verbatim_memo *m = &ing->verbatim[scale];
+    size_t seen = memo_find(m, f, len);
+    if (seen != NONE)
+        return seen;
     size_t e = scale_match(&ing->schema->scales[scale], f, len, &ing->key);
     if (e != NONE && len <= VERBATIM_LEN && m->n < VERBATIM_MAX) {
         m->v[m->n].len = len;
@@ -840,13 +849,8 @@ static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_rec
     size_t len = rec->len[j], e = NONE;
     if (len == 1 && f[0] >= '0' && f[0] <= '9') {
         e = ing->digit_entry[scale][f[0] - '0'];
-    } else if (len > 0 && len <= VERBATIM_LEN) {
-        const struct verbatim_memo *m = &ing->verbatim[scale];
-        for (unsigned i = m->first[len]; i; i = m->v[i - 1].next)
-            if (short_equal(m->v[i - 1].s, f, len)) {
-                e = m->v[i - 1].entry;
-                break;
-            }
+    } else if (len > 0) {
+        e = memo_find(&ing->verbatim[scale], f, len);
     }
     if (len > 0 && e == NONE)
         return false;

@@ -593,13 +593,11 @@ static inline void add_weight(struct item_count *ic, unsigned char cls, double w
         ic->w_pos += w;
 }
 
-/* Count one respondent into every cell it belongs to: its org, each of its
- * demographic groups and units; with --weight also the weighted sums, from
- * the weight of its (period, org, occupational group). */
-/* One answer of class cls to an item, counted in every cell of the row;
- * with --weight also its weight (*w). */
+/* One answer of class cls to an item, counted in every cell of the row
+ * with its --weight weight w (the weight of the respondent's period, org
+ * and occupational group); unweighted answers go through the tallies. */
 static void count_answer(struct model *m, const size_t *cells, size_t n_cells, size_t item,
-                         unsigned char cls, const double *w)
+                         unsigned char cls, double w)
 {
     if (cls == CLS_MISSING)
         return;
@@ -607,8 +605,7 @@ static void count_answer(struct model *m, const size_t *cells, size_t n_cells, s
         struct item_count *ic = model_count(m, cells[i], item);
         ic->n += 1;
         ic->positive += cls == CLS_POSITIVE;
-        if (w)
-            add_weight(ic, cls, *w);
+        add_weight(ic, cls, w);
     }
 }
 
@@ -671,9 +668,9 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
     }
     for (size_t j = 0; wt && j < p->n_items; j++)
         count_answer(m, cells, n_cells, p->item_model[j],
-                     p->item_class[j][r->raw[p->item_col[j]][row]], &w);
+                     p->item_class[j][r->raw[p->item_col[j]][row]], w);
     for (size_t d = 0; wt && d < p->n_derived; d++)
-        count_answer(m, cells, n_cells, p->derived_model[d], derived_class(p, r, d, row), &w);
+        count_answer(m, cells, n_cells, p->derived_model[d], derived_class(p, r, d, row), w);
     if (!p->n_themes)
         return;
     theme_scores(p, s, r, row, scores);
