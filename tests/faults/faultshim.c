@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -323,11 +324,16 @@ int open64(const char *path, int flags, ...)
 
 /* ---- stdio: streams for writing under FAULT_DIR become cookie streams ---- */
 
+/* candour-stats opens and closes its tables from two threads: the table of
+ * wrapped streams is shared, so every look at it holds streams_lock (without
+ * it two streams could take one slot, and fileno() on the lost one would
+ * give -1: a spurious EBADF). */
 #define MAX_STREAMS 256
 static struct stream {
     FILE *fp;
     int fd;
 } streams[MAX_STREAMS];
+static pthread_mutex_t streams_lock = PTHREAD_MUTEX_INITIALIZER;
 
 #define STREAM_BUFFER (16 * 1024)
 struct cookie {
@@ -363,9 +369,11 @@ static int cookie_seek(void *cookie, off64_t *offset, int whence)
 static int cookie_close(void *cookie)
 {
     int fd = ((struct cookie *)cookie)->fd;
+    pthread_mutex_lock(&streams_lock);
     for (int i = 0; i < MAX_STREAMS; i++)
         if (streams[i].fp && streams[i].fd == fd)
             streams[i].fp = NULL;
+    pthread_mutex_unlock(&streams_lock);
     free(cookie);
     return counted_close(fd);
 }
@@ -387,12 +395,14 @@ static FILE *wrap(int fd, const char *mode)
      * still several for the larger files, so that writes fail mid-file too.
      * The buffer is ours: glibc ignores the size given with a NULL one. */
     setvbuf(fp, cookie->buffer, _IOFBF, STREAM_BUFFER);
+    pthread_mutex_lock(&streams_lock);
     for (int i = 0; i < MAX_STREAMS; i++)
         if (!streams[i].fp) {
             streams[i].fp = fp;
             streams[i].fd = fd;
             break;
         }
+    pthread_mutex_unlock(&streams_lock);
     return fp;
 }
 
@@ -449,8 +459,11 @@ FILE *fdopen(int fd, const char *mode)
 int fileno(FILE *fp)
 {
     RESOLVE(fileno);
-    for (int i = 0; i < MAX_STREAMS; i++)
+    int fd = -1;
+    pthread_mutex_lock(&streams_lock);
+    for (int i = 0; i < MAX_STREAMS && fd < 0; i++)
         if (streams[i].fp == fp)
-            return streams[i].fd;
-    return REAL(fileno)(fp);
+            fd = streams[i].fd;
+    pthread_mutex_unlock(&streams_lock);
+    return fd >= 0 ? fd : REAL(fileno)(fp);
 }
