@@ -72,6 +72,20 @@ static void forget(int slot)
     pthread_mutex_unlock(&pending_lock);
 }
 
+/* stdio's default buffer is a page: candour-stats writes about a gigabyte
+ * of tables for a national year, and 4 KiB writes cost this machine 4.5 s
+ * of system time per 1.2 GB where 512 KiB writes cost 0.5 s (dd, measured).
+ * glibc ignores the size asked with a NULL buffer, so the buffer is ours. */
+#define ATOMIC_BUFFER_SIZE (512 * 1024)
+static void use_large_buffer(struct atomic_file *af)
+{
+    af->buffer = malloc(ATOMIC_BUFFER_SIZE);
+    if (af->buffer && setvbuf(af->fp, af->buffer, _IOFBF, ATOMIC_BUFFER_SIZE) != 0) {
+        free(af->buffer); /* keep stdio's own */
+        af->buffer = NULL;
+    }
+}
+
 bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct buf *err)
 {
     memset(af, 0, sizeof(*af));
@@ -118,6 +132,7 @@ bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct b
         forget(af->slot);
         goto fail;
     }
+    use_large_buffer(af);
     return true;
 fail:
     free(af->final_path);
@@ -131,6 +146,8 @@ static void release(struct atomic_file *af)
 {
     free(af->final_path);
     free(af->temp_path);
+    free(af->buffer);
+    af->buffer = NULL;
     af->final_path = af->temp_path = NULL;
     af->fp = NULL;
 }

@@ -76,6 +76,7 @@ static FILE *(*REAL(fopen64))(const char *, const char *);
 static FILE *(*REAL(fdopen))(int, const char *);
 static int (*REAL(fileno))(FILE *);
 static FILE *(*REAL(fopencookie))(void *, const char *, cookie_io_functions_t);
+static int (*REAL(setvbuf))(FILE *, char *, int, size_t);
 
 __attribute__((constructor)) static void shim_init(void)
 {
@@ -394,7 +395,8 @@ static FILE *wrap(int fd, const char *mode)
     /* 16 KiB at a time: fewer calls to walk through than with BUFSIZ, and
      * still several for the larger files, so that writes fail mid-file too.
      * The buffer is ours: glibc ignores the size given with a NULL one. */
-    setvbuf(fp, cookie->buffer, _IOFBF, STREAM_BUFFER);
+    RESOLVE(setvbuf);
+    REAL(setvbuf)(fp, cookie->buffer, _IOFBF, STREAM_BUFFER);
     pthread_mutex_lock(&streams_lock);
     for (int i = 0; i < MAX_STREAMS; i++)
         if (!streams[i].fp) {
@@ -466,4 +468,18 @@ int fileno(FILE *fp)
             fd = streams[i].fd;
     pthread_mutex_unlock(&streams_lock);
     return fd >= 0 ? fd : REAL(fileno)(fp);
+}
+
+/* The programs give their output streams large buffers (lib/atomic.c); a
+ * wrapped stream keeps the shim's 16 KiB one, so that its writes still come
+ * several to a file and can fail mid-file. */
+int setvbuf(FILE *fp, char *buffer, int mode, size_t size)
+{
+    RESOLVE(setvbuf);
+    int wrapped = 0;
+    pthread_mutex_lock(&streams_lock);
+    for (int i = 0; i < MAX_STREAMS && !wrapped; i++)
+        wrapped = streams[i].fp == fp;
+    pthread_mutex_unlock(&streams_lock);
+    return wrapped ? 0 : REAL(setvbuf)(fp, buffer, mode, size);
 }
