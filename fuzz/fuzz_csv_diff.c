@@ -3,7 +3,8 @@
  * Every input is read twice from an in-memory file: with the fast scanner
  * (which hands what it does not fully understand to libcsv) and with libcsv
  * alone, the reference.  The records (every field's bytes, the line each
- * starts on, the plain flag), the final status, the error line and the line
+ * starts on, the plain and ascii flags, which must also match the fields'
+ * bytes), the final status, the error line and the line
  * count must be identical.  The fast scanner then reads the input again fed
  * in small pieces (1 to 64 bytes) with a small window cap (16 to 271 bytes),
  * both chosen from the input, and must still give libcsv's result: records
@@ -22,7 +23,18 @@ static int collect(void *ctx, const struct csvin_record *rec, struct csvin *in)
 {
     (void)in;
     struct buf *out = ctx;
-    buf_printf(out, "%lu %c %zu:", rec->line, rec->plain ? 'P' : '-', rec->n_fields);
+    bool plain = true, ascii = true; /* as csvin.h defines them */
+    for (size_t i = 0; i < rec->n_fields; i++)
+        for (size_t k = 0; k < rec->len[i]; k++) {
+            unsigned char b = (unsigned char)rec->field[i][k];
+            plain = plain && b >= 0x20 && b < 0x7F;
+            ascii = ascii && b != 0 && b < 0x80;
+        }
+    if (rec->plain != plain || rec->ascii != ascii)
+        harness_fail("line %lu: flags plain %d ascii %d, but the bytes say %d %d", rec->line,
+                     rec->plain, rec->ascii, plain, ascii);
+    buf_printf(out, "%lu %c%c %zu:", rec->line, rec->plain ? 'P' : '-', rec->ascii ? 'A' : '-',
+               rec->n_fields);
     for (size_t i = 0; i < rec->n_fields; i++) {
         buf_printf(out, "%zu=", rec->len[i]);
         buf_append(out, rec->field[i], rec->len[i]);

@@ -47,6 +47,9 @@ struct csvin_record {
     unsigned long line;       /* 1-based line where the record started */
     bool plain;               /* every byte is printable ASCII (0x20-0x7E): no
                                  line break, NUL or non-ASCII to check */
+    bool ascii;               /* every byte is 0x01-0x7F: no NUL and nothing but
+                                 ASCII (line breaks and other controls may be
+                                 there), so every field is valid UTF-8 */
 };
 
 struct csvin;
@@ -81,7 +84,7 @@ struct csvin {
     const char **fields;
     size_t n_fields, fields_cap;
     unsigned long newlines_in_record;
-    bool record_plain;
+    bool record_plain, record_ascii;
     bool fast;                /* still on the fast scanner */
     size_t window_len;        /* fast scanner: bytes in the batch's window */
     struct batch *batch;      /* records being cut */

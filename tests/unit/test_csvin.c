@@ -481,10 +481,29 @@ static void test_raw_size_and_crc(void **state)
  * characters, and random well-formed files large enough to cross the
  * source's 256 KiB chunks, with occasional irregularities. */
 
+/* The flags as their definitions in csvin.h say, from the fields' bytes. */
+static void flags_from_bytes(const struct csvin_record *rec, bool *plain, bool *ascii)
+{
+    *plain = *ascii = true;
+    for (size_t i = 0; i < rec->n_fields; i++)
+        for (size_t k = 0; k < rec->len[i]; k++) {
+            unsigned char b = (unsigned char)rec->field[i][k];
+            if (b < 0x20 || b >= 0x7F)
+                *plain = false;
+            if (b == 0 || b >= 0x80)
+                *ascii = false;
+        }
+}
+
 static int collect_with_plain(void *ctx, const struct csvin_record *rec, struct csvin *in)
 {
     struct collected *c = ctx;
+    bool plain, ascii;
+    flags_from_bytes(rec, &plain, &ascii);
+    assert_int_equal(rec->plain, plain);
+    assert_int_equal(rec->ascii, ascii);
     buf_putc(&c->text, rec->plain ? 'P' : '-');
+    buf_putc(&c->text, rec->ascii ? 'A' : '-');
     return collect(ctx, rec, in);
 }
 
