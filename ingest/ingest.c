@@ -38,10 +38,20 @@ struct row_value {
     bool set;
 };
 
+/* What to do with one field of a layout's rows, looked up once per field:
+ * an answer goes straight to its dataset column when its spelling is known
+ * (decode_answer_fast), anything else through decode_field. */
+struct field_plan {
+    size_t column; /* schema column, or NONE: not part of this layout */
+    size_t ds;     /* its dataset column (NONE when dropped) */
+    size_t scale;  /* an item's scale for the fast path, or NONE */
+};
+
 struct layout {
     long ordinal;
     char text[PERIOD_TEXT_MAX]; /* the period, canonical */
     size_t *column_of_field;    /* schema column for each header field, or NONE */
+    struct field_plan *plan;    /* per header field */
 };
 
 /* Demographic answers seen so far and their groups: a column has few
@@ -90,6 +100,8 @@ struct ingest {
     struct row_value *row;
     size_t n_ds;
     bool has_range_checks; /* a positive, events or base column: check_ranges has work */
+    size_t *u8_columns, n_u8; /* dataset columns by type, for emit_row */
+    size_t *other_columns, n_other;
     /* the file being read */
     const char *file;
     bool have_header;
@@ -251,10 +263,16 @@ static void plan_columns(struct ingest *ing)
         ing->ds_of_column[i] = found;
     }
     ing->n_ds = ing->writer.n_columns;
+    ing->u8_columns = xcalloc(ing->n_ds ? ing->n_ds : 1, sizeof(size_t));
+    ing->other_columns = xcalloc(ing->n_ds ? ing->n_ds : 1, sizeof(size_t));
     for (size_t d = 0; d < ing->n_ds; d++) {
         uint8_t role = ing->writer.columns[d].role;
         if (role == ROLE_POSITIVE || role == ROLE_EVENTS || role == ROLE_BASE)
             ing->has_range_checks = true;
+        if (ing->writer.columns[d].type == DS_U8)
+            ing->u8_columns[ing->n_u8++] = d;
+        else
+            ing->other_columns[ing->n_other++] = d;
     }
     ing->row = xcalloc(ing->n_ds, sizeof(*ing->row));
     ing->demographic_memo = xcalloc(s->n_columns, sizeof(*ing->demographic_memo));
@@ -284,8 +302,10 @@ static void free_file_state(struct ingest *ing)
     free(ing->header);
     free(ing->candidates);
     free(ing->n_candidates);
-    for (size_t l = 0; l < ing->n_layouts; l++)
+    for (size_t l = 0; l < ing->n_layouts; l++) {
         free(ing->layouts[l].column_of_field);
+        free(ing->layouts[l].plan);
+    }
     free(ing->layouts);
     ing->header = NULL;
     ing->candidates = NULL;
@@ -418,6 +438,12 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
             fatal(ing, rec->line, 0,
                   "rows for period %s need column '%s' (%s '%s'), which the header lacks", ptext,
                   sc->header, schema_role_name(sc->role), sc->name ? sc->name : "");
+    }
+    lay.plan = xcalloc(ing->n_fields ? ing->n_fields : 1, sizeof(*lay.plan));
+    for (size_t j = 0; j < ing->n_fields; j++) {
+        size_t c = lay.column_of_field[j];
+        lay.plan[j] = (struct field_plan){c, c == NONE ? NONE : ing->ds_of_column[c],
+                                          c == NONE ? NONE : ing->item_scale[c]};
     }
     ing->layouts = xrealloc(ing->layouts, (ing->n_layouts + 1) * sizeof(*ing->layouts));
     ing->layouts[ing->n_layouts] = lay;
@@ -826,11 +852,16 @@ static bool check_ranges(struct ingest *ing, const struct csvin_record *rec)
 static void emit_row(struct ingest *ing, struct buf *err)
 {
     struct dataset_writer *w = &ing->writer;
-    for (size_t d = 0; d < ing->n_ds; d++) {
+    for (size_t k = 0; k < ing->n_u8; k++) { /* the answers: most columns, no switch */
+        size_t d = ing->u8_columns[k];
+        const struct row_value *v = &ing->row[d];
+        dw_put_u8(w, d, v->set ? v->u8 : 0);
+    }
+    for (size_t k = 0; k < ing->n_other; k++) {
+        size_t d = ing->other_columns[k];
         const struct row_value *v = &ing->row[d];
         switch (w->columns[d].type) {
         case DS_U8:
-            dw_put_u8(w, d, v->set ? v->u8 : 0);
             break;
         case DS_STR:
             dw_put_str(w, d, v->set ? v->s : "", v->set ? v->len : 0);
@@ -851,9 +882,9 @@ static void emit_row(struct ingest *ing, struct buf *err)
  * before.  False when decode_field must look (anything else, including
  * every error). */
 static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_record *rec,
-                                      size_t j, size_t column)
+                                      size_t j, const struct field_plan *plan)
 {
-    size_t scale = ing->item_scale[column];
+    size_t scale = plan->scale;
     if (scale == NONE)
         return false;
     const char *f = rec->field[j];
@@ -865,7 +896,7 @@ static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_rec
     }
     if (len > 0 && e == NONE)
         return false;
-    struct row_value *v = &ing->row[ing->ds_of_column[column]];
+    struct row_value *v = &ing->row[plan->ds];
     v->field = j;
     v->set = true;
     v->u8 = len == 0 ? 0 : (uint8_t)(e + 1);
@@ -897,7 +928,8 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     for (size_t d = 0; d < ing->n_ds; d++)
         ing->row[d].set = false;
     for (size_t j = 0; j < rec->n_fields; j++) {
-        size_t column = lay->column_of_field[j];
+        const struct field_plan *plan = &lay->plan[j];
+        size_t column = plan->column;
         if (column == NONE) {
             if (!text_is_blank(rec->field[j], rec->len[j])) {
                 reject(ing, rec, j + 1, "column '%s' is not part of the %s layout but has a value",
@@ -906,7 +938,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
             }
             continue;
         }
-        if (!decode_answer_fast(ing, rec, j, column) && !decode_field(ing, rec, j, column))
+        if (!decode_answer_fast(ing, rec, j, plan) && !decode_field(ing, rec, j, column))
             return;
     }
     size_t period_ds = ing->ds_of_column[lay->column_of_field[ing->period_field]];
@@ -1122,6 +1154,8 @@ int ingest_run(const struct ingest_options *opt)
     free(ing.demographic_memo);
     free(ing.digit_entry);
     free(ing.item_scale);
+    free(ing.u8_columns);
+    free(ing.other_columns);
     free(ing.verbatim);
     buf_release(&ing.period_cache.raw);
     buf_release(&ing.org_cache.raw);

@@ -236,7 +236,8 @@ static bool is_trimmed_space(unsigned char c) { return c == ' ' || c == '\t'; }
 
 /* The first comma, quote, LF or CR at or after p, or end; *odd is set when a
  * byte outside printable ASCII comes before it.  Reads up to 15 bytes past
- * end (the window's slack) but ignores them. */
+ * end: the window's slack, zeros (window_append, hand_over), which are
+ * never a delimiter, so only a delimiter found past end needs looking at. */
 static const unsigned char *find_delimiter(const unsigned char *p, const unsigned char *end,
                                            bool *odd)
 {
@@ -252,13 +253,10 @@ static const unsigned char *find_delimiter(const unsigned char *p, const unsigne
         /* signed compare: bytes below 0x20 and from 0x80 up */
         unsigned other = (unsigned)_mm_movemask_epi8(
             _mm_or_si128(_mm_cmplt_epi8(x, space), _mm_cmpeq_epi8(x, del)));
-        size_t avail = (size_t)(end - p);
-        if (avail < 16) {
-            delim &= (1u << avail) - 1;
-            other &= (1u << avail) - 1;
-        }
         if (delim) {
             unsigned at = (unsigned)__builtin_ctz(delim);
+            if (p + at >= end)
+                return end;
             if (other & ((1u << at) - 1))
                 *odd = true;
             return p + at;
@@ -588,6 +586,7 @@ static bool hand_over(struct csvin *in, const unsigned char *tail, size_t tail_l
     xgrow(&b->window, &b->window_cap, tail_len + WINDOW_SLACK, 1);
     if (tail_len)
         memcpy(b->window, tail, tail_len);
+    memset(b->window + tail_len, 0, WINDOW_SLACK); /* scanned at the end of the input */
     in->window_len = tail_len;
     in->batch = b;
     return queue_push(in, full);
