@@ -31,6 +31,8 @@
 struct row_value {
     const char *s;
     size_t len;
+    struct demographic_memo *memo; /* a memoised demographic: s is its group memo_k */
+    size_t memo_k;
     uint8_t u8;
     int64_t i64;
     double f64;
@@ -58,12 +60,21 @@ struct layout {
  * distinct values, so each is matched against the scale and recode once. */
 #define DEMOGRAPHIC_MEMO_MAX 4096
 
+#define MEMO_SHORT_LEN 32   /* spellings up to this long ... */
+#define MEMO_SHORT_MAX 255  /* ... among the first these many are found without hashing */
+#define DS_CODE_UNSET UINT32_MAX
+
 struct demographic_memo {
     struct strdict seen;  /* raw answers */
     const char **group;   /* group of each */
+    size_t *group_len;
+    uint32_t *ds_code;    /* each group's code in the dataset column, once emitted */
     size_t cap;
     const char *last;     /* the previous row's answer, when memoised */
     size_t last_len, last_code;
+    /* short spellings by length: index + 1 of the first, then of the next */
+    unsigned char first[MEMO_SHORT_LEN + 1];
+    unsigned char next[MEMO_SHORT_MAX];
 };
 
 /* The previous row's raw value of a column and what it decoded to: exports
@@ -510,12 +521,13 @@ static void set_str(struct row_value *v, const char *s, size_t len)
     text_trim(&s, &len);
     v->s = s;
     v->len = len;
+    v->memo = NULL;
     v->set = true;
 }
 
 /* Equal bytes, for the short strings of answer labels: two overlapping
  * loads cover any length from 8 to 16 (4 to 8, 1 to 4) without a call. */
-static bool short_equal(const char *a, const char *b, size_t len)
+static inline bool short_equal(const char *a, const char *b, size_t len)
 {
     uint64_t x, y, u, v;
     if (len > 16 && len <= 32) { /* "Neither agree nor disagree" */
@@ -589,6 +601,48 @@ static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size
     return true;
 }
 
+/* The memo entry of a demographic spelling seen before, or -1. */
+static int64_t demographic_seen(const struct demographic_memo *memo, const char *f, size_t len)
+{
+    if (memo->last && memo->last_len == len && memcmp(memo->last, f, len) == 0)
+        return (int64_t)memo->last_code;
+    if (len <= MEMO_SHORT_LEN) {
+        for (unsigned i = memo->first[len]; i; i = memo->next[i - 1])
+            if (short_equal(memo->seen.strings[i - 1], f, len))
+                return i - 1;
+        if (memo->seen.count <= MEMO_SHORT_MAX)
+            return -1; /* every short spelling is in the chains */
+    }
+    return strdict_find(&memo->seen, f, len);
+}
+
+static void demographic_remember(struct demographic_memo *memo, const char *f, size_t len,
+                                 const char *group)
+{
+    size_t k = strdict_intern(&memo->seen, f, len);
+    size_t cap = memo->cap;
+    xgrow(&memo->group, &cap, k + 1, sizeof(*memo->group));
+    cap = memo->cap;
+    xgrow(&memo->group_len, &cap, k + 1, sizeof(*memo->group_len));
+    xgrow(&memo->ds_code, &memo->cap, k + 1, sizeof(*memo->ds_code));
+    memo->group[k] = group;
+    memo->group_len[k] = strlen(group);
+    memo->ds_code[k] = DS_CODE_UNSET;
+    if (len <= MEMO_SHORT_LEN && k < MEMO_SHORT_MAX) {
+        memo->next[k] = memo->first[len];
+        memo->first[len] = (unsigned char)(k + 1);
+    }
+}
+
+static void set_memo_group(struct row_value *v, struct demographic_memo *memo, size_t k)
+{
+    v->s = memo->group[k];
+    v->len = memo->group_len[k];
+    v->memo = memo;
+    v->memo_k = k;
+    v->set = true;
+}
+
 static bool decode_demographic(struct ingest *ing, const struct csvin_record *rec, size_t j,
                                const struct schema_column *sc, struct row_value *v)
 {
@@ -596,22 +650,12 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
     const char *f = rec->field[j];
     size_t len = rec->len[j];
     struct demographic_memo *memo = &ing->demographic_memo[sc - s->columns];
-    if (memo->last_len == len && memo->last && memcmp(memo->last, f, len) == 0) {
-        v->s = memo->group[memo->last_code];
-        v->len = strlen(v->s);
-        v->set = true;
-        return true;
-    }
-    int64_t seen = strdict_find(&memo->seen, f, len);
+    int64_t seen = demographic_seen(memo, f, len);
     if (seen >= 0) {
         memo->last = memo->seen.strings[seen];
         memo->last_len = len;
         memo->last_code = (size_t)seen;
-    }
-    if (seen >= 0) {
-        v->s = memo->group[seen];
-        v->len = strlen(v->s);
-        v->set = true;
+        set_memo_group(v, memo, (size_t)seen);
         return true;
     }
     const struct scale *scale = sc->scale != NONE ? &s->scales[sc->scale] : NULL;
@@ -638,12 +682,13 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
         return reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')",
                       quoted(ing, f, len), sc->name, ing->header[j]);
     if (memo->seen.count < DEMOGRAPHIC_MEMO_MAX) {
-        size_t k = strdict_intern(&memo->seen, f, len);
-        xgrow(&memo->group, &memo->cap, k + 1, sizeof(*memo->group));
-        memo->group[k] = group;
+        demographic_remember(memo, f, len, group);
+        set_memo_group(v, memo, memo->seen.count - 1);
+        return true;
     }
     v->s = group;
     v->len = strlen(group);
+    v->memo = NULL;
     v->set = true;
     return true;
 }
@@ -864,7 +909,14 @@ static void emit_row(struct ingest *ing, struct buf *err)
         case DS_U8:
             break;
         case DS_STR:
-            dw_put_str(w, d, v->set ? v->s : "", v->set ? v->len : 0);
+            if (v->set && v->memo) { /* a group's code is looked up once per run */
+                uint32_t *code = &v->memo->ds_code[v->memo_k];
+                if (*code == DS_CODE_UNSET)
+                    *code = dw_intern_str(w, d, v->s, v->len);
+                dw_put_code(w, d, *code);
+            } else {
+                dw_put_str(w, d, v->set ? v->s : "", v->set ? v->len : 0);
+            }
             break;
         case DS_I64:
             dw_put_i64(w, d, v->set ? v->i64 : DS_I64_MISSING);
@@ -1150,6 +1202,8 @@ int ingest_run(const struct ingest_options *opt)
         for (size_t c = 0; c < ing.schema->n_columns; c++) {
             strdict_release(&ing.demographic_memo[c].seen);
             free(ing.demographic_memo[c].group);
+            free(ing.demographic_memo[c].group_len);
+            free(ing.demographic_memo[c].ds_code);
         }
     free(ing.demographic_memo);
     free(ing.digit_entry);

@@ -148,6 +148,18 @@ void dw_put_str(struct dataset_writer *w, size_t col, const char *s, size_t len)
     put_bytes(w, col, le, 4);
 }
 
+uint32_t dw_intern_str(struct dataset_writer *w, size_t col, const char *s, size_t len)
+{
+    return strdict_intern(&w->columns[col].dict, s, len);
+}
+
+void dw_put_code(struct dataset_writer *w, size_t col, uint32_t code)
+{
+    unsigned char le[4];
+    put_le32(le, code);
+    put_bytes(w, col, le, 4);
+}
+
 void dw_put_i64(struct dataset_writer *w, size_t col, int64_t v)
 {
     unsigned char le[8];

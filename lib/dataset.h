@@ -105,6 +105,10 @@ static inline void dw_put_u8(struct dataset_writer *w, size_t col, uint8_t v)
         dw_put_u8_grow(w, col, v);
 }
 void dw_put_str(struct dataset_writer *w, size_t col, const char *s, size_t len);
+/* A string's code in column col, added to its dictionary when new; then
+ * dw_put_code puts it as dw_put_str would have put the string. */
+uint32_t dw_intern_str(struct dataset_writer *w, size_t col, const char *s, size_t len);
+void dw_put_code(struct dataset_writer *w, size_t col, uint32_t code);
 void dw_put_i64(struct dataset_writer *w, size_t col, int64_t v);
 void dw_put_f64(struct dataset_writer *w, size_t col, double v);
 bool dataset_writer_end_row(struct dataset_writer *w, struct buf *err);
