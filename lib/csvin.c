@@ -485,7 +485,7 @@ static bool parse_chunk(struct csvin *in, const unsigned char *data, size_t len)
         }
     }
     /* Tests cut the chunk smaller so that small inputs cross as many chunk
-     * boundaries as a national file crosses 256 KiB ones. */
+     * boundaries as a national file crosses 64 KiB ones. */
     size_t piece = test_piece ? test_piece : len;
     for (size_t at = 0; at < len; at += piece) {
         size_t n = len - at < piece ? len - at : piece;

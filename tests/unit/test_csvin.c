@@ -186,7 +186,7 @@ static void test_read_cases(void **state)
     free(path);
 }
 
-/* Records and line numbers do not depend on where the 256 KiB read chunks
+/* Records and line numbers do not depend on where the 64 KiB read chunks
  * fall: the chunk boundary is moved through a CRLF and through quoted
  * newlines, for plain and gzip files alike. */
 static void test_chunk_boundaries(void **state)
@@ -479,7 +479,7 @@ static void test_raw_size_and_crc(void **state)
  * records (fields, start lines, plain flags), status and error line must be
  * identical.  Inputs: random bytes from an alphabet of CSV's special
  * characters, and random well-formed files large enough to cross the
- * source's 256 KiB chunks, with occasional irregularities. */
+ * source's 64 KiB chunks, with occasional irregularities. */
 
 /* The flags as their definitions in csvin.h say, from the fields' bytes. */
 static void flags_from_bytes(const struct csvin_record *rec, bool *plain, bool *ascii)
