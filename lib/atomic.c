@@ -233,6 +233,54 @@ static bool roll_back(struct atomic_file *const *files, char **backups, const bo
  * crash inside step 3 can leave some files new and some old: the journal
  * then stays behind (readers refuse the set) and so do the backups, under
  * temporary names. */
+/* fsync the directory of path, so that a rename or a new name in it is on
+ * disk too (fsync of a file covers its data, not its name).  Filesystems
+ * that cannot sync a directory say so with EINVAL or the like: nothing
+ * more can be done there, so that is no error. */
+static bool sync_directory_of(const char *path, const char *consequence, struct buf *err)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == path ? xstrdup("/") : slash ? xstrndup(path, (size_t)(slash - path))
+                                                     : xstrdup(".");
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    bool ok = true;
+    if (fd >= 0) {
+        if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS && errno != ENOTSUP &&
+            errno != EBADF) {
+            buf_printf(err, "%s: cannot sync the directory: %s%s", dir, strerror(errno),
+                       consequence);
+            ok = false;
+        }
+        close(fd);
+    }
+    free(dir);
+    return ok;
+}
+
+/* Each distinct directory of the committed files synced once. */
+static bool sync_directories(struct atomic_file *const *files, size_t n, struct buf *err)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        if (!files[i]->temp_path)
+            continue;
+        const char *slash = strrchr(files[i]->final_path, '/');
+        size_t dir_len = slash ? (size_t)(slash - files[i]->final_path) : 0;
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++) {
+            const char *other = strrchr(files[k]->final_path, '/');
+            size_t other_len = other ? (size_t)(other - files[k]->final_path) : 0;
+            seen = files[k]->temp_path && other_len == dir_len &&
+                   strncmp(files[k]->final_path, files[i]->final_path, dir_len) == 0;
+        }
+        if (!seen)
+            ok = sync_directory_of(files[i]->final_path,
+                                   " (the new files are in place but may not survive a power cut)",
+                                   err);
+    }
+    return ok;
+}
+
 bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
                        struct buf *err)
 {
@@ -274,6 +322,10 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
             buf_printf(err, "%s: cannot create: %s", journal, strerror(errno));
             ok = false;
         }
+        /* on disk before any rename, so a power cut cannot show a mix
+         * without it */
+        if (ok)
+            ok = sync_directory_of(journal, "", err);
     }
     size_t renamed = 0;
     while (ok && renamed < n) {
@@ -289,6 +341,7 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
     if (!restored)
         buf_puts(err, "; files already replaced could not all be put back (the directory now "
                       "mixes old and new files)");
+    bool synced = !ok || sync_directories(files, n, err); /* the renames on disk */
     if (journal_made && restored)
         unlink(journal);
     for (size_t i = 0; i < n; i++) {
@@ -303,7 +356,7 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(backups);
     free(had_previous);
-    return ok;
+    return ok && synced;
 }
 
 bool atomic_commit(struct atomic_file *af, struct buf *err)

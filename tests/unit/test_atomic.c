@@ -1,5 +1,6 @@
 /* Unit tests for lib/atomic: a file appears complete or not at all. */
 #include <dirent.h>
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -34,6 +36,113 @@ static char *read_text(const char *path)
     size_t n = fread(text, 1, sizeof(text) - 1, f);
     fclose(f);
     return xstrndup(text, n);
+}
+
+/* fsync is interposed (this definition wins over libc's for the library
+ * linked in): syncs of directories are counted, and fail with
+ * dir_fsync_errno when it is set. */
+static int dir_fsyncs;
+static int dir_fsync_errno;
+
+int fsync(int fd)
+{
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dir_fsyncs++;
+        if (dir_fsync_errno) {
+            errno = dir_fsync_errno;
+            return -1;
+        }
+    }
+    return (int)syscall(SYS_fsync, fd);
+}
+
+static void write_committed(const char *path, const char *text)
+{
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    if (!atomic_open(&af, path, 0644, &err))
+        fail_msg("open: %s", err.data);
+    fputs(text, af.fp);
+    if (!atomic_commit(&af, &err))
+        fail_msg("commit: %s", err.data);
+    buf_release(&err);
+}
+
+/* A file's fsync does not make its new name durable: the directory is
+ * synced after the renames, and after creating the journal, before them. */
+static void test_commit_syncs_directory(void **state)
+{
+    (void)state;
+    char *a = xasprintf("%s/a.csv", scratch), *b = xasprintf("%s/b.csv", scratch);
+    char *journal = xasprintf("%s/.journal", scratch);
+    dir_fsyncs = 0;
+    write_committed(a, "one\n");
+    assert_int_equal(dir_fsyncs, 1);
+    struct atomic_file fa, fb;
+    struct buf err;
+    buf_init(&err);
+    assert_true(atomic_open(&fa, a, 0644, &err) && atomic_open(&fb, b, 0644, &err));
+    fputs("two\n", fa.fp);
+    fputs("two\n", fb.fp);
+    struct atomic_file *set[] = {&fa, &fb};
+    dir_fsyncs = 0;
+    if (!atomic_commit_all(set, 2, journal, &err))
+        fail_msg("commit: %s", err.data);
+    assert_int_equal(dir_fsyncs, 2); /* the journal's name, then the renames: one directory */
+    assert_scratch("a.csv b.csv");
+    buf_release(&err);
+    unlink(a);
+    unlink(b);
+    free(a);
+    free(b);
+    free(journal);
+}
+
+/* A directory that cannot be synced: after the renames the new file is in
+ * place and the commit fails saying so; before them (the journal) nothing
+ * changes. */
+static void test_directory_sync_fails(void **state)
+{
+    (void)state;
+    char *a = xasprintf("%s/a.csv", scratch), *journal = xasprintf("%s/.journal", scratch);
+    write_committed(a, "old\n");
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    assert_true(atomic_open(&af, a, 0644, &err));
+    fputs("new\n", af.fp);
+    dir_fsync_errno = EIO;
+    bool ok = atomic_commit(&af, &err);
+    dir_fsync_errno = 0;
+    assert_false(ok);
+    if (!strstr(err.data, ": cannot sync the directory: Input/output error (the new files are in "
+                          "place but may not survive a power cut)"))
+        fail_msg("message: %s", err.data);
+    char *text = read_text(a);
+    assert_string_equal(text, "new\n");
+    free(text);
+    assert_scratch("a.csv");
+    buf_clear(&err);
+    assert_true(atomic_open(&af, a, 0644, &err));
+    fputs("newer\n", af.fp);
+    struct atomic_file *set[] = {&af};
+    dir_fsync_errno = EIO;
+    ok = atomic_commit_all(set, 1, journal, &err);
+    dir_fsync_errno = 0;
+    assert_false(ok);
+    if (!strstr(err.data, ": cannot sync the directory: Input/output error") ||
+        strstr(err.data, "in place"))
+        fail_msg("message: %s", err.data);
+    text = read_text(a);
+    assert_string_equal(text, "new\n"); /* the journal could not be made durable: no rename */
+    free(text);
+    assert_scratch("a.csv"); /* no journal, no temporary file */
+    buf_release(&err);
+    unlink(a);
+    free(a);
+    free(journal);
 }
 
 static void test_commit_mode_and_content(void **state)
@@ -276,6 +385,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_relative_path, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_signal_removes_temp, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_commit_syncs_directory, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_directory_sync_fails, make_scratch, remove_scratch),
     };
     return cmocka_run_group_tests_name("atomic", tests, NULL, NULL);
 }
