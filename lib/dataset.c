@@ -360,6 +360,14 @@ bool dataset_writer_finish(struct dataset_writer *w, struct buf *err)
     return dataset_writer_finish_with(w, NULL, 0, err);
 }
 
+char *dataset_journal_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        return xasprintf("%.*s/.%s.replacing", (int)(slash - path), path, slash + 1);
+    return xasprintf(".%s.replacing", path);
+}
+
 bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *const *also,
                                 size_t n_also, struct buf *err)
 {
@@ -381,7 +389,11 @@ bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *co
         files[0] = &w->out;
         for (size_t i = 0; i < n_also; i++)
             files[i + 1] = also[i];
-        ok = atomic_commit_all(files, n_also + 1, NULL, err);
+        /* a set of files gets a journal, so that a kill between their
+         * renames cannot pass for a matching pair */
+        char *journal = n_also && w->out.temp_path ? dataset_journal_path(w->out.final_path) : NULL;
+        ok = atomic_commit_all(files, n_also + 1, journal, err);
+        free(journal);
         free(files);
     } else {
         atomic_abort(&w->out);
@@ -579,6 +591,17 @@ struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_err
     }
     if (!S_ISREG(st.st_mode)) {
         buf_printf(err, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        goto fail;
+    }
+    char *journal = dataset_journal_path(path);
+    bool replacing = access(journal, F_OK) == 0;
+    free(journal);
+    if (replacing) {
+        *why = DS_OPEN_EFORMAT;
+        buf_printf(err,
+                   "%s: candour-ingest was stopped while replacing this dataset and its rejects "
+                   "file, so they may not match (.%s.replacing exists): run candour-ingest again",
+                   path, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
         goto fail;
     }
     *why = DS_OPEN_EFORMAT;

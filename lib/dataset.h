@@ -144,6 +144,13 @@ struct dataset {
 
 enum ds_open_error { DS_OPEN_EIO = 1, DS_OPEN_EFORMAT };
 
+/* The journal of a dataset committed together with other files
+ * (candour-ingest's rejects file): ".NAME.replacing" beside it, present only
+ * while the set is renamed into place.  If SIGKILL or a crash stops the
+ * renames it stays, and dataset_load refuses the dataset: it may not match
+ * the rejects file beside it.  Caller frees. */
+char *dataset_journal_path(const char *path);
+
 /* Open and verify the header, trailer and metadata.  NULL with a message in
  * err ("path: what is wrong") when the file cannot be read or is not a valid
  * dataset; *why (when not NULL) tells which. */
