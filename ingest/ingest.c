@@ -31,8 +31,9 @@
 struct row_value {
     const char *s;
     size_t len;
-    struct demographic_memo *memo; /* a memoised demographic: s is its group memo_k */
-    size_t memo_k;
+    /* a memoised demographic's group (s is its name), else NULL; valid for
+     * the row: only this column's next value can grow its memo */
+    struct memo_group *group;
     uint8_t u8;
     int64_t i64;
     double f64;
@@ -64,11 +65,15 @@ struct layout {
 #define MEMO_SHORT_MAX 255  /* ... among the first these many are found without hashing */
 #define DS_CODE_UNSET UINT32_MAX
 
+struct memo_group {
+    const char *name;
+    size_t len;
+    uint32_t ds_code; /* its code in the dataset column once emitted, else DS_CODE_UNSET */
+};
+
 struct demographic_memo {
-    struct strdict seen;  /* raw answers */
-    const char **group;   /* group of each */
-    size_t *group_len;
-    uint32_t *ds_code;    /* each group's code in the dataset column, once emitted */
+    struct strdict seen;        /* raw answers */
+    struct memo_group *group;   /* group of each */
     size_t cap;
     const char *last;     /* the previous row's answer, when memoised */
     size_t last_len, last_code;
@@ -521,7 +526,7 @@ static void set_str(struct row_value *v, const char *s, size_t len)
     text_trim(&s, &len);
     v->s = s;
     v->len = len;
-    v->memo = NULL;
+    v->group = NULL;
     v->set = true;
 }
 
@@ -620,14 +625,8 @@ static void demographic_remember(struct demographic_memo *memo, const char *f, s
                                  const char *group)
 {
     size_t k = strdict_intern(&memo->seen, f, len);
-    size_t cap = memo->cap;
-    xgrow(&memo->group, &cap, k + 1, sizeof(*memo->group));
-    cap = memo->cap;
-    xgrow(&memo->group_len, &cap, k + 1, sizeof(*memo->group_len));
-    xgrow(&memo->ds_code, &memo->cap, k + 1, sizeof(*memo->ds_code));
-    memo->group[k] = group;
-    memo->group_len[k] = strlen(group);
-    memo->ds_code[k] = DS_CODE_UNSET;
+    xgrow(&memo->group, &memo->cap, k + 1, sizeof(*memo->group));
+    memo->group[k] = (struct memo_group){group, strlen(group), DS_CODE_UNSET};
     if (len <= MEMO_SHORT_LEN && k < MEMO_SHORT_MAX) {
         memo->next[k] = memo->first[len];
         memo->first[len] = (unsigned char)(k + 1);
@@ -636,10 +635,9 @@ static void demographic_remember(struct demographic_memo *memo, const char *f, s
 
 static void set_memo_group(struct row_value *v, struct demographic_memo *memo, size_t k)
 {
-    v->s = memo->group[k];
-    v->len = memo->group_len[k];
-    v->memo = memo;
-    v->memo_k = k;
+    v->s = memo->group[k].name;
+    v->len = memo->group[k].len;
+    v->group = &memo->group[k];
     v->set = true;
 }
 
@@ -688,7 +686,7 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
     }
     v->s = group;
     v->len = strlen(group);
-    v->memo = NULL;
+    v->group = NULL;
     v->set = true;
     return true;
 }
@@ -906,11 +904,9 @@ static void emit_row(struct ingest *ing, struct buf *err)
         size_t d = ing->other_columns[k];
         const struct row_value *v = &ing->row[d];
         switch (w->columns[d].type) {
-        case DS_U8:
-            break;
         case DS_STR:
-            if (v->set && v->memo) { /* a group's code is looked up once per run */
-                uint32_t *code = &v->memo->ds_code[v->memo_k];
+            if (v->set && v->group) { /* a group's code is looked up once per run */
+                uint32_t *code = &v->group->ds_code;
                 if (*code == DS_CODE_UNSET)
                     *code = dw_intern_str(w, d, v->s, v->len);
                 dw_put_code(w, d, *code);
@@ -1202,8 +1198,6 @@ int ingest_run(const struct ingest_options *opt)
         for (size_t c = 0; c < ing.schema->n_columns; c++) {
             strdict_release(&ing.demographic_memo[c].seen);
             free(ing.demographic_memo[c].group);
-            free(ing.demographic_memo[c].group_len);
-            free(ing.demographic_memo[c].ds_code);
         }
     free(ing.demographic_memo);
     free(ing.digit_entry);
