@@ -62,8 +62,12 @@ $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCANDOUR)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(LIBCANDOUR) $(ALL_LDFLAGS) \
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(UNIT_OBJ) $(LIBCANDOUR) $(ALL_LDFLAGS) \
 	    $(CMOCKA_LIBS) $(PKG_LIBS)
+
+# Unit tests of a program's own code link its object files too.
+$(BUILD)/tests/test_table: UNIT_OBJ = $(BUILD)/stats/output.o
+$(BUILD)/tests/test_table: $(BUILD)/stats/output.o
 
 # The fault-injection shim (tests/faults/faultshim.c) is preloaded into the
 # programs by the tests/cases/faults cases.  It is built without sanitizers in

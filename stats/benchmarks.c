@@ -138,11 +138,11 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     const struct model *m = &run->model;
     const struct item_count *ic = &m->counts[member * m->n_items + item];
     enum suppression supp = ic->supp != SUPP_NONE ? ic->supp : cmp->supp;
-    table_str(t, cell_period(run, member));
-    table_str(t, m->items[item].id);
-    table_str(t, cell_grouping(run, member));
-    table_str(t, cell_group(run, member));
-    table_str(t, cell_scope(run, member));
+    table_name(t, cell_period(run, member));
+    table_name(t, m->items[item].id);
+    table_name(t, cell_grouping(run, member));
+    table_name(t, cell_group(run, member));
+    table_name(t, cell_scope(run, member));
     double x, n, z = NAN;
     bool shown = supp == SUPP_NONE && funnel_counts(ic, cmp->weighted, &x, &n);
     struct m_interval l95 = {NAN, NAN, NAN}, l998 = {NAN, NAN, NAN};
@@ -183,17 +183,17 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     table_num(t, l998.lower);
     table_num(t, l998.upper);
     if (cmp->supp == SUPP_NONE)
-        table_str(t, random_effects  ? "random-effects"
-                     : cmp->weighted ? "arcsine-normal"
-                                     : "binomial");
+        table_name(t, random_effects  ? "random-effects"
+                      : cmp->weighted ? "arcsine-normal"
+                                      : "binomial");
     else
         table_blank(t);
     if (shown && !isnan(l95.lower))
-        table_str(t, flag_name(x / n, &l95, &l998, m->items[item].polarity));
+        table_name(t, flag_name(x / n, &l95, &l998, m->items[item].polarity));
     else
         table_blank(t);
-    table_str(t, cell_scope(run, pool));
-    table_str(t, suppression_name(supp));
+    table_name(t, cell_scope(run, pool));
+    table_name(t, suppression_name(supp));
     if (cmp->supp == SUPP_NONE && cmp->fitted) {
         table_num(t, cmp->phi);
         table_num(t, cmp->tau2);
@@ -203,9 +203,9 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     }
     table_int(t, (double)cmp->n_orgs);
     table_num(t, shown ? z : NAN);
-    table_str(t, m->items[item].measure);
-    table_str(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
-    table_str(t, cmp->weighted ? "yes" : "no");
+    table_name(t, m->items[item].measure);
+    table_name(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
+    table_name(t, cmp->weighted ? "yes" : "no");
     table_common(t, run);
     table_end_row(t);
 }

@@ -109,16 +109,16 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
 {
     const struct model *m = &run->model;
     const struct grouping *g = &m->groupings[m->cells[d->cell].grouping];
-    table_str(t, cell_period(run, d->cell));
-    table_str(t, cell_scope(run, d->cell));
-    table_str(t, m->items[d->item].id);
-    table_str(t, g->name);
-    table_str(t, cell_group(run, d->cell));
-    table_str(t, g->reference);
+    table_name(t, cell_period(run, d->cell));
+    table_name(t, cell_scope(run, d->cell));
+    table_name(t, m->items[d->item].id);
+    table_name(t, g->name);
+    table_name(t, cell_group(run, d->cell));
+    table_name(t, g->reference);
     if (d->supp != SUPP_NONE) {
         for (int f = 0; f < 12; f++)
             table_blank(t);
-        table_str(t, suppression_name(d->supp));
+        table_name(t, suppression_name(d->supp));
         table_blank(t);
     } else {
         write_count(t, d->n);
@@ -133,18 +133,18 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
         table_num(t, d->ratio.upper);
         table_num(t, d->p_value);
         table_num(t, d->q_value);
-        table_str(t, suppression_name(d->supp));
-        table_str(t, isnan(d->ratio.lower) ? "" : d->ratio.corrected ? "yes" : "no");
+        table_name(t, suppression_name(d->supp));
+        table_name(t, isnan(d->ratio.lower) ? "" : d->ratio.corrected ? "yes" : "no");
     }
-    table_str(t, m_ratio_zero_cell_rule());
-    table_str(t, "newcombe-hybrid-score");
-    table_str(t, "katz-log");
-    table_str(t, "two-proportion-z");
-    table_str(t, BH_FAMILY);
+    table_name(t, m_ratio_zero_cell_rule());
+    table_name(t, "newcombe-hybrid-score");
+    table_name(t, "katz-log");
+    table_name(t, "two-proportion-z");
+    table_name(t, BH_FAMILY);
     table_int(t, (double)family_size);
-    table_str(t, m->items[d->item].measure);
-    table_str(t, m->items[d->item].polarity == POLARITY_HIGHER ? "higher" : "lower");
-    table_str(t, row_note(m, d));
+    table_name(t, m->items[d->item].measure);
+    table_name(t, m->items[d->item].polarity == POLARITY_HIGHER ? "higher" : "lower");
+    table_name(t, row_note(m, d));
     table_common(t, run);
     table_end_row(t);
 }

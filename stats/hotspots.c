@@ -80,11 +80,11 @@ static void write_row(const struct stats_run *run, const struct hotspot *h, doub
                       struct table *t)
 {
     const struct model *m = &run->model;
-    table_str(t, cell_scope(run, h->cell));
-    table_str(t, cell_period(run, h->cell));
-    table_str(t, cell_grouping(run, h->cell));
-    table_str(t, cell_group(run, h->cell));
-    table_str(t, m->items[h->item].id);
+    table_name(t, cell_scope(run, h->cell));
+    table_name(t, cell_period(run, h->cell));
+    table_name(t, cell_grouping(run, h->cell));
+    table_name(t, cell_group(run, h->cell));
+    table_name(t, m->items[h->item].id);
     bool shown = h->supp == SUPP_NONE;
     if (!shown) {
         for (int f = 0; f < 12; f++)
@@ -101,16 +101,16 @@ static void write_row(const struct stats_run *run, const struct hotspot *h, doub
         table_num(t, h->diff.upper);
         table_num(t, h->p_value);
         table_num(t, q);
-        table_str(t, h->direction == DIR_WORSE && q < run->opt->fdr ? "yes" : "no");
+        table_name(t, h->direction == DIR_WORSE && q < run->opt->fdr ? "yes" : "no");
     }
-    table_str(t, suppression_name(h->supp));
-    table_str(t, cell_parent_group(run, h->cell));
+    table_name(t, suppression_name(h->supp));
+    table_name(t, cell_parent_group(run, h->cell));
     if (!shown || isnan(h->p_value))
         table_blank(t);
     else
-        table_str(t, h->direction == DIR_WORSE    ? "worse"
-                     : h->direction == DIR_BETTER ? "better"
-                                                  : "equal");
+        table_name(t, h->direction == DIR_WORSE    ? "worse"
+                      : h->direction == DIR_BETTER ? "better"
+                                                   : "equal");
     table_common(t, run);
     table_end_row(t);
 }

@@ -292,6 +292,7 @@ int main(int argc, char **argv)
                        &run.secondary);
         free(block);
         stats_sort_cells(&run);
+        stats_format_common(&run);
         status = make_output_dir(opt.output_dir, &err) ? write_outputs(&run, &err) : 2;
         if (status == 0)
             fprintf(stderr,

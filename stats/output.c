@@ -1,6 +1,7 @@
 #include "output.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@ bool table_open(struct table *t, const char *dir, const char *name, const char *
     if (!ok)
         return false;
     buf_init(&t->line);
+    buf_init(&t->names.fields);
     t->n_columns = 1;
     for (const char *c = header; *c; c++)
         t->n_columns += *c == ',';
@@ -56,8 +58,55 @@ void table_str(struct table *t, const char *s)
     memcpy(m->field, t->line.data + start, m->field_len);
 }
 
+/* Fibonacci hashing of the address: names are 8-aligned at best, so the
+ * low bits alone would crowd a few slots. */
+static size_t name_hash(const char *name, size_t n_slots)
+{
+    return (size_t)(((uintptr_t)name * 0x9E3779B97F4A7C15ull) >> 20) & (n_slots - 1);
+}
+
+static void names_grow(struct name_cache *nc)
+{
+    struct name_slot *old = nc->slots;
+    size_t n_old = nc->n_slots;
+    nc->n_slots = n_old ? 2 * n_old : 256;
+    nc->slots = xcalloc(nc->n_slots, sizeof(*nc->slots));
+    for (size_t i = 0; i < n_old; i++) {
+        if (!old[i].name)
+            continue;
+        size_t h = name_hash(old[i].name, nc->n_slots);
+        while (nc->slots[h].name)
+            h = (h + 1) & (nc->n_slots - 1);
+        nc->slots[h] = old[i];
+    }
+    free(old);
+}
+
+void table_name(struct table *t, const char *name)
+{
+    struct name_cache *nc = &t->names;
+    next_field(t);
+    if (2 * (nc->used + 1) > nc->n_slots)
+        names_grow(nc);
+    size_t h = name_hash(name, nc->n_slots);
+    while (nc->slots[h].name && nc->slots[h].name != name)
+        h = (h + 1) & (nc->n_slots - 1);
+    struct name_slot *slot = &nc->slots[h];
+    if (!slot->name) {
+        slot->name = name;
+        slot->field_at = nc->fields.len;
+        csv_put_field(&nc->fields, name, strlen(name), true);
+        slot->field_len = nc->fields.len - slot->field_at;
+        nc->used++;
+    }
+    buf_append(&t->line, nc->fields.data + slot->field_at, slot->field_len);
+}
+
 static void release_memo(struct table *t)
 {
+    free(t->names.slots);
+    buf_release(&t->names.fields);
+    memset(&t->names, 0, sizeof(t->names));
     for (size_t c = 0; t->memo && c < t->n_columns; c++) {
         free(t->memo[c].text);
         free(t->memo[c].field);

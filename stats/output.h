@@ -17,6 +17,19 @@ struct column_memo {
     size_t text_len, field_len;
 };
 
+/* The CSV form of each name written with table_name, found by the name's
+ * address: open addressing over a power-of-two array, fields kept in one
+ * arena. */
+struct name_slot {
+    const char *name; /* NULL: empty slot */
+    size_t field_at, field_len;
+};
+struct name_cache {
+    struct name_slot *slots;
+    size_t n_slots, used;
+    struct buf fields;
+};
+
 struct table {
     struct atomic_file file;
     struct buf line;
@@ -24,12 +37,18 @@ struct table {
     size_t column;  /* fields written on the current line */
     bool failed;
     struct column_memo *memo; /* per column */
+    struct name_cache names;
 };
 
 /* Open DIR/NAME and write the header (comma-separated column names). */
 bool table_open(struct table *t, const char *dir, const char *name, const char *header,
                 struct buf *err);
 void table_str(struct table *t, const char *s);
+/* Like table_str for a string that stays at its address, unchanged, until
+ * the table is finished (the model's names, string literals): its CSV form
+ * is made once and found again by address, without reading the string.
+ * Never for a buffer that is reused for other text. */
+void table_name(struct table *t, const char *name);
 void table_num(struct table *t, double v);   /* blank for NaN */
 void table_int(struct table *t, double v);   /* whole numbers, blank for NaN */
 /* A count: whole, or fractional when it came from a published rate x base. */

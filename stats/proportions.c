@@ -43,11 +43,11 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
         size_t c = run->order[k];
         for (size_t i = 0; i < m->n_items; i++) {
             const struct item_count *ic = &m->counts[c * m->n_items + i];
-            table_str(t, cell_period(run, c));
-            table_str(t, cell_scope(run, c));
-            table_str(t, m->items[i].id);
-            table_str(t, cell_grouping(run, c));
-            table_str(t, cell_group(run, c));
+            table_name(t, cell_period(run, c));
+            table_name(t, cell_scope(run, c));
+            table_name(t, m->items[i].id);
+            table_name(t, cell_grouping(run, c));
+            table_name(t, cell_group(run, c));
             if (ic->supp != SUPP_NONE) {
                 for (int f = 0; f < 5; f++)
                     table_blank(t);
@@ -60,11 +60,11 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
                 table_num(t, ci.lower);
                 table_num(t, ci.upper);
             }
-            table_str(t, method);
-            table_str(t, suppression_name(ic->supp));
-            table_str(t, cell_parent_group(run, c));
-            table_str(t, m->items[i].measure);
-            table_str(t, m->items[i].polarity == POLARITY_HIGHER ? "higher" : "lower");
+            table_name(t, method);
+            table_name(t, suppression_name(ic->supp));
+            table_name(t, cell_parent_group(run, c));
+            table_name(t, m->items[i].measure);
+            table_name(t, m->items[i].polarity == POLARITY_HIGHER ? "higher" : "lower");
             weighted_columns(run, ic, t);
             table_common(t, run);
             table_end_row(t);

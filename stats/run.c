@@ -39,10 +39,16 @@ const char *suppression_name(enum suppression s)
     return names[s];
 }
 
+void stats_format_common(struct stats_run *run)
+{
+    numfmt_g15(run->conf_text, run->opt->conf);
+    numfmt_g15(run->min_n_text, run->opt->min_n);
+}
+
 void table_common(struct table *t, const struct stats_run *run)
 {
-    table_num(t, run->opt->conf);
-    table_num(t, run->opt->min_n);
+    table_name(t, run->conf_text);
+    table_name(t, run->min_n_text);
 }
 
 static const struct stats_run *sort_run; /* qsort has no context argument */

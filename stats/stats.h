@@ -11,6 +11,7 @@
 #include "load.h"
 #include "methods.h"
 #include "model.h"
+#include "numfmt.h"
 #include "output.h"
 #include "suppress.h"
 
@@ -33,9 +34,12 @@ struct stats_run {
     struct hr_table hr;
     struct relations relations;
     size_t primary, secondary;
-    size_t *order;  /* cells in output order */
+    size_t *order;                        /* cells in output order */
     const struct source_dataset *sources; /* the datasets read, for provenance */
     size_t n_sources;
+    /* the common columns' text, made once: every row of every table ends
+     * with them (table_common) */
+    char conf_text[NUMFMT_MAX], min_n_text[NUMFMT_MAX];
 };
 
 /* Output order of cells: period, scope (orgs, ALL, groups), grouping, parent, group. */
@@ -50,6 +54,8 @@ const char *suppression_name(enum suppression s);
 
 /* Columns every file ends with, so that it explains itself. */
 #define COMMON_COLUMNS "conf_level,min_n"
+/* Format the common columns' text into run, once, before the tables. */
+void stats_format_common(struct stats_run *run);
 void table_common(struct table *t, const struct stats_run *run);
 
 bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err);

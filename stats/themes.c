@@ -19,11 +19,11 @@ bool write_themes(const struct stats_run *run, struct table *t, struct buf *err)
             const struct theme_count *tc = &m->themes[c * m->n_themes + i];
             if (tc->n == 0 && m->cells[c].respondents == 0)
                 continue;
-            table_str(t, cell_period(run, c));
-            table_str(t, cell_scope(run, c));
-            table_str(t, m->theme_ids[i]);
-            table_str(t, cell_grouping(run, c));
-            table_str(t, cell_group(run, c));
+            table_name(t, cell_period(run, c));
+            table_name(t, cell_scope(run, c));
+            table_name(t, m->theme_ids[i]);
+            table_name(t, cell_grouping(run, c));
+            table_name(t, cell_group(run, c));
             double mean = tc->n ? tc->sum / tc->n : NAN;
             double var = tc->n > 1 ? (tc->sum_sq - tc->n * mean * mean) / (tc->n - 1) : NAN;
             double sd = var > 0 ? sqrt(var) : 0;
@@ -39,12 +39,12 @@ bool write_themes(const struct stats_run *run, struct table *t, struct buf *err)
                 table_num(t, ci.lower);
                 table_num(t, ci.upper);
             }
-            table_str(t, suppression_name(tc->supp));
+            table_name(t, suppression_name(tc->supp));
             if (tc->supp != SUPP_NONE)
                 table_blank(t);
             else
                 table_num(t, sd);
-            table_str(t, cell_parent_group(run, c));
+            table_name(t, cell_parent_group(run, c));
             table_common(t, run);
             table_end_row(t);
         }

@@ -33,12 +33,12 @@ static void write_row(const struct stats_run *run, struct table *t, size_t cell,
     const struct model *m = &run->model;
     const struct item_count *cur = &m->counts[cell * m->n_items + item];
     const struct item_count *old = &m->counts[prev * m->n_items + item];
-    table_str(t, cell_scope(run, cell));
-    table_str(t, m->items[item].id);
-    table_str(t, cell_grouping(run, cell));
-    table_str(t, cell_group(run, cell));
-    table_str(t, cell_period(run, cell));
-    table_str(t, cell_period(run, prev));
+    table_name(t, cell_scope(run, cell));
+    table_name(t, m->items[item].id);
+    table_name(t, cell_grouping(run, cell));
+    table_name(t, cell_group(run, cell));
+    table_name(t, cell_period(run, cell));
+    table_name(t, cell_period(run, prev));
     enum suppression supp = cur->supp != SUPP_NONE ? cur->supp : old->supp;
     struct m_interval diff;
     struct m_ztest test;
@@ -60,8 +60,8 @@ static void write_row(const struct stats_run *run, struct table *t, size_t cell,
         table_num(t, diff.upper);
         table_num(t, test.p_value);
     }
-    table_str(t, suppression_name(supp));
-    table_str(t, cell_parent_group(run, cell));
+    table_name(t, suppression_name(supp));
+    table_name(t, cell_parent_group(run, cell));
     if (supp != SUPP_NONE) {
         for (int f = 0; f < 5; f++)
             table_blank(t);
@@ -72,8 +72,8 @@ static void write_row(const struct stats_run *run, struct table *t, size_t cell,
         table_count(t, old->positive);
         table_num(t, test.z);
     }
-    table_str(t, m->items[item].measure);
-    table_str(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
+    table_name(t, m->items[item].measure);
+    table_name(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
     table_common(t, run);
     table_end_row(t);
 }
