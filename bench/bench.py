@@ -178,6 +178,15 @@ def compare_counts(duck_csv, proportions_csv):
         shown, hidden)
 
 
+WRITE_FLOOR = r"""
+bytes=0
+for f in "$1"/*.csv; do bytes=$((bytes + $(stat -c %s "$f"))); done
+tmp="$2.tmp"
+dd if=/dev/zero of="$tmp" bs=512K count=$(( (bytes + 524287) / 524288 )) conv=fsync status=none
+mv -f "$tmp" "$2"
+"""
+
+
 def bench_size(rows, runs, with_duckdb, results):
     """Every command once per round, RUNS rounds: this machine's speed drifts
     over minutes, and a drift then touches every command alike instead of
@@ -200,6 +209,12 @@ def bench_size(rows, runs, with_duckdb, results):
         plan.append(("ingest_gz", "candour-ingest gzip", ingest + [gz]))
     plan.append(("stats", "candour-stats (all outputs)",
                  [os.path.join(BIN, "candour-stats"), "-o", stats_dir, dataset]))
+    # stats' floor, as cat is ingest's: writing as many bytes as its tables
+    # hold (the previous round's, or this round's: the same) with dd in
+    # 512 KiB blocks, fsynced, over a previous copy, as stats replaces its
+    # previous tables.  No formatting, no statistics: the kernel's share.
+    plan.append(("write_floor", "dd the same bytes, fsync", ["sh", "-c", WRITE_FLOOR, "sh",
+                                                              stats_dir, stats_dir + ".floor"]))
     duck = with_duckdb and rows <= ROWS_PER_YEAR
     if duck:
         plan.append(("duck_read", "DuckDB read CSV + aggregate", (plain, "read", prefix)))
@@ -210,6 +225,8 @@ def bench_size(rows, runs, with_duckdb, results):
     for _ in range(runs):
         for key, _, cmd in plan:
             samples[key].append(duckdb_once(*cmd) if key.startswith("duck") else run_once(cmd))
+    if os.path.exists(stats_dir + ".floor"):
+        os.remove(stats_dir + ".floor")
     header()
     r = results.setdefault(rows, {})
     for key, label, _ in plan:
@@ -219,6 +236,9 @@ def bench_size(rows, runs, with_duckdb, results):
             out_mb = sum(os.path.getsize(os.path.join(stats_dir, f))
                          for f in os.listdir(stats_dir)) / 1e6
             say("  (stats wrote %.0f MB of tables; MB/s and rows/s above are of the input)" % out_mb)
+        if key == "write_floor":
+            say("  (the floor wrote as many bytes as the tables hold, one file; MB/s and rows/s "
+                "above are of the input)")
     if duck:
         say("  (DuckDB: the query's own time, the faster of 2 in a node process with 2 threads, "
             "one process per round; "
@@ -238,6 +258,8 @@ def ratios(results):
         parts = ["ingest plain / bare libcsv %.2f" % (r["ingest"]["wall"] / r["libcsv"]["wall"])]
         if "gunzip" in r:
             parts.append("ingest gzip / gzip -dc %.2f" % (r["ingest_gz"]["wall"] / r["gunzip"]["wall"]))
+        if "write_floor" in r:
+            parts.append("stats / writing its bytes %.2f" % (r["stats"]["wall"] / r["write_floor"]["wall"]))
         say("%d rows: %s" % (rows, "; ".join(parts)))
         if "duck_read" in r:
             checks = [("ingest plain / DuckDB read+aggregate", r["ingest"]["wall"] / r["duck_read"]["wall"], 0.6)]
