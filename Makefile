@@ -20,8 +20,13 @@ LDFLAGS ?=
 PKGS        := gsl zlib
 CSV_CFLAGS  := $(shell pkg-config --cflags libcsv 2>/dev/null)
 CSV_LIBS    := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
-PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CSV_CFLAGS)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CSV_LIBS) -lpthread -lm
+# libdeflate (whole-buffer deflate and CRC-32, for dataset blocks) the same
+# way, in case its .pc is missing.
+DEFLATE_CFLAGS := $(shell pkg-config --cflags libdeflate 2>/dev/null)
+DEFLATE_LIBS   := $(shell pkg-config --libs libdeflate 2>/dev/null || echo -ldeflate)
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CSV_CFLAGS) $(DEFLATE_CFLAGS)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CSV_LIBS) $(DEFLATE_LIBS) \
+               -lpthread -lm
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
 

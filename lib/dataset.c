@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <libdeflate.h>
 #include <unistd.h>
-#include <zlib.h>
 
 static const unsigned char header_magic[8] = {'C', 'A', 'N', 'D', 'O', 'U', 'R', 0x1a};
 static const unsigned char trailer_magic[8] = {'C', 'N', 'D', 'R', 'E', 'N', 'D', 0x1a};
@@ -176,27 +176,13 @@ void dw_put_f64(struct dataset_writer *w, size_t col, double v)
     put_bytes(w, col, le, 8);
 }
 
-/* Deflate one chunk.  Answer columns (one byte per row, a handful of
- * values in no order) gain next to nothing from LZ matching, so they are
- * Huffman-coded only, which is several times faster; other columns (string
- * codes in long runs) keep level 1.  Any deflate stream reads back with
- * uncompress(). */
-static bool compress_chunk(Bytef *out, uLongf *out_len, const struct buf *raw, uint8_t type)
-{
-    z_stream z;
-    memset(&z, 0, sizeof(z));
-    int strategy = type == DS_U8 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY;
-    if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, MAX_WBITS, 8, strategy) != Z_OK)
-        return false;
-    z.next_in = (Bytef *)(raw->data ? raw->data : "");
-    z.avail_in = (uInt)raw->len;
-    z.next_out = out;
-    z.avail_out = (uInt)*out_len;
-    int rc = deflate(&z, Z_FINISH);
-    *out_len = z.total_out;
-    deflateEnd(&z);
-    return rc == Z_STREAM_END;
-}
+/* Chunks are zlib streams (RFC 1950) made and read whole by libdeflate,
+ * which does both about twice as fast as zlib's streaming code (and its
+ * CRC-32 three times as fast): on a national year the flushing thread's
+ * deflate and the reading thread's CRC-32 were 15% of candour-ingest's
+ * CPU.  Level 1: answer columns (a byte per row, a handful of values) gain
+ * little from harder matching; string-code columns run long. */
+#define CHUNK_LEVEL 1
 
 /* Compress and write the block whose values are in cols (n_rows rows). */
 static bool write_block(struct dataset_writer *w, struct buf *cols, uint32_t n_rows,
@@ -206,12 +192,18 @@ static bool write_block(struct dataset_writer *w, struct buf *cols, uint32_t n_r
     struct ds_block *b = &w->blocks[w->n_blocks++];
     b->n_rows = n_rows;
     b->chunks = xcalloc(w->n_columns, sizeof(*b->chunks));
+    if (!w->compressor && !(w->compressor = libdeflate_alloc_compressor(CHUNK_LEVEL))) {
+        buf_printf(err, "%s: out of memory for compression", w->out.final_path);
+        w->failed = true;
+        return false;
+    }
     for (size_t c = 0; c < w->n_columns; c++) {
         struct buf *raw = &cols[c];
-        uLongf bound = compressBound((uLong)raw->len);
+        size_t bound = libdeflate_zlib_compress_bound(w->compressor, raw->len);
         xgrow(&w->zbuf, &w->zbuf_cap, bound, 1);
-        uLongf comp_len = bound;
-        if (!compress_chunk(w->zbuf, &comp_len, raw, w->columns[c].type)) {
+        size_t comp_len = libdeflate_zlib_compress(w->compressor, raw->data ? raw->data : "",
+                                                   raw->len, w->zbuf, bound);
+        if (comp_len == 0) { /* cannot happen with the bound's room */
             buf_printf(err, "%s: compression failed", w->out.final_path);
             w->failed = true;
             return false;
@@ -220,7 +212,7 @@ static bool write_block(struct dataset_writer *w, struct buf *cols, uint32_t n_r
             .offset = w->offset,
             .comp_len = (uint32_t)comp_len,
             .raw_len = (uint32_t)raw->len,
-            .crc32 = (uint32_t)crc32(0L, w->zbuf, (uInt)comp_len),
+            .crc32 = (uint32_t)libdeflate_crc32(0, w->zbuf, comp_len),
         };
         if (!write_bytes(w, w->zbuf, comp_len, err))
             return false;
@@ -350,6 +342,7 @@ static void writer_free(struct dataset_writer *w)
         free(w->inputs[i].name);
     free(w->inputs);
     free(w->zbuf);
+    libdeflate_free_compressor(w->compressor);
     free(w->schema_name);
     free(w->schema_text);
     memset(w, 0, sizeof(*w));
@@ -379,7 +372,7 @@ bool dataset_writer_finish_with(struct dataset_writer *w, struct atomic_file *co
         unsigned char trailer[TRAILER_SIZE];
         put_le64(trailer, w->offset);
         put_le32(trailer + 8, (uint32_t)meta.len);
-        put_le32(trailer + 12, (uint32_t)crc32(0L, (const Bytef *)meta.data, (uInt)meta.len));
+        put_le32(trailer + 12, (uint32_t)libdeflate_crc32(0, meta.data, meta.len));
         memcpy(trailer + 16, trailer_magic, 8);
         ok = write_bytes(w, meta.data, meta.len, err) && write_bytes(w, trailer, TRAILER_SIZE, err);
     }
@@ -553,7 +546,7 @@ static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_
     if (c.bad || ds->format_version != DATASET_FORMAT_VERSION || ds->kind > 3 ||
         n_inputs > c.left / 4)
         return false;
-    if (crc32(0L, (const Bytef *)ds->schema_text, (uInt)strlen(ds->schema_text)) !=
+    if (libdeflate_crc32(0, ds->schema_text, strlen(ds->schema_text)) !=
         ds->schema_checksum)
         return false;
     ds->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof(*ds->inputs));
@@ -636,7 +629,7 @@ struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_err
     }
     meta = xmalloc(meta_len ? meta_len : 1);
     if (!read_exact(ds->fd, meta, meta_len, meta_offset) ||
-        crc32(0L, meta, meta_len) != get_le32(trailer + 12)) {
+        libdeflate_crc32(0, meta, meta_len) != get_le32(trailer + 12)) {
         buf_printf(err, "%s: dataset metadata is corrupt (CRC mismatch)", path);
         goto fail;
     }
@@ -685,17 +678,25 @@ bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *ou
     if (!ok)
         buf_printf(err, "%s: cannot read block %zu: %s", ds->path, b,
                    errno ? strerror(errno) : "unexpected end of file");
-    if (ok && crc32(0L, comp, ch->comp_len) != ch->crc32) {
+    if (ok && libdeflate_crc32(0, comp, ch->comp_len) != ch->crc32) {
         buf_printf(err, "%s: block %zu column '%s' is corrupt (CRC mismatch)", ds->path, b,
                    ds->columns[col].name);
         ok = false;
     }
-    uLongf raw_len = ch->raw_len;
-    if (ok && (uncompress(out, &raw_len, comp, ch->comp_len) != Z_OK || raw_len != ch->raw_len)) {
+    struct libdeflate_decompressor *d = ok ? libdeflate_alloc_decompressor() : NULL;
+    size_t raw_len = 0;
+    if (ok && !d) {
+        buf_printf(err, "%s: out of memory for decompression", ds->path);
+        ok = false;
+    }
+    if (ok && (libdeflate_zlib_decompress(d, comp, ch->comp_len, out, ch->raw_len, &raw_len) !=
+                   LIBDEFLATE_SUCCESS ||
+               raw_len != ch->raw_len)) {
         buf_printf(err, "%s: block %zu column '%s' does not decompress", ds->path, b,
                    ds->columns[col].name);
         ok = false;
     }
+    libdeflate_free_decompressor(d);
     free(comp);
     if (ok && ds->columns[col].type == DS_STR) {
         const unsigned char *p = out;

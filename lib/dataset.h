@@ -58,6 +58,8 @@ struct ds_block {
 
 /* ---- writing ---- */
 
+struct libdeflate_compressor;
+
 struct dataset_writer {
     struct atomic_file out;
     uint64_t offset;
@@ -76,6 +78,7 @@ struct dataset_writer {
     size_t n_inputs;
     unsigned char *zbuf;
     size_t zbuf_cap;
+    struct libdeflate_compressor *compressor; /* used by one thread at a time */
     bool failed;
     /* A full block is compressed and written by a thread of its own while
      * the caller fills the next one (pending and spare swap): one block in

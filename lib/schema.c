@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "text.h"
 
@@ -1121,7 +1121,7 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
     s->path = xstrdup(path);
     s->text = xstrndup(text, len);
     s->text_len = len;
-    s->checksum = (uint32_t)crc32(0L, (const Bytef *)text, (uInt)len);
+    s->checksum = libdeflate_crc32(0, text, len);
     s->period_kind = PERIOD_YEAR;
     s->period_lo = s->period_hi = -1; /* set by `periods` or by default below */
     s->org_pattern = xstrdup("^[A-Z0-9]{3,5}$");

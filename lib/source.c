@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,7 @@ static bool fill_raw(struct source *src)
         src->raw_len = (size_t)n;
         src->raw_pos = 0;
         src->raw_size += (uint64_t)n;
-        src->raw_crc = (uint32_t)crc32(src->raw_crc, src->raw, (uInt)n);
+        src->raw_crc = libdeflate_crc32(src->raw_crc, src->raw, (size_t)n);
         return true;
     }
 }

@@ -6,8 +6,8 @@
 #                            (unless a node is already on the PATH)
 #   scripts/deps.sh PKG...   also these packages (make fuzz: clang, libFuzzer)
 set -eu
-PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev gnuplot-nox pkg-config
-libcmocka-dev python3"
+PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev libdeflate-dev gnuplot-nox
+pkg-config libcmocka-dev python3"
 for arg in "$@"; do
     case "$arg" in
     bench)
