@@ -32,7 +32,7 @@ struct name_cache {
 
 struct table {
     struct atomic_file file;
-    struct buf line;
+    struct buf line; /* rows not yet handed to the file, the current one last */
     size_t n_columns;
     size_t column;  /* fields written on the current line */
     bool failed;

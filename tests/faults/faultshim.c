@@ -342,6 +342,11 @@ struct cookie {
     char buffer[STREAM_BUFFER];
 };
 
+/* fopencookie(3): a write function returns the bytes it wrote, fewer than
+ * asked on error (errno set), and never a negative number: glibc writes a
+ * piece larger than the stream's buffer straight through this function and
+ * takes its result as a size, so -1 read as "all written" and the error
+ * was lost (candour-stats hands its tables over a megabyte at a time). */
 static ssize_t cookie_write(void *cookie, const char *data, size_t len)
 {
     int fd = ((struct cookie *)cookie)->fd;
@@ -351,7 +356,7 @@ static ssize_t cookie_write(void *cookie, const char *data, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
-            return -1;
+            break;
         done += (size_t)n;
     }
     return (ssize_t)done;
