@@ -115,12 +115,22 @@ static void release_memo(struct table *t)
     t->memo = NULL;
 }
 
+static inline void reserve_number(struct buf *line)
+{
+    if (line->len + NUMFMT_MAX + 1 > line->cap)
+        buf_reserve(line, NUMFMT_MAX);
+}
+
+/* Numbers are formatted straight into the line: through a scratch buffer
+ * and memcpy they were read back wider than numfmt stored them, a stall
+ * on store forwarding per number. */
 void table_num(struct table *t, double v)
 {
     next_field(t);
     if (!isnan(v)) {
-        char text[NUMFMT_MAX];
-        buf_append(&t->line, text, numfmt_g15(text, v == 0 ? 0.0 : v)); /* no "-0" */
+        reserve_number(&t->line);
+        t->line.len += numfmt_g15(t->line.data + t->line.len, v == 0 ? 0.0 : v); /* no "-0" */
+        t->line.data[t->line.len] = '\0';
     }
 }
 
@@ -128,8 +138,9 @@ void table_int(struct table *t, double v)
 {
     next_field(t);
     if (!isnan(v)) {
-        char text[NUMFMT_MAX];
-        buf_append(&t->line, text, numfmt_f0(text, v));
+        reserve_number(&t->line);
+        t->line.len += numfmt_f0(t->line.data + t->line.len, v);
+        t->line.data[t->line.len] = '\0';
     }
 }
 
