@@ -58,6 +58,8 @@ void table_str(struct table *t, const char *s)
     memcpy(m->field, t->line.data + start, m->field_len);
 }
 
+#define NAME_COPY 16
+
 /* Fibonacci hashing of the address: names are 8-aligned at best, so the
  * low bits alone would crowd a few slots. */
 static size_t name_hash(const char *name, size_t n_slots)
@@ -82,10 +84,9 @@ static void names_grow(struct name_cache *nc)
     free(old);
 }
 
-void table_name(struct table *t, const char *name)
+/* The slot of name in the cache, its CSV form made on first sight. */
+static const struct name_slot *find_name(struct name_cache *nc, const char *name)
 {
-    struct name_cache *nc = &t->names;
-    next_field(t);
     if (2 * (nc->used + 1) > nc->n_slots)
         names_grow(nc);
     size_t h = name_hash(name, nc->n_slots);
@@ -97,9 +98,46 @@ void table_name(struct table *t, const char *name)
         slot->field_at = nc->fields.len;
         csv_put_field(&nc->fields, name, strlen(name), true);
         slot->field_len = nc->fields.len - slot->field_at;
+        /* room for append_field's fixed 16-byte copy past the last field,
+         * zeroed so that the copy reads no uninitialised bytes */
+        buf_reserve(&nc->fields, NAME_COPY);
+        memset(nc->fields.data + nc->fields.len, 0, NAME_COPY);
         nc->used++;
     }
-    buf_append(&t->line, nc->fields.data + slot->field_at, slot->field_len);
+    return slot;
+}
+
+/* Most fields are short: a fixed 16-byte copy (reading past the field into
+ * the arena's slack, the line's end moved by the field's length only) is
+ * two instructions where memcpy of a variable length is a call. */
+static inline void append_field(struct buf *line, const char *field, size_t len)
+{
+    if (line->len + NAME_COPY + len + 1 > line->cap)
+        buf_reserve(line, NAME_COPY + len);
+    if (len <= NAME_COPY)
+        memcpy(line->data + line->len, field, NAME_COPY);
+    else
+        memcpy(line->data + line->len, field, len);
+    line->len += len;
+    line->data[line->len] = '\0';
+}
+
+void table_name(struct table *t, const char *name)
+{
+    struct column_memo *m = t->column < t->n_columns ? &t->memo[t->column] : NULL;
+    next_field(t);
+    struct name_cache *nc = &t->names;
+    if (m && m->last_name == name) { /* as in the row before: most columns */
+        append_field(&t->line, nc->fields.data + m->last_at, m->last_len);
+        return;
+    }
+    const struct name_slot *slot = find_name(nc, name);
+    if (m) {
+        m->last_name = name;
+        m->last_at = slot->field_at;
+        m->last_len = slot->field_len;
+    }
+    append_field(&t->line, nc->fields.data + slot->field_at, slot->field_len);
 }
 
 static void release_memo(struct table *t)

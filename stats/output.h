@@ -15,6 +15,9 @@
 struct column_memo {
     char *text, *field;
     size_t text_len, field_len;
+    /* table_name's last name in this column, and its field in the cache */
+    const char *last_name;
+    size_t last_at, last_len;
 };
 
 /* The CSV form of each name written with table_name, found by the name's

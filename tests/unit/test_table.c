@@ -35,7 +35,8 @@ static char *slurp(const char *path)
 static char **make_names(void)
 {
     static const char *const special[] = {"a,b",   "say \"hi\"",  "=SUM(A1)", "-2+3", "-2",
-                                          " lead", "line\nbreak", "",         "plain"};
+                                          " lead", "line\nbreak", "",         "plain",
+                                          "a name longer than sixteen bytes, with a comma"};
     char **names = calloc(N_NAMES, sizeof(*names));
     assert_non_null(names);
     for (size_t i = 0; i < N_NAMES; i++)
@@ -52,7 +53,7 @@ static void write_rows(const char *file, char **names, bool by_name)
     buf_init(&err);
     assert_true(table_open(&t, scratch, file, "x,y,z", &err));
     for (size_t r = 0; r < 3 * N_NAMES; r++) {
-        const char *row[3] = {names[r % N_NAMES], names[(r * 7) % N_NAMES], names[(r / 3) % 9]};
+        const char *row[3] = {names[r % N_NAMES], names[(r * 7) % N_NAMES], names[(r / 3) % 10]};
         for (int c = 0; c < 3; c++)
             (by_name ? table_name : table_str)(&t, row[c]);
         table_end_row(&t);
