@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sync_file_range */
 #include "atomic.h"
 
 #include <errno.h>
@@ -161,6 +162,20 @@ bool atomic_write(struct atomic_file *af, const void *data, size_t len)
     if (!af->write_errno)
         af->write_errno = errno;
     return false;
+}
+
+void atomic_start_sync(struct atomic_file *af)
+{
+    if (!af->temp_path)
+        return;
+    if (fflush(af->fp) != 0) { /* the commit reports it, with this reason */
+        if (!af->write_errno)
+            af->write_errno = errno;
+        return;
+    }
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(fileno(af->fp), 0, 0, SYNC_FILE_RANGE_WRITE);
+#endif
 }
 
 static bool sync_file(struct atomic_file *af, struct buf *err)

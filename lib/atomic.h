@@ -32,6 +32,10 @@ bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct b
  * is kept for the message of atomic_commit, which may only see the stream's
  * error flag long after errno has changed. */
 bool atomic_write(struct atomic_file *af, const void *data, size_t len);
+/* Written in full: flush it and start its writing to disk without waiting,
+ * so that the commit's fsync, which must wait, finds it done or under way.
+ * Errors are left for the commit to find and report. */
+void atomic_start_sync(struct atomic_file *af);
 /* Flush, fsync and rename into place.  On error the temporary file is
  * removed and false is returned with a message in err. */
 bool atomic_commit(struct atomic_file *af, struct buf *err);

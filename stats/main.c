@@ -160,6 +160,7 @@ static const writer_fn writers[] = {write_proportions, write_hotspots, write_ben
 struct writing {
     const struct stats_run *run;
     struct table tables[N_WRITERS];
+    struct atomic_file *files[N_WRITERS]; /* finished tables, still under temporary names */
     bool written[N_WRITERS], opened[N_WRITERS];
     struct buf errors[N_WRITERS];
     size_t next;
@@ -177,6 +178,8 @@ static void *write_some(void *arg)
             return NULL;
         w->written[i] = writers[i](w->run, &w->tables[i], &w->errors[i]);
         w->opened[i] = w->written[i] || w->tables[i].file.final_path;
+        if (w->written[i]) /* the disk writes the table while the next is made */
+            w->files[i] = table_finish(&w->tables[i]);
     }
 }
 
@@ -200,17 +203,16 @@ static int write_outputs(struct stats_run *run, struct buf *err)
             buf_puts(err, w->errors[i].data ? w->errors[i].data : "cannot write output");
             ok = false;
         }
-    struct atomic_file *files[N_WRITERS];
     for (size_t i = 0; i < N_WRITERS; i++) {
-        if (ok)
-            files[i] = table_finish(&w->tables[i]);
-        else if (w->opened[i])
+        if (!ok && w->files[i])
+            atomic_abort(w->files[i]);
+        else if (!ok && w->opened[i])
             table_abort(&w->tables[i]);
         buf_release(&w->errors[i]);
     }
     if (ok) {
         char *journal = xasprintf("%s/%s", run->opt->output_dir, RESULTS_JOURNAL);
-        ok = atomic_commit_all(files, N_WRITERS, journal, err);
+        ok = atomic_commit_all(w->files, N_WRITERS, journal, err);
         free(journal);
     }
     pthread_mutex_destroy(&w->lock);

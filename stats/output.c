@@ -223,6 +223,7 @@ void table_end_row(struct table *t)
 struct atomic_file *table_finish(struct table *t)
 {
     write_lines(t);
+    atomic_start_sync(&t->file);
     buf_release(&t->line);
     release_memo(t);
     return &t->file;
