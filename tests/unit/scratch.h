@@ -1,11 +1,13 @@
 /* Scratch directories for the unit tests: each test gets a fresh one
  * (setup make_scratch), removed afterwards with whatever a failing test left
- * in it (teardown remove_scratch).  Header-only: include it once per test
- * program, after cmocka.h and util.h. */
+ * in it (teardown remove_scratch); and slurp, to read a file back whole.
+ * Header-only: include it once per test program, after cmocka.h and
+ * util.h. */
 #ifndef CANDOUR_TEST_SCRATCH_H
 #define CANDOUR_TEST_SCRATCH_H
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,6 +54,22 @@ static inline char *list_scratch(void)
         free(names[i]);
     }
     return list.data;
+}
+
+/* The whole of a file (NUL-terminated, NULL when empty); caller frees. */
+static inline unsigned char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    struct buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return (unsigned char *)b.data;
 }
 
 static inline void empty_scratch(void)

@@ -44,21 +44,6 @@ static void write_gzip(const char *path, const void *data, size_t len, bool appe
     assert_int_equal(gzclose(gz), Z_OK);
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    struct buf b;
-    buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return (unsigned char *)b.data;
-}
-
 /* Records as text: "LINE:field|field\n", with CR and LF inside fields shown
  * as \r and \n so a case reads on one line. */
 struct collected {
