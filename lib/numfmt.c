@@ -48,9 +48,9 @@ static inline void put_pair(char *d, uint32_t v) /* v < 100 */
 }
 
 /* Exactly 15 digits of x (below 10^15).  Split into 7 + 8 digits and those
- * into pairs by 32-bit divisions that do not wait on each other: a chain of
- * seven 64-bit divisions by 100 was most of numfmt's time, and numfmt a
- * tenth of candour-stats'. */
+ * into pairs by 32-bit divisions that do not wait on each other, where a
+ * loop made them by a chain of seven 64-bit divisions by 100: 13.5-16 ns
+ * a number against 15-18 (a loop over fractions, 4 interleaved runs). */
 static void put_15_digits(char *d, uint64_t x)
 {
     uint32_t hi = (uint32_t)(x / 100000000u), lo = (uint32_t)(x % 100000000u);
