@@ -181,7 +181,9 @@ void dw_put_f64(struct dataset_writer *w, size_t col, double v)
  * CRC-32 three times as fast): on a national year the flushing thread's
  * deflate and the reading thread's CRC-32 were 15% of candour-ingest's
  * CPU.  Level 1: answer columns (a byte per row, a handful of values) gain
- * little from harder matching; string-code columns run long. */
+ * little from harder matching; string-code columns run long.  The price: a
+ * national year's dataset is 29.3 MB where zlib, Huffman-coding answers
+ * only, made 24.3 MB (libdeflate's level 3: 26.0 MB, 0.2 s slower). */
 #define CHUNK_LEVEL 1
 
 /* Compress and write the block whose values are in cols (n_rows rows). */
