@@ -627,9 +627,35 @@ static inline unsigned char derived_class(const struct respondent_plan *p,
 /* Count one row's respondent and theme scores into its cells (cells[],
  * *row_n_cells of them: the org, then each grouping given); its answers
  * too when weighted, else count_block_items does it for the block. */
+/* The cells of the row before, by grouping slot: rows come in runs of one
+ * org (and of one group or unit), so most of a row's cells are its
+ * predecessor's and need no hash lookup (model_cell was most of counting's
+ * single-threaded part). */
+struct cell_memo {
+    bool valid;
+    uint32_t period, scope;
+    size_t all;
+    uint32_t *code; /* per slot: the row's group code, */
+    size_t *parent; /* the parent cell it was looked up under, */
+    size_t *cell;   /* and the cell found */
+};
+
+/* The cell of slot k for group code code under parent, from the memo or
+ * model_cell. */
+static size_t slot_cell_of(struct model *m, struct cell_memo *memo, size_t k, uint32_t period,
+                           uint32_t scope, uint32_t grouping, uint32_t code, uint32_t group,
+                           size_t parent)
+{
+    if (memo->code[k] == code && memo->parent[k] == parent && memo->cell[k] != MODEL_NONE)
+        return memo->cell[k];
+    memo->code[k] = code;
+    memo->parent[k] = parent;
+    return memo->cell[k] = model_cell(m, period, scope, grouping, group, parent);
+}
+
 static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
                       const struct block_reader *r, size_t row, size_t *cells,
-                      size_t *row_n_cells, double *scores)
+                      size_t *row_n_cells, double *scores, struct cell_memo *memo)
 {
     uint32_t period = r->ids[p->period_col][str_code(r, p->period_col, row)];
     uint32_t scope = r->ids[p->org_col][str_code(r, p->org_col, row)];
@@ -638,8 +664,16 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
         if (*bg)
             m->org_bgroup[scope] = xstrdup(bg);
     }
+    if (!memo->valid || memo->period != period || memo->scope != scope) {
+        memo->valid = true;
+        memo->period = period;
+        memo->scope = scope;
+        memo->all = model_cell(m, period, scope, 0, 0, MODEL_NONE);
+        for (size_t k = 0; k < p->n_groupings; k++)
+            memo->cell[k] = MODEL_NONE;
+    }
     size_t n_cells = 0;
-    size_t all = model_cell(m, period, scope, 0, 0, MODEL_NONE);
+    size_t all = memo->all;
     cells[n_cells++] = all;
     size_t *slot_cell = cells + 1; /* cell per grouping slot, MODEL_NONE if blank */
     for (size_t k = 0; k < p->n_groupings; k++) {
@@ -651,8 +685,8 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
         size_t parent = p->parent_slot[k] != MODEL_NONE ? slot_cell[p->parent_slot[k]] : all;
         if (parent == MODEL_NONE)
             parent = all;
-        slot_cell[k] = model_cell(m, period, scope, (uint32_t)p->grouping[k], r->ids[col][code],
-                                  parent);
+        slot_cell[k] = slot_cell_of(m, memo, k, period, scope, (uint32_t)p->grouping[k], code,
+                                    r->ids[col][code], parent);
     }
     for (size_t k = 0; k < p->n_groupings; k++)
         if (slot_cell[k] != MODEL_NONE)
@@ -840,6 +874,9 @@ static bool count_respondent(struct model *m, const struct source_dataset *src,
     /* cells: the "all" cell, then one per grouping slot (compacted in place) */
     size_t stride = 2 * p.n_groupings + 2;
     size_t *cells = xcalloc(stride, sizeof(size_t));
+    struct cell_memo memo = {.code = xcalloc(p.n_groupings + 1, sizeof(uint32_t)),
+                             .parent = xcalloc(p.n_groupings + 1, sizeof(size_t)),
+                             .cell = xcalloc(p.n_groupings + 1, sizeof(size_t))};
     double *scores = xcalloc(p.n_themes + 1, sizeof(double));
     struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, NULL};
     t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
@@ -858,7 +895,7 @@ static bool count_respondent(struct model *m, const struct source_dataset *src,
         size_t n_rows = src->ds->blocks[b].n_rows;
         for (size_t row = 0; ok && row < n_rows; row++) {
             size_t n;
-            count_row(m, &p, src->schema, &r, row, cells, &n, scores);
+            count_row(m, &p, src->schema, &r, row, cells, &n, scores, &memo);
             row_n[row] = (unsigned char)n;
             for (size_t i = 0; i < n; i++)
                 row_cells[row * stride + i] = (uint32_t)cells[i];
@@ -878,6 +915,9 @@ static bool count_respondent(struct model *m, const struct source_dataset *src,
     free(row_cells);
     free(row_n);
     free(cells);
+    free(memo.code);
+    free(memo.parent);
+    free(memo.cell);
     free(scores);
     plan_release(&p);
     reader_release(&r);
