@@ -202,8 +202,9 @@ void table_blank(struct table *t)
 #define TABLE_WRITE_SIZE (1u << 20)
 static void write_lines(struct table *t)
 {
-    if (t->line.len && !atomic_write(&t->file, t->line.data, t->line.len))
-        t->failed = true;
+    /* a failure is kept by the file and reported by its commit */
+    if (t->line.len)
+        (void)atomic_write(&t->file, t->line.data, t->line.len);
     buf_clear(&t->line);
 }
 

@@ -38,7 +38,6 @@ struct table {
     struct buf line; /* rows not yet handed to the file, the current one last */
     size_t n_columns;
     size_t column;  /* fields written on the current line */
-    bool failed;
     struct column_memo *memo; /* per column */
     struct name_cache names;
 };
