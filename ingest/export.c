@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "atomic.h"
+#include "cli.h"
 #include "csvout.h"
 #include "dataset.h"
 #include "ingest.h"
@@ -118,7 +119,7 @@ int export_run(const char *dataset_path, const char *output_path)
 {
     struct buf err;
     buf_init(&err);
-    int status = 0;
+    int status = CLI_OK;
     enum ds_open_error why;
     struct dataset *ds = dataset_load(dataset_path, &err, &why);
     struct schema *s = NULL;
@@ -126,14 +127,14 @@ int export_run(const char *dataset_path, const char *output_path)
         s = schema_parse("(schema embedded in dataset)", ds->schema_text, strlen(ds->schema_text),
                          &err);
         if (!s)
-            status = 1;
+            status = CLI_EDATA;
     } else {
-        status = why == DS_OPEN_EIO ? 2 : 1;
+        status = why == DS_OPEN_EIO ? CLI_EIO : CLI_EDATA;
     }
     struct atomic_file out;
-    if (status == 0 && !atomic_open(&out, output_path, 0644, &err))
-        status = 2;
-    if (status == 0) {
+    if (status == CLI_OK && !atomic_open(&out, output_path, 0644, &err))
+        status = CLI_EIO;
+    if (status == CLI_OK) {
         const struct scale **scales = answer_scales(ds, s);
         struct buf line;
         buf_init(&line);
@@ -148,13 +149,13 @@ int export_run(const char *dataset_path, const char *output_path)
         bool ok = export_rows(ds, scales, &out, &err);
         free(scales);
         if (!ok) {
-            status = out.write_errno ? 2 : 1; /* an I/O error or bad data */
+            status = out.write_errno ? CLI_EIO : CLI_EDATA; /* an I/O error or bad data */
             atomic_abort(&out);
         } else if (!atomic_commit(&out, &err)) {
-            status = 2;
+            status = CLI_EIO;
         }
     }
-    if (status)
+    if (status != CLI_OK)
         fprintf(stderr, "candour-ingest: %s\n", err.data);
     buf_release(&err);
     schema_free(s);

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "atomic.h"
+#include "cli.h"
 #include "csvin.h"
 #include "csvout.h"
 #include "dataset.h"
@@ -188,8 +189,8 @@ static void fatal(struct ingest *ing, unsigned long line, size_t column, const c
     vreport(ing, line, column, fmt, ap);
     va_end(ap);
     ing->fatal = true;
-    if (ing->status < 1)
-        ing->status = 1;
+    if (ing->status == CLI_OK)
+        ing->status = CLI_EDATA;
 }
 
 static const char *quoted(struct ingest *ing, const char *s, size_t len)
@@ -510,8 +511,8 @@ static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t co
         write_reject(ing, rec, column, reason);
         return false;
     }
-    if (ing->status < 1)
-        ing->status = 1;
+    if (ing->status == CLI_OK)
+        ing->status = CLI_EDATA;
     if (ing->messages++ < INGEST_MAX_MESSAGES) {
         fprintf(stderr, "candour-ingest: %s:%lu", ing->file, rec->line);
         if (column)
@@ -998,7 +999,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     emit_row(ing, &err);
     if (err.len) {
         fprintf(stderr, "candour-ingest: %s\n", err.data);
-        ing->status = 2;
+        ing->status = CLI_EIO;
         ing->fatal = true;
     }
     buf_release(&err);
@@ -1050,7 +1051,7 @@ static void read_file(struct ingest *ing, const char *path)
         fatal(ing, 0, 0, "%s", csvin_strerror(&in));
         if (in.src.status == SOURCE_EOPEN || in.src.status == SOURCE_EREAD ||
             in.src.status == SOURCE_EISDIR)
-            ing->status = 2;
+            ing->status = CLI_EIO;
     } else if (st != CSVIN_OK && st != CSVIN_ESTOPPED) {
         fatal(ing, in.error_line, 0, "%s", csvin_strerror(&in));
     } else if (st == CSVIN_OK && !ing->have_header) {
@@ -1081,7 +1082,7 @@ static void print_summary(struct ingest *ing)
     fprintf(stderr, "  rows read        %llu\n", (unsigned long long)ing->rows_read);
     fprintf(stderr, "  rows accepted    %llu\n", (unsigned long long)ing->rows_accepted);
     fprintf(stderr, "  rows rejected    %llu", (unsigned long long)ing->rows_rejected);
-    if (ing->rows_rejected && ing->opt->rejects_path && ing->status == 0)
+    if (ing->rows_rejected && ing->opt->rejects_path && ing->status == CLI_OK)
         fprintf(stderr, " (written to %s)", ing->opt->rejects_path);
     fputc('\n', stderr);
     static const enum column_role dropped_roles[] = {ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE};
@@ -1099,7 +1100,7 @@ static void print_summary(struct ingest *ing)
             fprintf(stderr, ": %s", b->data);
         fputc('\n', stderr);
     }
-    if (ing->status == 0)
+    if (ing->status == CLI_OK)
         fprintf(stderr, "  dataset          %s (%zu columns)\n", ing->opt->output_path, ing->n_ds);
     else
         fprintf(stderr, "  dataset          not written\n");
@@ -1133,7 +1134,7 @@ static void finish_outputs(struct ingest *ing)
 {
     struct buf err;
     buf_init(&err);
-    bool keep = ing->status == 0 && !ing->fatal;
+    bool keep = ing->status == CLI_OK && !ing->fatal;
     struct atomic_file *rejects = &ing->rejects;
     size_t n_rejects = ing->rejects_open ? 1 : 0;
     if (!ing->writer_open) {
@@ -1146,7 +1147,7 @@ static void finish_outputs(struct ingest *ing)
     } else if (!dataset_writer_finish_with(&ing->writer, &rejects, n_rejects, &err)) {
         /* the pair is all or nothing: neither file was replaced */
         fprintf(stderr, "candour-ingest: %s\n", err.data);
-        ing->status = 2;
+        ing->status = CLI_EIO;
     }
     buf_release(&err);
 }
@@ -1164,7 +1165,7 @@ int ingest_run(const struct ingest_options *opt)
     if (!ing.schema) {
         fprintf(stderr, "candour-ingest: %s\n", err.data);
         buf_release(&err);
-        return 2;
+        return CLI_EIO;
     }
     buf_release(&err);
     if (open_outputs(&ing)) {
@@ -1174,7 +1175,7 @@ int ingest_run(const struct ingest_options *opt)
         if (ing.messages > INGEST_MAX_MESSAGES)
             fprintf(stderr, "candour-ingest: ... and %lu more bad rows\n",
                     ing.messages - INGEST_MAX_MESSAGES);
-        bool bad_rows = ing.status == 1 && !ing.fatal;
+        bool bad_rows = ing.status == CLI_EDATA && !ing.fatal;
         finish_outputs(&ing);
         if (!ing.fatal && !opt->quiet)
             print_summary(&ing);
@@ -1185,7 +1186,7 @@ int ingest_run(const struct ingest_options *opt)
         else if (ing.fatal)
             fprintf(stderr, "candour-ingest: nothing written\n");
     } else {
-        ing.status = 2;
+        ing.status = CLI_EIO;
     }
     for (size_t r = 0; r < ROLE_COUNT_; r++)
         buf_release(&ing.dropped[r]);

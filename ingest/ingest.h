@@ -23,11 +23,12 @@ struct ingest_options {
     bool progress; /* stderr is a terminal */
 };
 
-/* Returns the exit status: 0 ok, 1 bad data, 2 I/O or usage problems.
- * Messages go to stderr. */
+/* Returns the exit status (enum cli_status): CLI_OK, CLI_EDATA for bad data,
+ * CLI_EIO for I/O or usage problems.  Messages go to stderr. */
 int ingest_run(const struct ingest_options *opt);
 
-/* Write a dataset back as CSV to output_path ("-" for stdout). */
+/* Write a dataset back as CSV to output_path ("-" for stdout); returns the
+ * exit status as ingest_run does. */
 int export_run(const char *dataset_path, const char *output_path);
 
 #endif

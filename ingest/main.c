@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "ingest.h"
 
 static void usage(FILE *out)
@@ -29,23 +30,7 @@ static void usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *msg)
-{
-    fprintf(stderr, "candour-ingest: %s\n", msg);
-    fputs("Try 'candour-ingest --help' for more information.\n", stderr);
-    return 2;
-}
-
-static int option_error(const char *what, char **argv, int c)
-{
-    const char *arg = argv[optind - 1];
-    if (c && arg[0] == '-' && arg[1] != '-')
-        fprintf(stderr, "candour-ingest: %s '-%c'\n", what, c);
-    else
-        fprintf(stderr, "candour-ingest: %s '%s'\n", what, arg);
-    fputs("Try 'candour-ingest --help' for more information.\n", stderr);
-    return 2;
-}
+static const struct cli_program program = {"candour-ingest", usage};
 
 /* Would writing path replace one of the inputs? */
 static bool output_is_input(const char *path, char **inputs, int n)
@@ -60,15 +45,6 @@ static bool output_is_input(const char *path, char **inputs, int n)
             return true;
     }
     return false;
-}
-
-static int close_stdout(int status)
-{
-    if (fclose(stdout) != 0) {
-        perror("candour-ingest: write error");
-        return 2;
-    }
-    return status;
 }
 
 int main(int argc, char **argv)
@@ -101,35 +77,34 @@ int main(int argc, char **argv)
             opt.quiet = true;
             break;
         case 'h':
-            usage(stdout);
-            return close_stdout(0);
+            return cli_help(&program);
         case 'V':
-            printf("candour-ingest %s\n", CANDOUR_VERSION);
-            return close_stdout(0);
-        case ':':
-            return option_error("missing argument for option", argv, optopt);
-        default:
-            return option_error("unknown option", argv, optopt);
+            return cli_version(&program);
+        default: /* ':' or '?' */
+            return cli_option_error(&program, argv, c);
         }
     }
     if (export_path) {
         if (opt.schema_path || opt.rejects_path || optind < argc)
-            return usage_error("--export takes a dataset and optionally --output, nothing else");
-        return close_stdout(export_run(export_path, opt.output_path ? opt.output_path : "-"));
+            return cli_usage_error(
+                &program, "--export takes a dataset and optionally --output, nothing else");
+        return cli_close_stdout(&program,
+                                export_run(export_path, opt.output_path ? opt.output_path : "-"));
     }
     if (!opt.schema_path)
-        return usage_error("missing --schema FILE");
+        return cli_usage_error(&program, "missing --schema FILE");
     if (!opt.output_path)
-        return usage_error("missing --output DATASET");
+        return cli_usage_error(&program, "missing --output DATASET");
     if (optind >= argc)
-        return usage_error("no input files (use '-' for stdin)");
+        return cli_usage_error(&program, "no input files (use '-' for stdin)");
     if (opt.rejects_path && strcmp(opt.rejects_path, opt.output_path) == 0)
-        return usage_error("--rejects and --output must be different files");
+        return cli_usage_error(&program, "--rejects and --output must be different files");
     if (output_is_input(opt.output_path, argv + optind, argc - optind) ||
         (opt.rejects_path && output_is_input(opt.rejects_path, argv + optind, argc - optind)))
-        return usage_error("an output file is also an input: it would be overwritten");
+        return cli_usage_error(&program,
+                               "an output file is also an input: it would be overwritten");
     opt.inputs = argv + optind;
     opt.n_inputs = (size_t)(argc - optind);
     opt.progress = isatty(STDERR_FILENO);
-    return close_stdout(ingest_run(&opt));
+    return cli_close_stdout(&program, ingest_run(&opt));
 }

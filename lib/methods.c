@@ -22,6 +22,7 @@
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
@@ -151,16 +152,28 @@ static double beta_quantile(double p, double a, double b)
 
 /* ---- one proportion ----------------------------------------------------- */
 
+static const struct m_prop_method_names prop_methods[] = {
+    {M_PROP_WILSON, "wilson", "Wilson score", "Wilson score intervals (Wilson 1927)"},
+    {M_PROP_CLOPPER_PEARSON, "clopper-pearson", "Clopper-Pearson",
+     "Clopper-Pearson exact intervals"},
+    {M_PROP_JEFFREYS, "jeffreys", "Jeffreys", "Jeffreys intervals"},
+};
+_Static_assert(sizeof(prop_methods) / sizeof(prop_methods[0]) == M_PROP_N_METHODS,
+               "one row per interval method");
+
 const char *m_prop_method_name(enum m_prop_method method)
 {
-    switch (method) {
-    case M_PROP_WILSON:
-        return "wilson";
-    case M_PROP_CLOPPER_PEARSON:
-        return "clopper-pearson";
-    case M_PROP_JEFFREYS:
-        return "jeffreys";
-    }
+    for (size_t i = 0; i < M_PROP_N_METHODS; i++)
+        if (prop_methods[i].method == method)
+            return prop_methods[i].name;
+    return NULL;
+}
+
+const struct m_prop_method_names *m_prop_method_find(const char *name)
+{
+    for (size_t i = 0; name && i < M_PROP_N_METHODS; i++)
+        if (strcmp(prop_methods[i].name, name) == 0)
+            return &prop_methods[i];
     return NULL;
 }
 
@@ -242,6 +255,8 @@ enum m_status m_prop_ci(enum m_prop_method method, double x, double n, double co
         return m_prop_clopper_pearson(x, n, conf, out);
     case M_PROP_JEFFREYS:
         return m_prop_jeffreys(x, n, conf, out);
+    case M_PROP_N_METHODS:
+        break;
     }
     interval_nan(out);
     return M_EDOMAIN;

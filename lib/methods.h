@@ -53,11 +53,25 @@ enum m_prop_method {
     M_PROP_WILSON = 0,      /* default */
     M_PROP_CLOPPER_PEARSON, /* exact */
     M_PROP_JEFFREYS,
+    M_PROP_N_METHODS /* how many there are, not a method */
+};
+
+/* The one table of interval method names, used by candour-stats' --ci, its
+ * output tables and candour-report's text and chart titles. Static. */
+struct m_prop_method_names {
+    enum m_prop_method method;
+    const char *name;  /* stable lowercase name: option value and output */
+    const char *label; /* short title for a chart: "Wilson score" */
+    const char *text;  /* for a sentence: "Wilson score intervals (Wilson 1927)" */
 };
 
 /* Stable lowercase name for output: "wilson", "clopper-pearson",
  * "jeffreys"; NULL for an unknown value. Static, do not free. */
 const char *m_prop_method_name(enum m_prop_method method);
+
+/* The names of a method given by its lowercase name (as in --ci or the
+ * "method" column), or NULL when there is no such method. */
+const struct m_prop_method_names *m_prop_method_find(const char *name);
 
 /* Interval for a proportion x/n: 0 <= x <= n, n > 0, 0 < conf < 1.
  * x and n need not be whole numbers (weighted data, see above).

@@ -800,13 +800,11 @@ static void chart_trend(struct charts *c)
     pf = period_from_ordinal(last.kind, periods[n_periods - 1]);
     period_format(&pf, lastp);
     char *line1 = xasprintf("%s: just culture and speaking up, %s to %s", org_label, first, lastp);
-    char *line2 = xasprintf("Lines: %% of staff answering positively; shaded: %.0f%% confidence "
-                            "interval%s",
-                            100 * conf,
-                            strcmp(method, "wilson") == 0            ? " (Wilson score)"
-                            : strcmp(method, "clopper-pearson") == 0 ? " (Clopper-Pearson)"
-                            : strcmp(method, "jeffreys") == 0        ? " (Jeffreys)"
-                                                                     : "");
+    const struct m_prop_method_names *names = m_prop_method_find(method);
+    char *line2 =
+        xasprintf("Lines: %% of staff answering positively; shaded: %.0f%% confidence "
+                  "interval%s%s%s",
+                  100 * conf, names ? " (" : "", names ? names->label : "", names ? ")" : "");
     const char *title[] = {line1, line2};
     int panels = family_present[0] + family_present[1];
     buf_printf(b, "set multiplot layout 1,%d title ", panels ? panels : 1);

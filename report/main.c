@@ -30,13 +30,7 @@ static void usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("candour-report: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'candour-report --help' for more information.\n", stderr);
-    return REPORT_EIO;
-}
+static const struct cli_program program = {"candour-report", usage};
 
 enum { OPT_ORG = 256, OPT_PERIOD, OPT_ALL };
 
@@ -68,36 +62,22 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
             opt->all = true;
             break;
         case 'h':
-            usage(stdout);
-            return -1;
+            return cli_help(&program);
         case 'V':
-            printf("candour-report %s\n", CANDOUR_VERSION);
-            return -1;
-        case ':':
-            return usage_error("missing argument for option '%s'", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_version(&program);
+        default: /* ':' or '?' */
+            return cli_option_error(&program, argv, c);
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s'", argv[optind]);
+        return cli_usage_error(&program, "unexpected argument '%s'", argv[optind]);
     if (!opt->results_dir)
-        return usage_error("%s", "missing --results DIR");
+        return cli_usage_error(&program, "missing --results DIR");
     if (!opt->output_dir)
-        return usage_error("%s", "missing --output OUTDIR");
+        return cli_usage_error(&program, "missing --output OUTDIR");
     if (!opt->org == !opt->all)
-        return usage_error("%s", "give either --org CODE or --all");
-    return 0;
-}
-
-/* Close stdout (--help, --version), saying so when that fails: a write
- * error there would otherwise go unnoticed (datamash close_stdout). */
-static bool close_stdout(void)
-{
-    if (fclose(stdout) == 0)
-        return true;
-    fprintf(stderr, "%s: write error: %s\n", "candour-report", strerror(errno));
-    return false;
+        return cli_usage_error(&program, "give either --org CODE or --all");
+    return CLI_RUN;
 }
 
 int main(int argc, char **argv)
@@ -106,8 +86,8 @@ int main(int argc, char **argv)
     struct report_outputs outputs = {0};
     struct report_options opt = {.outputs = &outputs};
     int rc = parse_options(argc, argv, &opt);
-    if (rc)
-        return rc < 0 ? (close_stdout() ? 0 : REPORT_EIO) : rc;
+    if (rc != CLI_RUN)
+        return rc;
     struct results results;
     struct buf err;
     buf_init(&err);
@@ -139,7 +119,5 @@ int main(int argc, char **argv)
         rmdir(opt.output_dir); /* only succeeds when nothing was written */
     results_release(&results);
     buf_release(&err);
-    if (!close_stdout() && status == REPORT_OK)
-        status = REPORT_EIO;
-    return status;
+    return cli_close_stdout(&program, status);
 }

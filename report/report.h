@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "cli.h"
 #include "outputs.h"
 #include "results.h"
 
@@ -18,9 +19,15 @@ struct report_options {
     struct report_outputs *outputs;
 };
 
-/* Exit statuses: 0 ok, 1 bad results, 2 usage or I/O, 3 text written but
+/* Exit statuses: the programs' shared ones (lib/cli.h) under the names
+ * report/ uses: 0 ok, 1 bad results, 2 usage or I/O, 3 text written but
  * charts missing (no gnuplot, or gnuplot failed). */
-enum { REPORT_OK = 0, REPORT_EDATA = 1, REPORT_EIO = 2, REPORT_ECHARTS = 3 };
+enum {
+    REPORT_OK = CLI_OK,
+    REPORT_EDATA = CLI_EDATA,
+    REPORT_EIO = CLI_EIO,
+    REPORT_ECHARTS = CLI_ECHARTS,
+};
 
 /* Write OUTDIR/board-report.txt (or the national summary with --all) into
  * opt->outputs.

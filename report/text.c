@@ -15,6 +15,7 @@
 
 #include "atomic.h"
 #include "format.h"
+#include "methods.h"
 #include "period.h"
 #include "report.h"
 #include "text.h"
@@ -1711,15 +1712,12 @@ static void put_funnel_models(struct buf *out, const struct report *rp, const st
     buf_puts(out, ".");
 }
 
+/* The interval method for a sentence, from the one table of method names
+ * (lib/methods.h); NULL for a method it does not know. */
 static const char *ci_method_text(const char *method)
 {
-    if (strcmp(method, "wilson") == 0)
-        return "Wilson score intervals (Wilson 1927)";
-    if (strcmp(method, "clopper-pearson") == 0)
-        return "Clopper-Pearson exact intervals";
-    if (strcmp(method, "jeffreys") == 0)
-        return "Jeffreys intervals";
-    return NULL;
+    const struct m_prop_method_names *names = m_prop_method_find(method);
+    return names ? names->text : NULL;
 }
 
 static void paragraph(struct buf *out, const char *text)

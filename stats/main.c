@@ -8,10 +8,29 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli.h"
 #include "stats.h"
+
+/* "wilson, clopper-pearson or jeffreys": the --ci choices, from the one
+ * table of method names (lib/methods.h). */
+static void ci_choices(char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    for (int m = 0; m < M_PROP_N_METHODS && len < size; m++) {
+        const char *sep = m == 0 ? "" : m + 1 == M_PROP_N_METHODS ? " or " : ", ";
+        int n =
+            snprintf(out + len, size - len, "%s%s", sep, m_prop_method_name((enum m_prop_method)m));
+        len += n > 0 ? (size_t)n : 0;
+    }
+}
+
+#define DEFAULT_CI M_PROP_WILSON
 
 static void usage(FILE *out)
 {
+    char choices[80];
+    ci_choices(choices, sizeof(choices));
     fputs("Usage: candour-stats --output DIR [options] DATASET...\n"
           "\n"
           "Fairness indicators from candour datasets (respondent, org-results, counts or\n"
@@ -19,9 +38,10 @@ static void usage(FILE *out)
           "\n"
           "  -o, --output DIR     directory for the CSV files (created if missing)\n"
           "      --min-n N        suppress figures based on fewer than N respondents (11)\n"
-          "      --conf LEVEL     confidence level of every interval (0.95)\n"
-          "      --ci METHOD      wilson, clopper-pearson or jeffreys (wilson)\n"
-          "      --weight         add NSS-style occupational-group weighted figures\n"
+          "      --conf LEVEL     confidence level of every interval (0.95)\n",
+          out);
+    fprintf(out, "      --ci METHOD      %s (%s)\n", choices, m_prop_method_name(DEFAULT_CI));
+    fputs("      --weight         add NSS-style occupational-group weighted figures\n"
           "      --fdr Q          false discovery rate for hotspots (0.05)\n"
           "      --wres-rolling   WRES indicator 3 from two-period rolling sums\n"
           "      --wres-unknown exclude|bme\n"
@@ -34,13 +54,7 @@ static void usage(FILE *out)
           out);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("candour-stats: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputs("\nTry 'candour-stats --help' for more information.\n", stderr);
-    return 2;
-}
+static const struct cli_program program = {"candour-stats", usage};
 
 static bool parse_number(const char *s, double lo, double hi, double *out)
 {
@@ -77,29 +91,31 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
             break;
         case OPT_MIN_N:
             if (!parse_number(optarg, 1, 1e9, &opt->min_n) || opt->min_n != (long)opt->min_n)
-                return usage_error("--min-n needs a whole number of 1 or more, not '%s'", optarg);
+                return cli_usage_error(
+                    &program, "--min-n needs a whole number of 1 or more, not '%s'", optarg);
             break;
         case OPT_CONF:
             if (!parse_number(optarg, 0.5, 0.9999, &opt->conf))
-                return usage_error("--conf needs a level from 0.5 to 0.9999, not '%s'", optarg);
+                return cli_usage_error(&program,
+                                       "--conf needs a level from 0.5 to 0.9999, not '%s'", optarg);
             break;
-        case OPT_CI:
-            if (strcmp(optarg, "wilson") == 0)
-                opt->ci = M_PROP_WILSON;
-            else if (strcmp(optarg, "clopper-pearson") == 0)
-                opt->ci = M_PROP_CLOPPER_PEARSON;
-            else if (strcmp(optarg, "jeffreys") == 0)
-                opt->ci = M_PROP_JEFFREYS;
-            else
-                return usage_error("--ci must be wilson, clopper-pearson or jeffreys, not '%s'",
-                                   optarg);
+        case OPT_CI: {
+            const struct m_prop_method_names *ci = m_prop_method_find(optarg);
+            if (!ci) {
+                char choices[80];
+                ci_choices(choices, sizeof(choices));
+                return cli_usage_error(&program, "--ci must be %s, not '%s'", choices, optarg);
+            }
+            opt->ci = ci->method;
             break;
+        }
         case OPT_WEIGHT:
             opt->weight = true;
             break;
         case OPT_FDR:
             if (!parse_number(optarg, 1e-6, 0.5, &opt->fdr))
-                return usage_error("--fdr needs a rate from 0.000001 to 0.5, not '%s'", optarg);
+                return cli_usage_error(&program,
+                                       "--fdr needs a rate from 0.000001 to 0.5, not '%s'", optarg);
             break;
         case OPT_WRES_ROLLING:
             opt->wres_rolling = true;
@@ -110,25 +126,22 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
             else if (strcmp(optarg, "bme") == 0)
                 opt->wres_unknown_as_bme = true;
             else
-                return usage_error("--wres-unknown must be exclude or bme, not '%s'", optarg);
+                return cli_usage_error(&program, "--wres-unknown must be exclude or bme, not '%s'",
+                                       optarg);
             break;
         case 'h':
-            usage(stdout);
-            return -1;
+            return cli_help(&program);
         case 'V':
-            printf("candour-stats %s\n", CANDOUR_VERSION);
-            return -1;
-        case ':':
-            return usage_error("missing argument for option '%s'", argv[optind - 1]);
-        default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return cli_version(&program);
+        default: /* ':' or '?' */
+            return cli_option_error(&program, argv, c);
         }
     }
     if (!opt->output_dir)
-        return usage_error("%s", "missing --output DIR");
+        return cli_usage_error(&program, "missing --output DIR");
     if (optind >= argc)
-        return usage_error("%s", "no datasets given");
-    return 0;
+        return cli_usage_error(&program, "no datasets given");
+    return CLI_RUN;
 }
 
 static bool make_output_dir(const char *dir, struct buf *err)
@@ -217,7 +230,7 @@ static int write_outputs(struct stats_run *run, struct buf *err)
     }
     pthread_mutex_destroy(&w->lock);
     free(w);
-    return ok ? 0 : 2;
+    return ok ? CLI_OK : CLI_EIO;
 }
 
 static size_t model_item_index(const struct model *m, const char *id)
@@ -256,24 +269,14 @@ static size_t *item_blocks(const struct model *m, const struct source_dataset *s
     return block;
 }
 
-/* Close stdout (--help, --version), saying so when that fails: a write
- * error there would otherwise go unnoticed (datamash close_stdout). */
-static bool close_stdout(void)
-{
-    if (fclose(stdout) == 0)
-        return true;
-    fprintf(stderr, "%s: write error: %s\n", "candour-stats", strerror(errno));
-    return false;
-}
-
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
-    struct stats_options opt = {.min_n = DEFAULT_MIN_N, .conf = 0.95, .ci = M_PROP_WILSON,
-                                .fdr = 0.05};
+    struct stats_options opt = {
+        .min_n = DEFAULT_MIN_N, .conf = 0.95, .ci = DEFAULT_CI, .fdr = 0.05};
     int rc = parse_options(argc, argv, &opt);
-    if (rc)
-        return rc < 0 ? (close_stdout() ? 0 : 2) : rc;
+    if (rc != CLI_RUN)
+        return rc;
     struct stats_run run = {.opt = &opt};
     model_init(&run.model);
     run.model.weighted = opt.weight;
@@ -283,7 +286,7 @@ int main(int argc, char **argv)
     run.n_sources = n;
     struct buf err;
     buf_init(&err);
-    int status = 1;
+    int status = CLI_EDATA;
     bool io_error = false;
     if (load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         load_count(&run.model, &run.hr, src, n, &err)) {
@@ -295,8 +298,8 @@ int main(int argc, char **argv)
         free(block);
         stats_sort_cells(&run);
         stats_format_common(&run);
-        status = make_output_dir(opt.output_dir, &err) ? write_outputs(&run, &err) : 2;
-        if (status == 0)
+        status = make_output_dir(opt.output_dir, &err) ? write_outputs(&run, &err) : CLI_EIO;
+        if (status == CLI_OK)
             fprintf(stderr,
                     "candour-stats: %zu cells, %zu items, %zu themes; suppressed %zu primary, "
                     "%zu secondary (min-n %g)\n",
@@ -304,8 +307,8 @@ int main(int argc, char **argv)
                     run.secondary, opt.min_n);
     }
     if (io_error)
-        status = 2; /* a dataset could not be read, as opposed to bad data */
-    if (status)
+        status = CLI_EIO; /* a dataset could not be read, as opposed to bad data */
+    if (status != CLI_OK)
         fprintf(stderr, "candour-stats: %s\n", err.data);
     buf_release(&err);
     load_close(src, n);
@@ -314,7 +317,5 @@ int main(int argc, char **argv)
     relations_release(&run.relations);
     hr_table_release(&run.hr);
     model_release(&run.model);
-    if (!close_stdout() && status == 0)
-        status = 2;
-    return status;
+    return cli_close_stdout(&program, status);
 }

@@ -645,11 +645,36 @@ static void test_summary(void **state)
         assert_true(stats[i].n_values > 0);
 }
 
+/* The one table of method names: every method has a name that finds it
+ * again, a label and a sentence; unknown names and NULL find nothing. */
+static void test_prop_method_names(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"wilson", "clopper-pearson", "jeffreys"};
+    assert_int_equal(M_PROP_N_METHODS, 3);
+    for (int m = 0; m < M_PROP_N_METHODS; m++) {
+        const char *name = m_prop_method_name((enum m_prop_method)m);
+        assert_string_equal(name, names[m]);
+        const struct m_prop_method_names *found = m_prop_method_find(name);
+        assert_non_null(found);
+        assert_int_equal(found->method, m);
+        assert_true(found->label[0] != '\0' && found->text[0] != '\0');
+    }
+    assert_string_equal(m_prop_method_find("wilson")->text, "Wilson score intervals (Wilson 1927)");
+    assert_string_equal(m_prop_method_find("clopper-pearson")->label, "Clopper-Pearson");
+    assert_null(m_prop_method_find("Wilson"));
+    assert_null(m_prop_method_find("wald"));
+    assert_null(m_prop_method_find(""));
+    assert_null(m_prop_method_find(NULL));
+    assert_null(m_prop_method_name(M_PROP_N_METHODS));
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prop_ci),
+        cmocka_unit_test(test_prop_method_names),
         cmocka_unit_test(test_mean_t),
         cmocka_unit_test(test_newcombe),
         cmocka_unit_test(test_ztest),

@@ -1,0 +1,59 @@
+/* The command-line skeleton shared by the three programs; see cli.h. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <string.h>
+
+static int try_help(const struct cli_program *prog)
+{
+    fprintf(stderr, "Try '%s --help' for more information.\n", prog->name);
+    return CLI_EIO;
+}
+
+int cli_usage_error(const struct cli_program *prog, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "%s: ", prog->name);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return try_help(prog);
+}
+
+/* getopt_long leaves optopt = 0 for an unknown long option and the option's
+ * value for a long option missing its argument; after either, argv[optind - 1]
+ * is the long option as written.  A short option may sit inside a cluster
+ * (-qx), where argv[optind - 1] is not it, so it is named by its letter. */
+int cli_option_error(const struct cli_program *prog, char **argv, int c)
+{
+    const char *what = c == ':' ? "missing argument for option" : "unknown option";
+    const char *arg = argv[optind - 1];
+    bool long_option = c == ':' ? strncmp(arg, "--", 2) == 0 : optopt == 0;
+    if (long_option)
+        return cli_usage_error(prog, "%s '%s'", what, arg);
+    return cli_usage_error(prog, "%s '-%c'", what, optopt);
+}
+
+int cli_help(const struct cli_program *prog)
+{
+    prog->usage(stdout);
+    return cli_close_stdout(prog, CLI_OK);
+}
+
+int cli_version(const struct cli_program *prog)
+{
+    printf("%s %s\n", prog->name, CANDOUR_VERSION);
+    return cli_close_stdout(prog, CLI_OK);
+}
+
+int cli_close_stdout(const struct cli_program *prog, int status)
+{
+    if (fclose(stdout) == 0)
+        return status;
+    fprintf(stderr, "%s: write error: %s\n", prog->name, strerror(errno));
+    return status == CLI_OK ? CLI_EIO : status;
+}

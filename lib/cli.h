@@ -1,0 +1,49 @@
+/* The command-line skeleton shared by candour-ingest, candour-stats and
+ * candour-report: one set of exit statuses, one way to report a usage error,
+ * --help and --version, and a checked close of stdout.  Each program's main.c
+ * keeps only its own options and its own work. */
+#ifndef CANDOUR_CLI_H
+#define CANDOUR_CLI_H
+
+#include <stdio.h>
+
+/* Exit statuses of every candour program (README.md, "Exit status").  Usage
+ * and I/O errors share 2: either way the input was never judged. */
+enum cli_status {
+    CLI_OK = 0,
+    CLI_EDATA = 1,   /* bad input data (or bad results, for candour-report) */
+    CLI_EIO = 2,     /* usage or I/O error */
+    CLI_ECHARTS = 3, /* candour-report only: text written, charts missing */
+};
+
+/* What an option parser returns when the program should go on and run,
+ * as opposed to an exit status (after --help, --version or an error). */
+enum { CLI_RUN = -1 };
+
+/* One program: its name (the prefix of every message) and its --help text. */
+struct cli_program {
+    const char *name;         /* "candour-stats" */
+    void (*usage)(FILE *out); /* the --help text */
+};
+
+/* "NAME: message" and the pointer to --help on stderr; returns CLI_EIO. */
+int cli_usage_error(const struct cli_program *prog, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The usage error for getopt_long's ':' (missing argument) or '?' (unknown
+ * option) when called with opterr = 0 and an optstring starting with ':'.
+ * c is the character getopt_long returned.  A short option is named '-x'
+ * (also inside a cluster such as -qx), a long one as written.  CLI_EIO. */
+int cli_option_error(const struct cli_program *prog, char **argv, int c);
+
+/* --help and --version: write to stdout, close it, return the exit status. */
+int cli_help(const struct cli_program *prog);
+int cli_version(const struct cli_program *prog);
+
+/* Close stdout before exiting, so that a failed write (a full disk, a closed
+ * pipe) is reported rather than lost.  Returns status, or CLI_EIO when the
+ * close fails and status was CLI_OK (a failure already reported keeps its
+ * own status). */
+int cli_close_stdout(const struct cli_program *prog, int status);
+
+#endif
