@@ -108,6 +108,26 @@ struct m_ztest {
  * NaN there). */
 enum m_status m_ztest_2prop(double x1, double n1, double x2, double n2, struct m_ztest *out);
 
+/* Test for a linear trend in proportions x[i]/n[i] over scores score[i]
+ * (i < k, k >= 2, scores not all equal): the Cochran-Armitage chi-squared
+ * test as R's prop.trend.test computes it,
+ *   chi2 = (sum (x_i - n_i p)(s_i - s_bar))^2 / (p (1-p) sum n_i (s_i - s_bar)^2)
+ * with p = sum x / sum n and s_bar = sum n_i s_i / sum n, 1 degree of freedom.
+ * slope is the n-weighted least-squares slope of x_i/n_i on s_i (change of
+ * the proportion per unit of score: the coefficient of R's
+ * lm(x/n ~ s, weights = n)); z = sign(slope) sqrt(chi2).  With k = 2, chi2
+ * is the square of m_ztest_2prop's z.  When p is 0 or 1 every proportion
+ * is equal: slope = 0, z = chi2 = 0 and p_value = 1 (prop.trend.test gives
+ * NaN).  Counts need not be whole numbers. */
+struct m_trend {
+    double slope;
+    double chi2;
+    double z;
+    double p_value; /* two-sided (upper tail of chi2 on 1 df) */
+};
+enum m_status m_trend_test(const double *x, const double *n, const double *score, size_t k,
+                           struct m_trend *out);
+
 /* Ratio of two proportions (relative risk) (a/n1) / (b/n2) with the Katz
  * log interval.  Zero-cell rule: when any of a, n1-a, b, n2-b is 0, 0.5 is
  * added to all four cells (so a+0.5, n1+1, b+0.5, n2+1) and the estimate

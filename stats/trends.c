@@ -12,6 +12,11 @@
  * says which suppression applies (the current cell's if it is suppressed,
  * else the previous one's) and every figure is blank.
  *
+ * Span columns: for the same row, the change from the first period of the
+ * row's series (the run of consecutive periods reaching back from this
+ * one) and, over three or more periods, a test for linear trend: see
+ * write_span.
+ *
  * --weight does not change this file: changes are of unweighted counts.
  * TODO(weighting): weighted rows would take weighted_proportion() (load.h)
  * of both cells as x = p_w * n_eff, n = n_eff, as benchmarks.csv does.
@@ -25,10 +30,88 @@
 #define TRENDS_HEADER                                                                              \
     "org,item,group_dim,group,period,previous_period,estimate,previous_estimate,change,"           \
     "change_lower,change_upper,p_value,suppressed,parent_group,n,positive,previous_n,"             \
-    "previous_positive,z,measure,polarity," COMMON_COLUMNS
+    "previous_positive,z,measure,polarity," COMMON_COLUMNS ",first_period,first_estimate,"         \
+    "span_change,span_change_lower,span_change_upper,span_p_value,trend_periods,trend_slope,"      \
+    "trend_chi2,trend_p_value"
 
-static void write_row(const struct stats_run *run, struct table *t, size_t cell, size_t prev,
-                      size_t item)
+/* Longest series a row's span follows (about 80 years of annual surveys,
+ * 20 of quarterly pulses); older periods are left out of the span. */
+#define SPAN_MAX 80
+
+/* The span of a row: the cells of the same place followed back from cell
+ * through consecutive periods in which the item was asked, oldest first,
+ * into chain[] (at most SPAN_MAX).  Returns how many (at least 2: the row's
+ * cell and its previous one). */
+static size_t span_chain(const struct model *m, const struct series_index *ix, const bool *asked,
+                         size_t cell, size_t item, size_t chain[SPAN_MAX])
+{
+    size_t back[SPAN_MAX], k = 0;
+    for (size_t c = cell; c != MODEL_NONE && k < SPAN_MAX; c = ix->prev[c]) {
+        if (!asked[m->cells[c].period * m->n_items + item])
+            break;
+        back[k++] = c;
+    }
+    for (size_t i = 0; i < k; i++)
+        chain[i] = back[k - 1 - i];
+    return k;
+}
+
+/* The span columns: change from the first period of the series to this
+ * one (Newcombe interval, z test p-value) and, over three or more periods,
+ * the Cochran-Armitage test for linear trend with the periods' ordinals as
+ * scores.  Blank when any cell of the span is suppressed: a statistic
+ * pooled over a hidden cell could give its count away. */
+static void write_span(const struct stats_run *run, struct table *t, const struct series_index *ix,
+                       const bool *asked, size_t cell, size_t item)
+{
+    const struct model *m = &run->model;
+    size_t chain[SPAN_MAX];
+    size_t k = span_chain(m, ix, asked, cell, item, chain);
+    if (k == 0) { /* not reached: the caller checked that the item was asked */
+        chain[0] = cell;
+        k = 1;
+    }
+    const struct item_count *first = &m->counts[chain[0] * m->n_items + item];
+    const struct item_count *cur = &m->counts[chain[k - 1] * m->n_items + item];
+    double x[SPAN_MAX], n[SPAN_MAX], score[SPAN_MAX];
+    bool hidden = false;
+    for (size_t i = 0; i < k; i++) {
+        const struct item_count *ic = &m->counts[chain[i] * m->n_items + item];
+        hidden = hidden || ic->supp != SUPP_NONE;
+        x[i] = ic->positive;
+        n[i] = ic->n;
+        score[i] = (double)ix->ordinal[m->cells[chain[i]].period];
+    }
+    table_name(t, cell_period(run, chain[0]));
+    struct m_interval diff;
+    struct m_ztest test;
+    struct m_trend trend;
+    if (hidden ||
+        m_diff_newcombe(cur->positive, cur->n, first->positive, first->n, run->opt->conf, &diff) !=
+            M_OK ||
+        m_ztest_2prop(cur->positive, cur->n, first->positive, first->n, &test) != M_OK) {
+        for (int f = 0; f < 5; f++)
+            table_blank(t);
+    } else {
+        table_num(t, first->positive / first->n);
+        table_num(t, diff.estimate);
+        table_num(t, diff.lower);
+        table_num(t, diff.upper);
+        table_num(t, test.p_value);
+    }
+    table_int(t, (double)k);
+    if (hidden || k < 3 || m_trend_test(x, n, score, k, &trend) != M_OK) {
+        for (int f = 0; f < 3; f++)
+            table_blank(t);
+    } else {
+        table_num(t, trend.slope);
+        table_num(t, trend.chi2);
+        table_num(t, trend.p_value);
+    }
+}
+
+static void write_row(const struct stats_run *run, struct table *t, const struct series_index *ix,
+                      const bool *asked, size_t cell, size_t prev, size_t item)
 {
     const struct model *m = &run->model;
     const struct item_count *cur = &m->counts[cell * m->n_items + item];
@@ -75,6 +158,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t cell,
     table_name(t, m->items[item].measure);
     table_name(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
     table_common(t, run);
+    write_span(run, t, ix, asked, cell, item);
     table_end_row(t);
 }
 
@@ -93,7 +177,7 @@ bool write_trends(const struct stats_run *run, struct table *t, struct buf *err)
         for (size_t i = 0; i < m->n_items; i++)
             if (asked[m->cells[c].period * m->n_items + i] &&
                 asked[m->cells[prev].period * m->n_items + i])
-                write_row(run, t, c, prev, i);
+                write_row(run, t, &ix, asked, c, prev, i);
     }
     free(asked);
     series_index_release(&ix);

@@ -150,6 +150,7 @@ enum {
     S_SPC_CHART,
     S_SPC_POINTS,
     S_KISH,
+    S_TREND,
     S_COUNT
 };
 
@@ -169,6 +170,7 @@ static struct method_stats stats[S_COUNT] = {
     [S_SPC_CHART] = {"spc limits", 0, 0, 0},
     [S_SPC_POINTS] = {"spc signals", 0, 0, 0},
     [S_KISH] = {"kish", 0, 0, 0},
+    [S_TREND] = {"trend test", 0, 0, 0},
 };
 
 /* Compare one value, record the error, and report a disagreement; returns 1
@@ -548,6 +550,64 @@ static void test_kish(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* Cochran-Armitage trend test against prop.trend.test (chi2, p-value) and
+ * lm(x/n ~ score, weights = n) (slope), sets of points in long format. */
+static void test_trend(void **state)
+{
+    (void)state;
+    struct table points, expected;
+    table_load(&points, "trend_points.csv");
+    table_load(&expected, "trend.csv");
+    double *x = calloc(points.n_rows, sizeof(*x));
+    double *n = calloc(points.n_rows, sizeof(*n));
+    double *s = calloc(points.n_rows, sizeof(*s));
+    assert_true(x && n && s);
+    int bad = 0;
+    for (size_t e = 0; e < expected.n_rows; e++) {
+        const char *set = str(&expected, e, "set");
+        size_t k = 0;
+        for (size_t r = 0; r < points.n_rows; r++) {
+            if (strcmp(str(&points, r, "set"), set) == 0) {
+                x[k] = num(&points, r, "x");
+                n[k] = num(&points, r, "n");
+                s[k] = num(&points, r, "score");
+                k++;
+            }
+        }
+        struct m_trend tr;
+        assert_int_equal(m_trend_test(x, n, s, k, &tr), M_OK);
+        bad += agree(S_TREND, tr.slope, num(&expected, e, "slope"), "slope", e);
+        bad += agree(S_TREND, tr.chi2, num(&expected, e, "chi2"), "chi2", e);
+        bad += agree(S_TREND, tr.z, num(&expected, e, "z"), "z", e);
+        bad += agree(S_TREND, tr.p_value, num(&expected, e, "p_value"), "p-value", e);
+        if (k == 2) { /* two points: the square of the z test */
+            struct m_ztest zt;
+            assert_int_equal(m_ztest_2prop(x[0], n[0], x[1], n[1], &zt), M_OK);
+            assert_true(fabs(tr.chi2 - zt.z * zt.z) <= 1e-12 * tr.chi2);
+        }
+    }
+    free(x);
+    free(n);
+    free(s);
+    table_free(&points);
+    table_free(&expected);
+    assert_int_equal(bad, 0);
+
+    /* documented edges: all or none positive; equal scores; too few points */
+    struct m_trend tr;
+    const double none[3] = {0, 0, 0}, all[3] = {10, 20, 5}, ns[3] = {10, 20, 5};
+    const double years[3] = {2022, 2023, 2024}, same[3] = {1, 1, 1};
+    assert_int_equal(m_trend_test(none, ns, years, 3, &tr), M_OK);
+    assert_true(tr.chi2 == 0.0 && tr.p_value == 1.0 && tr.slope == 0.0);
+    assert_int_equal(m_trend_test(all, ns, years, 3, &tr), M_OK);
+    assert_true(tr.chi2 == 0.0 && tr.p_value == 1.0);
+    assert_int_equal(m_trend_test(all, ns, same, 3, &tr), M_EDOMAIN);
+    assert_true(isnan(tr.p_value));
+    assert_int_equal(m_trend_test(all, ns, years, 1, &tr), M_EDOMAIN);
+    const double too_many[3] = {11, 20, 5};
+    assert_int_equal(m_trend_test(too_many, ns, years, 3, &tr), M_EDOMAIN);
+}
+
 /* Rules that have no independent reference: argument checks, the documented
  * boundary choices, the deviation from NHSRplotthedots for a constant series. */
 static void test_domain_and_edges(void **state)
@@ -684,6 +744,7 @@ int main(void)
         cmocka_unit_test(test_overdispersion),
         cmocka_unit_test(test_spc),
         cmocka_unit_test(test_kish),
+        cmocka_unit_test(test_trend),
         cmocka_unit_test(test_domain_and_edges),
         cmocka_unit_test(test_summary),
     };
