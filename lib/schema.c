@@ -54,6 +54,7 @@ struct parser {
     bool seen_kind;
     bool seen_format;
     bool seen_periods;
+    int rates_line; /* last `rates` or `design-effect` directive, 0 if none */
     struct buf key;
 };
 
@@ -754,6 +755,15 @@ static bool parse_column_periods(struct parser *p, struct schema_column *c, cons
     return ok;
 }
 
+/* A design effect: a plain decimal from 0.1 to 100 (1 = simple random
+ * sampling; NSS weighting gives about 1.1 to 2). */
+static bool parse_design_effect(struct parser *p, const char *v, double *out)
+{
+    if (!parse_double(v, strlen(v), out) || !(*out >= 0.1 && *out <= 100))
+        return fail(p, "design effect must be a number from 0.1 to 100, not '%s'", v);
+    return true;
+}
+
 static bool periods_overlap(const struct schema_column *a, const struct schema_column *b)
 {
     if (!a->n_periods || !b->n_periods)
@@ -809,6 +819,12 @@ static bool column_options(struct parser *p, struct schema_column *c)
     } else if (c->role == ROLE_RATE) {
         return fail(p, "a rate column needs rate-scale=percent or rate-scale=fraction");
     }
+    if ((v = get_key(p, 3, "design-effect"))) {
+        if (c->role != ROLE_RATE)
+            return fail(p, "design-effect= only applies to rate columns");
+        if (!parse_design_effect(p, v, &c->design_effect))
+            return false;
+    }
     bool demographic = c->role == ROLE_DEMOGRAPHIC;
     if ((v = get_key(p, 3, "scale"))) {
         if (!demographic)
@@ -858,8 +874,9 @@ static bool reference_known(struct parser *p, const struct schema_column *c)
 
 static bool do_column(struct parser *p)
 {
-    static const char *const keys[] = {"name",   "optional", "periods",   "scale", "recode",
-                                       "reference", "parent", "rate-scale", NULL};
+    static const char *const keys[] = {"name",      "optional", "periods",    "scale",
+                                       "recode",    "reference", "parent",    "rate-scale",
+                                       "design-effect", NULL};
     if (!need_args(p, 3, "column HEADER ROLE [key=value...]"))
         return false;
     if (!p->seen_kind)
@@ -882,6 +899,7 @@ static bool do_column(struct parser *p)
         .item = SCHEMA_NONE,
         .scale = SCHEMA_NONE,
         .recode = SCHEMA_NONE,
+        .design_effect = NAN,
         .line = p->line,
     };
     struct schema *s = p->s;
@@ -897,6 +915,31 @@ static bool do_column(struct parser *p)
                         header, o->line);
     }
     return true;
+}
+
+/* `rates weighted|unweighted`: org-results only, checked with the kind. */
+static bool do_rates(struct parser *p)
+{
+    if (!exact_args(p, 2, "rates weighted|unweighted"))
+        return false;
+    if (strcmp(p->tok[1].text, "weighted") == 0)
+        p->s->rate_weighting = RATES_WEIGHTED;
+    else if (strcmp(p->tok[1].text, "unweighted") == 0)
+        p->s->rate_weighting = RATES_UNWEIGHTED;
+    else
+        return fail(p, "rates must be 'weighted' or 'unweighted', not '%s'", p->tok[1].text);
+    p->rates_line = p->line;
+    return true;
+}
+
+/* `design-effect D`: every rate of the file (a rate's own design-effect=
+ * wins). */
+static bool do_design_effect(struct parser *p)
+{
+    if (!exact_args(p, 2, "design-effect NUMBER"))
+        return false;
+    p->rates_line = p->line;
+    return parse_design_effect(p, p->tok[1].text, &p->s->design_effect);
 }
 
 static bool do_directive(struct parser *p)
@@ -936,6 +979,10 @@ static bool do_directive(struct parser *p)
         return do_periods(p);
     if (strcmp(d, "org-pattern") == 0)
         return do_org_pattern(p);
+    if (strcmp(d, "rates") == 0)
+        return do_rates(p);
+    if (strcmp(d, "design-effect") == 0)
+        return do_design_effect(p);
     if (strcmp(d, "scale") == 0)
         return do_scale_start(p);
     if (strcmp(d, "recode") == 0)
@@ -1079,6 +1126,10 @@ static bool check_kind(struct parser *p)
     if (count_role(s, ROLE_ORG_NAME) > 1 || count_role(s, ROLE_BGROUP) > 1 ||
         count_role(s, ROLE_WEIGHT) > 1)
         return fail(p, "at most one org-name, bgroup and weight column");
+    if (s->kind != KIND_ORG_RESULTS && p->rates_line) {
+        p->line = p->rates_line;
+        return fail(p, "'rates' and 'design-effect' apply to org-results schemas only");
+    }
     switch (s->kind) {
     case KIND_RESPONDENT:
         if (!require_role(p, ROLE_ITEM, false))
@@ -1127,6 +1178,8 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
     s->org_pattern = xstrdup("^[A-Z0-9]{3,5}$");
     regcomp(&s->org_regex, s->org_pattern, REG_EXTENDED | REG_NOSUB);
     s->name = xstrdup("unnamed");
+    s->rate_weighting = RATES_WEIGHTED;
+    s->design_effect = NAN;
 
     struct parser p = {.s = s, .err = err};
     buf_init(&p.key);
@@ -1308,4 +1361,9 @@ bool schema_period_valid(const struct schema *s, const struct period *p)
 bool schema_org_valid(const struct schema *s, const char *org)
 {
     return regexec(&s->org_regex, org, 0, NULL, 0) == 0;
+}
+
+double schema_design_effect(const struct schema *s, const struct schema_column *c)
+{
+    return !isnan(c->design_effect) ? c->design_effect : s->design_effect;
 }

@@ -45,6 +45,8 @@ enum column_role {
 
 enum polarity { POLARITY_HIGHER, POLARITY_LOWER };
 enum rate_scale { RATE_PERCENT, RATE_FRACTION };
+/* Are an org-results file's rates weighted (NSS published results are)? */
+enum rate_weighting { RATES_WEIGHTED, RATES_UNWEIGHTED };
 
 struct scale_entry {
     char *code;       /* as written in the schema, e.g. "4" */
@@ -115,6 +117,7 @@ struct schema_column {
     char *reference;  /* demographic: reference group for disparities */
     char *parent;     /* unit: the enclosing unit level */
     enum rate_scale rate_scale;
+    double design_effect; /* rate: its own design-effect=, NaN when not given */
     bool optional;
     struct period_range *periods; /* NULL: every period */
     size_t n_periods;
@@ -132,6 +135,8 @@ struct schema {
     long period_lo, period_hi; /* valid period ordinals */
     char *org_pattern;
     regex_t org_regex;
+    enum rate_weighting rate_weighting; /* org-results: `rates` directive */
+    double design_effect;               /* org-results: `design-effect`, NaN when not given */
     struct scale *scales;
     size_t n_scales;
     struct recode *recodes;
@@ -154,6 +159,11 @@ void schema_free(struct schema *s);
 const char *schema_kind_name(enum schema_kind kind);
 const char *schema_role_name(enum column_role role);
 size_t schema_find_item(const struct schema *s, const char *id);
+
+/* Design effect of rate column c: its own design-effect=, else the file's
+ * design-effect, else NaN (none given: the rate is treated as a simple
+ * random sample of its base). */
+double schema_design_effect(const struct schema *s, const struct schema_column *c);
 
 /* Does column c apply to period p (by its periods= list)? */
 bool schema_column_in_period(const struct schema_column *c, const struct period *p);

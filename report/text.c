@@ -683,8 +683,13 @@ static size_t summary_changes(struct report *rp, const struct names *items, size
         fmt_signed(&line, 100.0 * lo, 1);
         buf_puts(&line, " to ");
         fmt_signed(&line, 100.0 * hi, 1);
-        buf_puts(&line, favourable(change, polarity) ? "), a more favourable result."
-                                                     : "), a less favourable result.");
+        buf_puts(&line, favourable(change, polarity) ? "), a more favourable result"
+                                                     : "), a less favourable result");
+        const char *rates = vcell(&rp->trends, row, "weighted_rates");
+        if (strcmp(rates, "assumed-srs") == 0 || strcmp(rates, "mixed") == 0)
+            buf_puts(&line, " (from weighted published rates taken as simple random samples: "
+                            "the interval is too narrow)");
+        buf_puts(&line, ".");
         put_bullet(out, line.data);
         found++;
     }
@@ -1726,6 +1731,56 @@ static void paragraph(struct buf *out, const char *text)
     buf_putc(out, '\n');
 }
 
+/* Do the results come from published organisation results only? */
+static bool only_org_results(const struct csv_table *inputs)
+{
+    for (size_t r = 0; r < inputs->n_rows; r++)
+        if (strcmp(csv_cell(inputs, r, "kind"), "org-results") != 0)
+            return false;
+    return inputs->n_rows > 0;
+}
+
+/* What the percentages assume about published weighted rates, from the
+ * org-results rows of inputs.csv (rates, design_effect,
+ * design_effect_items).  Nothing when no input holds weighted rates. */
+static void put_rates_assumption(struct buf *text, const struct csv_table *inputs)
+{
+    size_t weighted = 0, file_deff = 0, item_deff = 0;
+    const char *deff = "";
+    for (size_t r = 0; r < inputs->n_rows; r++) {
+        if (strcmp(csv_cell(inputs, r, "rates"), "weighted") != 0)
+            continue;
+        weighted++;
+        const char *d = csv_cell(inputs, r, "design_effect");
+        if (*d) {
+            file_deff++;
+            deff = d;
+        }
+        const char *items = csv_cell(inputs, r, "design_effect_items");
+        if (*items && strcmp(items, "0") != 0)
+            item_deff++;
+    }
+    if (!weighted)
+        return;
+    buf_puts(text, " Published organisation results are weighted rates: positive is the "
+                   "rate times the number answering (the base). ");
+    if (file_deff == weighted && !item_deff) {
+        buf_puts(text, "Intervals, tests and funnel limits use the effective base, the base "
+                       "divided by the design effect of ");
+        put_text(text, deff);
+        buf_puts(text, " given in the schema (Kish 1965).");
+    } else if (!file_deff && !item_deff) {
+        buf_puts(text, "No design effect was given: intervals, tests and funnel limits assume "
+                       "each rate is a simple random sample of its base, so they are too "
+                       "narrow for weighted rates, and changes from these rates are marked.");
+    } else {
+        buf_puts(text, "A design effect was given for some rates only: those use the "
+                       "effective base (base divided by the design effect, Kish 1965); the "
+                       "others assume simple random sampling, so their intervals are too "
+                       "narrow, and changes from them are marked.");
+    }
+}
+
 static void section_methods(struct report *rp, const struct names *items)
 {
     struct buf *out = &rp->out;
@@ -1734,9 +1789,12 @@ static void section_methods(struct report *rp, const struct names *items)
     buf_puts(out, "\n7. METHODS AND SUPPRESSION\n\n");
 
     /* Percentages. */
-    buf_puts(&text, "Percentages: positive answers over substantive answers (blanks and "
-                    "answers the schema marks as missing, such as \"don't know\", left "
-                    "out), unweighted, with ");
+    if (only_org_results(&rp->r->inputs))
+        buf_puts(&text, "Percentages: the published rates, with ");
+    else
+        buf_puts(&text, "Percentages: positive answers over substantive answers (blanks and "
+                        "answers the schema marks as missing, such as \"don't know\", left "
+                        "out), unweighted, with ");
     const char *method = inputs_value(&rp->r->inputs, "ci_method");
     size_t first = rp->prop.n ? rp->prop.rows[0] : NO_ROW;
     if (!*method && first != NO_ROW)
@@ -1751,6 +1809,7 @@ static void section_methods(struct report *rp, const struct names *items)
     buf_puts(&text, " at ");
     put_conf(&text, rp->conf);
     buf_puts(&text, ".");
+    put_rates_assumption(&text, &rp->r->inputs);
     if (strcmp(inputs_value(&rp->r->inputs, "weighted"), "yes") == 0)
         buf_puts(&text, " The results also hold weighted figures (proportions.csv); this "
                         "report shows the unweighted ones.");

@@ -26,6 +26,9 @@
  *   n = n_eff); the target is the pooled cell's weighted proportion.  As
  *   n_eff is not a whole number, limits without overdispersion are
  *   FunnelPlotR's arcsine ones with tau2 = 0 (model "arcsine-normal").
+ * design effects: org-results rates with a design effect count as their
+ *   effective base n / deff (load.c), not a whole number either: the same
+ *   arcsine limits for every org of a comparison holding one.
  *
  * Disclosure: an org row whose cell is suppressed keeps its coordinates and
  * the comparison-level figures (target, model, phi, tau2) but no n, counts,
@@ -129,6 +132,7 @@ struct comparison {
     size_t n_orgs;
     bool fitted;           /* at least one visible org: phi and tau2 estimated */
     bool weighted;         /* rows from weighted_proportion (--weight) */
+    bool effective_n;      /* some n are effective bases (rates with a design effect) */
     enum suppression supp; /* the pooled cell's */
 };
 
@@ -149,7 +153,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     bool random_effects = cmp->tau2 > 0;
     if (shown) {
         enum m_status s1, s2;
-        if (random_effects || cmp->weighted) {
+        if (random_effects || cmp->weighted || cmp->effective_n) {
             /* a weighted n_eff is not a whole number: FunnelPlotR's
              * arcsine limits, tau2 = 0 without overdispersion */
             s1 = m_od_limits(cmp->target, cmp->tau2, n, 0.95, &l95);
@@ -162,7 +166,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
             l95.lower = l95.upper = l998.lower = l998.upper = NAN;
         if (m_od_zscore(x, n, cmp->target, cmp->tau2, &z) != M_OK)
             z = NAN;
-        if (cmp->weighted) {
+        if (cmp->weighted || cmp->effective_n) {
             table_num(t, n);
             table_num(t, x);
         } else {
@@ -183,9 +187,9 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     table_num(t, l998.lower);
     table_num(t, l998.upper);
     if (cmp->supp == SUPP_NONE)
-        table_name(t, random_effects  ? "random-effects"
-                      : cmp->weighted ? "arcsine-normal"
-                                      : "binomial");
+        table_name(t, random_effects                     ? "random-effects"
+                      : cmp->weighted || cmp->effective_n ? "arcsine-normal"
+                                                          : "binomial");
     else
         table_blank(t);
     if (shown && !isnan(l95.lower))
@@ -220,7 +224,8 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
 {
     const struct model *m = &run->model;
     const struct item_count *pc = &m->counts[pool * m->n_items + item];
-    struct comparison cmp = {NAN, NAN, 0, 0, false, weighted, pc->supp};
+    struct comparison cmp = {NAN, NAN, 0, 0, false, weighted,
+                             !weighted && (pc->rates & COUNT_RATES_DEFF), pc->supp};
     double pooled_x, pooled_n;
     bool pooled = funnel_counts(pc, weighted, &pooled_x, &pooled_n);
     if (weighted && !pooled)

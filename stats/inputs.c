@@ -2,13 +2,33 @@
  * read: the file as ingest saw it (name, size, CRC-32), the schema and its
  * checksum, and the rows read and accepted; plus the run's settings, so a
  * reader can say exactly what the figures come from. */
+#include <math.h>
 #include <stdio.h>
 
 #include "stats.h"
 
 #define INPUTS_HEADER                                                                             \
     "dataset,kind,schema,schema_crc32,input,input_bytes,input_crc32,rows_read,rows_accepted,"    \
-    "created_by,stats_version,ci_method,weighted,fdr," COMMON_COLUMNS
+    "created_by,stats_version,ci_method,weighted,fdr," COMMON_COLUMNS ",rates,design_effect,"     \
+    "design_effect_items"
+
+/* rates, design_effect, design_effect_items: for org-results, whether the
+ * rates are weighted, the file's design effect and how many rate columns
+ * carry their own; blank for other kinds. */
+static void rates_columns(const struct schema *s, struct table *t)
+{
+    if (s->kind != KIND_ORG_RESULTS) {
+        for (int f = 0; f < 3; f++)
+            table_blank(t);
+        return;
+    }
+    table_str(t, s->rate_weighting == RATES_WEIGHTED ? "weighted" : "unweighted");
+    table_num(t, s->design_effect);
+    size_t own = 0;
+    for (size_t c = 0; c < s->n_columns; c++)
+        own += s->columns[c].role == ROLE_RATE && !isnan(s->columns[c].design_effect);
+    table_int(t, (double)own);
+}
 
 bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
 {
@@ -36,6 +56,7 @@ bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
             table_str(t, run->opt->weight ? "yes" : "no");
             table_num(t, run->opt->fdr);
             table_common(t, run);
+            rates_columns(run->sources[i].schema, t);
             table_end_row(t);
         }
     }

@@ -985,6 +985,21 @@ static bool count_counts(struct model *m, const struct source_dataset *src, stru
     return ok;
 }
 
+/* Design effect of item it's rate column in the period with this text
+ * (columns can differ by periods=): schema_design_effect, NaN when none. */
+static double rate_design_effect(const struct schema *s, size_t it, const char *period_text)
+{
+    struct period per;
+    bool parsed = period_parse(period_text, strlen(period_text), &per);
+    for (size_t c = 0; c < s->n_columns; c++) {
+        const struct schema_column *col = &s->columns[c];
+        if (col->role == ROLE_RATE && col->item == it &&
+            (!parsed || schema_column_in_period(col, &per)))
+            return schema_design_effect(s, col);
+    }
+    return s->design_effect;
+}
+
 static bool count_org_results(struct model *m, const struct source_dataset *src, struct buf *err)
 {
     const struct dataset *ds = src->ds;
@@ -1013,6 +1028,7 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                     m->org_bgroup[s] = xstrdup(bg);
             }
             size_t cell = model_cell(m, p, s, 0, 0, MODEL_NONE);
+            const char *period_text = m->periods.strings[p];
             for (size_t c = 0; c < ds->n_columns; c++) {
                 if (ds->columns[c].role != ROLE_BASE)
                     continue;
@@ -1023,9 +1039,17 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                 if (base == DS_I64_MISSING || isnan(fraction) || it == SCHEMA_NONE)
                     continue;
                 struct item_count *ic = model_count(m, cell, model_item(m, &src->schema->items[it]));
-                /* published rates are weighted: positive is rate x base, not a count */
-                ic->n += (double)base;
-                ic->positive += fraction * (double)base;
+                /* positive is rate x base, not a count; a weighted rate with a
+                 * design effect counts as its effective base n / deff */
+                double deff = rate_design_effect(src->schema, it, period_text);
+                double scale = 1.0;
+                if (src->schema->rate_weighting == RATES_WEIGHTED) {
+                    ic->rates |= isnan(deff) ? COUNT_RATES_SRS : COUNT_RATES_DEFF;
+                    if (!isnan(deff))
+                        scale = 1.0 / deff;
+                }
+                ic->n += (double)base * scale;
+                ic->positive += fraction * (double)base * scale;
                 if (m->weighted)
                     mark_unweighted(ic);
                 if (m->cells[cell].respondents < (size_t)base)
@@ -1143,6 +1167,7 @@ static void add_counts(struct model *m, size_t into, size_t from)
         a->w_sum += b->w_sum;
         a->w_sq_sum += b->w_sq_sum;
         a->w_pos += b->w_pos;
+        a->rates |= b->rates;
     }
     for (size_t t = 0; t < m->n_themes; t++) {
         struct theme_count *a = model_theme_count(m, into, t);

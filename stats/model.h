@@ -55,7 +55,15 @@ struct item_count {
     double positive;
     double w_sum, w_sq_sum, w_pos; /* --weight: sums of w, w^2, w over positives */
     enum suppression supp;
+    uint8_t rates;       /* COUNT_RATES_* bits: counts taken from weighted published rates */
 };
+
+/* item_count.rates: the counts include weighted published rates (org-results)
+ * with no design effect (intervals assume simple random sampling of the
+ * base) or with one (counts scaled to the effective base n / deff).  Pooled
+ * cells take the union of their members' bits. */
+#define COUNT_RATES_SRS 1u
+#define COUNT_RATES_DEFF 2u
 
 struct theme_count {
     double n, sum, sum_sq;

@@ -54,7 +54,7 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
             } else {
                 struct m_interval ci;
                 m_prop_ci(run->opt->ci, ic->positive, ic->n, run->opt->conf, &ci);
-                table_int(t, ic->n);
+                table_count(t, ic->n); /* effective bases need not be whole */
                 table_count(t, ic->positive);
                 table_num(t, ci.estimate);
                 table_num(t, ci.lower);

@@ -32,11 +32,27 @@
     "change_lower,change_upper,p_value,suppressed,parent_group,n,positive,previous_n,"             \
     "previous_positive,z,measure,polarity," COMMON_COLUMNS ",first_period,first_estimate,"         \
     "span_change,span_change_lower,span_change_upper,span_p_value,trend_periods,trend_slope,"      \
-    "trend_chi2,trend_p_value"
+    "trend_chi2,trend_p_value,weighted_rates"
 
 /* Longest series a row's span follows (about 80 years of annual surveys,
  * 20 of quarterly pulses); older periods are left out of the span. */
 #define SPAN_MAX 80
+
+/* The weighted_rates label of a change: whether either period's counts
+ * come from weighted published rates, and on which assumption. */
+static const char *weighted_rates_name(unsigned bits)
+{
+    switch (bits & (COUNT_RATES_SRS | COUNT_RATES_DEFF)) {
+    case COUNT_RATES_SRS:
+        return "assumed-srs";
+    case COUNT_RATES_DEFF:
+        return "design-effect";
+    case COUNT_RATES_SRS | COUNT_RATES_DEFF:
+        return "mixed";
+    default:
+        return "no";
+    }
+}
 
 /* The span of a row: the cells of the same place followed back from cell
  * through consecutive periods in which the item was asked, oldest first,
@@ -149,9 +165,9 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
         for (int f = 0; f < 5; f++)
             table_blank(t);
     } else {
-        table_int(t, cur->n);
+        table_count(t, cur->n);
         table_count(t, cur->positive);
-        table_int(t, old->n);
+        table_count(t, old->n);
         table_count(t, old->positive);
         table_num(t, test.z);
     }
@@ -159,6 +175,7 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
     table_name(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
     table_common(t, run);
     write_span(run, t, ix, asked, cell, item);
+    table_name(t, weighted_rates_name(cur->rates | old->rates));
     table_end_row(t);
 }
 
