@@ -68,7 +68,10 @@ bool gnuplot_open(struct gnuplot *gp, struct buf *err)
     }
     struct buf command;
     buf_init(&command);
-    buf_puts(&command, "exec gnuplot -d 2>");
+    /* The scripts are UTF-8 (set encoding utf8): gnuplot runs in a UTF-8
+     * locale whatever the caller's, or in the C locale it warns that it
+     * cannot convert the degree sign and every chart counts as failed. */
+    buf_puts(&command, "LC_ALL=C.UTF-8; export LC_ALL; exec gnuplot -d 2>");
     shell_quote(&command, gp->err_path);
     fflush(NULL); /* nothing of ours buffered is written twice by the child */
     gp->pipe = popen(command.data, "w");

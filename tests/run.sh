@@ -21,6 +21,10 @@
 # CANDOUR_TESTS_EXCLUDE (space-separated case-name prefixes, e.g. "faults/")
 # leaves those cases out, saying how many (make valgrind uses it).
 set -u
+# One locale for every case, whatever the machine's: messages, sorting and
+# number formats must not depend on it.
+LC_ALL=C
+export LC_ALL
 BIN_DIR=$(cd "$1" && pwd)
 BUILD_DIR=$2
 mkdir -p "$BUILD_DIR"
