@@ -65,14 +65,26 @@ $(BIN)/candour-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBCAND
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIBCANDOUR)
-	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) -o $@ $< $(UNIT_OBJ) $(LIBCANDOUR) $(ALL_LDFLAGS) \
-	    $(CMOCKA_LIBS) $(PKG_LIBS)
-
-# Unit tests of a program's own code link its object files too.
-$(BUILD)/tests/test_table: UNIT_OBJ = $(BUILD)/stats/output.o
-$(BUILD)/tests/test_table: $(BUILD)/stats/output.o
+# Unit tests (cmocka): tests/unit/test_<name>.c becomes $(BUILD)/tests/test_<name>,
+# linked with the library; test_<module>.c tests lib/<module>.c.  A test of a
+# program's own module is named test_<prog>_<module>.c (test_stats_output.c
+# tests stats/output.c) and links $(BUILD)/<prog>/<module>.o as well: no rule
+# to write.  One that needs more of its program lists the objects, above the
+# rule below, in UNIT_DEPS_test_<prog>_<module>, e.g.
+#   UNIT_DEPS_test_stats_disclosure = $(BUILD)/stats/model.o
+# A test named after a program but no module of it stops make with a message.
+unit_module = $(firstword $(foreach p,$(PROGRAMS),$(if $(filter test_$(p)_%,$(1)),$(patsubst \
+                  test_$(p)_%,$(p)/%.c,$(1)))))
+unit_objs   = $(patsubst %.c,$(BUILD)/%.o,$(call unit_module,$(1))) $(UNIT_DEPS_$(1))
+define UNIT_RULE
+$(if $(call unit_module,$(1)),$(if $(wildcard $(call unit_module,$(1))),,$(error \
+    tests/unit/$(1).c: there is no $(call unit_module,$(1)) for it to test)))
+$$(BUILD)/tests/$(1): tests/unit/$(1).c $(call unit_objs,$(1)) $$(LIBCANDOUR)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ALL_CFLAGS) $$(CMOCKA_CFLAGS) -o $$@ $$< $(call unit_objs,$(1)) $$(LIBCANDOUR) \
+	    $$(ALL_LDFLAGS) $$(CMOCKA_LIBS) $$(PKG_LIBS)
+endef
+$(foreach t,$(UNIT_SRC:tests/unit/%.c=%),$(eval $(call UNIT_RULE,$(t))))
 
 # The fault-injection shim (tests/faults/faultshim.c) is preloaded into the
 # programs by the tests/cases/faults cases.  It is built without sanitizers in
@@ -168,4 +180,4 @@ uninstall:
 clean:
 	rm -rf build bin
 
--include $(ALL_OBJ:.o=.d)
+-include $(ALL_OBJ:.o=.d) $(UNIT_BINS:=.d)
