@@ -17,8 +17,8 @@
  * million; and where gsl_cdf_binomial_P gives up (NaN, n in the millions
  * near p = 1/2) the binomial CDF is summed directly.  A remaining numerical
  * failure is reported as M_ENUMERIC.  Programs still call
- * gsl_set_error_handler_off() in main(), as STYLE.md asks, so that no GSL
- * call can abort the process.
+ * gsl_set_error_handler_off() in main(), so that no GSL call can abort the
+ * process.
  *
  * Confidence levels are fractions in (0, 1), e.g. 0.95.  Counts are doubles
  * so that weighted data can be passed as x = p_w * n_eff, n = n_eff (Kish

@@ -62,7 +62,9 @@ struct key_item {
     enum family family;
 };
 
-/* The just-culture and speaking-up items of a board report (DOMAIN.md 3). */
+/* The just-culture and speaking-up items of a board report: the stable item
+ * ids the shipped respondent schemas (schemas/nss*.schema) map each year's
+ * question codes to. */
 static const struct key_item key_items[] = {
     {"unsafe_secure", "Secure raising concerns about unsafe clinical practice",
      "Unsafe practice: secure to raise", SPEAKING_UP},
