@@ -544,6 +544,34 @@ static const char *inputs_value(const struct csv_table *inputs, const char *colu
     return inputs->n_rows ? csv_cell(inputs, 0, column) : "";
 }
 
+/* Did stats compare with a chosen set of organisations (--exclude-type and
+ * the like: inputs.csv comparison), rather than every org in the results? */
+static bool comparison_chosen(const struct csv_table *inputs)
+{
+    const char *desc = inputs_value(inputs, "comparison");
+    return *desc && strcmp(desc, "all organisations") != 0;
+}
+
+/* The comparison set as inputs.csv describes it: "215 organisations (NHS
+ * trust: 210; Social enterprise: 5); 45 left out: type not in ICB,CSU
+ * (types from FILE)". */
+static void put_comparison_set(struct buf *out, const struct csv_table *inputs)
+{
+    put_text(out, inputs_value(inputs, "comparison_orgs"));
+    buf_puts(out, " organisations (");
+    put_text(out, inputs_value(inputs, "comparison_types"));
+    buf_puts(out, "); ");
+    put_text(out, inputs_value(inputs, "comparison_left_out"));
+    buf_puts(out, " left out: ");
+    put_text(out, inputs_value(inputs, "comparison"));
+}
+
+/* Name of the national comparison in running text. */
+static const char *all_orgs_name(const struct csv_table *inputs)
+{
+    return comparison_chosen(inputs) ? "the comparison set" : "all trusts in the results";
+}
+
 static void put_generated_by(struct buf *out, const struct csv_table *inputs)
 {
     struct buf value;
@@ -583,6 +611,12 @@ static void section_header(struct report *rp)
     }
     put_field(out, "Period", value.data);
 
+    if (comparison_chosen(&rp->r->inputs)) {
+        buf_clear(&value);
+        put_comparison_set(&value, &rp->r->inputs);
+        put_field(out, "Compared with", value.data);
+    }
+
     buf_clear(&value);
     if (strncmp(rp->benchmark, "GROUP:", 6) == 0) {
         put_text_fit(&value, rp->benchmark + 6, NAME_MAX_COLUMNS);
@@ -592,7 +626,9 @@ static void section_header(struct report *rp)
             buf_puts(&value, strcmp(rp->n_orgs, "1") == 0 ? " trust)" : " trusts)");
         }
     } else {
-        buf_puts(&value, "none in the results: compared with all trusts");
+        buf_puts(&value, comparison_chosen(&rp->r->inputs)
+                             ? "none in the results: compared with the comparison set"
+                             : "none in the results: compared with all trusts");
         if (*rp->n_orgs) {
             buf_puts(&value, " (");
             put_text(&value, rp->n_orgs);
@@ -770,7 +806,9 @@ static size_t summary_funnel(struct report *rp, struct buf *out, const struct na
         buf_puts(&line, above ? " is above the " : " is below the ");
         buf_puts(&line, strstr(flag, "998") ? "99.8%" : "95%");
         buf_puts(&line, own_group ? " funnel limit of the benchmarking group (group "
-                                  : " funnel limit of all trusts in the results (all trusts ");
+                        : comparison_chosen(&rp->r->inputs)
+                            ? " funnel limit of the comparison set (the set "
+                            : " funnel limit of all trusts in the results (all trusts ");
         put_pct(&line, target);
         buf_puts(&line, "%)");
         if (only_998_against)
@@ -1172,7 +1210,7 @@ static void section_culture(struct report *rp)
     if (strncmp(rp->benchmark, "GROUP:", 6) == 0)
         buf_puts(&text, "the benchmarking group");
     else
-        buf_puts(&text, "all trusts in the results");
+        buf_puts(&text, all_orgs_name(&rp->r->inputs));
     buf_puts(&text, ": within its limits, or low or high beyond its 95% or 99.8% limit.");
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
@@ -1858,7 +1896,7 @@ static void section_methods(struct report *rp, const struct names *items)
     buf_clear(&text);
     buf_puts(&text, "Funnel plots: the trust's percentage against the pooled percentage of ");
     buf_puts(&text, strncmp(rp->benchmark, "GROUP:", 6) == 0 ? "its benchmarking group"
-                                                             : "all trusts in the results");
+                                                             : all_orgs_name(&rp->r->inputs));
     buf_puts(&text, ", with 95% and 99.8% limits for its number of answers. ");
     put_funnel_models(&text, rp, items);
     buf_puts(&text, " Hotspots: each unit against the rest of the trust, Newcombe interval, "
@@ -2359,8 +2397,10 @@ static int national_summary(const struct report_options *opt, const struct resul
     view_sort_by_org(&wres);
     view_sort_by_org(&themes);
 
+    bool chosen = comparison_chosen(&r->inputs);
     put_rule(&out, '=');
-    buf_puts(&out, "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY TRUST IN THE RESULTS\n");
+    buf_puts(&out, chosen ? "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY ORGANISATION IN THE RESULTS\n"
+                          : "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY TRUST IN THE RESULTS\n");
     put_rule(&out, '=');
     put_min_n_warning(&out, min_n);
     struct buf value;
@@ -2369,7 +2409,12 @@ static int national_summary(const struct report_options *opt, const struct resul
     put_field(&out, "Period", value.data);
     buf_clear(&value);
     buf_printf(&value, "%zu", orgs.n);
-    put_field(&out, "Trusts", value.data);
+    put_field(&out, chosen ? "Organisations" : "Trusts", value.data);
+    if (chosen) {
+        buf_clear(&value);
+        put_comparison_set(&value, &r->inputs);
+        put_field(&out, "Compared with", value.data);
+    }
     buf_clear(&value);
     buf_printf(&value, "%ld respondents: a figure based on fewer is not shown", min_n);
     if (min_n < STANDARD_MIN_N)
@@ -2381,11 +2426,17 @@ static int national_summary(const struct report_options *opt, const struct resul
     put_sources(&out, &r->inputs);
     buf_putc(&out, '\n');
     fmt_wrap(&out,
-             "Percentage positive for the whole trust; after it, the position on the "
-             "funnel plot against all trusts: < or << below the 95% or 99.8% limit, "
-             "> or >> above it (for these items higher is more favourable). n: the "
-             "largest number of answers to any item. n/s: not shown to protect "
-             "anonymity; --: no figure.",
+             chosen ? "Percentage positive for the whole organisation; after it, the position "
+                      "on the funnel plot against the comparison set (organisations outside "
+                      "it have none): < or << below the 95% or 99.8% limit, > or >> above it "
+                      "(for these items higher is more favourable). n: the largest number of "
+                      "answers to any item. n/s: not shown to protect anonymity; --: no "
+                      "figure."
+                    : "Percentage positive for the whole trust; after it, the position on the "
+                      "funnel plot against all trusts: < or << below the 95% or 99.8% limit, "
+                      "> or >> above it (for these items higher is more favourable). n: the "
+                      "largest number of answers to any item. n/s: not shown to protect "
+                      "anonymity; --: no figure.",
              WIDTH, "", "");
     national_block(&out, &prop, &bench, &orgs, "Just culture (% positive)", JUST_CULTURE_ITEMS,
                    ARRAY_LEN(JUST_CULTURE_ITEMS));

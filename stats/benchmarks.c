@@ -106,6 +106,8 @@ static bool funnel_counts(const struct item_count *ic, bool weighted, double *x,
 static bool in_comparison(const struct model *m, size_t pool, size_t member)
 {
     const struct scope *s = &m->scopes[m->cells[pool].scope];
+    if (!model_org_compared(m, m->cells[member].scope))
+        return false;
     if (s->kind == SCOPE_ALL)
         return true;
     const char *bg = m->org_bgroup[m->cells[member].scope];

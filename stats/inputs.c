@@ -10,7 +10,7 @@
 #define INPUTS_HEADER                                                                             \
     "dataset,kind,schema,schema_crc32,input,input_bytes,input_crc32,rows_read,rows_accepted,"    \
     "created_by,stats_version,ci_method,weighted,fdr," COMMON_COLUMNS ",rates,design_effect,"     \
-    "design_effect_items"
+    "design_effect_items,comparison,comparison_orgs,comparison_left_out,comparison_types"
 
 /* rates, design_effect, design_effect_items: for org-results, whether the
  * rates are weighted, the file's design effect and how many rate columns
@@ -57,6 +57,10 @@ bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
             table_num(t, run->opt->fdr);
             table_common(t, run);
             rates_columns(run->sources[i].schema, t);
+            table_str(t, run->compare.description ? run->compare.description : "");
+            table_int(t, (double)run->compare.n_in);
+            table_int(t, (double)(run->compare.n_orgs - run->compare.n_in));
+            table_str(t, run->compare.types_in ? run->compare.types_in : "");
             table_end_row(t);
         }
     }

@@ -1185,7 +1185,7 @@ void load_pool(struct model *m)
     for (size_t i = 0; i < n_org_cells; i++) {
         struct popcell c = m->cells[i];
         if (m->scopes[c.scope].kind != SCOPE_ORG ||
-            m->groupings[c.grouping].kind == GROUPING_UNIT)
+            m->groupings[c.grouping].kind == GROUPING_UNIT || !model_org_compared(m, c.scope))
             continue;
         size_t targets[2] = {all_scope, MODEL_NONE};
         const char *bg = m->org_bgroup[c.scope];

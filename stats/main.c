@@ -10,6 +10,7 @@
 
 #include "cli.h"
 #include "stats.h"
+#include "text.h"
 
 /* "wilson, clopper-pearson or jeffreys": the --ci choices, from the one
  * table of method names (lib/methods.h). */
@@ -47,6 +48,19 @@ static void usage(FILE *out)
           "      --wres-unknown exclude|bme\n"
           "                       WRES indicator 3: leave unknown ethnicity out of both\n"
           "                       sides (exclude, the default) or count it as BME\n"
+          "      --org-lookup FILE\n"
+          "                       CSV with columns org and type (others read past): each\n"
+          "                       org's type; without it an org's type is its\n"
+          "                       benchmarking group\n"
+          "      --compare-types LIST\n"
+          "                       compare with orgs of these types only (comma-separated)\n"
+          "      --exclude-type LIST\n"
+          "                       leave orgs of these types out of every comparison\n"
+          "      --compare-list FILE\n"
+          "                       compare with the orgs FILE lists (one code a line)\n"
+          "      --compare-within bgroup|type\n"
+          "                       benchmarking groups: the bgroup column (default) or\n"
+          "                       the types\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
@@ -69,6 +83,11 @@ enum {
     OPT_FDR,
     OPT_WRES_ROLLING,
     OPT_WRES_UNKNOWN,
+    OPT_ORG_LOOKUP,
+    OPT_COMPARE_TYPES,
+    OPT_EXCLUDE_TYPE,
+    OPT_COMPARE_LIST,
+    OPT_COMPARE_WITHIN,
 };
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
@@ -79,6 +98,11 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"weight", no_argument, NULL, OPT_WEIGHT}, {"fdr", required_argument, NULL, OPT_FDR},
         {"wres-rolling", no_argument, NULL, OPT_WRES_ROLLING},
         {"wres-unknown", required_argument, NULL, OPT_WRES_UNKNOWN},
+        {"org-lookup", required_argument, NULL, OPT_ORG_LOOKUP},
+        {"compare-types", required_argument, NULL, OPT_COMPARE_TYPES},
+        {"exclude-type", required_argument, NULL, OPT_EXCLUDE_TYPE},
+        {"compare-list", required_argument, NULL, OPT_COMPARE_LIST},
+        {"compare-within", required_argument, NULL, OPT_COMPARE_WITHIN},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
@@ -127,6 +151,29 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
                 opt->wres_unknown_as_bme = true;
             else
                 return cli_usage_error(&program, "--wres-unknown must be exclude or bme, not '%s'",
+                                       optarg);
+            break;
+        case OPT_ORG_LOOKUP:
+            opt->compare.org_lookup = optarg;
+            break;
+        case OPT_COMPARE_TYPES:
+        case OPT_EXCLUDE_TYPE:
+            if (text_is_blank(optarg, strlen(optarg)))
+                return cli_usage_error(&program, "--%s needs a list of types",
+                                       c == OPT_EXCLUDE_TYPE ? "exclude-type" : "compare-types");
+            *(c == OPT_EXCLUDE_TYPE ? &opt->compare.exclude_types : &opt->compare.compare_types) =
+                optarg;
+            break;
+        case OPT_COMPARE_LIST:
+            opt->compare.compare_list = optarg;
+            break;
+        case OPT_COMPARE_WITHIN:
+            if (strcmp(optarg, "type") == 0)
+                opt->compare.within_type = true;
+            else if (strcmp(optarg, "bgroup") == 0)
+                opt->compare.within_type = false;
+            else
+                return cli_usage_error(&program, "--compare-within must be bgroup or type, not '%s'",
                                        optarg);
             break;
         case 'h':
@@ -288,8 +335,10 @@ int main(int argc, char **argv)
     buf_init(&err);
     int status = CLI_EDATA;
     bool io_error = false;
+    int compare_status = CLI_OK;
     if (load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
-        load_count(&run.model, &run.hr, src, n, &err)) {
+        load_count(&run.model, &run.hr, src, n, &err) &&
+        (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);
         relations_build(&run.model, &run.relations);
         size_t *block = item_blocks(&run.model, src, n);
@@ -305,7 +354,15 @@ int main(int argc, char **argv)
                     "%zu secondary (min-n %g)\n",
                     run.model.n_cells, run.model.n_items, run.model.n_themes, run.primary,
                     run.secondary, opt.min_n);
+        if (status == CLI_OK && run.compare.active)
+            fprintf(stderr,
+                    "candour-stats: comparison set: %zu of %zu organisations, %zu left out (%s); "
+                    "in it: %s\n",
+                    run.compare.n_in, run.compare.n_orgs, run.compare.n_orgs - run.compare.n_in,
+                    run.compare.description, run.compare.types_in);
     }
+    if (compare_status != CLI_OK)
+        status = compare_status;
     if (io_error)
         status = CLI_EIO; /* a dataset could not be read, as opposed to bad data */
     if (status != CLI_OK)
@@ -315,6 +372,7 @@ int main(int argc, char **argv)
     free(src);
     free(run.order);
     relations_release(&run.relations);
+    compare_summary_release(&run.compare);
     hr_table_release(&run.hr);
     model_release(&run.model);
     return cli_close_stdout(&program, status);

@@ -84,6 +84,9 @@ struct model {
     size_t n_scopes, scopes_cap;
     struct strdict scope_names;
     char **org_bgroup;        /* per scope (orgs only): benchmarking group or NULL */
+    bool *org_outside;        /* per org scope (n_org_outside of them): left out of the
+                                 comparison set (compare.h); NULL when none is */
+    size_t n_org_outside;
     struct grouping *groupings;
     size_t n_groupings;
     struct strdict groups;    /* group labels */
@@ -100,6 +103,12 @@ struct model {
     bool weighted;
     bool from_aggregates;      /* some counts came from counts or org-results files */
 };
+
+/* Is org scope s in the comparison set (pooled into ALL and GROUP:)? */
+static inline bool model_org_compared(const struct model *m, size_t s)
+{
+    return !m->org_outside || s >= m->n_org_outside || !m->org_outside[s];
+}
 
 void model_init(struct model *m);
 void model_release(struct model *m);

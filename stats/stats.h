@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "compare.h"
 #include "load.h"
 #include "methods.h"
 #include "model.h"
@@ -26,6 +27,7 @@ struct stats_options {
     double fdr;
     bool wres_rolling;        /* WRES 3 over two periods' sums */
     bool wres_unknown_as_bme; /* default: unknown ethnicity excluded */
+    struct compare_options compare; /* the comparison set (compare.h) */
 };
 
 struct stats_run {
@@ -36,6 +38,7 @@ struct stats_run {
     size_t primary, secondary;
     size_t *order;                        /* cells in output order */
     const struct source_dataset *sources; /* the datasets read, for provenance */
+    struct compare_summary compare;       /* the comparison set, for inputs.csv */
     size_t n_sources;
     /* the common columns' text, made once: every row of every table ends
      * with them (table_common) */

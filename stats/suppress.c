@@ -63,7 +63,8 @@ static void build_pooled(const struct model *m, struct relations *rel)
         for (size_t c = 0; c < m->n_cells; c++) {
             const struct popcell *cell = &m->cells[c];
             if (m->scopes[cell->scope].kind != SCOPE_ORG || cell->period != pool->period ||
-                cell->grouping != pool->grouping || cell->group != pool->group)
+                cell->grouping != pool->grouping || cell->group != pool->group ||
+                !model_org_compared(m, cell->scope))
                 continue;
             if (kind == SCOPE_BGROUP) {
                 const char *bg = m->org_bgroup[cell->scope];
@@ -95,7 +96,8 @@ static void build_groups_in_all(const struct model *m, struct relations *rel)
             enum scope_kind kind = m->scopes[cell->scope].kind;
             if (kind == SCOPE_ALL || cell->period != pool->period ||
                 cell->grouping != pool->grouping || cell->group != pool->group ||
-                (kind == SCOPE_ORG && m->org_bgroup[cell->scope]))
+                (kind == SCOPE_ORG &&
+                 (m->org_bgroup[cell->scope] || !model_org_compared(m, cell->scope))))
                 continue;
             groups |= kind == SCOPE_BGROUP;
             add_child(r, c);
