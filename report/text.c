@@ -669,6 +669,30 @@ static void put_pct_measure(struct buf *out, double fraction, const char *measur
         buf_puts(out, " experiencing");
 }
 
+/* The mark of a change across a change of organisation (trends.csv
+ * org_change): against a predecessor (successor map), or across a change
+ * of name, when the two periods may be different organisations. */
+static void put_org_change(struct buf *line, const struct view *trends, size_t row)
+{
+    const char *change = vcell(trends, row, "org_change");
+    const char *before = vcell(trends, row, "previous_org_name");
+    if (strcmp(change, "successor") == 0) {
+        buf_puts(line, " (MERGED: against ");
+        put_text(line, vcell(trends, row, "previous_org"));
+        if (*before) {
+            buf_puts(line, " ");
+            put_text(line, before);
+        }
+        buf_puts(line, ", which it succeeds: a different organisation)");
+    } else if (strcmp(change, "renamed") == 0) {
+        buf_puts(line, " (RENAMED: ");
+        put_text(line, before);
+        buf_puts(line, " in ");
+        put_text(line, vcell(trends, row, "previous_period"));
+        buf_puts(line, ", possibly a different organisation)");
+    }
+}
+
 /* Is a change (or gap) of sign `delta` favourable for an item of polarity? */
 static bool favourable(double delta, const char *polarity)
 {
@@ -725,6 +749,7 @@ static size_t summary_changes(struct report *rp, const struct names *items, size
         if (strcmp(rates, "assumed-srs") == 0 || strcmp(rates, "mixed") == 0)
             buf_puts(&line, " (from weighted published rates taken as simple random samples: "
                             "the interval is too narrow)");
+        put_org_change(&line, &rp->trends, row);
         buf_puts(&line, ".");
         put_bullet(out, line.data);
         found++;
@@ -2160,6 +2185,10 @@ static int board_report(const struct report_options *opt, const struct results *
         bool has_previous = false;
         for (size_t i = 0; i < periods.n && !has_previous; i++)
             has_previous = strcmp(periods.items[i], rp.previous) == 0;
+        /* or a predecessor has (stats --successors: trends rows against it) */
+        for (size_t i = 0; i < rp.trends.n && !has_previous; i++)
+            has_previous = strcmp(vcell(&rp.trends, rp.trends.rows[i], "previous_period"),
+                                  rp.previous) == 0;
         if (!has_previous)
             rp.previous = NULL;
     }

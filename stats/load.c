@@ -1007,9 +1007,11 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
     reader_init(&r, ds);
     size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
     size_t bgroup = string_column(ds, ROLE_BGROUP, NULL);
+    size_t org_name = string_column(ds, ROLE_ORG_NAME, NULL);
     reader_want(&r, period);
     reader_want(&r, org);
     reader_want(&r, bgroup);
+    reader_want(&r, org_name);
     for (size_t c = 0; c < ds->n_columns; c++)
         if (ds->columns[c].role == ROLE_BASE || ds->columns[c].role == ROLE_RATE)
             reader_want(&r, c);
@@ -1027,6 +1029,9 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                 if (*bg)
                     m->org_bgroup[s] = xstrdup(bg);
             }
+            if (org_name != MODEL_NONE)
+                org_history_name(&m->history, s, p,
+                                 ds->columns[org_name].dict.strings[str_code(&r, org_name, row)]);
             size_t cell = model_cell(m, p, s, 0, 0, MODEL_NONE);
             const char *period_text = m->periods.strings[p];
             for (size_t c = 0; c < ds->n_columns; c++) {

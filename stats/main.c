@@ -58,6 +58,9 @@ static void usage(FILE *out)
           "                       leave orgs of these types out of every comparison\n"
           "      --compare-list FILE\n"
           "                       compare with the orgs FILE lists (one code a line)\n"
+          "      --successors FILE\n"
+          "                       CSV org,from,to,successor: an org's figures of those\n"
+          "                       periods continue as the successor's trend (marked)\n"
           "      --compare-within bgroup|type\n"
           "                       benchmarking groups: the bgroup column (default) or\n"
           "                       the types\n"
@@ -88,6 +91,7 @@ enum {
     OPT_EXCLUDE_TYPE,
     OPT_COMPARE_LIST,
     OPT_COMPARE_WITHIN,
+    OPT_SUCCESSORS,
 };
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
@@ -103,6 +107,7 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"exclude-type", required_argument, NULL, OPT_EXCLUDE_TYPE},
         {"compare-list", required_argument, NULL, OPT_COMPARE_LIST},
         {"compare-within", required_argument, NULL, OPT_COMPARE_WITHIN},
+        {"successors", required_argument, NULL, OPT_SUCCESSORS},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
@@ -163,6 +168,9 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
                                        c == OPT_EXCLUDE_TYPE ? "exclude-type" : "compare-types");
             *(c == OPT_EXCLUDE_TYPE ? &opt->compare.exclude_types : &opt->compare.compare_types) =
                 optarg;
+            break;
+        case OPT_SUCCESSORS:
+            opt->successors = optarg;
             break;
         case OPT_COMPARE_LIST:
             opt->compare.compare_list = optarg;
@@ -336,7 +344,9 @@ int main(int argc, char **argv)
     int status = CLI_EDATA;
     bool io_error = false;
     int compare_status = CLI_OK;
-    if (load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
+    if (opt.successors)
+        compare_status = successors_read(&run.model.history, opt.successors, &err);
+    if (compare_status == CLI_OK && load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         load_count(&run.model, &run.hr, src, n, &err) &&
         (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "schema.h"
+#include "successors.h"
 #include "util.h"
 
 #define MODEL_NONE ((size_t)-1)
@@ -102,6 +103,7 @@ struct model {
     struct theme_count *themes; /* n_cells * n_themes */
     bool weighted;
     bool from_aggregates;      /* some counts came from counts or org-results files */
+    struct org_history history; /* org names per period, successor map (successors.h) */
 };
 
 /* Is org scope s in the comparison set (pooled into ALL and GROUP:)? */

@@ -22,10 +22,15 @@ struct series_index {
     size_t *sorted; /* every cell with a parsed period, by place then ordinal */
     size_t n_sorted;
     size_t *prev; /* per cell: same place one period earlier, or MODEL_NONE */
+    const char **place_org; /* per cell: its org after successor links (history given) */
 };
 
-/* Build the index of model m.  Owned by ix: free with series_index_release. */
-void series_index_build(const struct model *m, struct series_index *ix);
+/* Build the index of model m.  Owned by ix: free with series_index_release.
+ * With history, an org's cells in a period its successor map links count as
+ * the successor's place (an org's own cell of a period comes after a
+ * linked one, so it is the one followed). */
+void series_index_build(const struct model *m, const struct org_history *history,
+                        struct series_index *ix);
 void series_index_release(struct series_index *ix);
 /* Whether cells a and b are the same place (periods may differ). */
 bool series_same_place(const struct model *m, size_t a, size_t b);

@@ -147,7 +147,7 @@ static void survey_series(const struct stats_run *run, struct table *t)
 {
     const struct model *m = &run->model;
     struct series_index ix;
-    series_index_build(m, &ix);
+    series_index_build(m, NULL, &ix);
     bool *asked = series_item_asked(m);
     struct spc_point *pts = xcalloc(ix.n_sorted ? ix.n_sorted : 1, sizeof(*pts));
     for (size_t a = 0, b; a < ix.n_sorted; a = b) {

@@ -28,6 +28,7 @@ struct stats_options {
     bool wres_rolling;        /* WRES 3 over two periods' sums */
     bool wres_unknown_as_bme; /* default: unknown ethnicity excluded */
     struct compare_options compare; /* the comparison set (compare.h) */
+    const char *successors;         /* --successors FILE (successors.h) */
 };
 
 struct stats_run {

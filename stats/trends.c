@@ -23,6 +23,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "series.h"
 #include "stats.h"
@@ -32,7 +33,8 @@
     "change_lower,change_upper,p_value,suppressed,parent_group,n,positive,previous_n,"             \
     "previous_positive,z,measure,polarity," COMMON_COLUMNS ",first_period,first_estimate,"         \
     "span_change,span_change_lower,span_change_upper,span_p_value,trend_periods,trend_slope,"      \
-    "trend_chi2,trend_p_value,weighted_rates"
+    "trend_chi2,trend_p_value,weighted_rates,previous_org,org_name,previous_org_name,org_change,"  \
+    "span_org_change"
 
 /* Longest series a row's span follows (about 80 years of annual surveys,
  * 20 of quarterly pulses); older periods are left out of the span. */
@@ -52,6 +54,22 @@ static const char *weighted_rates_name(unsigned bits)
     default:
         return "no";
     }
+}
+
+/* How the organisation of cell differs from that of prev, its cell one
+ * period earlier: "successor" when prev is a predecessor's (successor map),
+ * "renamed" when the data name the org differently in the two periods,
+ * else "none" (and always for ALL and GROUP: cells). */
+static const char *org_change(const struct model *m, size_t cell, size_t prev)
+{
+    const struct popcell *c = &m->cells[cell], *p = &m->cells[prev];
+    if (m->scopes[c->scope].kind != SCOPE_ORG)
+        return "none";
+    if (c->scope != p->scope)
+        return "successor";
+    const char *now = org_history_name_of(&m->history, c->scope, c->period);
+    const char *before = org_history_name_of(&m->history, p->scope, p->period);
+    return *now && *before && strcmp(now, before) != 0 ? "renamed" : "none";
 }
 
 /* The span of a row: the cells of the same place followed back from cell
@@ -126,6 +144,30 @@ static void write_span(const struct stats_run *run, struct table *t, const struc
     }
 }
 
+/* previous_org, org_name, previous_org_name, org_change and span_org_change
+ * (any change of organisation between consecutive periods of the span). */
+static void write_org_change(const struct stats_run *run, struct table *t,
+                             const struct series_index *ix, const bool *asked, size_t cell,
+                             size_t prev, size_t item)
+{
+    const struct model *m = &run->model;
+    table_name(t, cell_scope(run, prev));
+    bool org = m->scopes[m->cells[cell].scope].kind == SCOPE_ORG;
+    table_str(t, org ? org_history_name_of(&m->history, m->cells[cell].scope,
+                                           m->cells[cell].period)
+                     : "");
+    table_str(t, org ? org_history_name_of(&m->history, m->cells[prev].scope,
+                                           m->cells[prev].period)
+                     : "");
+    table_name(t, org_change(m, cell, prev));
+    size_t chain[SPAN_MAX];
+    size_t k = span_chain(m, ix, asked, cell, item, chain);
+    bool changed = false;
+    for (size_t i = 1; i < k && !changed; i++)
+        changed = strcmp(org_change(m, chain[i], chain[i - 1]), "none") != 0;
+    table_name(t, changed ? "yes" : "no");
+}
+
 static void write_row(const struct stats_run *run, struct table *t, const struct series_index *ix,
                       const bool *asked, size_t cell, size_t prev, size_t item)
 {
@@ -176,6 +218,7 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
     table_common(t, run);
     write_span(run, t, ix, asked, cell, item);
     table_name(t, weighted_rates_name(cur->rates | old->rates));
+    write_org_change(run, t, ix, asked, cell, prev, item);
     table_end_row(t);
 }
 
@@ -185,7 +228,7 @@ bool write_trends(const struct stats_run *run, struct table *t, struct buf *err)
     if (!table_open(t, run->opt->output_dir, "trends.csv", TRENDS_HEADER, err))
         return false;
     struct series_index ix;
-    series_index_build(m, &ix);
+    series_index_build(m, &m->history, &ix);
     bool *asked = series_item_asked(m);
     for (size_t k = 0; k < m->n_cells; k++) {
         size_t c = run->order[k], prev = ix.prev[c];
