@@ -12,6 +12,7 @@
 #include "csvout.h"
 #include "dataset.h"
 #include "ingest.h"
+#include "numfmt.h"
 #include "schema.h"
 
 static void header_name(const struct ds_column *c, struct buf *line)
@@ -70,8 +71,11 @@ static bool put_value(const struct dataset *ds, size_t c, const unsigned char *c
     case DS_F64: {
         double v;
         memcpy(&v, chunk + 8 * row, 8);
-        if (!isnan(v))
-            buf_printf(line, "%.17g", v);
+        if (!isnan(v)) {
+            char text[NUMFMT_MAX];
+            size_t len = numfmt_shortest(text, v);
+            buf_append(line, text, len);
+        }
         return true;
     }
     }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Digits of x, which is below 10^20, right-aligned ending at end; returns
@@ -164,4 +165,29 @@ size_t numfmt_g15(char *out, double v)
     }
     out[n] = '\0';
     return n;
+}
+
+/* Try each precision from 1 up: at most 17 snprintf/strtod pairs, and 17
+ * digits always read back (IEEE 754 binary64).  Export writes each value
+ * once, so the simple search is fast enough. */
+size_t numfmt_shortest(char *out, double v)
+{
+    if (!isfinite(v))
+        return (size_t)snprintf(out, NUMFMT_MAX, "%g", v);
+    int n = 0, digits;
+    for (digits = 1; digits < 17; digits++) {
+        n = snprintf(out, NUMFMT_MAX, "%.*g", digits, v);
+        if (strtod(out, NULL) == v)
+            break;
+    }
+    /* %g turns to an exponent once the decimal exponent reaches the
+     * precision (2500 at 2 digits is "2.5e+03"): below 1e15 write whole
+     * digits instead; more digits read back the same */
+    int exponent = v == 0 ? 0 : (int)floor(log10(fabs(v)));
+    if (exponent >= digits && exponent < 15)
+        digits = exponent + 1;
+    n = snprintf(out, NUMFMT_MAX, "%.*g", digits, v);
+    if (strtod(out, NULL) != v) /* log10 rounding at a power of ten */
+        n = snprintf(out, NUMFMT_MAX, "%.17g", v);
+    return (size_t)n;
 }

@@ -16,4 +16,11 @@ size_t numfmt_g15(char *out, double v);
 /* Write v as "%.0f" into out (NUMFMT_MAX bytes); returns the length. */
 size_t numfmt_f0(char *out, double v);
 
+/* Write finite v with the fewest significant digits (1 to 17, "%.*g")
+ * that strtod reads back as exactly v: 0.06 as "0.06", not the
+ * "0.059999999999999998" of "%.17g"; whole digits rather than an exponent
+ * below 1e15 (2500, not 2.5e+03).  Returns the length; NaN and the
+ * infinities as "%g" writes them. */
+size_t numfmt_shortest(char *out, double v);
+
 #endif

@@ -7,7 +7,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -99,12 +101,61 @@ static void test_edges(void **st)
     assert_int_equal(mismatches, 0);
 }
 
+/* numfmt_shortest: reads back as the same double, and no fewer digits
+ * would; 0.06 is "0.06". */
+static void test_shortest(void **st)
+{
+    (void)st;
+    char got[NUMFMT_MAX], shorter[NUMFMT_MAX];
+    size_t n = numfmt_shortest(got, 0.06);
+    assert_int_equal(n, 4);
+    assert_string_equal(got, "0.06");
+    numfmt_shortest(got, 0.1 + 0.2);
+    assert_string_equal(got, "0.30000000000000004");
+    numfmt_shortest(got, 1.0 / 3.0);
+    assert_string_equal(got, "0.3333333333333333");
+    numfmt_shortest(got, 2500.0);
+    assert_string_equal(got, "2500");
+    unsigned long bad = 0;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t bits = next();
+        double v;
+        memcpy(&v, &bits, sizeof(v));
+        if (!isfinite(v))
+            continue;
+        if (i % 2) /* and values of everyday magnitude */
+            v = (double)(bits % 100000) / (double)(1 + (bits >> 40) % 997);
+        n = numfmt_shortest(got, v);
+        /* significant digits written, trailing zeros of the mantissa left
+         * out (2500 is 2): no fewer digits may read back as v */
+        int digits = 0, zeros = 0;
+        bool leading = true;
+        for (const char *c = got; *c && *c != 'e'; c++) {
+            if (*c < '0' || *c > '9' || (leading && *c == '0'))
+                continue;
+            leading = false;
+            digits++;
+            zeros = *c == '0' ? zeros + 1 : 0;
+        }
+        digits -= zeros;
+        bool ok = strtod(got, NULL) == v && n == strlen(got);
+        for (int d = 1; ok && d < digits; d++) {
+            snprintf(shorter, sizeof(shorter), "%.*g", d, v);
+            ok = strtod(shorter, NULL) != v;
+        }
+        if (!ok && bad++ < 10)
+            fprintf(stderr, "shortest of %a: got %s\n", v, got);
+    }
+    assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fractions),
         cmocka_unit_test(test_random_magnitudes),
         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_shortest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
