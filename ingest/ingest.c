@@ -122,6 +122,10 @@ struct ingest {
     /* the file being read */
     const char *file;
     bool have_header;
+    unsigned lines_skipped;  /* schema skip-lines read past so far */
+    char **header_join;      /* header-rows > 1: the names so far, per field */
+    size_t header_join_n;
+    unsigned header_rows_read;
     size_t n_fields;
     char **header;           /* names as in the file */
     size_t **candidates;     /* per field: schema columns with that header */
@@ -331,6 +335,13 @@ static void free_file_state(struct ingest *ing)
     ing->n_layouts = 0;
     ing->n_fields = 0;
     ing->have_header = false;
+    ing->lines_skipped = 0;
+    for (size_t j = 0; j < ing->header_join_n; j++)
+        free(ing->header_join[j]);
+    free(ing->header_join);
+    ing->header_join = NULL;
+    ing->header_join_n = 0;
+    ing->header_rows_read = 0;
 }
 
 static void note_dropped(struct ingest *ing, enum column_role role, const char *name)
@@ -1022,11 +1033,66 @@ static void show_progress(struct ingest *ing, struct csvin *in)
                 (unsigned long long)ing->file_rows_read);
 }
 
+/* One row of a header of several rows (schema header-rows): each field's
+ * text joined to the rows above with a space.  A blank field of any row but
+ * the last takes the text to its left in that row (a cell merged across
+ * columns in the spreadsheet).  When the last row is in, the joined names
+ * are read as the header.  Returns whether the header is complete. */
+static bool join_header_row(struct ingest *ing, const struct csvin_record *rec)
+{
+    bool last = ++ing->header_rows_read == ing->schema->header_rows;
+    if (rec->n_fields > ing->header_join_n) {
+        ing->header_join = xrealloc(ing->header_join, rec->n_fields * sizeof(char *));
+        for (size_t j = ing->header_join_n; j < rec->n_fields; j++)
+            ing->header_join[j] = xstrdup("");
+        ing->header_join_n = rec->n_fields;
+    }
+    const char *left = "";
+    size_t left_len = 0;
+    for (size_t j = 0; j < ing->header_join_n; j++) {
+        const char *f = j < rec->n_fields ? rec->field[j] : "";
+        size_t len = j < rec->n_fields ? rec->len[j] : 0;
+        text_trim(&f, &len);
+        if (len && !memchr(f, '\0', len)) {
+            left = f;
+            left_len = len;
+        } else if (!last) {
+            f = left;
+            len = left_len;
+        }
+        if (!len)
+            continue;
+        char *joined = *ing->header_join[j] ? xasprintf("%s %.*s", ing->header_join[j], (int)len, f)
+                                            : xstrndup(f, len);
+        free(ing->header_join[j]);
+        ing->header_join[j] = joined;
+    }
+    if (!last)
+        return false;
+    size_t *lens = xcalloc(ing->header_join_n ? ing->header_join_n : 1, sizeof(size_t));
+    for (size_t j = 0; j < ing->header_join_n; j++)
+        lens[j] = strlen(ing->header_join[j]);
+    struct csvin_record joined = *rec;
+    joined.n_fields = ing->header_join_n;
+    joined.field = (const char *const *)ing->header_join;
+    joined.len = lens;
+    read_header(ing, &joined);
+    free(lens);
+    return true;
+}
+
 static int on_record(void *ctx, const struct csvin_record *rec, struct csvin *in)
 {
     struct ingest *ing = ctx;
     if (!ing->have_header) {
-        read_header(ing, rec);
+        if (ing->lines_skipped < ing->schema->skip_lines) {
+            ing->lines_skipped++; /* a title line above the table */
+            return 0;
+        }
+        if (ing->schema->header_rows > 1)
+            join_header_row(ing, rec);
+        else
+            read_header(ing, rec);
         return ing->fatal;
     }
     process_row(ing, rec);

@@ -917,6 +917,21 @@ static bool do_column(struct parser *p)
     return true;
 }
 
+/* `skip-lines N` (0-1000) and `header-rows N` (1-20): the file's layout above
+ * its data. */
+static bool do_layout_count(struct parser *p, const char *usage, uint64_t lo, uint64_t hi,
+                            unsigned *out)
+{
+    uint64_t v;
+    if (!exact_args(p, 2, usage))
+        return false;
+    if (!parse_uint64(p->tok[1].text, strlen(p->tok[1].text), &v) || v < lo || v > hi)
+        return fail(p, "%s: N must be a whole number from %llu to %llu, not '%s'", usage,
+                    (unsigned long long)lo, (unsigned long long)hi, p->tok[1].text);
+    *out = (unsigned)v;
+    return true;
+}
+
 /* `rates weighted|unweighted`: org-results only, checked with the kind. */
 static bool do_rates(struct parser *p)
 {
@@ -981,6 +996,10 @@ static bool do_directive(struct parser *p)
         return do_org_pattern(p);
     if (strcmp(d, "rates") == 0)
         return do_rates(p);
+    if (strcmp(d, "skip-lines") == 0)
+        return do_layout_count(p, "skip-lines N", 0, 1000, &p->s->skip_lines);
+    if (strcmp(d, "header-rows") == 0)
+        return do_layout_count(p, "header-rows N", 1, 20, &p->s->header_rows);
     if (strcmp(d, "design-effect") == 0)
         return do_design_effect(p);
     if (strcmp(d, "scale") == 0)
@@ -1179,6 +1198,7 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
     regcomp(&s->org_regex, s->org_pattern, REG_EXTENDED | REG_NOSUB);
     s->name = xstrdup("unnamed");
     s->rate_weighting = RATES_WEIGHTED;
+    s->header_rows = 1;
     s->design_effect = NAN;
 
     struct parser p = {.s = s, .err = err};

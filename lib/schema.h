@@ -135,6 +135,8 @@ struct schema {
     long period_lo, period_hi; /* valid period ordinals */
     char *org_pattern;
     regex_t org_regex;
+    unsigned skip_lines;  /* `skip-lines`: non-blank lines before the header */
+    unsigned header_rows; /* `header-rows`: rows the header spans (1) */
     enum rate_weighting rate_weighting; /* org-results: `rates` directive */
     double design_effect;               /* org-results: `design-effect`, NaN when not given */
     struct scale *scales;
