@@ -892,13 +892,18 @@ static bool check_ranges(struct ingest *ing, const struct csvin_record *rec)
                                   ing->header[ing->row[t].field], (long long)ing->row[t].i64);
         }
         if (c->role == ROLE_BASE) {
-            for (size_t t = 0; t < ing->n_ds; t++)
-                if (ing->writer.columns[t].role == ROLE_RATE &&
-                    strcmp(ing->writer.columns[t].name, c->name) == 0 &&
-                    (v->i64 == DS_I64_MISSING) != isnan(ing->row[t].f64))
+            /* the rates this base serves: its item's, and those naming it in base= */
+            const struct schema *s = ing->schema;
+            for (size_t sc = 0; sc < s->n_columns; sc++) {
+                size_t t = ing->ds_of_column[sc];
+                if (s->columns[sc].role != ROLE_RATE || t == NONE ||
+                    strcmp(s->items[s->columns[sc].base_item].id, c->name) != 0)
+                    continue;
+                if ((v->i64 == DS_I64_MISSING) != isnan(ing->row[t].f64))
                     return reject(ing, rec, v->field + 1,
                                   "'%s' and '%s' must both be given or both be blank",
                                   ing->header[v->field], ing->header[ing->row[t].field]);
+            }
         }
     }
     return true;

@@ -819,6 +819,14 @@ static bool column_options(struct parser *p, struct schema_column *c)
     } else if (c->role == ROLE_RATE) {
         return fail(p, "a rate column needs rate-scale=percent or rate-scale=fraction");
     }
+    if (c->role == ROLE_RATE)
+        c->base_item = c->item;
+    if ((v = get_key(p, 3, "base"))) {
+        if (c->role != ROLE_RATE)
+            return fail(p, "base= only applies to rate columns");
+        if ((c->base_item = schema_find_item(p->s, v)) == SCHEMA_NONE)
+            return fail(p, "base=: unknown item '%s'", v);
+    }
     if ((v = get_key(p, 3, "design-effect"))) {
         if (c->role != ROLE_RATE)
             return fail(p, "design-effect= only applies to rate columns");
@@ -876,7 +884,7 @@ static bool do_column(struct parser *p)
 {
     static const char *const keys[] = {"name",      "optional", "periods",    "scale",
                                        "recode",    "reference", "parent",    "rate-scale",
-                                       "design-effect", NULL};
+                                       "design-effect", "base", NULL};
     if (!need_args(p, 3, "column HEADER ROLE [key=value...]"))
         return false;
     if (!p->seen_kind)
@@ -900,6 +908,7 @@ static bool do_column(struct parser *p)
         .scale = SCHEMA_NONE,
         .recode = SCHEMA_NONE,
         .design_effect = NAN,
+        .base_item = SCHEMA_NONE,
         .line = p->line,
     };
     struct schema *s = p->s;
@@ -1060,7 +1069,9 @@ static bool role_allowed(enum schema_kind kind, enum column_role role)
     return false;
 }
 
-/* Each base column has its rate column and vice versa, one pair per item. */
+/* Each rate column has one base column: its own item's, or that of the
+ * item its base= names; each base column serves at least one rate; one
+ * base and one rate column per item. */
 static bool check_measure_pairs(struct parser *p)
 {
     const struct schema *s = p->s;
@@ -1068,21 +1079,26 @@ static bool check_measure_pairs(struct parser *p)
         const struct schema_column *c = &s->columns[i];
         if (c->role != ROLE_BASE && c->role != ROLE_RATE)
             continue;
-        enum column_role other = c->role == ROLE_BASE ? ROLE_RATE : ROLE_BASE;
         size_t same = 0, partner = 0;
         for (size_t j = 0; j < s->n_columns; j++) {
             const struct schema_column *o = &s->columns[j];
-            if (o->item != c->item || !periods_overlap(o, c))
+            if (!periods_overlap(o, c))
                 continue;
-            same += o->role == c->role;
-            partner += o->role == other;
+            same += o->role == c->role && o->item == c->item;
+            if (c->role == ROLE_RATE)
+                partner += o->role == ROLE_BASE && o->item == c->base_item;
+            else
+                partner += o->role == ROLE_RATE && o->base_item == c->item;
         }
         p->line = c->line;
         if (same > 1)
             return fail(p, "item '%s' has more than one %s column", c->name, role_names[c->role]);
-        if (partner != 1)
-            return fail(p, "%s column '%s' has no matching %s column for item '%s'",
-                        role_names[c->role], c->header, role_names[other], c->name);
+        if (c->role == ROLE_RATE && partner != 1)
+            return fail(p, "rate column '%s' has no matching base column for item '%s'",
+                        c->header, s->items[c->base_item].id);
+        if (c->role == ROLE_BASE && partner == 0)
+            return fail(p, "base column '%s' has no matching rate column for item '%s'",
+                        c->header, c->name);
     }
     return true;
 }

@@ -118,6 +118,7 @@ struct schema_column {
     char *parent;     /* unit: the enclosing unit level */
     enum rate_scale rate_scale;
     double design_effect; /* rate: its own design-effect=, NaN when not given */
+    size_t base_item;     /* rate: item whose base column it shares (base=), else its own */
     bool optional;
     struct period_range *periods; /* NULL: every period */
     size_t n_periods;

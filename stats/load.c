@@ -31,7 +31,7 @@ static void register_respondent(struct model *m, const struct dataset *ds,
 {
     for (size_t c = 0; c < ds->n_columns; c++) {
         const struct ds_column *col = &ds->columns[c];
-        if (col->role == ROLE_ITEM || col->role == ROLE_BASE) {
+        if (col->role == ROLE_ITEM || col->role == ROLE_BASE || col->role == ROLE_RATE) {
             size_t it = schema_find_item(s, col->name);
             if (it != SCHEMA_NONE)
                 model_item(m, &s->items[it]);
@@ -1000,6 +1000,21 @@ static double rate_design_effect(const struct schema *s, size_t it, const char *
     return s->design_effect;
 }
 
+/* The item whose base column item it's rate shares (base=), in the period
+ * with this text: its own id when the rate names none. */
+static const char *rate_base_item(const struct schema *s, size_t it, const char *period_text)
+{
+    struct period per;
+    bool parsed = period_parse(period_text, strlen(period_text), &per);
+    for (size_t c = 0; c < s->n_columns; c++) {
+        const struct schema_column *col = &s->columns[c];
+        if (col->role == ROLE_RATE && col->item == it &&
+            (!parsed || schema_column_in_period(col, &per)))
+            return s->items[col->base_item].id;
+    }
+    return s->items[it].id;
+}
+
 static bool count_org_results(struct model *m, const struct source_dataset *src, struct buf *err)
 {
     const struct dataset *ds = src->ds;
@@ -1034,14 +1049,19 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                                  ds->columns[org_name].dict.strings[str_code(&r, org_name, row)]);
             size_t cell = model_cell(m, p, s, 0, 0, MODEL_NONE);
             const char *period_text = m->periods.strings[p];
-            for (size_t c = 0; c < ds->n_columns; c++) {
-                if (ds->columns[c].role != ROLE_BASE)
+            for (size_t rate = 0; rate < ds->n_columns; rate++) {
+                if (ds->columns[rate].role != ROLE_RATE)
                     continue;
-                size_t rate = dataset_find_column(ds, ROLE_RATE, ds->columns[c].name);
+                size_t it = schema_find_item(src->schema, ds->columns[rate].name);
+                if (it == SCHEMA_NONE)
+                    continue;
+                size_t c = dataset_find_column(ds, ROLE_BASE,
+                                               rate_base_item(src->schema, it, period_text));
+                if (c == (size_t)-1)
+                    continue;
                 int64_t base = i64_value(&r, c, row);
                 double fraction = f64_value(&r, rate, row);
-                size_t it = schema_find_item(src->schema, ds->columns[c].name);
-                if (base == DS_I64_MISSING || isnan(fraction) || it == SCHEMA_NONE)
+                if (base == DS_I64_MISSING || isnan(fraction))
                     continue;
                 struct item_count *ic = model_count(m, cell, model_item(m, &src->schema->items[it]));
                 /* positive is rate x base, not a count; a weighted rate with a
