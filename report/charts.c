@@ -31,7 +31,9 @@
 #include "gnuplot.h"
 #include "methods.h"
 #include "period.h"
+#include "format.h"
 #include "report.h"
+#include "resolve.h"
 #include "text.h"
 
 #define NO_COLUMN ((size_t)-1)
@@ -94,7 +96,8 @@ static const int series_dash[] = {1, 2, 4, 5};
 struct charts {
     const struct report_options *opt;
     const struct results *r;
-    const char *period; /* survey period charted; NULL when none */
+    const struct run *run; /* the org, period and rows, shared with the text */
+    const char *period;    /* survey period charted (run->period) */
     bool io_error, data_error, chart_error;
 };
 
@@ -109,10 +112,7 @@ static const char *cell(const struct csv_table *t, size_t row, size_t column)
  * apostrophe that candour-stats added is taken off. */
 static bool text_is(const char *value, const char *want)
 {
-    size_t len = strlen(value);
-    if (len > 1 && value[0] == '\'' && csv_is_formula_like(value + 1, len - 1))
-        value++;
-    return strcmp(value, want) == 0;
+    return strcmp(fmt_unformula(value), want) == 0;
 }
 
 static bool same_period(const char *a, const char *b)
@@ -149,16 +149,6 @@ static double number_or_nan(const struct csv_table *t, size_t row, size_t column
     const char *s = cell(t, row, column);
     double v;
     return *s && parse_double(s, strlen(s), &v) ? v : NAN;
-}
-
-/* min_n of a table (the threshold every row states), 11 when absent. */
-static long table_min_n(const struct csv_table *t)
-{
-    size_t col = csv_table_column(t, "min_n");
-    double v;
-    if (t->n_rows && col != NO_COLUMN && parse_double(t->rows[0][col], strlen(t->rows[0][col]), &v))
-        return (long)v;
-    return 11;
 }
 
 static const struct key_item *find_key_item(const char *id)
@@ -394,9 +384,9 @@ static bool funnel_limits(const char *model, double target, double tau2, double 
 static void chart_funnel(struct charts *c, const struct key_item *item)
 {
     const struct csv_table *t = &c->r->benchmarks;
-    size_t c_period = csv_table_column(t, "period"), c_item = csv_table_column(t, "item"),
-           c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
-           c_org = csv_table_column(t, "org"), c_n = csv_table_column(t, "n"),
+    size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
+           c_group = csv_table_column(t, "group"), c_org = csv_table_column(t, "org"),
+           c_n = csv_table_column(t, "n"),
            c_est = csv_table_column(t, "estimate"), c_target = csv_table_column(t, "target"),
            c_model = csv_table_column(t, "model"), c_bench = csv_table_column(t, "benchmark"),
            c_supp = csv_table_column(t, "suppressed"), c_tau2 = csv_table_column(t, "tau2"),
@@ -404,19 +394,19 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
            c_limits[4] = {csv_table_column(t, "lower95"), csv_table_column(t, "upper95"),
                           csv_table_column(t, "lower998"), csv_table_column(t, "upper998")};
     const bool national = c->opt->all;
+    const struct view *rows = &c->run->bench_period;
     char *stem = xasprintf("funnel-%s", item->id);
     const char *bench = NULL;
     bool asked = false;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (strcmp(cell(t, r, c_item), item->id) != 0 ||
-            !same_period(cell(t, r, c_period), c->period) ||
-            strcmp(cell(t, r, c_dim), "all") != 0 || strcmp(cell(t, r, c_group), "all") != 0 ||
-            strcmp(cell(t, r, c_weighted), "yes") == 0)
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i];
+        if (strcmp(cell(t, r, c_item), item->id) != 0 || strcmp(cell(t, r, c_dim), "all") != 0 ||
+            strcmp(cell(t, r, c_group), "all") != 0 || strcmp(cell(t, r, c_weighted), "yes") == 0)
             continue;
         asked = true;
-        if (!national && text_is(cell(t, r, c_org), c->opt->org) &&
-            strncmp(cell(t, r, c_bench), "GROUP:", 6) == 0)
-            bench = cell(t, r, c_bench);
+        if (!national && strcmp(cell(t, r, c_org), c->run->org) == 0 &&
+            strcmp(cell(t, r, c_bench), c->run->benchmark) == 0)
+            bench = c->run->benchmark;
     }
     if (!asked) { /* not asked in this period */
         free(stem);
@@ -429,11 +419,11 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
     size_t n_orgs = 0, cap = 0, n_hidden = 0, n_visible = 0;
     double target = NAN, tau2 = 0.0, n_min = INFINITY, n_max = 0.0;
     const char *model = "", *measure = "positive";
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (strcmp(cell(t, r, c_item), item->id) != 0 ||
-            !same_period(cell(t, r, c_period), c->period) ||
-            strcmp(cell(t, r, c_dim), "all") != 0 || strcmp(cell(t, r, c_group), "all") != 0 ||
-            strcmp(cell(t, r, c_weighted), "yes") == 0 || strcmp(cell(t, r, c_bench), bench) != 0)
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i];
+        if (strcmp(cell(t, r, c_item), item->id) != 0 || strcmp(cell(t, r, c_dim), "all") != 0 ||
+            strcmp(cell(t, r, c_group), "all") != 0 || strcmp(cell(t, r, c_weighted), "yes") == 0 ||
+            strcmp(cell(t, r, c_bench), bench) != 0)
             continue;
         if (isnan(target) && *cell(t, r, c_target)) {
             if (!number(c, t, r, c_target, &target))
@@ -467,7 +457,7 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
     }
     if (!national) {
         for (size_t i = 0; i < n_orgs; i++)
-            if (text_is(orgs[i].org, c->opt->org))
+            if (strcmp(orgs[i].org, c->run->org) == 0)
                 trust = &orgs[i];
         if (!trust) {
             char *org = quoted(c->opt->org);
@@ -502,7 +492,7 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
             goto out_free;
         }
     }
-    long min_n = table_min_n(t);
+    long min_n = c->run->min_n;
     double n_start = fmax(1.0, (double)min_n);
     double x_max = n_visible ? n_max * 1.08 : n_start * 20.0;
     if (x_max <= n_start * 2)
@@ -687,9 +677,9 @@ static int compare_long(const void *a, const void *b)
 static void chart_trend(struct charts *c)
 {
     const struct csv_table *t = &c->r->proportions;
-    size_t c_period = csv_table_column(t, "period"), c_org = csv_table_column(t, "org"),
-           c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
-           c_group = csv_table_column(t, "group"), c_est = csv_table_column(t, "estimate"),
+    size_t c_period = csv_table_column(t, "period"), c_item = csv_table_column(t, "item"),
+           c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
+           c_est = csv_table_column(t, "estimate"),
            c_lo = csv_table_column(t, "ci_lower"), c_hi = csv_table_column(t, "ci_upper"),
            c_supp = csv_table_column(t, "suppressed"), c_measure = csv_table_column(t, "measure"),
            c_method = csv_table_column(t, "method"), c_conf = csv_table_column(t, "conf_level");
@@ -705,22 +695,23 @@ static void chart_trend(struct charts *c)
     /* Pass 1: the periods up to the charted one, at most MAX_PERIODS back;
      * pass 2: the values. */
     long last_ord = period_ordinal(&last);
+    const struct view *rows = &c->run->prop_org;
     for (int pass = 0; pass < 2; pass++) {
-        for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t i = 0; i < rows->n; i++) {
+            size_t r = rows->rows[i];
             const char *p = cell(t, r, c_period);
             struct period per;
             const struct key_item *item = find_key_item(cell(t, r, c_item));
             if (!item || strcmp(cell(t, r, c_dim), "all") != 0 ||
-                strcmp(cell(t, r, c_group), "all") != 0 ||
-                !text_is(cell(t, r, c_org), c->opt->org) || !period_parse(p, strlen(p), &per) ||
+                strcmp(cell(t, r, c_group), "all") != 0 || !period_parse(p, strlen(p), &per) ||
                 per.kind != last.kind || period_ordinal(&per) > last_ord ||
                 period_ordinal(&per) <= last_ord - MAX_PERIODS)
                 continue;
             long ord = period_ordinal(&per);
             if (pass == 0) {
                 bool seen = false;
-                for (size_t i = 0; i < n_periods && !seen; i++)
-                    seen = periods[i] == ord;
+                for (size_t k = 0; k < n_periods && !seen; k++)
+                    seen = periods[k] == ord;
                 if (!seen)
                     periods[n_periods++] = ord;
                 continue;
@@ -839,7 +830,7 @@ static void chart_trend(struct charts *c)
     if (any_suppressed) {
         char *foot = xasprintf("Gaps: suppressed (fewer than %ld respondents, or protecting "
                                "such a cell).",
-                               table_min_n(t));
+                               c->run->min_n);
         const char *foot_lines[] = {foot};
         put_footnotes(b, 10, foot_lines, 1, ch.height);
         free(foot);
@@ -940,19 +931,17 @@ static void chart_forest(struct charts *c)
     double conf = NAN;
     memset(rows, 0, sizeof(rows));
 
-    size_t d_period = csv_table_column(dt, "period"), d_org = csv_table_column(dt, "org"),
-           d_item = csv_table_column(dt, "item"), d_dim = csv_table_column(dt, "group_dim"),
+    size_t d_item = csv_table_column(dt, "item"), d_dim = csv_table_column(dt, "group_dim"),
            d_group = csv_table_column(dt, "group"), d_ref = csv_table_column(dt, "reference"),
            d_ratio = csv_table_column(dt, "ratio"), d_lo = csv_table_column(dt, "ratio_lower"),
            d_hi = csv_table_column(dt, "ratio_upper"), d_supp = csv_table_column(dt, "suppressed"),
            d_pol = csv_table_column(dt, "polarity"), d_conf = csv_table_column(dt, "conf_level");
-    long d_min_n = table_min_n(dt), w_min_n = table_min_n(wt);
+    long min_n = c->run->min_n;
     rows[n_rows++] = (struct forest_row){.label = "BME vs White staff: ratio of %"};
     for (size_t i = 0; i < ARRAY_LEN(key_items); i++) {
-        for (size_t r = 0; r < dt->n_rows; r++) {
-            if (!same_period(cell(dt, r, d_period), c->period) ||
-                strcmp(cell(dt, r, d_item), key_items[i].id) != 0 ||
-                !text_is(cell(dt, r, d_org), c->opt->org) ||
+        for (size_t k = 0; k < c->run->disp.n; k++) {
+            size_t r = c->run->disp.rows[k];
+            if (strcmp(cell(dt, r, d_item), key_items[i].id) != 0 ||
                 strcmp(cell(dt, r, d_dim), "ethnicity") != 0 ||
                 !text_is(cell(dt, r, d_group), "BME") || !text_is(cell(dt, r, d_ref), "White"))
                 continue;
@@ -960,7 +949,7 @@ static void chart_forest(struct charts *c)
             row->label = key_items[i].short_label;
             row->kind = 1;
             if (!is_shown(dt, r, d_supp)) {
-                char *reason = suppression_reason(cell(dt, r, d_supp), d_min_n);
+                char *reason = suppression_reason(cell(dt, r, d_supp), min_n);
                 row->value_text = xasprintf("suppressed (%s)", reason);
                 free(reason);
                 break;
@@ -981,8 +970,7 @@ static void chart_forest(struct charts *c)
         n_rows = 0; /* no survey rows: no heading */
     size_t heading2 = n_rows;
     rows[n_rows++] = (struct forest_row){.label = "WRES indicators: relative likelihood"};
-    size_t w_period = csv_table_column(wt, "period"), w_org = csv_table_column(wt, "org"),
-           w_ind = csv_table_column(wt, "indicator"),
+    size_t w_ind = csv_table_column(wt, "indicator"),
            w_rl = csv_table_column(wt, "relative_likelihood"),
            w_lo = csv_table_column(wt, "rl_lower"), w_hi = csv_table_column(wt, "rl_upper"),
            w_supp = csv_table_column(wt, "suppressed"), w_adv = csv_table_column(wt, "adverse_if"),
@@ -990,19 +978,19 @@ static void chart_forest(struct charts *c)
     for (size_t i = 0; i < ARRAY_LEN(wres_labels); i++) {
         char ind[8];
         snprintf(ind, sizeof(ind), "%d", wres_labels[i].indicator);
-        for (size_t r = 0; r < wt->n_rows; r++) {
-            if (!same_period(cell(wt, r, w_period), c->period) ||
-                !text_is(cell(wt, r, w_org), c->opt->org) || strcmp(cell(wt, r, w_ind), ind) != 0)
+        for (size_t k = 0; k < c->run->wres.n; k++) {
+            size_t r = c->run->wres.rows[k];
+            if (strcmp(cell(wt, r, w_ind), ind) != 0)
                 continue;
             struct forest_row *row = &rows[n_rows++];
             row->label = wres_labels[i].label;
             row->kind = 2;
             if (!is_shown(wt, r, w_supp)) {
-                char *reason = suppression_reason(cell(wt, r, w_supp), w_min_n);
+                char *reason = suppression_reason(cell(wt, r, w_supp), min_n);
                 if (strcmp(cell(wt, r, w_source), "hr") == 0 &&
                     strcmp(cell(wt, r, w_supp), "primary") == 0) {
                     free(reason);
-                    reason = xasprintf("fewer than %ld staff", w_min_n);
+                    reason = xasprintf("fewer than %ld staff", min_n);
                 }
                 row->value_text = xasprintf("suppressed (%s)", reason);
                 free(reason);
@@ -1175,8 +1163,7 @@ static int compare_units(const void *a, const void *b)
 static void chart_heatmap(struct charts *c, const char *level)
 {
     const struct csv_table *t = &c->r->proportions;
-    size_t c_period = csv_table_column(t, "period"), c_org = csv_table_column(t, "org"),
-           c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
+    size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
            c_group = csv_table_column(t, "group"), c_parent = csv_table_column(t, "parent_group"),
            c_est = csv_table_column(t, "estimate"), c_supp = csv_table_column(t, "suppressed"),
            c_measure = csv_table_column(t, "measure");
@@ -1189,11 +1176,10 @@ static void chart_heatmap(struct charts *c, const char *level)
     buf_init(&key);
     bool item_present[ARRAY_LEN(key_items)] = {false};
     const char *measure = "positive";
-    for (size_t r = 0; r < t->n_rows; r++) {
+    for (size_t i = 0; i < c->run->prop.n; i++) {
+        size_t r = c->run->prop.rows[i];
         const struct key_item *item = find_key_item(cell(t, r, c_item));
-        if (!item || strcmp(cell(t, r, c_dim), level) != 0 ||
-            !same_period(cell(t, r, c_period), c->period) ||
-            !text_is(cell(t, r, c_org), c->opt->org))
+        if (!item || strcmp(cell(t, r, c_dim), level) != 0)
             continue;
         const char *parent = cell(t, r, c_parent), *name = cell(t, r, c_group);
         buf_clear(&key);
@@ -1258,7 +1244,7 @@ static void chart_heatmap(struct charts *c, const char *level)
             lo = hi - 20;
         }
     }
-    long min_n = table_min_n(t);
+    long min_n = c->run->min_n;
     /* room for the unit names, 128 pixels a column, the colour box */
     size_t longest = 0;
     for (size_t u = 0; u < n_units; u++) {
@@ -1461,7 +1447,7 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
 {
     const struct csv_table *spc = &c->r->spc, *w = &c->r->wres;
     size_t s_period = csv_table_column(spc, "period"), w_period = csv_table_column(w, "period"),
-           w_org = csv_table_column(w, "org"), w_ind = csv_table_column(w, "indicator"),
+           w_ind = csv_table_column(w, "indicator"),
            w_supp = csv_table_column(w, "suppressed"), w_bme = csv_table_column(w, "bme_events"),
            w_white = csv_table_column(w, "white_events");
     bool rl = strcmp(spc_items[s->item].id, "wres3_relative_likelihood") == 0;
@@ -1471,9 +1457,10 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
     size_t found = 0;
     for (size_t r = s->first_row; r < s->first_row + s->n_rows; r++) {
         const char *period = cell(spc, r, s_period);
-        for (size_t k = 0; k < w->n_rows; k++) {
+        for (size_t i = 0; i < c->run->wres_org.n; i++) {
+            size_t k = c->run->wres_org.rows[i];
             if (strcmp(cell(w, k, w_ind), "3") != 0 || !same_period(cell(w, k, w_period), period) ||
-                !text_is(cell(w, k, w_org), c->opt->org) || !is_shown(w, k, w_supp))
+                !is_shown(w, k, w_supp))
                 continue;
             double b = number_or_nan(w, k, w_bme), wh = number_or_nan(w, k, w_white);
             if (isfinite(b) && isfinite(wh)) {
@@ -1732,15 +1719,13 @@ static void chart_spc(struct charts *c)
         free(org);
         return;
     }
-    size_t c_org = csv_table_column(t, "org"), c_item = csv_table_column(t, "item"),
-           c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
+    size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
            c_parent = csv_table_column(t, "parent_group"),
            c_start = csv_table_column(t, "series_start"), c_centre = csv_table_column(t, "centre");
     struct spc_series *series = NULL;
     size_t n_series = 0, cap = 0;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (!text_is(cell(t, r, c_org), c->opt->org))
-            continue;
+    for (size_t i = 0; i < c->run->spc_org.n; i++) {
+        size_t r = c->run->spc_org.rows[i];
         const char *dim = cell(t, r, c_dim);
         if (strcmp(dim, "all") != 0 && strcmp(dim, "ethnicity") != 0)
             continue;
@@ -1775,36 +1760,9 @@ static void chart_spc(struct charts *c)
 
 /* ---- the entry point ----------------------------------------------------- */
 
-/* The survey period to chart: --period as the data spell it, or the
- * latest period with rows for the org (--all: any org) in t. */
-static const char *choose_period(const struct report_options *opt, const struct csv_table *t)
+int report_charts(const struct report_options *opt, const struct run *run)
 {
-    size_t c_period = csv_table_column(t, "period"), c_org = csv_table_column(t, "org");
-    const char *best = NULL;
-    struct period best_p;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (!opt->all && !text_is(cell(t, r, c_org), opt->org))
-            continue;
-        const char *p = cell(t, r, c_period);
-        if (opt->period) {
-            if (same_period(p, opt->period))
-                return p;
-            continue;
-        }
-        struct period pp;
-        if (!period_parse(p, strlen(p), &pp))
-            continue;
-        if (!best || period_compare(&pp, &best_p) > 0) {
-            best = p;
-            best_p = pp;
-        }
-    }
-    return best;
-}
-
-int report_charts(const struct report_options *opt, const struct results *r)
-{
-    struct charts c = {.opt = opt, .r = r};
+    struct charts c = {.opt = opt, .r = run->r, .run = run, .period = run->period};
     if (!gnuplot_on_path()) {
         fputs("candour-report: gnuplot not found on PATH: charts not drawn (the text report "
               "was written; install gnuplot to draw them)\n",
@@ -1818,11 +1776,14 @@ int report_charts(const struct report_options *opt, const struct results *r)
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
 
-    c.period = choose_period(opt, opt->all ? &r->benchmarks : &r->proportions);
-    if (!c.period) {
+    /* The survey charts are of the run's period, the text report's: none
+     * when the survey has no results for it. */
+    bool survey = opt->all ? run->bench.n : run->prop.n;
+    bool other_periods = opt->all ? run->r->benchmarks.n_rows : run->prop_org.n;
+    if (!survey) {
         char *org = quoted(opt->all ? "ALL" : opt->org);
-        if (opt->period) {
-            char *p = quoted(opt->period);
+        if (opt->period || other_periods) {
+            char *p = quoted(run->period);
             fprintf(stderr,
                     "candour-report: survey charts: not drawn: no survey results for %s "
                     "in period %s\n",
