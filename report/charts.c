@@ -28,10 +28,10 @@
 
 #include "atomic.h"
 #include "csvout.h"
+#include "format.h"
 #include "gnuplot.h"
 #include "methods.h"
 #include "period.h"
-#include "format.h"
 #include "report.h"
 #include "resolve.h"
 #include "text.h"
@@ -108,24 +108,12 @@ static const char *cell(const struct csv_table *t, size_t row, size_t column)
     return column == NO_COLUMN ? "" : t->rows[row][column];
 }
 
-/* True when the cell holds text `want`, once a spreadsheet-neutralising
- * apostrophe that candour-stats added is taken off. */
-static bool text_is(const char *value, const char *want)
-{
-    return strcmp(fmt_unformula(value), want) == 0;
-}
-
 static bool same_period(const char *a, const char *b)
 {
     struct period pa, pb;
     if (period_parse(a, strlen(a), &pa) && period_parse(b, strlen(b), &pb))
         return period_compare(&pa, &pb) == 0;
     return strcmp(a, b) == 0;
-}
-
-static bool is_shown(const struct csv_table *t, size_t row, size_t c_suppressed)
-{
-    return strcmp(cell(t, row, c_suppressed), "no") == 0;
 }
 
 /* The number in a cell of a shown row.  A blank or malformed value there
@@ -312,9 +300,9 @@ static void put_footnotes(struct buf *b, int first_tag, const char *const *lines
 /* Why a cell is not shown, from its `suppressed` value; caller frees. */
 static char *suppression_reason(const char *state, long min_n)
 {
-    if (strcmp(state, "primary") == 0)
+    if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
         return xasprintf("fewer than %ld respondents", min_n);
-    if (strcmp(state, "secondary") == 0)
+    if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
         return xasprintf("protects a cell of fewer than %ld", min_n);
     return xstrdup("disclosure control");
 }
@@ -386,11 +374,11 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
     const struct csv_table *t = &c->r->benchmarks;
     size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
            c_group = csv_table_column(t, "group"), c_org = csv_table_column(t, "org"),
-           c_n = csv_table_column(t, "n"),
-           c_est = csv_table_column(t, "estimate"), c_target = csv_table_column(t, "target"),
-           c_model = csv_table_column(t, "model"), c_bench = csv_table_column(t, "benchmark"),
-           c_supp = csv_table_column(t, "suppressed"), c_tau2 = csv_table_column(t, "tau2"),
-           c_weighted = csv_table_column(t, "weighted"), c_measure = csv_table_column(t, "measure"),
+           c_n = csv_table_column(t, "n"), c_est = csv_table_column(t, "estimate"),
+           c_target = csv_table_column(t, "target"), c_model = csv_table_column(t, "model"),
+           c_bench = csv_table_column(t, "benchmark"), c_supp = csv_table_column(t, "suppressed"),
+           c_tau2 = csv_table_column(t, "tau2"), c_weighted = csv_table_column(t, "weighted"),
+           c_measure = csv_table_column(t, "measure"),
            c_limits[4] = {csv_table_column(t, "lower95"), csv_table_column(t, "upper95"),
                           csv_table_column(t, "lower998"), csv_table_column(t, "upper998")};
     const bool national = c->opt->all;
@@ -413,7 +401,7 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
         return;
     }
     if (!bench)
-        bench = "ALL";
+        bench = SCOPE_ALL_ORGS;
 
     struct funnel_org *orgs = NULL, *trust = NULL;
     size_t n_orgs = 0, cap = 0, n_hidden = 0, n_visible = 0;
@@ -439,7 +427,7 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
         memset(o, 0, sizeof(*o));
         o->org = cell(t, r, c_org);
         o->state = cell(t, r, c_supp);
-        if (is_shown(t, r, c_supp)) {
+        if (row_shown(t, r)) {
             double estimate;
             if (!number(c, t, r, c_n, &o->n) || !number(c, t, r, c_est, &estimate))
                 goto out_free;
@@ -571,8 +559,9 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
     gp_block_row(d, 2, (double[]){x_max, 100 * target});
     gp_block_end(d);
 
-    bool is_group = strncmp(bench, "GROUP:", 6) == 0;
-    char *bench_name = label_text(is_group ? bench + 6 : bench, TITLE_PART_MAX);
+    bool is_group = is_group_scope(bench);
+    char *bench_name =
+        label_text(is_group ? bench + SCOPE_GROUP_PREFIX_LEN : bench, TITLE_PART_MAX);
     char *bench_label = is_group ? xasprintf("benchmarking group '%s'", bench_name)
                                  : xasprintf("all orgs (%s)", bench_name);
     free(bench_name);
@@ -679,9 +668,8 @@ static void chart_trend(struct charts *c)
     const struct csv_table *t = &c->r->proportions;
     size_t c_period = csv_table_column(t, "period"), c_item = csv_table_column(t, "item"),
            c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
-           c_est = csv_table_column(t, "estimate"),
-           c_lo = csv_table_column(t, "ci_lower"), c_hi = csv_table_column(t, "ci_upper"),
-           c_supp = csv_table_column(t, "suppressed"), c_measure = csv_table_column(t, "measure"),
+           c_est = csv_table_column(t, "estimate"), c_lo = csv_table_column(t, "ci_lower"),
+           c_hi = csv_table_column(t, "ci_upper"), c_measure = csv_table_column(t, "measure"),
            c_method = csv_table_column(t, "method"), c_conf = csv_table_column(t, "conf_level");
     struct period last;
     if (!period_parse(c->period, strlen(c->period), &last))
@@ -722,7 +710,7 @@ static void chart_trend(struct charts *c)
             if (pi == n_periods)
                 continue;
             struct value *v = &values[item - key_items][pi];
-            if (!is_shown(t, r, c_supp)) {
+            if (!row_shown(t, r)) {
                 v->state = CELL_SUPPRESSED;
                 continue;
             }
@@ -943,12 +931,13 @@ static void chart_forest(struct charts *c)
             size_t r = c->run->disp.rows[k];
             if (strcmp(cell(dt, r, d_item), key_items[i].id) != 0 ||
                 strcmp(cell(dt, r, d_dim), "ethnicity") != 0 ||
-                !text_is(cell(dt, r, d_group), "BME") || !text_is(cell(dt, r, d_ref), "White"))
+                strcmp(fmt_unformula(cell(dt, r, d_group)), "BME") != 0 ||
+                strcmp(fmt_unformula(cell(dt, r, d_ref)), "White") != 0)
                 continue;
             struct forest_row *row = &rows[n_rows++];
             row->label = key_items[i].short_label;
             row->kind = 1;
-            if (!is_shown(dt, r, d_supp)) {
+            if (!row_shown(dt, r)) {
                 char *reason = suppression_reason(cell(dt, r, d_supp), min_n);
                 row->value_text = xasprintf("suppressed (%s)", reason);
                 free(reason);
@@ -985,10 +974,10 @@ static void chart_forest(struct charts *c)
             struct forest_row *row = &rows[n_rows++];
             row->label = wres_labels[i].label;
             row->kind = 2;
-            if (!is_shown(wt, r, w_supp)) {
+            if (!row_shown(wt, r)) {
                 char *reason = suppression_reason(cell(wt, r, w_supp), min_n);
                 if (strcmp(cell(wt, r, w_source), "hr") == 0 &&
-                    strcmp(cell(wt, r, w_supp), "primary") == 0) {
+                    strcmp(cell(wt, r, w_supp), SUPPRESSED_PRIMARY) == 0) {
                     free(reason);
                     reason = xasprintf("fewer than %ld staff", min_n);
                 }
@@ -1165,8 +1154,7 @@ static void chart_heatmap(struct charts *c, const char *level)
     const struct csv_table *t = &c->r->proportions;
     size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
            c_group = csv_table_column(t, "group"), c_parent = csv_table_column(t, "parent_group"),
-           c_est = csv_table_column(t, "estimate"), c_supp = csv_table_column(t, "suppressed"),
-           c_measure = csv_table_column(t, "measure");
+           c_est = csv_table_column(t, "estimate"), c_measure = csv_table_column(t, "measure");
     char *stem = xasprintf("heatmap-%s", level);
     struct unit *units = NULL;
     size_t n_units = 0, cap = 0;
@@ -1194,7 +1182,7 @@ static void chart_heatmap(struct charts *c, const char *level)
         }
         struct value *v = &units[code].cells[item - key_items];
         item_present[item - key_items] = true;
-        if (!is_shown(t, r, c_supp)) {
+        if (!row_shown(t, r)) {
             v->state = CELL_SUPPRESSED;
             continue;
         }
@@ -1414,7 +1402,8 @@ struct spc_series {
 
 static const char *const spc_variations[] = {"special_cause_improvement", "special_cause_concern",
                                              "special_cause_neither"};
-static const char *const spc_variation_labels[] = {"special cause, improvement", "special cause, concern", "special cause"};
+static const char *const spc_variation_labels[] = {"special cause, improvement",
+                                                   "special cause, concern", "special cause"};
 static const char *const spc_variation_colours[] = {C_BLUE, C_ORANGE, C_PURPLE};
 static const char *const spc_signals[] = {"outside_limits", "trend", "two_of_three", "run"};
 static const char *const spc_signal_labels[] = {"beyond a limit", "trend of 7",
@@ -1447,8 +1436,7 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
 {
     const struct csv_table *spc = &c->r->spc, *w = &c->r->wres;
     size_t s_period = csv_table_column(spc, "period"), w_period = csv_table_column(w, "period"),
-           w_ind = csv_table_column(w, "indicator"),
-           w_supp = csv_table_column(w, "suppressed"), w_bme = csv_table_column(w, "bme_events"),
+           w_ind = csv_table_column(w, "indicator"), w_bme = csv_table_column(w, "bme_events"),
            w_white = csv_table_column(w, "white_events");
     bool rl = strcmp(spc_items[s->item].id, "wres3_relative_likelihood") == 0;
     if (!rl && strcmp(group, "BME") != 0 && strcmp(group, "White") != 0)
@@ -1460,7 +1448,7 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
         for (size_t i = 0; i < c->run->wres_org.n; i++) {
             size_t k = c->run->wres_org.rows[i];
             if (strcmp(cell(w, k, w_ind), "3") != 0 || !same_period(cell(w, k, w_period), period) ||
-                !is_shown(w, k, w_supp))
+                !row_shown(w, k))
                 continue;
             double b = number_or_nan(w, k, w_bme), wh = number_or_nan(w, k, w_white);
             if (isfinite(b) && isfinite(wh)) {
@@ -1719,8 +1707,8 @@ static void chart_spc(struct charts *c)
         free(org);
         return;
     }
-    size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
-           c_parent = csv_table_column(t, "parent_group"),
+    size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
+           c_group = csv_table_column(t, "group"), c_parent = csv_table_column(t, "parent_group"),
            c_start = csv_table_column(t, "series_start"), c_centre = csv_table_column(t, "centre");
     struct spc_series *series = NULL;
     size_t n_series = 0, cap = 0;
@@ -1781,7 +1769,7 @@ int report_charts(const struct report_options *opt, const struct run *run)
     bool survey = opt->all ? run->bench.n : run->prop.n;
     bool other_periods = opt->all ? run->r->benchmarks.n_rows : run->prop_org.n;
     if (!survey) {
-        char *org = quoted(opt->all ? "ALL" : opt->org);
+        char *org = quoted(opt->all ? SCOPE_ALL_ORGS : opt->org);
         if (opt->period || other_periods) {
             char *p = quoted(run->period);
             fprintf(stderr,

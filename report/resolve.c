@@ -104,7 +104,7 @@ size_t view_find(const struct view *v, const char *const *pairs)
 
 bool row_shown(const struct csv_table *t, size_t row)
 {
-    return row != NO_ROW && strcmp(csv_cell(t, row, "suppressed"), "no") == 0;
+    return row != NO_ROW && strcmp(csv_cell(t, row, "suppressed"), SUPPRESSED_NO) == 0;
 }
 
 bool vnum(const struct view *v, size_t row, const char *column, double *value)
@@ -151,9 +151,14 @@ static int compare_strings(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+bool is_group_scope(const char *scope)
+{
+    return strncmp(scope, SCOPE_GROUP_PREFIX, SCOPE_GROUP_PREFIX_LEN) == 0;
+}
+
 bool is_org_scope(const char *scope)
 {
-    return strcmp(scope, "ALL") != 0 && strncmp(scope, "GROUP:", 6) != 0;
+    return strcmp(scope, SCOPE_ALL_ORGS) != 0 && !is_group_scope(scope);
 }
 
 /* ---- the run's settings ------------------------------------------------------ */
@@ -163,7 +168,7 @@ bool is_org_scope(const char *scope)
  * do not state their threshold are refused.  False with a message in err. */
 static bool run_settings(const struct results *r, long *min_n, double *conf, struct buf *err)
 {
-    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->disparities,
+    const struct csv_table *tables[] = {&r->proportions, &r->themes,     &r->disparities,
                                         &r->wres,        &r->benchmarks, &r->trends,
                                         &r->hotspots,    &r->inputs,     &r->spc};
     bool found = false;
@@ -198,7 +203,10 @@ static bool run_settings(const struct results *r, long *min_n, double *conf, str
 /* ---- the org and the period ------------------------------------------------- */
 
 /* The tables whose rows say which orgs and periods the results cover. */
-#define SCOPE_TABLES(r) {&(r)->proportions, &(r)->themes, &(r)->wres, &(r)->hotspots}
+#define SCOPE_TABLES(r)                                                                            \
+    {                                                                                              \
+        &(r)->proportions, &(r)->themes, &(r)->wres, &(r)->hotspots                                \
+    }
 
 /* Periods with results for org (its cell as stored; NULL: every org), in
  * time order. */
@@ -255,8 +263,8 @@ static void quote_arg(struct buf *out, const char *s)
 
 /* The org's cell: the org whose name, once candour-stats' spreadsheet
  * apostrophe is taken off, is opt->org.  False with a message in err. */
-static bool choose_org(const struct report_options *opt, const struct results *r,
-                       const char **org, struct buf *err)
+static bool choose_org(const struct report_options *opt, const struct results *r, const char **org,
+                       struct buf *err)
 {
     struct names orgs;
     collect_orgs(r, NULL, &orgs);
@@ -331,17 +339,17 @@ static bool choose_period(struct run *run, const struct report_options *opt, con
  * that comparison. */
 static void choose_benchmark(struct run *run)
 {
-    run->benchmark = "ALL";
+    run->benchmark = SCOPE_ALL_ORGS;
     run->n_orgs = "";
     for (size_t i = 0; i < run->bench.n; i++) {
         size_t row = run->bench.rows[i];
         const char *b = vcell(&run->bench, row, "benchmark");
-        if (strncmp(b, "GROUP:", 6) == 0) {
-            if (strcmp(run->benchmark, "ALL") == 0 || strcmp(b, run->benchmark) < 0) {
+        if (is_group_scope(b)) {
+            if (strcmp(run->benchmark, SCOPE_ALL_ORGS) == 0 || strcmp(b, run->benchmark) < 0) {
                 run->benchmark = b;
                 run->n_orgs = vcell(&run->bench, row, "n_orgs");
             }
-        } else if (strcmp(run->benchmark, "ALL") == 0 && !*run->n_orgs) {
+        } else if (strcmp(run->benchmark, SCOPE_ALL_ORGS) == 0 && !*run->n_orgs) {
             run->n_orgs = vcell(&run->bench, row, "n_orgs");
         }
     }
@@ -389,7 +397,7 @@ int run_resolve(struct run *run, const struct report_options *opt, const struct 
             struct view *sorted[] = {&run->prop, &run->bench, &run->wres, &run->themes};
             for (size_t i = 0; i < ARRAY_LEN(sorted); i++)
                 view_sort_by_org(sorted[i]);
-            run->benchmark = "ALL";
+            run->benchmark = SCOPE_ALL_ORGS;
             run->n_orgs = "";
         } else {
             choose_benchmark(run);

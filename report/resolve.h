@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "contract.h"
 #include "period.h"
 #include "report.h"
 #include "results.h"
@@ -32,8 +33,8 @@ struct names {
 
 struct run {
     const struct results *r;
-    long min_n;  /* the disclosure threshold the results state */
-    double conf; /* their confidence level */
+    long min_n;           /* the disclosure threshold the results state */
+    double conf;          /* their confidence level */
     const char *org;      /* the org's cell as stored; NULL with --all */
     const char *period;   /* a cell of the files */
     const char *previous; /* the period before, when the org has results in it */
@@ -80,5 +81,8 @@ void names_add(struct names *l, const char *s);
 
 /* Is a scope of the stats outputs an org (not ALL or GROUP:<name>)? */
 bool is_org_scope(const char *scope);
+/* Is it a benchmarking group (GROUP:<name>; the name follows
+ * SCOPE_GROUP_PREFIX_LEN bytes in)? */
+bool is_group_scope(const char *scope);
 
 #endif

@@ -166,9 +166,9 @@ static void put_not_shown(struct buf *out, const struct view *v, size_t row, lon
         return;
     }
     const char *state = vcell(v, row, "suppressed");
-    if (strcmp(state, "primary") == 0)
+    if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
         buf_printf(out, "not shown: fewer than %ld %s", min_n, units);
-    else if (strcmp(state, "secondary") == 0)
+    else if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
         buf_puts(out, "not shown: would reveal a smaller group");
     else
         buf_puts(out, "not available");
@@ -234,10 +234,12 @@ static struct theme_change theme_change(const struct report *rp, const char *the
     struct theme_change tc = {NO_ROW, NO_ROW, false, false, 0, 0, 0, 1};
     tc.row = FIND(&rp->run->themes, "theme", theme, "group_dim", "all", "group", "all");
     if (rp->run->previous)
-        tc.prev_row = FIND(&rp->run->themes_prev, "theme", theme, "group_dim", "all", "group", "all");
+        tc.prev_row =
+            FIND(&rp->run->themes_prev, "theme", theme, "group_dim", "all", "group", "all");
     double n1, m1, s1, n0, m0, s0;
     if (vnum(&rp->run->themes, tc.row, "n", &n1) && vnum(&rp->run->themes, tc.row, "mean", &m1) &&
-        vnum(&rp->run->themes, tc.row, "sd", &s1) && vnum(&rp->run->themes_prev, tc.prev_row, "n", &n0) &&
+        vnum(&rp->run->themes, tc.row, "sd", &s1) &&
+        vnum(&rp->run->themes_prev, tc.prev_row, "n", &n0) &&
         vnum(&rp->run->themes_prev, tc.prev_row, "mean", &m0) &&
         vnum(&rp->run->themes_prev, tc.prev_row, "sd", &s0) &&
         welch(n1, m1, s1, n0, m0, s0, rp->run->conf, &tc.diff, &tc.lower, &tc.upper, &tc.p)) {
@@ -453,8 +455,8 @@ static void section_header(struct report *rp)
     }
 
     buf_clear(&value);
-    if (strncmp(rp->run->benchmark, "GROUP:", 6) == 0) {
-        put_text_fit(&value, rp->run->benchmark + 6, NAME_MAX_COLUMNS);
+    if (is_group_scope(rp->run->benchmark)) {
+        put_text_fit(&value, rp->run->benchmark + SCOPE_GROUP_PREFIX_LEN, NAME_MAX_COLUMNS);
         if (*rp->run->n_orgs) {
             buf_puts(&value, " (");
             put_text(&value, rp->run->n_orgs);
@@ -542,7 +544,8 @@ static size_t summary_changes(struct report *rp, const struct names *items, size
     size_t found = 0;
     *tested = *hidden = 0;
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->run->trends, "item", items->items[i], "group_dim", "all", "group", "all");
+        size_t row =
+            FIND(&rp->run->trends, "item", items->items[i], "group_dim", "all", "group", "all");
         double p;
         if (vnum(&rp->run->trends, row, "p_value", &p))
             (*tested)++;
@@ -627,13 +630,13 @@ static size_t summary_funnel(struct report *rp, struct buf *out, const struct na
                              const char *benchmark, bool adverse, const char *only_998_against)
 {
     size_t found = 0;
-    bool own_group = strncmp(benchmark, "GROUP:", 6) == 0;
+    bool own_group = is_group_scope(benchmark);
     struct buf line;
     buf_init(&line);
     for (size_t i = 0; i < items->n; i++) {
         const char *item = items->items[i];
-        size_t row = FIND(&rp->run->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
-                          benchmark, "weighted", "no");
+        size_t row = FIND(&rp->run->bench, "item", item, "group_dim", "all", "group", "all",
+                          "benchmark", benchmark, "weighted", "no");
         if (!row_shown(rp->run->bench.t, row))
             continue;
         const char *flag = vcell(&rp->run->bench, row, "flag");
@@ -686,12 +689,13 @@ static size_t summary_gaps(struct report *rp, struct buf *out, const struct name
     struct buf line;
     buf_init(&line);
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity", "group",
-                          "BME", "reference", "White");
+        size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity",
+                          "group", "BME", "reference", "White");
         double q, diff, n, pos, ref_n, ref_pos;
         if (!vnum(&rp->run->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
             !vnum(&rp->run->disp, row, "diff", &diff) || !vnum(&rp->run->disp, row, "n", &n) ||
-            !vnum(&rp->run->disp, row, "positive", &pos) || !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
+            !vnum(&rp->run->disp, row, "positive", &pos) ||
+            !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
             !vnum(&rp->run->disp, row, "ref_positive", &ref_pos) || n <= 0 || ref_n <= 0)
             continue;
         if (favourable(diff, vcell(&rp->run->disp, row, "polarity")) == adverse)
@@ -741,7 +745,8 @@ static size_t summary_wres(struct report *rp)
         size_t row = FIND(&rp->run->wres, "indicator", WRES_INDICATORS[k]);
         double rl, lo, hi;
         if (!vnum(&rp->run->wres, row, "relative_likelihood", &rl) ||
-            !vnum(&rp->run->wres, row, "rl_lower", &lo) || !vnum(&rp->run->wres, row, "rl_upper", &hi) ||
+            !vnum(&rp->run->wres, row, "rl_lower", &lo) ||
+            !vnum(&rp->run->wres, row, "rl_upper", &hi) ||
             strcmp(vcell(&rp->run->wres, row, "in_range"), "no") != 0 || (lo <= 1 && hi >= 1))
             continue;
         buf_clear(&line);
@@ -796,7 +801,8 @@ static struct hotspot *flagged_hotspots(const struct report *rp, size_t *count)
     for (size_t i = 0; i < rp->run->hot.n; i++) {
         size_t row = rp->run->hot.rows[i];
         double q, gap;
-        if (!row_shown(rp->run->hot.t, row) || strcmp(vcell(&rp->run->hot, row, "flagged"), "yes") != 0 ||
+        if (!row_shown(rp->run->hot.t, row) ||
+            strcmp(vcell(&rp->run->hot, row, "flagged"), "yes") != 0 ||
             !vnum(&rp->run->hot, row, "q_value", &q) || !vnum(&rp->run->hot, row, "diff", &gap))
             continue;
         list[n++] = (struct hotspot){row, q, gap};
@@ -816,9 +822,9 @@ static struct suppression count_suppressed(const struct view *prop)
     struct suppression s = {prop->n, 0, 0};
     for (size_t i = 0; i < prop->n; i++) {
         const char *state = vcell(prop, prop->rows[i], "suppressed");
-        if (strcmp(state, "primary") == 0)
+        if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
             s.primary++;
-        else if (strcmp(state, "secondary") == 0)
+        else if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
             s.secondary++;
     }
     return s;
@@ -858,10 +864,10 @@ static void section_summary(struct report *rp, const struct names *items)
 
     buf_puts(out, "\nFor the board to look at:\n");
     size_t attention = 0;
-    bool own_group = strncmp(rp->run->benchmark, "GROUP:", 6) == 0;
+    bool own_group = is_group_scope(rp->run->benchmark);
     attention += summary_funnel(rp, out, items, rp->run->benchmark, true, NULL);
     if (own_group)
-        attention += summary_funnel(rp, out, items, "ALL", true, rp->run->benchmark);
+        attention += summary_funnel(rp, out, items, SCOPE_ALL_ORGS, true, rp->run->benchmark);
     attention += summary_gaps(rp, out, items, true);
     attention += summary_wres(rp);
     size_t n_hot;
@@ -895,8 +901,8 @@ static void section_summary(struct report *rp, const struct names *items)
     if (s.primary + s.secondary) {
         size_t gaps = 0, gaps_hidden = 0;
         for (size_t i = 0; i < items->n; i++) {
-            size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity", "group",
-                              "BME", "reference", "White");
+            size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity",
+                              "group", "BME", "reference", "White");
             if (row == NO_ROW)
                 continue;
             gaps++;
@@ -973,8 +979,8 @@ static void item_row(struct report *rp, struct fmt_table *t, const char *item)
     size_t b = FIND(&rp->run->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
                     rp->run->benchmark, "weighted", "no");
     if (row_shown(rp->run->bench.t, b))
-        buf_puts(&funnel,
-                 funnel_short(vcell(&rp->run->bench, b, "flag"), vcell(&rp->run->bench, b, "polarity")));
+        buf_puts(&funnel, funnel_short(vcell(&rp->run->bench, b, "flag"),
+                                       vcell(&rp->run->bench, b, "polarity")));
     else
         buf_puts(&funnel, b == NO_ROW ? "--" : "n/s");
     fmt_table_row(t, (const char *const[]){label.data, now.data, prev.data ? prev.data : "",
@@ -997,7 +1003,8 @@ static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
     put_label(&label, theme);
     struct theme_change tc = theme_change(rp, theme);
     double m, lo, hi;
-    if (!vnum(&rp->run->themes, tc.row, "mean", &m) || !vnum(&rp->run->themes, tc.row, "ci_lower", &lo) ||
+    if (!vnum(&rp->run->themes, tc.row, "mean", &m) ||
+        !vnum(&rp->run->themes, tc.row, "ci_lower", &lo) ||
         !vnum(&rp->run->themes, tc.row, "ci_upper", &hi)) {
         put_not_shown(&now, &rp->run->themes, tc.row, rp->run->min_n, "respondents");
         fmt_table_note(t, label.data, now.data);
@@ -1063,7 +1070,7 @@ static void section_culture(struct report *rp)
         buf_puts(&text, "the previous period");
     buf_puts(&text, " in percentage points (* significant at the 5% level); and the "
                     "position on the funnel plot against ");
-    if (strncmp(rp->run->benchmark, "GROUP:", 6) == 0)
+    if (is_group_scope(rp->run->benchmark))
         buf_puts(&text, "the benchmarking group");
     else
         buf_puts(&text, all_orgs_name(&rp->r->inputs));
@@ -1157,10 +1164,11 @@ static void gap_row(struct report *rp, struct fmt_table *t, const char *item)
                       "reference", "White");
     double n, pos, ref_n, ref_pos, d, lo, hi, qv;
     if (!vnum(&rp->run->disp, row, "n", &n) || !vnum(&rp->run->disp, row, "positive", &pos) ||
-        !vnum(&rp->run->disp, row, "ref_n", &ref_n) || !vnum(&rp->run->disp, row, "ref_positive", &ref_pos) ||
+        !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
+        !vnum(&rp->run->disp, row, "ref_positive", &ref_pos) ||
         !vnum(&rp->run->disp, row, "diff", &d) || !vnum(&rp->run->disp, row, "diff_lower", &lo) ||
-        !vnum(&rp->run->disp, row, "diff_upper", &hi) || !vnum(&rp->run->disp, row, "q_value", &qv) ||
-        n <= 0 || ref_n <= 0) {
+        !vnum(&rp->run->disp, row, "diff_upper", &hi) ||
+        !vnum(&rp->run->disp, row, "q_value", &qv) || n <= 0 || ref_n <= 0) {
         put_not_shown(&gap, &rp->run->disp, row, rp->run->min_n, "answers in a group");
         fmt_table_note(t, label.data, gap.data);
         goto out;
@@ -1212,7 +1220,8 @@ static void other_dimensions(struct report *rp)
             tests++;
             double q, d, lo, hi;
             if (!vnum(&rp->run->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
-                !vnum(&rp->run->disp, row, "diff", &d) || !vnum(&rp->run->disp, row, "diff_lower", &lo) ||
+                !vnum(&rp->run->disp, row, "diff", &d) ||
+                !vnum(&rp->run->disp, row, "diff_lower", &lo) ||
                 !vnum(&rp->run->disp, row, "diff_upper", &hi))
                 continue;
             buf_puts(&line, significant ? "; " : ": ");
@@ -1365,8 +1374,10 @@ static void section_wres(struct report *rp)
         else if (strcmp(adverse, "below 1") == 0)
             names_add(&adverse_below, ind);
         double br, wr, rl, lo, hi;
-        if (!vnum(&rp->run->wres, row, "bme_rate", &br) || !vnum(&rp->run->wres, row, "white_rate", &wr) ||
-            !vnum(&rp->run->wres, row, "rl_lower", &lo) || !vnum(&rp->run->wres, row, "rl_upper", &hi)) {
+        if (!vnum(&rp->run->wres, row, "bme_rate", &br) ||
+            !vnum(&rp->run->wres, row, "white_rate", &wr) ||
+            !vnum(&rp->run->wres, row, "rl_lower", &lo) ||
+            !vnum(&rp->run->wres, row, "rl_upper", &hi)) {
             buf_clear(&a);
             if (row != NO_ROW && row_shown(rp->run->wres.t, row)) {
                 buf_puts(&a, "no figure: ");
@@ -1408,7 +1419,8 @@ static void section_wres(struct report *rp)
     buf_putc(out, '\n');
     double be, bn, we, wn;
     if (hr_row != NO_ROW && vnum(&rp->run->wres, hr_row, "bme_events", &be) &&
-        vnum(&rp->run->wres, hr_row, "bme_n", &bn) && vnum(&rp->run->wres, hr_row, "white_events", &we) &&
+        vnum(&rp->run->wres, hr_row, "bme_n", &bn) &&
+        vnum(&rp->run->wres, hr_row, "white_events", &we) &&
         vnum(&rp->run->wres, hr_row, "white_n", &wn) && be >= 0 && bn >= 0 && we >= 0 && wn >= 0) {
         buf_clear(&text);
         buf_puts(&text, "Indicator 3: ");
@@ -1531,7 +1543,8 @@ static void section_hotspots(struct report *rp)
         double e, rest, lo, hi;
         put_label(&text, vcell(&rp->run->hot, row, "item"));
         buf_puts(&text, ": ");
-        if (vnum(&rp->run->hot, row, "estimate", &e) && vnum(&rp->run->hot, row, "rest_estimate", &rest)) {
+        if (vnum(&rp->run->hot, row, "estimate", &e) &&
+            vnum(&rp->run->hot, row, "rest_estimate", &rest)) {
             put_pct(&text, e);
             buf_puts(&text, "% against ");
             put_pct(&text, rest);
@@ -1541,7 +1554,8 @@ static void section_hotspots(struct report *rp)
         }
         fmt_signed(&text, 100.0 * hot[k].gap, 1);
         buf_puts(&text, " points");
-        if (vnum(&rp->run->hot, row, "diff_lower", &lo) && vnum(&rp->run->hot, row, "diff_upper", &hi)) {
+        if (vnum(&rp->run->hot, row, "diff_lower", &lo) &&
+            vnum(&rp->run->hot, row, "diff_upper", &hi)) {
             buf_puts(&text, " (");
             put_conf(&text, rp->run->conf);
             buf_puts(&text, " CI ");
@@ -1577,8 +1591,8 @@ static void put_funnel_models(struct buf *out, const struct report *rp, const st
     size_t counts[ARRAY_LEN(models)] = {0};
     size_t other = 0, total = 0;
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->run->bench, "item", items->items[i], "group_dim", "all", "group", "all",
-                          "benchmark", rp->run->benchmark, "weighted", "no");
+        size_t row = FIND(&rp->run->bench, "item", items->items[i], "group_dim", "all", "group",
+                          "all", "benchmark", rp->run->benchmark, "weighted", "no");
         const char *model = row == NO_ROW ? "" : vcell(&rp->run->bench, row, "model");
         if (!*model)
             continue;
@@ -1751,8 +1765,8 @@ static void section_methods(struct report *rp, const struct names *items)
 
     buf_clear(&text);
     buf_puts(&text, "Funnel plots: the trust's percentage against the pooled percentage of ");
-    buf_puts(&text, strncmp(rp->run->benchmark, "GROUP:", 6) == 0 ? "its benchmarking group"
-                                                             : all_orgs_name(&rp->r->inputs));
+    buf_puts(&text, is_group_scope(rp->run->benchmark) ? "its benchmarking group"
+                                                       : all_orgs_name(&rp->r->inputs));
     buf_puts(&text, ", with 95% and 99.8% limits for its number of answers. ");
     put_funnel_models(&text, rp, items);
     buf_puts(&text, " Hotspots: each unit against the rest of the trust, Newcombe interval, "
@@ -1804,7 +1818,8 @@ static void section_methods(struct report *rp, const struct names *items)
     buf_release(&text);
 }
 
-/* ---- writing ------------------------------------------------------------------------------------ */
+/* ---- writing ------------------------------------------------------------------------------------
+ */
 
 /* Write text to OUTDIR/name under a temporary name, for opt->outputs. */
 static int write_output(const struct report_options *opt, const char *name, const struct buf *text)
@@ -1880,8 +1895,8 @@ static void national_item_cell(const struct view *prop, const struct view *bench
     put_pct(cell, e);
     /* The marker takes three columns, blank or not, so decimals line up. */
     const char *marker = "   ";
-    size_t b = FIND(bench, "item", item, "group_dim", "all", "group", "all", "benchmark", "ALL",
-                    "weighted", "no");
+    size_t b = FIND(bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
+                    SCOPE_ALL_ORGS, "weighted", "no");
     const char *flag = is_org_scope(org) && row_shown(bench->t, b) ? vcell(bench, b, "flag") : "";
     if (strncmp(flag, "worse_", 6) == 0 || strncmp(flag, "better_", 7) == 0) {
         bool lower_better = strcmp(vcell(bench, b, "polarity"), "lower") == 0;
@@ -1933,7 +1948,7 @@ static void national_block(struct buf *out, const struct view *prop, const struc
     }
     fmt_table_header(&t, cells);
     for (size_t o = 0; o <= orgs->n; o++) {
-        const char *org = o < orgs->n ? orgs->items[o] : "ALL";
+        const char *org = o < orgs->n ? orgs->items[o] : SCOPE_ALL_ORGS;
         for (size_t c = 0; c < 2 + n_items; c++)
             buf_clear(&bufs[c]);
         if (o < orgs->n)
@@ -1988,7 +2003,7 @@ static void national_wres_block(struct buf *out, const struct view *wres, const 
     for (size_t c = 0; c < 5; c++)
         buf_init(&cells[c]);
     for (size_t o = 0; o <= orgs->n; o++) {
-        const char *org = o < orgs->n ? orgs->items[o] : "ALL";
+        const char *org = o < orgs->n ? orgs->items[o] : SCOPE_ALL_ORGS;
         for (size_t c = 0; c < 5; c++)
             buf_clear(&cells[c]);
         if (o < orgs->n)
