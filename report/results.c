@@ -15,6 +15,8 @@ struct loader {
     struct buf *err;
 };
 
+/* csvin callback: the first record is the header; every other row must
+ * have as many fields. */
 static int on_row(void *ctx, const struct csvin_record *rec, struct csvin *in)
 {
     (void)in;
