@@ -1114,9 +1114,35 @@ static void forest_ratio(struct charts *c, struct forest_row *row, const struct 
     row->has_est = isfinite(row->est);
 }
 
+/* A forest row from row r of t (disparities.csv or wres.csv): why it is
+ * hidden (HR counts hidden as primary: too few staff), or its ratio from
+ * columns {ratio, lower, upper} and the side of 1 that is adverse. */
+static void forest_add(struct charts *c, struct forest *f, const struct csv_table *t, size_t r,
+                       const char *label, int kind, const char *const columns[3],
+                       const char *adverse)
+{
+    struct forest_row *row = &f->rows[f->n_rows++];
+    long min_n = c->run->min_n;
+    row->label = label;
+    row->kind = kind;
+    if (!row_shown(t, r)) {
+        const char *state = csv_cell(t, r, "suppressed");
+        bool hr = kind == 2 && strcmp(csv_cell(t, r, "source"), "hr") == 0 &&
+                  strcmp(state, SUPPRESSED_PRIMARY) == 0;
+        char *reason =
+            hr ? xasprintf("fewer than %ld staff", min_n) : suppression_reason(state, min_n);
+        row->value_text = xasprintf("suppressed (%s)", reason);
+        free(reason);
+        return;
+    }
+    forest_ratio(c, row, t, r, columns[0], columns[1], columns[2]);
+    row->value_text = ratio_text(row, adverse);
+}
+
 /* The BME / White row of a key item in the org's disparities, if any. */
 static void forest_survey_row(struct charts *c, struct forest *f, const struct key_item *item)
 {
+    static const char *const columns[] = {"ratio", "ratio_lower", "ratio_upper"};
     const struct csv_table *dt = &c->r->disparities;
     for (size_t k = 0; k < c->run->disp.n; k++) {
         size_t r = c->run->disp.rows[k];
@@ -1125,20 +1151,11 @@ static void forest_survey_row(struct charts *c, struct forest *f, const struct k
             strcmp(fmt_unformula(csv_cell(dt, r, "group")), "BME") != 0 ||
             strcmp(fmt_unformula(csv_cell(dt, r, "reference")), "White") != 0)
             continue;
-        struct forest_row *row = &f->rows[f->n_rows++];
-        row->label = item->short_label;
-        row->kind = 1;
-        if (!row_shown(dt, r)) {
-            char *reason = suppression_reason(csv_cell(dt, r, "suppressed"), c->run->min_n);
-            row->value_text = xasprintf("suppressed (%s)", reason);
-            free(reason);
-            return;
-        }
-        forest_ratio(c, row, dt, r, "ratio", "ratio_lower", "ratio_upper");
         const char *polarity = csv_cell(dt, r, "polarity");
-        row->value_text = ratio_text(row, strcmp(polarity, "higher") == 0  ? "below 1"
-                                          : strcmp(polarity, "lower") == 0 ? "above 1"
-                                                                           : "");
+        forest_add(c, f, dt, r, item->short_label, 1, columns,
+                   strcmp(polarity, "higher") == 0  ? "below 1"
+                   : strcmp(polarity, "lower") == 0 ? "above 1"
+                                                    : "");
         return;
     }
 }
@@ -1146,32 +1163,19 @@ static void forest_survey_row(struct charts *c, struct forest *f, const struct k
 /* The row of a WRES indicator in the org's wres.csv rows, if any. */
 static void forest_wres_row(struct charts *c, struct forest *f, size_t indicator)
 {
+    static const char *const columns[] = {"relative_likelihood", "rl_lower", "rl_upper"};
     const struct csv_table *wt = &c->r->wres;
-    long min_n = c->run->min_n;
     char ind[8];
     snprintf(ind, sizeof(ind), "%d", wres_labels[indicator].indicator);
     for (size_t k = 0; k < c->run->wres.n; k++) {
         size_t r = c->run->wres.rows[k];
         if (strcmp(csv_cell(wt, r, "indicator"), ind) != 0)
             continue;
-        struct forest_row *row = &f->rows[f->n_rows++];
-        row->label = wres_labels[indicator].label;
-        row->kind = 2;
-        if (!row_shown(wt, r)) {
-            const char *state = csv_cell(wt, r, "suppressed");
-            char *reason = strcmp(csv_cell(wt, r, "source"), "hr") == 0 &&
-                                   strcmp(state, SUPPRESSED_PRIMARY) == 0
-                               ? xasprintf("fewer than %ld staff", min_n)
-                               : suppression_reason(state, min_n);
-            row->value_text = xasprintf("suppressed (%s)", reason);
-            free(reason);
-            return;
-        }
-        forest_ratio(c, row, wt, r, "relative_likelihood", "rl_lower", "rl_upper");
         const char *adverse = csv_cell(wt, r, "adverse_if");
-        row->value_text = ratio_text(row, strcmp(adverse, "above 1") == 0   ? "above 1"
-                                          : strcmp(adverse, "below 1") == 0 ? "below 1"
-                                                                            : "");
+        forest_add(c, f, wt, r, wres_labels[indicator].label, 2, columns,
+                   strcmp(adverse, "above 1") == 0   ? "above 1"
+                   : strcmp(adverse, "below 1") == 0 ? "below 1"
+                                                     : "");
         return;
     }
 }

@@ -208,19 +208,31 @@ static bool run_settings(const struct results *r, long *min_n, double *conf, str
         &(r)->proportions, &(r)->themes, &(r)->wres, &(r)->hotspots                                \
     }
 
+/* The distinct values of column (period or org) in the rows of the scope
+ * tables for org and period (NULL: any); pooled scopes are not orgs. */
+static void collect(const struct results *r, const char *org, const char *period,
+                    const char *column, struct names *values)
+{
+    const struct csv_table *tables[] = SCOPE_TABLES(r);
+    bool orgs = strcmp(column, "org") == 0;
+    memset(values, 0, sizeof(*values));
+    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
+        struct view v;
+        view_filter(&v, tables[i], org, period);
+        for (size_t k = 0; k < v.n; k++) {
+            const char *value = vcell(&v, v.rows[k], column);
+            if (!orgs || is_org_scope(value))
+                names_add(values, value);
+        }
+        view_release(&v);
+    }
+}
+
 /* Periods with results for org (its cell as stored; NULL: every org), in
  * time order. */
 static void collect_periods(const struct results *r, const char *org, struct names *periods)
 {
-    const struct csv_table *tables[] = SCOPE_TABLES(r);
-    memset(periods, 0, sizeof(*periods));
-    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
-        struct view v;
-        view_filter(&v, tables[i], org, NULL);
-        for (size_t k = 0; k < v.n; k++)
-            names_add(periods, vcell(&v, v.rows[k], "period"));
-        view_release(&v);
-    }
+    collect(r, org, NULL, "period", periods);
     qsort(periods->items, periods->n, sizeof(*periods->items), compare_periods);
 }
 
@@ -228,18 +240,7 @@ static void collect_periods(const struct results *r, const char *org, struct nam
  * sorted by bytes. */
 static void collect_orgs(const struct results *r, const char *period, struct names *orgs)
 {
-    const struct csv_table *tables[] = SCOPE_TABLES(r);
-    memset(orgs, 0, sizeof(*orgs));
-    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
-        struct view v;
-        view_filter(&v, tables[i], NULL, period);
-        for (size_t k = 0; k < v.n; k++) {
-            const char *org = vcell(&v, v.rows[k], "org");
-            if (is_org_scope(org))
-                names_add(orgs, org);
-        }
-        view_release(&v);
-    }
+    collect(r, NULL, period, "org", orgs);
     qsort(orgs->items, orgs->n, sizeof(*orgs->items), compare_strings);
 }
 
