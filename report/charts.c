@@ -28,10 +28,12 @@
 
 #include "atomic.h"
 #include "csvout.h"
+#include "format.h"
 #include "gnuplot.h"
 #include "methods.h"
 #include "period.h"
 #include "report.h"
+#include "resolve.h"
 #include "text.h"
 
 #define NO_COLUMN ((size_t)-1)
@@ -94,7 +96,8 @@ static const int series_dash[] = {1, 2, 4, 5};
 struct charts {
     const struct report_options *opt;
     const struct results *r;
-    const char *period; /* survey period charted; NULL when none */
+    const struct run *run; /* the org, period and rows, shared with the text */
+    const char *period;    /* survey period charted (run->period) */
     bool io_error, data_error, chart_error;
 };
 
@@ -105,27 +108,12 @@ static const char *cell(const struct csv_table *t, size_t row, size_t column)
     return column == NO_COLUMN ? "" : t->rows[row][column];
 }
 
-/* True when the cell holds text `want`, once a spreadsheet-neutralising
- * apostrophe that candour-stats added is taken off. */
-static bool text_is(const char *value, const char *want)
-{
-    size_t len = strlen(value);
-    if (len > 1 && value[0] == '\'' && csv_is_formula_like(value + 1, len - 1))
-        value++;
-    return strcmp(value, want) == 0;
-}
-
 static bool same_period(const char *a, const char *b)
 {
     struct period pa, pb;
     if (period_parse(a, strlen(a), &pa) && period_parse(b, strlen(b), &pb))
         return period_compare(&pa, &pb) == 0;
     return strcmp(a, b) == 0;
-}
-
-static bool is_shown(const struct csv_table *t, size_t row, size_t c_suppressed)
-{
-    return strcmp(cell(t, row, c_suppressed), "no") == 0;
 }
 
 /* The number in a cell of a shown row.  A blank or malformed value there
@@ -149,16 +137,6 @@ static double number_or_nan(const struct csv_table *t, size_t row, size_t column
     const char *s = cell(t, row, column);
     double v;
     return *s && parse_double(s, strlen(s), &v) ? v : NAN;
-}
-
-/* min_n of a table (the threshold every row states), 11 when absent. */
-static long table_min_n(const struct csv_table *t)
-{
-    size_t col = csv_table_column(t, "min_n");
-    double v;
-    if (t->n_rows && col != NO_COLUMN && parse_double(t->rows[0][col], strlen(t->rows[0][col]), &v))
-        return (long)v;
-    return 11;
 }
 
 static const struct key_item *find_key_item(const char *id)
@@ -322,9 +300,9 @@ static void put_footnotes(struct buf *b, int first_tag, const char *const *lines
 /* Why a cell is not shown, from its `suppressed` value; caller frees. */
 static char *suppression_reason(const char *state, long min_n)
 {
-    if (strcmp(state, "primary") == 0)
+    if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
         return xasprintf("fewer than %ld respondents", min_n);
-    if (strcmp(state, "secondary") == 0)
+    if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
         return xasprintf("protects a cell of fewer than %ld", min_n);
     return xstrdup("disclosure control");
 }
@@ -377,6 +355,19 @@ struct funnel_org {
     double limits[4]; /* lower95, upper95, lower998, upper998 as written */
 };
 
+/* What a funnel plot of one item shows, gathered from benchmarks.csv. */
+struct funnel {
+    const char *bench;       /* the comparison: the org's group, or ALL */
+    struct funnel_org *orgs; /* every org of the comparison; owned */
+    size_t n_orgs, n_hidden, n_visible;
+    struct funnel_org *trust; /* the reported org among them; NULL with --all */
+    double target, tau2, n_min, n_max;
+    const char *model, *measure;
+    /* the drawing's extent: sample sizes from n_start to x_max */
+    double n_start, x_max, y_lo, y_hi;
+    size_t n_others; /* shown orgs other than the trust */
+};
+
 /* Limits for a sample size n as candour-stats computes them for the
  * comparison's model (benchmarks.csv "Methods"). */
 static bool funnel_limits(const char *model, double target, double tau2, double n, double level,
@@ -391,253 +382,324 @@ static bool funnel_limits(const char *model, double target, double tau2, double 
     return false;
 }
 
-static void chart_funnel(struct charts *c, const struct key_item *item)
+/* benchmarks.csv's columns, found once per chart. */
+struct bench_columns {
+    size_t item, dim, group, org, n, est, target, model, bench, supp, tau2, weighted, measure,
+        limits[4];
+};
+
+static struct bench_columns bench_columns(const struct csv_table *t)
+{
+    return (struct bench_columns){csv_table_column(t, "item"),
+                                  csv_table_column(t, "group_dim"),
+                                  csv_table_column(t, "group"),
+                                  csv_table_column(t, "org"),
+                                  csv_table_column(t, "n"),
+                                  csv_table_column(t, "estimate"),
+                                  csv_table_column(t, "target"),
+                                  csv_table_column(t, "model"),
+                                  csv_table_column(t, "benchmark"),
+                                  csv_table_column(t, "suppressed"),
+                                  csv_table_column(t, "tau2"),
+                                  csv_table_column(t, "weighted"),
+                                  csv_table_column(t, "measure"),
+                                  {csv_table_column(t, "lower95"), csv_table_column(t, "upper95"),
+                                   csv_table_column(t, "lower998"),
+                                   csv_table_column(t, "upper998")}};
+}
+
+/* Is row r of benchmarks.csv the unweighted whole-org comparison of item? */
+static bool funnel_row(const struct csv_table *t, const struct bench_columns *k, size_t r,
+                       const char *item)
+{
+    return strcmp(cell(t, r, k->item), item) == 0 && strcmp(cell(t, r, k->dim), "all") == 0 &&
+           strcmp(cell(t, r, k->group), "all") == 0 && strcmp(cell(t, r, k->weighted), "yes") != 0;
+}
+
+/* The comparison the item's funnel is drawn against: the run's
+ * benchmarking group when the org has a row of the item in it, else ALL.
+ * NULL when the item was not asked in the period. */
+static const char *funnel_comparison(const struct charts *c, const struct bench_columns *k,
+                                     const char *item)
 {
     const struct csv_table *t = &c->r->benchmarks;
-    size_t c_period = csv_table_column(t, "period"), c_item = csv_table_column(t, "item"),
-           c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
-           c_org = csv_table_column(t, "org"), c_n = csv_table_column(t, "n"),
-           c_est = csv_table_column(t, "estimate"), c_target = csv_table_column(t, "target"),
-           c_model = csv_table_column(t, "model"), c_bench = csv_table_column(t, "benchmark"),
-           c_supp = csv_table_column(t, "suppressed"), c_tau2 = csv_table_column(t, "tau2"),
-           c_weighted = csv_table_column(t, "weighted"), c_measure = csv_table_column(t, "measure"),
-           c_limits[4] = {csv_table_column(t, "lower95"), csv_table_column(t, "upper95"),
-                          csv_table_column(t, "lower998"), csv_table_column(t, "upper998")};
-    const bool national = c->opt->all;
-    char *stem = xasprintf("funnel-%s", item->id);
+    const struct view *rows = &c->run->bench_period;
     const char *bench = NULL;
     bool asked = false;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (strcmp(cell(t, r, c_item), item->id) != 0 ||
-            !same_period(cell(t, r, c_period), c->period) ||
-            strcmp(cell(t, r, c_dim), "all") != 0 || strcmp(cell(t, r, c_group), "all") != 0 ||
-            strcmp(cell(t, r, c_weighted), "yes") == 0)
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i];
+        if (!funnel_row(t, k, r, item))
             continue;
         asked = true;
-        if (!national && text_is(cell(t, r, c_org), c->opt->org) &&
-            strncmp(cell(t, r, c_bench), "GROUP:", 6) == 0)
-            bench = cell(t, r, c_bench);
+        if (!c->opt->all && strcmp(cell(t, r, k->org), c->run->org) == 0 &&
+            strcmp(cell(t, r, k->bench), c->run->benchmark) == 0)
+            bench = c->run->benchmark;
     }
-    if (!asked) { /* not asked in this period */
-        free(stem);
-        return;
-    }
-    if (!bench)
-        bench = "ALL";
+    return !asked ? NULL : bench ? bench : SCOPE_ALL_ORGS;
+}
 
-    struct funnel_org *orgs = NULL, *trust = NULL;
-    size_t n_orgs = 0, cap = 0, n_hidden = 0, n_visible = 0;
-    double target = NAN, tau2 = 0.0, n_min = INFINITY, n_max = 0.0;
-    const char *model = "", *measure = "positive";
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (strcmp(cell(t, r, c_item), item->id) != 0 ||
-            !same_period(cell(t, r, c_period), c->period) ||
-            strcmp(cell(t, r, c_dim), "all") != 0 || strcmp(cell(t, r, c_group), "all") != 0 ||
-            strcmp(cell(t, r, c_weighted), "yes") == 0 || strcmp(cell(t, r, c_bench), bench) != 0)
-            continue;
-        if (isnan(target) && *cell(t, r, c_target)) {
-            if (!number(c, t, r, c_target, &target))
-                goto out_free;
-            model = cell(t, r, c_model);
-            measure = cell(t, r, c_measure);
-            tau2 = number_or_nan(t, r, c_tau2);
-            if (!isfinite(tau2))
-                tau2 = 0.0;
-        }
-        xgrow(&orgs, &cap, n_orgs + 1, sizeof(*orgs));
-        struct funnel_org *o = &orgs[n_orgs++];
-        memset(o, 0, sizeof(*o));
-        o->org = cell(t, r, c_org);
-        o->state = cell(t, r, c_supp);
-        if (is_shown(t, r, c_supp)) {
-            double estimate;
-            if (!number(c, t, r, c_n, &o->n) || !number(c, t, r, c_est, &estimate))
-                goto out_free;
-            for (int k = 0; k < 4; k++)
-                if (!number(c, t, r, c_limits[k], &o->limits[k]))
-                    goto out_free;
-            o->shown = true;
-            o->pct = 100.0 * estimate;
-            n_visible++;
-            n_min = fmin(n_min, o->n);
-            n_max = fmax(n_max, o->n);
-        } else {
-            n_hidden++;
-        }
+/* One org of the comparison into f->orgs; false on a malformed number. */
+static bool funnel_add_org(struct charts *c, struct funnel *f, size_t *cap,
+                           const struct bench_columns *k, size_t r)
+{
+    const struct csv_table *t = &c->r->benchmarks;
+    if (isnan(f->target) && *cell(t, r, k->target)) {
+        if (!number(c, t, r, k->target, &f->target))
+            return false;
+        f->model = cell(t, r, k->model);
+        f->measure = cell(t, r, k->measure);
+        f->tau2 = number_or_nan(t, r, k->tau2);
+        if (!isfinite(f->tau2))
+            f->tau2 = 0.0;
     }
-    if (!national) {
-        for (size_t i = 0; i < n_orgs; i++)
-            if (text_is(orgs[i].org, c->opt->org))
-                trust = &orgs[i];
-        if (!trust) {
-            char *org = quoted(c->opt->org);
-            note(stem, "no result for %s in benchmarks.csv", org);
-            free(org);
-            goto out_free;
-        }
+    xgrow(&f->orgs, cap, f->n_orgs + 1, sizeof(*f->orgs));
+    struct funnel_org *o = &f->orgs[f->n_orgs++];
+    memset(o, 0, sizeof(*o));
+    o->org = cell(t, r, k->org);
+    o->state = cell(t, r, k->supp);
+    if (!row_shown(t, r)) {
+        f->n_hidden++;
+        return true;
     }
-    if (isnan(target)) {
-        char *b = quoted(bench);
-        note(stem, "the pooled figure of %s is suppressed", b);
-        free(b);
-        goto out_free;
-    }
-    /* The curves must pass through the limits the table gives each org:
-     * the chart and benchmarks.csv tell the same story. */
-    for (size_t i = 0; i < n_orgs; i++) {
+    double estimate;
+    if (!number(c, t, r, k->n, &o->n) || !number(c, t, r, k->est, &estimate))
+        return false;
+    for (int l = 0; l < 4; l++)
+        if (!number(c, t, r, k->limits[l], &o->limits[l]))
+            return false;
+    o->shown = true;
+    o->pct = 100.0 * estimate;
+    f->n_visible++;
+    f->n_min = fmin(f->n_min, o->n);
+    f->n_max = fmax(f->n_max, o->n);
+    return true;
+}
+
+/* The curves must pass through the limits the table gives each org: the
+ * chart and benchmarks.csv tell the same story.  False (bad data, said)
+ * when they do not. */
+static bool funnel_limits_agree(struct charts *c, const struct funnel *f, const char *stem)
+{
+    for (size_t i = 0; i < f->n_orgs; i++) {
+        const struct funnel_org *o = &f->orgs[i];
         struct m_interval l95, l998;
-        if (!orgs[i].shown)
+        if (!o->shown)
             continue;
-        if (!funnel_limits(model, target, tau2, orgs[i].n, 0.95, &l95) ||
-            !funnel_limits(model, target, tau2, orgs[i].n, 0.998, &l998) ||
-            fabs(l95.lower - orgs[i].limits[0]) > 1e-9 ||
-            fabs(l95.upper - orgs[i].limits[1]) > 1e-9 ||
-            fabs(l998.lower - orgs[i].limits[2]) > 1e-9 ||
-            fabs(l998.upper - orgs[i].limits[3]) > 1e-9) {
-            char *org = quoted(orgs[i].org);
+        if (!funnel_limits(f->model, f->target, f->tau2, o->n, 0.95, &l95) ||
+            !funnel_limits(f->model, f->target, f->tau2, o->n, 0.998, &l998) ||
+            fabs(l95.lower - o->limits[0]) > 1e-9 || fabs(l95.upper - o->limits[1]) > 1e-9 ||
+            fabs(l998.lower - o->limits[2]) > 1e-9 || fabs(l998.upper - o->limits[3]) > 1e-9) {
+            char *org = quoted(o->org);
             note(stem, "the control limits of %s in benchmarks.csv are not those of its model",
                  org);
             free(org);
             c->data_error = true;
-            goto out_free;
+            return false;
         }
     }
-    long min_n = table_min_n(t);
-    double n_start = fmax(1.0, (double)min_n);
-    double x_max = n_visible ? n_max * 1.08 : n_start * 20.0;
-    if (x_max <= n_start * 2)
-        x_max = n_start * 2;
+    return true;
+}
 
-    struct chart ch;
-    chart_init(&ch, stem, 960, 640);
-    stem = NULL;
-    struct buf *d = &ch.data, *b = &ch.body;
+/* Gather the funnel plot of item into f: the comparison, its orgs, the
+ * target and model.  False when there is nothing to draw (said on stderr
+ * unless the item was not asked in the period); the caller frees f->orgs. */
+static bool funnel_gather(struct charts *c, const struct key_item *item, const char *stem,
+                          struct funnel *f)
+{
+    const struct csv_table *t = &c->r->benchmarks;
+    const struct view *rows = &c->run->bench_period;
+    struct bench_columns k = bench_columns(t);
+    memset(f, 0, sizeof(*f));
+    f->target = NAN;
+    f->n_min = INFINITY;
+    f->model = "";
+    f->measure = "positive";
+    f->bench = funnel_comparison(c, &k, item->id);
+    if (!f->bench)
+        return false;
+    size_t cap = 0;
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i];
+        if (funnel_row(t, &k, r, item->id) && strcmp(cell(t, r, k.bench), f->bench) == 0 &&
+            !funnel_add_org(c, f, &cap, &k, r))
+            return false;
+    }
+    for (size_t i = 0; !c->opt->all && i < f->n_orgs; i++)
+        if (strcmp(f->orgs[i].org, c->run->org) == 0)
+            f->trust = &f->orgs[i];
+    if (!c->opt->all && !f->trust) {
+        char *org = quoted(c->opt->org);
+        note(stem, "no result for %s in benchmarks.csv", org);
+        free(org);
+        return false;
+    }
+    if (isnan(f->target)) {
+        char *b = quoted(f->bench);
+        note(stem, "the pooled figure of %s is suppressed", b);
+        free(b);
+        return false;
+    }
+    return funnel_limits_agree(c, f, stem);
+}
 
-    /* Limit curves through a geometric grid of whole sample sizes. */
-    gp_block_begin(d, "limits");
+/* The limit curves through a geometric grid of whole sample sizes, from
+ * n_start (the threshold) to x_max, as data block $limits.  False when the
+ * model gives no limits (bad data, said). */
+static bool funnel_curves(struct charts *c, struct chart *ch, struct funnel *f)
+{
+    f->n_start = fmax(1.0, (double)c->run->min_n);
+    f->x_max = f->n_visible ? f->n_max * 1.08 : f->n_start * 20.0;
+    if (f->x_max <= f->n_start * 2)
+        f->x_max = f->n_start * 2;
+    gp_block_begin(&ch->data, "limits");
     double last_n = 0.0;
     bool limits_ok = true;
     for (int k = 0; k <= FUNNEL_GRID; k++) {
-        double n = round(n_start * pow(x_max / n_start, (double)k / FUNNEL_GRID));
+        double n = round(f->n_start * pow(f->x_max / f->n_start, (double)k / FUNNEL_GRID));
         if (n <= last_n)
             continue;
         last_n = n;
         struct m_interval l95, l998;
-        if (!funnel_limits(model, target, tau2, n, 0.95, &l95) ||
-            !funnel_limits(model, target, tau2, n, 0.998, &l998)) {
+        if (!funnel_limits(f->model, f->target, f->tau2, n, 0.95, &l95) ||
+            !funnel_limits(f->model, f->target, f->tau2, n, 0.998, &l998)) {
             limits_ok = false;
             break;
         }
-        double row[] = {
-            n, 100 * l95.lower, 100 * l95.upper, 100 * l998.lower, 100 * l998.upper, 100 * target};
-        gp_block_row(d, ARRAY_LEN(row), row);
+        double row[] = {n,
+                        100 * l95.lower,
+                        100 * l95.upper,
+                        100 * l998.lower,
+                        100 * l998.upper,
+                        100 * f->target};
+        gp_block_row(&ch->data, ARRAY_LEN(row), row);
     }
-    gp_block_end(d);
+    gp_block_end(&ch->data);
     if (!limits_ok) {
-        char *m = quoted(model);
-        note(ch.stem, "cannot compute control limits for the model %s", m);
+        char *m = quoted(f->model);
+        note(ch->stem, "cannot compute control limits for the model %s", m);
         free(m);
         c->data_error = true;
-        chart_release(&ch);
-        goto out_free;
     }
+    return limits_ok;
+}
 
-    /* The y range: every shown org, and the 99.8% limits from half the
-     * smallest shown org's n (the narrow end is what the eye reads). */
-    double y_lo = 100 * target, y_hi = 100 * target;
-    size_t n_others = 0;
-    for (size_t i = 0; i < n_orgs; i++) {
-        if (!orgs[i].shown)
+/* The y range (every shown org, and the 99.8% limits from half the
+ * smallest shown org's n: the narrow end is what the eye reads) and the
+ * points as data blocks $orgs, $trust and $target. */
+static void funnel_points(struct chart *ch, struct funnel *f)
+{
+    struct buf *d = &ch->data;
+    f->y_lo = 100 * f->target;
+    f->y_hi = 100 * f->target;
+    f->n_others = 0;
+    for (size_t i = 0; i < f->n_orgs; i++) {
+        if (!f->orgs[i].shown)
             continue;
-        y_lo = fmin(y_lo, orgs[i].pct);
-        y_hi = fmax(y_hi, orgs[i].pct);
-        if (&orgs[i] != trust)
-            n_others++;
+        f->y_lo = fmin(f->y_lo, f->orgs[i].pct);
+        f->y_hi = fmax(f->y_hi, f->orgs[i].pct);
+        if (&f->orgs[i] != f->trust)
+            f->n_others++;
     }
     struct m_interval wide;
-    double n_ref = fmax(n_start, n_visible ? round(n_min / 2) : n_start);
-    if (funnel_limits(model, target, tau2, n_ref, 0.998, &wide)) {
-        y_lo = fmin(y_lo, 100 * wide.lower);
-        y_hi = fmax(y_hi, 100 * wide.upper);
+    double n_ref = fmax(f->n_start, f->n_visible ? round(f->n_min / 2) : f->n_start);
+    if (funnel_limits(f->model, f->target, f->tau2, n_ref, 0.998, &wide)) {
+        f->y_lo = fmin(f->y_lo, 100 * wide.lower);
+        f->y_hi = fmax(f->y_hi, 100 * wide.upper);
     }
-    percent_range(y_lo, y_hi, &y_lo, &y_hi);
-
-    if (n_others) {
+    percent_range(f->y_lo, f->y_hi, &f->y_lo, &f->y_hi);
+    if (f->n_others) {
         gp_block_begin(d, "orgs");
-        for (size_t i = 0; i < n_orgs; i++)
-            if (orgs[i].shown && &orgs[i] != trust)
-                gp_block_row(d, 2, (double[]){orgs[i].n, orgs[i].pct});
+        for (size_t i = 0; i < f->n_orgs; i++)
+            if (f->orgs[i].shown && &f->orgs[i] != f->trust)
+                gp_block_row(d, 2, (double[]){f->orgs[i].n, f->orgs[i].pct});
         gp_block_end(d);
     }
-    if (trust && trust->shown) {
+    if (f->trust && f->trust->shown) {
         gp_block_begin(d, "trust");
-        gp_block_row(d, 2, (double[]){trust->n, trust->pct});
+        gp_block_row(d, 2, (double[]){f->trust->n, f->trust->pct});
         gp_block_end(d);
     }
     /* the target as one straight segment (through the grid, hundreds of
      * tiny segments at the narrow end render unevenly) */
     gp_block_begin(d, "target");
-    gp_block_row(d, 2, (double[]){n_start, 100 * target});
-    gp_block_row(d, 2, (double[]){x_max, 100 * target});
+    gp_block_row(d, 2, (double[]){f->n_start, 100 * f->target});
+    gp_block_row(d, 2, (double[]){f->x_max, 100 * f->target});
     gp_block_end(d);
+}
 
-    bool is_group = strncmp(bench, "GROUP:", 6) == 0;
-    char *bench_name = label_text(is_group ? bench + 6 : bench, TITLE_PART_MAX);
-    char *bench_label = is_group ? xasprintf("benchmarking group '%s'", bench_name)
-                                 : xasprintf("all orgs (%s)", bench_name);
-    free(bench_name);
-    char *org_label = national ? NULL : label_text(c->opt->org, LABEL_MAX);
+/* The title: the item, the org (or national) and period, the comparison. */
+static void funnel_title(struct charts *c, struct buf *b, const struct funnel *f,
+                         const struct key_item *item, const char *bench_label,
+                         const char *org_label)
+{
+    const bool national = c->opt->all;
     char *period_label = label_text(c->period, 20);
     char *line1 = xasprintf("%s", item->label);
     char *line2 = national ? xasprintf("National funnel plot, %s", period_label)
                            : xasprintf("%s, %s", org_label, period_label);
-    char *line3 = national ? xasprintf("Every org against all orgs (%zu orgs)", n_orgs)
-                           : xasprintf("Against %s (%zu orgs)", bench_label, n_orgs);
+    char *line3 = national ? xasprintf("Every org against all orgs (%zu orgs)", f->n_orgs)
+                           : xasprintf("Against %s (%zu orgs)", bench_label, f->n_orgs);
     const char *title[] = {line1, line2, line3};
     buf_puts(b, "set title ");
     put_lines(b, title, 3);
     buf_puts(b, " font ',12'\n");
+    free(period_label);
+    free(line1);
+    free(line2);
+    free(line3);
+}
+
+/* The trust's point labelled beside it (on its left in the right half),
+ * nudged away from the target line; no opaque box, which would hide a
+ * limit line. */
+static void funnel_trust_label(struct buf *b, const struct funnel *f, const char *org_label)
+{
+    const struct funnel_org *trust = f->trust;
+    bool left = trust->n > 0.55 * f->x_max;
+    char *text = xasprintf("%s: %.1f%%", org_label, trust->pct);
+    buf_puts(b, "set label 1 ");
+    gp_put_string(b, text);
     buf_printf(b,
-               "set xlabel 'Staff who answered the question (n, respondents)'\n"
-               "set ylabel '%s'\n",
-               measure_axis(measure));
-    buf_printf(b, "set xrange [0:%.6g]\nset yrange [%.6g:%.6g]\n", x_max, y_lo, y_hi);
-    buf_puts(b, "set grid lc rgb '#e5e5e5' lt 1\nset border 3\nset tics nomirror\n"
-                "set key outside right top vertical Left reverse spacing 1.3 samplen 3\n"
-                "set bmargin 9\n");
-    if (trust && trust->shown) {
-        /* labelled beside the point (on its left in the right half),
-         * nudged away from the target line; no opaque box, which would
-         * hide a limit line */
-        bool left = trust->n > 0.55 * x_max;
-        char *text = xasprintf("%s: %.1f%%", org_label, trust->pct);
-        buf_puts(b, "set label 1 ");
-        gp_put_string(b, text);
-        buf_printf(b,
-                   " at first %.10g, first %.10g offset char %s, char %s %s front "
-                   "textcolor rgb '" C_VERMILLION "'\n",
-                   trust->n, trust->pct, left ? "-1.5" : "1.5",
-                   trust->pct < 100 * target ? "-0.4" : "0.4", left ? "right" : "left");
-        free(text);
-    }
-    char *foot0 = xasprintf("Target: pooled value of %s, %.1f%%.", bench_label, 100 * target);
-    char *foot1 = xasprintf("Control limits at 95%% and 99.8%%: %s.",
-                            strcmp(model, "random-effects") == 0
-                                ? "random-effects (overdispersion, Spiegelhalter 2005)"
-                            : strcmp(model, "binomial") == 0 ? "exact binomial (Spiegelhalter 2005)"
-                                                             : model);
-    char *reason = trust && !trust->shown ? suppression_reason(trust->state, min_n) : NULL;
+               " at first %.10g, first %.10g offset char %s, char %s %s front "
+               "textcolor rgb '" C_VERMILLION "'\n",
+               trust->n, trust->pct, left ? "-1.5" : "1.5",
+               trust->pct < 100 * f->target ? "-0.4" : "0.4", left ? "right" : "left");
+    free(text);
+}
+
+/* Footnotes: the target, the model of the limits and what is suppressed. */
+static void funnel_footnotes(struct charts *c, struct chart *ch, const struct funnel *f,
+                             const char *bench_label, const char *org_label)
+{
+    long min_n = c->run->min_n;
+    char *foot0 = xasprintf("Target: pooled value of %s, %.1f%%.", bench_label, 100 * f->target);
+    char *foot1 =
+        xasprintf("Control limits at 95%% and 99.8%%: %s.",
+                  strcmp(f->model, "random-effects") == 0
+                      ? "random-effects (overdispersion, Spiegelhalter 2005)"
+                  : strcmp(f->model, "binomial") == 0 ? "exact binomial (Spiegelhalter 2005)"
+                                                      : f->model);
+    char *reason = f->trust && !f->trust->shown ? suppression_reason(f->trust->state, min_n) : NULL;
     char *foot2 = reason ? xasprintf("%s: suppressed (%s), not plotted.%s", org_label, reason,
-                                     n_hidden > 1 ? " Nor are the other suppressed orgs." : "")
-                  : n_hidden
+                                     f->n_hidden > 1 ? " Nor are the other suppressed orgs." : "")
+                  : f->n_hidden
                       ? xasprintf("%zu of %zu orgs suppressed (disclosure control, threshold %ld "
                                   "respondents), not plotted.",
-                                  n_hidden, n_orgs, min_n)
+                                  f->n_hidden, f->n_orgs, min_n)
                       : xasprintf("No org is suppressed (threshold: %ld respondents).", min_n);
-    free(reason);
     const char *foot[] = {foot0, foot1, foot2};
-    put_footnotes(b, 10, foot, 3, ch.height);
+    put_footnotes(&ch->body, 10, foot, 3, ch->height);
+    free(reason);
+    free(foot0);
+    free(foot1);
+    free(foot2);
+}
 
+/* The plot command: limits, target, the other orgs and the trust. */
+static void funnel_plot(struct charts *c, struct buf *b, const struct funnel *f,
+                        const char *org_label)
+{
+    const bool national = c->opt->all;
     buf_puts(b,
              "plot $limits using 1:4 with lines lc rgb '" C_BLACK
              "' dt (3,4) lw 1.5 title '99.8% limits', "
@@ -645,28 +707,65 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
              "$limits using 1:2 with lines lc rgb '" C_BLUE "' dt (10,5) lw 2 title '95% limits', "
              "$limits using 1:3 with lines lc rgb '" C_BLUE "' dt (10,5) lw 2 notitle, "
              "$target using 1:2 with lines lc rgb '" C_BLACK "' dt 1 lw 2 title 'target'");
-    if (n_others)
+    if (f->n_others)
         buf_printf(b, ", $orgs using 1:2 with points pt 7 ps 1.3 lc rgb '%s' title '%s'",
                    national ? C_BLUE : C_GREY, national ? "orgs" : "other orgs");
-    if (trust && trust->shown) {
+    if (f->trust && f->trust->shown) {
         buf_puts(b, ", $trust using 1:2 with points pt 13 ps 2.6 lc rgb '" C_VERMILLION "' title ");
         gp_put_string(b, org_label);
     }
     buf_puts(b, "\n");
-    chart_draw(c, &ch);
-    chart_release(&ch);
+}
+
+/* The commands that draw a gathered funnel plot. */
+static void funnel_commands(struct charts *c, struct chart *ch, const struct funnel *f,
+                            const struct key_item *item)
+{
+    struct buf *b = &ch->body;
+    bool is_group = is_group_scope(f->bench);
+    char *bench_name =
+        label_text(is_group ? f->bench + SCOPE_GROUP_PREFIX_LEN : f->bench, TITLE_PART_MAX);
+    char *bench_label = is_group ? xasprintf("benchmarking group '%s'", bench_name)
+                                 : xasprintf("all orgs (%s)", bench_name);
+    free(bench_name);
+    char *org_label = c->opt->all ? NULL : label_text(c->opt->org, LABEL_MAX);
+    funnel_title(c, b, f, item, bench_label, org_label);
+    buf_printf(b,
+               "set xlabel 'Staff who answered the question (n, respondents)'\n"
+               "set ylabel '%s'\n",
+               measure_axis(f->measure));
+    buf_printf(b, "set xrange [0:%.6g]\nset yrange [%.6g:%.6g]\n", f->x_max, f->y_lo, f->y_hi);
+    buf_puts(b, "set grid lc rgb '#e5e5e5' lt 1\nset border 3\nset tics nomirror\n"
+                "set key outside right top vertical Left reverse spacing 1.3 samplen 3\n"
+                "set bmargin 9\n");
+    if (f->trust && f->trust->shown)
+        funnel_trust_label(b, f, org_label);
+    funnel_footnotes(c, ch, f, bench_label, org_label);
+    funnel_plot(c, b, f, org_label);
     free(bench_label);
     free(org_label);
-    free(period_label);
-    free(line1);
-    free(line2);
-    free(line3);
-    free(foot0);
-    free(foot1);
-    free(foot2);
-out_free:
-    free(stem);
-    free(orgs);
+}
+
+/* funnel-ITEM: the item's % of every org of the comparison against its n,
+ * with the target and the 95% and 99.8% limits of benchmarks.csv. */
+static void chart_funnel(struct charts *c, const struct key_item *item)
+{
+    char *stem = xasprintf("funnel-%s", item->id);
+    struct funnel f;
+    if (!funnel_gather(c, item, stem, &f)) {
+        free(stem);
+        free(f.orgs);
+        return;
+    }
+    struct chart ch;
+    chart_init(&ch, stem, 960, 640);
+    if (funnel_curves(c, &ch, &f)) {
+        funnel_points(&ch, &f);
+        funnel_commands(c, &ch, &f, item);
+        chart_draw(c, &ch);
+    }
+    chart_release(&ch);
+    free(f.orgs);
 }
 
 /* ---- trend ------------------------------------------------------------- */
@@ -684,204 +783,258 @@ static int compare_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static void chart_trend(struct charts *c)
+enum { N_KEY_ITEMS = ARRAY_LEN(key_items) };
+
+/* What the trend chart shows: the org's key items over the periods up to
+ * the charted one (at most MAX_PERIODS back). */
+struct trend {
+    struct period last;        /* the charted period */
+    long periods[MAX_PERIODS]; /* ordinals with results, ascending */
+    size_t n_periods;
+    struct value (*values)[MAX_PERIODS]; /* [key item][period]; owned */
+    const char *measure, *method;
+    bool any_suppressed, family_present[2];
+    double y_lo, y_hi;
+};
+
+/* The key item and period ordinal of a whole-org proportions.csv row in
+ * the chart's window; false for any other row. */
+static bool trend_row(const struct csv_table *t, size_t r, const struct period *last,
+                      const struct key_item **item, long *ord)
+{
+    const char *p = csv_cell(t, r, "period");
+    struct period per;
+    *item = find_key_item(csv_cell(t, r, "item"));
+    if (!*item || strcmp(csv_cell(t, r, "group_dim"), "all") != 0 ||
+        strcmp(csv_cell(t, r, "group"), "all") != 0 || !period_parse(p, strlen(p), &per) ||
+        per.kind != last->kind)
+        return false;
+    long last_ord = period_ordinal(last);
+    *ord = period_ordinal(&per);
+    return *ord <= last_ord && *ord > last_ord - MAX_PERIODS;
+}
+
+/* The periods of the window that have rows, ascending. */
+static void trend_periods(struct charts *c, struct trend *tr)
 {
     const struct csv_table *t = &c->r->proportions;
-    size_t c_period = csv_table_column(t, "period"), c_org = csv_table_column(t, "org"),
-           c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
-           c_group = csv_table_column(t, "group"), c_est = csv_table_column(t, "estimate"),
-           c_lo = csv_table_column(t, "ci_lower"), c_hi = csv_table_column(t, "ci_upper"),
-           c_supp = csv_table_column(t, "suppressed"), c_measure = csv_table_column(t, "measure"),
-           c_method = csv_table_column(t, "method"), c_conf = csv_table_column(t, "conf_level");
-    struct period last;
-    if (!period_parse(c->period, strlen(c->period), &last))
-        return;
-    long periods[MAX_PERIODS];
-    size_t n_periods = 0;
-    enum { N_ITEMS = ARRAY_LEN(key_items) };
-    struct value(*values)[MAX_PERIODS] = xcalloc(N_ITEMS, sizeof(*values));
-    double conf = NAN;
-    const char *measure = "positive", *method = "";
-    /* Pass 1: the periods up to the charted one, at most MAX_PERIODS back;
-     * pass 2: the values. */
-    long last_ord = period_ordinal(&last);
-    for (int pass = 0; pass < 2; pass++) {
-        for (size_t r = 0; r < t->n_rows; r++) {
-            const char *p = cell(t, r, c_period);
-            struct period per;
-            const struct key_item *item = find_key_item(cell(t, r, c_item));
-            if (!item || strcmp(cell(t, r, c_dim), "all") != 0 ||
-                strcmp(cell(t, r, c_group), "all") != 0 ||
-                !text_is(cell(t, r, c_org), c->opt->org) || !period_parse(p, strlen(p), &per) ||
-                per.kind != last.kind || period_ordinal(&per) > last_ord ||
-                period_ordinal(&per) <= last_ord - MAX_PERIODS)
-                continue;
-            long ord = period_ordinal(&per);
-            if (pass == 0) {
-                bool seen = false;
-                for (size_t i = 0; i < n_periods && !seen; i++)
-                    seen = periods[i] == ord;
-                if (!seen)
-                    periods[n_periods++] = ord;
-                continue;
-            }
-            size_t pi = 0;
-            while (pi < n_periods && periods[pi] != ord)
-                pi++;
-            if (pi == n_periods)
-                continue;
-            struct value *v = &values[item - key_items][pi];
-            if (!is_shown(t, r, c_supp)) {
-                v->state = CELL_SUPPRESSED;
-                continue;
-            }
-            double est, lo, hi;
-            if (!number(c, t, r, c_est, &est) || !number(c, t, r, c_lo, &lo) ||
-                !number(c, t, r, c_hi, &hi))
-                continue;
-            *v = (struct value){CELL_SHOWN, 100 * est, 100 * lo, 100 * hi};
-            if (isnan(conf))
-                conf = number_or_nan(t, r, c_conf);
-            measure = cell(t, r, c_measure);
-            method = cell(t, r, c_method);
-        }
-        if (pass == 0)
-            qsort(periods, n_periods, sizeof(*periods), compare_long);
-    }
-    if (n_periods == 0) {
-        free(values);
-        return;
-    }
-    if (isnan(conf))
-        conf = 0.95;
-
-    struct chart ch;
-    chart_init(&ch, xstrdup("trend"), 1200, 620);
-    struct buf *d = &ch.data, *b = &ch.body;
-    bool any_suppressed = false, family_present[2] = {false, false};
-    double y_lo = 100, y_hi = 0;
-    for (size_t i = 0; i < N_ITEMS; i++) {
-        bool present = false;
-        for (size_t p = 0; p < n_periods; p++) {
-            if (values[i][p].state == CELL_SHOWN) {
-                present = true;
-                y_lo = fmin(y_lo, values[i][p].lo);
-                y_hi = fmax(y_hi, values[i][p].hi);
-            } else if (values[i][p].state == CELL_SUPPRESSED) {
-                any_suppressed = true;
-                family_present[key_items[i].family] = true;
-            }
-        }
-        if (!present)
+    const struct view *rows = &c->run->prop_org;
+    for (size_t i = 0; i < rows->n; i++) {
+        const struct key_item *item;
+        long ord;
+        if (!trend_row(t, rows->rows[i], &tr->last, &item, &ord))
             continue;
-        family_present[key_items[i].family] = true;
+        bool seen = false;
+        for (size_t k = 0; k < tr->n_periods && !seen; k++)
+            seen = tr->periods[k] == ord;
+        if (!seen)
+            tr->periods[tr->n_periods++] = ord;
+    }
+    qsort(tr->periods, tr->n_periods, sizeof(*tr->periods), compare_long);
+}
+
+/* Gather the trend chart into tr (trend_release frees it): false when the
+ * org has no key item in the window. */
+static bool trend_gather(struct charts *c, struct trend *tr)
+{
+    const struct csv_table *t = &c->r->proportions;
+    const struct view *rows = &c->run->prop_org;
+    memset(tr, 0, sizeof(*tr));
+    tr->measure = "positive";
+    tr->method = "";
+    if (!period_parse(c->period, strlen(c->period), &tr->last))
+        return false;
+    trend_periods(c, tr);
+    if (tr->n_periods == 0)
+        return false;
+    tr->values = xcalloc(N_KEY_ITEMS, sizeof(*tr->values));
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i], pi = 0;
+        const struct key_item *item;
+        long ord;
+        if (!trend_row(t, r, &tr->last, &item, &ord))
+            continue;
+        while (pi < tr->n_periods && tr->periods[pi] != ord)
+            pi++;
+        struct value *v = &tr->values[item - key_items][pi];
+        if (!row_shown(t, r)) {
+            v->state = CELL_SUPPRESSED;
+            continue;
+        }
+        double est, lo, hi;
+        if (!number(c, t, r, csv_table_column(t, "estimate"), &est) ||
+            !number(c, t, r, csv_table_column(t, "ci_lower"), &lo) ||
+            !number(c, t, r, csv_table_column(t, "ci_upper"), &hi))
+            continue;
+        *v = (struct value){CELL_SHOWN, 100 * est, 100 * lo, 100 * hi};
+        tr->measure = csv_cell(t, r, "measure");
+        tr->method = csv_cell(t, r, "method");
+    }
+    return true;
+}
+
+static bool trend_item_present(const struct trend *tr, size_t item)
+{
+    for (size_t p = 0; p < tr->n_periods; p++)
+        if (tr->values[item][p].state == CELL_SHOWN)
+            return true;
+    return false;
+}
+
+/* One data block $trendI per key item with a shown value, broken at a
+ * period without results; the y range; which families have rows. */
+static void trend_blocks(struct chart *ch, struct trend *tr)
+{
+    struct buf *d = &ch->data;
+    tr->y_lo = 100;
+    tr->y_hi = 0;
+    for (size_t i = 0; i < N_KEY_ITEMS; i++) {
+        for (size_t p = 0; p < tr->n_periods; p++) {
+            const struct value *v = &tr->values[i][p];
+            if (v->state == CELL_SHOWN) {
+                tr->y_lo = fmin(tr->y_lo, v->lo);
+                tr->y_hi = fmax(tr->y_hi, v->hi);
+            }
+            tr->any_suppressed |= v->state == CELL_SUPPRESSED;
+            tr->family_present[key_items[i].family] |= v->state != CELL_NONE;
+        }
+        if (!trend_item_present(tr, i))
+            continue;
         char name[64];
         snprintf(name, sizeof(name), "trend%zu", i);
         gp_block_begin(d, name);
-        for (size_t p = 0; p < n_periods; p++) {
-            const struct value *v = &values[i][p];
-            if (p && periods[p] != periods[p - 1] + 1)
+        for (size_t p = 0; p < tr->n_periods; p++) {
+            const struct value *v = &tr->values[i][p];
+            if (p && tr->periods[p] != tr->periods[p - 1] + 1)
                 gp_block_break(d); /* a period without results: no line across it */
             if (v->state == CELL_SHOWN)
-                gp_block_row(d, 4, (double[]){(double)periods[p], v->pct, v->lo, v->hi});
+                gp_block_row(d, 4, (double[]){(double)tr->periods[p], v->pct, v->lo, v->hi});
             else
                 gp_block_break(d);
         }
         gp_block_end(d);
     }
-    if (y_lo > y_hi) {
-        y_lo = 0;
-        y_hi = 100;
+    if (tr->y_lo > tr->y_hi) {
+        tr->y_lo = 0;
+        tr->y_hi = 100;
     } else {
-        percent_range(y_lo, y_hi, &y_lo, &y_hi);
+        percent_range(tr->y_lo, tr->y_hi, &tr->y_lo, &tr->y_hi);
     }
+}
+
+/* The chart's title (the org, the span, the interval), laid out as one
+ * panel per family present. */
+static void trend_title(struct charts *c, struct buf *b, const struct trend *tr, int panels)
+{
     char *org_label = label_text(c->opt->org, LABEL_MAX);
-    char *first = xmalloc(PERIOD_TEXT_MAX), *lastp = xmalloc(PERIOD_TEXT_MAX);
-    struct period pf = period_from_ordinal(last.kind, periods[0]);
+    char first[PERIOD_TEXT_MAX], last[PERIOD_TEXT_MAX];
+    struct period pf = period_from_ordinal(tr->last.kind, tr->periods[0]);
     period_format(&pf, first);
-    pf = period_from_ordinal(last.kind, periods[n_periods - 1]);
-    period_format(&pf, lastp);
-    char *line1 = xasprintf("%s: just culture and speaking up, %s to %s", org_label, first, lastp);
-    const struct m_prop_method_names *names = m_prop_method_find(method);
-    char *line2 =
-        xasprintf("Lines: %% of staff answering positively; shaded: %.0f%% confidence "
-                  "interval%s%s%s",
-                  100 * conf, names ? " (" : "", names ? names->label : "", names ? ")" : "");
+    pf = period_from_ordinal(tr->last.kind, tr->periods[tr->n_periods - 1]);
+    period_format(&pf, last);
+    char *line1 = xasprintf("%s: just culture and speaking up, %s to %s", org_label, first, last);
+    const struct m_prop_method_names *names = m_prop_method_find(tr->method);
+    char *line2 = xasprintf("Lines: %% of staff answering positively; shaded: %.0f%% confidence "
+                            "interval%s%s%s",
+                            100 * c->run->conf, names ? " (" : "", names ? names->label : "",
+                            names ? ")" : "");
     const char *title[] = {line1, line2};
-    int panels = family_present[0] + family_present[1];
     buf_printf(b, "set multiplot layout 1,%d title ", panels ? panels : 1);
     put_lines(b, title, 2);
     buf_puts(b, " font ',12'\n");
-    double x0 = (double)periods[0], x1 = (double)periods[n_periods - 1];
+    free(org_label);
+    free(line1);
+    free(line2);
+}
+
+/* The axes: the periods' span, at most 12 tics, and the y range. */
+static void trend_axes(struct buf *b, const struct trend *tr)
+{
+    const long *periods = tr->periods;
+    size_t n = tr->n_periods;
+    double x0 = (double)periods[0], x1 = (double)periods[n - 1];
     if (x0 == x1) {
         x0 -= 1;
         x1 += 1;
     }
     double pad = 0.08 * (x1 - x0);
-    buf_printf(b, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", x0 - pad, x1 + pad, y_lo,
-               y_hi);
+    buf_printf(b, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", x0 - pad, x1 + pad, tr->y_lo,
+               tr->y_hi);
     buf_puts(b, "set xtics (");
-    long span = periods[n_periods - 1] - periods[0] + 1, step = span > 12 ? (span + 11) / 12 : 1;
-    for (long ord = periods[0]; ord <= periods[n_periods - 1]; ord += step) {
+    long span = periods[n - 1] - periods[0] + 1, step = span > 12 ? (span + 11) / 12 : 1;
+    for (long ord = periods[0]; ord <= periods[n - 1]; ord += step) {
         char text[PERIOD_TEXT_MAX];
-        struct period pp = period_from_ordinal(last.kind, ord);
+        struct period pp = period_from_ordinal(tr->last.kind, ord);
         period_format(&pp, text);
         buf_printf(b, "%s", ord != periods[0] ? ", " : "");
         gp_put_string(b, text);
         buf_printf(b, " %ld", ord);
     }
     buf_puts(b, ") nomirror\n");
-    buf_printf(b, "set xlabel 'Survey period (%s)'\nset ylabel '%s'\n", period_kind_name(last.kind),
-               measure_axis(measure));
+    buf_printf(b, "set xlabel 'Survey period (%s)'\nset ylabel '%s'\n",
+               period_kind_name(tr->last.kind), measure_axis(tr->measure));
+}
+
+/* One family's panel: a line with its band per item shown, or a note that
+ * every figure is suppressed. */
+static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr, int family)
+{
+    struct buf clauses;
+    buf_init(&clauses);
+    size_t k = 0;
+    for (size_t i = 0; i < N_KEY_ITEMS; i++) {
+        if ((int)key_items[i].family != family)
+            continue;
+        if (trend_item_present(tr, i)) {
+            buf_printf(&clauses,
+                       "%s$trend%zu using 1:3:4 with filledcurves fc rgb '%s' fs transparent "
+                       "solid 0.14 noborder notitle, $trend%zu using 1:2 with linespoints "
+                       "lc rgb '%s' dt %d pt %d ps 1.5 lw 2 title ",
+                       clauses.len ? ", " : "", i, series_colour[k % 4], i, series_colour[k % 4],
+                       series_dash[k % 4], series_point[k % 4]);
+            gp_put_string(&clauses, key_items[i].short_label);
+        }
+        k++;
+    }
+    buf_puts(b, "set title ");
+    gp_put_string(b, family_names[family]);
+    buf_puts(b, "\n");
+    if (clauses.len) {
+        buf_printf(b,
+                   "plot %s, keyentry with filledcurves fc rgb '%s' fs transparent solid "
+                   "0.3 noborder title '%.0f%% confidence interval'\n",
+                   clauses.data, C_GREY, 100 * c->run->conf);
+    } else {
+        /* nothing to draw: say so in the empty panel */
+        buf_puts(b, "set label 20 'Every figure is suppressed' at graph 0.5, graph 0.5 "
+                    "center front\nplot -1e9 notitle\nunset label 20\n");
+    }
+    buf_release(&clauses);
+}
+
+/* The commands that draw a gathered trend chart. */
+static void trend_commands(struct charts *c, struct chart *ch, const struct trend *tr)
+{
+    struct buf *b = &ch->body;
+    int panels = tr->family_present[0] + tr->family_present[1];
+    trend_title(c, b, tr, panels);
+    trend_axes(b, tr);
     buf_puts(b, "set grid lc rgb '#e5e5e5' lt 1\nset border 3\nset ytics nomirror\n"
                 "set key below vertical maxcols 1 Left reverse samplen 4 spacing 1.15\n"
                 "set bmargin 12\n");
-    if (any_suppressed) {
+    if (tr->any_suppressed) {
         char *foot = xasprintf("Gaps: suppressed (fewer than %ld respondents, or protecting "
                                "such a cell).",
-                               table_min_n(t));
+                               c->run->min_n);
         const char *foot_lines[] = {foot};
-        put_footnotes(b, 10, foot_lines, 1, ch.height);
+        put_footnotes(b, 10, foot_lines, 1, ch->height);
         free(foot);
     }
     bool first_panel = true;
     for (int f = 0; f < 2; f++) {
-        if (!family_present[f] && panels)
+        if (!tr->family_present[f] && panels)
             continue;
-        struct buf clauses;
-        buf_init(&clauses);
-        size_t k = 0;
-        for (size_t i = 0; i < N_ITEMS; i++) {
-            if ((int)key_items[i].family != f)
-                continue;
-            bool present = false;
-            for (size_t p = 0; p < n_periods; p++)
-                present |= values[i][p].state == CELL_SHOWN;
-            if (present) {
-                buf_printf(&clauses,
-                           "%s$trend%zu using 1:3:4 with filledcurves fc rgb '%s' fs transparent "
-                           "solid 0.14 noborder notitle, $trend%zu using 1:2 with linespoints "
-                           "lc rgb '%s' dt %d pt %d ps 1.5 lw 2 title ",
-                           clauses.len ? ", " : "", i, series_colour[k % 4], i,
-                           series_colour[k % 4], series_dash[k % 4], series_point[k % 4]);
-                gp_put_string(&clauses, key_items[i].short_label);
-            }
-            k++;
-        }
-        buf_puts(b, "set title ");
-        gp_put_string(b, family_names[f]);
-        buf_puts(b, "\n");
-        if (clauses.len) {
-            buf_printf(b,
-                       "plot %s, keyentry with filledcurves fc rgb '%s' fs transparent solid "
-                       "0.3 noborder title '%.0f%% confidence interval'\n",
-                       clauses.data, C_GREY, 100 * conf);
-        } else {
-            /* nothing to draw: say so in the empty panel */
-            buf_puts(b, "set label 20 'Every figure is suppressed' at graph 0.5, graph 0.5 "
-                        "center front\nplot -1e9 notitle\nunset label 20\n");
-        }
-        buf_release(&clauses);
+        trend_panel(c, b, tr, f);
         if (first_panel) /* the footnote, drawn once */
             buf_puts(b, "unset label 10\n");
         first_panel = false;
@@ -889,14 +1042,22 @@ static void chart_trend(struct charts *c)
             break;
     }
     buf_puts(b, "unset multiplot\n");
-    chart_draw(c, &ch);
-    chart_release(&ch);
-    free(org_label);
-    free(first);
-    free(lastp);
-    free(line1);
-    free(line2);
-    free(values);
+}
+
+/* trend: the org's key items over the periods up to the charted one, with
+ * their intervals; one panel per family. */
+static void chart_trend(struct charts *c)
+{
+    struct trend tr;
+    if (trend_gather(c, &tr)) {
+        struct chart ch;
+        chart_init(&ch, xstrdup("trend"), 1200, 620);
+        trend_blocks(&ch, &tr);
+        trend_commands(c, &ch, &tr);
+        chart_draw(c, &ch);
+        chart_release(&ch);
+    }
+    free(tr.values);
 }
 
 /* ---- forest plot of disparities and WRES indicators -------------------- */
@@ -932,186 +1093,205 @@ static char *ratio_text(const struct forest_row *row, const char *adverse)
     return text;
 }
 
-static void chart_forest(struct charts *c)
-{
-    const struct csv_table *dt = &c->r->disparities, *wt = &c->r->wres;
+/* What the forest plot shows: a heading and a row per key item (BME /
+ * White ratio of disparities.csv), a heading and a row per WRES indicator
+ * (wres.csv); a heading without rows is left out. */
+struct forest {
     struct forest_row rows[ARRAY_LEN(key_items) + ARRAY_LEN(wres_labels) + 2];
-    size_t n_rows = 0;
-    double conf = NAN;
-    memset(rows, 0, sizeof(rows));
+    size_t n_rows;
+    /* by kind (1 survey, 2 WRES): is there a data block of points, of intervals */
+    bool has_points[3], has_ci[3];
+    double x_lo, x_hi;
+};
 
-    size_t d_period = csv_table_column(dt, "period"), d_org = csv_table_column(dt, "org"),
-           d_item = csv_table_column(dt, "item"), d_dim = csv_table_column(dt, "group_dim"),
-           d_group = csv_table_column(dt, "group"), d_ref = csv_table_column(dt, "reference"),
-           d_ratio = csv_table_column(dt, "ratio"), d_lo = csv_table_column(dt, "ratio_lower"),
-           d_hi = csv_table_column(dt, "ratio_upper"), d_supp = csv_table_column(dt, "suppressed"),
-           d_pol = csv_table_column(dt, "polarity"), d_conf = csv_table_column(dt, "conf_level");
-    long d_min_n = table_min_n(dt), w_min_n = table_min_n(wt);
-    rows[n_rows++] = (struct forest_row){.label = "BME vs White staff: ratio of %"};
-    for (size_t i = 0; i < ARRAY_LEN(key_items); i++) {
-        for (size_t r = 0; r < dt->n_rows; r++) {
-            if (!same_period(cell(dt, r, d_period), c->period) ||
-                strcmp(cell(dt, r, d_item), key_items[i].id) != 0 ||
-                !text_is(cell(dt, r, d_org), c->opt->org) ||
-                strcmp(cell(dt, r, d_dim), "ethnicity") != 0 ||
-                !text_is(cell(dt, r, d_group), "BME") || !text_is(cell(dt, r, d_ref), "White"))
-                continue;
-            struct forest_row *row = &rows[n_rows++];
-            row->label = key_items[i].short_label;
-            row->kind = 1;
-            if (!is_shown(dt, r, d_supp)) {
-                char *reason = suppression_reason(cell(dt, r, d_supp), d_min_n);
-                row->value_text = xasprintf("suppressed (%s)", reason);
-                free(reason);
-                break;
-            }
-            row->has_ci = number(c, dt, r, d_lo, &row->lo) && number(c, dt, r, d_hi, &row->hi);
-            row->est = number_or_nan(dt, r, d_ratio);
-            row->has_est = isfinite(row->est);
-            if (isnan(conf))
-                conf = number_or_nan(dt, r, d_conf);
-            const char *polarity = cell(dt, r, d_pol);
-            row->value_text = ratio_text(row, strcmp(polarity, "higher") == 0  ? "below 1"
-                                              : strcmp(polarity, "lower") == 0 ? "above 1"
-                                                                               : "");
-            break;
-        }
+/* A shown row's ratio and interval from columns ratio, lower and upper. */
+static void forest_ratio(struct charts *c, struct forest_row *row, const struct csv_table *t,
+                         size_t r, const char *ratio, const char *lower, const char *upper)
+{
+    row->has_ci = number(c, t, r, csv_table_column(t, lower), &row->lo) &&
+                  number(c, t, r, csv_table_column(t, upper), &row->hi);
+    row->est = number_or_nan(t, r, csv_table_column(t, ratio));
+    row->has_est = isfinite(row->est);
+}
+
+/* A forest row from row r of t (disparities.csv or wres.csv): why it is
+ * hidden (HR counts hidden as primary: too few staff), or its ratio from
+ * columns {ratio, lower, upper} and the side of 1 that is adverse. */
+static void forest_add(struct charts *c, struct forest *f, const struct csv_table *t, size_t r,
+                       const char *label, int kind, const char *const columns[3],
+                       const char *adverse)
+{
+    struct forest_row *row = &f->rows[f->n_rows++];
+    long min_n = c->run->min_n;
+    row->label = label;
+    row->kind = kind;
+    if (!row_shown(t, r)) {
+        const char *state = csv_cell(t, r, "suppressed");
+        bool hr = kind == 2 && strcmp(csv_cell(t, r, "source"), "hr") == 0 &&
+                  strcmp(state, SUPPRESSED_PRIMARY) == 0;
+        char *reason =
+            hr ? xasprintf("fewer than %ld staff", min_n) : suppression_reason(state, min_n);
+        row->value_text = xasprintf("suppressed (%s)", reason);
+        free(reason);
+        return;
     }
-    if (n_rows == 1)
-        n_rows = 0; /* no survey rows: no heading */
-    size_t heading2 = n_rows;
-    rows[n_rows++] = (struct forest_row){.label = "WRES indicators: relative likelihood"};
-    size_t w_period = csv_table_column(wt, "period"), w_org = csv_table_column(wt, "org"),
-           w_ind = csv_table_column(wt, "indicator"),
-           w_rl = csv_table_column(wt, "relative_likelihood"),
-           w_lo = csv_table_column(wt, "rl_lower"), w_hi = csv_table_column(wt, "rl_upper"),
-           w_supp = csv_table_column(wt, "suppressed"), w_adv = csv_table_column(wt, "adverse_if"),
-           w_source = csv_table_column(wt, "source"), w_conf = csv_table_column(wt, "conf_level");
-    for (size_t i = 0; i < ARRAY_LEN(wres_labels); i++) {
-        char ind[8];
-        snprintf(ind, sizeof(ind), "%d", wres_labels[i].indicator);
-        for (size_t r = 0; r < wt->n_rows; r++) {
-            if (!same_period(cell(wt, r, w_period), c->period) ||
-                !text_is(cell(wt, r, w_org), c->opt->org) || strcmp(cell(wt, r, w_ind), ind) != 0)
-                continue;
-            struct forest_row *row = &rows[n_rows++];
-            row->label = wres_labels[i].label;
-            row->kind = 2;
-            if (!is_shown(wt, r, w_supp)) {
-                char *reason = suppression_reason(cell(wt, r, w_supp), w_min_n);
-                if (strcmp(cell(wt, r, w_source), "hr") == 0 &&
-                    strcmp(cell(wt, r, w_supp), "primary") == 0) {
-                    free(reason);
-                    reason = xasprintf("fewer than %ld staff", w_min_n);
-                }
-                row->value_text = xasprintf("suppressed (%s)", reason);
-                free(reason);
-                break;
-            }
-            row->has_ci = number(c, wt, r, w_lo, &row->lo) && number(c, wt, r, w_hi, &row->hi);
-            row->est = number_or_nan(wt, r, w_rl);
-            row->has_est = isfinite(row->est);
-            if (isnan(conf))
-                conf = number_or_nan(wt, r, w_conf);
-            const char *adverse = cell(wt, r, w_adv);
-            row->value_text = ratio_text(row, strcmp(adverse, "above 1") == 0   ? "above 1"
-                                              : strcmp(adverse, "below 1") == 0 ? "below 1"
-                                                                                : "");
-            break;
-        }
+    forest_ratio(c, row, t, r, columns[0], columns[1], columns[2]);
+    row->value_text = ratio_text(row, adverse);
+}
+
+/* The BME / White row of a key item in the org's disparities, if any. */
+static void forest_survey_row(struct charts *c, struct forest *f, const struct key_item *item)
+{
+    static const char *const columns[] = {"ratio", "ratio_lower", "ratio_upper"};
+    const struct csv_table *dt = &c->r->disparities;
+    for (size_t k = 0; k < c->run->disp.n; k++) {
+        size_t r = c->run->disp.rows[k];
+        if (strcmp(csv_cell(dt, r, "item"), item->id) != 0 ||
+            strcmp(csv_cell(dt, r, "group_dim"), "ethnicity") != 0 ||
+            strcmp(fmt_unformula(csv_cell(dt, r, "group")), "BME") != 0 ||
+            strcmp(fmt_unformula(csv_cell(dt, r, "reference")), "White") != 0)
+            continue;
+        const char *polarity = csv_cell(dt, r, "polarity");
+        forest_add(c, f, dt, r, item->short_label, 1, columns,
+                   strcmp(polarity, "higher") == 0  ? "below 1"
+                   : strcmp(polarity, "lower") == 0 ? "above 1"
+                                                    : "");
+        return;
     }
-    if (n_rows == heading2 + 1)
-        n_rows--;
-    if (n_rows == 0) {
+}
+
+/* The row of a WRES indicator in the org's wres.csv rows, if any. */
+static void forest_wres_row(struct charts *c, struct forest *f, size_t indicator)
+{
+    static const char *const columns[] = {"relative_likelihood", "rl_lower", "rl_upper"};
+    const struct csv_table *wt = &c->r->wres;
+    char ind[8];
+    snprintf(ind, sizeof(ind), "%d", wres_labels[indicator].indicator);
+    for (size_t k = 0; k < c->run->wres.n; k++) {
+        size_t r = c->run->wres.rows[k];
+        if (strcmp(csv_cell(wt, r, "indicator"), ind) != 0)
+            continue;
+        const char *adverse = csv_cell(wt, r, "adverse_if");
+        forest_add(c, f, wt, r, wres_labels[indicator].label, 2, columns,
+                   strcmp(adverse, "above 1") == 0   ? "above 1"
+                   : strcmp(adverse, "below 1") == 0 ? "below 1"
+                                                     : "");
+        return;
+    }
+}
+
+/* Gather the forest plot's rows into f (the caller frees their
+ * value_text); false, said on stderr, when there are none. */
+static bool forest_gather(struct charts *c, struct forest *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->rows[f->n_rows++] = (struct forest_row){.label = "BME vs White staff: ratio of %"};
+    for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
+        forest_survey_row(c, f, &key_items[i]);
+    if (f->n_rows == 1)
+        f->n_rows = 0; /* no survey rows: no heading */
+    size_t heading2 = f->n_rows;
+    f->rows[f->n_rows++] = (struct forest_row){.label = "WRES indicators: relative likelihood"};
+    for (size_t i = 0; i < ARRAY_LEN(wres_labels); i++)
+        forest_wres_row(c, f, i);
+    if (f->n_rows == heading2 + 1)
+        f->n_rows--;
+    if (f->n_rows == 0) {
         char *org = quoted(c->opt->org);
         note("forest", "no disparity or WRES rows for %s in this period", org);
         free(org);
-        return;
+        return false;
     }
-    if (isnan(conf))
-        conf = 0.95;
+    return true;
+}
 
-    int height = 190 + 30 * (int)n_rows;
-    struct chart ch;
-    chart_init(&ch, xstrdup("forest"), 1200, height);
-    struct buf *d = &ch.data, *b = &ch.body;
-    static const char *const point_block[] = {"", "survey_pt", "wres_pt"};
-    static const char *const ci_block[] = {"", "survey_ci", "wres_ci"};
-    bool has_points[3] = {false, false, false}, has_ci[3] = {false, false, false};
-    double x_lo = 0.7, x_hi = 1.45;
+static const char *const forest_point_block[] = {"", "survey_pt", "wres_pt"};
+static const char *const forest_ci_block[] = {"", "survey_ci", "wres_ci"};
+
+/* Data blocks of points and of intervals for each kind of row, and the x
+ * range (log scale, from 1/16 to 16 at most). */
+static void forest_blocks(struct chart *ch, struct forest *f)
+{
+    struct buf *d = &ch->data;
+    f->x_lo = 0.7;
+    f->x_hi = 1.45;
     for (int kind = 1; kind <= 2; kind++) {
         for (int part = 0; part < 2; part++) {
             bool open = false;
-            for (size_t i = 0; i < n_rows; i++) {
-                const struct forest_row *row = &rows[i];
+            for (size_t i = 0; i < f->n_rows; i++) {
+                const struct forest_row *row = &f->rows[i];
                 if (row->kind != kind || !row->has_ci || (part == 0 && !row->has_est))
                     continue;
                 if (!open)
-                    gp_block_begin(d, part == 0 ? point_block[kind] : ci_block[kind]);
+                    gp_block_begin(d, part == 0 ? forest_point_block[kind] : forest_ci_block[kind]);
                 open = true;
-                double y = (double)(n_rows - 1 - i);
+                double y = (double)(f->n_rows - 1 - i);
                 if (part == 0) {
                     gp_block_row(d, 2, (double[]){row->est, y});
-                    x_lo = fmin(x_lo, row->lo);
-                    x_hi = fmax(x_hi, row->hi);
+                    f->x_lo = fmin(f->x_lo, row->lo);
+                    f->x_hi = fmax(f->x_hi, row->hi);
                 } else {
                     gp_block_row(d, 3, (double[]){y, row->lo, row->hi});
                 }
             }
             if (open)
                 gp_block_end(d);
-            (part == 0 ? has_points : has_ci)[kind] = open;
+            (part == 0 ? f->has_points : f->has_ci)[kind] = open;
         }
     }
-    x_lo = fmax(1.0 / 16, x_lo / 1.15);
-    x_hi = fmin(16.0, x_hi * 1.15);
+    f->x_lo = fmax(1.0 / 16, f->x_lo / 1.15);
+    f->x_hi = fmin(16.0, f->x_hi * 1.15);
+}
 
+/* The title, the ranges, the ratio tics in range and a y tic per row. */
+static void forest_axes(struct charts *c, struct buf *b, const struct forest *f)
+{
     char *org_label = label_text(c->opt->org, LABEL_MAX);
     char *period_label = label_text(c->period, 20);
     char *line1 = xasprintf("%s, %s: BME staff compared with White staff", org_label, period_label);
     char *line2 = xasprintf("Ratio with %.0f%% confidence interval (Katz), log scale; 1 = parity",
-                            100 * conf);
+                            100 * c->run->conf);
     const char *title[] = {line1, line2};
     buf_puts(b, "set title ");
     put_lines(b, title, 2);
     buf_puts(b, " font ',12'\n");
-    buf_printf(b, "set logscale x\nset xrange [%.6g:%.6g]\nset yrange [-0.7:%.6g]\n", x_lo, x_hi,
-               (double)n_rows - 0.3);
+    buf_printf(b, "set logscale x\nset xrange [%.6g:%.6g]\nset yrange [-0.7:%.6g]\n", f->x_lo,
+               f->x_hi, (double)f->n_rows - 0.3);
     static const double ticks[] = {0.0625, 0.125, 0.25, 0.5, 0.8, 1, 1.25, 2, 4, 8, 16};
     buf_puts(b, "set xtics (");
     bool first_tick = true;
     for (size_t i = 0; i < ARRAY_LEN(ticks); i++) {
-        if (ticks[i] < x_lo || ticks[i] > x_hi)
+        if (ticks[i] < f->x_lo || ticks[i] > f->x_hi)
             continue;
         buf_printf(b, "%s'%g' %g", first_tick ? "" : ", ", ticks[i], ticks[i]);
         first_tick = false;
     }
     buf_puts(b, ") nomirror\nset ytics (");
     bool first_label = true;
-    for (size_t i = 0; i < n_rows; i++) {
-        if (rows[i].kind == 0)
+    for (size_t i = 0; i < f->n_rows; i++) {
+        if (f->rows[i].kind == 0)
             continue;
         buf_printf(b, "%s", first_label ? "" : ", ");
-        gp_put_string(b, rows[i].label);
-        buf_printf(b, " %zu", n_rows - 1 - i);
+        gp_put_string(b, f->rows[i].label);
+        buf_printf(b, " %zu", f->n_rows - 1 - i);
         first_label = false;
     }
     buf_puts(b, ") nomirror scale 0\n");
-    buf_puts(b, "set xlabel 'Ratio, BME / White (log scale; 1 = parity)'\n"
-                "set grid xtics lc rgb '#e5e5e5' lt 1\nset border 1\n"
-                "set lmargin 50\nset rmargin 46\nset bmargin 7\n"
-                "set key at screen 0.01, screen 0.01 left bottom vertical Left reverse samplen 2 "
-                "spacing 1.1\n");
-    buf_puts(b, "set object 1 rect from 0.8, graph 0 to 1.25, graph 1 behind fc rgb '#d9d9d9' "
-                "fs solid 1.0 noborder\n"
-                "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb '#404040' lw 1.5 "
-                "back\n");
+    free(org_label);
+    free(period_label);
+    free(line1);
+    free(line2);
+}
+
+/* Headings on the left with a rule above each, values on the right. */
+static void forest_labels(struct buf *b, const struct forest *f)
+{
     int tag = 1, arrow = 2;
-    for (size_t i = 0; i < n_rows; i++) {
-        double y = (double)(n_rows - 1 - i);
+    for (size_t i = 0; i < f->n_rows; i++) {
+        double y = (double)(f->n_rows - 1 - i);
         buf_printf(b, "set label %d ", tag++);
-        if (rows[i].kind == 0) {
-            gp_put_string(b, rows[i].label);
+        if (f->rows[i].kind == 0) {
+            gp_put_string(b, f->rows[i].label);
             buf_printf(b, " at graph 0, first %g offset char -1, 0 right font ',11' front\n", y);
             buf_printf(b,
                        "set arrow %d from graph 0, first %.6g to graph 1, first %.6g nohead lc "
@@ -1119,26 +1299,31 @@ static void chart_forest(struct charts *c)
                        arrow++, y + 0.5, y + 0.5);
             continue;
         }
-        gp_put_string(b, rows[i].value_text ? rows[i].value_text : "");
+        gp_put_string(b, f->rows[i].value_text ? f->rows[i].value_text : "");
         buf_printf(b, " at graph 1, first %g offset char 2, 0 left front\n", y);
     }
-    buf_puts(b, "plot ");
-    const char *sep = "";
+}
+
+/* The plot command: intervals and points of each kind, the shaded range. */
+static void forest_plot(struct buf *b, const struct forest *f)
+{
     static const char *const colour[] = {"", C_BLUE, C_VERMILLION};
     static const int point[] = {0, 7, 5};
     static const char *const title_text[] = {"", "survey item: BME / White ratio of %",
                                              "WRES relative likelihood"};
+    buf_puts(b, "plot ");
+    const char *sep = "";
     for (int kind = 1; kind <= 2; kind++) {
-        if (has_ci[kind]) {
+        if (f->has_ci[kind]) {
             buf_printf(b,
                        "%s$%s using (sqrt($2*$3)):1:2:3 with xerrorbars ps 0 lc rgb '%s' lw 2 "
                        "notitle",
-                       sep, ci_block[kind], colour[kind]);
+                       sep, forest_ci_block[kind], colour[kind]);
             sep = ", ";
         }
-        if (has_points[kind]) {
+        if (f->has_points[kind]) {
             buf_printf(b, "%s$%s using 1:2 with points pt %d ps 1.6 lc rgb '%s' title '%s'", sep,
-                       point_block[kind], point[kind], colour[kind], title_text[kind]);
+                       forest_point_block[kind], point[kind], colour[kind], title_text[kind]);
             sep = ", ";
         }
     }
@@ -1148,14 +1333,35 @@ static void chart_forest(struct charts *c)
                "%skeyentry with boxes fc rgb '#d9d9d9' fs solid 1.0 noborder "
                "title 'non-adverse range 0.80 to 1.25'\n",
                sep);
+}
+
+/* forest: BME / White ratios of the key items and the WRES relative
+ * likelihoods with their intervals, log scale, 0.80-1.25 shaded. */
+static void chart_forest(struct charts *c)
+{
+    struct forest f;
+    if (!forest_gather(c, &f))
+        return;
+    struct chart ch;
+    chart_init(&ch, xstrdup("forest"), 1200, 190 + 30 * (int)f.n_rows);
+    struct buf *b = &ch.body;
+    forest_blocks(&ch, &f);
+    forest_axes(c, b, &f);
+    buf_puts(b, "set xlabel 'Ratio, BME / White (log scale; 1 = parity)'\n"
+                "set grid xtics lc rgb '#e5e5e5' lt 1\nset border 1\n"
+                "set lmargin 50\nset rmargin 46\nset bmargin 7\n"
+                "set key at screen 0.01, screen 0.01 left bottom vertical Left reverse samplen 2 "
+                "spacing 1.1\n");
+    buf_puts(b, "set object 1 rect from 0.8, graph 0 to 1.25, graph 1 behind fc rgb '#d9d9d9' "
+                "fs solid 1.0 noborder\n"
+                "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb '#404040' lw 1.5 "
+                "back\n");
+    forest_labels(b, &f);
+    forest_plot(b, &f);
     chart_draw(c, &ch);
     chart_release(&ch);
-    free(org_label);
-    free(period_label);
-    free(line1);
-    free(line2);
-    for (size_t i = 0; i < n_rows; i++)
-        free(rows[i].value_text);
+    for (size_t i = 0; i < f.n_rows; i++)
+        free(f.rows[i].value_text);
 }
 
 /* ---- unit x item heatmaps ---------------------------------------------- */
@@ -1172,75 +1378,76 @@ static int compare_units(const void *a, const void *b)
     return c ? c : strcmp(x->name, y->name);
 }
 
-static void chart_heatmap(struct charts *c, const char *level)
+/* What a heatmap shows: the org's units at one level (sorted by parent and
+ * name) against the key items any of them has (in key_items order). */
+struct heatmap {
+    struct unit *units; /* owned */
+    size_t n_units;
+    size_t columns[ARRAY_LEN(key_items)], n_columns; /* key_items indices */
+    const char *measure;
+    double lo, hi; /* colour range, % */
+};
+
+/* The unit of a row, added to h when new: its index in h->units. */
+static size_t heatmap_unit(struct heatmap *h, size_t *cap, struct strdict *index, struct buf *key,
+                           const char *parent, const char *name)
+{
+    buf_clear(key);
+    buf_printf(key, "%zu:%s/%s", strlen(parent), parent, name);
+    uint32_t code = strdict_intern(index, key->data, key->len);
+    if (code == h->n_units) {
+        xgrow(&h->units, cap, h->n_units + 1, sizeof(*h->units));
+        memset(&h->units[h->n_units], 0, sizeof(*h->units));
+        h->units[h->n_units].parent = parent;
+        h->units[h->n_units].name = name;
+        h->n_units++;
+    }
+    return code;
+}
+
+/* The cells of the org's units at level, from its proportions.csv rows;
+ * which key items any unit has. */
+static void heatmap_cells(struct charts *c, struct heatmap *h, const char *level,
+                          bool item_present[ARRAY_LEN(key_items)])
 {
     const struct csv_table *t = &c->r->proportions;
-    size_t c_period = csv_table_column(t, "period"), c_org = csv_table_column(t, "org"),
-           c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
-           c_group = csv_table_column(t, "group"), c_parent = csv_table_column(t, "parent_group"),
-           c_est = csv_table_column(t, "estimate"), c_supp = csv_table_column(t, "suppressed"),
-           c_measure = csv_table_column(t, "measure");
-    char *stem = xasprintf("heatmap-%s", level);
-    struct unit *units = NULL;
-    size_t n_units = 0, cap = 0;
+    size_t cap = 0;
     struct strdict index;
     strdict_init(&index);
     struct buf key;
     buf_init(&key);
-    bool item_present[ARRAY_LEN(key_items)] = {false};
-    const char *measure = "positive";
-    for (size_t r = 0; r < t->n_rows; r++) {
-        const struct key_item *item = find_key_item(cell(t, r, c_item));
-        if (!item || strcmp(cell(t, r, c_dim), level) != 0 ||
-            !same_period(cell(t, r, c_period), c->period) ||
-            !text_is(cell(t, r, c_org), c->opt->org))
+    for (size_t i = 0; i < c->run->prop.n; i++) {
+        size_t r = c->run->prop.rows[i];
+        const struct key_item *item = find_key_item(csv_cell(t, r, "item"));
+        if (!item || strcmp(csv_cell(t, r, "group_dim"), level) != 0)
             continue;
-        const char *parent = cell(t, r, c_parent), *name = cell(t, r, c_group);
-        buf_clear(&key);
-        buf_printf(&key, "%zu:%s/%s", strlen(parent), parent, name);
-        uint32_t code = strdict_intern(&index, key.data, key.len);
-        if (code == n_units) {
-            xgrow(&units, &cap, n_units + 1, sizeof(*units));
-            memset(&units[n_units], 0, sizeof(*units));
-            units[n_units].parent = parent;
-            units[n_units].name = name;
-            n_units++;
-        }
-        struct value *v = &units[code].cells[item - key_items];
+        size_t u = heatmap_unit(h, &cap, &index, &key, csv_cell(t, r, "parent_group"),
+                                csv_cell(t, r, "group"));
+        struct value *v = &h->units[u].cells[item - key_items];
         item_present[item - key_items] = true;
-        if (!is_shown(t, r, c_supp)) {
+        if (!row_shown(t, r)) {
             v->state = CELL_SUPPRESSED;
             continue;
         }
         double est;
-        if (!number(c, t, r, c_est, &est))
+        if (!number(c, t, r, csv_table_column(t, "estimate"), &est))
             continue;
         v->state = CELL_SHOWN;
         v->pct = 100 * est;
-        measure = cell(t, r, c_measure);
+        h->measure = csv_cell(t, r, "measure");
     }
     buf_release(&key);
     strdict_release(&index);
-    if (n_units == 0)
-        goto out_free; /* no units at this level */
-    if (n_units > HEATMAP_MAX_ROWS) {
-        char *count = xasprintf("%zu units are too many to read on one chart (at most %d)", n_units,
-                                HEATMAP_MAX_ROWS);
-        note(stem, "%s", count);
-        free(count);
-        goto out_free;
-    }
-    qsort(units, n_units, sizeof(*units), compare_units);
-    size_t columns[ARRAY_LEN(key_items)], n_columns = 0;
-    for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
-        if (item_present[i])
-            columns[n_columns++] = i;
+}
 
+/* The colour range: the shown values' in steps of 10, at least 20 wide. */
+static void heatmap_range(struct heatmap *h)
+{
     double lo = 100, hi = 0;
     size_t n_shown = 0;
-    for (size_t u = 0; u < n_units; u++)
-        for (size_t k = 0; k < n_columns; k++) {
-            const struct value *v = &units[u].cells[columns[k]];
+    for (size_t u = 0; u < h->n_units; u++)
+        for (size_t k = 0; k < h->n_columns; k++) {
+            const struct value *v = &h->units[u].cells[h->columns[k]];
             if (v->state == CELL_SHOWN) {
                 lo = fmin(lo, v->pct);
                 hi = fmax(hi, v->pct);
@@ -1258,69 +1465,106 @@ static void chart_heatmap(struct charts *c, const char *level)
             lo = hi - 20;
         }
     }
-    long min_n = table_min_n(t);
-    /* room for the unit names, 128 pixels a column, the colour box */
+    h->lo = lo;
+    h->hi = hi;
+}
+
+/* Gather the heatmap of level into h (the caller frees h->units): false
+ * when there is none to draw (said on stderr when there are too many units). */
+static bool heatmap_gather(struct charts *c, struct heatmap *h, const char *level, const char *stem)
+{
+    memset(h, 0, sizeof(*h));
+    h->measure = "positive";
+    bool item_present[ARRAY_LEN(key_items)] = {false};
+    heatmap_cells(c, h, level, item_present);
+    if (h->n_units == 0)
+        return false; /* no units at this level */
+    if (h->n_units > HEATMAP_MAX_ROWS) {
+        char *count = xasprintf("%zu units are too many to read on one chart (at most %d)",
+                                h->n_units, HEATMAP_MAX_ROWS);
+        note(stem, "%s", count);
+        free(count);
+        return false;
+    }
+    qsort(h->units, h->n_units, sizeof(*h->units), compare_units);
+    for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
+        if (item_present[i])
+            h->columns[h->n_columns++] = i;
+    heatmap_range(h);
+    return true;
+}
+
+/* The canvas: room for the unit names, 128 pixels a column, the colour box. */
+static void heatmap_size(const struct heatmap *h, int *width, int *height)
+{
     size_t longest = 0;
-    for (size_t u = 0; u < n_units; u++) {
-        size_t len = strlen(units[u].name) + (*units[u].parent ? strlen(units[u].parent) + 3 : 0);
+    for (size_t u = 0; u < h->n_units; u++) {
+        const struct unit *unit = &h->units[u];
+        size_t len = strlen(unit->name) + (*unit->parent ? strlen(unit->parent) + 3 : 0);
         longest = len > longest ? len : longest;
     }
     longest = longest > 30 + 3 + LABEL_MAX ? 30 + 3 + LABEL_MAX : longest;
-    int width = 260 + 6 * (int)longest + 128 * (int)n_columns;
-    int height = 210 + (n_units > 12 ? 26 : 40) * (int)n_units;
-    struct chart ch;
-    chart_init(&ch, stem, width, height);
-    stem = NULL;
-    struct buf *d = &ch.data, *b = &ch.body;
-    /* light cells take black text, dark ones white (cividis lightness
-     * rises with the value) */
-    double middle = lo + 0.5 * (hi - lo);
-    static const char *const blocks[] = {"dark", "light", "supp"};
-    bool block_used[3] = {false, false, false};
+    *width = 260 + 6 * (int)longest + 128 * (int)h->n_columns;
+    *height = 210 + (h->n_units > 12 ? 26 : 40) * (int)h->n_units;
+}
+
+static const char *const heatmap_blocks[] = {"dark", "light", "supp"};
+
+/* Cells as three data blocks: dark (white text), light (black text; the
+ * cividis lightness rises with the value) and suppressed.  Which are used. */
+static void heatmap_data(struct chart *ch, const struct heatmap *h, bool used[3])
+{
+    double middle = h->lo + 0.5 * (h->hi - h->lo);
     for (int blk = 0; blk < 3; blk++) {
-        for (size_t u = 0; u < n_units; u++)
-            for (size_t k = 0; k < n_columns; k++) {
-                const struct value *v = &units[u].cells[columns[k]];
+        used[blk] = false;
+        for (size_t u = 0; u < h->n_units; u++)
+            for (size_t k = 0; k < h->n_columns; k++) {
+                const struct value *v = &h->units[u].cells[h->columns[k]];
                 int which = v->state == CELL_SUPPRESSED ? 2
                             : v->state == CELL_SHOWN    ? (v->pct < middle ? 0 : 1)
                                                         : -1;
                 if (which != blk)
                     continue;
-                if (!block_used[blk])
-                    gp_block_begin(d, blocks[blk]);
-                block_used[blk] = true;
-                gp_block_row(d, 3, (double[]){(double)k, (double)u, v->pct});
+                if (!used[blk])
+                    gp_block_begin(&ch->data, heatmap_blocks[blk]);
+                used[blk] = true;
+                gp_block_row(&ch->data, 3, (double[]){(double)k, (double)u, v->pct});
             }
-        if (block_used[blk])
-            gp_block_end(d);
+        if (used[blk])
+            gp_block_end(&ch->data);
     }
+}
 
+/* The title, ranges, palette and the tics: items (split after the colon
+ * of "Topic: detail") along the top, units down the side. */
+static void heatmap_axes(struct charts *c, struct buf *b, const struct heatmap *h,
+                         const char *level)
+{
     char *org_label = label_text(c->opt->org, LABEL_MAX);
     char *period_label = label_text(c->period, 20);
     char *line1 =
         xasprintf("%s, %s: %s by %s", org_label, period_label,
-                  strcmp(measure, "experiencing") == 0 ? "% experiencing" : "% positive", level);
+                  strcmp(h->measure, "experiencing") == 0 ? "% experiencing" : "% positive", level);
     char *line2 = xasprintf("Speaking-up and just-culture items. S = suppressed (fewer than %ld "
                             "respondents, or protecting such a cell)",
-                            min_n);
+                            c->run->min_n);
     const char *title[] = {line1, line2};
     buf_puts(b, "set title ");
     put_lines(b, title, 2);
     buf_puts(b, " font ',12'\n");
-    buf_printf(b, "set xrange [-0.5:%.1f]\nset yrange [%.1f:-0.5]\n", (double)n_columns - 0.5,
-               (double)n_units - 0.5);
-    buf_printf(b, "set cbrange [%g:%g]\nset cblabel '%s' offset char 1.5, 0\n", lo, hi,
-               measure_axis(measure));
+    buf_printf(b, "set xrange [-0.5:%.1f]\nset yrange [%.1f:-0.5]\n", (double)h->n_columns - 0.5,
+               (double)h->n_units - 0.5);
+    buf_printf(b, "set cbrange [%g:%g]\nset cblabel '%s' offset char 1.5, 0\n", h->lo, h->hi,
+               measure_axis(h->measure));
     buf_puts(b, "set palette defined (0 '#00204D', 0.25 '#414D6B', 0.5 '#7C7B78', 0.75 "
                 "'#BCAF6F', 1 '#FFEA46')\n"
                 "set colorbox vertical user origin graph 1.02, graph 0 size char 2, graph 1\n"
                 "set tics scale 0\nset border 0\nunset grid\n"
                 "set key below horizontal Left reverse samplen 2\nset rmargin 16\nset bmargin 6\n");
     buf_puts(b, "set xtics (");
-    for (size_t k = 0; k < n_columns; k++) {
+    for (size_t k = 0; k < h->n_columns; k++) {
         buf_printf(b, "%s", k ? ", " : "");
-        /* two lines, split after the colon of "Topic: detail" */
-        const char *label = key_items[columns[k]].short_label, *colon = strstr(label, ": ");
+        const char *label = key_items[h->columns[k]].short_label, *colon = strstr(label, ": ");
         if (colon) {
             char *head = xstrndup(label, (size_t)(colon - label) + 1);
             gp_put_string(b, head);
@@ -1333,31 +1577,40 @@ static void chart_heatmap(struct charts *c, const char *level)
         buf_printf(b, " %zu", k);
     }
     buf_puts(b, ") nomirror font ',9'\nset ytics (");
-    for (size_t u = 0; u < n_units; u++) {
+    for (size_t u = 0; u < h->n_units; u++) {
         struct buf label;
         buf_init(&label);
-        if (*units[u].parent) {
-            gp_label_text(&label, units[u].parent, 30);
+        if (*h->units[u].parent) {
+            gp_label_text(&label, h->units[u].parent, 30);
             buf_puts(&label, " / ");
         }
-        gp_label_text(&label, units[u].name, LABEL_MAX);
+        gp_label_text(&label, h->units[u].name, LABEL_MAX);
         buf_printf(b, "%s", u ? ", " : "");
         gp_put_string(b, label.data);
         buf_printf(b, " %zu", u);
         buf_release(&label);
     }
     buf_puts(b, ") nomirror\n");
+    free(org_label);
+    free(period_label);
+    free(line1);
+    free(line2);
+}
+
+/* The plot command: coloured cells, hatched suppressed ones, their labels. */
+static void heatmap_plot(struct charts *c, struct buf *b, const bool used[3])
+{
     buf_puts(b, "plot ");
     const char *sep = "";
     for (int blk = 0; blk < 2; blk++)
-        if (block_used[blk]) {
+        if (used[blk]) {
             buf_printf(b,
                        "%s$%s using 1:2:(0.5):(0.5):3 with boxxyerror fc palette fs solid 1.0 "
                        "border lc rgb 'white' notitle",
-                       sep, blocks[blk]);
+                       sep, heatmap_blocks[blk]);
             sep = ", ";
         }
-    if (block_used[2]) {
+    if (used[2]) {
         buf_printf(b,
                    "%s$supp using 1:2:(0.5):(0.5) with boxxyerror lc rgb '#8c8c8c' fs pattern 4 "
                    "border lc rgb '#8c8c8c' notitle",
@@ -1365,30 +1618,45 @@ static void chart_heatmap(struct charts *c, const char *level)
         sep = ", ";
     }
     for (int blk = 0; blk < 2; blk++)
-        if (block_used[blk]) {
+        if (used[blk]) {
             buf_printf(b,
                        "%s$%s using 1:2:(sprintf('%%.0f', $3)) with labels tc rgb '%s' "
                        "notitle",
-                       sep, blocks[blk], blk == 0 ? "white" : "black");
+                       sep, heatmap_blocks[blk], blk == 0 ? "white" : "black");
             sep = ", ";
         }
-    if (block_used[2]) {
+    if (used[2]) {
         buf_printf(b, "%s$supp using 1:2:('S') with labels boxed tc rgb 'black' notitle", sep);
         sep = ", ";
     }
     buf_printf(b,
                "%skeyentry with boxes lc rgb '#8c8c8c' fs pattern 4 title 'S: suppressed "
                "(fewer than %ld respondents, or protecting such a cell)'\n",
-               sep, min_n);
+               sep, c->run->min_n);
+}
+
+/* heatmap-LEVEL: the org's units at level (directorate, team) x key items,
+ * % positive, suppressed cells hatched. */
+static void chart_heatmap(struct charts *c, const char *level)
+{
+    char *stem = xasprintf("heatmap-%s", level);
+    struct heatmap h;
+    if (!heatmap_gather(c, &h, level, stem)) {
+        free(stem);
+        free(h.units);
+        return;
+    }
+    int width, height;
+    heatmap_size(&h, &width, &height);
+    struct chart ch;
+    chart_init(&ch, stem, width, height);
+    bool used[3];
+    heatmap_data(&ch, &h, used);
+    heatmap_axes(c, &ch.body, &h, level);
+    heatmap_plot(c, &ch.body, used);
     chart_draw(c, &ch);
     chart_release(&ch);
-    free(org_label);
-    free(period_label);
-    free(line1);
-    free(line2);
-out_free:
-    free(stem);
-    free(units);
+    free(h.units);
 }
 
 /* ---- SPC (XmR) charts --------------------------------------------------- */
@@ -1428,7 +1696,8 @@ struct spc_series {
 
 static const char *const spc_variations[] = {"special_cause_improvement", "special_cause_concern",
                                              "special_cause_neither"};
-static const char *const spc_variation_labels[] = {"special cause, improvement", "special cause, concern", "special cause"};
+static const char *const spc_variation_labels[] = {"special cause, improvement",
+                                                   "special cause, concern", "special cause"};
 static const char *const spc_variation_colours[] = {C_BLUE, C_ORANGE, C_PURPLE};
 static const char *const spc_signals[] = {"outside_limits", "trend", "two_of_three", "run"};
 static const char *const spc_signal_labels[] = {"beyond a limit", "trend of 7",
@@ -1461,8 +1730,7 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
 {
     const struct csv_table *spc = &c->r->spc, *w = &c->r->wres;
     size_t s_period = csv_table_column(spc, "period"), w_period = csv_table_column(w, "period"),
-           w_org = csv_table_column(w, "org"), w_ind = csv_table_column(w, "indicator"),
-           w_supp = csv_table_column(w, "suppressed"), w_bme = csv_table_column(w, "bme_events"),
+           w_ind = csv_table_column(w, "indicator"), w_bme = csv_table_column(w, "bme_events"),
            w_white = csv_table_column(w, "white_events");
     bool rl = strcmp(spc_items[s->item].id, "wres3_relative_likelihood") == 0;
     if (!rl && strcmp(group, "BME") != 0 && strcmp(group, "White") != 0)
@@ -1471,9 +1739,10 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
     size_t found = 0;
     for (size_t r = s->first_row; r < s->first_row + s->n_rows; r++) {
         const char *period = cell(spc, r, s_period);
-        for (size_t k = 0; k < w->n_rows; k++) {
+        for (size_t i = 0; i < c->run->wres_org.n; i++) {
+            size_t k = c->run->wres_org.rows[i];
             if (strcmp(cell(w, k, w_ind), "3") != 0 || !same_period(cell(w, k, w_period), period) ||
-                !text_is(cell(w, k, w_org), c->opt->org) || !is_shown(w, k, w_supp))
+                !row_shown(w, k))
                 continue;
             double b = number_or_nan(w, k, w_bme), wh = number_or_nan(w, k, w_white);
             if (isfinite(b) && isfinite(wh)) {
@@ -1512,27 +1781,23 @@ static char *spc_rare_events(struct charts *c, const struct spc_series *s, const
                : NULL;
 }
 
-static void spc_draw_item(struct charts *c, size_t item, const struct spc_series *series,
-                          size_t n_series)
+/* The panels of an item's chart: its charted series, at most
+ * SPC_MAX_PANELS; series with a suppressed point and those beyond the
+ * limit are said on stderr.  Returns the number of panels. */
+static size_t spc_choose_panels(struct charts *c, size_t item, const struct spc_series *series,
+                                size_t n_series, const char *stem,
+                                const struct spc_series *panels[SPC_MAX_PANELS])
 {
     const struct csv_table *t = &c->r->spc;
-    const struct spc_item *si = &spc_items[item];
-    size_t c_group = csv_table_column(t, "group"), c_period = csv_table_column(t, "period"),
-           c_est = csv_table_column(t, "estimate"), c_centre = csv_table_column(t, "centre"),
-           c_lo = csv_table_column(t, "lower_limit"), c_hi = csv_table_column(t, "upper_limit"),
-           c_signal = csv_table_column(t, "signal"), c_variation = csv_table_column(t, "variation"),
-           c_parent = csv_table_column(t, "parent_group");
-    const struct spc_series *panels[SPC_MAX_PANELS];
     size_t n_panels = 0, n_left_out = 0;
-    char *stem = xasprintf("spc-%s", si->id);
     for (size_t s = 0; s < n_series; s++) {
         if (series[s].item != item)
             continue;
         if (!series[s].charted) {
-            const char *group = cell(t, series[s].first_row, c_group);
+            const char *group = csv_cell(t, series[s].first_row, "group");
             char *g = strcmp(group, "all") == 0 ? xstrdup("all staff") : quoted(group);
-            char *first = quoted(cell(t, series[s].first_row, c_period)),
-                 *last = quoted(cell(t, series[s].first_row + series[s].n_rows - 1, c_period));
+            char *first = quoted(csv_cell(t, series[s].first_row, "period")),
+                 *last = quoted(csv_cell(t, series[s].first_row + series[s].n_rows - 1, "period"));
             fprintf(stderr,
                     "candour-report: %s: the series of %s from %s to %s has a suppressed point: "
                     "no XmR chart for it\n",
@@ -1551,14 +1816,201 @@ static void spc_draw_item(struct charts *c, size_t item, const struct spc_series
     if (n_left_out)
         fprintf(stderr, "candour-report: %s: %zu more series not drawn (at most %d a chart)\n",
                 stem, n_left_out, SPC_MAX_PANELS);
+    return n_panels;
+}
+
+/* One panel's points, in chart units, gathered from its spc.csv rows. */
+struct spc_panel {
+    struct spc_point *points; /* owned */
+    size_t n_points;
+    enum period_kind kind;
+    bool below_zero, present[SPC_CLASSES];
+    double y0, y1;
+};
+
+/* Gather the points of series s into p (the caller frees p->points);
+ * false when none has every number. */
+static bool spc_panel_gather(struct charts *c, const struct spc_item *si,
+                             const struct spc_series *s, struct spc_panel *p)
+{
+    const struct csv_table *t = &c->r->spc;
+    size_t c_est = csv_table_column(t, "estimate"), c_centre = csv_table_column(t, "centre"),
+           c_lo = csv_table_column(t, "lower_limit"), c_hi = csv_table_column(t, "upper_limit");
+    memset(p, 0, sizeof(*p));
+    p->points = xcalloc(s->n_rows, sizeof(*p->points));
+    p->kind = PERIOD_MONTH;
+    p->y0 = INFINITY;
+    p->y1 = -INFINITY;
+    for (size_t r = s->first_row; r < s->first_row + s->n_rows; r++) {
+        const char *per = csv_cell(t, r, "period");
+        struct period pp;
+        struct spc_point *pt = &p->points[p->n_points];
+        if (!period_parse(per, strlen(per), &pp) || !number(c, t, r, c_est, &pt->y) ||
+            !number(c, t, r, c_centre, &pt->centre) || !number(c, t, r, c_lo, &pt->lower) ||
+            !number(c, t, r, c_hi, &pt->upper))
+            continue;
+        p->kind = pp.kind;
+        pt->x = (double)period_ordinal(&pp);
+        pt->y *= si->scale;
+        pt->centre *= si->scale;
+        pt->lower *= si->scale;
+        pt->upper *= si->scale;
+        pt->cls = spc_class(csv_cell(t, r, "variation"), csv_cell(t, r, "signal"));
+        p->present[pt->cls] = true;
+        /* rates, proportions and ratios are never negative: a lower
+         * limit below 0 is left off the chart */
+        p->below_zero |= pt->lower < 0;
+        p->y0 = fmin(p->y0, fmin(pt->y, fmax(0, pt->lower)));
+        p->y1 = fmax(p->y1, fmax(pt->y, pt->upper));
+        p->n_points++;
+    }
+    return p->n_points > 0;
+}
+
+/* Panel index's data blocks: $spcI (every point with its centre and
+ * limits) and $spcI_cK (the points of each class present). */
+static void spc_panel_blocks(struct buf *d, size_t index, const struct spc_panel *p)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "spc%zu", index);
+    gp_block_begin(d, name);
+    for (size_t i = 0; i < p->n_points; i++) {
+        const struct spc_point *pt = &p->points[i];
+        gp_block_row(d, 5, (double[]){pt->x, pt->y, pt->centre, pt->lower, pt->upper});
+    }
+    gp_block_end(d);
+    for (int cls = 0; cls < SPC_CLASSES; cls++) {
+        if (!p->present[cls])
+            continue;
+        snprintf(name, sizeof(name), "spc%zu_c%d", index, cls);
+        gp_block_begin(d, name);
+        for (size_t i = 0; i < p->n_points; i++)
+            if (p->points[i].cls == cls)
+                gp_block_row(d, 2, (double[]){p->points[i].x, p->points[i].y});
+        gp_block_end(d);
+    }
+}
+
+/* A panel's y label, ranges and period tics (at most about 12). */
+static void spc_panel_axes(struct buf *b, const struct spc_item *si, const struct spc_panel *p)
+{
+    const struct spc_point *points = p->points;
+    size_t n_points = p->n_points;
+    char *axis = xasprintf(si->axis, period_kind_name(p->kind));
+    buf_puts(b, "set ylabel ");
+    gp_put_string(b, axis);
+    buf_puts(b, "\n");
+    free(axis);
+    double pad = 0.06 * (p->y1 - p->y0 > 0 ? p->y1 - p->y0 : fabs(p->y1) + 1);
+    buf_printf(b, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", points[0].x - 0.5,
+               points[n_points - 1].x + 0.5, fmax(0, p->y0 - pad), p->y1 + pad);
+    size_t step = 1;
+    while (n_points / step > 12)
+        step = step < 3 ? step + 1 : step == 3 ? 6 : step * 2;
+    buf_puts(b, "set xtics (");
+    for (size_t i = 0; i < n_points; i += step) {
+        char text[PERIOD_TEXT_MAX];
+        struct period pp = period_from_ordinal(p->kind, (long)points[i].x);
+        period_format(&pp, text);
+        buf_puts(b, i ? ", " : "");
+        gp_put_string(b, text);
+        buf_printf(b, " %.0f", points[i].x);
+    }
+    buf_puts(b, ") rotate by 45 right\n");
+}
+
+/* A panel's title: the group and run, then any cautions. */
+static void spc_panel_title(struct charts *c, struct buf *b, const struct spc_item *si,
+                            const struct spc_series *s, const struct spc_panel *p)
+{
+    const struct csv_table *t = &c->r->spc;
+    const char *group = csv_cell(t, s->first_row, "group"),
+               *parent = csv_cell(t, s->first_row, "parent_group");
+    const char *kind_name = period_kind_name(p->kind);
+    struct buf head;
+    buf_init(&head);
+    if (*parent) {
+        gp_label_text(&head, parent, LABEL_MAX);
+        buf_puts(&head, " / ");
+    }
+    if (strcmp(group, "all") == 0)
+        buf_puts(&head, strcmp(si->id, "wres3_relative_likelihood") == 0
+                            ? "BME staff against White staff"
+                            : "All staff");
+    else
+        gp_label_text(&head, group, LABEL_MAX);
+    char first_p[PERIOD_TEXT_MAX], last_p[PERIOD_TEXT_MAX];
+    struct period pf = period_from_ordinal(p->kind, (long)p->points[0].x);
+    period_format(&pf, first_p);
+    pf = period_from_ordinal(p->kind, (long)p->points[p->n_points - 1].x);
+    period_format(&pf, last_p);
+    buf_printf(&head, ", %s to %s (%zu %ss)", first_p, last_p, p->n_points, kind_name);
+    char *rare = spc_rare_events(c, s, group, p->points, p->n_points, kind_name);
+    struct buf cautions;
+    buf_init(&cautions);
+    if (rare)
+        buf_puts(&cautions, rare);
+    if (p->below_zero)
+        buf_printf(&cautions, "%sThe lower process limit is below 0, off the chart",
+                   rare ? ". " : "");
+    const char *panel_title[] = {head.data, cautions.data};
+    buf_puts(b, "set title ");
+    put_lines(b, panel_title, cautions.len ? 2 : 1);
+    buf_puts(b, "\n");
+    free(rare);
+    buf_release(&head);
+    buf_release(&cautions);
+}
+
+/* A panel's plot command: limits, centre, values, and the points of each
+ * class (common cause, or a signal of a kind of variation). */
+static void spc_panel_plot(struct buf *b, const struct spc_item *si, size_t index,
+                           const struct spc_panel *p)
+{
+    buf_printf(b,
+               "plot $spc%zu using 1:4 with steps lc rgb '#505050' dt (6,4) lw 1.5 title "
+               "'process limits', $spc%zu using 1:5 with steps lc rgb '#505050' dt (6,4) "
+               "lw 1.5 notitle, $spc%zu using 1:3 with lines lc rgb '" C_BLACK
+               "' lw 2 title 'centre (mean)', $spc%zu using 1:2 with lines lc rgb '#a0a0a0' "
+               "lw 1.5 title 'value'",
+               index, index, index, index);
+    if (strcmp(si->id, "wres3_relative_likelihood") == 0)
+        buf_puts(b, ", 1 with lines lc rgb '" C_GREEN "' dt 3 lw 2 title 'parity (1)'");
+    for (int cls = 0; cls < SPC_CLASSES; cls++) {
+        if (!p->present[cls])
+            continue;
+        if (cls == 0) {
+            buf_printf(b,
+                       ", $spc%zu_c0 using 1:2 with points pt 6 ps 1.2 lc rgb '#606060' "
+                       "title 'common cause (no signal)'",
+                       index);
+            continue;
+        }
+        int v = (cls - 1) / 4, sg = (cls - 1) % 4;
+        buf_printf(b,
+                   ", $spc%zu_c%d using 1:2 with points pt %d ps %.1f lc rgb '%s' "
+                   "title '%s: %s'",
+                   index, cls, spc_signal_points[sg], spc_signal_sizes[sg],
+                   spc_variation_colours[v], spc_variation_labels[v], spc_signal_labels[sg]);
+    }
+    buf_puts(b, "\n");
+}
+
+/* spc-ITEM: one XmR panel per charted series of the item. */
+static void spc_draw_item(struct charts *c, size_t item, const struct spc_series *series,
+                          size_t n_series)
+{
+    const struct spc_item *si = &spc_items[item];
+    const struct spc_series *panels[SPC_MAX_PANELS];
+    char *stem = xasprintf("spc-%s", si->id);
+    size_t n_panels = spc_choose_panels(c, item, series, n_series, stem, panels);
     if (n_panels == 0) {
         free(stem);
         return;
     }
     struct chart ch;
     chart_init(&ch, stem, 1200, 130 + 320 * (int)n_panels);
-    struct buf *d = &ch.data, *b = &ch.body;
-
+    struct buf *b = &ch.body;
     char *org_label = label_text(c->opt->org, LABEL_MAX);
     char *line1 = xasprintf("%s: %s", org_label, si->title);
     const char *line2 = "XmR chart (NHS Making Data Count): centre = mean, process limits = "
@@ -1572,154 +2024,23 @@ static void spc_draw_item(struct charts *c, size_t item, const struct spc_series
                 "spacing 1.2\nset lmargin at screen 0.07\nset rmargin at screen 0.68\n");
     free(org_label);
     free(line1);
-
-    for (size_t p = 0; p < n_panels; p++) {
-        const struct spc_series *s = panels[p];
-        struct spc_point *points = xcalloc(s->n_rows, sizeof(*points));
-        size_t n_points = 0;
-        enum period_kind kind = PERIOD_MONTH;
-        bool below_zero = false, present[SPC_CLASSES] = {false};
-        double y0 = INFINITY, y1 = -INFINITY;
-        for (size_t r = s->first_row; r < s->first_row + s->n_rows; r++) {
-            const char *per = cell(t, r, c_period);
-            struct period pp;
-            struct spc_point *pt = &points[n_points];
-            if (!period_parse(per, strlen(per), &pp) || !number(c, t, r, c_est, &pt->y) ||
-                !number(c, t, r, c_centre, &pt->centre) || !number(c, t, r, c_lo, &pt->lower) ||
-                !number(c, t, r, c_hi, &pt->upper))
-                continue;
-            kind = pp.kind;
-            pt->x = (double)period_ordinal(&pp);
-            pt->y *= si->scale;
-            pt->centre *= si->scale;
-            pt->lower *= si->scale;
-            pt->upper *= si->scale;
-            pt->cls = spc_class(cell(t, r, c_variation), cell(t, r, c_signal));
-            present[pt->cls] = true;
-            /* rates, proportions and ratios are never negative: a lower
-             * limit below 0 is left off the chart */
-            below_zero |= pt->lower < 0;
-            y0 = fmin(y0, fmin(pt->y, fmax(0, pt->lower)));
-            y1 = fmax(y1, fmax(pt->y, pt->upper));
-            n_points++;
+    for (size_t i = 0; i < n_panels; i++) {
+        struct spc_panel p;
+        if (spc_panel_gather(c, si, panels[i], &p)) {
+            spc_panel_blocks(&ch.data, i, &p);
+            spc_panel_axes(b, si, &p);
+            spc_panel_title(c, b, si, panels[i], &p);
+            spc_panel_plot(b, si, i, &p);
         }
-        if (n_points == 0) {
-            free(points);
-            continue;
-        }
-        char name[64];
-        snprintf(name, sizeof(name), "spc%zu", p);
-        gp_block_begin(d, name);
-        for (size_t i = 0; i < n_points; i++)
-            gp_block_row(d, 5,
-                         (double[]){points[i].x, points[i].y, points[i].centre, points[i].lower,
-                                    points[i].upper});
-        gp_block_end(d);
-        for (int cls = 0; cls < SPC_CLASSES; cls++) {
-            if (!present[cls])
-                continue;
-            snprintf(name, sizeof(name), "spc%zu_c%d", p, cls);
-            gp_block_begin(d, name);
-            for (size_t i = 0; i < n_points; i++)
-                if (points[i].cls == cls)
-                    gp_block_row(d, 2, (double[]){points[i].x, points[i].y});
-            gp_block_end(d);
-        }
-
-        const char *kind_name = period_kind_name(kind);
-        char *axis = xasprintf(si->axis, kind_name);
-        buf_puts(b, "set ylabel ");
-        gp_put_string(b, axis);
-        buf_puts(b, "\n");
-        free(axis);
-        double pad = 0.06 * (y1 - y0 > 0 ? y1 - y0 : fabs(y1) + 1);
-        buf_printf(b, "set xrange [%.6g:%.6g]\nset yrange [%.6g:%.6g]\n", points[0].x - 0.5,
-                   points[n_points - 1].x + 0.5, fmax(0, y0 - pad), y1 + pad);
-        size_t step = 1;
-        while (n_points / step > 12)
-            step = step < 3 ? step + 1 : step == 3 ? 6 : step * 2;
-        buf_puts(b, "set xtics (");
-        for (size_t i = 0; i < n_points; i += step) {
-            char text[PERIOD_TEXT_MAX];
-            struct period pp = period_from_ordinal(kind, (long)points[i].x);
-            period_format(&pp, text);
-            buf_puts(b, i ? ", " : "");
-            gp_put_string(b, text);
-            buf_printf(b, " %.0f", points[i].x);
-        }
-        buf_puts(b, ") rotate by 45 right\n");
-
-        /* panel title: the group and run, then any cautions */
-        const char *group = cell(t, s->first_row, c_group),
-                   *parent = cell(t, s->first_row, c_parent);
-        struct buf head;
-        buf_init(&head);
-        if (*parent) {
-            gp_label_text(&head, parent, LABEL_MAX);
-            buf_puts(&head, " / ");
-        }
-        if (strcmp(group, "all") == 0)
-            buf_puts(&head, strcmp(si->id, "wres3_relative_likelihood") == 0
-                                ? "BME staff against White staff"
-                                : "All staff");
-        else
-            gp_label_text(&head, group, LABEL_MAX);
-        char first_p[PERIOD_TEXT_MAX], last_p[PERIOD_TEXT_MAX];
-        struct period pf = period_from_ordinal(kind, (long)points[0].x);
-        period_format(&pf, first_p);
-        pf = period_from_ordinal(kind, (long)points[n_points - 1].x);
-        period_format(&pf, last_p);
-        buf_printf(&head, ", %s to %s (%zu %ss)", first_p, last_p, n_points, kind_name);
-        char *rare = spc_rare_events(c, s, group, points, n_points, kind_name);
-        struct buf cautions;
-        buf_init(&cautions);
-        if (rare)
-            buf_puts(&cautions, rare);
-        if (below_zero)
-            buf_printf(&cautions, "%sThe lower process limit is below 0, off the chart",
-                       rare ? ". " : "");
-        const char *panel_title[] = {head.data, cautions.data};
-        buf_puts(b, "set title ");
-        put_lines(b, panel_title, cautions.len ? 2 : 1);
-        buf_puts(b, "\n");
-        free(rare);
-        buf_release(&head);
-        buf_release(&cautions);
-
-        buf_printf(b,
-                   "plot $spc%zu using 1:4 with steps lc rgb '#505050' dt (6,4) lw 1.5 title "
-                   "'process limits', $spc%zu using 1:5 with steps lc rgb '#505050' dt (6,4) "
-                   "lw 1.5 notitle, $spc%zu using 1:3 with lines lc rgb '" C_BLACK
-                   "' lw 2 title 'centre (mean)', $spc%zu using 1:2 with lines lc rgb '#a0a0a0' "
-                   "lw 1.5 title 'value'",
-                   p, p, p, p);
-        if (strcmp(si->id, "wres3_relative_likelihood") == 0)
-            buf_puts(b, ", 1 with lines lc rgb '" C_GREEN "' dt 3 lw 2 title 'parity (1)'");
-        for (int cls = 0; cls < SPC_CLASSES; cls++) {
-            if (!present[cls])
-                continue;
-            if (cls == 0) {
-                buf_printf(b,
-                           ", $spc%zu_c0 using 1:2 with points pt 6 ps 1.2 lc rgb '#606060' "
-                           "title 'common cause (no signal)'",
-                           p);
-                continue;
-            }
-            int v = (cls - 1) / 4, sg = (cls - 1) % 4;
-            buf_printf(b,
-                       ", $spc%zu_c%d using 1:2 with points pt %d ps %.1f lc rgb '%s' "
-                       "title '%s: %s'",
-                       p, cls, spc_signal_points[sg], spc_signal_sizes[sg],
-                       spc_variation_colours[v], spc_variation_labels[v], spc_signal_labels[sg]);
-        }
-        buf_puts(b, "\n");
-        free(points);
+        free(p.points);
     }
     buf_puts(b, "unset multiplot\n");
     chart_draw(c, &ch);
     chart_release(&ch);
 }
 
+/* spc-ITEM charts: the org's spc.csv rows cut into series (one item,
+ * group and run each), drawn item by item. */
 static void chart_spc(struct charts *c)
 {
     const struct csv_table *t = &c->r->spc;
@@ -1732,15 +2053,13 @@ static void chart_spc(struct charts *c)
         free(org);
         return;
     }
-    size_t c_org = csv_table_column(t, "org"), c_item = csv_table_column(t, "item"),
-           c_dim = csv_table_column(t, "group_dim"), c_group = csv_table_column(t, "group"),
-           c_parent = csv_table_column(t, "parent_group"),
+    size_t c_item = csv_table_column(t, "item"), c_dim = csv_table_column(t, "group_dim"),
+           c_group = csv_table_column(t, "group"), c_parent = csv_table_column(t, "parent_group"),
            c_start = csv_table_column(t, "series_start"), c_centre = csv_table_column(t, "centre");
     struct spc_series *series = NULL;
     size_t n_series = 0, cap = 0;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (!text_is(cell(t, r, c_org), c->opt->org))
-            continue;
+    for (size_t i = 0; i < c->run->spc_org.n; i++) {
+        size_t r = c->run->spc_org.rows[i];
         const char *dim = cell(t, r, c_dim);
         if (strcmp(dim, "all") != 0 && strcmp(dim, "ethnicity") != 0)
             continue;
@@ -1775,36 +2094,9 @@ static void chart_spc(struct charts *c)
 
 /* ---- the entry point ----------------------------------------------------- */
 
-/* The survey period to chart: --period as the data spell it, or the
- * latest period with rows for the org (--all: any org) in t. */
-static const char *choose_period(const struct report_options *opt, const struct csv_table *t)
+int report_charts(const struct report_options *opt, const struct run *run)
 {
-    size_t c_period = csv_table_column(t, "period"), c_org = csv_table_column(t, "org");
-    const char *best = NULL;
-    struct period best_p;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (!opt->all && !text_is(cell(t, r, c_org), opt->org))
-            continue;
-        const char *p = cell(t, r, c_period);
-        if (opt->period) {
-            if (same_period(p, opt->period))
-                return p;
-            continue;
-        }
-        struct period pp;
-        if (!period_parse(p, strlen(p), &pp))
-            continue;
-        if (!best || period_compare(&pp, &best_p) > 0) {
-            best = p;
-            best_p = pp;
-        }
-    }
-    return best;
-}
-
-int report_charts(const struct report_options *opt, const struct results *r)
-{
-    struct charts c = {.opt = opt, .r = r};
+    struct charts c = {.opt = opt, .r = run->r, .run = run, .period = run->period};
     if (!gnuplot_on_path()) {
         fputs("candour-report: gnuplot not found on PATH: charts not drawn (the text report "
               "was written; install gnuplot to draw them)\n",
@@ -1818,11 +2110,14 @@ int report_charts(const struct report_options *opt, const struct results *r)
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
 
-    c.period = choose_period(opt, opt->all ? &r->benchmarks : &r->proportions);
-    if (!c.period) {
-        char *org = quoted(opt->all ? "ALL" : opt->org);
-        if (opt->period) {
-            char *p = quoted(opt->period);
+    /* The survey charts are of the run's period, the text report's: none
+     * when the survey has no results for it. */
+    bool survey = opt->all ? run->bench.n : run->prop.n;
+    bool other_periods = opt->all ? run->r->benchmarks.n_rows : run->prop_org.n;
+    if (!survey) {
+        char *org = quoted(opt->all ? SCOPE_ALL_ORGS : opt->org);
+        if (opt->period || other_periods) {
+            char *p = quoted(run->period);
             fprintf(stderr,
                     "candour-report: survey charts: not drawn: no survey results for %s "
                     "in period %s\n",

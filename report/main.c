@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "report.h"
+#include "resolve.h"
 
 static void usage(FILE *out)
 {
@@ -102,9 +103,13 @@ int main(int argc, char **argv)
                 strerror(errno));
         status = REPORT_EIO;
     } else {
-        status = report_text(&opt, &results);
+        struct run run;
+        status = run_resolve(&run, &opt, &results);
         if (status == REPORT_OK)
-            status = report_charts(&opt, &results);
+            status = report_text(&opt, &run);
+        if (status == REPORT_OK)
+            status = report_charts(&opt, &run);
+        run_release(&run);
         /* The text and the charts drawn are kept unless an I/O error
          * stopped the run: then OUTDIR stays as it was. */
         if (status == REPORT_OK || status == REPORT_ECHARTS || status == REPORT_EDATA) {

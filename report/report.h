@@ -29,11 +29,13 @@ enum {
     REPORT_ECHARTS = CLI_ECHARTS,
 };
 
+struct run; /* resolve.h: the org, period and rows both outputs read */
+
 /* Write OUTDIR/board-report.txt (or the national summary with --all) into
  * opt->outputs.
  * Returns a REPORT_ status; messages go to stderr. */
-int report_text(const struct report_options *opt, const struct results *r);
+int report_text(const struct report_options *opt, const struct run *run);
 /* Draw the charts through a gnuplot pipe, into opt->outputs. */
-int report_charts(const struct report_options *opt, const struct results *r);
+int report_charts(const struct report_options *opt, const struct run *run);
 
 #endif

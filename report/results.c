@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "atomic.h"
+#include "contract.h"
 #include "csvin.h"
 
 struct loader {
@@ -14,6 +15,8 @@ struct loader {
     struct buf *err;
 };
 
+/* csvin callback: the first record is the header; every other row must
+ * have as many fields. */
 static int on_row(void *ctx, const struct csvin_record *rec, struct csvin *in)
 {
     (void)in;
@@ -88,6 +91,43 @@ const char *csv_cell(const struct csv_table *t, size_t r, const char *name)
     return c == (size_t)-1 ? "" : t->rows[r][c];
 }
 
+/* The tables of r in the order of enum results_file (contract.h). */
+static void results_tables(struct results *r, struct csv_table *out[RESULTS_FILES])
+{
+    out[RESULTS_PROPORTIONS] = &r->proportions;
+    out[RESULTS_THEMES] = &r->themes;
+    out[RESULTS_DISPARITIES] = &r->disparities;
+    out[RESULTS_WRES] = &r->wres;
+    out[RESULTS_BENCHMARKS] = &r->benchmarks;
+    out[RESULTS_TRENDS] = &r->trends;
+    out[RESULTS_SPC] = &r->spc;
+    out[RESULTS_HOTSPOTS] = &r->hotspots;
+    out[RESULTS_INPUTS] = &r->inputs;
+}
+
+/* Does t's header hold every column of the contract (comma-separated
+ * names)?  Columns are found by name, so their order does not matter and
+ * columns the contract does not name are ignored; a missing file (no
+ * header) has nothing to check.  False with a message in err. */
+static bool header_complete(const struct csv_table *t, const char *columns, struct buf *err)
+{
+    if (!t->header)
+        return true;
+    for (const char *name = columns; *name;) {
+        size_t len = strcspn(name, ",");
+        bool found = false;
+        for (size_t c = 0; c < t->n_columns && !found; c++)
+            found = strlen(t->header[c]) == len && memcmp(t->header[c], name, len) == 0;
+        if (!found) {
+            buf_printf(err, "%s: column '%.*s' missing (written by candour-stats %s?)", t->path,
+                       (int)len, name, CANDOUR_VERSION);
+            return false;
+        }
+        name += len + (name[len] == ',');
+    }
+    return true;
+}
+
 bool results_load(struct results *r, const char *dir, struct buf *err)
 {
     memset(r, 0, sizeof(*r));
@@ -112,28 +152,21 @@ bool results_load(struct results *r, const char *dir, struct buf *err)
                    dir, RESULTS_JOURNAL);
         return false;
     }
-    bool ok = csv_table_load(&r->proportions, dir, "proportions.csv", err) &&
-              csv_table_load(&r->themes, dir, "themes.csv", err) &&
-              csv_table_load(&r->disparities, dir, "disparities.csv", err) &&
-              csv_table_load(&r->wres, dir, "wres.csv", err) &&
-              csv_table_load(&r->benchmarks, dir, "benchmarks.csv", err) &&
-              csv_table_load(&r->trends, dir, "trends.csv", err) &&
-              csv_table_load(&r->spc, dir, "spc.csv", err) &&
-              csv_table_load(&r->hotspots, dir, "hotspots.csv", err) &&
-              csv_table_load(&r->inputs, dir, "inputs.csv", err);
-    const struct csv_table *all[] = {&r->proportions, &r->themes, &r->disparities,
-                                     &r->wres,        &r->benchmarks, &r->trends,
-                                     &r->spc,         &r->hotspots,   &r->inputs};
-    for (size_t i = 0; i < ARRAY_LEN(all); i++)
-        r->io_error |= all[i]->io_error;
+    struct csv_table *tables[RESULTS_FILES];
+    results_tables(r, tables);
+    bool ok = true;
+    for (size_t i = 0; i < RESULTS_FILES && ok; i++)
+        ok = csv_table_load(tables[i], dir, RESULTS_CONTRACT[i].file, err) &&
+             header_complete(tables[i], RESULTS_CONTRACT[i].columns, err);
+    for (size_t i = 0; i < RESULTS_FILES; i++)
+        r->io_error |= tables[i]->io_error;
     return ok;
 }
 
 void results_release(struct results *r)
 {
-    struct csv_table *all[] = {&r->proportions, &r->themes, &r->disparities,
-                               &r->wres,        &r->benchmarks, &r->trends,
-                               &r->spc,         &r->hotspots,   &r->inputs};
-    for (size_t i = 0; i < ARRAY_LEN(all); i++)
-        csv_table_release(all[i]);
+    struct csv_table *tables[RESULTS_FILES];
+    results_tables(r, tables);
+    for (size_t i = 0; i < RESULTS_FILES; i++)
+        csv_table_release(tables[i]);
 }

@@ -18,20 +18,19 @@
 #include "methods.h"
 #include "period.h"
 #include "report.h"
+#include "resolve.h"
 #include "text.h"
 
 #define WIDTH 80
-#define NO_ROW ((size_t)-1)
 /* Changes and gaps are called significant at this level (two-sided). */
 #define SIGNIFICANCE 0.05
-/* The usual NHS Staff Survey threshold: fewer respondents are not reported. */
+/* The usual NHS Staff Survey threshold, which the report warns about going
+ * below.  Not a default: the threshold is always the one the results state. */
 #define STANDARD_MIN_N 11
 /* Longest name (org, group, unit) printed, in characters; longer ones are cut. */
 #define NAME_MAX_COLUMNS 120
 /* Flagged hotspots listed in full; the rest are counted. */
 #define HOTSPOTS_LISTED 25
-/* Orgs or periods named in an error message. */
-#define NAMES_IN_MESSAGE 12
 
 static const char *const JUST_CULTURE_ITEMS[] = {"incident_fair", "incident_report_encouraged",
                                                  "incident_action", "incident_feedback"};
@@ -66,147 +65,6 @@ static const struct {
     {"speaking_up", "Speaking up"},
 };
 
-/* ---- rows of a table ------------------------------------------------------ */
-
-/* Row numbers of one table that belong to one org (or scope) and period. */
-struct view {
-    const struct csv_table *t;
-    size_t *rows;
-    size_t n, cap;
-};
-
-static void view_add(struct view *v, size_t row)
-{
-    xgrow(&v->rows, &v->cap, v->n + 1, sizeof(*v->rows));
-    v->rows[v->n++] = row;
-}
-
-/* Rows of t whose `org` is org (NULL: any) and `period` is period (NULL: any). */
-static void view_filter(struct view *v, const struct csv_table *t, const char *org,
-                        const char *period)
-{
-    memset(v, 0, sizeof(*v));
-    v->t = t;
-    size_t org_col = csv_table_column(t, "org");
-    size_t period_col = csv_table_column(t, "period");
-    if (org_col == NO_ROW || period_col == NO_ROW)
-        return;
-    for (size_t r = 0; r < t->n_rows; r++) {
-        if (org && strcmp(t->rows[r][org_col], org) != 0)
-            continue;
-        if (period && strcmp(t->rows[r][period_col], period) != 0)
-            continue;
-        view_add(v, r);
-    }
-}
-
-static void view_release(struct view *v)
-{
-    free(v->rows);
-    memset(v, 0, sizeof(*v));
-}
-
-/* Rows of v sorted by org (file order within an org), for org_rows(). */
-static const struct view *sort_view;
-static size_t sort_org_col;
-
-static int compare_rows_by_org(const void *a, const void *b)
-{
-    size_t x = *(const size_t *)a, y = *(const size_t *)b;
-    int c = strcmp(sort_view->t->rows[x][sort_org_col], sort_view->t->rows[y][sort_org_col]);
-    return c ? c : (x > y) - (x < y);
-}
-
-static void view_sort_by_org(struct view *v)
-{
-    sort_org_col = csv_table_column(v->t, "org");
-    if (sort_org_col == NO_ROW || v->n < 2)
-        return;
-    sort_view = v;
-    qsort(v->rows, v->n, sizeof(*v->rows), compare_rows_by_org);
-    sort_view = NULL;
-}
-
-/* The rows of org in v, which view_sort_by_org has sorted: a view sharing
- * v's row array (do not release). */
-static struct view org_rows(const struct view *v, const char *org)
-{
-    struct view sub = {v->t, v->rows, 0, 0};
-    size_t col = csv_table_column(v->t, "org");
-    if (col == NO_ROW)
-        return sub;
-    size_t lo = 0, hi = v->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(v->t->rows[v->rows[mid]][col], org) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    size_t end = lo;
-    while (end < v->n && strcmp(v->t->rows[v->rows[end]][col], org) == 0)
-        end++;
-    sub.rows = v->rows + lo;
-    sub.n = end - lo;
-    return sub;
-}
-
-static const char *vcell(const struct view *v, size_t row, const char *column)
-{
-    return csv_cell(v->t, row, column);
-}
-
-/* First row of v whose columns hold the given values: pairs of column name
- * and value, ended by NULL.  NO_ROW when there is none. */
-static size_t view_find(const struct view *v, const char *const *pairs)
-{
-    for (size_t i = 0; i < v->n; i++) {
-        bool match = true;
-        for (size_t k = 0; pairs[k] && match; k += 2)
-            match = strcmp(csv_cell(v->t, v->rows[i], pairs[k]), pairs[k + 1]) == 0;
-        if (match)
-            return v->rows[i];
-    }
-    return NO_ROW;
-}
-
-#define FIND(v, ...) view_find((v), (const char *const[]){__VA_ARGS__, NULL})
-
-static bool is_shown(const struct view *v, size_t row)
-{
-    return row != NO_ROW && strcmp(vcell(v, row, "suppressed"), "no") == 0;
-}
-
-/* A number of a shown row; false when the row is missing or suppressed or
- * the cell is blank. */
-static bool vnum(const struct view *v, size_t row, const char *column, double *value)
-{
-    return is_shown(v, row) && fmt_parse(vcell(v, row, column), value);
-}
-
-/* ---- a list of distinct strings ---------------------------------------------- */
-
-struct names {
-    const char **items; /* not owned: cells of the loaded tables, or static */
-    size_t n, cap;
-};
-
-static bool names_has(const struct names *l, const char *s)
-{
-    for (size_t i = 0; i < l->n; i++)
-        if (strcmp(l->items[i], s) == 0)
-            return true;
-    return false;
-}
-
-static void names_add(struct names *l, const char *s)
-{
-    if (names_has(l, s))
-        return;
-    xgrow(&l->items, &l->cap, l->n + 1, sizeof(*l->items));
-    l->items[l->n++] = s;
-}
-
 /* "3, 5 and 8": plain ASCII names (static strings of this file). */
 static void put_and_list(struct buf *out, const struct names *l)
 {
@@ -214,47 +72,12 @@ static void put_and_list(struct buf *out, const struct names *l)
         buf_printf(out, "%s%s", i ? (i + 1 == l->n ? " and " : ", ") : "", l->items[i]);
 }
 
-/* Periods in time order (period_compare); text that is not a period last,
- * in byte order. */
-static int compare_periods(const void *a, const void *b)
-{
-    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
-    struct period px, py;
-    bool ok_x = period_parse(x, strlen(x), &px), ok_y = period_parse(y, strlen(y), &py);
-    if (ok_x && ok_y) {
-        int c = period_compare(&px, &py);
-        return c ? c : strcmp(x, y);
-    }
-    if (ok_x != ok_y)
-        return ok_x ? -1 : 1;
-    return strcmp(x, y);
-}
-
-static int compare_strings(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Is a scope of the stats outputs an org (not ALL or GROUP:<name>)? */
-static bool is_org_scope(const char *scope)
-{
-    return strcmp(scope, "ALL") != 0 && strncmp(scope, "GROUP:", 6) != 0;
-}
-
 /* ---- the report being written -------------------------------------------------- */
 
 struct report {
     const struct report_options *opt;
     const struct results *r;
-    const char *org;      /* the org's cell as the files hold it */
-    const char *period;   /* a cell of the files */
-    const char *previous; /* previous period, a cell of the files or NULL */
-    char previous_text[PERIOD_TEXT_MAX];
-    const char *benchmark; /* "GROUP:<name>" of the org, or "ALL" */
-    const char *n_orgs;    /* orgs in that comparison, "" when unknown */
-    double conf;
-    long min_n;
-    struct view prop, themes, themes_prev, disp, wres, bench, trends, hot;
+    const struct run *run; /* the org, period and rows (resolve.h) */
     struct buf out;
 };
 
@@ -343,9 +166,9 @@ static void put_not_shown(struct buf *out, const struct view *v, size_t row, lon
         return;
     }
     const char *state = vcell(v, row, "suppressed");
-    if (strcmp(state, "primary") == 0)
+    if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
         buf_printf(out, "not shown: fewer than %ld %s", min_n, units);
-    else if (strcmp(state, "secondary") == 0)
+    else if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
         buf_puts(out, "not shown: would reveal a smaller group");
     else
         buf_puts(out, "not available");
@@ -406,18 +229,22 @@ struct theme_change {
     double diff, lower, upper, p;
 };
 
+/* A theme's whole-org rows now and in the previous period, and their
+ * change (Welch) when both are shown. */
 static struct theme_change theme_change(const struct report *rp, const char *theme)
 {
     struct theme_change tc = {NO_ROW, NO_ROW, false, false, 0, 0, 0, 1};
-    tc.row = FIND(&rp->themes, "theme", theme, "group_dim", "all", "group", "all");
-    if (rp->previous)
-        tc.prev_row = FIND(&rp->themes_prev, "theme", theme, "group_dim", "all", "group", "all");
+    tc.row = FIND(&rp->run->themes, "theme", theme, "group_dim", "all", "group", "all");
+    if (rp->run->previous)
+        tc.prev_row =
+            FIND(&rp->run->themes_prev, "theme", theme, "group_dim", "all", "group", "all");
     double n1, m1, s1, n0, m0, s0;
-    if (vnum(&rp->themes, tc.row, "n", &n1) && vnum(&rp->themes, tc.row, "mean", &m1) &&
-        vnum(&rp->themes, tc.row, "sd", &s1) && vnum(&rp->themes_prev, tc.prev_row, "n", &n0) &&
-        vnum(&rp->themes_prev, tc.prev_row, "mean", &m0) &&
-        vnum(&rp->themes_prev, tc.prev_row, "sd", &s0) &&
-        welch(n1, m1, s1, n0, m0, s0, rp->conf, &tc.diff, &tc.lower, &tc.upper, &tc.p)) {
+    if (vnum(&rp->run->themes, tc.row, "n", &n1) && vnum(&rp->run->themes, tc.row, "mean", &m1) &&
+        vnum(&rp->run->themes, tc.row, "sd", &s1) &&
+        vnum(&rp->run->themes_prev, tc.prev_row, "n", &n0) &&
+        vnum(&rp->run->themes_prev, tc.prev_row, "mean", &m0) &&
+        vnum(&rp->run->themes_prev, tc.prev_row, "sd", &s0) &&
+        welch(n1, m1, s1, n0, m0, s0, rp->run->conf, &tc.diff, &tc.lower, &tc.upper, &tc.p)) {
         tc.has_change = true;
         tc.significant = tc.p < SIGNIFICANCE || tc.lower > 0 || tc.upper < 0;
     }
@@ -452,6 +279,7 @@ static void put_field(struct buf *out, const char *label, const char *value)
     fmt_wrap(out, value, WIDTH, first, "                     ");
 }
 
+/* The warning a report carries when its threshold is below the usual one. */
 static void put_min_n_warning(struct buf *out, long min_n)
 {
     if (min_n >= STANDARD_MIN_N)
@@ -469,6 +297,20 @@ static void put_min_n_warning(struct buf *out, long min_n)
     buf_release(&text);
 }
 
+/* "Minimum cell size" and the threshold, flagged when below the usual one. */
+static void put_min_n_field(struct buf *out, long min_n)
+{
+    struct buf value;
+    buf_init(&value);
+    buf_printf(&value, "%ld respondents: a figure based on fewer is not shown", min_n);
+    if (min_n < STANDARD_MIN_N)
+        buf_printf(&value, " (BELOW THE USUAL %d)", STANDARD_MIN_N);
+    put_field(out, "Minimum cell size", value.data);
+    buf_release(&value);
+}
+
+/* Plain words for an inputs.csv `kind`, or NULL for one this report does
+ * not know (then shown as it is). */
 static const char *input_kind_text(const char *kind)
 {
     static const struct {
@@ -572,6 +414,8 @@ static const char *all_orgs_name(const struct csv_table *inputs)
     return comparison_chosen(inputs) ? "the comparison set" : "all trusts in the results";
 }
 
+/* "Generated by": this program's version and the stats version of the
+ * results (inputs.csv). */
 static void put_generated_by(struct buf *out, const struct csv_table *inputs)
 {
     struct buf value;
@@ -587,6 +431,8 @@ static void put_generated_by(struct buf *out, const struct csv_table *inputs)
     buf_release(&value);
 }
 
+/* Section 1: the trust, period, benchmarking group, threshold, interval
+ * level, versions and data sources. */
 static void section_header(struct report *rp)
 {
     struct buf *out = &rp->out;
@@ -595,17 +441,17 @@ static void section_header(struct report *rp)
     put_rule(out, '=');
     buf_puts(out, "STAFF VOICE BOARD REPORT: JUST CULTURE, SPEAKING UP AND FAIRNESS\n");
     put_rule(out, '=');
-    put_min_n_warning(out, rp->min_n);
+    put_min_n_warning(out, rp->run->min_n);
     buf_puts(out, "\n1. REPORT DETAILS\n\n");
 
-    put_text_fit(&value, rp->org, NAME_MAX_COLUMNS);
+    put_text_fit(&value, rp->run->org, NAME_MAX_COLUMNS);
     put_field(out, "Trust", value.data);
 
     buf_clear(&value);
-    put_text(&value, rp->period);
-    if (rp->previous) {
+    put_text(&value, rp->run->period);
+    if (rp->run->previous) {
         buf_puts(&value, ", compared with ");
-        put_text(&value, rp->previous);
+        put_text(&value, rp->run->previous);
     } else {
         buf_puts(&value, " (no previous period in the results)");
     }
@@ -618,33 +464,29 @@ static void section_header(struct report *rp)
     }
 
     buf_clear(&value);
-    if (strncmp(rp->benchmark, "GROUP:", 6) == 0) {
-        put_text_fit(&value, rp->benchmark + 6, NAME_MAX_COLUMNS);
-        if (*rp->n_orgs) {
+    if (is_group_scope(rp->run->benchmark)) {
+        put_text_fit(&value, rp->run->benchmark + SCOPE_GROUP_PREFIX_LEN, NAME_MAX_COLUMNS);
+        if (*rp->run->n_orgs) {
             buf_puts(&value, " (");
-            put_text(&value, rp->n_orgs);
-            buf_puts(&value, strcmp(rp->n_orgs, "1") == 0 ? " trust)" : " trusts)");
+            put_text(&value, rp->run->n_orgs);
+            buf_puts(&value, strcmp(rp->run->n_orgs, "1") == 0 ? " trust)" : " trusts)");
         }
     } else {
         buf_puts(&value, comparison_chosen(&rp->r->inputs)
                              ? "none in the results: compared with the comparison set"
                              : "none in the results: compared with all trusts");
-        if (*rp->n_orgs) {
+        if (*rp->run->n_orgs) {
             buf_puts(&value, " (");
-            put_text(&value, rp->n_orgs);
+            put_text(&value, rp->run->n_orgs);
             buf_puts(&value, ")");
         }
     }
     put_field(out, "Benchmarking group", value.data);
 
-    buf_clear(&value);
-    buf_printf(&value, "%ld respondents: a figure based on fewer is not shown", rp->min_n);
-    if (rp->min_n < STANDARD_MIN_N)
-        buf_printf(&value, " (BELOW THE USUAL %d)", STANDARD_MIN_N);
-    put_field(out, "Minimum cell size", value.data);
+    put_min_n_field(out, rp->run->min_n);
 
     buf_clear(&value);
-    put_conf(&value, rp->conf);
+    put_conf(&value, rp->run->conf);
     buf_puts(&value, " confidence intervals (CI)");
     put_field(out, "Intervals", value.data);
     put_generated_by(out, &rp->r->inputs);
@@ -699,92 +541,102 @@ static bool favourable(double delta, const char *polarity)
     return strcmp(polarity, "lower") == 0 ? delta < 0 : delta > 0;
 }
 
+/* The bullet of a significant change of a whole-org item (its trends.csv
+ * row); false when the row shows none. */
+static bool item_change_bullet(struct report *rp, const char *item, size_t row)
+{
+    const struct view *tr = &rp->run->trends;
+    double e, prev, change, lo, hi;
+    if (!trend_significant(tr, row) || !vnum(tr, row, "estimate", &e) ||
+        !vnum(tr, row, "previous_estimate", &prev) || !vnum(tr, row, "change", &change) ||
+        !vnum(tr, row, "change_lower", &lo) || !vnum(tr, row, "change_upper", &hi))
+        return false;
+    struct buf line;
+    buf_init(&line);
+    put_label(&line, item);
+    buf_puts(&line, " at ");
+    put_pct_measure(&line, e, vcell(tr, row, "measure"));
+    buf_puts(&line, ", against ");
+    put_pct(&line, prev);
+    buf_puts(&line, "% in ");
+    put_text(&line, vcell(tr, row, "previous_period"));
+    buf_puts(&line, change > 0 ? ": up " : ": down ");
+    fmt_fixed(&line, fabs(100.0 * change), 1);
+    buf_puts(&line, " points (");
+    put_conf(&line, rp->run->conf);
+    buf_puts(&line, " CI ");
+    fmt_signed(&line, 100.0 * lo, 1);
+    buf_puts(&line, " to ");
+    fmt_signed(&line, 100.0 * hi, 1);
+    buf_puts(&line, favourable(change, vcell(tr, row, "polarity")) ? "), a more favourable result"
+                                                                   : "), a less favourable result");
+    const char *rates = vcell(tr, row, "weighted_rates");
+    if (strcmp(rates, "assumed-srs") == 0 || strcmp(rates, "mixed") == 0)
+        buf_puts(&line, " (from weighted published rates taken as simple random samples: "
+                        "the interval is too narrow)");
+    put_org_change(&line, tr, row);
+    buf_puts(&line, ".");
+    put_bullet(&rp->out, line.data);
+    buf_release(&line);
+    return true;
+}
+
+/* The bullet of a significant change of a theme score. */
+static void theme_change_bullet(struct report *rp, const char *theme, const struct theme_change *tc)
+{
+    double m1, m0;
+    vnum(&rp->run->themes, tc->row, "mean", &m1);
+    vnum(&rp->run->themes_prev, tc->prev_row, "mean", &m0);
+    struct buf line;
+    buf_init(&line);
+    put_label(&line, theme);
+    buf_puts(&line, " theme score at ");
+    fmt_fixed(&line, m1, 2);
+    buf_puts(&line, " out of 10, against ");
+    fmt_fixed(&line, m0, 2);
+    buf_puts(&line, " in ");
+    put_text(&line, rp->run->previous);
+    buf_puts(&line, tc->diff > 0 ? ": up " : ": down ");
+    fmt_fixed(&line, fabs(tc->diff), 2);
+    buf_puts(&line, " (");
+    put_conf(&line, rp->run->conf);
+    buf_puts(&line, " CI ");
+    fmt_signed(&line, tc->lower, 2);
+    buf_puts(&line, " to ");
+    fmt_signed(&line, tc->upper, 2);
+    buf_puts(&line, ").");
+    put_bullet(&rp->out, line.data);
+    buf_release(&line);
+}
+
 /* One bullet per significant change of a whole-org item or theme score.
  * *tested counts the changes that could be tested (both periods shown),
  * *hidden those that exist but are suppressed. */
 static size_t summary_changes(struct report *rp, const struct names *items, size_t *tested,
                               size_t *hidden)
 {
-    struct buf *out = &rp->out;
-    struct buf line;
-    buf_init(&line);
     size_t found = 0;
     *tested = *hidden = 0;
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->trends, "item", items->items[i], "group_dim", "all", "group", "all");
+        size_t row =
+            FIND(&rp->run->trends, "item", items->items[i], "group_dim", "all", "group", "all");
         double p;
-        if (vnum(&rp->trends, row, "p_value", &p))
+        if (vnum(&rp->run->trends, row, "p_value", &p))
             (*tested)++;
-        else if (row != NO_ROW && !is_shown(&rp->trends, row))
+        else if (row != NO_ROW && !row_shown(rp->run->trends.t, row))
             (*hidden)++;
-        if (!trend_significant(&rp->trends, row))
-            continue;
-        double e, prev, change, lo, hi;
-        if (!vnum(&rp->trends, row, "estimate", &e) ||
-            !vnum(&rp->trends, row, "previous_estimate", &prev) ||
-            !vnum(&rp->trends, row, "change", &change) ||
-            !vnum(&rp->trends, row, "change_lower", &lo) ||
-            !vnum(&rp->trends, row, "change_upper", &hi))
-            continue;
-        const char *polarity = vcell(&rp->trends, row, "polarity");
-        buf_clear(&line);
-        put_label(&line, items->items[i]);
-        buf_puts(&line, " at ");
-        put_pct_measure(&line, e, vcell(&rp->trends, row, "measure"));
-        buf_puts(&line, ", against ");
-        put_pct(&line, prev);
-        buf_puts(&line, "% in ");
-        put_text(&line, vcell(&rp->trends, row, "previous_period"));
-        buf_puts(&line, change > 0 ? ": up " : ": down ");
-        fmt_fixed(&line, fabs(100.0 * change), 1);
-        buf_puts(&line, " points (");
-        put_conf(&line, rp->conf);
-        buf_puts(&line, " CI ");
-        fmt_signed(&line, 100.0 * lo, 1);
-        buf_puts(&line, " to ");
-        fmt_signed(&line, 100.0 * hi, 1);
-        buf_puts(&line, favourable(change, polarity) ? "), a more favourable result"
-                                                     : "), a less favourable result");
-        const char *rates = vcell(&rp->trends, row, "weighted_rates");
-        if (strcmp(rates, "assumed-srs") == 0 || strcmp(rates, "mixed") == 0)
-            buf_puts(&line, " (from weighted published rates taken as simple random samples: "
-                            "the interval is too narrow)");
-        put_org_change(&line, &rp->trends, row);
-        buf_puts(&line, ".");
-        put_bullet(out, line.data);
-        found++;
+        found += item_change_bullet(rp, items->items[i], row);
     }
     for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
         struct theme_change tc = theme_change(rp, THEMES[k]);
         *tested += tc.has_change;
-        *hidden += (tc.row != NO_ROW && !is_shown(&rp->themes, tc.row)) ||
-                   (tc.prev_row != NO_ROW && !is_shown(&rp->themes_prev, tc.prev_row));
-        if (!tc.has_change || !tc.significant)
-            continue;
-        double m1, m0;
-        vnum(&rp->themes, tc.row, "mean", &m1);
-        vnum(&rp->themes_prev, tc.prev_row, "mean", &m0);
-        buf_clear(&line);
-        put_label(&line, THEMES[k]);
-        buf_puts(&line, " theme score at ");
-        fmt_fixed(&line, m1, 2);
-        buf_puts(&line, " out of 10, against ");
-        fmt_fixed(&line, m0, 2);
-        buf_puts(&line, " in ");
-        put_text(&line, rp->previous);
-        buf_puts(&line, tc.diff > 0 ? ": up " : ": down ");
-        fmt_fixed(&line, fabs(tc.diff), 2);
-        buf_puts(&line, " (");
-        put_conf(&line, rp->conf);
-        buf_puts(&line, " CI ");
-        fmt_signed(&line, tc.lower, 2);
-        buf_puts(&line, " to ");
-        fmt_signed(&line, tc.upper, 2);
-        buf_puts(&line, ").");
-        put_bullet(out, line.data);
-        found++;
+        *hidden += (tc.row != NO_ROW && !row_shown(rp->run->themes.t, tc.row)) ||
+                   (tc.prev_row != NO_ROW && !row_shown(rp->run->themes_prev.t, tc.prev_row));
+        if (tc.has_change && tc.significant) {
+            theme_change_bullet(rp, THEMES[k], &tc);
+            found++;
+        }
     }
-    buf_release(&line);
     return found;
 }
 
@@ -796,38 +648,38 @@ static size_t summary_funnel(struct report *rp, struct buf *out, const struct na
                              const char *benchmark, bool adverse, const char *only_998_against)
 {
     size_t found = 0;
-    bool own_group = strncmp(benchmark, "GROUP:", 6) == 0;
+    bool own_group = is_group_scope(benchmark);
     struct buf line;
     buf_init(&line);
     for (size_t i = 0; i < items->n; i++) {
         const char *item = items->items[i];
-        size_t row = FIND(&rp->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
-                          benchmark, "weighted", "no");
-        if (!is_shown(&rp->bench, row))
+        size_t row = FIND(&rp->run->bench, "item", item, "group_dim", "all", "group", "all",
+                          "benchmark", benchmark, "weighted", "no");
+        if (!row_shown(rp->run->bench.t, row))
             continue;
-        const char *flag = vcell(&rp->bench, row, "flag");
+        const char *flag = vcell(&rp->run->bench, row, "flag");
         bool hit = adverse ? strncmp(flag, "worse_", 6) == 0 : strncmp(flag, "better_", 7) == 0;
         if (!hit)
             continue;
         if (only_998_against) {
             if (strcmp(flag, "worse_998") != 0)
                 continue;
-            size_t own = FIND(&rp->bench, "item", item, "group_dim", "all", "group", "all",
+            size_t own = FIND(&rp->run->bench, "item", item, "group_dim", "all", "group", "all",
                               "benchmark", only_998_against, "weighted", "no");
-            if (is_shown(&rp->bench, own) &&
-                strncmp(vcell(&rp->bench, own, "flag"), "worse_", 6) == 0)
+            if (row_shown(rp->run->bench.t, own) &&
+                strncmp(vcell(&rp->run->bench, own, "flag"), "worse_", 6) == 0)
                 continue;
         }
         double e, target;
-        if (!vnum(&rp->bench, row, "estimate", &e) ||
-            !fmt_parse(vcell(&rp->bench, row, "target"), &target))
+        if (!vnum(&rp->run->bench, row, "estimate", &e) ||
+            !fmt_parse(vcell(&rp->run->bench, row, "target"), &target))
             continue;
-        const char *polarity = vcell(&rp->bench, row, "polarity");
+        const char *polarity = vcell(&rp->run->bench, row, "polarity");
         bool above = (strcmp(polarity, "lower") == 0) == adverse;
         buf_clear(&line);
         put_label(&line, item);
         buf_puts(&line, " at ");
-        put_pct_measure(&line, e, vcell(&rp->bench, row, "measure"));
+        put_pct_measure(&line, e, vcell(&rp->run->bench, row, "measure"));
         buf_puts(&line, above ? " is above the " : " is below the ");
         buf_puts(&line, strstr(flag, "998") ? "99.8%" : "95%");
         buf_puts(&line, own_group ? " funnel limit of the benchmarking group (group "
@@ -855,22 +707,23 @@ static size_t summary_gaps(struct report *rp, struct buf *out, const struct name
     struct buf line;
     buf_init(&line);
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->disp, "item", items->items[i], "group_dim", "ethnicity", "group",
-                          "BME", "reference", "White");
+        size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity",
+                          "group", "BME", "reference", "White");
         double q, diff, n, pos, ref_n, ref_pos;
-        if (!vnum(&rp->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
-            !vnum(&rp->disp, row, "diff", &diff) || !vnum(&rp->disp, row, "n", &n) ||
-            !vnum(&rp->disp, row, "positive", &pos) || !vnum(&rp->disp, row, "ref_n", &ref_n) ||
-            !vnum(&rp->disp, row, "ref_positive", &ref_pos) || n <= 0 || ref_n <= 0)
+        if (!vnum(&rp->run->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
+            !vnum(&rp->run->disp, row, "diff", &diff) || !vnum(&rp->run->disp, row, "n", &n) ||
+            !vnum(&rp->run->disp, row, "positive", &pos) ||
+            !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
+            !vnum(&rp->run->disp, row, "ref_positive", &ref_pos) || n <= 0 || ref_n <= 0)
             continue;
-        if (favourable(diff, vcell(&rp->disp, row, "polarity")) == adverse)
+        if (favourable(diff, vcell(&rp->run->disp, row, "polarity")) == adverse)
             continue;
         buf_clear(&line);
         put_label(&line, items->items[i]);
         buf_puts(&line, ", BME against White staff: ");
         put_pct(&line, pos / n);
         buf_puts(&line, "% against ");
-        put_pct_measure(&line, ref_pos / ref_n, vcell(&rp->disp, row, "measure"));
+        put_pct_measure(&line, ref_pos / ref_n, vcell(&rp->run->disp, row, "measure"));
         buf_puts(&line, " (gap ");
         fmt_signed(&line, 100.0 * diff, 1);
         buf_puts(&line, " points, q ");
@@ -883,6 +736,7 @@ static size_t summary_gaps(struct report *rp, struct buf *out, const struct name
     return found;
 }
 
+/* What a WRES indicator counts, as the summary says it, or NULL. */
 static const char *wres_label(const char *indicator)
 {
     static const struct {
@@ -900,6 +754,8 @@ static const char *wres_label(const char *indicator)
     return NULL;
 }
 
+/* One bullet per WRES indicator whose likelihood lies clearly outside
+ * 0.80 to 1.25 (its interval too). */
 static size_t summary_wres(struct report *rp)
 {
     struct buf *out = &rp->out;
@@ -907,11 +763,12 @@ static size_t summary_wres(struct report *rp)
     struct buf line;
     buf_init(&line);
     for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
-        size_t row = FIND(&rp->wres, "indicator", WRES_INDICATORS[k]);
+        size_t row = FIND(&rp->run->wres, "indicator", WRES_INDICATORS[k]);
         double rl, lo, hi;
-        if (!vnum(&rp->wres, row, "relative_likelihood", &rl) ||
-            !vnum(&rp->wres, row, "rl_lower", &lo) || !vnum(&rp->wres, row, "rl_upper", &hi) ||
-            strcmp(vcell(&rp->wres, row, "in_range"), "no") != 0 || (lo <= 1 && hi >= 1))
+        if (!vnum(&rp->run->wres, row, "relative_likelihood", &rl) ||
+            !vnum(&rp->run->wres, row, "rl_lower", &lo) ||
+            !vnum(&rp->run->wres, row, "rl_upper", &hi) ||
+            strcmp(vcell(&rp->run->wres, row, "in_range"), "no") != 0 || (lo <= 1 && hi >= 1))
             continue;
         buf_clear(&line);
         buf_printf(&line, "WRES indicator %s: BME staff were ", WRES_INDICATORS[k]);
@@ -922,16 +779,16 @@ static size_t summary_wres(struct report *rp)
             buf_puts(&line, what);
         } else {
             buf_puts(&line, "counted for ");
-            put_text(&line, vcell(&rp->wres, row, "item"));
+            put_text(&line, vcell(&rp->run->wres, row, "item"));
         }
         buf_puts(&line, " (");
-        put_conf(&line, rp->conf);
+        put_conf(&line, rp->run->conf);
         buf_puts(&line, " CI ");
         fmt_fixed(&line, lo, 2);
         buf_puts(&line, " to ");
         fmt_fixed(&line, hi, 2);
         buf_puts(&line, "), outside the 0.80 to 1.25 range");
-        if (strcmp(vcell(&rp->wres, row, "small_numbers"), "yes") == 0)
+        if (strcmp(vcell(&rp->run->wres, row, "small_numbers"), "yes") == 0)
             buf_puts(&line, "; based on small numbers");
         buf_puts(&line, ".");
         put_bullet(out, line.data);
@@ -960,13 +817,14 @@ static int compare_hotspots(const void *a, const void *b)
 
 static struct hotspot *flagged_hotspots(const struct report *rp, size_t *count)
 {
-    struct hotspot *list = xcalloc(rp->hot.n ? rp->hot.n : 1, sizeof(*list));
+    struct hotspot *list = xcalloc(rp->run->hot.n ? rp->run->hot.n : 1, sizeof(*list));
     size_t n = 0;
-    for (size_t i = 0; i < rp->hot.n; i++) {
-        size_t row = rp->hot.rows[i];
+    for (size_t i = 0; i < rp->run->hot.n; i++) {
+        size_t row = rp->run->hot.rows[i];
         double q, gap;
-        if (!is_shown(&rp->hot, row) || strcmp(vcell(&rp->hot, row, "flagged"), "yes") != 0 ||
-            !vnum(&rp->hot, row, "q_value", &q) || !vnum(&rp->hot, row, "diff", &gap))
+        if (!row_shown(rp->run->hot.t, row) ||
+            strcmp(vcell(&rp->run->hot, row, "flagged"), "yes") != 0 ||
+            !vnum(&rp->run->hot, row, "q_value", &q) || !vnum(&rp->run->hot, row, "diff", &gap))
             continue;
         list[n++] = (struct hotspot){row, q, gap};
     }
@@ -985,31 +843,21 @@ static struct suppression count_suppressed(const struct view *prop)
     struct suppression s = {prop->n, 0, 0};
     for (size_t i = 0; i < prop->n; i++) {
         const char *state = vcell(prop, prop->rows[i], "suppressed");
-        if (strcmp(state, "primary") == 0)
+        if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
             s.primary++;
-        else if (strcmp(state, "secondary") == 0)
+        else if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
             s.secondary++;
     }
     return s;
 }
 
-static void section_summary(struct report *rp, const struct names *items)
+/* The summary's changes since the previous period, or why there are none. */
+static void summary_changes_list(struct report *rp, const struct names *items)
 {
     struct buf *out = &rp->out;
-    struct buf line;
-    buf_init(&line);
-    buf_puts(out, "\n2. SUMMARY\n\n");
-    fmt_wrap(out,
-             "These figures describe what staff reported in the survey and what the "
-             "HR records show. They do not say why a figure differs; read them with "
-             "what the board knows about staffing, workload and the working "
-             "environment.",
-             WIDTH, "", "");
-
-    buf_putc(out, '\n');
-    if (rp->previous) {
+    if (rp->run->previous) {
         buf_puts(out, "Significant changes since ");
-        put_text(out, rp->previous);
+        put_text(out, rp->run->previous);
         buf_puts(out, ":\n");
         size_t tested, hidden;
         if (summary_changes(rp, items, &tested, &hidden) == 0 && tested)
@@ -1024,13 +872,21 @@ static void section_summary(struct report *rp, const struct names *items)
     } else {
         buf_puts(out, "Changes: there is no previous period in the results.\n");
     }
+}
 
+/* The summary's list of what stands out against the board: funnel limits,
+ * BME-White gaps, WRES indicators, hotspots; or that nothing does. */
+static void summary_attention(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    struct buf line;
+    buf_init(&line);
     buf_puts(out, "\nFor the board to look at:\n");
     size_t attention = 0;
-    bool own_group = strncmp(rp->benchmark, "GROUP:", 6) == 0;
-    attention += summary_funnel(rp, out, items, rp->benchmark, true, NULL);
+    bool own_group = is_group_scope(rp->run->benchmark);
+    attention += summary_funnel(rp, out, items, rp->run->benchmark, true, NULL);
     if (own_group)
-        attention += summary_funnel(rp, out, items, "ALL", true, rp->benchmark);
+        attention += summary_funnel(rp, out, items, SCOPE_ALL_ORGS, true, rp->run->benchmark);
     attention += summary_gaps(rp, out, items, true);
     attention += summary_wres(rp);
     size_t n_hot;
@@ -1050,31 +906,45 @@ static void section_summary(struct report *rp, const struct names *items)
                         "is beyond the funnel limits, no "
                         "significant gap between BME and White staff, no WRES "
                         "indicator clearly outside 0.80 to 1.25 and no hotspot.");
+    buf_release(&line);
+}
 
+/* The summary's more favourable results, when there are any. */
+static void summary_favourable(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
     struct buf good;
     buf_init(&good);
-    if (summary_funnel(rp, &good, items, rp->benchmark, false, NULL) +
+    if (summary_funnel(rp, &good, items, rp->run->benchmark, false, NULL) +
         summary_gaps(rp, &good, items, false)) {
         buf_puts(out, "\nMore favourable results:\n");
         buf_append(out, good.data, good.len);
     }
     buf_release(&good);
+}
 
-    struct suppression s = count_suppressed(&rp->prop);
+/* How many of the trust's figures suppression hides, among them which
+ * BME-White comparisons and WRES indicators. */
+static void summary_hidden(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    struct buf line;
+    buf_init(&line);
+    struct suppression s = count_suppressed(&rp->run->prop);
     if (s.primary + s.secondary) {
         size_t gaps = 0, gaps_hidden = 0;
         for (size_t i = 0; i < items->n; i++) {
-            size_t row = FIND(&rp->disp, "item", items->items[i], "group_dim", "ethnicity", "group",
-                              "BME", "reference", "White");
+            size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity",
+                              "group", "BME", "reference", "White");
             if (row == NO_ROW)
                 continue;
             gaps++;
-            gaps_hidden += !is_shown(&rp->disp, row);
+            gaps_hidden += !row_shown(rp->run->disp.t, row);
         }
         struct names wres_hidden = {0};
         for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
-            size_t row = FIND(&rp->wres, "indicator", WRES_INDICATORS[k]);
-            if (row != NO_ROW && !is_shown(&rp->wres, row))
+            size_t row = FIND(&rp->run->wres, "indicator", WRES_INDICATORS[k]);
+            if (row != NO_ROW && !row_shown(rp->run->wres.t, row))
                 names_add(&wres_hidden, WRES_INDICATORS[k]);
         }
         buf_clear(&line);
@@ -1102,8 +972,28 @@ static void section_summary(struct report *rp, const struct names *items)
     buf_release(&line);
 }
 
+/* Section 2: the summary for the board. */
+static void section_summary(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    buf_puts(out, "\n2. SUMMARY\n\n");
+    fmt_wrap(out,
+             "These figures describe what staff reported in the survey and what the "
+             "HR records show. They do not say why a figure differs; read them with "
+             "what the board knows about staffing, workload and the working "
+             "environment.",
+             WIDTH, "", "");
+    buf_putc(out, '\n');
+    summary_changes_list(rp, items);
+    summary_attention(rp, items);
+    summary_favourable(rp, items);
+    summary_hidden(rp, items);
+}
+
 /* ---- section 3: just culture and speaking up ------------------------------------------- */
 
+/* The culture table's row of an item: % now with its interval, the
+ * previous period's %, the change, the funnel position; or why not shown. */
 static void item_row(struct report *rp, struct fmt_table *t, const char *item)
 {
     struct buf label, now, prev, change, funnel;
@@ -1113,37 +1003,37 @@ static void item_row(struct report *rp, struct fmt_table *t, const char *item)
     buf_init(&change);
     buf_init(&funnel);
     put_label(&label, item);
-    size_t row = FIND(&rp->prop, "item", item, "group_dim", "all", "group", "all");
-    if (!put_pct_ci(&now, &rp->prop, row)) {
-        put_not_shown(&now, &rp->prop, row, rp->min_n, "answers");
+    size_t row = FIND(&rp->run->prop, "item", item, "group_dim", "all", "group", "all");
+    if (!put_pct_ci(&now, &rp->run->prop, row)) {
+        put_not_shown(&now, &rp->run->prop, row, rp->run->min_n, "answers");
         fmt_table_note(t, label.data, now.data);
         goto out;
     }
-    size_t trend = FIND(&rp->trends, "item", item, "group_dim", "all", "group", "all");
+    size_t trend = FIND(&rp->run->trends, "item", item, "group_dim", "all", "group", "all");
     double prev_e, d, lo, hi;
-    if (!rp->previous) {
+    if (!rp->run->previous) {
         buf_puts(&prev, "--");
         buf_puts(&change, "--");
     } else if (trend == NO_ROW) {
         buf_puts(&prev, "--");
         buf_puts(&change, "--");
-    } else if (vnum(&rp->trends, trend, "previous_estimate", &prev_e) &&
-               vnum(&rp->trends, trend, "change", &d) &&
-               vnum(&rp->trends, trend, "change_lower", &lo) &&
-               vnum(&rp->trends, trend, "change_upper", &hi)) {
+    } else if (vnum(&rp->run->trends, trend, "previous_estimate", &prev_e) &&
+               vnum(&rp->run->trends, trend, "change", &d) &&
+               vnum(&rp->run->trends, trend, "change_lower", &lo) &&
+               vnum(&rp->run->trends, trend, "change_upper", &hi)) {
         put_pct(&prev, prev_e);
         put_points_ci(&change, d, lo, hi);
-        if (trend_significant(&rp->trends, trend))
+        if (trend_significant(&rp->run->trends, trend))
             buf_putc(&change, '*');
     } else {
         buf_puts(&prev, "n/s");
         buf_puts(&change, "n/s");
     }
-    size_t b = FIND(&rp->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
-                    rp->benchmark, "weighted", "no");
-    if (is_shown(&rp->bench, b))
-        buf_puts(&funnel,
-                 funnel_short(vcell(&rp->bench, b, "flag"), vcell(&rp->bench, b, "polarity")));
+    size_t b = FIND(&rp->run->bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
+                    rp->run->benchmark, "weighted", "no");
+    if (row_shown(rp->run->bench.t, b))
+        buf_puts(&funnel, funnel_short(vcell(&rp->run->bench, b, "flag"),
+                                       vcell(&rp->run->bench, b, "polarity")));
     else
         buf_puts(&funnel, b == NO_ROW ? "--" : "n/s");
     fmt_table_row(t, (const char *const[]){label.data, now.data, prev.data ? prev.data : "",
@@ -1156,6 +1046,8 @@ out:
     buf_release(&funnel);
 }
 
+/* The themes table's row of a theme: the score with its interval, the
+ * previous period's, the change; or why not shown. */
 static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
 {
     struct buf label, now, prev, change;
@@ -1166,9 +1058,10 @@ static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
     put_label(&label, theme);
     struct theme_change tc = theme_change(rp, theme);
     double m, lo, hi;
-    if (!vnum(&rp->themes, tc.row, "mean", &m) || !vnum(&rp->themes, tc.row, "ci_lower", &lo) ||
-        !vnum(&rp->themes, tc.row, "ci_upper", &hi)) {
-        put_not_shown(&now, &rp->themes, tc.row, rp->min_n, "respondents");
+    if (!vnum(&rp->run->themes, tc.row, "mean", &m) ||
+        !vnum(&rp->run->themes, tc.row, "ci_lower", &lo) ||
+        !vnum(&rp->run->themes, tc.row, "ci_upper", &hi)) {
+        put_not_shown(&now, &rp->run->themes, tc.row, rp->run->min_n, "respondents");
         fmt_table_note(t, label.data, now.data);
         goto out;
     }
@@ -1179,10 +1072,10 @@ static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
     fmt_fixed(&now, hi, 2);
     buf_putc(&now, ')');
     double m0;
-    if (!rp->previous || tc.prev_row == NO_ROW) {
+    if (!rp->run->previous || tc.prev_row == NO_ROW) {
         buf_puts(&prev, "--");
         buf_puts(&change, "--");
-    } else if (!vnum(&rp->themes_prev, tc.prev_row, "mean", &m0)) {
+    } else if (!vnum(&rp->run->themes_prev, tc.prev_row, "mean", &m0)) {
         buf_puts(&prev, "n/s");
         buf_puts(&change, "n/s");
     } else {
@@ -1208,51 +1101,57 @@ out:
     buf_release(&change);
 }
 
-static void section_culture(struct report *rp)
+/* "% 2024 (95% CI)": a column heading of the period's figures. */
+static void put_period_heading(struct buf *out, const char *what, const struct run *run)
+{
+    buf_puts(out, what);
+    put_text(out, run->period);
+    buf_puts(out, " (");
+    put_conf(out, run->conf);
+    buf_puts(out, " CI)");
+}
+
+/* "2023" (or "Prev.") and "Change (95% CI)": the previous period's headings. */
+static void put_previous_heading(struct buf *prev, struct buf *change, const struct run *run)
+{
+    if (run->previous)
+        put_text(prev, run->previous);
+    else
+        buf_puts(prev, "Prev.");
+    buf_puts(change, "Change (");
+    put_conf(change, run->conf);
+    buf_puts(change, " CI)");
+}
+
+/* The items' table: % positive, the previous period's, the change and the
+ * funnel position of each just-culture and speaking-up item. */
+static void culture_items(struct report *rp)
 {
     struct buf *out = &rp->out;
-    struct buf h_now, h_prev, h_change, text;
+    struct buf text, h_now, h_prev, h_change;
+    buf_init(&text);
     buf_init(&h_now);
     buf_init(&h_prev);
     buf_init(&h_change);
-    buf_init(&text);
-    buf_puts(out, "\n3. JUST CULTURE AND SPEAKING UP\n\n");
-    if (!rp->prop.n && !rp->themes.n) {
-        fmt_wrap(out, "The results hold no survey figures for this trust and period.", WIDTH, "",
-                 "");
-        goto out;
-    }
     buf_puts(&text, "Percentage of staff who answered positively (agree or strongly agree), "
                     "with its ");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI; the change since ");
-    if (rp->previous)
-        put_text(&text, rp->previous);
+    if (rp->run->previous)
+        put_text(&text, rp->run->previous);
     else
         buf_puts(&text, "the previous period");
     buf_puts(&text, " in percentage points (* significant at the 5% level); and the "
                     "position on the funnel plot against ");
-    if (strncmp(rp->benchmark, "GROUP:", 6) == 0)
+    if (is_group_scope(rp->run->benchmark))
         buf_puts(&text, "the benchmarking group");
     else
         buf_puts(&text, all_orgs_name(&rp->r->inputs));
     buf_puts(&text, ": within its limits, or low or high beyond its 95% or 99.8% limit.");
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
-
-    buf_puts(&h_now, "% ");
-    put_text(&h_now, rp->period);
-    buf_puts(&h_now, " (");
-    put_conf(&h_now, rp->conf);
-    buf_puts(&h_now, " CI)");
-    if (rp->previous)
-        put_text(&h_prev, rp->previous);
-    else
-        buf_puts(&h_prev, "Prev.");
-    buf_puts(&h_change, "Change (");
-    put_conf(&h_change, rp->conf);
-    buf_puts(&h_change, " CI)");
-
+    put_period_heading(&h_now, "% ", rp->run);
+    put_previous_heading(&h_prev, &h_change, rp->run);
     struct fmt_table t;
     fmt_table_init(&t, 5);
     fmt_table_align(&t, 2, FMT_RIGHT);
@@ -1266,22 +1165,31 @@ static void section_culture(struct report *rp)
         item_row(rp, &t, SPEAKING_UP_ITEMS[i]);
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
+    buf_release(&text);
+    buf_release(&h_now);
+    buf_release(&h_prev);
+    buf_release(&h_change);
+}
 
-    buf_putc(out, '\n');
-    buf_clear(&text);
+/* The theme scores' table: the score, the previous period's, the change. */
+static void culture_themes(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct buf text, h_now, h_prev, h_change;
+    buf_init(&text);
+    buf_init(&h_now);
+    buf_init(&h_prev);
+    buf_init(&h_change);
     buf_puts(&text, "Theme scores: each respondent's mean score over the theme's items "
                     "(0 = strongly disagree to 10 = strongly agree), averaged over "
                     "respondents; ");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI; theme scores are not benchmarked.");
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
-    buf_clear(&h_now);
-    buf_puts(&h_now, "Score ");
-    put_text(&h_now, rp->period);
-    buf_puts(&h_now, " (");
-    put_conf(&h_now, rp->conf);
-    buf_puts(&h_now, " CI)");
+    put_period_heading(&h_now, "Score ", rp->run);
+    put_previous_heading(&h_prev, &h_change, rp->run);
+    struct fmt_table t;
     fmt_table_init(&t, 4);
     fmt_table_align(&t, 2, FMT_RIGHT);
     fmt_table_header(&t, (const char *const[]){"Theme", h_now.data, h_prev.data, h_change.data});
@@ -1289,12 +1197,26 @@ static void section_culture(struct report *rp)
         theme_row(rp, &t, THEMES[k]);
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
-    buf_puts(out, "\n  n/s: not shown to protect anonymity; --: no figure in the results.\n");
-out:
+    buf_release(&text);
     buf_release(&h_now);
     buf_release(&h_prev);
     buf_release(&h_change);
-    buf_release(&text);
+}
+
+/* Section 3: the just-culture and speaking-up items, then the themes. */
+static void section_culture(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    buf_puts(out, "\n3. JUST CULTURE AND SPEAKING UP\n\n");
+    if (!rp->run->prop.n && !rp->run->themes.n) {
+        fmt_wrap(out, "The results hold no survey figures for this trust and period.", WIDTH, "",
+                 "");
+        return;
+    }
+    culture_items(rp);
+    buf_putc(out, '\n');
+    culture_themes(rp);
+    buf_puts(out, "\n  n/s: not shown to protect anonymity; --: no figure in the results.\n");
 }
 
 /* ---- section 4: fairness ----------------------------------------------------------------- */
@@ -1313,6 +1235,8 @@ static void ordered_items(const struct names *items, struct names *ordered)
         names_add(ordered, items->items[i]);
 }
 
+/* The fairness table's row of an item: BME and White %, the gap with its
+ * interval and q; or why not shown. */
 static void gap_row(struct report *rp, struct fmt_table *t, const char *item)
 {
     struct buf label, group, ref, gap, q;
@@ -1322,15 +1246,16 @@ static void gap_row(struct report *rp, struct fmt_table *t, const char *item)
     buf_init(&gap);
     buf_init(&q);
     put_label(&label, item);
-    size_t row = FIND(&rp->disp, "item", item, "group_dim", "ethnicity", "group", "BME",
+    size_t row = FIND(&rp->run->disp, "item", item, "group_dim", "ethnicity", "group", "BME",
                       "reference", "White");
     double n, pos, ref_n, ref_pos, d, lo, hi, qv;
-    if (!vnum(&rp->disp, row, "n", &n) || !vnum(&rp->disp, row, "positive", &pos) ||
-        !vnum(&rp->disp, row, "ref_n", &ref_n) || !vnum(&rp->disp, row, "ref_positive", &ref_pos) ||
-        !vnum(&rp->disp, row, "diff", &d) || !vnum(&rp->disp, row, "diff_lower", &lo) ||
-        !vnum(&rp->disp, row, "diff_upper", &hi) || !vnum(&rp->disp, row, "q_value", &qv) ||
-        n <= 0 || ref_n <= 0) {
-        put_not_shown(&gap, &rp->disp, row, rp->min_n, "answers in a group");
+    if (!vnum(&rp->run->disp, row, "n", &n) || !vnum(&rp->run->disp, row, "positive", &pos) ||
+        !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
+        !vnum(&rp->run->disp, row, "ref_positive", &ref_pos) ||
+        !vnum(&rp->run->disp, row, "diff", &d) || !vnum(&rp->run->disp, row, "diff_lower", &lo) ||
+        !vnum(&rp->run->disp, row, "diff_upper", &hi) ||
+        !vnum(&rp->run->disp, row, "q_value", &qv) || n <= 0 || ref_n <= 0) {
+        put_not_shown(&gap, &rp->run->disp, row, rp->run->min_n, "answers in a group");
         fmt_table_note(t, label.data, gap.data);
         goto out;
     }
@@ -1349,62 +1274,56 @@ out:
     buf_release(&q);
 }
 
-/* One line per demographic dimension (other than the BME-White comparison
- * above): its significant gaps, or that there are none. */
-static void other_dimensions(struct report *rp)
+/* "; Disabled, Safe to speak up -5.1 points (-9.0 to -1.2, q 0.012)": a
+ * significant gap of the list after a dimension's count. */
+static void put_gap(struct buf *line, const struct view *disp, size_t row, bool first, double d,
+                    double lo, double hi, double q)
 {
-    struct buf *out = &rp->out;
-    struct names dims = {0};
-    for (size_t i = 0; i < rp->disp.n; i++)
-        names_add(&dims, vcell(&rp->disp, rp->disp.rows[i], "group_dim"));
-    struct buf line;
+    buf_puts(line, first ? ": " : "; ");
+    put_text_fit(line, vcell(disp, row, "group"), 60);
+    buf_puts(line, ", ");
+    put_label(line, vcell(disp, row, "item"));
+    buf_puts(line, " ");
+    fmt_signed(line, 100.0 * d, 1);
+    buf_puts(line, " points (");
+    fmt_signed(line, 100.0 * lo, 1);
+    buf_puts(line, " to ");
+    fmt_signed(line, 100.0 * hi, 1);
+    buf_puts(line, ", q ");
+    fmt_pvalue(line, q);
+    buf_puts(line, ")");
+}
+
+/* The bullet of one demographic dimension (other than the BME-White
+ * comparison): its significant gaps, or that there are none.  False when
+ * it has no comparison at all. */
+static bool dimension_bullet(struct report *rp, const char *dim)
+{
+    const struct view *disp = &rp->run->disp;
+    bool ethnicity = strcmp(dim, "ethnicity") == 0;
+    size_t tests = 0, hidden = 0, significant = 0;
+    const char *reference = NULL;
+    struct buf line, text;
     buf_init(&line);
-    bool any = false;
-    for (size_t k = 0; k < dims.n; k++) {
-        const char *dim = dims.items[k];
-        bool ethnicity = strcmp(dim, "ethnicity") == 0;
-        size_t tests = 0, hidden = 0, significant = 0;
-        const char *reference = NULL;
-        buf_clear(&line);
-        for (size_t i = 0; i < rp->disp.n; i++) {
-            size_t row = rp->disp.rows[i];
-            if (strcmp(vcell(&rp->disp, row, "group_dim"), dim) != 0)
-                continue;
-            if (ethnicity && strcmp(vcell(&rp->disp, row, "group"), "BME") == 0 &&
-                strcmp(vcell(&rp->disp, row, "reference"), "White") == 0)
-                continue;
-            reference = vcell(&rp->disp, row, "reference");
-            if (!is_shown(&rp->disp, row)) {
-                hidden++;
-                continue;
-            }
-            tests++;
-            double q, d, lo, hi;
-            if (!vnum(&rp->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
-                !vnum(&rp->disp, row, "diff", &d) || !vnum(&rp->disp, row, "diff_lower", &lo) ||
-                !vnum(&rp->disp, row, "diff_upper", &hi))
-                continue;
-            buf_puts(&line, significant ? "; " : ": ");
-            put_text_fit(&line, vcell(&rp->disp, row, "group"), 60);
-            buf_puts(&line, ", ");
-            put_label(&line, vcell(&rp->disp, row, "item"));
-            buf_puts(&line, " ");
-            fmt_signed(&line, 100.0 * d, 1);
-            buf_puts(&line, " points (");
-            fmt_signed(&line, 100.0 * lo, 1);
-            buf_puts(&line, " to ");
-            fmt_signed(&line, 100.0 * hi, 1);
-            buf_puts(&line, ", q ");
-            double qv;
-            vnum(&rp->disp, row, "q_value", &qv);
-            fmt_pvalue(&line, qv);
-            buf_puts(&line, ")");
-            significant++;
-        }
-        if (!reference)
+    buf_init(&text);
+    for (size_t i = 0; i < disp->n; i++) {
+        size_t row = disp->rows[i];
+        if (strcmp(vcell(disp, row, "group_dim"), dim) != 0 ||
+            (ethnicity && strcmp(vcell(disp, row, "group"), "BME") == 0 &&
+             strcmp(vcell(disp, row, "reference"), "White") == 0))
             continue;
-        struct buf text;
-        buf_init(&text);
+        reference = vcell(disp, row, "reference");
+        if (!row_shown(disp->t, row)) {
+            hidden++;
+            continue;
+        }
+        tests++;
+        double q, d, lo, hi;
+        if (vnum(disp, row, "q_value", &q) && q < SIGNIFICANCE && vnum(disp, row, "diff", &d) &&
+            vnum(disp, row, "diff_lower", &lo) && vnum(disp, row, "diff_upper", &hi))
+            put_gap(&line, disp, row, significant++ == 0, d, lo, hi, q);
+    }
+    if (reference) {
         put_text_fit(&text, dim, 60);
         buf_puts(&text, ethnicity ? " (other groups, against " : " (against ");
         put_text_fit(&text, reference, 60);
@@ -1424,23 +1343,35 @@ static void other_dimensions(struct report *rp)
         if (significant)
             buf_append(&text, line.data, line.len);
         buf_puts(&text, ".");
-        put_bullet(out, text.data);
-        buf_release(&text);
-        any = true;
+        put_bullet(&rp->out, text.data);
     }
-    if (!any)
-        put_bullet(out, "No other groups are compared in the results.");
     buf_release(&line);
+    buf_release(&text);
+    return reference != NULL;
+}
+
+/* One bullet per demographic dimension of the org's comparisons. */
+static void other_dimensions(struct report *rp)
+{
+    struct names dims = {0};
+    for (size_t i = 0; i < rp->run->disp.n; i++)
+        names_add(&dims, vcell(&rp->run->disp, rp->run->disp.rows[i], "group_dim"));
+    bool any = false;
+    for (size_t k = 0; k < dims.n; k++)
+        any |= dimension_bullet(rp, dims.items[k]);
+    if (!any)
+        put_bullet(&rp->out, "No other groups are compared in the results.");
     free(dims.items);
 }
 
+/* Section 4: the BME-White gaps of every item, then the other groups. */
 static void section_fairness(struct report *rp, const struct names *items)
 {
     struct buf *out = &rp->out;
     struct buf text;
     buf_init(&text);
     buf_puts(out, "\n4. FAIRNESS: BME AND WHITE STAFF\n\n");
-    if (!rp->disp.n) {
+    if (!rp->run->disp.n) {
         fmt_wrap(out,
                  "The results hold no comparisons of groups of staff for this trust and "
                  "period.",
@@ -1451,7 +1382,7 @@ static void section_fairness(struct report *rp, const struct names *items)
     buf_puts(&text, "Percentage positive (or experiencing, for harassment and "
                     "discrimination) among BME and White staff; the gap is BME minus "
                     "White in percentage points with its ");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI; q is the p-value adjusted for the number of comparisons "
                     "(false discovery rate, * when below 0.05).");
     fmt_wrap(out, text.data, WIDTH, "", "");
@@ -1465,7 +1396,7 @@ static void section_fairness(struct report *rp, const struct names *items)
     fmt_table_align(&t, 4, FMT_RIGHT);
     buf_clear(&text);
     buf_puts(&text, "Gap, points (");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI)");
     fmt_table_header(&t, (const char *const[]){"Item", "BME %", "White %", text.data, "q"});
     for (size_t i = 0; i < ordered.n; i++)
@@ -1480,6 +1411,7 @@ static void section_fairness(struct report *rp, const struct names *items)
 
 /* ---- section 5: WRES ------------------------------------------------------------------------- */
 
+/* The WRES table's label of an indicator (its number when unknown). */
 static const char *wres_short(const char *indicator)
 {
     static const struct {
@@ -1495,18 +1427,122 @@ static const char *wres_short(const char *indicator)
     return indicator;
 }
 
-static void section_wres(struct report *rp)
+/* "1.54 (1.16-2.04)": a relative likelihood and its interval, or
+ * "undefined" for the likelihood when it has none. */
+static void put_likelihood(struct buf *out, const struct view *v, size_t row, double lo, double hi)
 {
-    struct buf *out = &rp->out;
-    struct buf text, a, b, c;
-    buf_init(&text);
+    double rl;
+    if (vnum(v, row, "relative_likelihood", &rl))
+        fmt_fixed(out, rl, 2);
+    else
+        buf_puts(out, "undefined");
+    buf_puts(out, " (");
+    fmt_fixed(out, lo, 2);
+    buf_putc(out, '-');
+    fmt_fixed(out, hi, 2);
+    buf_putc(out, ')');
+}
+
+/* The table row of WRES indicator ind: its rates and likelihood, or why
+ * there are none.  True when the figures are shown. */
+static bool wres_row(struct report *rp, struct fmt_table *t, const char *ind, size_t row)
+{
+    const struct view *w = &rp->run->wres;
+    struct buf a, b, c;
     buf_init(&a);
     buf_init(&b);
     buf_init(&c);
+    double br, wr, lo, hi;
+    bool shown = vnum(w, row, "bme_rate", &br) && vnum(w, row, "white_rate", &wr) &&
+                 vnum(w, row, "rl_lower", &lo) && vnum(w, row, "rl_upper", &hi);
+    if (!shown && row != NO_ROW && row_shown(w->t, row)) {
+        buf_puts(&a, "no figure: ");
+        put_text(&a, vcell(w, row, "note"));
+        fmt_table_note(t, wres_short(ind), a.data);
+    } else if (!shown) {
+        bool hr = row != NO_ROW && strcmp(vcell(w, row, "source"), "hr") == 0;
+        put_not_shown(&a, w, row, rp->run->min_n, hr ? "staff in a group" : "answers in a group");
+        fmt_table_note(t, wres_short(ind), a.data);
+    } else {
+        int decimals = strcmp(vcell(w, row, "source"), "hr") == 0 ? 2 : 1;
+        fmt_fixed(&a, 100.0 * br, decimals);
+        fmt_fixed(&b, 100.0 * wr, decimals);
+        put_likelihood(&c, w, row, lo, hi);
+        const char *in_range = vcell(w, row, "in_range");
+        const char *small = vcell(w, row, "small_numbers");
+        fmt_table_row(t, (const char *const[]){wres_short(ind), a.data, b.data, c.data,
+                                               *in_range ? in_range : "--", *small ? small : "--"});
+    }
+    buf_release(&a);
+    buf_release(&b);
+    buf_release(&c);
+    return shown;
+}
+
+/* Indicator 3's counts from HR records, when shown. */
+static void wres_hr_counts(struct report *rp, size_t hr_row)
+{
+    const struct view *w = &rp->run->wres;
+    double be, bn, we, wn;
+    if (hr_row == NO_ROW || !vnum(w, hr_row, "bme_events", &be) || !vnum(w, hr_row, "bme_n", &bn) ||
+        !vnum(w, hr_row, "white_events", &we) || !vnum(w, hr_row, "white_n", &wn) || be < 0 ||
+        bn < 0 || we < 0 || wn < 0)
+        return;
+    struct buf text;
+    buf_init(&text);
+    buf_puts(&text, "Indicator 3: ");
+    fmt_count(&text, (unsigned long long)be);
+    buf_puts(&text, " of ");
+    fmt_count(&text, (unsigned long long)bn);
+    buf_puts(&text, " BME staff and ");
+    fmt_count(&text, (unsigned long long)we);
+    buf_puts(&text, " of ");
+    fmt_count(&text, (unsigned long long)wn);
+    buf_puts(&text, " White staff entered a formal disciplinary process (HR period ");
+    put_text(&text, vcell(w, hr_row, "periods_used"));
+    buf_puts(&text, "; staff of unknown ethnicity ");
+    put_text(&text, vcell(w, hr_row, "unknown_ethnicity"));
+    buf_puts(&text, ").");
+    fmt_wrap(&rp->out, text.data, WIDTH, "", "");
+    buf_release(&text);
+}
+
+/* Which side of 1 is adverse for BME staff, by indicator (adverse_if). */
+static void wres_adverse_note(struct buf *out, const struct names *above, const struct names *below)
+{
+    if (!above->n && !below->n)
+        return;
+    struct buf text;
+    buf_init(&text);
+    buf_puts(&text, "A likelihood ");
+    if (above->n) {
+        buf_puts(&text, "above 1 is adverse for BME staff for indicator");
+        buf_puts(&text, above->n > 1 ? "s " : " ");
+        put_and_list(&text, above);
+    }
+    if (below->n) {
+        buf_puts(&text, above->n ? "; below 1 for "
+                                 : "below 1 is adverse for BME "
+                                   "staff for ");
+        buf_puts(&text, below->n > 1 ? "indicators " : "indicator ");
+        put_and_list(&text, below);
+    }
+    buf_puts(&text, ".");
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_release(&text);
+}
+
+/* Section 5: a table row per WRES indicator, indicator 3's counts and
+ * which side of parity is adverse. */
+static void section_wres(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    struct buf text;
+    buf_init(&text);
     buf_puts(out, "\n5. WORKFORCE RACE EQUALITY STANDARD (WRES)\n\n");
     buf_puts(&text, "Rate among BME and White staff and the relative likelihood (BME rate "
                     "divided by White rate, 1 = parity) with its ");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI. In range: the likelihood lies in 0.80 to 1.25 (tested exactly on "
                     "the counts). Small: fewer "
                     "than 10 cases on a side, so read the interval rather than the "
@@ -1519,7 +1555,7 @@ static void section_wres(struct report *rp)
     fmt_table_align(&t, 2, FMT_RIGHT);
     buf_clear(&text);
     buf_puts(&text, "Likelihood (");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI)");
     fmt_table_header(
         &t, (const char *const[]){"Indicator", "BME %", "White %", text.data, "In range", "Small"});
@@ -1527,120 +1563,38 @@ static void section_wres(struct report *rp)
     size_t hr_row = NO_ROW;
     for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
         const char *ind = WRES_INDICATORS[k];
-        size_t row = FIND(&rp->wres, "indicator", ind);
-        const char *adverse = row == NO_ROW ? "" : vcell(&rp->wres, row, "adverse_if");
+        size_t row = FIND(&rp->run->wres, "indicator", ind);
+        const char *adverse = row == NO_ROW ? "" : vcell(&rp->run->wres, row, "adverse_if");
         if (strcmp(adverse, "above 1") == 0)
             names_add(&adverse_above, ind);
         else if (strcmp(adverse, "below 1") == 0)
             names_add(&adverse_below, ind);
-        double br, wr, rl, lo, hi;
-        if (!vnum(&rp->wres, row, "bme_rate", &br) || !vnum(&rp->wres, row, "white_rate", &wr) ||
-            !vnum(&rp->wres, row, "rl_lower", &lo) || !vnum(&rp->wres, row, "rl_upper", &hi)) {
-            buf_clear(&a);
-            if (row != NO_ROW && is_shown(&rp->wres, row)) {
-                buf_puts(&a, "no figure: ");
-                put_text(&a, vcell(&rp->wres, row, "note"));
-            } else {
-                bool hr = row != NO_ROW && strcmp(vcell(&rp->wres, row, "source"), "hr") == 0;
-                put_not_shown(&a, &rp->wres, row, rp->min_n,
-                              hr ? "staff in a group" : "answers in a group");
-            }
-            fmt_table_note(&t, wres_short(ind), a.data);
-            continue;
-        }
-        int decimals = strcmp(vcell(&rp->wres, row, "source"), "hr") == 0 ? 2 : 1;
-        if (strcmp(ind, "3") == 0)
+        if (wres_row(rp, &t, ind, row) && strcmp(ind, "3") == 0)
             hr_row = row;
-        buf_clear(&a);
-        buf_clear(&b);
-        buf_clear(&c);
-        fmt_fixed(&a, 100.0 * br, decimals);
-        fmt_fixed(&b, 100.0 * wr, decimals);
-        if (vnum(&rp->wres, row, "relative_likelihood", &rl))
-            fmt_fixed(&c, rl, 2);
-        else
-            buf_puts(&c, "undefined");
-        buf_puts(&c, " (");
-        fmt_fixed(&c, lo, 2);
-        buf_putc(&c, '-');
-        fmt_fixed(&c, hi, 2);
-        buf_putc(&c, ')');
-        const char *in_range = vcell(&rp->wres, row, "in_range");
-        const char *small = vcell(&rp->wres, row, "small_numbers");
-        fmt_table_row(&t,
-                      (const char *const[]){wres_short(ind), a.data, b.data, c.data,
-                                            *in_range ? in_range : "--", *small ? small : "--"});
     }
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
-
     buf_putc(out, '\n');
-    double be, bn, we, wn;
-    if (hr_row != NO_ROW && vnum(&rp->wres, hr_row, "bme_events", &be) &&
-        vnum(&rp->wres, hr_row, "bme_n", &bn) && vnum(&rp->wres, hr_row, "white_events", &we) &&
-        vnum(&rp->wres, hr_row, "white_n", &wn) && be >= 0 && bn >= 0 && we >= 0 && wn >= 0) {
-        buf_clear(&text);
-        buf_puts(&text, "Indicator 3: ");
-        fmt_count(&text, (unsigned long long)be);
-        buf_puts(&text, " of ");
-        fmt_count(&text, (unsigned long long)bn);
-        buf_puts(&text, " BME staff and ");
-        fmt_count(&text, (unsigned long long)we);
-        buf_puts(&text, " of ");
-        fmt_count(&text, (unsigned long long)wn);
-        buf_puts(&text, " White staff entered a formal disciplinary process (HR period ");
-        put_text(&text, vcell(&rp->wres, hr_row, "periods_used"));
-        buf_puts(&text, "; staff of unknown ethnicity ");
-        put_text(&text, vcell(&rp->wres, hr_row, "unknown_ethnicity"));
-        buf_puts(&text, ").");
-        fmt_wrap(out, text.data, WIDTH, "", "");
-    }
-    if (adverse_above.n || adverse_below.n) {
-        buf_clear(&text);
-        buf_puts(&text, "A likelihood ");
-        if (adverse_above.n) {
-            buf_puts(&text, "above 1 is adverse for BME staff for indicator");
-            buf_puts(&text, adverse_above.n > 1 ? "s " : " ");
-            put_and_list(&text, &adverse_above);
-        }
-        if (adverse_below.n) {
-            buf_puts(&text, adverse_above.n ? "; below 1 for "
-                                            : "below 1 is adverse for BME "
-                                              "staff for ");
-            buf_puts(&text, adverse_below.n > 1 ? "indicators " : "indicator ");
-            put_and_list(&text, &adverse_below);
-        }
-        buf_puts(&text, ".");
-        fmt_wrap(out, text.data, WIDTH, "", "");
-    }
+    wres_hr_counts(rp, hr_row);
+    wres_adverse_note(out, &adverse_above, &adverse_below);
     free(adverse_above.items);
     free(adverse_below.items);
     buf_release(&text);
-    buf_release(&a);
-    buf_release(&b);
-    buf_release(&c);
 }
 
 /* ---- section 6: hotspots ------------------------------------------------------------------- */
 
-static void section_hotspots(struct report *rp)
+/* The hotspots' method: how many comparisons are shown and hidden, and
+ * what gets a unit listed. */
+static void hotspots_intro(struct report *rp)
 {
     struct buf *out = &rp->out;
     struct buf text;
     buf_init(&text);
-    buf_puts(out, "\n6. HOTSPOTS FOR THE FREEDOM TO SPEAK UP GUARDIAN\n\n");
-    if (!rp->hot.n) {
-        fmt_wrap(out,
-                 "The results hold no comparisons of units (directorates, teams) for "
-                 "this trust and period.",
-                 WIDTH, "", "");
-        buf_release(&text);
-        return;
-    }
     size_t tests = 0, hidden = 0;
-    for (size_t i = 0; i < rp->hot.n; i++) {
-        size_t row = rp->hot.rows[i];
-        if (is_shown(&rp->hot, row))
+    for (size_t i = 0; i < rp->run->hot.n; i++) {
+        size_t row = rp->run->hot.rows[i];
+        if (row_shown(rp->run->hot.t, row))
             tests++;
         else
             hidden++;
@@ -1670,63 +1624,90 @@ static void section_hotspots(struct report *rp)
                     "finding about its staff or managers.");
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
+    buf_release(&text);
+}
+
+/* Flagged hotspot number k (from 0): the unit, then the item's figures. */
+static void hotspot_entry(struct report *rp, size_t k, const struct hotspot *hot)
+{
+    struct buf *out = &rp->out;
+    struct buf text;
+    buf_init(&text);
+    size_t row = hot->row;
+    char first[16];
+    snprintf(first, sizeof(first), "%3zu. ", k + 1);
+    buf_clear(&text);
+    const char *level = fmt_unformula(vcell(&rp->run->hot, row, "unit_level"));
+    struct buf lv;
+    buf_init(&lv);
+    fmt_escape(&lv, level, strlen(level));
+    if (lv.len && lv.data[0] >= 'a' && lv.data[0] <= 'z')
+        lv.data[0] = (char)(lv.data[0] - 'a' + 'A');
+    buf_append(&text, lv.data ? lv.data : "", lv.len);
+    buf_release(&lv);
+    buf_puts(&text, ": ");
+    put_text_fit(&text, vcell(&rp->run->hot, row, "unit"), NAME_MAX_COLUMNS);
+    const char *parent = vcell(&rp->run->hot, row, "parent_unit");
+    if (*parent) {
+        buf_puts(&text, " (in ");
+        put_text_fit(&text, parent, NAME_MAX_COLUMNS);
+        buf_puts(&text, ")");
+    }
+    fmt_wrap(out, text.data, WIDTH, first, "     ");
+    buf_clear(&text);
+    double e, rest, lo, hi;
+    put_label(&text, vcell(&rp->run->hot, row, "item"));
+    buf_puts(&text, ": ");
+    if (vnum(&rp->run->hot, row, "estimate", &e) &&
+        vnum(&rp->run->hot, row, "rest_estimate", &rest)) {
+        put_pct(&text, e);
+        buf_puts(&text, "% against ");
+        put_pct(&text, rest);
+        buf_puts(&text, "% in the rest of the trust; gap ");
+    } else {
+        buf_puts(&text, "gap ");
+    }
+    fmt_signed(&text, 100.0 * hot->gap, 1);
+    buf_puts(&text, " points");
+    if (vnum(&rp->run->hot, row, "diff_lower", &lo) &&
+        vnum(&rp->run->hot, row, "diff_upper", &hi)) {
+        buf_puts(&text, " (");
+        put_conf(&text, rp->run->conf);
+        buf_puts(&text, " CI ");
+        fmt_signed(&text, 100.0 * lo, 1);
+        buf_puts(&text, " to ");
+        fmt_signed(&text, 100.0 * hi, 1);
+        buf_puts(&text, ")");
+    }
+    buf_puts(&text, ", q ");
+    fmt_pvalue(&text, hot->q);
+    fmt_wrap(out, text.data, WIDTH, "     ", "     ");
+    buf_release(&text);
+}
+
+/* Section 6: units less favourable than the rest of the trust, most
+ * certain first, at most HOTSPOTS_LISTED of them. */
+static void section_hotspots(struct report *rp)
+{
+    struct buf *out = &rp->out;
+    buf_puts(out, "\n6. HOTSPOTS FOR THE FREEDOM TO SPEAK UP GUARDIAN\n\n");
+    if (!rp->run->hot.n) {
+        fmt_wrap(out,
+                 "The results hold no comparisons of units (directorates, teams) for "
+                 "this trust and period.",
+                 WIDTH, "", "");
+        return;
+    }
+    hotspots_intro(rp);
     size_t n_hot;
     struct hotspot *hot = flagged_hotspots(rp, &n_hot);
     if (!n_hot)
         buf_puts(out, "  None flagged.\n");
-    for (size_t k = 0; k < n_hot && k < HOTSPOTS_LISTED; k++) {
-        size_t row = hot[k].row;
-        char first[16];
-        snprintf(first, sizeof(first), "%3zu. ", k + 1);
-        buf_clear(&text);
-        const char *level = fmt_unformula(vcell(&rp->hot, row, "unit_level"));
-        struct buf lv;
-        buf_init(&lv);
-        fmt_escape(&lv, level, strlen(level));
-        if (lv.len && lv.data[0] >= 'a' && lv.data[0] <= 'z')
-            lv.data[0] = (char)(lv.data[0] - 'a' + 'A');
-        buf_append(&text, lv.data ? lv.data : "", lv.len);
-        buf_release(&lv);
-        buf_puts(&text, ": ");
-        put_text_fit(&text, vcell(&rp->hot, row, "unit"), NAME_MAX_COLUMNS);
-        const char *parent = vcell(&rp->hot, row, "parent_unit");
-        if (*parent) {
-            buf_puts(&text, " (in ");
-            put_text_fit(&text, parent, NAME_MAX_COLUMNS);
-            buf_puts(&text, ")");
-        }
-        fmt_wrap(out, text.data, WIDTH, first, "     ");
-        buf_clear(&text);
-        double e, rest, lo, hi;
-        put_label(&text, vcell(&rp->hot, row, "item"));
-        buf_puts(&text, ": ");
-        if (vnum(&rp->hot, row, "estimate", &e) && vnum(&rp->hot, row, "rest_estimate", &rest)) {
-            put_pct(&text, e);
-            buf_puts(&text, "% against ");
-            put_pct(&text, rest);
-            buf_puts(&text, "% in the rest of the trust; gap ");
-        } else {
-            buf_puts(&text, "gap ");
-        }
-        fmt_signed(&text, 100.0 * hot[k].gap, 1);
-        buf_puts(&text, " points");
-        if (vnum(&rp->hot, row, "diff_lower", &lo) && vnum(&rp->hot, row, "diff_upper", &hi)) {
-            buf_puts(&text, " (");
-            put_conf(&text, rp->conf);
-            buf_puts(&text, " CI ");
-            fmt_signed(&text, 100.0 * lo, 1);
-            buf_puts(&text, " to ");
-            fmt_signed(&text, 100.0 * hi, 1);
-            buf_puts(&text, ")");
-        }
-        buf_puts(&text, ", q ");
-        fmt_pvalue(&text, hot[k].q);
-        fmt_wrap(out, text.data, WIDTH, "     ", "     ");
-    }
+    for (size_t k = 0; k < n_hot && k < HOTSPOTS_LISTED; k++)
+        hotspot_entry(rp, k, &hot[k]);
     if (n_hot > HOTSPOTS_LISTED)
         buf_printf(out, "  ... and %zu more flagged in hotspots.csv.\n", n_hot - HOTSPOTS_LISTED);
     free(hot);
-    buf_release(&text);
 }
 
 /* ---- section 7: methods and suppression ------------------------------------------------------ */
@@ -1746,9 +1727,9 @@ static void put_funnel_models(struct buf *out, const struct report *rp, const st
     size_t counts[ARRAY_LEN(models)] = {0};
     size_t other = 0, total = 0;
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->bench, "item", items->items[i], "group_dim", "all", "group", "all",
-                          "benchmark", rp->benchmark, "weighted", "no");
-        const char *model = row == NO_ROW ? "" : vcell(&rp->bench, row, "model");
+        size_t row = FIND(&rp->run->bench, "item", items->items[i], "group_dim", "all", "group",
+                          "all", "benchmark", rp->run->benchmark, "weighted", "no");
+        const char *model = row == NO_ROW ? "" : vcell(&rp->run->bench, row, "model");
         if (!*model)
             continue;
         total++;
@@ -1844,14 +1825,12 @@ static void put_rates_assumption(struct buf *text, const struct csv_table *input
     }
 }
 
-static void section_methods(struct report *rp, const struct names *items)
+/* Methods: how the percentages and their intervals are made. */
+static void methods_percentages(struct report *rp)
 {
-    struct buf *out = &rp->out;
     struct buf text;
     buf_init(&text);
-    buf_puts(out, "\n7. METHODS AND SUPPRESSION\n\n");
-
-    /* Percentages. */
+    struct buf *out = &rp->out;
     if (only_org_results(&rp->r->inputs))
         buf_puts(&text, "Percentages: the published rates, with ");
     else
@@ -1859,9 +1838,9 @@ static void section_methods(struct report *rp, const struct names *items)
                         "answers the schema marks as missing, such as \"don't know\", left "
                         "out), unweighted, with ");
     const char *method = inputs_value(&rp->r->inputs, "ci_method");
-    size_t first = rp->prop.n ? rp->prop.rows[0] : NO_ROW;
+    size_t first = rp->run->prop.n ? rp->run->prop.rows[0] : NO_ROW;
     if (!*method && first != NO_ROW)
-        method = vcell(&rp->prop, first, "method");
+        method = vcell(&rp->run->prop, first, "method");
     const char *method_text = ci_method_text(method);
     if (method_text) {
         buf_puts(&text, method_text);
@@ -1870,15 +1849,22 @@ static void section_methods(struct report *rp, const struct names *items)
         put_text(&text, method);
     }
     buf_puts(&text, " at ");
-    put_conf(&text, rp->conf);
+    put_conf(&text, rp->run->conf);
     buf_puts(&text, ".");
     put_rates_assumption(&text, &rp->r->inputs);
     if (strcmp(inputs_value(&rp->r->inputs, "weighted"), "yes") == 0)
         buf_puts(&text, " The results also hold weighted figures (proportions.csv); this "
                         "report shows the unweighted ones.");
     paragraph(out, text.data);
+    buf_release(&text);
+}
 
-    buf_clear(&text);
+/* Methods: changes, gaps, their tests; ratios and the zero-cell rule. */
+static void methods_comparisons(struct report *rp)
+{
+    struct buf text;
+    buf_init(&text);
+    struct buf *out = &rp->out;
     buf_puts(&text, "Changes and gaps: differences of two percentages with Newcombe's hybrid "
                     "score interval (Newcombe 1998, method 10) and a two-sided "
                     "two-proportion z test; a change is marked significant when p < 0.05 "
@@ -1891,25 +1877,25 @@ static void section_methods(struct report *rp, const struct names *items)
     buf_puts(&text, "Fairness gaps: q-values by the Benjamini-Hochberg (1995) procedure over "
                     "the family ");
     size_t d0 = NO_ROW;
-    for (size_t i = 0; i < rp->disp.n && d0 == NO_ROW; i++)
-        if (is_shown(&rp->disp, rp->disp.rows[i]))
-            d0 = rp->disp.rows[i];
+    for (size_t i = 0; i < rp->run->disp.n && d0 == NO_ROW; i++)
+        if (row_shown(rp->run->disp.t, rp->run->disp.rows[i]))
+            d0 = rp->run->disp.rows[i];
     if (d0 != NO_ROW) {
         buf_puts(&text, "'");
-        put_text(&text, vcell(&rp->disp, d0, "bh_family"));
+        put_text(&text, vcell(&rp->run->disp, d0, "bh_family"));
         buf_puts(&text, "' (");
-        put_text(&text, vcell(&rp->disp, d0, "bh_family_size"));
+        put_text(&text, vcell(&rp->run->disp, d0, "bh_family_size"));
         buf_puts(&text, " comparisons of every group and item for this trust and period)");
     } else {
         buf_puts(&text, "of one trust and period (no comparison could be shown here)");
-        if (rp->disp.n)
-            d0 = rp->disp.rows[0];
+        if (rp->run->disp.n)
+            d0 = rp->run->disp.rows[0];
     }
     buf_puts(&text, ". Ratios, including the WRES relative likelihoods: Katz log "
                     "interval (Katz et al. 1978); zero-cell rule: ");
-    size_t w0 = rp->wres.n ? rp->wres.rows[0] : NO_ROW;
-    const char *rule = w0 != NO_ROW   ? vcell(&rp->wres, w0, "rule")
-                       : d0 != NO_ROW ? vcell(&rp->disp, d0, "zero_cell_rule")
+    size_t w0 = rp->run->wres.n ? rp->run->wres.rows[0] : NO_ROW;
+    const char *rule = w0 != NO_ROW   ? vcell(&rp->run->wres, w0, "rule")
+                       : d0 != NO_ROW ? vcell(&rp->run->disp, d0, "zero_cell_rule")
                                       : "";
     if (*rule)
         put_text(&text, rule);
@@ -1917,30 +1903,44 @@ static void section_methods(struct report *rp, const struct names *items)
         buf_puts(&text, "none recorded");
     buf_puts(&text, ". WRES range test on the counts (0.80 to 1.25 inclusive).");
     paragraph(out, text.data);
+    buf_release(&text);
+}
 
-    buf_clear(&text);
+/* Methods: the funnel limits and the hotspots' comparisons. */
+static void methods_funnels(struct report *rp, const struct names *items)
+{
+    struct buf text;
+    buf_init(&text);
+    struct buf *out = &rp->out;
     buf_puts(&text, "Funnel plots: the trust's percentage against the pooled percentage of ");
-    buf_puts(&text, strncmp(rp->benchmark, "GROUP:", 6) == 0 ? "its benchmarking group"
-                                                             : all_orgs_name(&rp->r->inputs));
+    buf_puts(&text, is_group_scope(rp->run->benchmark) ? "its benchmarking group"
+                                                       : all_orgs_name(&rp->r->inputs));
     buf_puts(&text, ", with 95% and 99.8% limits for its number of answers. ");
     put_funnel_models(&text, rp, items);
     buf_puts(&text, " Hotspots: each unit against the rest of the trust, Newcombe interval, "
                     "z test, Benjamini-Hochberg over every unit and item of the trust in "
                     "the period.");
     paragraph(out, text.data);
+    buf_release(&text);
+}
 
-    struct suppression s = count_suppressed(&rp->prop);
-    buf_clear(&text);
+/* Methods: the disclosure rule and how many figures it hides. */
+static void methods_suppression(struct report *rp, const struct names *items)
+{
+    struct buf text;
+    buf_init(&text);
+    struct buf *out = &rp->out;
+    struct suppression s = count_suppressed(&rp->run->prop);
     buf_printf(&text,
                "Suppression: a figure based on fewer than %ld respondents is not shown "
                "(primary suppression), and further figures are hidden where a hidden one "
                "could otherwise be worked out by subtraction, e.g. from the trust total "
                "and the other groups, or from the pooled figures (secondary "
                "suppression). Of the ",
-               rp->min_n);
+               rp->run->min_n);
     fmt_count(&text, s.total);
     buf_puts(&text, " figures for this trust in ");
-    put_text(&text, rp->period);
+    put_text(&text, rp->run->period);
     buf_printf(&text, " (%zu items for the whole trust, its demographic groups and units), ",
                items->n);
     fmt_count(&text, s.primary);
@@ -1948,7 +1948,14 @@ static void section_methods(struct report *rp, const struct names *items)
     fmt_count(&text, s.secondary);
     buf_puts(&text, " as secondary; no figure in this report comes from a suppressed cell.");
     paragraph(out, text.data);
+    buf_release(&text);
+}
 
+/* The item key: each label of this report and the id it stands for. */
+static void item_key(struct buf *out, const struct names *items)
+{
+    struct buf text;
+    buf_init(&text);
     buf_puts(out, "Item key\n\n");
     struct fmt_table t;
     fmt_table_init(&t, 2);
@@ -1973,122 +1980,19 @@ static void section_methods(struct report *rp, const struct names *items)
     buf_release(&text);
 }
 
-/* ---- checks and selection ----------------------------------------------------------------------
+/* Section 7: the methods behind every figure, suppression, the item key. */
+static void section_methods(struct report *rp, const struct names *items)
+{
+    buf_puts(&rp->out, "\n7. METHODS AND SUPPRESSION\n\n");
+    methods_percentages(rp);
+    methods_comparisons(rp);
+    methods_funnels(rp, items);
+    methods_suppression(rp, items);
+    item_key(&rp->out, items);
+}
+
+/* ---- writing ------------------------------------------------------------------------------------
  */
-
-/* min_n and conf_level of the results: the same in every file, else the
- * directory mixes runs.  False with a message in err. */
-static bool run_settings(const struct results *r, long *min_n, double *conf, struct buf *err)
-{
-    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->disparities, &r->wres,
-                                        &r->benchmarks,  &r->trends, &r->hotspots,    &r->inputs};
-    bool found = false;
-    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
-        const struct csv_table *t = tables[i];
-        if (!t->n_rows)
-            continue;
-        double m, c;
-        if (!fmt_parse(csv_cell(t, 0, "min_n"), &m) ||
-            !fmt_parse(csv_cell(t, 0, "conf_level"), &c) || m < 1 || m > 1e9 || m != floor(m) ||
-            !(c > 0 && c < 1)) {
-            buf_printf(err, "%s:2: no valid min_n and conf_level (not a candour-stats output)",
-                       t->path);
-            return false;
-        }
-        if (found && ((long)m != *min_n || c != *conf)) {
-            buf_printf(err,
-                       "%s: min_n %ld and conf_level %g differ from the other files "
-                       "(the directory mixes candour-stats runs)",
-                       t->path, (long)m, c);
-            return false;
-        }
-        *min_n = (long)m;
-        *conf = c;
-        found = true;
-    }
-    if (!found)
-        buf_printf(err, "%s: no results in the directory", r->proportions.path);
-    return found;
-}
-
-/* Periods with results for org (its cell as stored; NULL: every org), in
- * time order. */
-static void collect_periods(const struct results *r, const char *org, struct names *periods)
-{
-    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->wres, &r->hotspots};
-    memset(periods, 0, sizeof(*periods));
-    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
-        struct view v;
-        view_filter(&v, tables[i], org, NULL);
-        for (size_t k = 0; k < v.n; k++)
-            names_add(periods, vcell(&v, v.rows[k], "period"));
-        view_release(&v);
-    }
-    qsort(periods->items, periods->n, sizeof(*periods->items), compare_periods);
-}
-
-/* Org cells (scopes that are orgs) of the results, sorted by bytes. */
-static void collect_orgs(const struct results *r, const char *period, struct names *orgs)
-{
-    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->wres, &r->hotspots};
-    memset(orgs, 0, sizeof(*orgs));
-    for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
-        struct view v;
-        view_filter(&v, tables[i], NULL, period);
-        for (size_t k = 0; k < v.n; k++) {
-            const char *org = vcell(&v, v.rows[k], "org");
-            if (is_org_scope(org))
-                names_add(orgs, org);
-        }
-        view_release(&v);
-    }
-    qsort(orgs->items, orgs->n, sizeof(*orgs->items), compare_strings);
-}
-
-/* "A, B, C, ..." for a message, each quoted printable. */
-static void put_name_list(struct buf *out, const struct names *names)
-{
-    for (size_t i = 0; i < names->n && i < NAMES_IN_MESSAGE; i++) {
-        if (i)
-            buf_puts(out, ", ");
-        const char *s = fmt_unformula(names->items[i]);
-        text_quote_for_message(s, strlen(s), 40, out);
-    }
-    if (names->n > NAMES_IN_MESSAGE)
-        buf_puts(out, ", ...");
-}
-
-static void quote_arg(struct buf *out, const char *s)
-{
-    text_quote_for_message(s, strlen(s), 60, out);
-}
-
-/* The period to report: opt->period when it is among periods, else the
- * latest.  False with a message in err. */
-static bool choose_period(const struct report_options *opt, const struct names *periods,
-                          const char *whose, const char **period, struct buf *err)
-{
-    if (!periods->n) {
-        buf_printf(err, "%s: no results for %s", opt->results_dir, whose);
-        return false;
-    }
-    if (!opt->period) {
-        *period = periods->items[periods->n - 1];
-        return true;
-    }
-    for (size_t i = 0; i < periods->n; i++) {
-        if (strcmp(periods->items[i], opt->period) == 0) {
-            *period = periods->items[i];
-            return true;
-        }
-    }
-    buf_printf(err, "%s: no results for %s in period ", opt->results_dir, whose);
-    quote_arg(err, opt->period);
-    buf_puts(err, " (periods: ");
-    put_name_list(err, periods);
-    buf_puts(err, ")");
-    return false;
-}
 
 /* Write text to OUTDIR/name under a temporary name, for opt->outputs. */
 static int write_output(const struct report_options *opt, const char *name, const struct buf *text)
@@ -2126,88 +2030,12 @@ static void collect_items(const struct view *prop, struct names *items)
 /* ---- the board report ---------------------------------------------------------------------------
  */
 
-static int board_report(const struct report_options *opt, const struct results *r, long min_n,
-                        double conf)
+/* board-report.txt: the seven sections for the run's org and period. */
+static int board_report(const struct report_options *opt, const struct run *run)
 {
-    struct buf err;
-    buf_init(&err);
-    int status = REPORT_EDATA;
-    struct report rp;
-    memset(&rp, 0, sizeof(rp));
-    rp.opt = opt;
-    rp.r = r;
-    rp.min_n = min_n;
-    rp.conf = conf;
-    struct names orgs, periods = {0}, items = {0};
-    collect_orgs(r, NULL, &orgs);
-    for (size_t i = 0; i < orgs.n && !rp.org; i++)
-        if (strcmp(fmt_unformula(orgs.items[i]), opt->org) == 0)
-            rp.org = orgs.items[i];
-    if (!rp.org) {
-        buf_printf(&err, "%s: no org ", opt->results_dir);
-        quote_arg(&err, opt->org);
-        if (!is_org_scope(opt->org))
-            buf_puts(&err, " (ALL and GROUP: are pooled figures, not orgs)");
-        else if (orgs.n) {
-            buf_puts(&err, " in the results (orgs: ");
-            put_name_list(&err, &orgs);
-            buf_puts(&err, ")");
-        } else {
-            buf_puts(&err, " in the results (no orgs at all)");
-        }
-        goto out;
-    }
-    collect_periods(r, rp.org, &periods);
-    struct buf whose;
-    buf_init(&whose);
-    buf_puts(&whose, "org ");
-    quote_arg(&whose, opt->org);
-    bool ok = choose_period(opt, &periods, whose.data, &rp.period, &err);
-    buf_release(&whose);
-    if (!ok)
-        goto out;
-    struct period p;
-    if (period_parse(rp.period, strlen(rp.period), &p)) {
-        struct period prev = period_from_ordinal(p.kind, period_ordinal(&p) - 1);
-        period_format(&prev, rp.previous_text);
-        rp.previous = rp.previous_text;
-    }
-    view_filter(&rp.prop, &r->proportions, rp.org, rp.period);
-    view_filter(&rp.themes, &r->themes, rp.org, rp.period);
-    view_filter(&rp.themes_prev, &r->themes, rp.org, rp.previous ? rp.previous : "");
-    view_filter(&rp.disp, &r->disparities, rp.org, rp.period);
-    view_filter(&rp.wres, &r->wres, rp.org, rp.period);
-    view_filter(&rp.bench, &r->benchmarks, rp.org, rp.period);
-    view_filter(&rp.trends, &r->trends, rp.org, rp.period);
-    view_filter(&rp.hot, &r->hotspots, rp.org, rp.period);
-    /* The previous period counts only when the org has results in it. */
-    if (rp.previous) {
-        bool has_previous = false;
-        for (size_t i = 0; i < periods.n && !has_previous; i++)
-            has_previous = strcmp(periods.items[i], rp.previous) == 0;
-        /* or a predecessor has (stats --successors: trends rows against it) */
-        for (size_t i = 0; i < rp.trends.n && !has_previous; i++)
-            has_previous = strcmp(vcell(&rp.trends, rp.trends.rows[i], "previous_period"),
-                                  rp.previous) == 0;
-        if (!has_previous)
-            rp.previous = NULL;
-    }
-    rp.benchmark = "ALL";
-    rp.n_orgs = "";
-    for (size_t i = 0; i < rp.bench.n; i++) {
-        size_t row = rp.bench.rows[i];
-        const char *b = vcell(&rp.bench, row, "benchmark");
-        if (strncmp(b, "GROUP:", 6) == 0) {
-            if (strcmp(rp.benchmark, "ALL") == 0 || strcmp(b, rp.benchmark) < 0) {
-                rp.benchmark = b;
-                rp.n_orgs = vcell(&rp.bench, row, "n_orgs");
-            }
-        } else if (strcmp(rp.benchmark, "ALL") == 0 && !*rp.n_orgs) {
-            rp.n_orgs = vcell(&rp.bench, row, "n_orgs");
-        }
-    }
-    collect_items(&rp.prop, &items);
-
+    struct report rp = {.opt = opt, .r = run->r, .run = run};
+    struct names items;
+    collect_items(&run->prop, &items);
     section_header(&rp);
     section_summary(&rp, &items);
     section_culture(&rp);
@@ -2218,19 +2046,9 @@ static int board_report(const struct report_options *opt, const struct results *
     buf_puts(&rp.out, "\n");
     put_rule(&rp.out, '=');
     fmt_enforce_width(&rp.out, WIDTH);
-    status = write_output(opt, "board-report.txt", &rp.out);
-out:
-    if (err.len)
-        fprintf(stderr, "candour-report: %s\n", err.data);
-    struct view *views[] = {&rp.prop, &rp.themes, &rp.themes_prev, &rp.disp,
-                            &rp.wres, &rp.bench,  &rp.trends,      &rp.hot};
-    for (size_t i = 0; i < ARRAY_LEN(views); i++)
-        view_release(views[i]);
-    free(orgs.items);
-    free(periods.items);
+    int status = write_output(opt, "board-report.txt", &rp.out);
     free(items.items);
     buf_release(&rp.out);
-    buf_release(&err);
     return status;
 }
 
@@ -2251,9 +2069,9 @@ static void national_item_cell(const struct view *prop, const struct view *bench
     put_pct(cell, e);
     /* The marker takes three columns, blank or not, so decimals line up. */
     const char *marker = "   ";
-    size_t b = FIND(bench, "item", item, "group_dim", "all", "group", "all", "benchmark", "ALL",
-                    "weighted", "no");
-    const char *flag = is_org_scope(org) && is_shown(bench, b) ? vcell(bench, b, "flag") : "";
+    size_t b = FIND(bench, "item", item, "group_dim", "all", "group", "all", "benchmark",
+                    SCOPE_ALL_ORGS, "weighted", "no");
+    const char *flag = is_org_scope(org) && row_shown(bench->t, b) ? vcell(bench, b, "flag") : "";
     if (strncmp(flag, "worse_", 6) == 0 || strncmp(flag, "better_", 7) == 0) {
         bool lower_better = strcmp(vcell(bench, b, "polarity"), "lower") == 0;
         bool below = (strncmp(flag, "worse_", 6) == 0) != lower_better;
@@ -2282,6 +2100,8 @@ static void national_n(const struct view *prop, struct buf *cell)
         fmt_count(cell, (unsigned long long)best);
 }
 
+/* A table of the national summary: per org (then ALL pooled) its largest
+ * item base and each item's % with its funnel marker; then the item key. */
 static void national_block(struct buf *out, const struct view *prop, const struct view *bench,
                            const struct names *orgs, const char *title, const char *const *items,
                            size_t n_items)
@@ -2304,7 +2124,7 @@ static void national_block(struct buf *out, const struct view *prop, const struc
     }
     fmt_table_header(&t, cells);
     for (size_t o = 0; o <= orgs->n; o++) {
-        const char *org = o < orgs->n ? orgs->items[o] : "ALL";
+        const char *org = o < orgs->n ? orgs->items[o] : SCOPE_ALL_ORGS;
         for (size_t c = 0; c < 2 + n_items; c++)
             buf_clear(&bufs[c]);
         if (o < orgs->n)
@@ -2339,6 +2159,7 @@ static void national_block(struct buf *out, const struct view *prop, const struc
     free(cells);
 }
 
+/* The national table of theme scores and WRES indicator 3, per org. */
 static void national_wres_block(struct buf *out, const struct view *wres, const struct view *themes,
                                 const struct names *orgs, double conf)
 {
@@ -2359,7 +2180,7 @@ static void national_wres_block(struct buf *out, const struct view *wres, const 
     for (size_t c = 0; c < 5; c++)
         buf_init(&cells[c]);
     for (size_t o = 0; o <= orgs->n; o++) {
-        const char *org = o < orgs->n ? orgs->items[o] : "ALL";
+        const char *org = o < orgs->n ? orgs->items[o] : SCOPE_ALL_ORGS;
         for (size_t c = 0; c < 5; c++)
             buf_clear(&cells[c]);
         if (o < orgs->n)
@@ -2403,52 +2224,32 @@ static void national_wres_block(struct buf *out, const struct view *wres, const 
     buf_release(&h);
 }
 
-static int national_summary(const struct report_options *opt, const struct results *r, long min_n,
-                            double conf)
+/* national-summary.txt (--all): every org in the period, for researchers. */
+static int national_summary(const struct report_options *opt, const struct run *run)
 {
-    struct buf err, out;
-    buf_init(&err);
+    const struct results *r = run->r;
+    struct buf out;
     buf_init(&out);
-    int status = REPORT_EDATA;
-    struct names periods, orgs = {0};
-    const char *period = NULL;
-    collect_periods(r, NULL, &periods);
-    if (!choose_period(opt, &periods, "any org", &period, &err))
-        goto out;
-    collect_orgs(r, period, &orgs);
-    struct view prop, bench, wres, themes;
-    view_filter(&prop, &r->proportions, NULL, period);
-    view_filter(&bench, &r->benchmarks, NULL, period);
-    view_filter(&wres, &r->wres, NULL, period);
-    view_filter(&themes, &r->themes, NULL, period);
-    view_sort_by_org(&prop);
-    view_sort_by_org(&bench);
-    view_sort_by_org(&wres);
-    view_sort_by_org(&themes);
-
     bool chosen = comparison_chosen(&r->inputs);
     put_rule(&out, '=');
-    buf_puts(&out, chosen ? "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY ORGANISATION IN THE RESULTS\n"
-                          : "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY TRUST IN THE RESULTS\n");
+    buf_puts(&out, chosen
+                       ? "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY ORGANISATION IN THE RESULTS\n"
+                       : "NATIONAL SUMMARY (RESEARCHER VIEW): EVERY TRUST IN THE RESULTS\n");
     put_rule(&out, '=');
-    put_min_n_warning(&out, min_n);
+    put_min_n_warning(&out, run->min_n);
     struct buf value;
     buf_init(&value);
-    put_text(&value, period);
+    put_text(&value, run->period);
     put_field(&out, "Period", value.data);
     buf_clear(&value);
-    buf_printf(&value, "%zu", orgs.n);
+    buf_printf(&value, "%zu", run->orgs.n);
     put_field(&out, chosen ? "Organisations" : "Trusts", value.data);
     if (chosen) {
         buf_clear(&value);
         put_comparison_set(&value, &r->inputs);
         put_field(&out, "Compared with", value.data);
     }
-    buf_clear(&value);
-    buf_printf(&value, "%ld respondents: a figure based on fewer is not shown", min_n);
-    if (min_n < STANDARD_MIN_N)
-        buf_printf(&value, " (BELOW THE USUAL %d)", STANDARD_MIN_N);
-    put_field(&out, "Minimum cell size", value.data);
+    put_min_n_field(&out, run->min_n);
     put_generated_by(&out, &r->inputs);
     buf_release(&value);
     buf_putc(&out, '\n');
@@ -2467,11 +2268,11 @@ static int national_summary(const struct report_options *opt, const struct resul
                       "largest number of answers to any item. n/s: not shown to protect "
                       "anonymity; --: no figure.",
              WIDTH, "", "");
-    national_block(&out, &prop, &bench, &orgs, "Just culture (% positive)", JUST_CULTURE_ITEMS,
-                   ARRAY_LEN(JUST_CULTURE_ITEMS));
-    national_block(&out, &prop, &bench, &orgs, "Speaking up (% positive)", SPEAKING_UP_ITEMS,
-                   ARRAY_LEN(SPEAKING_UP_ITEMS));
-    national_wres_block(&out, &wres, &themes, &orgs, conf);
+    national_block(&out, &run->prop, &run->bench, &run->orgs, "Just culture (% positive)",
+                   JUST_CULTURE_ITEMS, ARRAY_LEN(JUST_CULTURE_ITEMS));
+    national_block(&out, &run->prop, &run->bench, &run->orgs, "Speaking up (% positive)",
+                   SPEAKING_UP_ITEMS, ARRAY_LEN(SPEAKING_UP_ITEMS));
+    national_wres_block(&out, &run->wres, &run->themes, &run->orgs, run->conf);
     buf_putc(&out, '\n');
     fmt_wrap(&out,
              "WRES 3: relative likelihood of BME staff entering the formal disciplinary "
@@ -2482,35 +2283,13 @@ static int national_summary(const struct report_options *opt, const struct resul
     buf_putc(&out, '\n');
     put_rule(&out, '=');
     fmt_enforce_width(&out, WIDTH);
-    status = write_output(opt, "national-summary.txt", &out);
-    view_release(&prop);
-    view_release(&bench);
-    view_release(&wres);
-    view_release(&themes);
-out:
-    if (err.len)
-        fprintf(stderr, "candour-report: %s\n", err.data);
-    free(periods.items);
-    free(orgs.items);
+    int status = write_output(opt, "national-summary.txt", &out);
     buf_release(&out);
-    buf_release(&err);
     return status;
 }
 
-int report_text(const struct report_options *opt, const struct results *r)
+int report_text(const struct report_options *opt, const struct run *run)
 {
     gsl_set_error_handler_off();
-    struct buf err;
-    buf_init(&err);
-    long min_n = 0;
-    double conf = 0;
-    if (!run_settings(r, &min_n, &conf, &err)) {
-        fprintf(stderr, "candour-report: %s\n", err.data);
-        buf_release(&err);
-        return REPORT_EDATA;
-    }
-    buf_release(&err);
-    if (opt->all)
-        return national_summary(opt, r, min_n, conf);
-    return board_report(opt, r, min_n, conf);
+    return opt->all ? national_summary(opt, run) : board_report(opt, run);
 }

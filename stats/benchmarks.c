@@ -41,11 +41,6 @@
 #include "series.h"
 #include "stats.h"
 
-#define BENCHMARKS_HEADER                                                                          \
-    "period,item,group_dim,group,org,n,positive,estimate,target,lower95,upper95,lower998,"         \
-    "upper998,model,flag,benchmark,suppressed,phi,tau2,n_orgs,z,measure,polarity,"                 \
-    "weighted," COMMON_COLUMNS
-
 #define FUNNEL_TRIM 0.1 /* FunnelPlotR's default winsorisation */
 
 static _Thread_local const struct model *sort_model; /* qsort has no context argument */
@@ -111,7 +106,7 @@ static bool in_comparison(const struct model *m, size_t pool, size_t member)
     if (s->kind == SCOPE_ALL)
         return true;
     const char *bg = m->org_bgroup[m->cells[member].scope];
-    return bg && strcmp(s->name + strlen("GROUP:"), bg) == 0;
+    return bg && strcmp(s->name + SCOPE_GROUP_PREFIX_LEN, bg) == 0;
 }
 
 static const char *flag_name(double estimate, const struct m_interval *l95,
@@ -270,7 +265,7 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
 bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *err)
 {
     const struct model *m = &run->model;
-    if (!table_open(t, run->opt->output_dir, "benchmarks.csv", BENCHMARKS_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, BENCHMARKS_FILE, BENCHMARKS_COLUMNS, err))
         return false;
     size_t *members = xcalloc(m->n_cells ? m->n_cells : 1, sizeof(size_t));
     size_t *pools = xcalloc(m->n_cells ? m->n_cells : 1, sizeof(size_t));

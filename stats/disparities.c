@@ -27,12 +27,6 @@
 
 #include "stats.h"
 
-#define DISPARITIES_HEADER                                                                         \
-    "period,org,item,group_dim,group,reference,n,positive,ref_n,ref_positive,diff,diff_lower,"     \
-    "diff_upper,ratio,ratio_lower,ratio_upper,p_value,q_value,suppressed,ratio_corrected,"         \
-    "zero_cell_rule,diff_method,ratio_method,test,bh_family,bh_family_size,measure,"               \
-    "polarity,note," COMMON_COLUMNS
-
 #define BH_FAMILY "period x org"
 
 struct disparity {
@@ -167,7 +161,7 @@ static size_t adjust_family(struct disparity *rows, size_t n_rows, double *work)
 bool write_disparities(const struct stats_run *run, struct table *t, struct buf *err)
 {
     const struct model *m = &run->model;
-    if (!table_open(t, run->opt->output_dir, "disparities.csv", DISPARITIES_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, DISPARITIES_FILE, DISPARITIES_COLUMNS, err))
         return false;
     struct disparity *rows = NULL;
     double *work = NULL;

@@ -21,11 +21,6 @@
 
 #include "stats.h"
 
-#define HOTSPOTS_HEADER                                                                            \
-    "org,period,unit_level,unit,item,n,positive,estimate,rest_n,rest_positive,rest_estimate,"      \
-    "diff,diff_lower,diff_upper,p_value,q_value,flagged,suppressed,parent_unit,direction,"         \
-    COMMON_COLUMNS
-
 enum direction { DIR_EQUAL, DIR_WORSE, DIR_BETTER };
 
 struct hotspot {
@@ -157,7 +152,7 @@ static bool write_org(const struct stats_run *run, size_t begin, size_t end, str
 bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *err)
 {
     const struct model *m = &run->model;
-    if (!table_open(t, run->opt->output_dir, "hotspots.csv", HOTSPOTS_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, HOTSPOTS_FILE, HOTSPOTS_COLUMNS, err))
         return false;
     /* run->order sorts by period, then scope: each org and period is one run */
     for (size_t begin = 0, end; begin < m->n_cells; begin = end) {

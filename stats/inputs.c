@@ -7,11 +7,6 @@
 
 #include "stats.h"
 
-#define INPUTS_HEADER                                                                             \
-    "dataset,kind,schema,schema_crc32,input,input_bytes,input_crc32,rows_read,rows_accepted,"    \
-    "created_by,stats_version,ci_method,weighted,fdr," COMMON_COLUMNS ",rates,design_effect,"     \
-    "design_effect_items,comparison,comparison_orgs,comparison_left_out,comparison_types"
-
 /* rates, design_effect, design_effect_items: for org-results, whether the
  * rates are weighted, the file's design effect and how many rate columns
  * carry their own; blank for other kinds. */
@@ -32,7 +27,7 @@ static void rates_columns(const struct schema *s, struct table *t)
 
 bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    if (!table_open(t, run->opt->output_dir, "inputs.csv", INPUTS_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, INPUTS_FILE, INPUTS_COLUMNS, err))
         return false;
     char hex[16];
     for (size_t i = 0; i < run->n_sources; i++) {

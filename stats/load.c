@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "contract.h"
+
 /* Answer classes, per item and answer code. */
 enum { CLS_MISSING = 0, CLS_NEGATIVE = 1, CLS_POSITIVE = 2 };
 
@@ -1206,7 +1208,7 @@ static void add_counts(struct model *m, size_t into, size_t from)
 void load_pool(struct model *m)
 {
     size_t n_org_cells = m->n_cells;
-    size_t all_scope = model_scope(m, "ALL", SCOPE_ALL);
+    size_t all_scope = model_scope(m, SCOPE_ALL_ORGS, SCOPE_ALL);
     for (size_t i = 0; i < n_org_cells; i++) {
         struct popcell c = m->cells[i];
         if (m->scopes[c.scope].kind != SCOPE_ORG ||
@@ -1215,7 +1217,7 @@ void load_pool(struct model *m)
         size_t targets[2] = {all_scope, MODEL_NONE};
         const char *bg = m->org_bgroup[c.scope];
         if (bg) {
-            char *name = xasprintf("GROUP:%s", bg);
+            char *name = xasprintf(SCOPE_GROUP_PREFIX "%s", bg);
             targets[1] = model_scope(m, name, SCOPE_BGROUP);
             free(name);
         }

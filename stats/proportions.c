@@ -9,11 +9,6 @@
 
 #include "stats.h"
 
-#define PROPORTIONS_HEADER                                                                         \
-    "period,org,item,group_dim,group,n,positive,estimate,ci_lower,ci_upper,method,suppressed,"     \
-    "parent_group,measure,polarity,"                                                               \
-    "weighted_estimate,weighted_ci_lower,weighted_ci_upper,n_eff," COMMON_COLUMNS
-
 /* The weighted columns: blank without --weight, for a suppressed cell, and
  * for a cell with no weighted data (no answers; aggregated counts). */
 static void weighted_columns(const struct stats_run *run, const struct item_count *ic,
@@ -36,7 +31,7 @@ static void weighted_columns(const struct stats_run *run, const struct item_coun
 bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err)
 {
     const struct model *m = &run->model;
-    if (!table_open(t, run->opt->output_dir, "proportions.csv", PROPORTIONS_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, PROPORTIONS_FILE, PROPORTIONS_COLUMNS, err))
         return false;
     const char *method = m_prop_method_name(run->opt->ci);
     for (size_t k = 0; k < m->n_cells; k++) {

@@ -35,11 +35,6 @@
 #include "series.h"
 #include "stats.h"
 
-#define SPC_HEADER                                                                                 \
-    "org,item,group_dim,group,period,estimate,centre,lower_limit,upper_limit,signal,"              \
-    "parent_group,suppressed,direction,variation,series_start,series_end,n_points,"                \
-    "mean_moving_range,polarity," COMMON_COLUMNS
-
 #define SPC_MIN_POINTS 12
 
 enum spc_polarity { SPC_HIGHER, SPC_LOWER, SPC_NEITHER };
@@ -298,7 +293,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
 
 bool write_spc(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    if (!table_open(t, run->opt->output_dir, "spc.csv", SPC_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, SPC_FILE, SPC_COLUMNS, err))
         return false;
     survey_series(run, t);
     hr_series(run, t);

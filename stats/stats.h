@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "compare.h"
+#include "contract.h"
 #include "load.h"
 #include "methods.h"
 #include "model.h"
@@ -56,8 +57,8 @@ const char *cell_group(const struct stats_run *run, size_t cell);
 const char *cell_parent_group(const struct stats_run *run, size_t cell);
 const char *suppression_name(enum suppression s);
 
-/* Columns every file ends with, so that it explains itself. */
-#define COMMON_COLUMNS "conf_level,min_n"
+/* Columns every file ends with (RESULTS_COMMON_COLUMNS), so that it explains
+ * itself. */
 /* Format the common columns' text into run, once, before the tables. */
 void stats_format_common(struct stats_run *run);
 void table_common(struct table *t, const struct stats_run *run);

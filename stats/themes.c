@@ -4,14 +4,10 @@
 
 #include "stats.h"
 
-#define THEMES_HEADER                                                                             \
-    "period,org,theme,group_dim,group,n,mean,ci_lower,ci_upper,suppressed,sd,parent_group,"      \
-    COMMON_COLUMNS
-
 bool write_themes(const struct stats_run *run, struct table *t, struct buf *err)
 {
     const struct model *m = &run->model;
-    if (!table_open(t, run->opt->output_dir, "themes.csv", THEMES_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, THEMES_FILE, THEMES_COLUMNS, err))
         return false;
     for (size_t k = 0; k < m->n_cells; k++) {
         size_t c = run->order[k];

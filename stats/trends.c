@@ -28,14 +28,6 @@
 #include "series.h"
 #include "stats.h"
 
-#define TRENDS_HEADER                                                                              \
-    "org,item,group_dim,group,period,previous_period,estimate,previous_estimate,change,"           \
-    "change_lower,change_upper,p_value,suppressed,parent_group,n,positive,previous_n,"             \
-    "previous_positive,z,measure,polarity," COMMON_COLUMNS ",first_period,first_estimate,"         \
-    "span_change,span_change_lower,span_change_upper,span_p_value,trend_periods,trend_slope,"      \
-    "trend_chi2,trend_p_value,weighted_rates,previous_org,org_name,previous_org_name,org_change,"  \
-    "span_org_change"
-
 /* Longest series a row's span follows (about 80 years of annual surveys,
  * 20 of quarterly pulses); older periods are left out of the span. */
 #define SPAN_MAX 80
@@ -225,7 +217,7 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
 bool write_trends(const struct stats_run *run, struct table *t, struct buf *err)
 {
     const struct model *m = &run->model;
-    if (!table_open(t, run->opt->output_dir, "trends.csv", TRENDS_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, TRENDS_FILE, TRENDS_COLUMNS, err))
         return false;
     struct series_index ix;
     series_index_build(m, &m->history, &ix);

@@ -40,11 +40,6 @@
 
 #include "stats.h"
 
-#define WRES_HEADER                                                                                \
-    "period,org,indicator,bme_n,bme_events,white_n,white_events,bme_rate,white_rate,"              \
-    "relative_likelihood,rl_lower,rl_upper,in_range,small_numbers,suppressed,item,source,"         \
-    "periods_used,unknown_ethnicity,rl_corrected,rule,adverse_if,note," COMMON_COLUMNS
-
 /* small_numbers = yes when either side has fewer events than this. */
 #define WRES_SMALL_EVENTS 10
 /* The "non-adverse" range of a relative likelihood (four-fifths rule), as
@@ -285,7 +280,7 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         struct wres_row *r = add_row(rows);
         r->period = hr->periods.strings[h->period];
         r->scope_kind = h->scope == MODEL_NONE ? SCOPE_ALL : SCOPE_ORG;
-        r->scope = h->scope == MODEL_NONE ? "ALL" : m->scopes[h->scope].name;
+        r->scope = h->scope == MODEL_NONE ? SCOPE_ALL_ORGS : m->scopes[h->scope].name;
         r->indicator = 3;
         r->item = "disciplinary";
         r->hr = true;
@@ -495,7 +490,7 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
 
 bool write_wres(const struct stats_run *run, struct table *t, struct buf *err)
 {
-    if (!table_open(t, run->opt->output_dir, "wres.csv", WRES_HEADER, err))
+    if (!table_open(t, run->opt->output_dir, WRES_FILE, WRES_COLUMNS, err))
         return false;
     struct wres_rows rows = {0};
     hr_indicator(run, &rows);
