@@ -1,4 +1,6 @@
-#include "suppress.h"
+#include "disclosure.h"
+
+#include "stats.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -944,4 +946,286 @@ void suppress_model(struct model *m, const struct relations *rel, const size_t *
     pthread_mutex_destroy(&w.lock);
     *primary = w.primary;
     *secondary = w.secondary;
+}
+
+/* ---- the decisions of one run ---------------------------------------------------- */
+
+static size_t model_item_index(const struct model *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_items; i++)
+        if (strcmp(m->items[i].id, id) == 0)
+            return i;
+    return MODEL_NONE;
+}
+
+/* The block of every model item for suppress_model: a derived any-of item
+ * and its parts share one hidden set, named by their first item.  Caller
+ * frees. */
+static size_t *item_blocks(const struct model *m, const struct source_dataset *src, size_t n)
+{
+    size_t *block = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
+    for (size_t i = 0; i < m->n_items; i++)
+        block[i] = i;
+    for (size_t d = 0; d < n; d++) {
+        const struct schema *s = src[d].schema;
+        for (size_t j = 0; s && j < s->n_items; j++) {
+            const struct item *it = &s->items[j];
+            size_t a = it->n_any_of ? model_item_index(m, it->id) : MODEL_NONE;
+            for (size_t k = 0; a != MODEL_NONE && k < it->n_any_of; k++) {
+                size_t b = model_item_index(m, s->items[it->any_of[k]].id);
+                if (b == MODEL_NONE)
+                    continue;
+                /* join the two blocks under the smaller first item */
+                size_t ra = block[a], rb = block[b], to = ra < rb ? ra : rb;
+                for (size_t i = 0; i < m->n_items; i++)
+                    if (block[i] == ra || block[i] == rb)
+                        block[i] = to;
+            }
+        }
+    }
+    return block;
+}
+
+/* -- WRES indicator 3 -- */
+
+static void hr_add(struct hr_row *into, const struct hr_cell *c, bool unknown_as_bme)
+{
+    into->bme_n += c->headcount[WRES_BME];
+    into->bme_events += c->events[WRES_BME];
+    into->white_n += c->headcount[WRES_WHITE];
+    into->white_events += c->events[WRES_WHITE];
+    into->unknown_n += c->headcount[WRES_UNKNOWN];
+    if (unknown_as_bme) {
+        into->bme_n += c->headcount[WRES_UNKNOWN];
+        into->bme_events += c->events[WRES_UNKNOWN];
+    }
+}
+
+/* The count that decides a row's primary suppression: the smallest
+ * headcount it shows, and with unknown counted as BME a non-zero unknown
+ * headcount (so that comparing runs with the two --wres-unknown settings
+ * cannot expose a tiny unknown group). */
+static double hr_min_count(const struct hr_row *r, bool unknown_as_bme)
+{
+    double n = r->bme_n < r->white_n ? r->bme_n : r->white_n;
+    if (unknown_as_bme && r->unknown_n > 0 && r->unknown_n < n)
+        n = r->unknown_n;
+    return n;
+}
+
+/* The single-period rows of indicator 3, in struct hr_rows' order, with
+ * their sums. */
+static void hr_single_rows(const struct hr_table *hr, bool unknown_as_bme, struct hr_rows *rows)
+{
+    size_t n_periods = hr->periods.count;
+    rows->n = hr->n_cells + n_periods;
+    rows->list = xcalloc(rows->n + 1, sizeof(*rows->list));
+    for (size_t i = 0; i < rows->n; i++) {
+        rows->list[i].previous = MODEL_NONE;
+        if (i >= hr->n_cells) {
+            rows->list[i].period = (uint32_t)(i - hr->n_cells);
+            rows->list[i].scope = MODEL_NONE;
+        }
+    }
+    for (size_t i = 0; i < hr->n_cells; i++) {
+        const struct hr_cell *c = &hr->cells[i];
+        struct hr_row *all = &rows->list[hr->n_cells + c->period];
+        rows->list[i].period = c->period;
+        rows->list[i].scope = c->scope;
+        rows->list[i].used = true;
+        hr_add(&rows->list[i], c, unknown_as_bme);
+        hr_add(all, c, unknown_as_bme);
+        all->used = true;
+    }
+}
+
+/* Suppression of the single-period rows.  A row shows two additive counts,
+ * the BME and the White headcounts with their entries, so it is suppressed
+ * as a block of both (suppress_rows): the row's smallest headcount decides
+ * primary suppression, and the ALL row of each period, the sum of its orgs,
+ * is mended and audited for both sides, so that neither a hidden org's
+ * headcount nor its entries (0 when the hidden orgs had none between them)
+ * can be worked out from ALL. */
+static void hr_suppress(const struct hr_table *hr, struct hr_rows *rows, bool unknown_as_bme,
+                        double min_n)
+{
+    size_t n_periods = hr->periods.count, n_hr = rows->n;
+    /* ALL of each period = sum of its orgs */
+    struct relations rel = {0};
+    size_t *by_period = xcalloc(n_periods + 1, sizeof(size_t));
+    for (size_t p = 0; p < n_periods; p++) {
+        if (!rows->list[hr->n_cells + p].used)
+            continue;
+        xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
+        rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false, false};
+        by_period[p] = rel.n++;
+    }
+    for (size_t i = 0; i < hr->n_cells; i++)
+        add_child(&rel.list[by_period[hr->cells[i].period]], i);
+    double *count = xcalloc(n_hr + 1, sizeof(double));
+    double *side[4];
+    for (int k = 0; k < 4; k++)
+        side[k] = xcalloc(n_hr + 1, sizeof(double));
+    for (size_t i = 0; i < n_hr; i++) {
+        count[i] = hr_min_count(&rows->list[i], unknown_as_bme);
+        side[0][i] = rows->list[i].bme_n;
+        side[1][i] = rows->list[i].bme_events;
+        side[2][i] = rows->list[i].white_n;
+        side[3][i] = rows->list[i].white_events;
+    }
+    enum suppression *supp = xcalloc(n_hr + 1, sizeof(*supp));
+    const double *n[2] = {side[0], side[2]}, *positive[2] = {side[1], side[3]};
+    suppress_rows(&rel, n_hr, 2, n, positive, count, supp, min_n);
+    for (size_t i = 0; i < n_hr; i++)
+        rows->list[i].supp = supp[i];
+    free(supp);
+    for (int k = 0; k < 4; k++)
+        free(side[k]);
+    free(count);
+    free(by_period);
+    relations_release(&rel);
+}
+
+int64_t hr_previous_period(const struct hr_table *hr, uint32_t period, char prev[PERIOD_TEXT_MAX])
+{
+    const char *text = hr->periods.strings[period];
+    struct period p;
+    prev[0] = '\0';
+    if (!period_parse(text, strlen(text), &p))
+        return -1;
+    struct period q = period_from_ordinal(p.kind, period_ordinal(&p) - 1);
+    period_format(&q, prev);
+    return strdict_find(&hr->periods, prev, strlen(prev));
+}
+
+static enum suppression worse(enum suppression a, enum suppression b)
+{
+    return a == SUPP_PRIMARY || b == SUPP_PRIMARY       ? SUPP_PRIMARY
+           : a == SUPP_SECONDARY || b == SUPP_SECONDARY ? SUPP_SECONDARY
+                                                        : SUPP_NONE;
+}
+
+static _Thread_local const struct hr_row *sort_hr_rows;
+
+static int compare_hr_rows(const void *pa, const void *pb)
+{
+    const struct hr_row *a = &sort_hr_rows[*(const size_t *)pa];
+    const struct hr_row *b = &sort_hr_rows[*(const size_t *)pb];
+    if (a->scope != b->scope)
+        return a->scope < b->scope ? -1 : 1;
+    return a->period < b->period ? -1 : a->period > b->period;
+}
+
+/* Index of the row for (period, scope) via the sorted index, or MODEL_NONE. */
+static size_t hr_find(const struct hr_row *list, const size_t *sorted, size_t n, uint32_t period,
+                      size_t scope)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct hr_row *r = &list[sorted[mid]];
+        if (r->scope == scope && r->period == period)
+            return sorted[mid];
+        if (r->scope < scope || (r->scope == scope && r->period < period))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return MODEL_NONE;
+}
+
+/* --wres-rolling: a rolling row is the sum of a row and the same scope's
+ * row of the previous period, and is shown only when both are shown: every
+ * rolling figure is then a sum of figures the single-period run shows, and
+ * can reveal nothing it hides. */
+static void hr_rolling(const struct hr_table *hr, struct hr_rows *rows)
+{
+    size_t n_hr = rows->n;
+    size_t *sorted = xcalloc(n_hr + 1, sizeof(size_t));
+    for (size_t i = 0; i < n_hr; i++)
+        sorted[i] = i;
+    sort_hr_rows = rows->list;
+    qsort(sorted, n_hr, sizeof(size_t), compare_hr_rows);
+    sort_hr_rows = NULL;
+    for (size_t i = 0; i < n_hr; i++) {
+        struct hr_row *r = &rows->list[i];
+        char prev[PERIOD_TEXT_MAX];
+        int64_t pp = r->used ? hr_previous_period(hr, r->period, prev) : -1;
+        size_t j = pp < 0 ? MODEL_NONE : hr_find(rows->list, sorted, n_hr, (uint32_t)pp, r->scope);
+        if (j != MODEL_NONE && !rows->list[j].used)
+            j = MODEL_NONE;
+        r->previous = j;
+        r->rolling_supp = j == MODEL_NONE ? SUPP_NONE : worse(r->supp, rows->list[j].supp);
+    }
+    free(sorted);
+}
+
+/* SPC of HR counts: a rate of an org-period that wres.csv hides shows
+ * nothing and takes the row's state (its rates, with wres.csv's ALL totals,
+ * could help to recover the hidden counts); of a shown row, a group's rate
+ * is primary when its headcount is below min_n. */
+static enum suppression *hr_rates(const struct hr_table *hr, const struct hr_rows *rows,
+                                  double min_n)
+{
+    enum suppression *rate = xcalloc(hr->n_cells * WRES_GROUPS + 1, sizeof(*rate));
+    for (size_t i = 0; i < hr->n_cells; i++)
+        for (int g = 0; g < WRES_GROUPS; g++)
+            rate[i * WRES_GROUPS + g] = rows->list[i].supp != SUPP_NONE ? rows->list[i].supp
+                                        : hr->cells[i].headcount[g] < min_n ? SUPP_PRIMARY
+                                                                            : SUPP_NONE;
+    return rate;
+}
+
+/* -- hotspots -- */
+
+/* A unit compared with the rest of its org (the org's whole cell minus the
+ * unit): no figures when the unit is suppressed, when the org's whole cell
+ * is (the rest would be derived from it), or when the rest holds fewer
+ * than min_n answers (a unit that is nearly the whole org would expose the
+ * few others; primary suppression of the rest). */
+static unsigned char *hotspot_states(const struct model *m, double min_n)
+{
+    unsigned char *state = xcalloc(m->n_cells * m->n_items + 1, 1);
+    for (size_t c = 0; c < m->n_cells; c++) {
+        if (m->groupings[m->cells[c].grouping].kind != GROUPING_UNIT)
+            continue;
+        size_t org = model_org_cell(m, c);
+        for (size_t i = 0; i < m->n_items; i++) {
+            const struct item_count *u = &m->counts[c * m->n_items + i];
+            const struct item_count *o = &m->counts[org * m->n_items + i];
+            enum suppression s = disclosure_pair(u, o);
+            if (s == SUPP_NONE && o->n - u->n < min_n)
+                s = SUPP_PRIMARY;
+            state[c * m->n_items + i] = (unsigned char)s;
+        }
+    }
+    return state;
+}
+
+void disclosure_decide(struct stats_run *run, const struct source_dataset *src, size_t n_src)
+{
+    struct disclosure *d = &run->disclosure;
+    const struct stats_options *opt = run->opt;
+    relations_build(&run->model, &d->relations);
+    size_t *block = item_blocks(&run->model, src, n_src);
+    suppress_model(&run->model, &d->relations, block, opt->min_n, &run->primary, &run->secondary);
+    free(block);
+    hr_single_rows(&run->hr, opt->wres_unknown_as_bme, &d->hr);
+    hr_suppress(&run->hr, &d->hr, opt->wres_unknown_as_bme, opt->min_n);
+    hr_rolling(&run->hr, &d->hr);
+    for (size_t i = 0; i < d->hr.n; i++) {
+        d->hr_primary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_PRIMARY;
+        d->hr_secondary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_SECONDARY;
+    }
+    d->hr_rate = hr_rates(&run->hr, &d->hr, opt->min_n);
+    d->hotspot = hotspot_states(&run->model, opt->min_n);
+}
+
+void disclosure_release(struct disclosure *d)
+{
+    relations_release(&d->relations);
+    free(d->hr.list);
+    free(d->hr_rate);
+    free(d->hotspot);
+    memset(d, 0, sizeof(*d));
 }
