@@ -423,6 +423,65 @@ static void test_thresholds_nest(void **state)
     }
 }
 
+/* ---- one-person units ----------------------------------------------------------- */
+
+/* P = 2,000 units of 1 answer each at min_n 11.  At threshold 2 every unit
+ * is primary (0 or 1 answer); their total, 2,000, then says each has 1, so
+ * the total is hidden (secondary). */
+static void test_one_person_units_hide_their_total(void **state)
+{
+    (void)state;
+    enum { K = 2000 };
+    struct relations rel = {0};
+    relate(&rel, 0, false, false, END);
+    double *n = xcalloc(K + 1, sizeof(double));
+    enum suppression *supp = xcalloc(K + 1, sizeof(*supp));
+    n[0] = K;
+    for (size_t c = 1; c <= K; c++) {
+        n[c] = 1;
+        rel.list[0].children = xrealloc(rel.list[0].children, c * sizeof(size_t));
+        rel.list[0].children[rel.list[0].n_children++] = c;
+    }
+    suppress_cells(&rel, K + 1, n, NULL, true, supp, 11);
+    assert_int_equal(supp[0], SUPP_SECONDARY);
+    for (size_t c = 1; c <= K; c++)
+        assert_int_equal(supp[c], SUPP_PRIMARY);
+    free(n);
+    free(supp);
+    relations_release(&rel);
+}
+
+/* P (850) = 200 units with no answer + 800 units of 1 answer + one of 50.
+ * At threshold 1 the 200 empty units are primary; their hidden part holds
+ * no one, so the first unit of 1 answer is hidden (secondary).  The audit
+ * then finds every hidden unit held at its least by P (the empty ones at
+ * 0, the other at 1): hiding another unit of 1 answer relieves nothing, so
+ * one after another they all would be, then the unit of 50.  With more than
+ * SMALL_CHILDREN_ONE_BY_ONE such units that happens in one step (cubic
+ * time before): the same states, every unit hidden, P shown. */
+static void test_units_of_one_answer_hidden_in_one_step(void **state)
+{
+    (void)state;
+    enum { ZERO = 200, ONE = 800, K = ZERO + ONE + 1 };
+    struct relations rel = {0};
+    relate(&rel, 0, false, false, END);
+    double *n = xcalloc(K + 1, sizeof(double));
+    enum suppression *supp = xcalloc(K + 1, sizeof(*supp));
+    for (size_t c = 1; c <= K; c++) {
+        n[c] = c <= ZERO ? 0 : c <= ZERO + ONE ? 1 : 50;
+        n[0] += n[c];
+        rel.list[0].children = xrealloc(rel.list[0].children, c * sizeof(size_t));
+        rel.list[0].children[rel.list[0].n_children++] = c;
+    }
+    suppress_cells(&rel, K + 1, n, NULL, true, supp, 11);
+    assert_int_equal(supp[0], SUPP_NONE);
+    for (size_t c = 1; c <= K; c++)
+        assert_int_equal(supp[c], c <= ZERO ? SUPP_PRIMARY : SUPP_SECONDARY);
+    free(n);
+    free(supp);
+    relations_release(&rel);
+}
+
 /* ---- a stats run: the survey model, WRES 3, SPC rates, hotspots ------------------- */
 
 struct fixture {
@@ -629,6 +688,8 @@ int main(void)
         cmocka_unit_test(test_audit_hides_a_pinning_total),
         cmocka_unit_test(test_random_hierarchies_resist_exhaustive_attack),
         cmocka_unit_test(test_thresholds_nest),
+        cmocka_unit_test(test_one_person_units_hide_their_total),
+        cmocka_unit_test(test_units_of_one_answer_hidden_in_one_step),
         cmocka_unit_test(test_wres3_rows),
         cmocka_unit_test(test_wres3_unknown_as_bme),
         cmocka_unit_test(test_wres3_rolling_and_spc_rates),
