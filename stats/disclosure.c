@@ -15,9 +15,14 @@ static struct relation *add_relation(struct relations *rel, size_t parent, bool 
     return r;
 }
 
+/* Children arrays grow by doubling (room for the next power of two): one
+ * realloc per child copied the whole array each time under ASan, whose
+ * realloc always moves, which is quadratic in a relation of 100,000 teams. */
 static void add_child(struct relation *r, size_t child)
 {
-    r->children = xrealloc(r->children, (r->n_children + 1) * sizeof(size_t));
+    size_t n = r->n_children;
+    if ((n & (n - 1)) == 0) /* 0, 1, 2, 4, ...: full */
+        r->children = xrealloc(r->children, (n ? 2 * n : 1) * sizeof(size_t));
     r->children[r->n_children++] = child;
 }
 
