@@ -65,6 +65,9 @@ $(BIN)/candour-$(1): $(patsubst %.c,$(BUILD)/%.o,$(wildcard $(1)/*.c)) $(LIBCAND
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call PROGRAM_RULE,$(p))))
 
+# test_stats_disclosure runs disclosure_decide on a whole stats run.
+UNIT_DEPS_test_stats_disclosure = $(patsubst %.c,$(BUILD)/%.o,$(filter-out stats/main.c \
+                                      stats/disclosure.c,$(wildcard stats/*.c)))
 # Unit tests (cmocka): tests/unit/test_<name>.c becomes $(BUILD)/tests/test_<name>,
 # linked with the library; test_<module>.c tests lib/<module>.c.  A test of a
 # program's own module is named test_<prog>_<module>.c (test_stats_output.c

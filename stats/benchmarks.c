@@ -138,7 +138,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
 {
     const struct model *m = &run->model;
     const struct item_count *ic = &m->counts[member * m->n_items + item];
-    enum suppression supp = ic->supp != SUPP_NONE ? ic->supp : cmp->supp;
+    enum suppression supp = ic->supp != SUPP_NONE ? ic->supp : cmp->supp; /* the worse of two decided states */
     table_name(t, cell_period(run, member));
     table_name(t, m->items[item].id);
     table_name(t, cell_grouping(run, member));

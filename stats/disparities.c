@@ -56,7 +56,7 @@ static void compare(const struct stats_run *run, struct disparity *d)
     const struct item_count *g = &m->counts[d->cell * m->n_items + d->item];
     const struct item_count *r =
         d->ref != MODEL_NONE ? &m->counts[d->ref * m->n_items + d->item] : NULL;
-    d->supp = g->supp != SUPP_NONE ? g->supp : r ? r->supp : SUPP_PRIMARY;
+    d->supp = disclosure_pair(g, r);
     d->p_value = d->q_value = NAN;
     if (d->supp != SUPP_NONE)
         return;

@@ -10,7 +10,8 @@
  * Benjamini-Hochberg (1995) false discovery rate; a row is flagged when the
  * unit is worse than the rest (by the item's polarity) with q below --fdr.
  *
- * Disclosure: a row has no figures when its unit is suppressed, when its
+ * Disclosure (decided in disclosure.c, read here): a row has no figures
+ * when its unit is suppressed, when its
  * org's whole cell is suppressed (the rest would be derived from it), or when
  * the rest holds fewer than --min-n answers (a unit that is nearly the whole
  * org would expose the few others); the last counts as primary suppression
@@ -32,15 +33,7 @@ struct hotspot {
     enum direction direction;
 };
 
-/* The whole-org cell a unit cell belongs to (the root of its parents). */
-static size_t org_cell(const struct model *m, size_t cell)
-{
-    while (m->cells[cell].parent != MODEL_NONE)
-        cell = m->cells[cell].parent;
-    return cell;
-}
-
-/* Fill one row: suppression first, then the comparison. */
+/* Fill one row: its decided state (disclosure.c), then the comparison. */
 static void compare(const struct stats_run *run, size_t cell, size_t org, size_t item,
                     struct hotspot *h)
 {
@@ -48,9 +41,7 @@ static void compare(const struct stats_run *run, size_t cell, size_t org, size_t
     const struct item_count *u = &m->counts[cell * m->n_items + item];
     const struct item_count *o = &m->counts[org * m->n_items + item];
     *h = (struct hotspot){.cell = cell, .item = item, .p_value = NAN};
-    h->supp = u->supp != SUPP_NONE ? u->supp : o->supp;
-    if (h->supp == SUPP_NONE && o->n - u->n < run->opt->min_n)
-        h->supp = SUPP_PRIMARY; /* the rest of the org is too small to show */
+    h->supp = (enum suppression)run->disclosure.hotspot[cell * m->n_items + item];
     if (h->supp != SUPP_NONE)
         return;
     h->n = u->n;
@@ -129,7 +120,7 @@ static bool write_org(const struct stats_run *run, size_t begin, size_t end, str
         size_t c = run->order[k];
         if (m->groupings[m->cells[c].grouping].kind != GROUPING_UNIT)
             continue;
-        size_t org = org_cell(m, c);
+        size_t org = model_org_cell(m, c);
         for (size_t i = 0; i < m->n_items; i++) {
             if (m->counts[org * m->n_items + i].n == 0)
                 continue; /* the item was not asked in this org and period */

@@ -288,42 +288,6 @@ static int write_outputs(struct stats_run *run, struct buf *err)
     return ok ? CLI_OK : CLI_EIO;
 }
 
-static size_t model_item_index(const struct model *m, const char *id)
-{
-    for (size_t i = 0; i < m->n_items; i++)
-        if (strcmp(m->items[i].id, id) == 0)
-            return i;
-    return MODEL_NONE;
-}
-
-/* The block of every model item for suppress_model: a derived any-of item
- * and its parts share one hidden set, named by their first item.  Caller
- * frees. */
-static size_t *item_blocks(const struct model *m, const struct source_dataset *src, size_t n)
-{
-    size_t *block = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
-    for (size_t i = 0; i < m->n_items; i++)
-        block[i] = i;
-    for (size_t d = 0; d < n; d++) {
-        const struct schema *s = src[d].schema;
-        for (size_t j = 0; s && j < s->n_items; j++) {
-            const struct item *it = &s->items[j];
-            size_t a = it->n_any_of ? model_item_index(m, it->id) : MODEL_NONE;
-            for (size_t k = 0; a != MODEL_NONE && k < it->n_any_of; k++) {
-                size_t b = model_item_index(m, s->items[it->any_of[k]].id);
-                if (b == MODEL_NONE)
-                    continue;
-                /* join the two blocks under the smaller first item */
-                size_t ra = block[a], rb = block[b], to = ra < rb ? ra : rb;
-                for (size_t i = 0; i < m->n_items; i++)
-                    if (block[i] == ra || block[i] == rb)
-                        block[i] = to;
-            }
-        }
-    }
-    return block;
-}
-
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -350,11 +314,7 @@ int main(int argc, char **argv)
         load_count(&run.model, &run.hr, src, n, &err) &&
         (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);
-        relations_build(&run.model, &run.relations);
-        size_t *block = item_blocks(&run.model, src, n);
-        suppress_model(&run.model, &run.relations, block, opt.min_n, &run.primary,
-                       &run.secondary);
-        free(block);
+        disclosure_decide(&run, src, n);
         stats_sort_cells(&run);
         stats_format_common(&run);
         status = make_output_dir(opt.output_dir, &err) ? write_outputs(&run, &err) : CLI_EIO;
@@ -381,7 +341,7 @@ int main(int argc, char **argv)
     load_close(src, n);
     free(src);
     free(run.order);
-    relations_release(&run.relations);
+    disclosure_release(&run.disclosure);
     compare_summary_release(&run.compare);
     hr_table_release(&run.hr);
     model_release(&run.model);

@@ -129,5 +129,12 @@ static inline struct theme_count *model_theme_count(struct model *m, size_t cell
 {
     return &m->themes[cell * m->n_themes + theme];
 }
+/* The whole-scope cell a cell belongs to (the root of its parents). */
+static inline size_t model_org_cell(const struct model *m, size_t cell)
+{
+    while (m->cells[cell].parent != MODEL_NONE)
+        cell = m->cells[cell].parent;
+    return cell;
+}
 
 #endif

@@ -22,12 +22,13 @@
  * points' estimates only and blank centre, limits and signal.  A run whose
  * points are all suppressed is left out.
  *
- * Disclosure of HR points: an org-period that wres.csv hides for WRES
- * indicator 3 (BME or White headcount below min_n, or complementary
- * suppression against the ALL total: wres_hr_suppression) shows no rate at
- * all, and every rate takes the row's state: otherwise its rates, with
- * wres.csv's ALL totals, could help to recover the hidden counts.  Of a
- * shown row, a group's rate is primary when its headcount is below min_n. */
+ * Disclosure of HR points, decided in disclosure.c and read here: an
+ * org-period that wres.csv hides for WRES indicator 3 (BME or White
+ * headcount below min_n, or complementary suppression against the ALL
+ * total) shows no rate at all, and every rate takes the row's state:
+ * otherwise its rates, with wres.csv's ALL totals, could help to recover
+ * the hidden counts.  Of a shown row, a group's rate is primary when its
+ * headcount is below min_n. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +164,7 @@ static void survey_series(const struct stats_run *run, struct table *t)
                 pts[k].ordinal = ix.ordinal[period];
                 pts[k].supp = ic->supp;
                 if (pts[k].supp == SUPP_NONE && !(ic->n > 0))
-                    pts[k].supp = SUPP_PRIMARY; /* cannot happen: min_n >= 1 */
+                    pts[k].supp = DISCLOSURE_NO_CELL; /* cannot happen: min_n >= 1 */
                 pts[k].value = pts[k].supp == SUPP_NONE ? ic->positive / ic->n : NAN;
                 k++;
             }
@@ -183,18 +184,6 @@ static void survey_series(const struct stats_run *run, struct table *t)
 }
 
 /* ---- HR counts ------------------------------------------------------------------- */
-
-/* Suppression of each HR cell's WRES indicator 3 row, as wres.c decides
- * it (wres_hr_suppression); supp has room for hr->n_cells entries. */
-static void hr_row_suppression(const struct stats_run *run, enum suppression *supp)
-{
-    const struct hr_table *hr = &run->hr;
-    enum suppression *all_supp =
-        xcalloc(hr->n_cells + hr->periods.count + 1, sizeof(*all_supp));
-    wres_hr_suppression(run, all_supp);
-    memcpy(supp, all_supp, hr->n_cells * sizeof(*supp));
-    free(all_supp);
-}
 
 static const struct hr_table *sort_hr; /* qsort has no context argument */
 static _Thread_local const struct model *sort_model;
@@ -221,8 +210,8 @@ static void hr_series(const struct stats_run *run, struct table *t)
     long *ordinal = xcalloc(n_periods ? n_periods : 1, sizeof(long));
     for (size_t p = 0; p < n_periods; p++)
         ordinal[p] = series_ordinal(hr->periods.strings[p]);
-    enum suppression *row_supp = xcalloc(hr->n_cells, sizeof(*row_supp));
-    hr_row_suppression(run, row_supp);
+    const struct hr_row *rows = run->disclosure.hr.list; /* row i is HR cell i */
+    const enum suppression *rate_supp = run->disclosure.hr_rate;
     size_t *sorted = xcalloc(hr->n_cells, sizeof(size_t));
     size_t n_sorted = 0;
     for (size_t i = 0; i < hr->n_cells; i++)
@@ -252,9 +241,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
                 struct spc_point *p = &pts[j - a];
                 p->period = hr->periods.strings[c->period];
                 p->ordinal = ordinal[c->period];
-                p->supp = row_supp[sorted[j]] != SUPP_NONE         ? row_supp[sorted[j]]
-                          : c->headcount[g] < run->opt->min_n ? SUPP_PRIMARY
-                                                              : SUPP_NONE;
+                p->supp = rate_supp[sorted[j] * WRES_GROUPS + (size_t)g];
                 p->value = p->supp == SUPP_NONE ? c->events[g] / c->headcount[g] : NAN;
             }
             struct spc_series s = {org,      "disciplinary_rate", "ethnicity", group_names[g], "",
@@ -266,7 +253,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
             struct spc_point *p = &pts[j - a];
             p->period = hr->periods.strings[c->period];
             p->ordinal = ordinal[c->period];
-            p->supp = row_supp[sorted[j]];
+            p->supp = rows[sorted[j]].supp;
             p->value = NAN;
             if (p->supp == SUPP_NONE) {
                 double bme_n = c->headcount[WRES_BME], bme_events = c->events[WRES_BME];
@@ -279,7 +266,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
                                  run->opt->conf, &rl) == M_OK)
                     p->value = rl.estimate;
                 else
-                    p->supp = SUPP_PRIMARY; /* cannot happen: both headcounts >= min_n */
+                    p->supp = DISCLOSURE_NO_CELL; /* cannot happen: both headcounts >= min_n */
             }
         }
         struct spc_series s = {org, "wres3_relative_likelihood", "all", "all", "", SPC_NEITHER};
@@ -287,7 +274,6 @@ static void hr_series(const struct stats_run *run, struct table *t)
     }
     free(pts);
     free(sorted);
-    free(row_supp);
     free(ordinal);
 }
 

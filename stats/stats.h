@@ -15,7 +15,7 @@
 #include "model.h"
 #include "numfmt.h"
 #include "output.h"
-#include "suppress.h"
+#include "disclosure.h"
 
 #define DEFAULT_MIN_N 11
 
@@ -36,7 +36,7 @@ struct stats_run {
     const struct stats_options *opt;
     struct model model;
     struct hr_table hr;
-    struct relations relations;
+    struct disclosure disclosure; /* every suppression decision (disclosure_decide) */
     size_t primary, secondary;
     size_t *order;                        /* cells in output order */
     const struct source_dataset *sources; /* the datasets read, for provenance */
@@ -67,10 +67,6 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
 bool write_themes(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_disparities(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_wres(const struct stats_run *run, struct table *t, struct buf *err);
-/* The state of every single-period WRES indicator 3 row: the HR cells
- * (orgs) in order, then each HR period's ALL row; supp has room for
- * run->hr.n_cells + the number of HR periods (wres.c, used by spc.c). */
-void wres_hr_suppression(const struct stats_run *run, enum suppression *supp);
 bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_trends(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_spc(const struct stats_run *run, struct table *t, struct buf *err);

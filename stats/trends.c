@@ -172,7 +172,7 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
     table_name(t, cell_group(run, cell));
     table_name(t, cell_period(run, cell));
     table_name(t, cell_period(run, prev));
-    enum suppression supp = cur->supp != SUPP_NONE ? cur->supp : old->supp;
+    enum suppression supp = disclosure_pair(cur, old);
     struct m_interval diff;
     struct m_ztest test;
     if (supp == SUPP_NONE &&

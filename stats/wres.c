@@ -9,12 +9,13 @@
  * ethnicity on the BME side (default: excluded from both sides);
  * --wres-rolling uses the sums of each period and the one before it.
  *
- * Disclosure control for indicator 3.  A single-period row is suppressed
+ * Disclosure control for indicator 3, decided in disclosure.c
+ * (disclosure_decide) and only read here.  A single-period row is suppressed
  * (primary) when the BME or the White headcount it shows is below min_n;
  * with --wres-unknown bme also when the unknown headcount is between 1 and
  * min_n - 1, so that comparing runs with the two settings cannot expose a
  * tiny unknown group.  The ALL row of a period is the sum of that period's
- * org rows, so complementary suppression (wres_hr_suppression: the BME and
+ * org rows, so complementary suppression (disclosure.c: the BME and
  * White sides as one block, the row's smallest headcount deciding primary
  * suppression) keeps a hidden org's counts from being recovered by
  * subtraction.  A rolling row is the sum of two single-period
@@ -83,86 +84,6 @@ static struct wres_row *add_row(struct wres_rows *rows)
 
 /* ---- indicator 3: HR counts ------------------------------------------------------ */
 
-/* One single-period HR row: an org's cell, or the ALL sum of a period. */
-struct hr_row {
-    uint32_t period;
-    size_t scope; /* model scope; MODEL_NONE for ALL */
-    double bme_n, bme_events, white_n, white_events, unknown_n;
-};
-
-static void hr_add(struct hr_row *into, const struct hr_cell *c, bool unknown_as_bme)
-{
-    into->bme_n += c->headcount[WRES_BME];
-    into->bme_events += c->events[WRES_BME];
-    into->white_n += c->headcount[WRES_WHITE];
-    into->white_events += c->events[WRES_WHITE];
-    into->unknown_n += c->headcount[WRES_UNKNOWN];
-    if (unknown_as_bme) {
-        into->bme_n += c->headcount[WRES_UNKNOWN];
-        into->bme_events += c->events[WRES_UNKNOWN];
-    }
-}
-
-/* The count that decides a row's suppression: the smallest headcount it
- * shows, and with unknown counted as BME a non-zero unknown headcount. */
-static double hr_min_count(const struct hr_row *r, bool unknown_as_bme)
-{
-    double n = r->bme_n < r->white_n ? r->bme_n : r->white_n;
-    if (unknown_as_bme && r->unknown_n > 0 && r->unknown_n < n)
-        n = r->unknown_n;
-    return n;
-}
-
-static _Thread_local const struct hr_row *sort_hr_rows;
-
-static int compare_hr_rows(const void *pa, const void *pb)
-{
-    const struct hr_row *a = &sort_hr_rows[*(const size_t *)pa];
-    const struct hr_row *b = &sort_hr_rows[*(const size_t *)pb];
-    if (a->scope != b->scope)
-        return a->scope < b->scope ? -1 : 1;
-    return a->period < b->period ? -1 : a->period > b->period;
-}
-
-/* Index of the row for (period, scope) via the sorted index, or MODEL_NONE. */
-static size_t hr_find(const struct hr_row *hr_rows, const size_t *sorted, size_t n, uint32_t period,
-                      size_t scope)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const struct hr_row *r = &hr_rows[sorted[mid]];
-        if (r->scope == scope && r->period == period)
-            return sorted[mid];
-        if (r->scope < scope || (r->scope == scope && r->period < period))
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return MODEL_NONE;
-}
-
-/* The previous period's code in hr->periods, or -1 (text written to prev). */
-static int64_t previous_period(const struct hr_table *hr, uint32_t period,
-                               char prev[PERIOD_TEXT_MAX])
-{
-    const char *text = hr->periods.strings[period];
-    struct period p;
-    prev[0] = '\0';
-    if (!period_parse(text, strlen(text), &p))
-        return -1;
-    struct period q = period_from_ordinal(p.kind, period_ordinal(&p) - 1);
-    period_format(&q, prev);
-    return strdict_find(&hr->periods, prev, strlen(prev));
-}
-
-static enum suppression worse(enum suppression a, enum suppression b)
-{
-    return a == SUPP_PRIMARY || b == SUPP_PRIMARY       ? SUPP_PRIMARY
-           : a == SUPP_SECONDARY || b == SUPP_SECONDARY ? SUPP_SECONDARY
-                                                        : SUPP_NONE;
-}
-
 static const char *hr_suppression_note(enum suppression s, bool rolling)
 {
     if (s == SUPP_PRIMARY)
@@ -174,108 +95,20 @@ static const char *hr_suppression_note(enum suppression s, bool rolling)
     return "";
 }
 
-/* The single-period rows of indicator 3: hr->cells (orgs), then one ALL
- * row per HR period (the sum of its orgs; period_used[p] says whether it
- * has any).  Caller frees both. */
-static struct hr_row *hr_single_rows(const struct stats_run *run, bool **period_used)
-{
-    const struct hr_table *hr = &run->hr;
-    size_t n_periods = hr->periods.count;
-    struct hr_row *hr_rows = xcalloc(hr->n_cells + n_periods + 1, sizeof(*hr_rows));
-    *period_used = xcalloc(n_periods + 1, sizeof(bool));
-    for (size_t p = 0; p < n_periods; p++) {
-        hr_rows[hr->n_cells + p].period = (uint32_t)p;
-        hr_rows[hr->n_cells + p].scope = MODEL_NONE;
-    }
-    for (size_t i = 0; i < hr->n_cells; i++) {
-        const struct hr_cell *c = &hr->cells[i];
-        hr_rows[i].period = c->period;
-        hr_rows[i].scope = c->scope;
-        hr_add(&hr_rows[i], c, run->opt->wres_unknown_as_bme);
-        hr_add(&hr_rows[hr->n_cells + c->period], c, run->opt->wres_unknown_as_bme);
-        (*period_used)[c->period] = true;
-    }
-    return hr_rows;
-}
-
-/* Suppression of the single-period indicator 3 rows (hr_single_rows'
- * order; supp has room for hr->n_cells + the number of HR periods).  A row
- * shows two additive counts, the BME and the White headcounts with their
- * entries, so it is suppressed as a block of both (suppress_rows): the
- * row's smallest headcount decides primary suppression, and the ALL row of
- * each period, the sum of its orgs, is mended and audited for both sides,
- * so that neither a hidden org's headcount nor its entries (0 when the
- * hidden orgs had none between them) can be worked out from ALL. */
-void wres_hr_suppression(const struct stats_run *run, enum suppression *supp)
-{
-    const struct hr_table *hr = &run->hr;
-    size_t n_periods = hr->periods.count, n_hr = hr->n_cells + n_periods;
-    bool *period_used;
-    struct hr_row *hr_rows = hr_single_rows(run, &period_used);
-    /* ALL of each period = sum of its orgs */
-    struct relations rel = {0};
-    struct relation **by_period = xcalloc(n_periods + 1, sizeof(*by_period));
-    for (size_t p = 0; p < n_periods; p++) {
-        if (!period_used[p])
-            continue;
-        xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
-        rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false, false};
-        rel.n++;
-    }
-    for (size_t k = 0, p = 0; p < n_periods; p++)
-        if (period_used[p])
-            by_period[p] = &rel.list[k++];
-    for (size_t i = 0; i < hr->n_cells; i++) {
-        struct relation *r = by_period[hr->cells[i].period];
-        r->children = xrealloc(r->children, (r->n_children + 1) * sizeof(size_t));
-        r->children[r->n_children++] = i;
-    }
-    double *count = xcalloc(n_hr + 1, sizeof(double));
-    double *side[4];
-    for (int k = 0; k < 4; k++)
-        side[k] = xcalloc(n_hr + 1, sizeof(double));
-    for (size_t i = 0; i < n_hr; i++) {
-        count[i] = hr_min_count(&hr_rows[i], run->opt->wres_unknown_as_bme);
-        side[0][i] = hr_rows[i].bme_n;
-        side[1][i] = hr_rows[i].bme_events;
-        side[2][i] = hr_rows[i].white_n;
-        side[3][i] = hr_rows[i].white_events;
-    }
-    const double *n[2] = {side[0], side[2]}, *positive[2] = {side[1], side[3]};
-    suppress_rows(&rel, n_hr, 2, n, positive, count, supp, run->opt->min_n);
-    for (int k = 0; k < 4; k++)
-        free(side[k]);
-    free(count);
-    free(by_period);
-    relations_release(&rel);
-    free(period_used);
-    free(hr_rows);
-}
-
+/* The rows of indicator 3, as disclosure_decide made and decided them:
+ * each single-period row, or with --wres-rolling its sum with the previous
+ * period's row. */
 static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
 {
     const struct hr_table *hr = &run->hr;
+    const struct hr_rows *hr_rows = &run->disclosure.hr;
     const struct model *m = &run->model;
     bool rolling = run->opt->wres_rolling;
-    size_t n_periods = hr->periods.count;
     if (!hr->n_cells)
         return;
-    size_t n_hr = hr->n_cells + n_periods;
-    bool *period_used;
-    struct hr_row *hr_rows = hr_single_rows(run, &period_used);
-    enum suppression *supp = xcalloc(n_hr + 1, sizeof(*supp));
-    wres_hr_suppression(run, supp);
-
-    size_t *sorted = xcalloc(n_hr, sizeof(size_t));
-    for (size_t i = 0; i < n_hr; i++)
-        sorted[i] = i;
-    sort_hr_rows = hr_rows;
-    qsort(sorted, n_hr, sizeof(size_t), compare_hr_rows);
-    sort_hr_rows = NULL;
-
-    for (size_t i = 0; i < n_hr; i++) {
-        const struct hr_row *h = &hr_rows[i];
-        if (i >= hr->n_cells && !period_used[h->period])
+    for (size_t i = 0; i < hr_rows->n; i++) {
+        const struct hr_row *h = &hr_rows->list[i];
+        if (!h->used)
             continue;
         struct wres_row *r = add_row(rows);
         r->period = hr->periods.strings[h->period];
@@ -288,15 +121,12 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         r->bme_events = h->bme_events;
         r->white_n = h->white_n;
         r->white_events = h->white_events;
-        r->supp = supp[i];
+        r->supp = h->supp;
         snprintf(r->periods_used, sizeof(r->periods_used), "%s", r->period);
         if (rolling) {
             char prev[PERIOD_TEXT_MAX];
-            int64_t pp = previous_period(hr, h->period, prev);
-            size_t j = pp < 0 ? MODEL_NONE : hr_find(hr_rows, sorted, n_hr, (uint32_t)pp, h->scope);
-            if (j != MODEL_NONE && j >= hr->n_cells && !period_used[pp])
-                j = MODEL_NONE;
-            if (j == MODEL_NONE) {
+            hr_previous_period(hr, h->period, prev);
+            if (h->previous == MODEL_NONE) {
                 r->computable = false;
                 r->supp = SUPP_NONE;
                 snprintf(r->note, sizeof(r->note),
@@ -304,19 +134,16 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
                          prev[0] ? prev : "(none)");
                 continue;
             }
+            const struct hr_row *before = &hr_rows->list[h->previous];
             snprintf(r->periods_used, sizeof(r->periods_used), "%s+%s", prev, r->period);
-            r->bme_n += hr_rows[j].bme_n;
-            r->bme_events += hr_rows[j].bme_events;
-            r->white_n += hr_rows[j].white_n;
-            r->white_events += hr_rows[j].white_events;
-            r->supp = worse(supp[i], supp[j]);
+            r->bme_n += before->bme_n;
+            r->bme_events += before->bme_events;
+            r->white_n += before->white_n;
+            r->white_events += before->white_events;
+            r->supp = h->rolling_supp;
         }
         snprintf(r->note, sizeof(r->note), "%s", hr_suppression_note(r->supp, rolling));
     }
-    free(sorted);
-    free(supp);
-    free(period_used);
-    free(hr_rows);
 }
 
 /* ---- indicators 5-8: survey ------------------------------------------------------ */
@@ -385,14 +212,14 @@ static void survey_indicator(const struct stats_run *run, struct wres_rows *rows
             r->item = survey_indicators[k].item;
             snprintf(r->periods_used, sizeof(r->periods_used), "%s", r->period);
             if (bme == MODEL_NONE || white == MODEL_NONE) {
-                r->supp = SUPP_PRIMARY;
+                r->supp = DISCLOSURE_NO_CELL;
                 snprintf(r->note, sizeof(r->note), "no respondents in the %s group",
                          bme == MODEL_NONE ? SURVEY_BME : SURVEY_WHITE);
                 continue;
             }
             const struct item_count *b = &m->counts[bme * m->n_items + items[k]];
             const struct item_count *w = &m->counts[white * m->n_items + items[k]];
-            r->supp = b->supp != SUPP_NONE ? b->supp : w->supp;
+            r->supp = disclosure_pair(b, w);
             r->bme_n = b->n;
             r->bme_events = b->positive;
             r->white_n = w->n;

@@ -1,4 +1,6 @@
-#include "suppress.h"
+#include "disclosure.h"
+
+#include "stats.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -13,9 +15,14 @@ static struct relation *add_relation(struct relations *rel, size_t parent, bool 
     return r;
 }
 
+/* Children arrays grow by doubling (room for the next power of two): one
+ * realloc per child copied the whole array each time under ASan, whose
+ * realloc always moves, which is quadratic in a relation of 100,000 teams. */
 static void add_child(struct relation *r, size_t child)
 {
-    r->children = xrealloc(r->children, (r->n_children + 1) * sizeof(size_t));
+    size_t n = r->n_children;
+    if ((n & (n - 1)) == 0) /* 0, 1, 2, 4, ...: full */
+        r->children = xrealloc(r->children, (n ? 2 * n : 1) * sizeof(size_t));
     r->children[r->n_children++] = child;
 }
 
@@ -148,21 +155,105 @@ static double hidden_part(const struct relation *r, const double *n, const enum 
     return hidden_n;
 }
 
-/* The smallest shown child of r (the earliest on a tie): with want > 0 one
- * with a positive answer, with want < 0 one with another answer.
- * MODEL_NONE when there is none. */
-static size_t smallest_shown(const struct relation *r, const double *n, const double *positive,
-                             const enum suppression *supp, int want)
+/* The kinds of child smallest_shown looks for. */
+enum want { WANT_OTHER, WANT_ANY, WANT_POSITIVE, WANT_SLACK, N_WANTS };
+
+/* The shown children of every relation by size, for smallest_shown, of one
+ * item in one suppression run: a relation's children are sorted by n (then
+ * position) the first time it is asked, and for each kind of child a
+ * cursor moves past the children that are hidden or not of that kind.
+ * Cells are only ever hidden within a run, so cursors only move forward:
+ * a relation costs its sort and one pass over its children however often
+ * it is asked (asking afresh each time made suppression cubic in the
+ * number of small units of one org: 100,000 one-person teams did not
+ * finish in ten minutes). */
+struct shown_order {
+    const struct relations *rel;
+    const double *n, *positive;
+    const enum suppression *supp;
+    size_t *first;              /* relation i's children: sorted[first[i] ..] */
+    size_t *sorted;
+    bool *ready;                /* sorted and cursors made */
+    size_t *cursor[N_WANTS];    /* per relation: next place in its sorted children */
+    size_t *n_small;            /* per relation: children of at most 1 answer */
+};
+
+static void order_init(struct shown_order *o, const struct relations *rel, const double *n,
+                       const double *positive, const enum suppression *supp)
 {
-    size_t smallest = MODEL_NONE;
-    for (size_t k = 0; k < r->n_children; k++) {
-        size_t c = r->children[k];
-        if (supp[c] || (want > 0 && !(positive[c] > 0)) || (want < 0 && !(positive[c] < n[c])))
-            continue;
-        if (smallest == MODEL_NONE || n[c] < n[smallest])
-            smallest = c;
+    *o = (struct shown_order){rel, n, positive, supp, NULL, NULL, NULL, {NULL}, NULL};
+    o->first = xcalloc(rel->n + 1, sizeof(size_t));
+    for (size_t i = 0; i < rel->n; i++)
+        o->first[i + 1] = o->first[i] + rel->list[i].n_children;
+    o->sorted = xcalloc(o->first[rel->n] ? o->first[rel->n] : 1, sizeof(size_t));
+    o->ready = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
+    for (int w = 0; w < N_WANTS; w++)
+        o->cursor[w] = xcalloc(rel->n ? rel->n : 1, sizeof(size_t));
+    o->n_small = xcalloc(rel->n ? rel->n : 1, sizeof(size_t));
+}
+
+static void order_release(struct shown_order *o)
+{
+    free(o->first);
+    free(o->sorted);
+    free(o->ready);
+    for (int w = 0; w < N_WANTS; w++)
+        free(o->cursor[w]);
+    free(o->n_small);
+}
+
+static _Thread_local const struct relation *sort_relation;
+static _Thread_local const double *sort_n;
+
+/* By n, then by place among the relation's children (sorted holds places
+ * while sorting). */
+static int compare_children(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    double na = sort_n[sort_relation->children[a]], nb = sort_n[sort_relation->children[b]];
+    if (na != nb)
+        return na < nb ? -1 : 1;
+    return a < b ? -1 : a > b;
+}
+
+static bool is_wanted(const struct shown_order *o, size_t c, enum want want)
+{
+    switch (want) {
+    case WANT_POSITIVE:
+        return o->positive[c] > 0;
+    case WANT_OTHER:
+        return o->positive[c] < o->n[c];
+    case WANT_SLACK:
+        return o->n[c] > 1;
+    default:
+        return true;
     }
-    return smallest;
+}
+
+/* The smallest shown child of relation ri (the earliest on a tie) of the
+ * kind wanted: any, one with a positive answer, one with another answer,
+ * or one with more than 1 answer (hidden, it could hold more than the 1
+ * its state promises).  MODEL_NONE when there is none. */
+static size_t smallest_shown(struct shown_order *o, size_t ri, enum want want)
+{
+    const struct relation *r = &o->rel->list[ri];
+    size_t *sorted = o->sorted + o->first[ri];
+    if (!o->ready[ri]) {
+        for (size_t k = 0; k < r->n_children; k++)
+            sorted[k] = k;
+        sort_relation = r;
+        sort_n = o->n;
+        qsort(sorted, r->n_children, sizeof(size_t), compare_children);
+        for (size_t k = 0; k < r->n_children; k++) {
+            sorted[k] = r->children[sorted[k]];
+            o->n_small[ri] += o->n[sorted[k]] <= 1;
+        }
+        o->ready[ri] = true;
+    }
+    size_t *at = &o->cursor[want][ri];
+    while (*at < r->n_children && (o->supp[sorted[*at]] || !is_wanted(o, sorted[*at], want)))
+        ++*at;
+    return *at < r->n_children ? sorted[*at] : MODEL_NONE;
 }
 
 /* ---- the audit ------------------------------------------------------------------ */
@@ -213,6 +304,17 @@ struct audit {
      * reset per audit. */
     size_t *hidden_cells, n_hidden_cells;
     bool *listed;
+    /* per relation, sums over its children of the bounds (lo, finite hi,
+     * the number of infinite hi) for implied(), made when first asked after
+     * each audit (sums_round[i] == round) */
+    double *sum_lo[N_FIELDS], *sum_hi[N_FIELDS];
+    int *sum_inf[N_FIELDS];
+    unsigned *sums_round, round;
+    /* skip_to_slack: cells to hide besides mend_pin's (each once per
+     * audit: pushed[c] == round), relations done this audit */
+    size_t *extra, n_extra;
+    unsigned *pushed, *flushed;
+    struct shown_order *order; /* the block's, for this item */
 };
 
 static bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
@@ -247,22 +349,46 @@ static bool has_remainder(const struct audit *a, const struct relation *r)
     return a->value[F_N][r->parent] - children > 0;
 }
 
-/* What relation r says about member c (its parent, or a child) in field f,
- * from the others' bounds: [*lo, *hi]. */
-static void implied(const struct audit *a, const struct relation *r, int f, size_t c, double *lo,
-                    double *hi)
+/* The sums of relation i's children's bounds, for this audit's bounds. */
+static void relation_sums(struct audit *a, size_t i)
 {
-    double lo_sum = 0, hi_sum = 0;
-    int hi_inf = has_remainder(a, r);
-    for (size_t k = 0; k < r->n_children; k++) {
-        size_t d = r->children[k];
-        if (d == c)
-            continue;
-        lo_sum += a->lo[f][d];
-        if (isinf(a->hi[f][d]))
-            hi_inf++;
+    if (a->sums_round[i] == a->round)
+        return;
+    a->sums_round[i] = a->round;
+    const struct relation *r = &a->rel->list[i];
+    for (int f = 0; f < a->fields; f++) {
+        double lo_sum = 0, hi_sum = 0;
+        int inf = 0;
+        for (size_t k = 0; k < r->n_children; k++) {
+            size_t d = r->children[k];
+            lo_sum += a->lo[f][d];
+            if (isinf(a->hi[f][d]))
+                inf++;
+            else
+                hi_sum += a->hi[f][d];
+        }
+        a->sum_lo[f][i] = lo_sum;
+        a->sum_hi[f][i] = hi_sum;
+        a->sum_inf[f][i] = inf;
+    }
+}
+
+/* What relation i says about member c (its parent, or a child) in field f,
+ * from the others' bounds: [*lo, *hi].  The children's sums are made once
+ * per audit and c's own bounds taken out of them, so that asking for every
+ * hidden child of a relation of k children costs k, not k squared. */
+static void implied(struct audit *a, size_t i, int f, size_t c, double *lo, double *hi)
+{
+    const struct relation *r = &a->rel->list[i];
+    relation_sums(a, i);
+    double lo_sum = a->sum_lo[f][i], hi_sum = a->sum_hi[f][i];
+    int hi_inf = a->remainder[i] + a->sum_inf[f][i];
+    if (c != r->parent) {
+        lo_sum -= a->lo[f][c];
+        if (isinf(a->hi[f][c]))
+            hi_inf--;
         else
-            hi_sum += a->hi[f][d];
+            hi_sum -= a->hi[f][c];
     }
     if (c == r->parent) {
         *lo = lo_sum;
@@ -455,12 +581,51 @@ static void audit_bounds(struct audit *a, double t, size_t *stack)
     }
 }
 
-/* Does relation r pin member c to v in field f on one side? */
-static bool pins(const struct audit *a, const struct relation *r, int f, size_t c, double v)
+/* Does relation i pin member c to v in field f on one side?
+ * *at_floor: c is a child held at the least its state allows (0 answers
+ * if primary, 1 if secondary) by the total less the other children's
+ * lower bounds: hiding one more child relieves that only if the child may
+ * hold more than its own least, 1. */
+static bool pins(struct audit *a, size_t i, int f, size_t c, double v, bool *at_floor)
 {
     double lo, hi, tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(v));
-    implied(a, r, f, c, &lo, &hi);
-    return lo >= v - tol || hi <= v + tol;
+    implied(a, i, f, c, &lo, &hi);
+    bool above = hi <= v + tol, below = lo >= v - tol;
+    double floor_n = a->supp[c] == SUPP_PRIMARY ? 0 : fmin(1, a->value[F_N][c]);
+    *at_floor = f == F_N && c != a->rel->list[i].parent && above && v <= floor_n + tol;
+    return above || below;
+}
+
+/* Up to this many children of at most 1 answer in one relation are hidden
+ * one audit after another, as they always were (the tables of runs with
+ * fewer stay as they were); beyond it, all at once (skip_to_slack). */
+#define SMALL_CHILDREN_ONE_BY_ONE 500
+
+/* Relation ri holds a cell at its floor (pins(), at_floor) and its
+ * smallest shown child has 1 answer or none: hiding that child relieves
+ * nothing, and the next audit would find the same pin and hide the next
+ * such child, one child per audit, until a child of more answers (or the
+ * total) was hidden: cubic time in the number of one-person units of one
+ * org.  All of those children are hidden at once instead (pushed to
+ * a->extra, each once per audit), the end of that sequence in one step;
+ * returns the child of more answers, else the shown total, else
+ * MODEL_NONE. */
+static size_t skip_to_slack(struct audit *a, size_t ri)
+{
+    const struct relation *r = &a->rel->list[ri];
+    size_t slack = smallest_shown(a->order, ri, WANT_SLACK);
+    if (a->flushed[ri] != a->round) {
+        a->flushed[ri] = a->round;
+        for (size_t d; (d = smallest_shown(a->order, ri, WANT_ANY)) != MODEL_NONE &&
+                       a->value[F_N][d] <= 1;) {
+            if (a->pushed[d] != a->round) {
+                a->pushed[d] = a->round;
+                a->extra[a->n_extra++] = d;
+            }
+            a->order->cursor[WANT_ANY][ri]++; /* past d, which will be hidden */
+        }
+    }
+    return slack != MODEL_NONE ? slack : !a->supp[r->parent] ? r->parent : MODEL_NONE;
 }
 
 /* The cell to hide for hidden cell c pinned to v in field f.  Among the
@@ -468,26 +633,38 @@ static bool pins(const struct audit *a, const struct relation *r, int f, size_t 
  * total of the first pooled demographic one whose total is shown, as
  * violation() mends them; else the smallest shown child over all of them
  * (one with a positive answer first when v is a positive count of 0; the
- * earliest relation, then child, on a tie); else the first shown total.
- * MODEL_NONE when every member is hidden. */
-static size_t mend_pin(const struct audit *a, size_t c, int f, double v)
+ * earliest relation, then child, on a tie), or when that child cannot
+ * relieve the pin, what hiding such children one audit after another would
+ * come to (skip_to_slack); else the first shown total.  MODEL_NONE when
+ * every member is hidden. */
+static size_t mend_pin(struct audit *a, size_t c, int f, double v)
 {
     int want = f == F_X && v <= 0 ? 1 : 0;
     for (int pass = 0; pass < 2; pass++) {
-        size_t best = MODEL_NONE, parent = MODEL_NONE;
+        size_t best = MODEL_NONE, parent = MODEL_NONE, best_rel = MODEL_NONE;
+        bool best_at_floor = false;
         for (int w = want; w >= 0; w--) {
             for (size_t k = a->first[c]; k < a->first[c + 1]; k++) {
-                const struct relation *r = &a->rel->list[a->member[k]];
-                if (pass == 0 && !pins(a, r, f, c, v))
+                size_t ri = a->member[k];
+                const struct relation *r = &a->rel->list[ri];
+                bool at_floor = false;
+                if (pass == 0 && !pins(a, ri, f, c, v, &at_floor))
                     continue;
                 if (r->prefer_parent && !a->supp[r->parent])
                     return r->parent; /* a pooled group figure, as violation() does */
-                size_t d = smallest_shown(r, a->value[F_N], a->value[F_X], a->supp, w);
-                if (d != MODEL_NONE && (best == MODEL_NONE || a->value[F_N][d] < a->value[F_N][best]))
+                size_t d = smallest_shown(a->order, ri, w ? WANT_POSITIVE : WANT_ANY);
+                if (d != MODEL_NONE &&
+                    (best == MODEL_NONE || a->value[F_N][d] < a->value[F_N][best])) {
                     best = d;
+                    best_rel = ri;
+                    best_at_floor = at_floor && !w;
+                }
                 if (parent == MODEL_NONE && !a->supp[r->parent])
                     parent = r->parent;
             }
+            if (best != MODEL_NONE && best_at_floor && a->value[F_N][best] <= 1 &&
+                a->order->n_small[best_rel] > SMALL_CHILDREN_ONE_BY_ONE)
+                return skip_to_slack(a, best_rel);
             if (best != MODEL_NONE)
                 return best;
         }
@@ -498,10 +675,12 @@ static size_t mend_pin(const struct audit *a, size_t c, int f, double v)
 }
 
 /* Run the audit at threshold t: for every pinned hidden cell, the cell to
- * hide goes to hide[] (room for n_cells).  Returns how many. */
+ * hide goes to hide[], then skip_to_slack's (room for 2 n_cells).  Returns
+ * how many. */
 static size_t audit_step(struct audit *a, double t, size_t *hide)
 {
     audit_bounds(a, t, hide); /* hide[] doubles as mark_zero's stack */
+    a->round++;               /* the relations' sums of bounds are stale */
     int fields = a->fields;
     size_t n_hide = 0;
     for (size_t h = 0; h < a->n_hidden_cells; h++) {
@@ -516,6 +695,9 @@ static size_t audit_step(struct audit *a, double t, size_t *hide)
             break;
         }
     }
+    for (size_t e = 0; e < a->n_extra; e++)
+        hide[n_hide++] = a->extra[e];
+    a->n_extra = 0;
     return n_hide;
 }
 
@@ -546,8 +728,17 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
     a->hidden_cells = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
     a->listed = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
     a->hidden = xcalloc(memberships ? memberships : 1, sizeof(size_t));
-    for (int f = 0; f < N_FIELDS; f++)
+    for (int f = 0; f < N_FIELDS; f++) {
         a->shown_sum[f] = xcalloc(rel->n ? rel->n : 1, sizeof(double));
+        a->sum_lo[f] = xcalloc(rel->n ? rel->n : 1, sizeof(double));
+        a->sum_hi[f] = xcalloc(rel->n ? rel->n : 1, sizeof(double));
+        a->sum_inf[f] = xcalloc(rel->n ? rel->n : 1, sizeof(int));
+    }
+    a->sums_round = xcalloc(rel->n ? rel->n : 1, sizeof(unsigned));
+    a->flushed = xcalloc(rel->n ? rel->n : 1, sizeof(unsigned));
+    a->pushed = xcalloc(n_cells ? n_cells : 1, sizeof(unsigned));
+    a->extra = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
+    a->round = 1;
     for (size_t c = 0; c < n_cells; c++)
         if (n[c] != floor(n[c]) || (positive && positive[c] != floor(positive[c])))
             a->whole = false;
@@ -597,8 +788,16 @@ static void audit_release(struct audit *a)
     free(a->listed);
     free(a->hidden);
     free(a->remainder);
-    for (int f = 0; f < N_FIELDS; f++)
+    for (int f = 0; f < N_FIELDS; f++) {
         free(a->shown_sum[f]);
+        free(a->sum_lo[f]);
+        free(a->sum_hi[f]);
+        free(a->sum_inf[f]);
+    }
+    free(a->sums_round);
+    free(a->flushed);
+    free(a->pushed);
+    free(a->extra);
     free(a->first);
     free(a->member);
 }
@@ -640,6 +839,7 @@ struct block {
     double *part_n, *part_x;
     bool whole; /* all counts whole: sums are exact in any order, so a hidden
                    cell is added to them instead of summing them again */
+    struct shown_order *order; /* per item */
 };
 
 static void refresh_parts(struct block *b, size_t r)
@@ -683,7 +883,7 @@ static double next_threshold(const struct block *b, size_t i, double t, double m
  * a hidden part with no positive answers tells that every hidden cell has
  * none, which pins each hidden cell's positive count at 0 whatever the
  * cells' sizes (and all positive pins each at its n). */
-static size_t violation(const struct block *b, size_t i, size_t ri, double min_n)
+static size_t violation(struct block *b, size_t i, size_t ri, double min_n)
 {
     const struct relation *r = &b->rel->list[ri];
     const double *n = b->n[i], *positive = b->positive[i];
@@ -710,7 +910,8 @@ static size_t violation(const struct block *b, size_t i, size_t ri, double min_n
         return MODEL_NONE;
     if (r->prefer_parent && !parent_hidden)
         return r->parent;
-    size_t smallest = smallest_shown(r, n, positive, supp, want);
+    enum want kind = want > 0 ? WANT_POSITIVE : want < 0 ? WANT_OTHER : WANT_ANY;
+    size_t smallest = smallest_shown(&b->order[i], ri, kind);
     return smallest != MODEL_NONE ? smallest : parent_hidden ? MODEL_NONE : r->parent;
 }
 
@@ -745,10 +946,13 @@ static void suppress_block(struct block *b, bool additive, double min_n)
 {
     size_t n_cells = b->n_cells, k = b->n_items;
     struct audit *audit = xcalloc(k, sizeof(*audit));
+    b->order = xcalloc(k, sizeof(*b->order));
     for (size_t i = 0; i < k; i++) {
         for (size_t c = 0; c < n_cells; c++)
             b->supp[i][c] = SUPP_NONE;
         audit_init(&audit[i], b->rel, n_cells, b->n[i], b->positive[i], b->supp[i]);
+        order_init(&b->order[i], b->rel, b->n[i], b->positive[i], b->supp[i]);
+        audit[i].order = &b->order[i];
     }
     b->whole = true;
     for (size_t i = 0; i < k; i++)
@@ -761,7 +965,7 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     b->part_x = xcalloc(n_parts, sizeof(double));
     for (size_t r = 0; r < b->rel->n; r++)
         refresh_parts(b, r);
-    size_t *hide = xcalloc(n_cells ? k * n_cells : 1, sizeof(size_t));
+    size_t *hide = xcalloc(n_cells ? 2 * k * n_cells : 1, sizeof(size_t));
     size_t hidden_audited = (size_t)-1;
     b->hidden = 0;
     for (double t = 1;;) {
@@ -801,9 +1005,12 @@ static void suppress_block(struct block *b, bool additive, double min_n)
                 next = fmin(next, floor(b->size[c]) + 1);
         t = next;
     }
-    for (size_t i = 0; i < k; i++)
+    for (size_t i = 0; i < k; i++) {
         audit_release(&audit[i]);
+        order_release(&b->order[i]);
+    }
     free(audit);
+    free(b->order);
     free(hide);
     free(b->parts);
     free(b->part_n);
@@ -820,7 +1027,7 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
     for (size_t c = 0; c < n_rows; c++)
         supp[c] = SUPP_NONE;
     struct block b = {rel, n_rows, k, n, positive, item_supp, 0, size, supp, NULL, NULL, NULL, NULL,
-                      NULL, false};
+                      NULL, false, NULL};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < k; i++)
         free(item_supp[i]);
@@ -835,7 +1042,7 @@ size_t suppress_cells(const struct relations *rel, size_t n_cells, const double 
                       const double *positive, bool additive, enum suppression *supp, double min_n)
 {
     struct block b = {rel, n_cells, 1, &n, &positive, &supp, 0, NULL, NULL, NULL, NULL, NULL, NULL,
-                      NULL, false};
+                      NULL, false, NULL};
     suppress_block(&b, additive, min_n);
     size_t secondary = 0;
     for (size_t c = 0; c < n_cells; c++)
@@ -866,7 +1073,7 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
     }
     struct block b = {rel,  n_cells, n_items, (const double *const *)n,
                       (const double *const *)positive, supp, 0, NULL, NULL, NULL, NULL, NULL,
-                      NULL, NULL, false};
+                      NULL, NULL, false, NULL};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < n_items; i++) {
         for (size_t c = 0; c < n_cells; c++) {
@@ -944,4 +1151,286 @@ void suppress_model(struct model *m, const struct relations *rel, const size_t *
     pthread_mutex_destroy(&w.lock);
     *primary = w.primary;
     *secondary = w.secondary;
+}
+
+/* ---- the decisions of one run ---------------------------------------------------- */
+
+static size_t model_item_index(const struct model *m, const char *id)
+{
+    for (size_t i = 0; i < m->n_items; i++)
+        if (strcmp(m->items[i].id, id) == 0)
+            return i;
+    return MODEL_NONE;
+}
+
+/* The block of every model item for suppress_model: a derived any-of item
+ * and its parts share one hidden set, named by their first item.  Caller
+ * frees. */
+static size_t *item_blocks(const struct model *m, const struct source_dataset *src, size_t n)
+{
+    size_t *block = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
+    for (size_t i = 0; i < m->n_items; i++)
+        block[i] = i;
+    for (size_t d = 0; d < n; d++) {
+        const struct schema *s = src[d].schema;
+        for (size_t j = 0; s && j < s->n_items; j++) {
+            const struct item *it = &s->items[j];
+            size_t a = it->n_any_of ? model_item_index(m, it->id) : MODEL_NONE;
+            for (size_t k = 0; a != MODEL_NONE && k < it->n_any_of; k++) {
+                size_t b = model_item_index(m, s->items[it->any_of[k]].id);
+                if (b == MODEL_NONE)
+                    continue;
+                /* join the two blocks under the smaller first item */
+                size_t ra = block[a], rb = block[b], to = ra < rb ? ra : rb;
+                for (size_t i = 0; i < m->n_items; i++)
+                    if (block[i] == ra || block[i] == rb)
+                        block[i] = to;
+            }
+        }
+    }
+    return block;
+}
+
+/* -- WRES indicator 3 -- */
+
+static void hr_add(struct hr_row *into, const struct hr_cell *c, bool unknown_as_bme)
+{
+    into->bme_n += c->headcount[WRES_BME];
+    into->bme_events += c->events[WRES_BME];
+    into->white_n += c->headcount[WRES_WHITE];
+    into->white_events += c->events[WRES_WHITE];
+    into->unknown_n += c->headcount[WRES_UNKNOWN];
+    if (unknown_as_bme) {
+        into->bme_n += c->headcount[WRES_UNKNOWN];
+        into->bme_events += c->events[WRES_UNKNOWN];
+    }
+}
+
+/* The count that decides a row's primary suppression: the smallest
+ * headcount it shows, and with unknown counted as BME a non-zero unknown
+ * headcount (so that comparing runs with the two --wres-unknown settings
+ * cannot expose a tiny unknown group). */
+static double hr_min_count(const struct hr_row *r, bool unknown_as_bme)
+{
+    double n = r->bme_n < r->white_n ? r->bme_n : r->white_n;
+    if (unknown_as_bme && r->unknown_n > 0 && r->unknown_n < n)
+        n = r->unknown_n;
+    return n;
+}
+
+/* The single-period rows of indicator 3, in struct hr_rows' order, with
+ * their sums. */
+static void hr_single_rows(const struct hr_table *hr, bool unknown_as_bme, struct hr_rows *rows)
+{
+    size_t n_periods = hr->periods.count;
+    rows->n = hr->n_cells + n_periods;
+    rows->list = xcalloc(rows->n + 1, sizeof(*rows->list));
+    for (size_t i = 0; i < rows->n; i++) {
+        rows->list[i].previous = MODEL_NONE;
+        if (i >= hr->n_cells) {
+            rows->list[i].period = (uint32_t)(i - hr->n_cells);
+            rows->list[i].scope = MODEL_NONE;
+        }
+    }
+    for (size_t i = 0; i < hr->n_cells; i++) {
+        const struct hr_cell *c = &hr->cells[i];
+        struct hr_row *all = &rows->list[hr->n_cells + c->period];
+        rows->list[i].period = c->period;
+        rows->list[i].scope = c->scope;
+        rows->list[i].used = true;
+        hr_add(&rows->list[i], c, unknown_as_bme);
+        hr_add(all, c, unknown_as_bme);
+        all->used = true;
+    }
+}
+
+/* Suppression of the single-period rows.  A row shows two additive counts,
+ * the BME and the White headcounts with their entries, so it is suppressed
+ * as a block of both (suppress_rows): the row's smallest headcount decides
+ * primary suppression, and the ALL row of each period, the sum of its orgs,
+ * is mended and audited for both sides, so that neither a hidden org's
+ * headcount nor its entries (0 when the hidden orgs had none between them)
+ * can be worked out from ALL. */
+static void hr_suppress(const struct hr_table *hr, struct hr_rows *rows, bool unknown_as_bme,
+                        double min_n)
+{
+    size_t n_periods = hr->periods.count, n_hr = rows->n;
+    /* ALL of each period = sum of its orgs */
+    struct relations rel = {0};
+    size_t *by_period = xcalloc(n_periods + 1, sizeof(size_t));
+    for (size_t p = 0; p < n_periods; p++) {
+        if (!rows->list[hr->n_cells + p].used)
+            continue;
+        xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
+        rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false, false};
+        by_period[p] = rel.n++;
+    }
+    for (size_t i = 0; i < hr->n_cells; i++)
+        add_child(&rel.list[by_period[hr->cells[i].period]], i);
+    double *count = xcalloc(n_hr + 1, sizeof(double));
+    double *side[4];
+    for (int k = 0; k < 4; k++)
+        side[k] = xcalloc(n_hr + 1, sizeof(double));
+    for (size_t i = 0; i < n_hr; i++) {
+        count[i] = hr_min_count(&rows->list[i], unknown_as_bme);
+        side[0][i] = rows->list[i].bme_n;
+        side[1][i] = rows->list[i].bme_events;
+        side[2][i] = rows->list[i].white_n;
+        side[3][i] = rows->list[i].white_events;
+    }
+    enum suppression *supp = xcalloc(n_hr + 1, sizeof(*supp));
+    const double *n[2] = {side[0], side[2]}, *positive[2] = {side[1], side[3]};
+    suppress_rows(&rel, n_hr, 2, n, positive, count, supp, min_n);
+    for (size_t i = 0; i < n_hr; i++)
+        rows->list[i].supp = supp[i];
+    free(supp);
+    for (int k = 0; k < 4; k++)
+        free(side[k]);
+    free(count);
+    free(by_period);
+    relations_release(&rel);
+}
+
+int64_t hr_previous_period(const struct hr_table *hr, uint32_t period, char prev[PERIOD_TEXT_MAX])
+{
+    const char *text = hr->periods.strings[period];
+    struct period p;
+    prev[0] = '\0';
+    if (!period_parse(text, strlen(text), &p))
+        return -1;
+    struct period q = period_from_ordinal(p.kind, period_ordinal(&p) - 1);
+    period_format(&q, prev);
+    return strdict_find(&hr->periods, prev, strlen(prev));
+}
+
+static enum suppression worse(enum suppression a, enum suppression b)
+{
+    return a == SUPP_PRIMARY || b == SUPP_PRIMARY       ? SUPP_PRIMARY
+           : a == SUPP_SECONDARY || b == SUPP_SECONDARY ? SUPP_SECONDARY
+                                                        : SUPP_NONE;
+}
+
+static _Thread_local const struct hr_row *sort_hr_rows;
+
+static int compare_hr_rows(const void *pa, const void *pb)
+{
+    const struct hr_row *a = &sort_hr_rows[*(const size_t *)pa];
+    const struct hr_row *b = &sort_hr_rows[*(const size_t *)pb];
+    if (a->scope != b->scope)
+        return a->scope < b->scope ? -1 : 1;
+    return a->period < b->period ? -1 : a->period > b->period;
+}
+
+/* Index of the row for (period, scope) via the sorted index, or MODEL_NONE. */
+static size_t hr_find(const struct hr_row *list, const size_t *sorted, size_t n, uint32_t period,
+                      size_t scope)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const struct hr_row *r = &list[sorted[mid]];
+        if (r->scope == scope && r->period == period)
+            return sorted[mid];
+        if (r->scope < scope || (r->scope == scope && r->period < period))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return MODEL_NONE;
+}
+
+/* --wres-rolling: a rolling row is the sum of a row and the same scope's
+ * row of the previous period, and is shown only when both are shown: every
+ * rolling figure is then a sum of figures the single-period run shows, and
+ * can reveal nothing it hides. */
+static void hr_rolling(const struct hr_table *hr, struct hr_rows *rows)
+{
+    size_t n_hr = rows->n;
+    size_t *sorted = xcalloc(n_hr + 1, sizeof(size_t));
+    for (size_t i = 0; i < n_hr; i++)
+        sorted[i] = i;
+    sort_hr_rows = rows->list;
+    qsort(sorted, n_hr, sizeof(size_t), compare_hr_rows);
+    sort_hr_rows = NULL;
+    for (size_t i = 0; i < n_hr; i++) {
+        struct hr_row *r = &rows->list[i];
+        char prev[PERIOD_TEXT_MAX];
+        int64_t pp = r->used ? hr_previous_period(hr, r->period, prev) : -1;
+        size_t j = pp < 0 ? MODEL_NONE : hr_find(rows->list, sorted, n_hr, (uint32_t)pp, r->scope);
+        if (j != MODEL_NONE && !rows->list[j].used)
+            j = MODEL_NONE;
+        r->previous = j;
+        r->rolling_supp = j == MODEL_NONE ? SUPP_NONE : worse(r->supp, rows->list[j].supp);
+    }
+    free(sorted);
+}
+
+/* SPC of HR counts: a rate of an org-period that wres.csv hides shows
+ * nothing and takes the row's state (its rates, with wres.csv's ALL totals,
+ * could help to recover the hidden counts); of a shown row, a group's rate
+ * is primary when its headcount is below min_n. */
+static enum suppression *hr_rates(const struct hr_table *hr, const struct hr_rows *rows,
+                                  double min_n)
+{
+    enum suppression *rate = xcalloc(hr->n_cells * WRES_GROUPS + 1, sizeof(*rate));
+    for (size_t i = 0; i < hr->n_cells; i++)
+        for (int g = 0; g < WRES_GROUPS; g++)
+            rate[i * WRES_GROUPS + g] = rows->list[i].supp != SUPP_NONE ? rows->list[i].supp
+                                        : hr->cells[i].headcount[g] < min_n ? SUPP_PRIMARY
+                                                                            : SUPP_NONE;
+    return rate;
+}
+
+/* -- hotspots -- */
+
+/* A unit compared with the rest of its org (the org's whole cell minus the
+ * unit): no figures when the unit is suppressed, when the org's whole cell
+ * is (the rest would be derived from it), or when the rest holds fewer
+ * than min_n answers (a unit that is nearly the whole org would expose the
+ * few others; primary suppression of the rest). */
+static unsigned char *hotspot_states(const struct model *m, double min_n)
+{
+    unsigned char *state = xcalloc(m->n_cells * m->n_items + 1, 1);
+    for (size_t c = 0; c < m->n_cells; c++) {
+        if (m->groupings[m->cells[c].grouping].kind != GROUPING_UNIT)
+            continue;
+        size_t org = model_org_cell(m, c);
+        for (size_t i = 0; i < m->n_items; i++) {
+            const struct item_count *u = &m->counts[c * m->n_items + i];
+            const struct item_count *o = &m->counts[org * m->n_items + i];
+            enum suppression s = disclosure_pair(u, o);
+            if (s == SUPP_NONE && o->n - u->n < min_n)
+                s = SUPP_PRIMARY;
+            state[c * m->n_items + i] = (unsigned char)s;
+        }
+    }
+    return state;
+}
+
+void disclosure_decide(struct stats_run *run, const struct source_dataset *src, size_t n_src)
+{
+    struct disclosure *d = &run->disclosure;
+    const struct stats_options *opt = run->opt;
+    relations_build(&run->model, &d->relations);
+    size_t *block = item_blocks(&run->model, src, n_src);
+    suppress_model(&run->model, &d->relations, block, opt->min_n, &run->primary, &run->secondary);
+    free(block);
+    hr_single_rows(&run->hr, opt->wres_unknown_as_bme, &d->hr);
+    hr_suppress(&run->hr, &d->hr, opt->wres_unknown_as_bme, opt->min_n);
+    hr_rolling(&run->hr, &d->hr);
+    for (size_t i = 0; i < d->hr.n; i++) {
+        d->hr_primary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_PRIMARY;
+        d->hr_secondary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_SECONDARY;
+    }
+    d->hr_rate = hr_rates(&run->hr, &d->hr, opt->min_n);
+    d->hotspot = hotspot_states(&run->model, opt->min_n);
+}
+
+void disclosure_release(struct disclosure *d)
+{
+    relations_release(&d->relations);
+    free(d->hr.list);
+    free(d->hr_rate);
+    free(d->hotspot);
+    memset(d, 0, sizeof(*d));
 }

@@ -1,4 +1,10 @@
-/* Disclosure control: primary and complementary (secondary) suppression.
+/* Disclosure control: every suppression decision of a stats run, made here
+ * once, before any table is written (disclosure_decide).  The writers only
+ * read the decided states: an item or theme count's supp, the WRES
+ * indicator 3 rows' states (struct hr_rows), the SPC rates of HR groups and
+ * the hotspots' unit-against-rest rows (struct disclosure).
+ *
+ * The engine: primary and complementary (secondary) suppression.
  *
  * A relation says that a parent cell's count is the sum of its children's
  * (plus, for units, respondents who gave no unit: a remainder nobody sees):
@@ -19,11 +25,12 @@
  * at once and hides more where a hidden count is pinned.  The result is
  * built threshold by threshold so that runs with different --min-n hide
  * nested sets of cells with the same states (see suppress_cells). */
-#ifndef CANDOUR_STATS_SUPPRESS_H
-#define CANDOUR_STATS_SUPPRESS_H
+#ifndef CANDOUR_STATS_DISCLOSURE_H
+#define CANDOUR_STATS_DISCLOSURE_H
 
 #include <stddef.h>
 
+#include "load.h"
 #include "model.h"
 
 struct relation {
@@ -69,5 +76,70 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
  * item and its parts, whose figures bound each other cell by cell). */
 void suppress_model(struct model *m, const struct relations *rel, const size_t *block,
                     double min_n, size_t *primary, size_t *secondary);
+
+/* ---- the decisions of one run ------------------------------------------------ */
+
+/* One single-period WRES indicator 3 row: an org's HR cell, or the ALL sum
+ * of one HR period's orgs.  With --wres-unknown bme the unknown headcount
+ * and entries are counted on the BME side (and kept in unknown_n too). */
+struct hr_row {
+    uint32_t period;
+    size_t scope; /* model scope; MODEL_NONE for ALL */
+    double bme_n, bme_events, white_n, white_events, unknown_n;
+    bool used;             /* an ALL row: its period has org rows */
+    enum suppression supp; /* the single-period row's state */
+    /* --wres-rolling: the same scope's row of the previous period
+     * (MODEL_NONE: none, the rolling sum cannot be made) and the rolling
+     * row's state, shown only when both rows are */
+    size_t previous;
+    enum suppression rolling_supp;
+};
+
+/* The single-period rows: run->hr.cells in order (row i is HR cell i), then
+ * one ALL row per HR period (row hr.n_cells + p). */
+struct hr_rows {
+    struct hr_row *list;
+    size_t n;
+};
+
+struct disclosure {
+    struct relations relations; /* among the survey model's cells */
+    struct hr_rows hr;
+    /* SPC rate of HR cell c's ethnic group g ([c * WRES_GROUPS + g]): the
+     * row's state when the row is hidden, else primary for a headcount
+     * below min_n */
+    enum suppression *hr_rate;
+    /* hotspots: unit cell c against the rest of its org for item i
+     * ([c * n_items + i], unit cells only; enum suppression values) */
+    unsigned char *hotspot;
+    size_t hr_primary, hr_secondary; /* single-period WRES 3 rows hidden */
+};
+
+struct stats_run;
+struct source_dataset;
+
+/* Decide every suppression of the run: the survey model's counts (run->primary,
+ * run->secondary count them), the WRES 3 rows, the HR SPC rates and the
+ * hotspots rows, into run->model and run->disclosure.  src are the datasets
+ * read (their schemas name the derived any-of items). */
+void disclosure_decide(struct stats_run *run, const struct source_dataset *src, size_t n_src);
+void disclosure_release(struct disclosure *d);
+
+/* The text of the previous HR period of period (written to prev, "" when
+ * there is none), and its index in hr->periods or -1. */
+int64_t hr_previous_period(const struct hr_table *hr, uint32_t period, char prev[PERIOD_TEXT_MAX]);
+
+/* The state of a figure whose cell does not exist: no respondents. */
+#define DISCLOSURE_NO_CELL SUPP_PRIMARY
+
+/* The state of a figure made from two cells (a difference, a ratio, a
+ * comparison with a reference or a pooled figure): the first one's state
+ * when it is hidden, else the second's; a missing second cell (NULL) has
+ * no respondents and counts as primary. */
+static inline enum suppression disclosure_pair(const struct item_count *a,
+                                               const struct item_count *b)
+{
+    return a->supp != SUPP_NONE ? a->supp : b ? b->supp : DISCLOSURE_NO_CELL;
+}
 
 #endif
