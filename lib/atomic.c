@@ -87,24 +87,62 @@ static void use_large_buffer(struct atomic_file *af)
     }
 }
 
+/* Where the output is not a regular file to replace, open it to write in
+ * place: only a character device (/dev/null, a terminal) or a pipe, itself
+ * or behind a symbolic link (/dev/stdout, /dev/fd/N), never with O_CREAT or
+ * O_TRUNC, and a named pipe only when a reader is already there (a planted
+ * one must not hang the run).  Anything else (a regular file, nothing yet, a
+ * link to either) is replaced by rename, which replaces a link itself and
+ * never writes through it.  Returns 1 when opened in place, 0 when the
+ * caller should write a temporary file, -1 on error (message in err). */
+static int open_in_place(struct atomic_file *af, const char *path, struct buf *err)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    if (S_ISLNK(st.st_mode) && stat(path, &st) != 0)
+        return 0; /* a dangling link: replaced */
+    if (S_ISDIR(st.st_mode)) {
+        buf_printf(err, "%s: is a directory", path);
+        return -1;
+    }
+    if (S_ISREG(st.st_mode))
+        return 0;
+    if (!S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode)) {
+        buf_printf(err, "%s: not a regular file, a character device or a pipe", path);
+        return -1;
+    }
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        if (errno == ENXIO)
+            buf_printf(err, "%s: a named pipe with no reader (start the reader first)", path);
+        else
+            buf_printf(err, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) != 0 || !(af->fp = fdopen(fd, "wb"))) {
+        buf_printf(err, "%s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return 1;
+}
+
 bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct buf *err)
 {
     memset(af, 0, sizeof(*af));
     af->slot = -1;
     af->final_path = xstrdup(strcmp(path, "-") == 0 ? "(stdout)" : path);
-    struct stat st;
-    if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode))) {
-        if (strcmp(path, "-") != 0 && S_ISDIR(st.st_mode)) {
-            buf_printf(err, "%s: is a directory", path);
-            goto fail;
-        }
-        af->fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "wb");
-        if (!af->fp) {
-            buf_printf(err, "%s: %s", path, strerror(errno));
-            goto fail;
-        }
+    if (strcmp(path, "-") == 0) {
+        af->fp = stdout;
         return true;
     }
+    int in_place = open_in_place(af, path, err);
+    if (in_place < 0)
+        goto fail;
+    if (in_place > 0)
+        return true;
     const char *slash = strrchr(path, '/');
     if (slash)
         af->temp_path = xasprintf("%.*s/.%s.tmp.XXXXXX", (int)(slash - path), path, slash + 1);
@@ -296,6 +334,74 @@ static bool sync_directories(struct atomic_file *const *files, size_t n, struct 
     return ok;
 }
 
+/* What a journal holds, so that one left by a killed run can be told from a
+ * file someone else put at its name. */
+#define JOURNAL_TEXT "candour journal: the files of this set are being replaced\n"
+
+/* Is the entry st at path a journal a killed run of ours left behind: a
+ * regular file (not a link) with one name, ours, holding JOURNAL_TEXT? */
+static bool journal_left_by_us(const char *path, const struct stat *st)
+{
+    size_t len = strlen(JOURNAL_TEXT);
+    if (!S_ISREG(st->st_mode) || st->st_nlink != 1 || st->st_uid != geteuid() ||
+        st->st_size != (off_t)len)
+        return false;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    char text[sizeof(JOURNAL_TEXT)];
+    ssize_t n = read(fd, text, sizeof(text));
+    struct stat now;
+    bool same = fstat(fd, &now) == 0 && now.st_dev == st->st_dev && now.st_ino == st->st_ino;
+    close(fd);
+    return same && n == (ssize_t)len && memcmp(text, JOURNAL_TEXT, len) == 0;
+}
+
+/* Create the journal at path, never through a link or over a file we did
+ * not make (O_CREAT | O_EXCL | O_NOFOLLOW): one a killed run of ours left
+ * is removed first; anything else at the name is an error naming it.  Its
+ * text is synced, so that a later run can recognise it.  On failure nothing
+ * is left at path that was not there before. */
+static bool journal_create(const char *path, struct buf *err)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0) {
+        if (!journal_left_by_us(path, &st)) {
+            buf_printf(err, "%s: %s, not a journal written by candour: check what made it, "
+                            "remove it and run again",
+                       path, S_ISLNK(st.st_mode) ? "is a symbolic link" : "exists");
+            return false;
+        }
+        if (unlink(path) != 0 && errno != ENOENT) {
+            buf_printf(err, "%s: cannot remove the journal of an earlier run: %s", path,
+                       strerror(errno));
+            return false;
+        }
+    }
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        buf_printf(err, "%s: cannot create: %s", path, strerror(errno));
+        return false;
+    }
+    size_t len = strlen(JOURNAL_TEXT);
+    ssize_t n = write(fd, JOURNAL_TEXT, len);
+    int why = n < 0 ? errno : ENOSPC;
+    bool ok = n == (ssize_t)len;
+    if (ok && fsync(fd) != 0) {
+        why = errno;
+        ok = false;
+    }
+    if (close(fd) != 0 && ok) {
+        why = errno;
+        ok = false;
+    }
+    if (!ok) {
+        unlink(path);
+        buf_printf(err, "%s: cannot create: %s", path, strerror(why));
+    }
+    return ok;
+}
+
 bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
                        struct buf *err)
 {
@@ -331,12 +437,7 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
     }
     bool journal_made = false;
     if (ok && journal) {
-        int fd = open(journal, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-        journal_made = fd >= 0;
-        if (fd < 0 || close(fd) != 0) {
-            buf_printf(err, "%s: cannot create: %s", journal, strerror(errno));
-            ok = false;
-        }
+        ok = journal_made = journal_create(journal, err);
         /* on disk before any rename, so a power cut cannot show a mix
          * without it */
         if (ok)
