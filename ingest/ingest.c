@@ -21,6 +21,7 @@
 #include "csvin.h"
 #include "csvout.h"
 #include "dataset.h"
+#include "lock.h"
 #include "period.h"
 #include "schema.h"
 #include "text.h"
@@ -1223,6 +1224,24 @@ static void finish_outputs(struct ingest *ing)
     buf_release(&err);
 }
 
+/* The directories of the dataset and the rejects file, locked for this run
+ * alone (lib/lock.h).  One that cannot be opened is left out: creating the
+ * output in it then says why. */
+static bool lock_outputs(struct lock_set *locks, const struct ingest_options *opt)
+{
+    struct buf err;
+    buf_init(&err);
+    lock_set_add_parent(locks, opt->output_path, true, &err);
+    if (opt->rejects_path)
+        lock_set_add_parent(locks, opt->rejects_path, true, &err);
+    buf_clear(&err);
+    bool ok = lock_set_take(locks, "candour-ingest", !opt->no_wait, &err);
+    if (!ok)
+        fprintf(stderr, "candour-ingest: %s\n", err.data);
+    buf_release(&err);
+    return ok;
+}
+
 int ingest_run(const struct ingest_options *opt)
 {
     struct ingest ing;
@@ -1239,7 +1258,10 @@ int ingest_run(const struct ingest_options *opt)
         return CLI_EIO;
     }
     buf_release(&err);
-    if (open_outputs(&ing)) {
+    struct lock_set locks = {0};
+    if (!lock_outputs(&locks, opt)) {
+        ing.status = 2;
+    } else if (open_outputs(&ing)) {
         plan_columns(&ing);
         for (size_t i = 0; i < opt->n_inputs && !ing.fatal; i++)
             read_file(&ing, opt->inputs[i]);
@@ -1259,6 +1281,7 @@ int ingest_run(const struct ingest_options *opt)
     } else {
         ing.status = CLI_EIO;
     }
+    lock_set_release(&locks);
     for (size_t r = 0; r < ROLE_COUNT_; r++)
         buf_release(&ing.dropped[r]);
     buf_release(&ing.key);

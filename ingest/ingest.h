@@ -21,6 +21,7 @@ struct ingest_options {
     size_t n_inputs;
     bool quiet;
     bool progress; /* stderr is a terminal */
+    bool no_wait;  /* another run writing into an output's directory: fail, not wait */
 };
 
 /* Returns the exit status (enum cli_status): CLI_OK, CLI_EDATA for bad data,

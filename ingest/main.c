@@ -23,6 +23,8 @@ static void usage(FILE *out)
           "                       without it any bad row fails the run\n"
           "  -e, --export DATASET write a dataset back as CSV\n"
           "  -q, --quiet          no summary on stderr\n"
+          "      --no-wait        fail at once when another run is writing into the\n"
+          "                       directory of an output (default: wait for it)\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
@@ -53,7 +55,8 @@ int main(int argc, char **argv)
         {"schema", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
         {"rejects", required_argument, NULL, 'r'}, {"export", required_argument, NULL, 'e'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"version", no_argument, NULL, 'V'},       {"no-wait", no_argument, NULL, 'W'},
+        {NULL, 0, NULL, 0},
     };
     struct ingest_options opt = {0};
     const char *export_path = NULL;
@@ -75,6 +78,9 @@ int main(int argc, char **argv)
             break;
         case 'q':
             opt.quiet = true;
+            break;
+        case 'W':
+            opt.no_wait = true;
             break;
         case 'h':
             return cli_help(&program);

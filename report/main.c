@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lock.h"
 #include "report.h"
 #include "resolve.h"
 
@@ -81,6 +82,23 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
     return CLI_RUN;
 }
 
+/* Read the results directory under a shared lock (lib/lock.h): a
+ * candour-stats writing into it is waited for, so its tables are never read
+ * while it replaces them.  A directory that cannot be opened is not locked:
+ * results_load says why. */
+static bool load_results_locked(struct results *r, const char *dir, struct buf *err)
+{
+    struct lock_set locks = {0};
+    struct buf ignored;
+    buf_init(&ignored);
+    if (lock_set_add_dir(&locks, dir, false, &ignored))
+        lock_set_take(&locks, "candour-report", true, &ignored);
+    buf_release(&ignored);
+    bool ok = results_load(r, dir, err);
+    lock_set_release(&locks);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -95,7 +113,7 @@ int main(int argc, char **argv)
     int status;
     struct stat st;
     bool created = false;
-    if (!results_load(&results, opt.results_dir, &err)) {
+    if (!load_results_locked(&results, opt.results_dir, &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
         status = results.io_error ? REPORT_EIO : REPORT_EDATA;
     } else if (stat(opt.output_dir, &st) != 0 && !(created = mkdir(opt.output_dir, 0755) == 0)) {

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "lock.h"
 #include "stats.h"
 #include "text.h"
 
@@ -64,6 +66,8 @@ static void usage(FILE *out)
           "      --compare-within bgroup|type\n"
           "                       benchmarking groups: the bgroup column (default) or\n"
           "                       the types\n"
+          "      --no-wait        fail at once when another run is using DIR or writing a\n"
+          "                       dataset's directory (default: wait for it)\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
@@ -92,6 +96,7 @@ enum {
     OPT_COMPARE_LIST,
     OPT_COMPARE_WITHIN,
     OPT_SUCCESSORS,
+    OPT_NO_WAIT,
 };
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
@@ -108,6 +113,7 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"compare-list", required_argument, NULL, OPT_COMPARE_LIST},
         {"compare-within", required_argument, NULL, OPT_COMPARE_WITHIN},
         {"successors", required_argument, NULL, OPT_SUCCESSORS},
+        {"no-wait", no_argument, NULL, OPT_NO_WAIT},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
@@ -184,6 +190,9 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
                 return cli_usage_error(&program, "--compare-within must be bgroup or type, not '%s'",
                                        optarg);
             break;
+        case OPT_NO_WAIT:
+            opt->no_wait = true;
+            break;
         case 'h':
             return cli_help(&program);
         case 'V':
@@ -199,9 +208,10 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
     return CLI_RUN;
 }
 
-static bool make_output_dir(const char *dir, struct buf *err)
+static bool make_output_dir(const char *dir, bool *created, struct buf *err)
 {
     struct stat st;
+    *created = false;
     if (stat(dir, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return true;
@@ -212,7 +222,25 @@ static bool make_output_dir(const char *dir, struct buf *err)
         buf_printf(err, "%s: cannot create directory: %s", dir, strerror(errno));
         return false;
     }
+    *created = true;
     return true;
+}
+
+/* The output directory, locked for this run alone, and each dataset's
+ * directory, locked against a candour-ingest replacing it (lib/lock.h).
+ * A directory that cannot be opened is left out: reading the dataset in it
+ * then says why. */
+static bool lock_directories(struct lock_set *locks, const struct stats_options *opt,
+                             char **paths, size_t n, struct buf *err)
+{
+    if (!lock_set_add_dir(locks, opt->output_dir, true, err))
+        return false;
+    struct buf ignored;
+    buf_init(&ignored);
+    for (size_t i = 0; i < n; i++)
+        lock_set_add_parent(locks, paths[i], false, &ignored);
+    buf_release(&ignored);
+    return lock_set_take(locks, "candour-stats", !opt->no_wait, err);
 }
 
 typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
@@ -306,18 +334,23 @@ int main(int argc, char **argv)
     struct buf err;
     buf_init(&err);
     int status = CLI_EDATA;
-    bool io_error = false;
+    bool io_error = false, created = false;
+    struct lock_set locks = {0};
     int compare_status = CLI_OK;
-    if (opt.successors)
+    if (!make_output_dir(opt.output_dir, &created, &err) ||
+        !lock_directories(&locks, &opt, argv + optind, n, &err))
+        io_error = true;
+    else if (opt.successors)
         compare_status = successors_read(&run.model.history, opt.successors, &err);
-    if (compare_status == CLI_OK && load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
+    if (!io_error && compare_status == CLI_OK &&
+        load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         load_count(&run.model, &run.hr, src, n, &err) &&
         (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);
         disclosure_decide(&run, src, n);
         stats_sort_cells(&run);
         stats_format_common(&run);
-        status = make_output_dir(opt.output_dir, &err) ? write_outputs(&run, &err) : CLI_EIO;
+        status = write_outputs(&run, &err);
         if (status == CLI_OK)
             fprintf(stderr,
                     "candour-stats: %zu cells, %zu items, %zu themes; suppressed %zu primary, "
@@ -337,6 +370,9 @@ int main(int argc, char **argv)
         status = CLI_EIO; /* a dataset could not be read, as opposed to bad data */
     if (status != CLI_OK)
         fprintf(stderr, "candour-stats: %s\n", err.data);
+    if (status != CLI_OK && created)
+        rmdir(opt.output_dir); /* made for this run, and nothing written */
+    lock_set_release(&locks);
     buf_release(&err);
     load_close(src, n);
     free(src);

@@ -30,6 +30,7 @@ struct stats_options {
     bool wres_unknown_as_bme; /* default: unknown ethnicity excluded */
     struct compare_options compare; /* the comparison set (compare.h) */
     const char *successors;         /* --successors FILE (successors.h) */
+    bool no_wait;             /* another run using the output: fail, not wait */
 };
 
 struct stats_run {
