@@ -21,6 +21,7 @@
 #include "csvin.h"
 #include "csvout.h"
 #include "dataset.h"
+#include "idset.h"
 #include "lock.h"
 #include "period.h"
 #include "schema.h"
@@ -57,6 +58,7 @@ struct layout {
     char text[PERIOD_TEXT_MAX]; /* the period, canonical */
     size_t *column_of_field;    /* schema column for each header field, or NONE */
     struct field_plan *plan;    /* per header field */
+    size_t id_field;            /* the field of the respondent id, or NONE */
 };
 
 /* Demographic answers seen so far and their groups: a column has few
@@ -153,6 +155,10 @@ struct ingest {
     size_t (*digit_entry)[10];             /* per scale: entry of the one-digit code */
     size_t *item_scale;                    /* per schema column: its item's scale, or NONE */
     struct verbatim_memo *verbatim;        /* per scale: answers as spelled in the file */
+    /* respondents counted so far (repeated_respondent) */
+    size_t id_column; /* schema column of the respondent id, or NONE */
+    struct idset seen;
+    uint32_t file_index; /* of the file being read, in opt->inputs */
 };
 
 static bool cache_hit(const struct value_cache *c, const char *s, size_t len)
@@ -469,8 +475,11 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
                   sc->header, schema_role_name(sc->role), sc->name ? sc->name : "");
     }
     lay.plan = xcalloc(ing->n_fields ? ing->n_fields : 1, sizeof(*lay.plan));
+    lay.id_field = NONE;
     for (size_t j = 0; j < ing->n_fields; j++) {
         size_t c = lay.column_of_field[j];
+        if (c != NONE && c == ing->id_column)
+            lay.id_field = j;
         lay.plan[j] = (struct field_plan){c, c == NONE ? NONE : ing->ds_of_column[c],
                                           c == NONE ? NONE : ing->item_scale[c]};
     }
@@ -969,6 +978,36 @@ static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_rec
     return true;
 }
 
+/* Has this row's respondent (period, org and id) been counted already, in
+ * this file or an earlier one?  Then the row is rejected, saying where the
+ * first was, never the id.  Only rows about to be accepted are remembered,
+ * as keyed hashes (lib/idset.h).  A blank id cannot be checked. */
+static bool repeated_respondent(struct ingest *ing, const struct csvin_record *rec,
+                                const struct layout *lay)
+{
+    size_t j = lay->id_field;
+    if (j == NONE)
+        return false;
+    const char *id = rec->field[j], *org = rec->field[ing->org_field];
+    size_t id_len = rec->len[j], org_len = rec->len[ing->org_field];
+    text_trim(&id, &id_len);
+    text_trim(&org, &org_len);
+    if (id_len == 0)
+        return false;
+    const struct idset_entry *first =
+        idset_add(&ing->seen, lay->text, strlen(lay->text), org, org_len, id, id_len,
+                  ing->file_index, (uint32_t)rec->line);
+    if (!first)
+        return false;
+    const char *where = ing->opt->inputs[first->file];
+    reject(ing, rec, j + 1,
+           "respondent id (column '%s') already counted for this org and period at %s:%lu: "
+           "the same respondent would be counted twice",
+           ing->header[j], strcmp(where, "-") == 0 ? "(stdin)" : where,
+           (unsigned long)first->line);
+    return true;
+}
+
 static void process_row(struct ingest *ing, const struct csvin_record *rec)
 {
     ing->rows_read++;
@@ -1009,7 +1048,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     }
     size_t period_ds = ing->ds_of_column[lay->column_of_field[ing->period_field]];
     set_str(&ing->row[period_ds], lay->text, strlen(lay->text));
-    if (!check_ranges(ing, rec))
+    if (!check_ranges(ing, rec) || repeated_respondent(ing, rec, lay))
         return;
     struct buf err;
     buf_init(&err);
@@ -1110,6 +1149,21 @@ static int on_record(void *ctx, const struct csvin_record *rec, struct csvin *in
 
 /* ---- files and the run -------------------------------------------------------- */
 
+/* An input whose bytes (size and CRC-32) are those of an earlier input of
+ * the run would count its rows twice: that stops the run. */
+static void check_input_not_repeated(struct ingest *ing, uint64_t size, uint32_t crc)
+{
+    const struct dataset_writer *w = &ing->writer;
+    for (size_t i = 0; i < w->n_inputs; i++)
+        if (w->inputs[i].size == size && w->inputs[i].crc32 == crc) {
+            fatal(ing, 0, 0,
+                  "the same bytes as %s (%llu bytes, crc32 %08x): an input given twice would "
+                  "count its rows twice",
+                  w->inputs[i].name, (unsigned long long)size, crc);
+            return;
+        }
+}
+
 static void read_file(struct ingest *ing, const char *path)
 {
     ing->file = strcmp(path, "-") == 0 ? "(stdin)" : path;
@@ -1131,6 +1185,8 @@ static void read_file(struct ingest *ing, const char *path)
     } else if (st == CSVIN_OK && ing->file_rows_read == 0) {
         fatal(ing, 0, 0, "file has a header but no data rows");
     }
+    if (!ing->fatal)
+        check_input_not_repeated(ing, in.src.raw_size, in.src.raw_crc);
     if (!ing->fatal) {
         struct ds_input input = {
             .name = (char *)ing->file,
@@ -1224,6 +1280,18 @@ static void finish_outputs(struct ingest *ing)
     buf_release(&err);
 }
 
+/* The respondent id of a respondent schema: its first identifier column
+ * (schemas/README.md), or NONE. */
+static size_t respondent_id_column(const struct schema *s)
+{
+    if (s->kind != KIND_RESPONDENT)
+        return NONE;
+    for (size_t c = 0; c < s->n_columns; c++)
+        if (s->columns[c].role == ROLE_IDENTIFIER)
+            return c;
+    return NONE;
+}
+
 /* The directories of the dataset and the rejects file, locked for this run
  * alone (lib/lock.h).  One that cannot be opened is left out: creating the
  * output in it then says why. */
@@ -1258,13 +1326,17 @@ int ingest_run(const struct ingest_options *opt)
         return CLI_EIO;
     }
     buf_release(&err);
+    ing.id_column = respondent_id_column(ing.schema);
+    idset_init(&ing.seen);
     struct lock_set locks = {0};
     if (!lock_outputs(&locks, opt)) {
         ing.status = 2;
     } else if (open_outputs(&ing)) {
         plan_columns(&ing);
-        for (size_t i = 0; i < opt->n_inputs && !ing.fatal; i++)
+        for (size_t i = 0; i < opt->n_inputs && !ing.fatal; i++) {
+            ing.file_index = (uint32_t)i;
             read_file(&ing, opt->inputs[i]);
+        }
         if (ing.messages > INGEST_MAX_MESSAGES)
             fprintf(stderr, "candour-ingest: ... and %lu more bad rows\n",
                     ing.messages - INGEST_MAX_MESSAGES);
@@ -1282,6 +1354,7 @@ int ingest_run(const struct ingest_options *opt)
         ing.status = CLI_EIO;
     }
     lock_set_release(&locks);
+    idset_release(&ing.seen);
     for (size_t r = 0; r < ROLE_COUNT_; r++)
         buf_release(&ing.dropped[r]);
     buf_release(&ing.key);

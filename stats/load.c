@@ -1,4 +1,5 @@
 #include "load.h"
+#include "overlap.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -1151,7 +1152,7 @@ void hr_table_release(struct hr_table *hr)
 }
 
 bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src, size_t n,
-                struct buf *err)
+                struct overlap_watch *watch, struct buf *err)
 {
     struct weights wt = {0};
     if (m->weighted && !weights_prepare(m, &wt, src, n, err)) {
@@ -1160,6 +1161,8 @@ bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src
     }
     bool ok = true;
     for (size_t i = 0; i < n && ok; i++) {
+        if (watch)
+            overlap_before(watch, m);
         switch (src[i].schema->kind) {
         case KIND_RESPONDENT:
             ok = count_respondent(m, &src[i], m->weighted ? &wt : NULL, err);
@@ -1175,6 +1178,8 @@ bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src
             ok = count_hr(m, hr, &src[i], err);
             break;
         }
+        if (ok && watch)
+            ok = overlap_after(watch, m, src, i, err);
     }
     if (m->weighted)
         weights_release(&wt);

@@ -48,8 +48,11 @@ bool load_open(struct model *m, struct source_dataset *src, char **paths, size_t
  * get NaN weighted sums instead.  --weight fails when a respondent dataset
  * lacks the demographic 'occupation', or when there is no respondent
  * dataset. */
+struct overlap_watch;
+/* watch, when not NULL, looks at each dataset's counts for data counted
+ * twice (overlap.h) and stops the counting there with a message. */
 bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src, size_t n,
-                struct buf *err);
+                struct overlap_watch *watch, struct buf *err);
 /* The weighted proportion p_w = w_pos / w_sum of one count and its Kish
  * effective sample size n_eff = w_sum^2 / w_sq_sum (Kish 1965); feed an
  * interval with x = p_w * n_eff, n = n_eff.  False when the count has no

@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "lock.h"
+#include "overlap.h"
 #include "stats.h"
 #include "text.h"
 
@@ -66,6 +67,9 @@ static void usage(FILE *out)
           "      --compare-within bgroup|type\n"
           "                       benchmarking groups: the bgroup column (default) or\n"
           "                       the types\n"
+          "      --allow-overlap  sum respondent and aggregated (counts, org-results) data\n"
+          "                       of one org, period and item (default: an error, as they\n"
+          "                       would count the same staff twice)\n"
           "      --no-wait        fail at once when another run is using DIR or writing a\n"
           "                       dataset's directory (default: wait for it)\n"
           "  -h, --help           show this help\n"
@@ -97,6 +101,7 @@ enum {
     OPT_COMPARE_WITHIN,
     OPT_SUCCESSORS,
     OPT_NO_WAIT,
+    OPT_ALLOW_OVERLAP,
 };
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
@@ -114,6 +119,7 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"compare-within", required_argument, NULL, OPT_COMPARE_WITHIN},
         {"successors", required_argument, NULL, OPT_SUCCESSORS},
         {"no-wait", no_argument, NULL, OPT_NO_WAIT},
+        {"allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP},
         {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
@@ -192,6 +198,9 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
             break;
         case OPT_NO_WAIT:
             opt->no_wait = true;
+            break;
+        case OPT_ALLOW_OVERLAP:
+            opt->allow_overlap = true;
             break;
         case 'h':
             return cli_help(&program);
@@ -337,6 +346,7 @@ int main(int argc, char **argv)
     bool io_error = false, created = false;
     struct lock_set locks = {0};
     int compare_status = CLI_OK;
+    struct overlap_watch overlap = {.allow = opt.allow_overlap};
     if (!make_output_dir(opt.output_dir, &created, &err) ||
         !lock_directories(&locks, &opt, argv + optind, n, &err))
         io_error = true;
@@ -344,7 +354,8 @@ int main(int argc, char **argv)
         compare_status = successors_read(&run.model.history, opt.successors, &err);
     if (!io_error && compare_status == CLI_OK &&
         load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
-        load_count(&run.model, &run.hr, src, n, &err) &&
+        overlap_check_inputs(src, argv + optind, n, &err) &&
+        load_count(&run.model, &run.hr, src, n, &overlap, &err) &&
         (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);
         disclosure_decide(&run, src, n);
@@ -373,6 +384,7 @@ int main(int argc, char **argv)
     if (status != CLI_OK && created)
         rmdir(opt.output_dir); /* made for this run, and nothing written */
     lock_set_release(&locks);
+    overlap_release(&overlap);
     buf_release(&err);
     load_close(src, n);
     free(src);

@@ -31,6 +31,7 @@ struct stats_options {
     struct compare_options compare; /* the comparison set (compare.h) */
     const char *successors;         /* --successors FILE (successors.h) */
     bool no_wait;             /* another run using the output: fail, not wait */
+    bool allow_overlap;       /* respondent and aggregated data of one org, period, item: sum */
 };
 
 struct stats_run {
