@@ -37,19 +37,6 @@ bool gnuplot_on_path(void)
     return found;
 }
 
-/* Append s single-quoted for the POSIX shell: ' becomes '\''. */
-static void shell_quote(struct buf *out, const char *s)
-{
-    buf_putc(out, '\'');
-    for (; *s; s++) {
-        if (*s == '\'')
-            buf_puts(out, "'\\''");
-        else
-            buf_putc(out, *s);
-    }
-    buf_putc(out, '\'');
-}
-
 bool gnuplot_open(struct gnuplot *gp, struct buf *err)
 {
     memset(gp, 0, sizeof(*gp));
@@ -62,17 +49,17 @@ bool gnuplot_open(struct gnuplot *gp, struct buf *err)
         buf_printf(err, "%s: cannot create a temporary file: %s", gp->err_path, strerror(errno));
         goto out_free_path;
     }
-    if (close(fd) != 0) {
-        buf_printf(err, "%s: %s", gp->err_path, strerror(errno));
-        goto out_unlink;
-    }
+    /* nameless from here: inherited by the shell, which points gnuplot's
+     * stderr at it through /dev/fd/N (the descriptor, not a name that could
+     * be swapped; dash takes no 2>&N past 9), and read back through it */
+    unlink(gp->err_path);
+    gp->err_fd = fd;
     struct buf command;
     buf_init(&command);
     /* The scripts are UTF-8 (set encoding utf8): gnuplot runs in a UTF-8
      * locale whatever the caller's, or in the C locale it warns that it
      * cannot convert the degree sign and every chart counts as failed. */
-    buf_puts(&command, "LC_ALL=C.UTF-8; export LC_ALL; exec gnuplot -d 2>");
-    shell_quote(&command, gp->err_path);
+    buf_printf(&command, "LC_ALL=C.UTF-8; export LC_ALL; exec gnuplot -d 2>/dev/fd/%d", fd);
     fflush(NULL); /* nothing of ours buffered is written twice by the child */
     gp->pipe = popen(command.data, "w");
     int saved = errno;
@@ -83,7 +70,7 @@ bool gnuplot_open(struct gnuplot *gp, struct buf *err)
     }
     return true;
 out_unlink:
-    unlink(gp->err_path);
+    close(fd);
 out_free_path:
     free(gp->err_path);
     gp->err_path = NULL;
@@ -93,21 +80,15 @@ out_free_path:
 /* What gnuplot wrote on stderr (at most GP_STDERR_SHOWN characters of it,
  * quoted) appended to err; true when it wrote something or the file could
  * not be read. */
-static bool stderr_reported(const char *path, struct buf *err)
+static bool stderr_reported(int fd, const char *path, struct buf *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char text[1024];
+    ssize_t got = pread(fd, text, sizeof(text), 0);
+    if (got < 0) {
         buf_printf(err, "cannot read gnuplot's messages: %s: %s", path, strerror(errno));
         return true;
     }
-    char text[1024];
-    size_t len = fread(text, 1, sizeof(text), f);
-    bool failed = ferror(f);
-    fclose(f);
-    if (failed) {
-        buf_printf(err, "cannot read gnuplot's messages: %s", path);
-        return true;
-    }
+    size_t len = (size_t)got;
     if (len == 0)
         return false;
     buf_puts(err, "gnuplot reported ");
@@ -128,7 +109,7 @@ bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf 
     gp->pipe = NULL;
     struct buf messages;
     buf_init(&messages);
-    bool reported = stderr_reported(gp->err_path, &messages);
+    bool reported = stderr_reported(gp->err_fd, gp->err_path, &messages);
     if (reported) {
         buf_append(err, messages.data, messages.len);
         ok = false;
@@ -145,7 +126,7 @@ bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf 
         buf_printf(err, "cannot write to gnuplot: %s", strerror(write_errno));
     }
     buf_release(&messages);
-    unlink(gp->err_path);
+    close(gp->err_fd);
     free(gp->err_path);
     gp->err_path = NULL;
     return ok;

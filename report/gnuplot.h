@@ -31,7 +31,9 @@
 
 struct gnuplot {
     FILE *pipe;
-    char *err_path; /* gnuplot's stderr; owned, removed by gnuplot_close */
+    char *err_path; /* gnuplot's stderr; owned, removed by gnuplot_run */
+    int err_fd;     /* that file, open: gnuplot writes and we read it through
+                       this descriptor, never by name again */
 };
 
 /* True when an executable `gnuplot` is on PATH (what popen's shell runs). */
