@@ -145,7 +145,7 @@ const struct idset_entry *idset_add(struct idset *s, const char *period, size_t 
     sip_update(&h, id, id_len);
     uint64_t hash = sip_final(&h);
     hash += hash == 0; /* 0 marks an empty slot */
-    if (2 * (s->count + 1) > s->n_slots)
+    if (4 * (s->count + 1) > 3 * s->n_slots) /* linear probing stays short at 3/4 */
         grow(s);
     size_t k = (size_t)hash & (s->n_slots - 1);
     for (; s->slots[k].hash; k = (k + 1) & (s->n_slots - 1))
