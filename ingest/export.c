@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "csvout.h"
 #include "dataset.h"
+#include "lock.h"
 #include "ingest.h"
 #include "numfmt.h"
 #include "schema.h"
@@ -124,6 +125,12 @@ int export_run(const char *dataset_path, const char *output_path)
     struct buf err;
     buf_init(&err);
     int status = CLI_OK;
+    /* read under a shared lock of its directory: an ingest replacing the
+     * dataset and its rejects file is waited for (lib/lock.h) */
+    struct lock_set locks = {0};
+    if (lock_set_add_parent(&locks, dataset_path, false, &err))
+        lock_set_take(&locks, "candour-ingest", true, &err);
+    buf_clear(&err); /* a directory that cannot be opened: loading says why */
     enum ds_open_error why;
     struct dataset *ds = dataset_load(dataset_path, &err, &why);
     struct schema *s = NULL;
@@ -164,5 +171,6 @@ int export_run(const char *dataset_path, const char *output_path)
     buf_release(&err);
     schema_free(s);
     dataset_close(ds);
+    lock_set_release(&locks);
     return status;
 }
