@@ -365,6 +365,60 @@ static void test_signal_removes_temp(void **state)
     }
 }
 
+
+/* #15.1: a link planted at the final name is replaced by the new file, its
+ * target never written; a link to a character device (/dev/stdout, here
+ * /dev/null) is written in place; a named pipe with no reader is an error,
+ * not a hang; a link to a directory is an error. */
+static void test_planted_links(void **state)
+{
+    (void)state;
+    char *victim = xasprintf("%s/victim", scratch), *out = xasprintf("%s/out.csv", scratch);
+    write_committed(victim, "precious");
+    assert_int_equal(symlink("victim", out), 0);
+    write_committed(out, "new");
+    struct stat st;
+    assert_int_equal(lstat(out, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    char *text = read_text(victim);
+    assert_string_equal(text, "precious");
+    free(text);
+
+    char *null_link = xasprintf("%s/null", scratch);
+    assert_int_equal(symlink("/dev/null", null_link), 0);
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    assert_true(atomic_open(&af, null_link, 0644, &err));
+    assert_null(af.temp_path);
+    fputs("discarded\n", af.fp);
+    assert_true(atomic_commit(&af, &err));
+    assert_int_equal(lstat(null_link, &st), 0);
+    assert_true(S_ISLNK(st.st_mode));
+
+    char *fifo = xasprintf("%s/pipe", scratch);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_false(atomic_open(&af, fifo, 0644, &err));
+    char *want = xasprintf("%s: a named pipe with no reader (start the reader first)", fifo);
+    assert_string_equal(err.data, want);
+    free(want);
+
+    char *dir_link = xasprintf("%s/dir", scratch);
+    assert_int_equal(symlink(".", dir_link), 0);
+    buf_clear(&err);
+    assert_false(atomic_open(&af, dir_link, 0644, &err));
+    want = xasprintf("%s: is a directory", dir_link);
+    assert_string_equal(err.data, want);
+    free(want);
+    assert_scratch("dir null out.csv pipe victim");
+    buf_release(&err);
+    free(victim);
+    free(out);
+    free(null_link);
+    free(fifo);
+    free(dir_link);
+}
+
 int main(void)
 {
     /* A job started in the background by a shell (nohup, `make check &`)
@@ -383,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dev_full_fails_at_commit, make_scratch,
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_planted_links, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_relative_path, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_signal_removes_temp, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_commit_syncs_directory, make_scratch, remove_scratch),
