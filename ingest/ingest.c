@@ -134,6 +134,9 @@ struct ingest {
     size_t **candidates;     /* per field: schema columns with that header */
     size_t *n_candidates;
     size_t period_field, org_field;
+    size_t period_ds;        /* dataset column of the period */
+    bool fixed;              /* --period: every row's period is fixed_period */
+    struct period fixed_period;
     struct layout *layouts;
     size_t n_layouts;
     uint64_t file_rows_read, file_rows_accepted;
@@ -290,6 +293,13 @@ static void plan_columns(struct ingest *ing)
             found = dataset_writer_add_column(w, name, (uint8_t)c->role, column_type(c->role));
         ing->ds_of_column[i] = found;
     }
+    ing->period_ds = NONE;
+    for (size_t i = 0; i < s->n_columns; i++)
+        if (s->columns[i].role == ROLE_PERIOD)
+            ing->period_ds = ing->ds_of_column[i];
+    if (ing->period_ds == NONE) /* --period: the file has no period column */
+        ing->period_ds = dataset_writer_add_column(&ing->writer, "period", (uint8_t)ROLE_PERIOD,
+                                                   column_type(ROLE_PERIOD));
     ing->n_ds = ing->writer.n_columns;
     ing->u8_columns = xcalloc(ing->n_ds ? ing->n_ds : 1, sizeof(size_t));
     ing->other_columns = xcalloc(ing->n_ds ? ing->n_ds : 1, sizeof(size_t));
@@ -837,10 +847,16 @@ static bool check_field_text(struct ingest *ing, const struct csvin_record *rec,
     return true;
 }
 
+static bool check_org(struct ingest *ing, const struct csvin_record *rec);
+
 static bool check_period_and_org(struct ingest *ing, const struct csvin_record *rec)
 {
     const struct schema *s = ing->schema;
     size_t pj = ing->period_field, oj = ing->org_field;
+    if (ing->fixed) { /* --period */
+        ing->row_period = ing->fixed_period;
+        return check_org(ing, rec);
+    }
     const char *f = rec->field[pj];
     size_t len = rec->len[pj];
     if (cache_hit(&ing->period_cache, f, len) &&
@@ -863,8 +879,21 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
         return reject(ing, rec, pj + 1, "period %s is not a %s from %s to %s", quoted(ing, f, len),
                       period_kind_name(s->period_kind), lo, hi);
     }
-    f = rec->field[oj];
-    len = rec->len[oj];
+    if (!check_org(ing, rec))
+        return false;
+    cache_store(&ing->period_cache, rec->field[pj], rec->len[pj], NULL);
+    cache_store(&ing->org_cache, rec->field[oj], rec->len[oj], NULL);
+    ing->cached_period = ing->row_period;
+    return true;
+}
+
+/* The row's org code: not blank, not too long, matching org-pattern. */
+static bool check_org(struct ingest *ing, const struct csvin_record *rec)
+{
+    const struct schema *s = ing->schema;
+    size_t oj = ing->org_field;
+    const char *f = rec->field[oj];
+    size_t len = rec->len[oj];
     text_trim(&f, &len);
     char org[64];
     if (len == 0)
@@ -877,9 +906,6 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
     if (!schema_org_valid(s, org))
         return reject(ing, rec, oj + 1, "org code %s does not match org-pattern '%s'",
                       quoted(ing, f, len), s->org_pattern);
-    cache_store(&ing->period_cache, rec->field[pj], rec->len[pj], NULL);
-    cache_store(&ing->org_cache, rec->field[oj], rec->len[oj], NULL);
-    ing->cached_period = ing->row_period;
     return true;
 }
 
@@ -1046,8 +1072,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
         if (!decode_answer_fast(ing, rec, j, plan) && !decode_field(ing, rec, j, column))
             return;
     }
-    size_t period_ds = ing->ds_of_column[lay->column_of_field[ing->period_field]];
-    set_str(&ing->row[period_ds], lay->text, strlen(lay->text));
+    set_str(&ing->row[ing->period_ds], lay->text, strlen(lay->text));
     if (!check_ranges(ing, rec) || repeated_respondent(ing, rec, lay))
         return;
     struct buf err;
@@ -1310,6 +1335,39 @@ static bool lock_outputs(struct lock_set *locks, const struct ingest_options *op
     return ok;
 }
 
+/* --period and the schema's period column: exactly one of them.  With
+ * --period, its value must be a valid period of the schema.  False (after
+ * a message) otherwise.  The schema is the caller's (freed by it). */
+static bool fixed_period(struct ingest *ing)
+{
+    const struct schema *s = ing->schema;
+    const char *column = NULL;
+    for (size_t i = 0; i < s->n_columns; i++)
+        if (s->columns[i].role == ROLE_PERIOD)
+            column = s->columns[i].header;
+    const char *given = ing->opt->period;
+    if (column && given) {
+        fprintf(stderr, "candour-ingest: --period is for files without a period column; schema "
+                        "'%s' reads it from column '%s'\n", s->name, column);
+        return false;
+    }
+    if (!column && !given) {
+        fprintf(stderr, "candour-ingest: schema '%s' has no period column: give the files' "
+                        "period with --period\n", s->name);
+        return false;
+    }
+    if (!given)
+        return true;
+    if (!period_parse(given, strlen(given), &ing->fixed_period) ||
+        !schema_period_valid(s, &ing->fixed_period)) {
+        fprintf(stderr, "candour-ingest: --period '%s' is not a valid period of schema '%s'\n",
+                given, s->name);
+        return false;
+    }
+    ing->fixed = true;
+    return true;
+}
+
 int ingest_run(const struct ingest_options *opt)
 {
     struct ingest ing;
@@ -1326,6 +1384,10 @@ int ingest_run(const struct ingest_options *opt)
         return CLI_EIO;
     }
     buf_release(&err);
+    if (!fixed_period(&ing)) {
+        schema_free(ing.own_schema);
+        return CLI_EIO;
+    }
     ing.id_column = respondent_id_column(ing.schema);
     idset_init(&ing.seen);
     struct lock_set locks = {0};

@@ -17,6 +17,8 @@ struct ingest_options {
                                     not freed */
     const char *output_path;
     const char *rejects_path; /* NULL: any bad row fails the run */
+    const char *period;       /* --period: every row's period, for a schema
+                                 without a period column; NULL otherwise */
     char **inputs;
     size_t n_inputs;
     bool quiet;

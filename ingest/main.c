@@ -21,6 +21,8 @@ static void usage(FILE *out)
           "  -o, --output PATH    dataset to write (with --export: CSV file, default stdout)\n"
           "  -r, --rejects FILE   write bad rows here (mode 0600) and ingest the rest;\n"
           "                       without it any bad row fails the run\n"
+          "  -p, --period P       the period of every row, for a schema without a period\n"
+          "                       column (a file that gives none)\n"
           "  -e, --export DATASET write a dataset back as CSV\n"
           "  -q, --quiet          no summary on stderr\n"
           "      --no-wait        fail at once when another run is writing into the\n"
@@ -56,14 +58,18 @@ int main(int argc, char **argv)
         {"rejects", required_argument, NULL, 'r'}, {"export", required_argument, NULL, 'e'},
         {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},       {"no-wait", no_argument, NULL, 'W'},
+        {"period", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     struct ingest_options opt = {0};
     const char *export_path = NULL;
     int c;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:o:r:e:qhV", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":s:o:r:e:p:qhV", long_options, NULL)) != -1) {
         switch (c) {
+        case 'p':
+            opt.period = optarg;
+            break;
         case 's':
             opt.schema_path = optarg;
             break;
@@ -91,7 +97,7 @@ int main(int argc, char **argv)
         }
     }
     if (export_path) {
-        if (opt.schema_path || opt.rejects_path || optind < argc)
+        if (opt.schema_path || opt.rejects_path || opt.period || optind < argc)
             return cli_usage_error(
                 &program, "--export takes a dataset and optionally --output, nothing else");
         return cli_close_stdout(&program,

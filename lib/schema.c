@@ -1156,7 +1156,10 @@ static bool check_kind(struct parser *p)
                         role_names[s->columns[i].role], kind_names[s->kind]);
     }
     p->line = last_line;
-    if (!require_role(p, ROLE_PERIOD, true) || !require_role(p, ROLE_ORG, true))
+    /* no period column: the period comes from candour-ingest --period */
+    if (count_role(s, ROLE_PERIOD) > 0 && !require_role(p, ROLE_PERIOD, true))
+        return false;
+    if (!require_role(p, ROLE_ORG, true))
         return false;
     if (count_role(s, ROLE_ORG_NAME) > 1 || count_role(s, ROLE_BGROUP) > 1 ||
         count_role(s, ROLE_WEIGHT) > 1)

@@ -200,8 +200,9 @@ static const struct broken_case broken_cases[] = {
      "t.schema:9: '20x3' is not a period or period range"},
     /* whole-schema checks: at the offending column, or the last line */
     {"no kind", "candour-schema 1\n\nname x\n", "t.schema:3: the schema has no 'kind'"},
-    {"no period column", HEAD "column org org\ncolumn q1 item name=q\n\n",
-     "t.schema:10: a respondent schema needs a column with role 'period'"},
+    /* no period column is allowed (candour-ingest --period gives it) */
+    {"no org column", HEAD "column year period\ncolumn q1 item name=q\n\n",
+     "t.schema:10: a respondent schema needs a column with role 'org'"},
     {"role not allowed", HEAD COLUMNS "column q1b base name=q\n# trailing\n",
      "t.schema:11: role 'base' is not used in a respondent schema"},
     {"two period columns", HEAD COLUMNS "column y2 period\n",
