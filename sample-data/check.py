@@ -82,7 +82,7 @@ LABELS = {
     "agree9": {"strongly disagree": "1", "disagree": "2", "neither agree nor disagree": "3",
                "agree": "4", "strongly agree": "5", "don't know": "9"},
     "freq": {"never": "1", "1-2": "2", "3-5": "3", "6-10": "4", "more than 10": "5"},
-    "yndk": {"yes": "1", "no": "2", "don't know": "3"},
+    "yndk": {"yes": "1", "no": "2", "don't know": "9"},
 }
 LABELS["agree"] = LABELS["agree9"]
 LABELS["yn"] = LABELS["yndk"]
@@ -236,7 +236,7 @@ def read_survey(path, layout):
 
 
 def sub_pos(kind, a):
-    if a == "" or (kind in ("agree9", "agree") and a == "9") or (kind == "yndk" and a == "3"):
+    if a == "" or (kind in ("agree9", "agree") and a == "9") or (kind == "yndk" and a == "9"):
         return False, False
     if kind in ("agree9", "agree"):
         return True, a in ("4", "5")

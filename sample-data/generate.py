@@ -295,7 +295,7 @@ TRUST_BY_CODE = {t["code"]: t for t in TRUSTS}
 # Survey items in file-column order:
 # (stable id, 2022 column, 2023+ column, kind, domain, baseline p, P(dk), P(blank))
 # kind: agree9 = agreement 1-5 + 9 don't know; agree = 1-5; freq = 1-5 frequency;
-#       yndk = 1 Yes 2 No 3 Don't know; yn = 1 Yes 2 No.
+#       yndk = 1 Yes 2 No 9 Don't know (9 in every questionnaire 2021-2025); yn = 1 Yes 2 No.
 # baseline p = P(positive | substantive answer): % agree/strongly agree for
 # agreement items, % Yes for q15, % experiencing (frequency 2-5 / Yes) for the
 # harassment and discrimination items.
@@ -385,7 +385,7 @@ AGREE_LABELS = {"1": "Strongly disagree", "2": "Disagree",
                 "3": "Neither agree nor disagree", "4": "Agree", "5": "Strongly agree",
                 "9": "Don't know"}
 FREQ_LABELS = {"1": "Never", "2": "1-2", "3": "3-5", "4": "6-10", "5": "More than 10"}
-YNDK_LABELS = {"1": "Yes", "2": "No", "3": "Don't know"}
+YNDK_LABELS = {"1": "Yes", "2": "No", "9": "Don't know"}
 KIND_LABELS = {"agree9": AGREE_LABELS, "agree": AGREE_LABELS, "freq": FREQ_LABELS,
                "yndk": YNDK_LABELS, "yn": YNDK_LABELS}
 LABEL_ROW_SHARE = 0.10
@@ -534,7 +534,7 @@ def simulate_survey():
                         answers.append("")
                         continue
                     if dk > 0.0 and rng.uniform() < dk:
-                        answers.append("3" if kind == "yndk" else "9")
+                        answers.append("9")
                         continue
                     pos = rng.uniform() < p
                     u = rng.uniform()
@@ -566,7 +566,7 @@ def is_positive(kind, a):
     if kind == "freq":
         return True, a != "1"
     if kind == "yndk":
-        if a == "3":
+        if a == "9":
             return False, False
         return True, a == "1"
     return True, a == "1"

@@ -32,12 +32,12 @@ CODES = {
 AGREE = {"1": "strongly disagree", "2": "disagree", "3": "neither agree nor disagree",
          "4": "agree", "5": "strongly agree", "9": "don't know"}
 TIMES = {"1": "never", "2": "1-2", "3": "3-5", "4": "6-10", "5": "more than 10"}
-YESNODK = {"1": "yes", "2": "no", "3": "don't know"}
+YESNODK = {"1": "yes", "2": "no", "9": "don't know"}
 YESNO = {"1": "yes", "2": "no"}
 # item -> (labels by code, positive codes, don't-know codes)
 RULES = {item: (AGREE, {"4", "5"}, {"9"}) for item in list(CODES)[:8]}
 RULES.update({i: (TIMES, {"2", "3", "4", "5"}, set()) for i in ("hba_public", "hba_manager", "hba_colleague")})
-RULES["equal_opportunities"] = (YESNODK, {"1"}, {"3"})
+RULES["equal_opportunities"] = (YESNODK, {"1"}, {"9"})
 RULES["discrim_public"] = (YESNO, {"1"}, set())
 RULES["discrim_staff"] = (YESNO, {"1"}, set())
 

@@ -52,7 +52,7 @@ for year in (2023, 2024):
                 "q19a": plain(), "q19b": plain(), "q19c": plain(), "q19d": plain(),
                 "q20a": agree(), "q20b": agree(), "q25e": agree(), "q25f": agree(),
                 "q14a": str(rng.choice([1, 1, 2])), "q14b": str(rng.choice([1, 1, 1, 2])),
-                "q14c": str(rng.choice([1, 1, 2])), "q15": str(rng.choice([1, 1, 2, 3])),
+                "q14c": str(rng.choice([1, 1, 2])), "q15": str(rng.choice([1, 1, 2, 9])),
                 "q16a": str(rng.choice([1, 2, 2, 2])), "q16b": str(rng.choice([1, 2, 2, 2, 2])),
                 "q28": "09" if i % 3 == 0 else "01", "gender": str(rng.choice([1, 2, 2])),
                 "disability": str(rng.choice([1, 2, 2, 2])), "occupation": str(rng.choice([1, 2, 3])),

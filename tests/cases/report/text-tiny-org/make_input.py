@@ -32,7 +32,7 @@ def respondent(year, org, directorate, team, ethnicity, dont_know_fair=False):
         "q19a": "9" if dont_know_fair else agree(), "q19b": agree(), "q19c": agree(),
         "q19d": agree(), "q20a": agree(), "q20b": agree(), "q25e": agree(), "q25f": agree(),
         "q14a": times(), "q14b": times(), "q14c": times(),
-        "q15": str(rng.choice([1, 1, 2, 3])), "q16a": str(rng.choice([1, 2, 2, 2])),
+        "q15": str(rng.choice([1, 1, 2, 9])), "q16a": str(rng.choice([1, 2, 2, 2])),
         "q16b": str(rng.choice([1, 2, 2, 2, 2])),
         "q28": ethnicity, "gender": str(rng.choice([1, 2, 2])), "disability": str(rng.choice([1, 2, 2, 2])),
         "occupation": str(rng.choice([1, 2, 3])), "age_band": str(rng.choice([2, 3, 4, 5])),

@@ -25,7 +25,7 @@ for o, org in enumerate(ORGS):
             rows.append([2023, org, "Trust %d" % o, "-Group", "R%d-%d-%d" % (o, d, i),
                          directorate, "Team 1", a(), a(), a(), a(), a(), a(), a(), a(),
                          str(rng.choice([1, 2])), str(rng.choice([1, 2])),
-                         str(rng.choice([1, 2])), str(rng.choice([1, 2, 3])),
+                         str(rng.choice([1, 2])), str(rng.choice([1, 2, 9])),
                          str(rng.choice([1, 2])), str(rng.choice([1, 2])), "01",
                          str(rng.choice([1, 2])), str(rng.choice([1, 2])),
                          str(rng.choice([1, 2, 3])), str(rng.choice([2, 3, 4])), ""])
