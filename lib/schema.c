@@ -589,6 +589,16 @@ static bool do_recode_rule(struct parser *p)
     return true;
 }
 
+/* Meaning directives and checks (labels, sections, WRES roles, charts):
+ * defined in their own part below. */
+static bool parse_label(struct parser *p, const char *what, const char *id, const char *value,
+                        char **out, bool *declared);
+static bool do_section(struct parser *p);
+static bool do_wres_grouping(struct parser *p);
+static bool do_wres_indicator(struct parser *p);
+static bool do_chart(struct parser *p);
+static bool check_meaning(struct parser *p);
+
 /* A comma-separated list of answers of scale sc; sets flags[] per entry. */
 static bool parse_answer_list(struct parser *p, const char *what, const char *list,
                               const struct scale *sc, bool *flags)
@@ -639,7 +649,7 @@ static bool do_item(struct parser *p)
     static const char *const keys[] = {"scale",    "positive",      "missing",
                                        "missing-in-denominator",    "polarity",
                                        "measure",  "text",          "reverse-score",
-                                       "any-of",   NULL};
+                                       "any-of",   "label",         NULL};
     if (!need_args(p, 2, "item ID key=value..."))
         return false;
     const char *id = p->tok[1].text;
@@ -653,8 +663,9 @@ static bool do_item(struct parser *p)
     const char *v;
     bool ok = true;
     it.text = xstrdup((v = get_key(p, 2, "text")) ? v : "");
+    ok = parse_label(p, "item", id, get_key(p, 2, "label"), &it.label, &it.label_declared);
     it.measure = xstrdup((v = get_key(p, 2, "measure")) ? v : "positive");
-    if (strcmp(it.measure, "positive") != 0 && strcmp(it.measure, "experiencing") != 0)
+    if (ok && strcmp(it.measure, "positive") != 0 && strcmp(it.measure, "experiencing") != 0)
         ok = fail(p, "measure must be 'positive' or 'experiencing', not '%s'", it.measure);
     v = get_key(p, 2, "polarity");
     if (ok && v && strcmp(v, "lower") == 0)
@@ -698,8 +709,8 @@ static bool do_item(struct parser *p)
 
 static bool do_theme(struct parser *p)
 {
-    static const char *const keys[] = {"items", "min-items", "text", NULL};
-    if (!need_args(p, 2, "theme ID items=A,B,... [min-items=N] [text=...]"))
+    static const char *const keys[] = {"items", "min-items", "text", "label", NULL};
+    if (!need_args(p, 2, "theme ID items=A,B,... [min-items=N] [text=...] [label=...]"))
         return false;
     const char *id = p->tok[1].text;
     if (!is_identifier(id))
@@ -715,7 +726,7 @@ static bool do_theme(struct parser *p)
     struct theme th = {.id = xstrdup(id), .line = p->line};
     const char *v = get_key(p, 2, "text");
     th.text = xstrdup(v ? v : "");
-    bool ok = true;
+    bool ok = parse_label(p, "theme", id, get_key(p, 2, "label"), &th.label, &th.label_declared);
     char *copy = xstrdup(list), *save = NULL;
     for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
         size_t it = schema_find_item(p->s, t);
@@ -1021,6 +1032,14 @@ static bool do_directive(struct parser *p)
         return do_theme(p);
     if (strcmp(d, "column") == 0)
         return do_column(p);
+    if (strcmp(d, "section") == 0)
+        return do_section(p);
+    if (strcmp(d, "wres-grouping") == 0)
+        return do_wres_grouping(p);
+    if (strcmp(d, "wres-indicator") == 0)
+        return do_wres_indicator(p);
+    if (strcmp(d, "chart") == 0)
+        return do_chart(p);
     if (strcmp(d, "end") == 0)
         return fail(p, "'end' outside a scale or recode block");
     return fail(p, "unknown directive '%s'", d);
@@ -1194,12 +1213,317 @@ static bool check_kind(struct parser *p)
             if (c->role == ROLE_DEMOGRAPHIC && c->recode == SCHEMA_NONE) {
                 p->line = c->line;
                 return fail(p, "the ethnicity column of a wres-hr schema needs a recode= to "
-                               "White, BME and Unknown");
+                               "its groups (wres-grouping names the two that WRES compares)");
             }
         }
         break;
     }
     return check_units(p);
+}
+
+/* ---- meaning: labels, report sections, WRES roles, charts ------------------
+ * What the report does with the items is declared here, not wired into the
+ * programs: schemas/README.md documents each directive. */
+
+size_t schema_find_theme(const struct schema *s, const char *id)
+{
+    for (size_t i = 0; i < s->n_themes; i++)
+        if (strcmp(s->themes[i].id, id) == 0)
+            return i;
+    return SCHEMA_NONE;
+}
+
+size_t schema_item_section(const struct schema *s, size_t item)
+{
+    for (size_t i = 0; i < s->n_sections; i++)
+        for (size_t k = 0; k < s->sections[i].n_items; k++)
+            if (s->sections[i].items[k] == item)
+                return i;
+    return SCHEMA_NONE;
+}
+
+size_t schema_theme_section(const struct schema *s, size_t theme)
+{
+    for (size_t i = 0; i < s->n_sections; i++)
+        for (size_t k = 0; k < s->sections[i].n_themes; k++)
+            if (s->sections[i].themes[k] == theme)
+                return i;
+    return SCHEMA_NONE;
+}
+
+int schema_item_wres_indicator(const struct schema *s, size_t item)
+{
+    for (int k = 0; k < WRES_SURVEY_INDICATORS; k++)
+        if (s->wres.indicator_item[k] == item)
+            return WRES_FIRST_SURVEY_INDICATOR + k;
+    return 0;
+}
+
+/* Characters (UTF-8 code points) in s: the schema text is checked UTF-8. */
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* label= of an item or theme: at most LABEL_MAX_CHARS characters so that
+ * the report's tables fit 80 columns; without label= the id is the label,
+ * which then must be that short.  *out is set (caller frees) even on error. */
+static bool parse_label(struct parser *p, const char *what, const char *id, const char *value,
+                        char **out, bool *declared)
+{
+    *out = xstrdup(value ? value : id);
+    *declared = value != NULL;
+    if (value && text_is_blank(value, strlen(value)))
+        return fail(p, "%s '%s': label must not be blank", what, id);
+    if (utf8_chars(*out) > LABEL_MAX_CHARS) {
+        if (value)
+            return fail(p, "%s '%s': label '%s' is longer than %d characters", what, id, value,
+                        LABEL_MAX_CHARS);
+        return fail(p, "%s '%s' needs label= (a name of at most %d characters for the report's "
+                       "tables: the id is longer)", what, id, LABEL_MAX_CHARS);
+    }
+    return true;
+}
+
+/* Add the index of each name of a comma-separated list, looked up by find;
+ * what names the kind of thing in messages. */
+static bool parse_id_list(struct parser *p, const char *key, const char *list,
+                          size_t (*find)(const struct schema *, const char *), const char *what,
+                          size_t **out, size_t *n)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    bool ok = true;
+    for (char *t = strtok_r(copy, ",", &save); t && ok; t = strtok_r(NULL, ",", &save)) {
+        size_t k = find(p->s, t);
+        if (k == SCHEMA_NONE) {
+            ok = fail(p, "%s: unknown %s '%s' (define it first)", key, what, t);
+            break;
+        }
+        for (size_t j = 0; j < *n; j++)
+            if ((*out)[j] == k)
+                ok = fail(p, "%s: %s '%s' listed twice", key, what, t);
+        *out = xrealloc(*out, (*n + 1) * sizeof(**out));
+        (*out)[(*n)++] = k;
+    }
+    free(copy);
+    return ok;
+}
+
+/* section ID title="..." [items=A,B] [themes=T]: one section of the board
+ * report, in the order of the section lines.  An item or theme belongs to at
+ * most one section. */
+static bool do_section(struct parser *p)
+{
+    static const char *const keys[] = {"title", "items", "themes", NULL};
+    if (!need_args(p, 2, "section ID title=\"...\" [items=A,B,...] [themes=T,...]"))
+        return false;
+    const char *id = p->tok[1].text;
+    if (!is_identifier(id))
+        return fail(p, "section id '%s' must be letters, digits, '_', '-' or '.'", id);
+    for (size_t i = 0; i < p->s->n_sections; i++)
+        if (strcmp(p->s->sections[i].id, id) == 0)
+            return fail(p, "section '%s' defined twice", id);
+    if (!check_keys(p, 2, keys))
+        return false;
+    const char *title = get_key(p, 2, "title"), *items = get_key(p, 2, "items"),
+               *themes = get_key(p, 2, "themes");
+    if (!title || text_is_blank(title, strlen(title)))
+        return fail(p, "section '%s' needs title= (its heading in the report)", id);
+    if (!items && !themes)
+        return fail(p, "section '%s' needs items= or themes=", id);
+    struct schema *s = p->s;
+    s->sections = xrealloc(s->sections, (s->n_sections + 1) * sizeof(*s->sections));
+    struct section *sec = &s->sections[s->n_sections++];
+    *sec = (struct section){.id = xstrdup(id), .title = xstrdup(title), .line = p->line};
+    if (items && !parse_id_list(p, "items", items, schema_find_item, "item", &sec->items,
+                                &sec->n_items))
+        return false;
+    if (themes && !parse_id_list(p, "themes", themes, schema_find_theme, "theme", &sec->themes,
+                                 &sec->n_themes))
+        return false;
+    for (size_t i = 0; i + 1 < s->n_sections; i++) {
+        for (size_t k = 0; k < sec->n_items; k++)
+            if (schema_item_section(s, sec->items[k]) == i)
+                return fail(p, "item '%s' is already in section '%s'", s->items[sec->items[k]].id,
+                            s->sections[i].id);
+        for (size_t k = 0; k < sec->n_themes; k++)
+            if (schema_theme_section(s, sec->themes[k]) == i)
+                return fail(p, "theme '%s' is already in section '%s'",
+                            s->themes[sec->themes[k]].id, s->sections[i].id);
+    }
+    return true;
+}
+
+/* wres-grouping DEMOGRAPHIC reference=GROUP comparison=GROUP: the WRES
+ * ethnicity grouping and its two sides, under the data's own names.  Checked
+ * against the columns once the whole schema is read (check_wres_grouping). */
+static bool do_wres_grouping(struct parser *p)
+{
+    static const char *const keys[] = {"reference", "comparison", NULL};
+    const char *usage = "wres-grouping DEMOGRAPHIC reference=GROUP comparison=GROUP";
+    if (!need_args(p, 2, usage) || !check_keys(p, 2, keys))
+        return false;
+    struct wres_roles *w = &p->s->wres;
+    if (w->grouping)
+        return fail(p, "wres-grouping already declared at line %d", w->line);
+    const char *ref = get_key(p, 2, "reference"), *cmp = get_key(p, 2, "comparison");
+    if (!ref || !cmp || text_is_blank(ref, strlen(ref)) || text_is_blank(cmp, strlen(cmp)))
+        return fail(p, "usage: %s", usage);
+    if (strcmp(ref, cmp) == 0)
+        return fail(p, "wres-grouping: the reference and comparison groups are both '%s'", ref);
+    if (!is_identifier(p->tok[1].text))
+        return fail(p, "demographic name '%s' must be letters, digits, '_', '-' or '.'",
+                    p->tok[1].text);
+    w->grouping = xstrdup(p->tok[1].text);
+    w->reference = xstrdup(ref);
+    w->comparison = xstrdup(cmp);
+    w->line = p->line;
+    return true;
+}
+
+/* wres-indicator N ITEM: ITEM (an item, or a derived any-of item) is WRES
+ * indicator N, one of 5-8, compared across the wres-grouping. */
+static bool do_wres_indicator(struct parser *p)
+{
+    if (!exact_args(p, 3, "wres-indicator 5|6|7|8 ITEM"))
+        return false;
+    uint64_t n;
+    const char *num = p->tok[1].text;
+    if (!parse_uint64(num, strlen(num), &n) || n < WRES_FIRST_SURVEY_INDICATOR ||
+        n >= WRES_FIRST_SURVEY_INDICATOR + WRES_SURVEY_INDICATORS)
+        return fail(p, "wres-indicator: '%s' is not a survey indicator (5, 6, 7 or 8)", num);
+    size_t item = schema_find_item(p->s, p->tok[2].text);
+    if (item == SCHEMA_NONE)
+        return fail(p, "wres-indicator: unknown item '%s' (define it first)", p->tok[2].text);
+    size_t *slot = &p->s->wres.indicator_item[n - WRES_FIRST_SURVEY_INDICATOR];
+    if (*slot != SCHEMA_NONE)
+        return fail(p, "wres-indicator %s already declared (item '%s')", num,
+                    p->s->items[*slot].id);
+    int other = schema_item_wres_indicator(p->s, item);
+    if (other)
+        return fail(p, "item '%s' is already WRES indicator %d", p->tok[2].text, other);
+    *slot = item;
+    return true;
+}
+
+/* chart heatmap|funnel items=A,B: the items a chart covers instead of the
+ * sections' items. */
+static bool do_chart(struct parser *p)
+{
+    static const char *const keys[] = {"items", NULL};
+    const char *usage = "chart heatmap|funnel items=A,B,...";
+    if (!need_args(p, 2, usage) || !check_keys(p, 2, keys))
+        return false;
+    struct chart_items *c = strcmp(p->tok[1].text, "heatmap") == 0  ? &p->s->heatmap
+                            : strcmp(p->tok[1].text, "funnel") == 0 ? &p->s->funnel
+                                                                     : NULL;
+    if (!c)
+        return fail(p, "unknown chart '%s' (expected heatmap or funnel)", p->tok[1].text);
+    if (c->declared)
+        return fail(p, "chart %s declared twice", p->tok[1].text);
+    const char *items = get_key(p, 2, "items");
+    if (!items)
+        return fail(p, "usage: %s", usage);
+    c->declared = true;
+    return parse_id_list(p, "items", items, schema_find_item, "item", &c->items, &c->n_items);
+}
+
+/* Append the groups a demographic column can yield, quoted, to out: its
+ * recode's groups, else its scale's labels.  False when the column leaves
+ * the groups open (the trimmed text is the group). */
+static bool column_groups(const struct schema *s, const struct schema_column *c, struct buf *out)
+{
+    if (c->recode != SCHEMA_NONE) {
+        const struct recode *r = &s->recodes[c->recode];
+        for (size_t g = 0; g < r->n_groups; g++)
+            buf_printf(out, "%s'%s'", g ? ", " : "", r->groups[g]);
+        return true;
+    }
+    if (c->scale != SCHEMA_NONE) {
+        const struct scale *sc = &s->scales[c->scale];
+        for (size_t e = 0; e < sc->n_entries; e++)
+            buf_printf(out, "%s'%s'", e ? ", " : "", sc->entries[e].label);
+        return true;
+    }
+    return false;
+}
+
+static bool column_yields(const struct schema *s, const struct schema_column *c, const char *group)
+{
+    if (c->recode != SCHEMA_NONE) {
+        const struct recode *r = &s->recodes[c->recode];
+        for (size_t g = 0; g < r->n_groups; g++)
+            if (strcmp(r->groups[g], group) == 0)
+                return true;
+        return false;
+    }
+    if (c->scale != SCHEMA_NONE) {
+        const struct scale *sc = &s->scales[c->scale];
+        for (size_t e = 0; e < sc->n_entries; e++)
+            if (strcmp(sc->entries[e].label, group) == 0)
+                return true;
+        return false;
+    }
+    return true;
+}
+
+/* The wres-grouping names a demographic of the schema, and every column
+ * that feeds it yields both declared groups: a recode that yields other
+ * names is an error naming what it yields and what is needed.  A wres-hr
+ * schema must declare the grouping (WRES indicator 3 compares its groups);
+ * counts name their groups in the rows, so only the name is kept. */
+static bool check_wres_grouping(struct parser *p)
+{
+    struct schema *s = p->s;
+    struct wres_roles *w = &s->wres;
+    if (!w->grouping) {
+        for (size_t i = 0; i < s->n_columns; i++)
+            if (s->columns[i].role == ROLE_DEMOGRAPHIC)
+                p->line = s->columns[i].line; /* at the ethnicity column */
+        if (s->kind == KIND_WRES_HR)
+            return fail(p, "a wres-hr schema needs 'wres-grouping DEMOGRAPHIC reference=GROUP "
+                           "comparison=GROUP' (which groups WRES indicator 3 compares)");
+        return true;
+    }
+    p->line = w->line;
+    if (s->kind == KIND_ORG_RESULTS)
+        return fail(p, "wres-grouping: an org-results schema has no demographic groups");
+    if (s->kind == KIND_COUNTS)
+        return true;
+    bool found = false;
+    for (size_t i = 0; i < s->n_columns; i++) {
+        const struct schema_column *c = &s->columns[i];
+        if (c->role != ROLE_DEMOGRAPHIC || strcmp(c->name, w->grouping) != 0)
+            continue;
+        found = true;
+        if (column_yields(s, c, w->reference) && column_yields(s, c, w->comparison))
+            continue;
+        struct buf groups;
+        buf_init(&groups);
+        column_groups(s, c, &groups);
+        bool ok = fail(p, "wres-grouping needs groups '%s' and '%s', but column '%s' (line %d) "
+                          "yields %s", w->reference, w->comparison, c->header, c->line,
+                       groups.data);
+        buf_release(&groups);
+        return ok;
+    }
+    if (!found)
+        return fail(p, "wres-grouping: no demographic column has name=%s", w->grouping);
+    return true;
+}
+
+/* Whole-schema checks of the meaning declarations. */
+static bool check_meaning(struct parser *p)
+{
+    const struct schema *s = p->s;
+    if (s->kind == KIND_WRES_HR && (s->n_sections || s->heatmap.declared || s->funnel.declared)) {
+        p->line = s->n_sections ? s->sections[0].line : p->line;
+        return fail(p, "a wres-hr schema has no items for sections or charts");
+    }
+    return check_wres_grouping(p);
 }
 
 /* ---- entry points ---------------------------------------------------------- */
@@ -1219,6 +1543,8 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
     s->rate_weighting = RATES_WEIGHTED;
     s->header_rows = 1;
     s->design_effect = NAN;
+    for (size_t k = 0; k < WRES_SURVEY_INDICATORS; k++)
+        s->wres.indicator_item[k] = SCHEMA_NONE;
 
     struct parser p = {.s = s, .err = err};
     buf_init(&p.key);
@@ -1270,6 +1596,8 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
     }
     if (ok)
         ok = check_kind(&p);
+    if (ok)
+        ok = check_meaning(&p);
     if (ok && s->period_lo < 0) {
         struct period first = {s->period_kind, 1990, s->period_kind == PERIOD_YEAR ? 0 : 1};
         struct period last = {s->period_kind, 2100,
@@ -1350,6 +1678,7 @@ void schema_free(struct schema *s)
         struct item *it = &s->items[i];
         free(it->id);
         free(it->text);
+        free(it->label);
         free(it->measure);
         free(it->positive);
         free(it->missing);
@@ -1359,9 +1688,22 @@ void schema_free(struct schema *s)
     for (size_t i = 0; i < s->n_themes; i++) {
         free(s->themes[i].id);
         free(s->themes[i].text);
+        free(s->themes[i].label);
         free(s->themes[i].items);
     }
     free(s->themes);
+    for (size_t i = 0; i < s->n_sections; i++) {
+        free(s->sections[i].id);
+        free(s->sections[i].title);
+        free(s->sections[i].items);
+        free(s->sections[i].themes);
+    }
+    free(s->sections);
+    free(s->wres.grouping);
+    free(s->wres.reference);
+    free(s->wres.comparison);
+    free(s->heatmap.items);
+    free(s->funnel.items);
     for (size_t i = 0; i < s->n_columns; i++) {
         struct schema_column *c = &s->columns[i];
         free(c->header);

@@ -16,6 +16,9 @@
 #define SCHEMA_NONE ((size_t)-1)
 #define SCHEMA_MAX_BYTES (1u << 20)   /* cap on a schema file */
 #define SCALE_MAX_ENTRIES 250         /* answers are stored as one byte */
+#define LABEL_MAX_CHARS 22            /* a label fits a report table's first column */
+#define WRES_FIRST_SURVEY_INDICATOR 5 /* WRES indicators 5-8 come from the survey */
+#define WRES_SURVEY_INDICATORS 4
 
 enum schema_kind { KIND_RESPONDENT, KIND_ORG_RESULTS, KIND_COUNTS, KIND_WRES_HR };
 
@@ -81,6 +84,8 @@ struct recode {
 struct item {
     char *id;
     char *text;
+    char *label;              /* short label (label=, else the id), <= LABEL_MAX_CHARS */
+    bool label_declared;      /* label= given */
     char *measure;            /* "positive" or "experiencing" */
     size_t scale;             /* SCHEMA_NONE for items of aggregated inputs */
     bool *positive;           /* per scale entry */
@@ -96,10 +101,44 @@ struct item {
 struct theme {
     char *id;
     char *text;
+    char *label;              /* as for items */
+    bool label_declared;
     size_t *items;
     size_t n_items;
     size_t min_items;
     int line;
+};
+
+/* A section of the board report: its items and themes, in the schema's
+ * order (`section` directives, schemas/README.md). */
+struct section {
+    char *id;
+    char *title;
+    size_t *items;  /* indices into schema.items */
+    size_t n_items;
+    size_t *themes; /* indices into schema.themes */
+    size_t n_themes;
+    int line;
+};
+
+/* The WRES roles (`wres-grouping`, `wres-indicator`): which demographic is
+ * the WRES ethnicity grouping, which of its groups is the reference (White)
+ * and which the comparison group (BME, BAME, Global majority: the data's
+ * name), and which item is each survey indicator 5-8. */
+struct wres_roles {
+    char *grouping;   /* NULL: not declared */
+    char *reference;
+    char *comparison;
+    int line;
+    size_t indicator_item[WRES_SURVEY_INDICATORS]; /* item index or SCHEMA_NONE */
+};
+
+/* Items a chart covers (`chart heatmap|funnel items=...`); not declared:
+ * the items of the sections. */
+struct chart_items {
+    bool declared;
+    size_t *items;
+    size_t n_items;
 };
 
 struct period_range {
@@ -150,6 +189,10 @@ struct schema {
     size_t n_themes;
     struct schema_column *columns;
     size_t n_columns;
+    struct section *sections;
+    size_t n_sections;
+    struct wres_roles wres;
+    struct chart_items heatmap, funnel;
 };
 
 /* Parse schema text.  On error returns NULL and writes "path:line: message"
@@ -162,6 +205,12 @@ void schema_free(struct schema *s);
 const char *schema_kind_name(enum schema_kind kind);
 const char *schema_role_name(enum column_role role);
 size_t schema_find_item(const struct schema *s, const char *id);
+size_t schema_find_theme(const struct schema *s, const char *id);
+/* The section holding item (or theme) index i, SCHEMA_NONE when in none. */
+size_t schema_item_section(const struct schema *s, size_t item);
+size_t schema_theme_section(const struct schema *s, size_t theme);
+/* The WRES survey indicator (5-8) an item is declared as, 0 when none. */
+int schema_item_wres_indicator(const struct schema *s, size_t item);
 
 /* Design effect of rate column c: its own design-effect=, else the file's
  * design-effect, else NaN (none given: the rate is treated as a simple

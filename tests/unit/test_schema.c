@@ -210,10 +210,78 @@ static const struct broken_case broken_cases[] = {
     {"wres-hr demographic without recode",
      "candour-schema 1\nkind wres-hr\ncolumn p period\ncolumn o org\n"
      "column eth demographic name=ethnicity\ncolumn h headcount\ncolumn e events\n",
-     "t.schema:5: the ethnicity column of a wres-hr schema needs a recode= to White, BME and "
-     "Unknown"},
+     "t.schema:5: the ethnicity column of a wres-hr schema needs a recode= to its groups "
+     "(wres-grouping names the two that WRES compares)"},
     {"bad unit parent", HEAD COLUMNS "column team unit name=team parent=dept\n",
      "t.schema:11: parent 'dept' is not another unit level"},
+    /* meaning: labels, sections, WRES roles, charts */
+    {"label too long", HEAD "item r scale=yn positive=2 label=\"Twenty-three characters\"\n",
+     "t.schema:8: item 'r': label 'Twenty-three characters' is longer than 22 characters"},
+    {"label of 22 characters counted as characters, not bytes",
+     HEAD "item r scale=yn positive=2 label=\"\xc3\xa9quipe \xc3\xa9quipe \xc3\xa9quipe \xc3\xa9\"\n"
+          "theme t items=q,r label=\"A theme label that is too long\"\n",
+     "t.schema:9: theme 't': label 'A theme label that is too long' is longer than 22 characters"},
+    {"long id without label", HEAD "item incident_report_encouraged scale=yn positive=2\n",
+     "t.schema:8: item 'incident_report_encouraged' needs label= (a name of at most 22 "
+     "characters for the report's tables: the id is longer)"},
+    {"blank label", HEAD "item r scale=yn positive=2 label=\" \"\n",
+     "t.schema:8: item 'r': label must not be blank"},
+    {"section without title", HEAD "section s items=q\n",
+     "t.schema:8: section 's' needs title= (its heading in the report)"},
+    {"section without items", HEAD "section s title=S\n",
+     "t.schema:8: section 's' needs items= or themes="},
+    {"section unknown item", HEAD "section s title=S items=q,nope\n",
+     "t.schema:8: items: unknown item 'nope' (define it first)"},
+    {"section unknown theme", HEAD "section s title=S themes=nope\n",
+     "t.schema:8: themes: unknown theme 'nope' (define it first)"},
+    {"item in two sections", HEAD "section s title=S items=q\nsection t title=T items=q\n",
+     "t.schema:9: item 'q' is already in section 's'"},
+    {"item listed twice", HEAD "section s title=S items=q,q\n",
+     "t.schema:8: items: item 'q' listed twice"},
+    {"section twice", HEAD "section s title=S items=q\nsection s title=T items=q\n",
+     "t.schema:9: section 's' defined twice"},
+    {"wres indicator out of range", HEAD "wres-indicator 4 q\n",
+     "t.schema:8: wres-indicator: '4' is not a survey indicator (5, 6, 7 or 8)"},
+    {"wres indicator unknown item", HEAD "wres-indicator 5 nope\n",
+     "t.schema:8: wres-indicator: unknown item 'nope' (define it first)"},
+    {"wres indicator twice", HEAD "item r scale=yn positive=2\nwres-indicator 5 q\nwres-indicator 5 r\n",
+     "t.schema:10: wres-indicator 5 already declared (item 'q')"},
+    {"item two indicators", HEAD "wres-indicator 5 q\nwres-indicator 6 q\n",
+     "t.schema:9: item 'q' is already WRES indicator 5"},
+    {"wres grouping same groups", HEAD "wres-grouping ethnicity reference=A comparison=A\n",
+     "t.schema:8: wres-grouping: the reference and comparison groups are both 'A'"},
+    {"wres grouping without comparison", HEAD "wres-grouping ethnicity reference=A\n",
+     "t.schema:8: usage: wres-grouping DEMOGRAPHIC reference=GROUP comparison=GROUP"},
+    {"wres grouping twice",
+     HEAD "wres-grouping e reference=A comparison=B\nwres-grouping e reference=A comparison=B\n",
+     "t.schema:9: wres-grouping already declared at line 8"},
+    {"wres grouping no such demographic",
+     HEAD "wres-grouping ethnicity reference=White comparison=BME\n" COLUMNS,
+     "t.schema:8: wres-grouping: no demographic column has name=ethnicity"},
+    {"wres grouping groups the recode lacks",
+     HEAD "recode eth\n  White 1\n  BAME 2\n  Unknown blank\nend\n"
+          "wres-grouping ethnicity reference=White comparison=\"Global majority\"\n" COLUMNS
+          "column e demographic name=ethnicity recode=eth\n",
+     "t.schema:13: wres-grouping needs groups 'White' and 'Global majority', but column 'e' "
+     "(line 17) yields 'White', 'BAME', 'Unknown'"},
+    {"wres-hr recode without the declared groups",
+     "candour-schema 1\nkind wres-hr\nrecode eth\n  White W\n  BAME B\n  Unknown blank\nend\n"
+     "column p period\ncolumn o org\ncolumn eth demographic name=ethnicity recode=eth\n"
+     "column h headcount\ncolumn e events\nwres-grouping ethnicity reference=White comparison=BME\n",
+     "t.schema:13: wres-grouping needs groups 'White' and 'BME', but column 'eth' (line 10) "
+     "yields 'White', 'BAME', 'Unknown'"},
+    {"wres-hr without wres-grouping",
+     "candour-schema 1\nkind wres-hr\nrecode eth\n  White W\n  BME B\nend\n"
+     "column p period\ncolumn o org\ncolumn eth demographic name=ethnicity recode=eth\n"
+     "column h headcount\ncolumn e events\n",
+     "t.schema:9: a wres-hr schema needs 'wres-grouping DEMOGRAPHIC reference=GROUP "
+     "comparison=GROUP' (which groups WRES indicator 3 compares)"},
+    {"chart unknown", HEAD "chart pie items=q\n",
+     "t.schema:8: unknown chart 'pie' (expected heatmap or funnel)"},
+    {"chart unknown item", HEAD "chart funnel items=q,nope\n",
+     "t.schema:8: items: unknown item 'nope' (define it first)"},
+    {"chart twice", HEAD "chart heatmap items=q\nchart heatmap items=q\n",
+     "t.schema:9: chart heatmap declared twice"},
 };
 
 static void test_broken_schemas(void **state)
@@ -282,6 +350,94 @@ static void test_broken_case_base_is_valid(void **state)
     assert_int_equal(s->items[2].line, 11);
     assert_int_equal(s->columns[0].line, 12);
     schema_free(s);
+    buf_release(&err);
+}
+
+/* ---- meaning declarations ------------------------------------------------------ */
+
+/* Labels, sections, WRES roles and chart items parse into the schema, under
+ * names unlike the shipped ones. */
+static void test_meaning_declarations(void **state)
+{
+    (void)state;
+    struct buf err;
+    buf_init(&err);
+    struct schema *s = parse_text(
+        HEAD "item Q21b scale=yn positive=2 label=\"Secure to speak\"\n"
+             "item Q22 scale=yn positive=2\n"
+             "item bully any-of=q,Q21b label=\"Bullied by staff\"\n"
+             "theme voice items=q,Q21b label=Voice\n"
+             "recode eth\n  White 1\n  \"Global majority\" 2\n  Unknown blank\nend\n"
+             "section voice title=\"Staff voice\" items=Q21b,q themes=voice\n"
+             "section culture title=Culture items=Q22\n"
+             "wres-grouping ethnic_group reference=White comparison=\"Global majority\"\n"
+             "wres-indicator 6 bully\nwres-indicator 8 Q22\n"
+             "chart funnel items=Q22\n" COLUMNS
+             "column e demographic name=ethnic_group recode=eth\n",
+        &err);
+    if (!s)
+        fail_msg("meaning schema: %s", err.data);
+    assert_int_equal(s->n_sections, 2);
+    assert_string_equal(s->sections[0].id, "voice");
+    assert_string_equal(s->sections[0].title, "Staff voice");
+    assert_int_equal(s->sections[0].n_items, 2);
+    assert_string_equal(s->items[s->sections[0].items[0]].id, "Q21b");
+    assert_string_equal(s->items[s->sections[0].items[1]].id, "q");
+    assert_int_equal(s->sections[0].n_themes, 1);
+    assert_int_equal(schema_item_section(s, schema_find_item(s, "Q22")), 1);
+    assert_int_equal(schema_item_section(s, schema_find_item(s, "bully")), SCHEMA_NONE);
+    assert_int_equal(schema_theme_section(s, 0), 0);
+    assert_string_equal(s->items[schema_find_item(s, "Q21b")].label, "Secure to speak");
+    assert_string_equal(s->items[schema_find_item(s, "Q22")].label, "Q22"); /* the id */
+    assert_string_equal(s->themes[0].label, "Voice");
+    assert_string_equal(s->wres.grouping, "ethnic_group");
+    assert_string_equal(s->wres.reference, "White");
+    assert_string_equal(s->wres.comparison, "Global majority");
+    assert_int_equal(s->wres.indicator_item[0], SCHEMA_NONE);
+    assert_string_equal(s->items[s->wres.indicator_item[1]].id, "bully");
+    assert_int_equal(schema_item_wres_indicator(s, schema_find_item(s, "Q22")), 8);
+    assert_int_equal(schema_item_wres_indicator(s, schema_find_item(s, "q")), 0);
+    assert_true(s->funnel.declared);
+    assert_int_equal(s->funnel.n_items, 1);
+    assert_false(s->heatmap.declared);
+    schema_free(s);
+    buf_release(&err);
+}
+
+/* Every shipped schema labels every item and theme itself, and the NSS
+ * ones declare the report's sections and the WRES roles. */
+static void test_shipped_schemas_declare_meaning(void **state)
+{
+    (void)state;
+    glob_t g;
+    assert_int_equal(glob("schemas/*.schema", 0, NULL, &g), 0);
+    struct buf err;
+    buf_init(&err);
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        struct schema *s = schema_load(g.gl_pathv[i], &err);
+        if (!s)
+            fail_msg("%s: %s", g.gl_pathv[i], err.data);
+        for (size_t k = 0; k < s->n_items; k++)
+            if (strcmp(s->items[k].label, s->items[k].id) == 0)
+                fail_msg("%s: item '%s' has no label=", g.gl_pathv[i], s->items[k].id);
+        for (size_t k = 0; k < s->n_themes; k++)
+            if (strcmp(s->themes[k].label, s->themes[k].id) == 0)
+                fail_msg("%s: theme '%s' has no label=", g.gl_pathv[i], s->themes[k].id);
+        if (s->kind == KIND_RESPONDENT) {
+            assert_int_equal(s->n_sections, 2);
+            assert_string_equal(s->sections[0].title, "Just culture");
+            assert_string_equal(s->sections[1].title, "Speaking up");
+            for (size_t k = 0; k < WRES_SURVEY_INDICATORS; k++)
+                assert_int_not_equal(s->wres.indicator_item[k], SCHEMA_NONE);
+        }
+        if (s->kind == KIND_RESPONDENT || s->kind == KIND_WRES_HR) {
+            assert_non_null(s->wres.grouping);
+            assert_string_equal(s->wres.reference, "White");
+            assert_string_equal(s->wres.comparison, "BME");
+        }
+        schema_free(s);
+    }
+    globfree(&g);
     buf_release(&err);
 }
 
@@ -653,6 +809,8 @@ int main(void)
         cmocka_unit_test(test_broken_schemas),
         cmocka_unit_test(test_nul_byte),
         cmocka_unit_test(test_broken_case_base_is_valid),
+        cmocka_unit_test(test_meaning_declarations),
+        cmocka_unit_test(test_shipped_schemas_declare_meaning),
         cmocka_unit_test(test_scale_match),
         cmocka_unit_test(test_keys_match),
         cmocka_unit_test(test_recode_match),
