@@ -29,7 +29,6 @@
 #include "util.h"
 
 #define NONE SCHEMA_NONE
-#define UNKNOWN_GROUP "Unknown"
 
 struct row_value {
     const char *s;
@@ -697,9 +696,9 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
         if (g != NONE)
             group = r->groups[g];
         else if (blank)
-            group = UNKNOWN_GROUP;
+            group = DATASET_BLANK_GROUP;
     } else if (blank) {
-        group = UNKNOWN_GROUP;
+        group = DATASET_BLANK_GROUP;
     } else if (scale) {
         size_t e = scale_match(scale, f, len, &ing->key);
         if (e != NONE)

@@ -21,6 +21,10 @@
 #define DATASET_FORMAT_VERSION 1
 #define DATASET_BLOCK_ROWS 65536u
 #define DATASET_MAX_COLUMNS 4096u
+/* The group a blank demographic answer is stored as (unless the schema's
+ * recode maps blank elsewhere): part of the format, not a name the data
+ * chose (schemas/README.md). */
+#define DATASET_BLANK_GROUP "Unknown"
 
 /* Value types.  Code 0 of a DS_STR column is the empty (missing) string;
  * DS_I64 uses DS_I64_MISSING, DS_F64 uses NaN. */

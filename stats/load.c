@@ -214,13 +214,13 @@ static void map_scopes(struct model *m, struct block_reader *r, size_t col)
  *          respondents) / (share of that group among the org's respondents),
  *
  * capped at WEIGHT_CAP.  Shares are taken among respondents whose group is
- * known; a respondent whose group is unknown (blank, stored as "Unknown"),
+ * known; a respondent whose group is unknown (blank, stored as
+ * DATASET_BLANK_GROUP),
  * and every respondent of an org without a benchmarking group, has weight 1.
  * The groups are those of the demographic WEIGHT_GROUPING (the 13 NSS
  * occupational groups in the nss schemas).  A `weight` column of the export
  * is not used. */
 #define WEIGHT_GROUPING "occupation"
-#define WEIGHT_UNKNOWN "Unknown"
 #define WEIGHT_CAP 5.0
 #define GROUP_NONE UINT32_MAX
 
@@ -238,7 +238,7 @@ static inline size_t weight_index(const struct weights *wt, uint32_t period, uin
 
 static bool unknown_group(const char *label)
 {
-    return !*label || strcmp(label, WEIGHT_UNKNOWN) == 0;
+    return !*label || strcmp(label, DATASET_BLANK_GROUP) == 0;
 }
 
 /* Local code of an occupation column -> index into wt->groups (GROUP_NONE
@@ -1108,6 +1108,7 @@ static bool count_hr(struct model *m, struct hr_table *hr, const struct source_d
                      struct buf *err)
 {
     const struct dataset *ds = src->ds;
+    const struct wres_roles *roles = &src->schema->wres; /* required in wres-hr schemas */
     if (hr->have_kind && hr->period_kind != src->schema->period_kind) {
         buf_printf(err, "%s: HR periods are %ss, another HR dataset uses %ss", ds->path,
                    period_kind_name(src->schema->period_kind), period_kind_name(hr->period_kind));
@@ -1130,10 +1131,12 @@ static bool count_hr(struct model *m, struct hr_table *hr, const struct source_d
     for (size_t b = 0; b < ds->n_blocks && ok; b++) {
         ok = reader_load(&r, b, err);
         for (size_t row = 0; ok && row < ds->blocks[b].n_rows; row++) {
+            /* the schema's declared sides (wres-grouping); any other group
+             * (Unknown, not stated) is on neither */
             const char *g = ds->columns[eth].dict.strings[str_code(&r, eth, row)];
-            int group = strcmp(g, "White") == 0 ? WRES_WHITE
-                        : strcmp(g, "BME") == 0 ? WRES_BME
-                                                : WRES_UNKNOWN;
+            int group = strcmp(g, roles->reference) == 0    ? WRES_WHITE
+                        : strcmp(g, roles->comparison) == 0 ? WRES_BME
+                                                            : WRES_UNKNOWN;
             struct hr_cell *c = hr_cell(hr, r.ids[period][str_code(&r, period, row)],
                                         r.ids[org][str_code(&r, org, row)]);
             c->headcount[group] += (double)i64_value(&r, head, row);

@@ -257,7 +257,8 @@ typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *
 /* Largest first, so the two threads finish together. */
 static const writer_fn writers[] = {write_proportions, write_hotspots, write_benchmarks,
                                     write_disparities, write_themes,   write_wres,
-                                    write_trends,      write_spc,      write_inputs};
+                                    write_trends,      write_spc,      write_inputs,
+                                    write_items,       write_wres_groups};
 #define N_WRITERS ARRAY_LEN(writers)
 
 /* The tables are independent reads of the finished model, so two threads
@@ -355,6 +356,7 @@ int main(int argc, char **argv)
     if (!io_error && compare_status == CLI_OK &&
         load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         overlap_check_inputs(src, argv + optind, n, &err) &&
+        dictionary_build(&run.dict, &run.model, src, n, &err) &&
         load_count(&run.model, &run.hr, src, n, &overlap, &err) &&
         (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);
@@ -392,6 +394,7 @@ int main(int argc, char **argv)
     disclosure_release(&run.disclosure);
     compare_summary_release(&run.compare);
     hr_table_release(&run.hr);
+    dictionary_release(&run.dict);
     model_release(&run.model);
     return cli_close_stdout(&program, status);
 }

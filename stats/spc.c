@@ -225,7 +225,10 @@ static void hr_series(const struct stats_run *run, struct table *t)
     sort_model = NULL;
     sort_ordinal = NULL;
 
-    static const char *const group_names[WRES_GROUPS] = {"White", "BME", "Unknown"};
+    /* the declared groups (wres-grouping of the HR schemas), in WRES_* order */
+    const struct dict_wres_side *roles = &run->dict.hr;
+    const char *group_names[WRES_GROUPS] = {roles->reference, roles->comparison,
+                                            roles->other ? roles->other : "other"};
     struct spc_point *pts = xcalloc(n_sorted ? n_sorted : 1, sizeof(*pts));
     bool as_bme = run->opt->wres_unknown_as_bme;
     for (size_t a = 0, b; a < n_sorted; a = b) {
@@ -244,7 +247,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
                 p->supp = rate_supp[sorted[j] * WRES_GROUPS + (size_t)g];
                 p->value = p->supp == SUPP_NONE ? c->events[g] / c->headcount[g] : NAN;
             }
-            struct spc_series s = {org,      "disciplinary_rate", "ethnicity", group_names[g], "",
+            struct spc_series s = {org, "disciplinary_rate", roles->grouping, group_names[g], "",
                                    SPC_LOWER};
             write_series(run, t, &s, pts, b - a);
         }

@@ -10,6 +10,7 @@
 
 #include "compare.h"
 #include "contract.h"
+#include "dictionary.h"
 #include "load.h"
 #include "methods.h"
 #include "model.h"
@@ -38,6 +39,7 @@ struct stats_run {
     const struct stats_options *opt;
     struct model model;
     struct hr_table hr;
+    struct dictionary dict; /* what the items, themes and groups mean */
     struct disclosure disclosure; /* every suppression decision (disclosure_decide) */
     size_t primary, secondary;
     size_t *order;                        /* cells in output order */
@@ -74,5 +76,7 @@ bool write_trends(const struct stats_run *run, struct table *t, struct buf *err)
 bool write_spc(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_items(const struct stats_run *run, struct table *t, struct buf *err);
+bool write_wres_groups(const struct stats_run *run, struct table *t, struct buf *err);
 
 #endif

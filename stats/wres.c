@@ -25,10 +25,12 @@
  * Complementary suppression is worked out within one run: outputs of the
  * two --wres-unknown settings are two tabulations to choose between.
  *
- * Indicators 5-8 come from the survey model: the ethnicity = BME and
- * ethnicity = White cells of each period and scope, for the items
- * hba_public (5), hba_staff (6), equal_opportunities (7) and discrim_staff
- * (8), suppressed as those cells are.
+ * Indicators 5-8 come from the survey model: the cells of the declared
+ * WRES grouping's comparison and reference groups (schema `wres-grouping`,
+ * e.g. ethnicity = BME and White) in each period and scope, for the items
+ * the schemas declare as indicators 5-8 (`wres-indicator`), suppressed as
+ * those cells are.  The columns keep their names (bme_n, white_n: the
+ * comparison and the reference side) whatever the groups are called.
  *
  * With no events on either side the ratio is 0/0: relative_likelihood and
  * in_range are blank while the corrected table's (very wide) interval is
@@ -48,11 +50,6 @@
  * 4/5 <= RL <= 5/4. */
 #define WRES_RANGE_NUM 4
 #define WRES_RANGE_DEN 5
-
-/* The survey grouping and groups the survey indicators compare. */
-#define WRES_GROUPING "ethnicity"
-#define SURVEY_BME "BME"
-#define SURVEY_WHITE "White"
 
 struct wres_row {
     const char *period;
@@ -148,37 +145,23 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
 
 /* ---- indicators 5-8: survey ------------------------------------------------------ */
 
-static const struct {
-    int indicator;
-    const char *item;
-} survey_indicators[] = {
-    {5, "hba_public"},
-    {6, "hba_staff"},
-    {7, "equal_opportunities"},
-    {8, "discrim_staff"},
-};
-
-static size_t find_item(const struct model *m, const char *id)
-{
-    for (size_t i = 0; i < m->n_items; i++)
-        if (strcmp(m->items[i].id, id) == 0)
-            return i;
-    return MODEL_NONE;
-}
-
+/* Rows of indicators 5-8 for every period and scope that has the declared
+ * grouping's comparison or reference group (run->dict.survey). */
 static void survey_indicator(const struct stats_run *run, struct wres_rows *rows)
 {
     const struct model *m = &run->model;
+    const struct dict_wres_side *roles = &run->dict.survey;
+    if (!roles->grouping)
+        return;
+    const char *comparison = roles->comparison, *reference = roles->reference;
     size_t eth = MODEL_NONE;
     for (size_t g = 0; g < m->n_groupings; g++)
         if (m->groupings[g].kind == GROUPING_DEMOGRAPHIC &&
-            strcmp(m->groupings[g].name, WRES_GROUPING) == 0)
+            strcmp(m->groupings[g].name, roles->grouping) == 0)
             eth = g;
     if (eth == MODEL_NONE)
         return;
-    size_t items[ARRAY_LEN(survey_indicators)];
-    for (size_t k = 0; k < ARRAY_LEN(survey_indicators); k++)
-        items[k] = find_item(m, survey_indicators[k].item);
+    const size_t *items = run->dict.indicator_item;
     for (size_t start = 0, end; start < m->n_cells; start = end) {
         /* one block: cells of one period, scope, grouping and parent */
         const struct popcell *first = &m->cells[run->order[start]];
@@ -193,28 +176,28 @@ static void survey_indicator(const struct stats_run *run, struct wres_rows *rows
         size_t bme = MODEL_NONE, white = MODEL_NONE;
         for (size_t k = start; k < end; k++) {
             const char *label = cell_group(run, run->order[k]);
-            if (strcmp(label, SURVEY_BME) == 0)
+            if (strcmp(label, comparison) == 0)
                 bme = run->order[k];
-            else if (strcmp(label, SURVEY_WHITE) == 0)
+            else if (strcmp(label, reference) == 0)
                 white = run->order[k];
         }
         if (bme == MODEL_NONE && white == MODEL_NONE)
             continue;
         size_t any = bme != MODEL_NONE ? bme : white;
-        for (size_t k = 0; k < ARRAY_LEN(survey_indicators); k++) {
+        for (size_t k = 0; k < WRES_SURVEY_INDICATORS; k++) {
             if (items[k] == MODEL_NONE)
                 continue;
             struct wres_row *r = add_row(rows);
             r->period = cell_period(run, any);
             r->scope_kind = m->scopes[m->cells[any].scope].kind;
             r->scope = cell_scope(run, any);
-            r->indicator = survey_indicators[k].indicator;
-            r->item = survey_indicators[k].item;
+            r->indicator = WRES_FIRST_SURVEY_INDICATOR + (int)k;
+            r->item = m->items[items[k]].id;
             snprintf(r->periods_used, sizeof(r->periods_used), "%s", r->period);
             if (bme == MODEL_NONE || white == MODEL_NONE) {
                 r->supp = DISCLOSURE_NO_CELL;
                 snprintf(r->note, sizeof(r->note), "no respondents in the %s group",
-                         bme == MODEL_NONE ? SURVEY_BME : SURVEY_WHITE);
+                         bme == MODEL_NONE ? comparison : reference);
                 continue;
             }
             const struct item_count *b = &m->counts[bme * m->n_items + items[k]];
@@ -226,7 +209,7 @@ static void survey_indicator(const struct stats_run *run, struct wres_rows *rows
             r->white_events = w->positive;
             if (r->supp != SUPP_NONE)
                 snprintf(r->note, sizeof(r->note), "the %s cell is suppressed (%s)",
-                         b->supp != SUPP_NONE ? SURVEY_BME : SURVEY_WHITE,
+                         b->supp != SUPP_NONE ? comparison : reference,
                          suppression_name(r->supp));
         }
     }
@@ -304,7 +287,13 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
     table_str(t, r->item);
     table_str(t, r->hr ? "hr" : "survey");
     table_str(t, r->periods_used);
-    table_str(t, r->hr && run->opt->wres_unknown_as_bme ? "counted as BME" : "excluded");
+    if (r->hr && run->opt->wres_unknown_as_bme) {
+        char unknown_as[128]; /* under the declared name of the comparison group */
+        snprintf(unknown_as, sizeof(unknown_as), "counted as %s", run->dict.hr.comparison);
+        table_str(t, unknown_as);
+    } else {
+        table_str(t, "excluded");
+    }
     table_str(t, isnan(rl.lower) ? "" : rl.corrected ? "yes" : "no");
     table_str(t, m_ratio_zero_cell_rule());
     table_str(t, r->indicator == 7 ? "below 1" : "above 1");
