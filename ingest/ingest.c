@@ -615,6 +615,68 @@ static size_t verbatim_match(struct ingest *ing, size_t scale, const char *f, si
     return e;
 }
 
+/* What an unknown answer should have been, appended to hint: when the
+ * value is an answer of scale sc once its invisible characters (zero width
+ * space, soft hyphen...) are removed, which one and where; else the accepted
+ * answers, at most about UNKNOWN_HINT_MAX bytes of them.  Look-alike
+ * dashes, quotes and spaces and a trailing full stop never get here: they
+ * match (text_fold). */
+#define UNKNOWN_HINT_MAX 240
+
+static void unknown_answer_hint(const struct scale *sc, const char *f, size_t len,
+                                struct buf *hint)
+{
+    struct buf plain, key;
+    buf_init(&plain);
+    buf_init(&key);
+    struct text_invisible first;
+    if (text_strip_invisible(f, len, &plain, &first)) {
+        size_t e = scale_match(sc, plain.data, plain.len, &key);
+        if (e != NONE) {
+            buf_printf(hint, "; it is '%s' with an invisible U+%04X (%s) at character %zu",
+                       sc->entries[e].label, (unsigned)first.cp, first.name, first.position);
+            goto out;
+        }
+    }
+    buf_puts(hint, "; accepted:");
+    for (size_t e = 0; e < sc->n_entries; e++) {
+        if (hint->len > UNKNOWN_HINT_MAX) {
+            buf_printf(hint, " ... (%zu more)", sc->n_entries - e);
+            break;
+        }
+        buf_printf(hint, "%s %s '%s'", e ? "," : "", sc->entries[e].code, sc->entries[e].label);
+    }
+out:
+    buf_release(&plain);
+    buf_release(&key);
+}
+
+/* The same for a demographic read through a recode without a scale: the
+ * groups, or the group whose value it is once invisible characters go. */
+static void unknown_recode_hint(const struct recode *r, const char *f, size_t len,
+                                struct buf *hint)
+{
+    struct buf plain, key;
+    buf_init(&plain);
+    buf_init(&key);
+    struct text_invisible first;
+    if (text_strip_invisible(f, len, &plain, &first)) {
+        size_t g = recode_match(r, NULL, plain.data, plain.len, &key);
+        if (g != NONE) {
+            buf_printf(hint, "; it is a value of group '%s' with an invisible U+%04X (%s) at "
+                             "character %zu", r->groups[g], (unsigned)first.cp, first.name,
+                       first.position);
+            goto out;
+        }
+    }
+    buf_printf(hint, "; recode '%s' knows %zu values of the groups", r->name, r->n_rules);
+    for (size_t g = 0; g < r->n_groups; g++)
+        buf_printf(hint, "%s '%s'", g ? "," : "", r->groups[g]);
+out:
+    buf_release(&plain);
+    buf_release(&key);
+}
+
 static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size_t j,
                         const struct schema_column *sc, struct row_value *v)
 {
@@ -629,10 +691,16 @@ static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size
     size_t len = rec->len[j];
     size_t e = len == 1 && f[0] >= '0' && f[0] <= '9' ? ing->digit_entry[it->scale][f[0] - '0']
                                                       : verbatim_match(ing, it->scale, f, len);
-    if (e == NONE)
-        return reject(ing, rec, j + 1, "unknown answer %s for item '%s' (column '%s', scale '%s')",
-                      quoted(ing, rec->field[j], rec->len[j]), it->id, ing->header[j],
-                      scale->name);
+    if (e == NONE) {
+        struct buf hint;
+        buf_init(&hint);
+        unknown_answer_hint(scale, f, len, &hint);
+        reject(ing, rec, j + 1, "unknown answer %s for item '%s' (column '%s', scale '%s')%s",
+               quoted(ing, rec->field[j], rec->len[j]), it->id, ing->header[j], scale->name,
+               hint.data);
+        buf_release(&hint);
+        return false;
+    }
     v->u8 = (uint8_t)(e + 1);
     return true;
 }
@@ -707,9 +775,19 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
         set_str(v, f, len);
         return true;
     }
-    if (!group)
-        return reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')",
-                      quoted(ing, f, len), sc->name, ing->header[j]);
+    if (!group) {
+        struct buf hint;
+        buf_init(&hint);
+        /* not an answer of the scale, or an answer the recode does not map */
+        if (scale && (sc->recode == NONE || scale_match(scale, f, len, &ing->key) == NONE))
+            unknown_answer_hint(scale, f, len, &hint);
+        else
+            unknown_recode_hint(&s->recodes[sc->recode], f, len, &hint);
+        reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')%s", quoted(ing, f, len),
+               sc->name, ing->header[j], hint.data);
+        buf_release(&hint);
+        return false;
+    }
     if (memo->seen.count < DEMOGRAPHIC_MEMO_MAX) {
         demographic_remember(memo, f, len, group);
         set_memo_group(v, memo, memo->seen.count - 1);

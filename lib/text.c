@@ -1,5 +1,6 @@
 #include "text.h"
 
+#include <stdint.h>
 #include <string.h>
 
 size_t utf8_invalid_at(const char *str, size_t len)
@@ -72,6 +73,35 @@ bool text_is_blank(const char *s, size_t len)
     return len == 0;
 }
 
+/* A look-alike of an ASCII character at s[0..len): its length in bytes
+ * (the UTF-8 sequence) with *ascii set, or 0.  Dashes and minus signs are
+ * '-', curly single quotes and the prime '\'', curly double quotes '"',
+ * no-break and narrow spaces ' ': what word processors and spreadsheets put
+ * in place of the plain characters a schema is written with. */
+static size_t lookalike(const unsigned char *s, size_t len, char *ascii)
+{
+    if (len >= 2 && s[0] == 0xC2 && s[1] == 0xA0) { /* U+00A0 no-break space */
+        *ascii = ' ';
+        return 2;
+    }
+    if (len < 3 || s[0] != 0xE2)
+        return 0;
+    unsigned cp = ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    if ((s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+        return 0;
+    if ((cp >= 0x2010 && cp <= 0x2015) || cp == 0x2212) /* hyphens, dashes, minus */
+        *ascii = '-';
+    else if (cp == 0x2018 || cp == 0x2019 || cp == 0x201B || cp == 0x2032)
+        *ascii = '\'';
+    else if (cp == 0x201C || cp == 0x201D || cp == 0x201F || cp == 0x2033)
+        *ascii = '"';
+    else if (cp == 0x2007 || cp == 0x2009 || cp == 0x202F) /* figure, thin, narrow nbsp */
+        *ascii = ' ';
+    else
+        return 0;
+    return 3;
+}
+
 void text_fold(const char *s, size_t len, struct buf *key)
 {
     buf_clear(key);
@@ -80,6 +110,13 @@ void text_fold(const char *s, size_t len, struct buf *key)
     bool in_space = false;
     for (size_t i = 0; i < len; i++) {
         char c = s[i];
+        if ((unsigned char)c >= 0x80) {
+            size_t n = lookalike((const unsigned char *)s + i, len - i, &c);
+            if (n)
+                i += n - 1;
+            else
+                c = s[i];
+        }
         if (is_space(c)) {
             in_space = true;
             continue;
@@ -92,7 +129,63 @@ void text_fold(const char *s, size_t len, struct buf *key)
             c = (char)(c - 'A' + 'a');
         key->data[key->len++] = c;
     }
+    /* a trailing full stop ("Agree.") is not part of the answer */
+    while (key->len && key->data[key->len - 1] == '.')
+        key->len--;
+    while (key->len && key->data[key->len - 1] == ' ')
+        key->len--;
     key->data[key->len] = '\0';
+}
+
+/* Invisible characters that make a value differ from one it shows as. */
+static const struct {
+    uint32_t cp;
+    const char *name;
+} invisible_chars[] = {
+    {0x00AD, "soft hyphen"},      {0x200B, "zero width space"},
+    {0x200C, "zero width non-joiner"}, {0x200D, "zero width joiner"},
+    {0x2060, "word joiner"},      {0xFEFF, "zero width no-break space"},
+};
+
+/* The code point of the UTF-8 sequence at s (n bytes), or 0x110000. */
+static uint32_t code_point(const unsigned char *s, size_t len, size_t *n)
+{
+    if (s[0] < 0x80 || len < 2) {
+        *n = 1;
+        return s[0] < 0x80 ? s[0] : 0x110000;
+    }
+    if ((s[0] & 0xE0) == 0xC0) {
+        *n = 2;
+        return ((s[0] & 0x1Fu) << 6) | (s[1] & 0x3Fu);
+    }
+    if ((s[0] & 0xF0) == 0xE0 && len >= 3) {
+        *n = 3;
+        return ((s[0] & 0x0Fu) << 12) | ((s[1] & 0x3Fu) << 6) | (s[2] & 0x3Fu);
+    }
+    *n = 1;
+    return 0x110000;
+}
+
+size_t text_strip_invisible(const char *s, size_t len, struct buf *out, struct text_invisible *first)
+{
+    buf_clear(out);
+    buf_reserve(out, len);
+    size_t removed = 0, chars = 0;
+    for (size_t i = 0, n; i < len; i += n) {
+        uint32_t cp = code_point((const unsigned char *)s + i, len - i, &n);
+        chars++;
+        size_t k;
+        for (k = 0; k < ARRAY_LEN(invisible_chars); k++)
+            if (invisible_chars[k].cp == cp)
+                break;
+        if (k < ARRAY_LEN(invisible_chars)) {
+            if (!removed++ && first)
+                *first = (struct text_invisible){cp, invisible_chars[k].name, chars};
+            continue;
+        }
+        buf_append(out, s + i, n);
+    }
+    return removed;
 }
 
 void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out)

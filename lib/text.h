@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util.h"
 
@@ -13,8 +14,23 @@ size_t utf8_invalid_at(const char *s, size_t len);
 
 /* Matching key for case- and space-insensitive comparison: leading and
  * trailing white space removed, inner runs of white space collapsed to one
- * space, ASCII letters lowered.  Writes into key (cleared first). */
+ * space, ASCII letters lowered, look-alikes of ASCII characters taken as
+ * them (en and em dashes, minus and Unicode hyphens as '-', curly quotes as
+ * straight ones, no-break and thin spaces as spaces) and trailing full stops
+ * dropped.  Writes into key (cleared first). */
 void text_fold(const char *s, size_t len, struct buf *key);
+
+/* The first invisible character of a value: code point, name, and its
+ * 1-based position in characters. */
+struct text_invisible {
+    uint32_t cp;
+    const char *name;
+    size_t position;
+};
+/* s without invisible characters (zero width spaces and joiners, word
+ * joiner, soft hyphen, a stray byte order mark) into out; returns how many
+ * were removed, and the first in *first (may be NULL). */
+size_t text_strip_invisible(const char *s, size_t len, struct buf *out, struct text_invisible *first);
 
 /* s without leading/trailing spaces and tabs: adjusts *s and *len. */
 void text_trim(const char **s, size_t *len);

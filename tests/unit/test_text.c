@@ -111,6 +111,20 @@ static const struct fold_case fold_cases[] = {
     {"Caf\xC3\x89 X", "caf\xC3\x89 x"}, /* only ASCII letters are lowered */
     {"ZZ[`az{", "zz[`az{"},             /* bytes next to the letter ranges */
     {"@AZ", "@az"},
+    /* look-alikes of ASCII characters, and a trailing full stop */
+    {"Agree.", "agree"},
+    {"Agree . ", "agree"},
+    {"...", ""},
+    {"1\xE2\x80\x93" "2", "1-2"},                   /* en dash */
+    {"3\xE2\x80\x94" "5", "3-5"},                   /* em dash */
+    {"6\xE2\x88\x92" "10", "6-10"},                 /* minus sign */
+    {"Non\xE2\x80\x91" "binary", "non-binary"},     /* non-breaking hyphen */
+    {"Don\xE2\x80\x99t know", "don't know"},        /* right single quote */
+    {"\xE2\x80\x9CX\xE2\x80\x9D", "\"x\""},        /* curly double quotes */
+    {"Strongly\xC2\xA0" "agree", "strongly agree"},  /* no-break space */
+    {"a\xE2\x80\xAF\xC2\xA0 b", "a b"},            /* narrow nbsp, nbsp, space: one */
+    {"\xE2\x80", "\xE2\x80"},                       /* a cut sequence is kept as bytes */
+    {"\xE2\x80\x8B", "\xE2\x80\x8B"},               /* zero width space: not a look-alike */
 };
 
 static void test_text_fold(void **state)
@@ -129,6 +143,27 @@ static void test_text_fold(void **state)
     text_fold("Ab Cd", 2, &key);
     assert_string_equal(key.data, "ab");
     buf_release(&key);
+}
+
+/* Invisible characters are removed and the first one named, with its
+ * position in characters (not bytes). */
+static void test_text_strip_invisible(void **state)
+{
+    (void)state;
+    struct buf out;
+    buf_init(&out);
+    struct text_invisible first = {0, NULL, 0};
+    const char *s = "\xC3\xA9" "A\xE2\x80\x8B" "b\xC2\xAD" "c";
+    assert_int_equal(text_strip_invisible(s, strlen(s), &out, &first), 2);
+    assert_string_equal(out.data, "\xC3\xA9" "Abc");
+    assert_int_equal(first.cp, 0x200B);
+    assert_string_equal(first.name, "zero width space");
+    assert_int_equal(first.position, 3);
+    assert_int_equal(text_strip_invisible("plain", 5, &out, NULL), 0);
+    assert_string_equal(out.data, "plain");
+    assert_int_equal(text_strip_invisible("", 0, &out, &first), 0);
+    assert_string_equal(out.data, "");
+    buf_release(&out);
 }
 
 static void test_text_trim_and_blank(void **state)
@@ -215,6 +250,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_utf8_invalid_at),   cmocka_unit_test(test_utf8_every_prefix),
         cmocka_unit_test(test_text_fold),         cmocka_unit_test(test_text_trim_and_blank),
+        cmocka_unit_test(test_text_strip_invisible),
         cmocka_unit_test(test_quote_for_message),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
