@@ -58,6 +58,8 @@ struct layout {
     size_t *column_of_field;    /* schema column for each header field, or NONE */
     struct field_plan *plan;    /* per header field */
     size_t id_field;            /* the field of the respondent id, or NONE */
+    char *missing; /* with --rejects: why its rows are set aside (the header lacks a
+                      column the period needs), NULL when the layout is whole */
 };
 
 /* Demographic answers seen so far and their groups: a column has few
@@ -342,6 +344,7 @@ static void free_file_state(struct ingest *ing)
     for (size_t l = 0; l < ing->n_layouts; l++) {
         free(ing->layouts[l].column_of_field);
         free(ing->layouts[l].plan);
+        free(ing->layouts[l].missing);
     }
     free(ing->layouts);
     ing->header = NULL;
@@ -470,7 +473,11 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
             if (schema_column_in_period(&s->columns[ing->candidates[j][k]], &ing->row_period))
                 lay.column_of_field[j] = ing->candidates[j][k];
     }
+    /* A column the period needs but the header lacks stops the run; with
+     * --rejects the period's rows are set aside like any other bad row,
+     * the reason naming the first such column and how many more. */
     const char *ptext = lay.text;
+    size_t n_missing = 0, first_missing = NONE;
     for (size_t c = 0; c < s->n_columns; c++) {
         const struct schema_column *sc = &s->columns[c];
         if (sc->optional || !sc->n_periods || !schema_column_in_period(sc, &ing->row_period))
@@ -478,10 +485,23 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
         bool present = false;
         for (size_t j = 0; j < ing->n_fields; j++)
             present |= lay.column_of_field[j] == c;
-        if (!present)
+        if (present)
+            continue;
+        if (!n_missing++)
+            first_missing = c;
+        if (!ing->rejects_open)
             fatal(ing, rec->line, 0,
                   "rows for period %s need column '%s' (%s '%s'), which the header lacks", ptext,
                   sc->header, schema_role_name(sc->role), sc->name ? sc->name : "");
+    }
+    if (n_missing && ing->rejects_open) {
+        const struct schema_column *sc = &s->columns[first_missing];
+        char more[48] = "";
+        if (n_missing > 1)
+            snprintf(more, sizeof(more), " and %zu more", n_missing - 1);
+        lay.missing = xasprintf("rows for period %s need column '%s' (%s '%s')%s, which the "
+                                "header lacks", ptext, sc->header, schema_role_name(sc->role),
+                                sc->name ? sc->name : "", more);
     }
     lay.plan = xcalloc(ing->n_fields ? ing->n_fields : 1, sizeof(*lay.plan));
     lay.id_field = NONE;
@@ -1131,6 +1151,10 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     const struct layout *lay = layout_for(ing, rec);
     if (ing->fatal)
         return;
+    if (lay->missing) {
+        reject(ing, rec, 0, "%s", lay->missing);
+        return;
+    }
     /* Only the flags: clearing whole values was a 7.5 KB memset per row of a
      * 130-column file, a quarter of this thread's instructions. */
     for (size_t d = 0; d < ing->n_ds; d++)
