@@ -54,18 +54,15 @@ static bool output_is_input(const char *path, char **inputs, int n)
 int main(int argc, char **argv)
 {
     static const struct option long_options[] = {
-        {"schema", required_argument, NULL, 's'}, {"output", required_argument, NULL, 'o'},
+        {"schema", required_argument, NULL, 's'},  {"output", required_argument, NULL, 'o'},
         {"rejects", required_argument, NULL, 'r'}, {"export", required_argument, NULL, 'e'},
-        {"quiet", no_argument, NULL, 'q'},         {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {"no-wait", no_argument, NULL, 'W'},
-        {"period", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0},
+        {"quiet", no_argument, NULL, 'q'},         {"no-wait", no_argument, NULL, 'W'},
+        {"period", required_argument, NULL, 'p'},  CLI_LONG_OPTIONS_END,
     };
     struct ingest_options opt = {0};
     const char *export_path = NULL;
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":s:o:r:e:p:qhV", long_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":s:o:r:e:p:qhV", long_options)) != -1) {
         switch (c) {
         case 'p':
             opt.period = optarg;
@@ -88,12 +85,8 @@ int main(int argc, char **argv)
         case 'W':
             opt.no_wait = true;
             break;
-        case 'h':
-            return cli_help(&program);
-        case 'V':
-            return cli_version(&program);
-        default: /* ':' or '?' */
-            return cli_option_error(&program, argv, c);
+        default: /* -h, -V or a bad option */
+            return cli_common_option(&program, argv, c);
         }
     }
     if (export_path) {

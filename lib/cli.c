@@ -24,11 +24,17 @@ int cli_usage_error(const struct cli_program *prog, const char *fmt, ...)
     return try_help(prog);
 }
 
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    opterr = 0;
+    return getopt_long(argc, argv, shortopts, longopts, NULL);
+}
+
 /* getopt_long leaves optopt = 0 for an unknown long option and the option's
  * value for a long option missing its argument; after either, argv[optind - 1]
  * is the long option as written.  A short option may sit inside a cluster
  * (-qx), where argv[optind - 1] is not it, so it is named by its letter. */
-int cli_option_error(const struct cli_program *prog, char **argv, int c)
+static int option_error(const struct cli_program *prog, char **argv, int c)
 {
     const char *what = c == ':' ? "missing argument for option" : "unknown option";
     const char *arg = argv[optind - 1];
@@ -38,16 +44,18 @@ int cli_option_error(const struct cli_program *prog, char **argv, int c)
     return cli_usage_error(prog, "%s '-%c'", what, optopt);
 }
 
-int cli_help(const struct cli_program *prog)
+int cli_common_option(const struct cli_program *prog, char **argv, int c)
 {
-    prog->usage(stdout);
-    return cli_close_stdout(prog, CLI_OK);
-}
-
-int cli_version(const struct cli_program *prog)
-{
-    printf("%s %s\n", prog->name, CANDOUR_VERSION);
-    return cli_close_stdout(prog, CLI_OK);
+    switch (c) {
+    case 'h':
+        prog->usage(stdout);
+        return cli_close_stdout(prog, CLI_OK);
+    case 'V':
+        printf("%s %s\n", prog->name, CANDOUR_VERSION);
+        return cli_close_stdout(prog, CLI_OK);
+    default:
+        return option_error(prog, argv, c);
+    }
 }
 
 int cli_close_stdout(const struct cli_program *prog, int status)

@@ -5,6 +5,7 @@
 #ifndef CANDOUR_CLI_H
 #define CANDOUR_CLI_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 /* Exit statuses of every candour program (README.md, "Exit status").  Usage
@@ -26,19 +27,27 @@ struct cli_program {
     void (*usage)(FILE *out); /* the --help text */
 };
 
+/* The end of every program's long options: --help, --version, the zeros. */
+#define CLI_LONG_OPTIONS_END                                                                       \
+    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},                         \
+    {                                                                                              \
+        NULL, 0, NULL, 0                                                                           \
+    }
+
+/* getopt_long with getopt's own messages off: a bad option comes back as ':'
+ * (missing argument; shortopts must start with ':') or '?' (unknown), for
+ * cli_common_option to report.  shortopts holds "hV" too. */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+
+/* The default case of every program's option switch: -h/--help and
+ * -V/--version (written to stdout, which is then closed) and the bad options
+ * cli_getopt returns (a usage error: a short option named '-x', also inside a
+ * cluster such as -qx, a long one as written).  Returns the exit status. */
+int cli_common_option(const struct cli_program *prog, char **argv, int c);
+
 /* "NAME: message" and the pointer to --help on stderr; returns CLI_EIO. */
 int cli_usage_error(const struct cli_program *prog, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-
-/* The usage error for getopt_long's ':' (missing argument) or '?' (unknown
- * option) when called with opterr = 0 and an optstring starting with ':'.
- * c is the character getopt_long returned.  A short option is named '-x'
- * (also inside a cluster such as -qx), a long one as written.  CLI_EIO. */
-int cli_option_error(const struct cli_program *prog, char **argv, int c);
-
-/* --help and --version: write to stdout, close it, return the exit status. */
-int cli_help(const struct cli_program *prog);
-int cli_version(const struct cli_program *prog);
 
 /* Close stdout before exiting, so that a failed write (a full disk, a closed
  * pipe) is reported rather than lost.  Returns status, or CLI_EIO when the

@@ -202,11 +202,12 @@ enum m_status m_prop_wilson(double x, double n, double conf, struct m_interval *
 }
 
 /*
- * Clopper-Pearson "exact" interval (Clopper & Pearson 1934) from beta
- * quantiles: lower = B(alpha/2; x, n-x+1), upper = B(1-alpha/2; x+1, n-x),
- * with lower = 0 at x = 0 and upper = 1 at x = n; as R's binom.test.
+ * An interval from beta quantiles, as the Clopper-Pearson and Jeffreys
+ * intervals both are: lower = B(alpha/2; lo_a, lo_b) and upper =
+ * B(1 - alpha/2; hi_a, hi_b), with lower = 0 at x = 0 and upper = 1 at x = n.
  */
-enum m_status m_prop_clopper_pearson(double x, double n, double conf, struct m_interval *out)
+static enum m_status beta_interval(double x, double n, double conf, double lo_a, double lo_b,
+                                   double hi_a, double hi_b, struct m_interval *out)
 {
     if (!is_count_pair(x, n) || !is_conf(conf)) {
         interval_nan(out);
@@ -214,13 +215,23 @@ enum m_status m_prop_clopper_pearson(double x, double n, double conf, struct m_i
     }
     const double alpha = 1.0 - conf;
     out->estimate = x / n;
-    out->lower = x == 0.0 ? 0.0 : beta_quantile(alpha / 2.0, x, n - x + 1.0);
-    out->upper = x == n ? 1.0 : beta_quantile(1.0 - alpha / 2.0, x + 1.0, n - x);
+    out->lower = x == 0.0 ? 0.0 : beta_quantile(alpha / 2.0, lo_a, lo_b);
+    out->upper = x == n ? 1.0 : beta_quantile(1.0 - alpha / 2.0, hi_a, hi_b);
     if (isnan(out->lower) || isnan(out->upper)) {
         interval_nan(out);
         return M_ENUMERIC;
     }
     return M_OK;
+}
+
+/*
+ * Clopper-Pearson "exact" interval (Clopper & Pearson 1934) from beta
+ * quantiles: lower = B(alpha/2; x, n-x+1), upper = B(1-alpha/2; x+1, n-x),
+ * with lower = 0 at x = 0 and upper = 1 at x = n; as R's binom.test.
+ */
+enum m_status m_prop_clopper_pearson(double x, double n, double conf, struct m_interval *out)
+{
+    return beta_interval(x, n, conf, x, n - x + 1.0, x + 1.0, n - x, out);
 }
 
 /*
@@ -230,19 +241,7 @@ enum m_status m_prop_clopper_pearson(double x, double n, double conf, struct m_i
  */
 enum m_status m_prop_jeffreys(double x, double n, double conf, struct m_interval *out)
 {
-    if (!is_count_pair(x, n) || !is_conf(conf)) {
-        interval_nan(out);
-        return M_EDOMAIN;
-    }
-    const double alpha = 1.0 - conf;
-    out->estimate = x / n;
-    out->lower = x == 0.0 ? 0.0 : beta_quantile(alpha / 2.0, x + 0.5, n - x + 0.5);
-    out->upper = x == n ? 1.0 : beta_quantile(1.0 - alpha / 2.0, x + 0.5, n - x + 0.5);
-    if (isnan(out->lower) || isnan(out->upper)) {
-        interval_nan(out);
-        return M_ENUMERIC;
-    }
-    return M_OK;
+    return beta_interval(x, n, conf, x + 0.5, n - x + 0.5, x + 0.5, n - x + 0.5, out);
 }
 
 enum m_status m_prop_ci(enum m_prop_method method, double x, double n, double conf,

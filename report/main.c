@@ -39,14 +39,12 @@ enum { OPT_ORG = 256, OPT_PERIOD, OPT_ALL };
 static int parse_options(int argc, char **argv, struct report_options *opt)
 {
     static const struct option long_options[] = {
-        {"results", required_argument, NULL, 'r'}, {"org", required_argument, NULL, OPT_ORG},
+        {"results", required_argument, NULL, 'r'},       {"org", required_argument, NULL, OPT_ORG},
         {"period", required_argument, NULL, OPT_PERIOD}, {"all", no_argument, NULL, OPT_ALL},
-        {"output", required_argument, NULL, 'o'},  {"help", no_argument, NULL, 'h'},
-        {"version", no_argument, NULL, 'V'},       {NULL, 0, NULL, 0},
+        {"output", required_argument, NULL, 'o'},        CLI_LONG_OPTIONS_END,
     };
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":r:o:hV", long_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":r:o:hV", long_options)) != -1) {
         switch (c) {
         case 'r':
             opt->results_dir = optarg;
@@ -63,12 +61,8 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
         case OPT_ALL:
             opt->all = true;
             break;
-        case 'h':
-            return cli_help(&program);
-        case 'V':
-            return cli_version(&program);
-        default: /* ':' or '?' */
-            return cli_option_error(&program, argv, c);
+        default: /* -h, -V or a bad option */
+            return cli_common_option(&program, argv, c);
         }
     }
     if (optind < argc)

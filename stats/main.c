@@ -107,9 +107,12 @@ enum {
 static int parse_options(int argc, char **argv, struct stats_options *opt)
 {
     static const struct option long_options[] = {
-        {"output", required_argument, NULL, 'o'}, {"min-n", required_argument, NULL, OPT_MIN_N},
-        {"conf", required_argument, NULL, OPT_CONF}, {"ci", required_argument, NULL, OPT_CI},
-        {"weight", no_argument, NULL, OPT_WEIGHT}, {"fdr", required_argument, NULL, OPT_FDR},
+        {"output", required_argument, NULL, 'o'},
+        {"min-n", required_argument, NULL, OPT_MIN_N},
+        {"conf", required_argument, NULL, OPT_CONF},
+        {"ci", required_argument, NULL, OPT_CI},
+        {"weight", no_argument, NULL, OPT_WEIGHT},
+        {"fdr", required_argument, NULL, OPT_FDR},
         {"wres-rolling", no_argument, NULL, OPT_WRES_ROLLING},
         {"wres-unknown", required_argument, NULL, OPT_WRES_UNKNOWN},
         {"org-lookup", required_argument, NULL, OPT_ORG_LOOKUP},
@@ -120,12 +123,10 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"successors", required_argument, NULL, OPT_SUCCESSORS},
         {"no-wait", no_argument, NULL, OPT_NO_WAIT},
         {"allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP},
-        {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
-        {NULL, 0, NULL, 0},
+        CLI_LONG_OPTIONS_END,
     };
     int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, ":o:hV", long_options, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, ":o:hV", long_options)) != -1) {
         switch (c) {
         case 'o':
             opt->output_dir = optarg;
@@ -202,12 +203,8 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         case OPT_ALLOW_OVERLAP:
             opt->allow_overlap = true;
             break;
-        case 'h':
-            return cli_help(&program);
-        case 'V':
-            return cli_version(&program);
-        default: /* ':' or '?' */
-            return cli_option_error(&program, argv, c);
+        default: /* -h, -V or a bad option */
+            return cli_common_option(&program, argv, c);
         }
     }
     if (!opt->output_dir)
