@@ -15,8 +15,9 @@
  *    item wres3_relative_likelihood (BME rate / White rate, the estimate of
  *    m_ratio_katz as in wres.csv, with its zero-cell rule).
  *
- * A missing period (or a period in which the item was not asked) splits a
- * series: each run of consecutive periods is charted on its own when it has
+ * A missing period (or a period in which the item was not asked, or a
+ * shown month whose relative likelihood is undefined because neither side
+ * had an event: wres.csv leaves it blank) splits a series: each run of consecutive periods is charted on its own when it has
  * SPC_MIN_POINTS points; shorter runs are not written.  A chart with a
  * suppressed point is not drawn: its rows are written with the visible
  * points' estimates only and blank centre, limits and signal.  A run whose
@@ -50,6 +51,7 @@ struct spc_point {
     long ordinal;
     double value;
     enum suppression supp;
+    bool undefined; /* a gap: no value exists (0/n against 0/m), not a hidden one */
 };
 
 static const char *signal_name(enum m_spc_signal s)
@@ -124,13 +126,18 @@ static void write_segment(const struct stats_run *run, struct table *t, const st
     free(signals);
 }
 
-/* Split pts[0..k-1] (ascending ordinals) at missing periods and chart each
- * long enough run. */
+/* Split pts[0..k-1] (ascending ordinals) at missing periods and undefined
+ * points, and chart each long enough run. */
 static void write_series(const struct stats_run *run, struct table *t, const struct spc_series *s,
                          const struct spc_point *pts, size_t k)
 {
     for (size_t a = 0, b; a < k; a = b) {
-        for (b = a + 1; b < k && pts[b].ordinal == pts[b - 1].ordinal + 1; b++)
+        if (pts[a].undefined) {
+            b = a + 1;
+            continue;
+        }
+        for (b = a + 1; b < k && !pts[b].undefined && pts[b].ordinal == pts[b - 1].ordinal + 1;
+             b++)
             ;
         if (b - a >= SPC_MIN_POINTS)
             write_segment(run, t, s, pts + a, b - a);
@@ -244,6 +251,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
                 struct spc_point *p = &pts[j - a];
                 p->period = hr->periods.strings[c->period];
                 p->ordinal = ordinal[c->period];
+                p->undefined = false;
                 p->supp = rate_supp[sorted[j] * WRES_GROUPS + (size_t)g];
                 p->value = p->supp == SUPP_NONE ? c->events[g] / c->headcount[g] : NAN;
             }
@@ -258,6 +266,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
             p->ordinal = ordinal[c->period];
             p->supp = rows[sorted[j]].supp;
             p->value = NAN;
+            p->undefined = false;
             if (p->supp == SUPP_NONE) {
                 double bme_n = c->headcount[WRES_BME], bme_events = c->events[WRES_BME];
                 if (as_bme) {
@@ -265,7 +274,11 @@ static void hr_series(const struct stats_run *run, struct table *t)
                     bme_events += c->events[WRES_UNKNOWN];
                 }
                 struct m_ratio rl;
-                if (m_ratio_katz(bme_events, bme_n, c->events[WRES_WHITE], c->headcount[WRES_WHITE],
+                /* 0/0: wres.csv's rule; the corrected table's ratio is no estimate.
+                 * Only a shown month: a hidden one must not reveal its counts. */
+                if (bme_events == 0 && c->events[WRES_WHITE] == 0)
+                    p->undefined = true;
+                else if (m_ratio_katz(bme_events, bme_n, c->events[WRES_WHITE], c->headcount[WRES_WHITE],
                                  run->opt->conf, &rl) == M_OK)
                     p->value = rl.estimate;
                 else
