@@ -967,7 +967,7 @@ static void trend_axes(struct buf *b, const struct trend *tr)
         struct period pp = period_from_ordinal(tr->last.kind, ord);
         period_format(&pp, text);
         buf_printf(b, "%s", ord != periods[0] ? ", " : "");
-        gp_put_string(b, text);
+        gp_put_tic(b, text);
         buf_printf(b, " %ld", ord);
     }
     buf_puts(b, ") nomirror\n");
@@ -1272,7 +1272,7 @@ static void forest_axes(struct charts *c, struct buf *b, const struct forest *f)
         if (f->rows[i].kind == 0)
             continue;
         buf_printf(b, "%s", first_label ? "" : ", ");
-        gp_put_string(b, f->rows[i].label);
+        gp_put_tic(b, f->rows[i].label);
         buf_printf(b, " %zu", f->n_rows - 1 - i);
         first_label = false;
     }
@@ -1567,12 +1567,12 @@ static void heatmap_axes(struct charts *c, struct buf *b, const struct heatmap *
         const char *label = key_items[h->columns[k]].short_label, *colon = strstr(label, ": ");
         if (colon) {
             char *head = xstrndup(label, (size_t)(colon - label) + 1);
-            gp_put_string(b, head);
+            gp_put_tic(b, head);
             buf_puts(b, " . \"\\n\" . ");
-            gp_put_string(b, colon + 2);
+            gp_put_tic(b, colon + 2);
             free(head);
         } else {
-            gp_put_string(b, label);
+            gp_put_tic(b, label);
         }
         buf_printf(b, " %zu", k);
     }
@@ -1586,7 +1586,7 @@ static void heatmap_axes(struct charts *c, struct buf *b, const struct heatmap *
         }
         gp_label_text(&label, h->units[u].name, LABEL_MAX);
         buf_printf(b, "%s", u ? ", " : "");
-        gp_put_string(b, label.data);
+        gp_put_tic(b, label.data);
         buf_printf(b, " %zu", u);
         buf_release(&label);
     }
@@ -1913,7 +1913,7 @@ static void spc_panel_axes(struct buf *b, const struct spc_item *si, const struc
         struct period pp = period_from_ordinal(p->kind, (long)points[i].x);
         period_format(&pp, text);
         buf_puts(b, i ? ", " : "");
-        gp_put_string(b, text);
+        gp_put_tic(b, text);
         buf_printf(b, " %.0f", points[i].x);
     }
     buf_puts(b, ") rotate by 45 right\n");

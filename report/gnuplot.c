@@ -157,6 +157,19 @@ void gp_put_string(struct buf *out, const char *s)
     buf_release(&shown);
 }
 
+void gp_put_tic(struct buf *out, const char *s)
+{
+    struct buf doubled;
+    buf_init(&doubled);
+    for (const char *p = s; *p; p++) {
+        if (*p == '%')
+            buf_putc(&doubled, '%');
+        buf_putc(&doubled, *p);
+    }
+    gp_put_string(out, doubled.data ? doubled.data : "");
+    buf_release(&doubled);
+}
+
 void gp_put_text(struct buf *out, const char *text, size_t max_chars)
 {
     struct buf shown;

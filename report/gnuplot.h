@@ -58,6 +58,12 @@ void gp_put_text(struct buf *out, const char *text, size_t max_chars);
  * gp_put_text does, nothing is cut or stripped. */
 void gp_put_string(struct buf *out, const char *s);
 
+/* gp_put_string for a tic label: gnuplot reads an explicit tic label as a
+ * printf format for the tic's value, so '%' is doubled ("50% Bank Team"
+ * would be drawn as "50  ank Team", and "Ward 10%" stops the chart).
+ * Titles, labels and key entries are not formats: use gp_put_string. */
+void gp_put_tic(struct buf *out, const char *s);
+
 /* Append path as a single-quoted literal for `set output`.  False (nothing
  * appended) when it holds a control character, which gnuplot could not be
  * given faithfully. */
