@@ -331,6 +331,12 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &opt);
     if (rc != CLI_RUN)
         return rc;
+    if (opt.min_n < DEFAULT_MIN_N) /* the NSS threshold: lower publishes smaller groups */
+        fprintf(stderr,
+                "candour-stats: warning: --min-n %g is below %d: figures based on %g%s "
+                "respondents will be shown\n",
+                opt.min_n, DEFAULT_MIN_N, opt.min_n,
+                opt.min_n < DEFAULT_MIN_N - 1 ? " to 10" : "");
     struct stats_run run = {.opt = &opt};
     model_init(&run.model);
     run.model.weighted = opt.weight;
