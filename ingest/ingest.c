@@ -111,6 +111,14 @@ struct verbatim_memo {
     unsigned char first[VERBATIM_LEN + 1]; /* by length: index + 1 of the first */
 };
 
+struct unit_names {
+    struct strdict keys;
+    char **spelling;
+    size_t cap;
+    struct buf last_raw; /* the previous row's field and its code: rows come sorted */
+    int64_t last_code;
+};
+
 struct ingest {
     const struct ingest_options *opt;
     const struct schema *schema;
@@ -163,6 +171,14 @@ struct ingest {
     size_t id_column; /* schema column of the respondent id, or NONE */
     struct idset seen;
     uint32_t file_index; /* of the file being read, in opt->inputs */
+    /* unit names by their text_fold key, per schema column: "Ward 7", "WARD 7"
+     * and "Ward  7" are one unit, shown as first spelled (spelling[code]) */
+    struct unit_names *unit_names;
+    /* per schema column, this file's percent-scale rates: a column whose
+     * values all lie in 0-1 holds fractions (check_rate_scales) */
+    double *rate_max;
+    uint64_t *rate_count;
+    struct buf first_reject; /* this file's first reject reason, for a file all rejected */
 };
 
 static bool cache_hit(const struct value_cache *c, const char *s, size_t len)
@@ -320,6 +336,9 @@ static void plan_columns(struct ingest *ing)
     for (size_t k = 0; k < s->n_scales; k++)
         for (char d = '0'; d <= '9'; d++)
             ing->digit_entry[k][d - '0'] = scale_match(&s->scales[k], &d, 1, &ing->key);
+    ing->unit_names = xcalloc(s->n_columns ? s->n_columns : 1, sizeof(*ing->unit_names));
+    ing->rate_max = xcalloc(s->n_columns ? s->n_columns : 1, sizeof(double));
+    ing->rate_count = xcalloc(s->n_columns ? s->n_columns : 1, sizeof(uint64_t));
     ing->item_scale = xcalloc(s->n_columns ? s->n_columns : 1, sizeof(size_t));
     for (size_t i = 0; i < s->n_columns; i++) {
         const struct schema_column *c = &s->columns[i];
@@ -557,6 +576,8 @@ static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t co
     vsnprintf(reason, sizeof(reason), fmt, ap);
     va_end(ap);
     ing->rows_rejected++;
+    if (ing->file_rows_read - ing->file_rows_accepted == 1) /* this file's first */
+        buf_printf(&ing->first_reject, "line %lu: %s", rec->line, reason);
     if (ing->rejects_open) {
         write_reject(ing, rec, column, reason);
         return false;
@@ -861,6 +882,11 @@ static bool decode_real(struct ingest *ing, const struct csvin_record *rec, size
         if (!ok || x < 0 || x > top)
             return reject(ing, rec, j + 1, "rate %s in column '%s' is not a number from 0 to %g",
                           quoted(ing, rec->field[j], rec->len[j]), ing->header[j], top);
+        if (sc->rate_scale == RATE_PERCENT) {
+            size_t c = (size_t)(sc - ing->schema->columns);
+            ing->rate_max[c] = fmax(ing->rate_max[c], x);
+            ing->rate_count[c]++;
+        }
         x /= top;
     }
     v->f64 = x;
@@ -884,6 +910,29 @@ static bool decode_item_id(struct ingest *ing, const struct csvin_record *rec, s
     }
     return reject(ing, rec, j + 1, "unknown item %s (not declared in schema '%s')",
                   quoted(ing, rec->field[j], rec->len[j]), ing->schema->name);
+}
+
+/* A unit name as first spelled in this run: names equal but for case and
+ * runs of white space (text_fold) are one unit. */
+static void decode_unit(struct ingest *ing, const struct schema_column *sc, const char *f,
+                        size_t len, struct row_value *v)
+{
+    struct unit_names *u = &ing->unit_names[sc - ing->schema->columns];
+    int64_t code = u->last_code;
+    if (!u->last_raw.data || u->last_raw.len != len || memcmp(u->last_raw.data, f, len) != 0) {
+        buf_clear(&u->last_raw);
+        buf_append(&u->last_raw, f, len);
+        text_trim(&f, &len);
+        text_fold(f, len, &ing->key);
+        code = strdict_find(&u->keys, ing->key.data, ing->key.len);
+        if (code < 0) {
+            code = strdict_intern(&u->keys, ing->key.data, ing->key.len);
+            xgrow(&u->spelling, &u->cap, (size_t)code + 1, sizeof(*u->spelling));
+            u->spelling[code] = xstrndup(f, len);
+        }
+        u->last_code = code;
+    }
+    set_str(v, u->spelling[code], strlen(u->spelling[code]));
 }
 
 /* Decode field j into its dataset value.  False when the row is rejected. */
@@ -917,6 +966,9 @@ static bool decode_field(struct ingest *ing, const struct csvin_record *rec, siz
         return decode_item_id(ing, rec, j, v);
     case ROLE_PERIOD:
         return true; /* set from the parsed period */
+    case ROLE_UNIT:
+        decode_unit(ing, sc, f, len, v);
+        return true;
     case ROLE_GROUP_DIM:
     case ROLE_GROUP:
         if (text_is_blank(f, len))
@@ -1141,11 +1193,12 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     }
     /* The reading thread has looked at every byte: only a record with a NUL
      * or a byte past ASCII needs its fields checked one by one (a comment
-     * with line breaks is ASCII, and a third of a national file). */
-    if (!rec->ascii)
-        for (size_t j = 0; j < rec->n_fields; j++)
-            if (!check_field_text(ing, rec, j))
-                return;
+     * with line breaks is ASCII, and a third of a national file).  Columns
+     * the layout drops (free text, identifiers) are never decoded, so a
+     * Windows-1252 pound sign in a comment does not cost the row. */
+    if (!rec->ascii && (!check_field_text(ing, rec, ing->period_field) ||
+                        !check_field_text(ing, rec, ing->org_field)))
+        return;
     if (!check_period_and_org(ing, rec))
         return;
     const struct layout *lay = layout_for(ing, rec);
@@ -1155,6 +1208,10 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
         reject(ing, rec, 0, "%s", lay->missing);
         return;
     }
+    if (!rec->ascii)
+        for (size_t j = 0; j < rec->n_fields; j++)
+            if (lay->plan[j].ds != NONE && !check_field_text(ing, rec, j))
+                return;
     /* Only the flags: clearing whole values was a 7.5 KB memset per row of a
      * 130-column file, a quarter of this thread's instructions. */
     for (size_t d = 0; d < ing->n_ds; d++)
@@ -1290,10 +1347,43 @@ static void check_input_not_repeated(struct ingest *ing, uint64_t size, uint32_t
         }
 }
 
+/* A percent-scale rate column whose values all lie in 0-1 holds fractions
+ * (0.517 would be read as 0.517%): one error naming the columns and the
+ * fix.  A column of zeros is the same either way and passes. */
+static void check_rate_scales(struct ingest *ing)
+{
+    const struct schema *s = ing->schema;
+    struct buf names;
+    buf_init(&names);
+    size_t n_bad = 0;
+    double largest = 0;
+    for (size_t c = 0; c < s->n_columns; c++) {
+        if (ing->rate_count[c] && ing->rate_max[c] > 0 && ing->rate_max[c] <= 1) {
+            if (n_bad < 3)
+                buf_printf(&names, "%s'%s'", n_bad ? ", " : "", s->columns[c].header);
+            n_bad++;
+            largest = fmax(largest, ing->rate_max[c]);
+        }
+        ing->rate_max[c] = 0;
+        ing->rate_count[c] = 0;
+    }
+    if (n_bad > 3)
+        buf_printf(&names, " and %zu more", n_bad - 3);
+    if (n_bad)
+        fatal(ing, 0, 0,
+              "every value of column%s %s lies between 0 and 1 (largest %g), but schema '%s' "
+              "reads %s as a percentage: if the file holds fractions, declare %s with "
+              "rate-scale=fraction",
+              n_bad == 1 ? "" : "s", names.data, largest, s->name, n_bad == 1 ? "it" : "them",
+              n_bad == 1 ? "the column" : "the columns");
+    buf_release(&names);
+}
+
 static void read_file(struct ingest *ing, const char *path)
 {
     ing->file = strcmp(path, "-") == 0 ? "(stdin)" : path;
     ing->file_rows_read = ing->file_rows_accepted = 0;
+    buf_clear(&ing->first_reject);
     ing->last_progress = 0;
     struct csvin in;
     enum csvin_status st = csvin_read(&in, path, on_record, ing);
@@ -1310,9 +1400,15 @@ static void read_file(struct ingest *ing, const char *path)
         fatal(ing, 0, 0, "file is empty");
     } else if (st == CSVIN_OK && ing->file_rows_read == 0) {
         fatal(ing, 0, 0, "file has a header but no data rows");
+    } else if (st == CSVIN_OK && ing->file_rows_accepted == 0 && ing->rejects_open) {
+        /* without --rejects the bad rows already fail the run, each named */
+        fatal(ing, 0, 0, "every one of its %llu rows was rejected (the first at %s)",
+              (unsigned long long)ing->file_rows_read, ing->first_reject.data);
     }
     if (!ing->fatal)
         check_input_not_repeated(ing, in.src.raw_size, in.src.raw_crc);
+    if (!ing->fatal)
+        check_rate_scales(ing);
     if (!ing->fatal) {
         struct ds_input input = {
             .name = (char *)ing->file,
@@ -1536,6 +1632,19 @@ int ingest_run(const struct ingest_options *opt)
     free(ing.u8_columns);
     free(ing.other_columns);
     free(ing.verbatim);
+    if (ing.unit_names)
+        for (size_t c = 0; c < ing.schema->n_columns; c++) {
+            struct unit_names *u = &ing.unit_names[c];
+            for (size_t k = 0; k < u->keys.count; k++)
+                free(u->spelling[k]);
+            free(u->spelling);
+            strdict_release(&u->keys);
+            buf_release(&u->last_raw);
+        }
+    free(ing.unit_names);
+    free(ing.rate_max);
+    free(ing.rate_count);
+    buf_release(&ing.first_reject);
     buf_release(&ing.period_cache.raw);
     buf_release(&ing.org_cache.raw);
     schema_free(ing.own_schema);
