@@ -231,6 +231,15 @@ static const char *quoted(struct ingest *ing, const char *s, size_t len)
     return ing->msg.data;
 }
 
+/* A value from a row for a message: cut at TEXT_VALUE_SHOWN characters, and
+ * free text a respondent typed is described, never echoed (text_quote_value). */
+static const char *quoted_value(struct ingest *ing, const char *s, size_t len)
+{
+    buf_clear(&ing->msg);
+    text_quote_value(s, len, &ing->msg);
+    return ing->msg.data;
+}
+
 /* ---- planning the dataset columns ---------------------------------------- */
 
 static const char *fixed_column_name(enum column_role role)
@@ -737,7 +746,7 @@ static bool decode_item(struct ingest *ing, const struct csvin_record *rec, size
         buf_init(&hint);
         unknown_answer_hint(scale, f, len, &hint);
         reject(ing, rec, j + 1, "unknown answer %s for item '%s' (column '%s', scale '%s')%s",
-               quoted(ing, rec->field[j], rec->len[j]), it->id, ing->header[j], scale->name,
+               quoted_value(ing, rec->field[j], rec->len[j]), it->id, ing->header[j], scale->name,
                hint.data);
         buf_release(&hint);
         return false;
@@ -824,7 +833,7 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
             unknown_answer_hint(scale, f, len, &hint);
         else
             unknown_recode_hint(&s->recodes[sc->recode], f, len, &hint);
-        reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')%s", quoted(ing, f, len),
+        reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')%s", quoted_value(ing, f, len),
                sc->name, ing->header[j], hint.data);
         buf_release(&hint);
         return false;
@@ -855,7 +864,7 @@ static bool decode_count(struct ingest *ing, const struct csvin_record *rec, siz
     }
     if (!parse_uint64(f, len, &n) || n > (uint64_t)INT64_MAX / 2)
         return reject(ing, rec, j + 1, "%s in column '%s' is not a whole number of 0 or more",
-                      quoted(ing, rec->field[j], rec->len[j]), ing->header[j]);
+                      quoted_value(ing, rec->field[j], rec->len[j]), ing->header[j]);
     v->i64 = (int64_t)n;
     return true;
 }
@@ -876,12 +885,12 @@ static bool decode_real(struct ingest *ing, const struct csvin_record *rec, size
     if (sc->role == ROLE_WEIGHT) {
         if (!ok || x <= 0)
             return reject(ing, rec, j + 1, "weight %s is not a positive number",
-                          quoted(ing, rec->field[j], rec->len[j]));
+                          quoted_value(ing, rec->field[j], rec->len[j]));
     } else {
         double top = sc->rate_scale == RATE_PERCENT ? 100 : 1;
         if (!ok || x < 0 || x > top)
             return reject(ing, rec, j + 1, "rate %s in column '%s' is not a number from 0 to %g",
-                          quoted(ing, rec->field[j], rec->len[j]), ing->header[j], top);
+                          quoted_value(ing, rec->field[j], rec->len[j]), ing->header[j], top);
         if (sc->rate_scale == RATE_PERCENT) {
             size_t c = (size_t)(sc - ing->schema->columns);
             ing->rate_max[c] = fmax(ing->rate_max[c], x);
@@ -909,7 +918,7 @@ static bool decode_item_id(struct ingest *ing, const struct csvin_record *rec, s
         }
     }
     return reject(ing, rec, j + 1, "unknown item %s (not declared in schema '%s')",
-                  quoted(ing, rec->field[j], rec->len[j]), ing->schema->name);
+                  quoted_value(ing, rec->field[j], rec->len[j]), ing->schema->name);
 }
 
 /* A unit name as first spelled in this run: names equal but for case and
@@ -1014,7 +1023,8 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
         return true;
     }
     if (!period_parse(f, len, &ing->row_period))
-        return reject(ing, rec, pj + 1, "period %s is not a %s like %s", quoted(ing, f, len),
+        return reject(ing, rec, pj + 1, "period %s is not a %s like %s",
+                      quoted_value(ing, f, len),
                       period_kind_name(s->period_kind),
                       s->period_kind == PERIOD_YEAR      ? "'2023'"
                       : s->period_kind == PERIOD_QUARTER ? "'2023-Q2'"
@@ -1025,7 +1035,8 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
         struct period last = period_from_ordinal(s->period_kind, s->period_hi);
         period_format(&first, lo);
         period_format(&last, hi);
-        return reject(ing, rec, pj + 1, "period %s is not a %s from %s to %s", quoted(ing, f, len),
+        return reject(ing, rec, pj + 1, "period %s is not a %s from %s to %s",
+                      quoted_value(ing, f, len),
                       period_kind_name(s->period_kind), lo, hi);
     }
     if (!check_org(ing, rec))
@@ -1049,12 +1060,12 @@ static bool check_org(struct ingest *ing, const struct csvin_record *rec)
         return reject(ing, rec, oj + 1, "org code is blank");
     if (len >= sizeof(org))
         return reject(ing, rec, oj + 1, "org code %s is longer than %zu characters",
-                      quoted(ing, f, len), sizeof(org) - 1);
+                      quoted_value(ing, f, len), sizeof(org) - 1);
     memcpy(org, f, len);
     org[len] = '\0';
     if (!schema_org_valid(s, org))
         return reject(ing, rec, oj + 1, "org code %s does not match org-pattern '%s'",
-                      quoted(ing, f, len), s->org_pattern);
+                      quoted_value(ing, f, len), s->org_pattern);
     return true;
 }
 

@@ -219,6 +219,24 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
     buf_putc(out, '\'');
 }
 
+void text_quote_value(const char *s, size_t len, struct buf *out)
+{
+    const char *inner = s;
+    size_t inner_len = len;
+    text_trim(&inner, &inner_len);
+    bool free_text = false; /* white space inside the value, or an e-mail address */
+    for (size_t i = 0; i < inner_len; i++)
+        free_text |= is_space(inner[i]) || inner[i] == '@';
+    bool valid_utf8 = utf8_invalid_at(s, len) == len;
+    size_t n_chars = 0;
+    for (size_t i = 0; i < len; i++)
+        n_chars += !valid_utf8 || ((unsigned char)s[i] & 0xC0) != 0x80;
+    if (n_chars > TEXT_VALUE_SHOWN && free_text)
+        buf_printf(out, "(a %zu-character text, not shown)", n_chars);
+    else
+        text_quote_for_message(s, len, TEXT_VALUE_SHOWN, out);
+}
+
 /* Length of the UTF-8 sequence a lead byte starts (1-4), 0 for a byte that
  * cannot start one. */
 static size_t utf8_sequence_length(unsigned char c)

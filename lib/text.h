@@ -50,4 +50,15 @@ void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf
  * control characters shown as \n, \t or \xHH.  Appends to out. */
 void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out);
 
+/* Characters of a value from the data that a message may show. */
+#define TEXT_VALUE_SHOWN 20
+
+/* Quote a value from the data (an answer, a code, a number) for a message:
+ * as text_quote_for_message, cut after TEXT_VALUE_SHOWN characters; a longer
+ * value that looks like free text (white space inside it, or an '@') is not
+ * shown at all but described, "(a 45-character text, not shown)": what a
+ * respondent typed into a wrong column must not reach a terminal or a log.
+ * Appends to out. */
+void text_quote_value(const char *s, size_t len, struct buf *out);
+
 #endif

@@ -245,6 +245,40 @@ static void test_quote_for_message(void **state)
     buf_release(&out);
 }
 
+/* Values from the data in messages: at most 20 characters, and a longer
+ * value that looks like free text never shown (issue 15). */
+static void test_quote_value(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *what, *value, *shown;
+    } cases[] = {
+        {"short code", "Ancient", "'Ancient'"},
+        {"20 characters in full", "abcdefghijklmnopqrst", "'abcdefghijklmnopqrst'"},
+        {"short text in full", "not sure", "'not sure'"},
+        {"long code cut at 20", "RXX1RXX1RXX1RXX1RXX1RXX1", "'RXX1RXX1RXX1RXX1RXX1...'"},
+        {"long free text not shown", "I would rather describe myself",
+         "(a 30-character text, not shown)"},
+        {"text with a line break", "first line of it\nand more", "(a 25-character text, not shown)"},
+        {"e-mail address not shown", "someone.else@example.org", "(a 24-character text, not shown)"},
+        {"characters, not bytes", "caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9 caf\xC3\xA9",
+         "(a 24-character text, not shown)"},
+        {"surrounding spaces are not free text", "  RXX1RXX1RXX1RXX1RXX1RXX1",
+         "'  RXX1RXX1RXX1RXX1RX...'"},
+        {"controls escaped", "a\x01" "b", "'a\\x01b'"},
+    };
+    struct buf out;
+    buf_init(&out);
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        buf_clear(&out);
+        text_quote_value(cases[i].value, strlen(cases[i].value), &out);
+        if (strcmp(out.data, cases[i].shown) != 0)
+            fail_msg("value case '%s': got %s, expected %s", cases[i].what, out.data,
+                     cases[i].shown);
+    }
+    buf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -252,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_text_fold),         cmocka_unit_test(test_text_trim_and_blank),
         cmocka_unit_test(test_text_strip_invisible),
         cmocka_unit_test(test_quote_for_message),
+        cmocka_unit_test(test_quote_value),
     };
     return cmocka_run_group_tests_name("text", tests, NULL, NULL);
 }
