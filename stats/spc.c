@@ -17,11 +17,12 @@
  *
  * A missing period (or a period in which the item was not asked, or a
  * shown month whose relative likelihood is undefined because neither side
- * had an event: wres.csv leaves it blank) splits a series: each run of consecutive periods is charted on its own when it has
- * SPC_MIN_POINTS points; shorter runs are not written.  A chart with a
- * suppressed point is not drawn: its rows are written with the visible
- * points' estimates only and blank centre, limits and signal.  A run whose
- * points are all suppressed is left out.
+ * had an event: wres.csv leaves it blank) splits a series: each run of
+ * consecutive periods is charted on its own when it has SPC_MIN_POINTS
+ * points; shorter runs are not written.  A chart with a suppressed point is
+ * not drawn: its rows are written with the visible points' estimates only
+ * and blank centre, limits and signal.  A run whose points are all
+ * suppressed is left out.
  *
  * Disclosure of HR points, decided in disclosure.c and read here: an
  * org-period that wres.csv hides for WRES indicator 3 (BME or White
@@ -278,8 +279,8 @@ static void hr_series(const struct stats_run *run, struct table *t)
                  * Only a shown month: a hidden one must not reveal its counts. */
                 if (bme_events == 0 && c->events[WRES_WHITE] == 0)
                     p->undefined = true;
-                else if (m_ratio_katz(bme_events, bme_n, c->events[WRES_WHITE], c->headcount[WRES_WHITE],
-                                 run->opt->conf, &rl) == M_OK)
+                else if (m_ratio_katz(bme_events, bme_n, c->events[WRES_WHITE],
+                                      c->headcount[WRES_WHITE], run->opt->conf, &rl) == M_OK)
                     p->value = rl.estimate;
                 else
                     p->supp = DISCLOSURE_NO_CELL; /* cannot happen: both headcounts >= min_n */
