@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "ingest.h"
+#include "text.h"
 
 static void usage(FILE *out)
 {
@@ -36,19 +37,29 @@ static void usage(FILE *out)
 
 static const struct cli_program program = {"candour-ingest", usage};
 
-/* Would writing path replace one of the inputs? */
-static bool output_is_input(const char *path, char **inputs, int n)
+/* The input (the schema, or an input file) that writing path would
+ * replace, or NULL.  Compared by st_dev and st_ino, not by name. */
+static const char *replaced_input(const char *path, const char *schema, char **inputs, int n)
 {
-    struct stat out;
-    if (stat(path, &out) != 0)
-        return false;
-    for (int i = 0; i < n; i++) {
-        struct stat in;
-        if (strcmp(inputs[i], "-") != 0 && stat(inputs[i], &in) == 0 && in.st_dev == out.st_dev &&
-            in.st_ino == out.st_ino)
-            return true;
-    }
-    return false;
+    if (schema && same_file(path, schema))
+        return schema;
+    for (int i = 0; i < n; i++)
+        if (strcmp(inputs[i], "-") != 0 && same_file(path, inputs[i]))
+            return inputs[i];
+    return NULL;
+}
+
+/* A usage error naming the output and the input it would overwrite. */
+static int overwrite_error(const char *option, const char *path, const char *input)
+{
+    struct buf shown_path, shown_input;
+    buf_init(&shown_path);
+    buf_init(&shown_input);
+    int rc = cli_usage_error(&program, "%s '%s' is the input '%s': it would be overwritten", option,
+                             text_shown(path, &shown_path), text_shown(input, &shown_input));
+    buf_release(&shown_path);
+    buf_release(&shown_input);
+    return rc;
 }
 
 int main(int argc, char **argv)
@@ -93,6 +104,9 @@ int main(int argc, char **argv)
         if (opt.schema_path || opt.rejects_path || opt.period || optind < argc)
             return cli_usage_error(
                 &program, "--export takes a dataset and optionally --output, nothing else");
+        if (opt.output_path && strcmp(opt.output_path, "-") != 0 &&
+            same_file(opt.output_path, export_path))
+            return overwrite_error("--output", opt.output_path, export_path);
         return cli_close_stdout(&program,
                                 export_run(export_path, opt.output_path ? opt.output_path : "-"));
     }
@@ -104,10 +118,13 @@ int main(int argc, char **argv)
         return cli_usage_error(&program, "no input files (use '-' for stdin)");
     if (opt.rejects_path && strcmp(opt.rejects_path, opt.output_path) == 0)
         return cli_usage_error(&program, "--rejects and --output must be different files");
-    if (output_is_input(opt.output_path, argv + optind, argc - optind) ||
-        (opt.rejects_path && output_is_input(opt.rejects_path, argv + optind, argc - optind)))
-        return cli_usage_error(&program,
-                               "an output file is also an input: it would be overwritten");
+    const char *input =
+        replaced_input(opt.output_path, opt.schema_path, argv + optind, argc - optind);
+    if (input)
+        return overwrite_error("--output", opt.output_path, input);
+    if (opt.rejects_path &&
+        (input = replaced_input(opt.rejects_path, opt.schema_path, argv + optind, argc - optind)))
+        return overwrite_error("--rejects", opt.rejects_path, input);
     opt.inputs = argv + optind;
     opt.n_inputs = (size_t)(argc - optind);
     opt.progress = isatty(STDERR_FILENO);

@@ -309,3 +309,12 @@ void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf
     }
 }
 
+
+const char *text_shown(const char *s, struct buf *shown)
+{
+    buf_clear(shown);
+    text_escape_visible(s, strlen(s), (size_t)-1, shown);
+    buf_putc(shown, '\0');
+    shown->len--;
+    return shown->data;
+}

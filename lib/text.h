@@ -61,4 +61,9 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
  * Appends to out. */
 void text_quote_value(const char *s, size_t len, struct buf *out);
 
+/* s (a file name, an option value, a name from the data) for a message,
+ * control and invisible characters escaped as text_escape_visible does, in
+ * full.  Clears shown and returns its text. */
+const char *text_shown(const char *s, struct buf *shown);
+
 #endif

@@ -71,6 +71,10 @@ int64_t strdict_find(const struct strdict *d, const char *s, size_t len);
 
 uint32_t hash_bytes(const void *data, size_t len);
 
+/* True when paths a and b name the same existing file, by st_dev and st_ino:
+ * another spelling of the path, or a link, is the same file. */
+bool same_file(const char *a, const char *b);
+
 /* Parse a whole string as a non-negative integer / finite double. */
 bool parse_uint64(const char *s, size_t len, uint64_t *out);
 bool parse_double(const char *s, size_t len, double *out);

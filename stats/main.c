@@ -214,6 +214,27 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
     return CLI_RUN;
 }
 
+/* An input this run would replace: a file in the output directory whose
+ * name ends in ".csv" (every table candour-stats writes is DIR/NAME.csv and
+ * is replaced whole) or is the results journal.  The directory is compared
+ * by st_dev and st_ino, not by name.  Returns the input or NULL. */
+static const char *input_in_output(const char *dir, char **inputs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *slash = strrchr(inputs[i], '/');
+        const char *base = slash ? slash + 1 : inputs[i];
+        size_t len = strlen(base);
+        bool replaced =
+            (len > 4 && strcmp(base + len - 4, ".csv") == 0) || strcmp(base, RESULTS_JOURNAL) == 0;
+        char *parent = slash ? xstrndup(inputs[i], (size_t)(slash - inputs[i]) + 1) : xstrdup(".");
+        bool same = replaced && same_file(parent, dir);
+        free(parent);
+        if (same)
+            return inputs[i];
+    }
+    return NULL;
+}
+
 static bool make_output_dir(const char *dir, bool *created, struct buf *err)
 {
     struct stat st;
@@ -331,6 +352,19 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &opt);
     if (rc != CLI_RUN)
         return rc;
+    const char *replaced =
+        input_in_output(opt.output_dir, argv + optind, (size_t)(argc - optind));
+    if (replaced) {
+        struct buf shown_input, shown_dir;
+        buf_init(&shown_input);
+        buf_init(&shown_dir);
+        cli_usage_error(&program, "the input '%s' is in --output '%s', whose .csv files this run "
+                                  "replaces: it would be overwritten",
+                        text_shown(replaced, &shown_input), text_shown(opt.output_dir, &shown_dir));
+        buf_release(&shown_input);
+        buf_release(&shown_dir);
+        return CLI_EIO;
+    }
     if (opt.min_n < DEFAULT_MIN_N) /* the NSS threshold: lower publishes smaller groups */
         fprintf(stderr,
                 "candour-stats: warning: --min-n %g is below %d: figures based on %g%s "
