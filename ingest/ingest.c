@@ -406,6 +406,69 @@ static void note_dropped(struct ingest *ing, enum column_role role, const char *
     buf_putc(b, '\n');
 }
 
+/* The first invisible or space-like character that is not a plain space in
+ * s (a no-break space pasted into a header, a zero-width space, a BOM in
+ * the middle of a line), as its code point, or 0.  s is valid UTF-8. */
+static unsigned long invisible_character(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len; i++) {
+        unsigned long cp;
+        if (u[i] == 0xC2 && i + 1 < len)
+            cp = u[i + 1];
+        else if (u[i] == 0xE2 && i + 2 < len)
+            cp = 0x2000 | ((unsigned long)(u[i + 1] & 0x3F) << 6) | (u[i + 2] & 0x3F);
+        else if (u[i] == 0xE3 && i + 2 < len && u[i + 1] == 0x80 && u[i + 2] == 0x80)
+            cp = 0x3000;
+        else if (u[i] == 0xEF && i + 2 < len && u[i + 1] == 0xBB && u[i + 2] == 0xBF)
+            cp = 0xFEFF;
+        else
+            continue;
+        if (cp == 0xA0 || cp == 0xAD || (cp >= 0x2000 && cp <= 0x200F) ||
+            (cp >= 0x2028 && cp <= 0x202F) || (cp >= 0x205F && cp <= 0x206F) || cp == 0x3000 ||
+            cp == 0xFEFF)
+            return cp;
+    }
+    return 0;
+}
+
+/* A header that names no schema column at all is not a header with a few
+ * wrong names: say what it more likely is (a semicolon-delimited export, or
+ * a title line above the real header) in one message instead of one per
+ * column.  True when it reported. */
+static bool header_unrecognised(struct ingest *ing, const struct csvin_record *rec)
+{
+    if (ing->fatal) /* a name that is not text at all: already said */
+        return false;
+    for (size_t j = 0; j < rec->n_fields; j++)
+        if (ing->n_candidates[j])
+            return false;
+    bool semicolons = false;
+    for (size_t j = 0; j < rec->n_fields; j++)
+        semicolons |= memchr(rec->field[j], ';', rec->len[j]) != NULL;
+    if (semicolons)
+        fatal(ing, rec->line, 0,
+              "no column of the header is in schema '%s', and its names are separated by ';': "
+              "a semicolon-delimited export? save it as CSV with commas",
+              ing->schema->name);
+    else
+        fatal(ing, rec->line, 0,
+              "no column of the header is in schema '%s': the header must be the first line that "
+              "is not blank; is there a title or a note above it? delete those lines",
+              ing->schema->name);
+    return true;
+}
+
+/* Header fields from j to the end are all blank: empty columns a
+ * spreadsheet leaves after the data. */
+static bool blank_to_the_end(const struct csvin_record *rec, size_t j)
+{
+    for (; j < rec->n_fields; j++)
+        if (!text_is_blank(rec->field[j], rec->len[j]))
+            return false;
+    return true;
+}
+
 static bool header_field_ok(struct ingest *ing, const struct csvin_record *rec, size_t j)
 {
     const char *f = rec->field[j];
@@ -419,7 +482,22 @@ static bool header_field_ok(struct ingest *ing, const struct csvin_record *rec, 
         return false;
     }
     if (text_is_blank(f, len)) {
-        fatal(ing, rec->line, j + 1, "column %zu has no name", j + 1);
+        if (j > 0 && blank_to_the_end(rec, j)) { /* trailing: said once, at the first */
+            if (blank_to_the_end(rec, j - 1))
+                ;
+            else if (j + 1 == rec->n_fields)
+                fatal(ing, rec->line, j + 1,
+                      "column %zu, the last of the header, has no name: an empty column left by "
+                      "a spreadsheet? delete it",
+                      j + 1);
+            else
+                fatal(ing, rec->line, j + 1,
+                      "columns %zu to %zu, at the end of the header, have no name: empty "
+                      "columns left by a spreadsheet? delete them",
+                      j + 1, rec->n_fields);
+        } else {
+            fatal(ing, rec->line, j + 1, "column %zu has no name", j + 1);
+        }
         return false;
     }
     return true;
@@ -462,7 +540,24 @@ static void read_header(struct ingest *ing, const struct csvin_record *rec)
             if (role_dropped(s->columns[c].role))
                 note_dropped(ing, s->columns[c].role, s->columns[c].header);
         }
-        if (ing->n_candidates[j] == 0)
+    }
+    if (header_unrecognised(ing, rec)) {
+        for (size_t j = 0; j < rec->n_fields; j++)
+            free(keys[j]);
+        free(keys);
+        return;
+    }
+    for (size_t j = 0; j < rec->n_fields; j++) {
+        if (ing->n_candidates[j] || !keys[j])
+            continue;
+        unsigned long hidden = invisible_character(rec->field[j], rec->len[j]);
+        if (hidden)
+            fatal(ing, rec->line, j + 1,
+                  "column %s is not in schema '%s': its name holds an invisible character "
+                  "(U+%04lX%s); retype the name",
+                  quoted(ing, rec->field[j], rec->len[j]), s->name, hidden,
+                  hidden == 0xA0 ? ", a no-break space" : "");
+        else
             fatal(ing, rec->line, j + 1,
                   "column %s is not in schema '%s' (every column must be described; "
                   "give it role ignore to drop it)",

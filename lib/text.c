@@ -188,6 +188,10 @@ size_t text_strip_invisible(const char *s, size_t len, struct buf *out, struct t
     return removed;
 }
 
+static size_t utf8_sequence_length(unsigned char c);
+static unsigned long utf8_decode(const unsigned char *s, size_t n);
+static bool is_hidden_character(unsigned long cp);
+
 void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out)
 {
     buf_putc(out, '\'');
@@ -204,6 +208,12 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
                 break;
             }
             shown++;
+        }
+        size_t n = valid_utf8 ? utf8_sequence_length(c) : 1;
+        if (n > 1 && is_hidden_character(utf8_decode((const unsigned char *)s + i, n))) {
+            buf_printf(out, "\\u{%04lX}", utf8_decode((const unsigned char *)s + i, n));
+            i += n - 1;
+            continue;
         }
         if (c == '\n')
             buf_puts(out, "\\n");

@@ -47,7 +47,9 @@ bool text_is_blank(const char *s, size_t len);
 void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf *out);
 
 /* Quote s for an error message: printable, at most max_chars characters, with
- * control characters shown as \n, \t or \xHH.  Appends to out. */
+ * control characters shown as \n, \t or \xHH and invisible or reordering
+ * characters (zero-width space, bidirectional overrides) as \u{200B}, as
+ * text_escape_visible does.  Appends to out. */
 void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out);
 
 /* Characters of a value from the data that a message may show. */

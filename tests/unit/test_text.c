@@ -217,6 +217,10 @@ static const struct quote_case quote_cases[] = {
      "'\\xC3\\xA9\\xC0\\x80'"},
     {"invalid UTF-8: each byte counts", BYTES("\x80\x80\x80\x80\x80"), 3, "'\\x80\\x80\\x80...'"},
     {"truncated surrogate shown as hex", BYTES("\xED\xA0\x80"), 10, "'\\xED\\xA0\\x80'"},
+    {"invisible characters escaped", BYTES("a\xE2\x80\x8B" "b\xE2\x80\xAE" "c"), 10,
+     "'a\\u{200B}b\\u{202E}c'"},
+    {"an escaped character counts as one", BYTES("\xE2\x80\x8B\xE2\x80\x8Bx"), 1,
+     "'\\u{200B}...'"},
 };
 
 static void test_quote_for_message(void **state)
