@@ -401,12 +401,21 @@ int main(int argc, char **argv)
         stats_sort_cells(&run);
         stats_format_common(&run);
         status = write_outputs(&run, &err);
-        if (status == CLI_OK)
+        if (status == CLI_OK) {
             fprintf(stderr,
                     "candour-stats: %zu cells, %zu items, %zu themes; suppressed %zu primary, "
-                    "%zu secondary (min-n %g)\n",
+                    "%zu secondary (min-n %g)",
                     run.model.n_cells, run.model.n_items, run.model.n_themes, run.primary,
                     run.secondary, opt.min_n);
+            if (run.hr.n_cells) { /* figures outside the model: hidden too, so counted */
+                size_t hr_primary, hr_secondary;
+                wres_hr_hidden(&run, &hr_primary, &hr_secondary);
+                fprintf(stderr,
+                        "; WRES 3 rows from HR counts: suppressed %zu primary, %zu secondary",
+                        hr_primary, hr_secondary);
+            }
+            fputc('\n', stderr);
+        }
         if (status == CLI_OK && run.compare.active)
             fprintf(stderr,
                     "candour-stats: comparison set: %zu of %zu organisations, %zu left out (%s); "

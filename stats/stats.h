@@ -71,6 +71,9 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
 bool write_themes(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_disparities(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_wres(const struct stats_run *run, struct table *t, struct buf *err);
+/* WRES indicator 3 rows (HR counts) hidden in wres.csv, primary and
+ * secondary, for the run's summary. */
+void wres_hr_hidden(const struct stats_run *run, size_t *primary, size_t *secondary);
 bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_trends(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_spc(const struct stats_run *run, struct table *t, struct buf *err);

@@ -143,6 +143,20 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
     }
 }
 
+/* The indicator 3 rows (from HR counts) that wres.csv hides, by kind: the
+ * run's summary counts them beside the model's cells, which they are not. */
+void wres_hr_hidden(const struct stats_run *run, size_t *primary, size_t *secondary)
+{
+    struct wres_rows rows = {0};
+    hr_indicator(run, &rows);
+    *primary = *secondary = 0;
+    for (size_t i = 0; i < rows.n; i++) {
+        *primary += rows.list[i].supp == SUPP_PRIMARY;
+        *secondary += rows.list[i].supp == SUPP_SECONDARY;
+    }
+    free(rows.list);
+}
+
 /* ---- indicators 5-8: survey ------------------------------------------------------ */
 
 /* Rows of indicators 5-8 for every period and scope that has the declared
