@@ -14,6 +14,7 @@
 #include "lock.h"
 #include "ingest.h"
 #include "numfmt.h"
+#include "text.h"
 #include "schema.h"
 
 static void header_name(const struct ds_column *c, struct buf *line)
@@ -166,8 +167,10 @@ int export_run(const char *dataset_path, const char *output_path)
             status = CLI_EIO;
         }
     }
-    if (status != CLI_OK)
-        fprintf(stderr, "candour-ingest: %s\n", err.data);
+    if (status != CLI_OK) {
+        text_fprintf_shown(stderr, "candour-ingest: %s", err.data);
+        fputc('\n', stderr);
+    }
     buf_release(&err);
     schema_free(s);
     dataset_close(ds);

@@ -199,13 +199,13 @@ static void cache_store(struct value_cache *c, const char *s, size_t len, const 
 static void vreport(struct ingest *ing, unsigned long line, size_t column, const char *fmt,
                     va_list ap)
 {
-    fprintf(stderr, "candour-ingest: %s", ing->file);
+    text_fprintf_shown(stderr, "candour-ingest: %s", ing->file);
     if (line)
         fprintf(stderr, ":%lu", line);
     if (line && column)
         fprintf(stderr, ":%zu", column);
     fputs(": ", stderr);
-    vfprintf(stderr, fmt, ap);
+    text_vfprintf_shown(stderr, fmt, ap); /* header names and file names as they are: escaped */
     fputc('\n', stderr);
 }
 
@@ -689,10 +689,11 @@ static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t co
     if (ing->status == CLI_OK)
         ing->status = CLI_EDATA;
     if (ing->messages++ < INGEST_MAX_MESSAGES) {
-        fprintf(stderr, "candour-ingest: %s:%lu", ing->file, rec->line);
+        text_fprintf_shown(stderr, "candour-ingest: %s:%lu", ing->file, rec->line);
         if (column)
             fprintf(stderr, ":%zu", column);
-        fprintf(stderr, ": %s\n", reason);
+        text_fprintf_shown(stderr, ": %s", reason);
+        fputc('\n', stderr);
     }
     return false;
 }
@@ -1343,7 +1344,8 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     buf_init(&err);
     emit_row(ing, &err);
     if (err.len) {
-        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        text_fprintf_shown(stderr, "candour-ingest: %s", err.data);
+        fputc('\n', stderr);
         ing->status = CLI_EIO;
         ing->fatal = true;
     }
@@ -1358,13 +1360,14 @@ static void show_progress(struct ingest *ing, struct csvin *in)
     if (now == ing->last_progress)
         return;
     ing->last_progress = now;
+    fputc('\r', stderr); /* the file name escaped: it goes to a terminal */
     if (in->src.file_size)
-        fprintf(stderr, "\rcandour-ingest: %s: %3.0f%%, %llu rows ", ing->file,
-                100.0 * (double)in->progress_bytes / (double)in->src.file_size,
-                (unsigned long long)ing->file_rows_read);
+        text_fprintf_shown(stderr, "candour-ingest: %s: %3.0f%%, %llu rows ", ing->file,
+                           100.0 * (double)in->progress_bytes / (double)in->src.file_size,
+                           (unsigned long long)ing->file_rows_read);
     else
-        fprintf(stderr, "\rcandour-ingest: %s: %llu rows ", ing->file,
-                (unsigned long long)ing->file_rows_read);
+        text_fprintf_shown(stderr, "candour-ingest: %s: %llu rows ", ing->file,
+                           (unsigned long long)ing->file_rows_read);
 }
 
 /* One row of a header of several rows (schema header-rows): each field's
@@ -1539,7 +1542,7 @@ static void print_summary(struct ingest *ing)
     fprintf(stderr, "  rows accepted    %llu\n", (unsigned long long)ing->rows_accepted);
     fprintf(stderr, "  rows rejected    %llu", (unsigned long long)ing->rows_rejected);
     if (ing->rows_rejected && ing->opt->rejects_path && ing->status == CLI_OK)
-        fprintf(stderr, " (written to %s)", ing->opt->rejects_path);
+        text_fprintf_shown(stderr, " (written to %s)", ing->opt->rejects_path);
     fputc('\n', stderr);
     static const enum column_role dropped_roles[] = {ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE};
     for (size_t r = 0; r < ARRAY_LEN(dropped_roles); r++) {
@@ -1556,10 +1559,13 @@ static void print_summary(struct ingest *ing)
             fprintf(stderr, ": %s", b->data);
         fputc('\n', stderr);
     }
-    if (ing->status == CLI_OK)
-        fprintf(stderr, "  dataset          %s (%zu columns)\n", ing->opt->output_path, ing->n_ds);
-    else
+    if (ing->status == CLI_OK) {
+        text_fprintf_shown(stderr, "  dataset          %s (%zu columns)", ing->opt->output_path,
+                           ing->n_ds);
+        fputc('\n', stderr);
+    } else {
         fprintf(stderr, "  dataset          not written\n");
+    }
 }
 
 static bool open_outputs(struct ingest *ing)
@@ -1577,7 +1583,8 @@ static bool open_outputs(struct ingest *ing)
             fputs("file,line,column,reason,record\n", ing->rejects.fp);
     }
     if (!ok) {
-        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        text_fprintf_shown(stderr, "candour-ingest: %s", err.data);
+        fputc('\n', stderr);
         if (ing->writer_open) /* the rejects file failed: drop the dataset's temp file */
             dataset_writer_abort(&ing->writer);
         ing->writer_open = false;
@@ -1602,7 +1609,8 @@ static void finish_outputs(struct ingest *ing)
             atomic_abort(rejects);
     } else if (!dataset_writer_finish_with(&ing->writer, &rejects, n_rejects, &err)) {
         /* the pair is all or nothing: neither file was replaced */
-        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        text_fprintf_shown(stderr, "candour-ingest: %s", err.data);
+        fputc('\n', stderr);
         ing->status = CLI_EIO;
     }
     buf_release(&err);
@@ -1682,7 +1690,8 @@ int ingest_run(const struct ingest_options *opt)
     if (!ing.schema)
         ing.schema = ing.own_schema = schema_load(opt->schema_path, &err);
     if (!ing.schema) {
-        fprintf(stderr, "candour-ingest: %s\n", err.data);
+        text_fprintf_shown(stderr, "candour-ingest: %s", err.data);
+        fputc('\n', stderr);
         buf_release(&err);
         return CLI_EIO;
     }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "text.h"
+
 static int try_help(const struct cli_program *prog)
 {
     fprintf(stderr, "Try '%s --help' for more information.\n", prog->name);
@@ -18,7 +20,7 @@ int cli_usage_error(const struct cli_program *prog, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "%s: ", prog->name);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    text_vfprintf_shown(stderr, fmt, ap); /* option values as typed: escaped */
     va_end(ap);
     fputc('\n', stderr);
     return try_help(prog);

@@ -1,6 +1,9 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 size_t utf8_invalid_at(const char *str, size_t len)
@@ -327,4 +330,31 @@ const char *text_shown(const char *s, struct buf *shown)
     buf_putc(shown, '\0');
     shown->len--;
     return shown->data;
+}
+
+void text_vfprintf_shown(FILE *f, const char *fmt, va_list ap)
+{
+    va_list copy;
+    va_copy(copy, ap);
+    int n = vsnprintf(NULL, 0, fmt, copy);
+    va_end(copy);
+    if (n < 0)
+        return;
+    char *text = xmalloc((size_t)n + 1);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    struct buf shown;
+    buf_init(&shown);
+    text_escape_visible(text, (size_t)n, (size_t)-1, &shown);
+    if (shown.len)
+        fwrite(shown.data, 1, shown.len, f);
+    buf_release(&shown);
+    free(text);
+}
+
+void text_fprintf_shown(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    text_vfprintf_shown(f, fmt, ap);
+    va_end(ap);
 }

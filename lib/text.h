@@ -3,8 +3,10 @@
 #define CANDOUR_TEXT_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util.h"
 
@@ -67,5 +69,13 @@ void text_quote_value(const char *s, size_t len, struct buf *out);
  * control and invisible characters escaped as text_escape_visible does, in
  * full.  Clears shown and returns its text. */
 const char *text_shown(const char *s, struct buf *shown);
+
+/* Write the printf-formatted text to f with control and invisible characters
+ * escaped (text_escape_visible): for messages that hold file names, option
+ * values or names from the data, so none can move the cursor, clear the
+ * terminal or hide text.  The format itself must hold no control character
+ * (a line's final newline is written by the caller). */
+void text_vfprintf_shown(FILE *f, const char *fmt, va_list ap);
+void text_fprintf_shown(FILE *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -427,8 +427,10 @@ int main(int argc, char **argv)
         status = compare_status;
     if (io_error)
         status = CLI_EIO; /* a dataset could not be read, as opposed to bad data */
-    if (status != CLI_OK)
-        fprintf(stderr, "candour-stats: %s\n", err.data);
+    if (status != CLI_OK) {
+        text_fprintf_shown(stderr, "candour-stats: %s", err.data); /* names escaped */
+        fputc('\n', stderr);
+    }
     if (status != CLI_OK && created)
         rmdir(opt.output_dir); /* made for this run, and nothing written */
     lock_set_release(&locks);
