@@ -1303,7 +1303,8 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
      * with line breaks is ASCII, and a third of a national file).  Columns
      * the layout drops (free text, identifiers) are never decoded, so a
      * Windows-1252 pound sign in a comment does not cost the row. */
-    if (!rec->ascii && (!check_field_text(ing, rec, ing->period_field) ||
+    if (!rec->ascii && ((ing->period_field != NONE && /* none with --period */
+                         !check_field_text(ing, rec, ing->period_field)) ||
                         !check_field_text(ing, rec, ing->org_field)))
         return;
     if (!check_period_and_org(ing, rec))
