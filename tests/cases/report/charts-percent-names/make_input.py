@@ -43,7 +43,7 @@ def main():
                         "q14a": str(rng.choice([1, 1, 1, 2, 3])),
                         "q14b": str(rng.choice([1, 1, 1, 1, 2])),
                         "q14c": str(rng.choice([1, 1, 1, 2])),
-                        "q15": str(rng.choice([1, 1, 1, 2, 3])),
+                        "q15": str(rng.choice([1, 1, 1, 2, 9])),
                         "q16a": str(rng.choice([1, 2, 2, 2, 2, 2])),
                         "q16b": str(rng.choice([1, 2, 2, 2, 2, 2, 2] + ([1] if bme else []))),
                         "q28": ethnicity, "gender": str(rng.choice([1, 2, 2, 2])),
