@@ -410,12 +410,20 @@ static int write_schema(void)
     return 0;
 }
 
-/* What the DuckDB comparison needs to ask the same question in SQL: the
- * org and ethnicity columns, White's labels, and per item its column, id,
- * positive labels and labels that do not count (Don't know). */
+/* What the DuckDB comparison needs to ask the same questions in SQL: the
+ * period, org, benchmarking group and ethnicity columns, White's labels, the
+ * other demographic columns (a blank answer is the group Unknown, as in
+ * candour), the unit columns (a team inside its directorate), per item its
+ * column, id, positive labels and labels that do not count (Don't know), and
+ * the derived any-of item of the schema (hba_staff). */
 static int write_spec(void)
 {
-    puts_("{\"org\": \"trust_code\", \"ethnicity\": \"q28\", \"white\": [");
+    puts_("{\"period\": \"year\", \"org\": \"trust_code\", \"bgroup\": \"bench_group\",\n"
+          " \"demographics\": [[\"gender\", \"gender\"], [\"disability\", \"disability\"],"
+          " [\"occupation\", \"occupation\"], [\"age_band\", \"age_band\"]],\n"
+          " \"units\": [[\"directorate\", \"directorate\"], [\"team\", \"team\"]],\n"
+          " \"derived\": [{\"id\": \"hba_staff\", \"any_of\": [\"hba_manager\", \"hba_colleague\"]}],\n"
+          " \"ethnicity\": \"q28\", \"white\": [");
     for (int k = 0; k < 4; k++) {
         puts_(k ? ", \"" : "\"");
         puts_(ethnicity_label[k]);
