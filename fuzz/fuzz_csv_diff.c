@@ -43,8 +43,7 @@ static int collect(void *ctx, const struct csvin_record *rec, struct csvin *in)
     return 0;
 }
 
-static void read_with(const char *path, bool fast, size_t piece, size_t window_max,
-                      struct buf *out)
+static void read_with(const char *path, bool fast, size_t piece, size_t window_max, struct buf *out)
 {
     struct csvin in;
     buf_clear(out);

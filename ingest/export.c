@@ -11,11 +11,11 @@
 #include "cli.h"
 #include "csvout.h"
 #include "dataset.h"
-#include "lock.h"
 #include "ingest.h"
+#include "lock.h"
 #include "numfmt.h"
-#include "text.h"
 #include "schema.h"
+#include "text.h"
 
 static void header_name(const struct ds_column *c, struct buf *line)
 {
@@ -103,8 +103,8 @@ static bool export_rows(const struct dataset *ds, const struct scale **scales,
                     buf_putc(&line, ',');
                 ok = put_value(ds, c, chunks[c], r, scales[c], &line);
                 if (!ok)
-                    buf_printf(err, "%s: column '%s' holds an answer outside its scale",
-                               ds->path, ds->columns[c].name);
+                    buf_printf(err, "%s: column '%s' holds an answer outside its scale", ds->path,
+                               ds->columns[c].name);
             }
             buf_putc(&line, '\n');
             if (ok && !atomic_write(out, line.data, line.len)) {

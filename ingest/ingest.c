@@ -58,16 +58,16 @@ struct layout {
     size_t *column_of_field;    /* schema column for each header field, or NONE */
     struct field_plan *plan;    /* per header field */
     size_t id_field;            /* the field of the respondent id, or NONE */
-    char *missing; /* with --rejects: why its rows are set aside (the header lacks a
-                      column the period needs), NULL when the layout is whole */
+    char *missing;              /* with --rejects: why its rows are set aside (the header lacks a
+                                   column the period needs), NULL when the layout is whole */
 };
 
 /* Demographic answers seen so far and their groups: a column has few
  * distinct values, so each is matched against the scale and recode once. */
 #define DEMOGRAPHIC_MEMO_MAX 4096
 
-#define MEMO_SHORT_LEN 32   /* spellings up to this long ... */
-#define MEMO_SHORT_MAX 255  /* ... among the first these many are found without hashing */
+#define MEMO_SHORT_LEN 32  /* spellings up to this long ... */
+#define MEMO_SHORT_MAX 255 /* ... among the first these many are found without hashing */
 #define DS_CODE_UNSET UINT32_MAX
 
 struct memo_group {
@@ -77,10 +77,10 @@ struct memo_group {
 };
 
 struct demographic_memo {
-    struct strdict seen;        /* raw answers */
-    struct memo_group *group;   /* group of each */
+    struct strdict seen;      /* raw answers */
+    struct memo_group *group; /* group of each */
     size_t cap;
-    const char *last;     /* the previous row's answer, when memoised */
+    const char *last; /* the previous row's answer, when memoised */
     size_t last_len, last_code;
     /* short spellings by length: index + 1 of the first, then of the next */
     unsigned char first[MEMO_SHORT_LEN + 1];
@@ -128,23 +128,23 @@ struct ingest {
     size_t *ds_of_column; /* schema column -> dataset column, NONE when dropped */
     struct row_value *row;
     size_t n_ds;
-    bool has_range_checks; /* a positive, events or base column: check_ranges has work */
+    bool has_range_checks;    /* a positive, events or base column: check_ranges has work */
     size_t *u8_columns, n_u8; /* dataset columns by type, for emit_row */
     size_t *other_columns, n_other;
     /* the file being read */
     const char *file;
     bool have_header;
-    unsigned lines_skipped;  /* schema skip-lines read past so far */
-    char **header_join;      /* header-rows > 1: the names so far, per field */
+    unsigned lines_skipped; /* schema skip-lines read past so far */
+    char **header_join;     /* header-rows > 1: the names so far, per field */
     size_t header_join_n;
     unsigned header_rows_read;
     size_t n_fields;
-    char **header;           /* names as in the file */
-    size_t **candidates;     /* per field: schema columns with that header */
+    char **header;       /* names as in the file */
+    size_t **candidates; /* per field: schema columns with that header */
     size_t *n_candidates;
     size_t period_field, org_field;
-    size_t period_ds;        /* dataset column of the period */
-    bool fixed;              /* --period: every row's period is fixed_period */
+    size_t period_ds; /* dataset column of the period */
+    bool fixed;       /* --period: every row's period is fixed_period */
     struct period fixed_period;
     struct layout *layouts;
     size_t n_layouts;
@@ -164,9 +164,9 @@ struct ingest {
     struct value_cache period_cache, org_cache;
     struct period cached_period;
     struct demographic_memo *demographic_memo; /* per schema column */
-    size_t (*digit_entry)[10];             /* per scale: entry of the one-digit code */
-    size_t *item_scale;                    /* per schema column: its item's scale, or NONE */
-    struct verbatim_memo *verbatim;        /* per scale: answers as spelled in the file */
+    size_t (*digit_entry)[10];                 /* per scale: entry of the one-digit code */
+    size_t *item_scale;                        /* per schema column: its item's scale, or NONE */
+    struct verbatim_memo *verbatim;            /* per scale: answers as spelled in the file */
     /* respondents counted so far (repeated_respondent) */
     size_t id_column; /* schema column of the respondent id, or NONE */
     struct idset seen;
@@ -530,8 +530,8 @@ static void read_header(struct ingest *ing, const struct csvin_record *rec)
         for (size_t c = 0; c < s->n_columns; c++) {
             if (strcmp(s->columns[c].header_key, keys[j]) != 0)
                 continue;
-            ing->candidates[j] = xrealloc(ing->candidates[j],
-                                          (ing->n_candidates[j] + 1) * sizeof(size_t));
+            ing->candidates[j] =
+                xrealloc(ing->candidates[j], (ing->n_candidates[j] + 1) * sizeof(size_t));
             ing->candidates[j][ing->n_candidates[j]++] = c;
             if (s->columns[c].role == ROLE_PERIOD)
                 ing->period_field = j;
@@ -588,7 +588,8 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
         if (ing->layouts[l].ordinal == ordinal)
             return &ing->layouts[l];
     const struct schema *s = ing->schema;
-    struct layout lay = {.ordinal = ordinal, .column_of_field = xcalloc(ing->n_fields, sizeof(size_t))};
+    struct layout lay = {.ordinal = ordinal,
+                         .column_of_field = xcalloc(ing->n_fields, sizeof(size_t))};
     period_format(&ing->row_period, lay.text);
     for (size_t j = 0; j < ing->n_fields; j++) {
         lay.column_of_field[j] = NONE;
@@ -623,7 +624,8 @@ static const struct layout *layout_for(struct ingest *ing, const struct csvin_re
         if (n_missing > 1)
             snprintf(more, sizeof(more), " and %zu more", n_missing - 1);
         lay.missing = xasprintf("rows for period %s need column '%s' (%s '%s')%s, which the "
-                                "header lacks", ptext, sc->header, schema_role_name(sc->role),
+                                "header lacks",
+                                ptext, sc->header, schema_role_name(sc->role),
                                 sc->name ? sc->name : "", more);
     }
     lay.plan = xcalloc(ing->n_fields ? ing->n_fields : 1, sizeof(*lay.plan));
@@ -769,8 +771,7 @@ static size_t verbatim_match(struct ingest *ing, size_t scale, const char *f, si
  * match (text_fold). */
 #define UNKNOWN_HINT_MAX 240
 
-static void unknown_answer_hint(const struct scale *sc, const char *f, size_t len,
-                                struct buf *hint)
+static void unknown_answer_hint(const struct scale *sc, const char *f, size_t len, struct buf *hint)
 {
     struct buf plain, key;
     buf_init(&plain);
@@ -799,8 +800,7 @@ out:
 
 /* The same for a demographic read through a recode without a scale: the
  * groups, or the group whose value it is once invisible characters go. */
-static void unknown_recode_hint(const struct recode *r, const char *f, size_t len,
-                                struct buf *hint)
+static void unknown_recode_hint(const struct recode *r, const char *f, size_t len, struct buf *hint)
 {
     struct buf plain, key;
     buf_init(&plain);
@@ -809,9 +809,10 @@ static void unknown_recode_hint(const struct recode *r, const char *f, size_t le
     if (text_strip_invisible(f, len, &plain, &first)) {
         size_t g = recode_match(r, NULL, plain.data, plain.len, &key);
         if (g != NONE) {
-            buf_printf(hint, "; it is a value of group '%s' with an invisible U+%04X (%s) at "
-                             "character %zu", r->groups[g], (unsigned)first.cp, first.name,
-                       first.position);
+            buf_printf(hint,
+                       "; it is a value of group '%s' with an invisible U+%04X (%s) at "
+                       "character %zu",
+                       r->groups[g], (unsigned)first.cp, first.name, first.position);
             goto out;
         }
     }
@@ -929,8 +930,8 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
             unknown_answer_hint(scale, f, len, &hint);
         else
             unknown_recode_hint(&s->recodes[sc->recode], f, len, &hint);
-        reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')%s", quoted_value(ing, f, len),
-               sc->name, ing->header[j], hint.data);
+        reject(ing, rec, j + 1, "unknown value %s for %s (column '%s')%s",
+               quoted_value(ing, f, len), sc->name, ing->header[j], hint.data);
         buf_release(&hint);
         return false;
     }
@@ -1119,8 +1120,7 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
         return true;
     }
     if (!period_parse(f, len, &ing->row_period))
-        return reject(ing, rec, pj + 1, "period %s is not a %s like %s",
-                      quoted_value(ing, f, len),
+        return reject(ing, rec, pj + 1, "period %s is not a %s like %s", quoted_value(ing, f, len),
                       period_kind_name(s->period_kind),
                       s->period_kind == PERIOD_YEAR      ? "'2023'"
                       : s->period_kind == PERIOD_QUARTER ? "'2023-Q2'"
@@ -1132,8 +1132,7 @@ static bool check_period_and_org(struct ingest *ing, const struct csvin_record *
         period_format(&first, lo);
         period_format(&last, hi);
         return reject(ing, rec, pj + 1, "period %s is not a %s from %s to %s",
-                      quoted_value(ing, f, len),
-                      period_kind_name(s->period_kind), lo, hi);
+                      quoted_value(ing, f, len), period_kind_name(s->period_kind), lo, hi);
     }
     if (!check_org(ing, rec))
         return false;
@@ -1238,8 +1237,8 @@ static void emit_row(struct ingest *ing, struct buf *err)
  * decode_field: an empty field, a one-digit code or a spelling seen
  * before.  False when decode_field must look (anything else, including
  * every error). */
-static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_record *rec,
-                                      size_t j, const struct field_plan *plan)
+static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_record *rec, size_t j,
+                                      const struct field_plan *plan)
 {
     size_t scale = plan->scale;
     if (scale == NONE)
@@ -1285,8 +1284,7 @@ static bool repeated_respondent(struct ingest *ing, const struct csvin_record *r
     reject(ing, rec, j + 1,
            "respondent id (column '%s') already counted for this org and period at %s:%lu: "
            "the same respondent would be counted twice",
-           ing->header[j], strcmp(where, "-") == 0 ? "(stdin)" : where,
-           (unsigned long)first->line);
+           ing->header[j], strcmp(where, "-") == 0 ? "(stdin)" : where, (unsigned long)first->line);
     return true;
 }
 
@@ -1659,13 +1657,17 @@ static bool fixed_period(struct ingest *ing)
             column = s->columns[i].header;
     const char *given = ing->opt->period;
     if (column && given) {
-        fprintf(stderr, "candour-ingest: --period is for files without a period column; schema "
-                        "'%s' reads it from column '%s'\n", s->name, column);
+        fprintf(stderr,
+                "candour-ingest: --period is for files without a period column; schema "
+                "'%s' reads it from column '%s'\n",
+                s->name, column);
         return false;
     }
     if (!column && !given) {
-        fprintf(stderr, "candour-ingest: schema '%s' has no period column: give the files' "
-                        "period with --period\n", s->name);
+        fprintf(stderr,
+                "candour-ingest: schema '%s' has no period column: give the files' "
+                "period with --period\n",
+                s->name);
         return false;
     }
     if (!given)
@@ -1720,8 +1722,9 @@ int ingest_run(const struct ingest_options *opt)
         if (!ing.fatal && !opt->quiet)
             print_summary(&ing);
         if (bad_rows)
-            fprintf(stderr, "candour-ingest: %llu bad row%s: nothing written (use --rejects FILE "
-                            "to set them aside and ingest the rest)\n",
+            fprintf(stderr,
+                    "candour-ingest: %llu bad row%s: nothing written (use --rejects FILE "
+                    "to set them aside and ingest the rest)\n",
                     (unsigned long long)ing.rows_rejected, ing.rows_rejected == 1 ? "" : "s");
         else if (ing.fatal)
             fprintf(stderr, "candour-ingest: nothing written\n");

@@ -293,8 +293,9 @@ static bool roll_back(struct atomic_file *const *files, char **backups, const bo
 static bool sync_directory_of(const char *path, const char *consequence, struct buf *err)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash == path ? xstrdup("/") : slash ? xstrndup(path, (size_t)(slash - path))
-                                                     : xstrdup(".");
+    char *dir = slash == path ? xstrdup("/")
+                : slash       ? xstrndup(path, (size_t)(slash - path))
+                              : xstrdup(".");
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     bool ok = true;
     if (fd >= 0) {
@@ -367,8 +368,9 @@ static bool journal_create(const char *path, struct buf *err)
     struct stat st;
     if (lstat(path, &st) == 0) {
         if (!journal_left_by_us(path, &st)) {
-            buf_printf(err, "%s: %s, not a journal written by candour: check what made it, "
-                            "remove it and run again",
+            buf_printf(err,
+                       "%s: %s, not a journal written by candour: check what made it, "
+                       "remove it and run again",
                        path, S_ISLNK(st.st_mode) ? "is a symbolic link" : "exists");
             return false;
         }

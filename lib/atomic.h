@@ -18,7 +18,7 @@
 
 struct atomic_file {
     char *final_path; /* "(stdout)" for "-": it names the output in messages */
-    char *temp_path; /* NULL when writing directly */
+    char *temp_path;  /* NULL when writing directly */
     FILE *fp;
     char *buffer;    /* fp's buffer (a regular file's), freed after fclose */
     int slot;        /* in the signal cleanup table, -1 if none */

@@ -76,11 +76,12 @@
  * theme means, and the declared WRES groups. */
 #define ITEMS_FILE "items.csv"
 #define ITEMS_COLUMNS                                                                              \
-    "kind,id,label,text,measure,polarity,section,section_title,wres_indicator,heatmap,funnel,"    \
+    "kind,id,label,text,measure,polarity,section,section_title,wres_indicator,heatmap,funnel,"     \
     "scale,answers,positive,missing,items,periods," RESULTS_COMMON_COLUMNS
 
 #define WRES_GROUPS_FILE "wres-groups.csv"
-#define WRES_GROUPS_COLUMNS "source,indicators,grouping,reference,comparison," RESULTS_COMMON_COLUMNS
+#define WRES_GROUPS_COLUMNS                                                                        \
+    "source,indicators,grouping,reference,comparison," RESULTS_COMMON_COLUMNS
 
 /* The `suppressed` column: shown, or hidden as primary or secondary
  * suppression (docs/outputs.md "Disclosure control"). */

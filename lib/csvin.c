@@ -14,7 +14,10 @@
 
 static bool fast_path_enabled = true;
 
-void csvin_set_fast_path(bool on) { fast_path_enabled = on; }
+void csvin_set_fast_path(bool on)
+{
+    fast_path_enabled = on;
+}
 
 /* Test sizes (csvin_set_test_sizes): 0 means production behaviour. */
 static size_t test_piece;      /* feed each source chunk in pieces of this many bytes */
@@ -182,9 +185,8 @@ static void add_record(struct csvin *in, size_t n_fields)
 {
     struct batch *b = in->batch;
     xgrow(&b->records, &b->records_cap, b->n_records + 1, sizeof(*b->records));
-    b->records[b->n_records++] =
-        (struct record_ref){b->n_fields - n_fields, n_fields, in->line, in->record_plain,
-                            in->record_ascii};
+    b->records[b->n_records++] = (struct record_ref){b->n_fields - n_fields, n_fields, in->line,
+                                                     in->record_plain, in->record_ascii};
 }
 
 /* A record parsed by libcsv: its fields move from the arena to the batch. */
@@ -219,7 +221,6 @@ static void on_record_end(int terminator, void *ctx)
     in->record_plain = in->record_ascii = true;
 }
 
-
 /* ---- the fast scanner ------------------------------------------------------
  * It accepts only what it can parse exactly as libcsv would (with our
  * options): fields unquoted without quotes and without a space or tab at
@@ -227,12 +228,15 @@ static void on_record_end(int terminator, void *ctx)
  * CR inside and a delimiter right after the closing quote; records ending in
  * LF or CRLF.  Anything else is SCAN_IRREGULAR and goes to libcsv. */
 
-#define WINDOW_SLACK 16          /* vector loads may read this far past the end */
-#define WINDOW_MAX (1u << 20)    /* a longer record goes to libcsv */
+#define WINDOW_SLACK 16       /* vector loads may read this far past the end */
+#define WINDOW_MAX (1u << 20) /* a longer record goes to libcsv */
 
 enum scan { SCAN_RECORD, SCAN_BLANK, SCAN_MORE, SCAN_IRREGULAR };
 
-static bool is_trimmed_space(unsigned char c) { return c == ' ' || c == '\t'; }
+static bool is_trimmed_space(unsigned char c)
+{
+    return c == ' ' || c == '\t';
+}
 
 /* The first comma, quote, LF or CR at or after p, or end; *odd is set when a
  * byte outside printable ASCII comes before it.  Reads up to 15 bytes past
@@ -651,8 +655,8 @@ static bool deliver_batch(struct csvin *in, const struct batch *b)
             in->rec_fields[i] = f->extra ? b->extra + f->off : (const char *)b->window + f->off;
             in->rec_lens[i] = f->len;
         }
-        struct csvin_record rec = {rr->n_fields, in->rec_fields, in->rec_lens, rr->line, rr->plain,
-                                  rr->ascii};
+        struct csvin_record rec = {rr->n_fields, in->rec_fields, in->rec_lens,
+                                   rr->line,     rr->plain,      rr->ascii};
         if (in->fn(in->ctx, &rec, in) != 0)
             return false;
     }

@@ -24,32 +24,32 @@
 
 #include "source.h"
 
-#define CSVIN_FIELD_MAX (1u << 20)      /* 1 MiB: cap on one field */
-#define CSVIN_RECORD_MAX (16u << 20)    /* 16 MiB: cap on one record */
-#define CSVIN_FIELDS_MAX 10000u         /* cap on fields in one record */
+#define CSVIN_FIELD_MAX (1u << 20)   /* 1 MiB: cap on one field */
+#define CSVIN_RECORD_MAX (16u << 20) /* 16 MiB: cap on one record */
+#define CSVIN_FIELDS_MAX 10000u      /* cap on fields in one record */
 
 enum csvin_status {
     CSVIN_OK,
-    CSVIN_ESOURCE,     /* open, read or gzip error: see source_strerror */
+    CSVIN_ESOURCE, /* open, read or gzip error: see source_strerror */
     CSVIN_EUTF16,
     CSVIN_EFIELD_BIG,
     CSVIN_ERECORD_BIG,
     CSVIN_ETOO_MANY_FIELDS,
-    CSVIN_EQUOTE,      /* a quoted field runs to the end of the file */
+    CSVIN_EQUOTE, /* a quoted field runs to the end of the file */
     CSVIN_ENOMEM,
-    CSVIN_ESTOPPED,    /* the record callback asked to stop */
+    CSVIN_ESTOPPED, /* the record callback asked to stop */
 };
 
 struct csvin_record {
     size_t n_fields;
     const char *const *field; /* not NUL-terminated: use len */
     const size_t *len;
-    unsigned long line;       /* 1-based line where the record started */
-    bool plain;               /* every byte is printable ASCII (0x20-0x7E): no
-                                 line break, NUL or non-ASCII to check */
-    bool ascii;               /* every byte is 0x01-0x7F: no NUL and nothing but
-                                 ASCII (line breaks and other controls may be
-                                 there), so every field is valid UTF-8 */
+    unsigned long line; /* 1-based line where the record started */
+    bool plain;         /* every byte is printable ASCII (0x20-0x7E): no
+                           line break, NUL or non-ASCII to check */
+    bool ascii;         /* every byte is 0x01-0x7F: no NUL and nothing but
+                           ASCII (line breaks and other controls may be
+                           there), so every field is valid UTF-8 */
 };
 
 struct csvin;
@@ -78,16 +78,16 @@ struct csvin {
     uint64_t progress_bytes;  /* source bytes read so far (for a progress line) */
     /* private: the reading thread's */
     struct csv_parser *parser;
-    char *arena;              /* libcsv's fields of the current record */
+    char *arena; /* libcsv's fields of the current record */
     size_t arena_len, arena_cap;
     size_t *offsets, *lens;
     const char **fields;
     size_t n_fields, fields_cap;
     unsigned long newlines_in_record;
     bool record_plain, record_ascii;
-    bool fast;                /* still on the fast scanner */
-    size_t window_len;        /* fast scanner: bytes in the batch's window */
-    struct batch *batch;      /* records being cut */
+    bool fast;           /* still on the fast scanner */
+    size_t window_len;   /* fast scanner: bytes in the batch's window */
+    struct batch *batch; /* records being cut */
     int prev_terminator;
     int at_start;
     int stop;
@@ -95,7 +95,7 @@ struct csvin {
     csvin_record_fn fn;
     void *ctx;
     struct csvin_pipe *pipe;
-    const char **rec_fields;  /* the record being delivered */
+    const char **rec_fields; /* the record being delivered */
     size_t *rec_lens;
     size_t rec_cap, rec_lens_cap;
 };

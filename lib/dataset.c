@@ -2,11 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libdeflate.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <libdeflate.h>
 #include <unistd.h>
 
 static const unsigned char header_magic[8] = {'C', 'A', 'N', 'D', 'O', 'U', 'R', 0x1a};
@@ -67,8 +67,8 @@ static bool write_bytes(struct dataset_writer *w, const void *data, size_t len, 
 }
 
 bool dataset_writer_open(struct dataset_writer *w, const char *path, uint32_t kind,
-                         uint32_t schema_checksum, const char *schema_name,
-                         const char *schema_text, struct buf *err)
+                         uint32_t schema_checksum, const char *schema_name, const char *schema_text,
+                         struct buf *err)
 {
     memset(w, 0, sizeof(*w));
     if (!atomic_open(&w->out, path, 0644, err))
@@ -119,9 +119,8 @@ static inline void put_bytes(struct dataset_writer *w, size_t col, const void *v
 {
     struct buf *b = &w->pending[col];
     if (b->len + len > b->cap)
-        xgrow(&b->data, &b->cap, b->len + len > DATASET_BLOCK_ROWS * len ? b->len + len
-                                                                     : DATASET_BLOCK_ROWS * len,
-              1);
+        xgrow(&b->data, &b->cap,
+              b->len + len > DATASET_BLOCK_ROWS * len ? b->len + len : DATASET_BLOCK_ROWS * len, 1);
     memcpy(b->data + b->len, v, len);
     b->len += len;
 }
@@ -548,8 +547,7 @@ static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_
     if (c.bad || ds->format_version != DATASET_FORMAT_VERSION || ds->kind > 3 ||
         n_inputs > c.left / 4)
         return false;
-    if (libdeflate_crc32(0, ds->schema_text, strlen(ds->schema_text)) !=
-        ds->schema_checksum)
+    if (libdeflate_crc32(0, ds->schema_text, strlen(ds->schema_text)) != ds->schema_checksum)
         return false;
     ds->inputs = xcalloc(n_inputs ? n_inputs : 1, sizeof(*ds->inputs));
     for (uint32_t i = 0; i < n_inputs && !c.bad; i++) {
@@ -585,7 +583,8 @@ struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_err
         goto fail;
     }
     if (!S_ISREG(st.st_mode)) {
-        buf_printf(err, "%s: %s", path, S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
+        buf_printf(err, "%s: %s", path,
+                   S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file");
         goto fail;
     }
     char *journal = dataset_journal_path(path);
@@ -671,8 +670,7 @@ void dataset_close(struct dataset *ds)
     free(ds);
 }
 
-bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out,
-                        struct buf *err)
+bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out, struct buf *err)
 {
     const struct ds_chunk *ch = &ds->blocks[b].chunks[col];
     unsigned char *comp = xmalloc(ch->comp_len ? ch->comp_len : 1);

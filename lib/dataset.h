@@ -10,9 +10,9 @@
 #ifndef CANDOUR_DATASET_H
 #define CANDOUR_DATASET_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
-#include <pthread.h>
 #include <stdint.h>
 
 #include "atomic.h"
@@ -33,8 +33,8 @@ enum ds_type { DS_U8 = 1, DS_STR = 2, DS_I64 = 3, DS_F64 = 4 };
 
 struct ds_column {
     char *name;
-    uint8_t role; /* enum column_role of the schema */
-    uint8_t type; /* enum ds_type */
+    uint8_t role;        /* enum column_role of the schema */
+    uint8_t type;        /* enum ds_type */
     struct strdict dict; /* DS_STR only */
     uint32_t last_code;  /* writer: code and length of the previous value (runs repeat) */
     size_t last_len;
@@ -73,7 +73,7 @@ struct dataset_writer {
     char *schema_text;
     struct ds_column *columns;
     size_t n_columns;
-    struct buf *pending;     /* per column: values of the open block */
+    struct buf *pending; /* per column: values of the open block */
     uint32_t pending_rows;
     struct ds_block *blocks;
     size_t n_blocks, blocks_cap;
@@ -95,8 +95,8 @@ struct dataset_writer {
 };
 
 bool dataset_writer_open(struct dataset_writer *w, const char *path, uint32_t kind,
-                         uint32_t schema_checksum, const char *schema_name,
-                         const char *schema_text, struct buf *err);
+                         uint32_t schema_checksum, const char *schema_name, const char *schema_text,
+                         struct buf *err);
 size_t dataset_writer_add_column(struct dataset_writer *w, const char *name, uint8_t role,
                                  uint8_t type);
 void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *input);
@@ -167,8 +167,7 @@ void dataset_close(struct dataset *ds);
 /* Decompress column col of block b into out (n_rows values of the column's
  * type; caller provides DATASET_BLOCK_ROWS * 8 bytes at most) after checking
  * its CRC and length.  String codes are checked against the dictionary. */
-bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out,
-                        struct buf *err);
+bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out, struct buf *err);
 /* Index of the first column with this role (and name, unless NULL), or
  * (size_t)-1. */
 size_t dataset_find_column(const struct dataset *ds, uint8_t role, const char *name);

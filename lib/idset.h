@@ -34,7 +34,7 @@ void idset_release(struct idset *s);
  * when new (it is then remembered as first seen at file:line), else where
  * it was first seen. */
 const struct idset_entry *idset_add(struct idset *s, const char *period, size_t period_len,
-                                    const char *org, size_t org_len, const char *id,
-                                    size_t id_len, uint32_t file, uint32_t line);
+                                    const char *org, size_t org_len, const char *id, size_t id_len,
+                                    uint32_t file, uint32_t line);
 
 #endif

@@ -39,12 +39,12 @@ bool lock_set_add_dir(struct lock_set *set, const char *dir, bool exclusive, str
     return true;
 }
 
-bool lock_set_add_parent(struct lock_set *set, const char *path, bool exclusive,
-                         struct buf *err)
+bool lock_set_add_parent(struct lock_set *set, const char *path, bool exclusive, struct buf *err)
 {
     const char *slash = strrchr(path, '/');
-    char *dir = slash == path ? xstrdup("/") : slash ? xstrndup(path, (size_t)(slash - path))
-                                                     : xstrdup(".");
+    char *dir = slash == path ? xstrdup("/")
+                : slash       ? xstrndup(path, (size_t)(slash - path))
+                              : xstrdup(".");
     bool ok = lock_set_add_dir(set, dir, exclusive, err);
     free(dir);
     return ok;
@@ -99,8 +99,9 @@ bool lock_set_take(struct lock_set *set, const char *program, bool wait, struct 
                 continue;
         }
         /* ENOLCK, EBADF (an NFS mount without local locks), EOPNOTSUPP */
-        fprintf(stderr, "%s: warning: %s: cannot lock the directory (%s): runs at the same "
-                        "time are not kept apart there\n",
+        fprintf(stderr,
+                "%s: warning: %s: cannot lock the directory (%s): runs at the same "
+                "time are not kept apart there\n",
                 program, dir, strerror(errno));
     }
     return true;

@@ -38,8 +38,7 @@ struct lock_set {
  * "dir: reason" in err when it cannot be opened. */
 bool lock_set_add_dir(struct lock_set *set, const char *dir, bool exclusive, struct buf *err);
 /* Add the directory holding the file at path ("." for a bare name). */
-bool lock_set_add_parent(struct lock_set *set, const char *path, bool exclusive,
-                         struct buf *err);
+bool lock_set_add_parent(struct lock_set *set, const char *path, bool exclusive, struct buf *err);
 /* Lock every directory of the set.  One held by another run is waited for,
  * saying so once on stderr as "PROGRAM: waiting for ...", or with wait false
  * is an error in err naming it. */

@@ -71,7 +71,8 @@ long period_ordinal(const struct period *p)
 struct period period_from_ordinal(enum period_kind kind, long ordinal)
 {
     long per = kind == PERIOD_QUARTER ? 4 : kind == PERIOD_MONTH ? 12 : 1;
-    struct period p = {kind, (int)(ordinal / per), kind == PERIOD_YEAR ? 0 : (int)(ordinal % per) + 1};
+    struct period p = {kind, (int)(ordinal / per),
+                       kind == PERIOD_YEAR ? 0 : (int)(ordinal % per) + 1};
     return p;
 }
 

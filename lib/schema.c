@@ -1,28 +1,38 @@
 #include "schema.h"
 
 #include <errno.h>
+#include <libdeflate.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <libdeflate.h>
 
 #include "text.h"
 
 static const char *const kind_names[] = {"respondent", "org-results", "counts", "wres-hr"};
 
 static const char *const role_names[ROLE_COUNT_] = {
-    [ROLE_PERIOD] = "period",         [ROLE_ORG] = "org",
-    [ROLE_ORG_NAME] = "org-name",     [ROLE_BGROUP] = "bgroup",
-    [ROLE_UNIT] = "unit",             [ROLE_DEMOGRAPHIC] = "demographic",
-    [ROLE_ITEM] = "item",             [ROLE_WEIGHT] = "weight",
-    [ROLE_IDENTIFIER] = "identifier", [ROLE_FREE_TEXT] = "free-text",
-    [ROLE_IGNORE] = "ignore",         [ROLE_BASE] = "base",
-    [ROLE_RATE] = "rate",             [ROLE_ITEM_ID] = "item-id",
-    [ROLE_GROUP_DIM] = "group-dim",   [ROLE_GROUP] = "group",
-    [ROLE_N] = "n",                   [ROLE_POSITIVE] = "positive",
-    [ROLE_HEADCOUNT] = "headcount",   [ROLE_EVENTS] = "events",
+    [ROLE_PERIOD] = "period",
+    [ROLE_ORG] = "org",
+    [ROLE_ORG_NAME] = "org-name",
+    [ROLE_BGROUP] = "bgroup",
+    [ROLE_UNIT] = "unit",
+    [ROLE_DEMOGRAPHIC] = "demographic",
+    [ROLE_ITEM] = "item",
+    [ROLE_WEIGHT] = "weight",
+    [ROLE_IDENTIFIER] = "identifier",
+    [ROLE_FREE_TEXT] = "free-text",
+    [ROLE_IGNORE] = "ignore",
+    [ROLE_BASE] = "base",
+    [ROLE_RATE] = "rate",
+    [ROLE_ITEM_ID] = "item-id",
+    [ROLE_GROUP_DIM] = "group-dim",
+    [ROLE_GROUP] = "group",
+    [ROLE_N] = "n",
+    [ROLE_POSITIVE] = "positive",
+    [ROLE_HEADCOUNT] = "headcount",
+    [ROLE_EVENTS] = "events",
 };
 
 const char *schema_kind_name(enum schema_kind kind)
@@ -530,9 +540,8 @@ static bool do_scale_entry(struct parser *p)
     sc->entries = xrealloc(sc->entries, (sc->n_entries + 1) * sizeof(*sc->entries));
     uint64_t num;
     sc->entries[sc->n_entries++] = (struct scale_entry){
-        .code_num = parse_uint64(code_key, strlen(code_key), &num) && num < INT32_MAX
-                        ? (int64_t)num
-                        : -1,
+        .code_num =
+            parse_uint64(code_key, strlen(code_key), &num) && num < INT32_MAX ? (int64_t)num : -1,
         .code = xstrdup(p->tok[0].text),
         .label = xstrdup(p->tok[1].text),
         .code_key = code_key,
@@ -547,8 +556,7 @@ static bool do_recode_start(struct parser *p)
     if (!exact_args(p, 2, "recode NAME"))
         return false;
     if (!is_identifier(p->tok[1].text))
-        return fail(p, "recode name '%s' must be letters, digits, '_', '-' or '.'",
-                    p->tok[1].text);
+        return fail(p, "recode name '%s' must be letters, digits, '_', '-' or '.'", p->tok[1].text);
     if (find_recode(p->s, p->tok[1].text) != SCHEMA_NONE)
         return fail(p, "recode '%s' defined twice", p->tok[1].text);
     struct schema *s = p->s;
@@ -577,7 +585,8 @@ static bool do_recode_rule(struct parser *p)
         r->groups[r->n_groups++] = xstrdup(group);
     }
     for (size_t i = 1; i < p->n_tok; i++) {
-        char *key = strcmp(p->tok[i].text, "blank") == 0 ? xstrdup("") : fold_dup(p, p->tok[i].text);
+        char *key =
+            strcmp(p->tok[i].text, "blank") == 0 ? xstrdup("") : fold_dup(p, p->tok[i].text);
         for (size_t j = 0; j < r->n_rules; j++)
             if (keys_match(r->rules[j].key, key)) {
                 free(key);
@@ -646,10 +655,9 @@ static bool parse_any_of(struct parser *p, struct item *it, const char *list)
 
 static bool do_item(struct parser *p)
 {
-    static const char *const keys[] = {"scale",    "positive",      "missing",
-                                       "missing-in-denominator",    "polarity",
-                                       "measure",  "text",          "reverse-score",
-                                       "any-of",   "label",         NULL};
+    static const char *const keys[] = {"scale",    "positive", "missing", "missing-in-denominator",
+                                       "polarity", "measure",  "text",    "reverse-score",
+                                       "any-of",   "label",    NULL};
     if (!need_args(p, 2, "item ID key=value..."))
         return false;
     const char *id = p->tok[1].text;
@@ -893,9 +901,9 @@ static bool reference_known(struct parser *p, const struct schema_column *c)
 
 static bool do_column(struct parser *p)
 {
-    static const char *const keys[] = {"name",      "optional", "periods",    "scale",
-                                       "recode",    "reference", "parent",    "rate-scale",
-                                       "design-effect", "base", NULL};
+    static const char *const keys[] = {"name",          "optional",  "periods", "scale",
+                                       "recode",        "reference", "parent",  "rate-scale",
+                                       "design-effect", "base",      NULL};
     if (!need_args(p, 3, "column HEADER ROLE [key=value...]"))
         return false;
     if (!p->seen_kind)
@@ -1062,20 +1070,19 @@ static bool require_role(struct parser *p, enum column_role role, bool exactly_o
         return fail(p, "a %s schema needs a column with role '%s'", kind_names[p->s->kind],
                     role_names[role]);
     if (exactly_one && n > 1)
-        return fail(p, "a %s schema takes one column with role '%s', found %zu", kind_names[p->s->kind],
-                    role_names[role], n);
+        return fail(p, "a %s schema takes one column with role '%s', found %zu",
+                    kind_names[p->s->kind], role_names[role], n);
     return true;
 }
 
 static const enum column_role allowed_roles[][12] = {
     [KIND_RESPONDENT] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_UNIT,
-                         ROLE_DEMOGRAPHIC, ROLE_ITEM, ROLE_WEIGHT, ROLE_IDENTIFIER,
-                         ROLE_FREE_TEXT, ROLE_IGNORE, ROLE_COUNT_},
-    [KIND_ORG_RESULTS] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_BASE,
-                          ROLE_RATE, ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE, ROLE_COUNT_},
+                         ROLE_DEMOGRAPHIC, ROLE_ITEM, ROLE_WEIGHT, ROLE_IDENTIFIER, ROLE_FREE_TEXT,
+                         ROLE_IGNORE, ROLE_COUNT_},
+    [KIND_ORG_RESULTS] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_BASE, ROLE_RATE,
+                          ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE, ROLE_COUNT_},
     [KIND_COUNTS] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_ITEM_ID,
-                     ROLE_GROUP_DIM, ROLE_GROUP, ROLE_N, ROLE_POSITIVE, ROLE_IGNORE,
-                     ROLE_COUNT_},
+                     ROLE_GROUP_DIM, ROLE_GROUP, ROLE_N, ROLE_POSITIVE, ROLE_IGNORE, ROLE_COUNT_},
     [KIND_WRES_HR] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_DEMOGRAPHIC,
                       ROLE_HEADCOUNT, ROLE_EVENTS, ROLE_IGNORE, ROLE_COUNT_},
 };
@@ -1113,11 +1120,11 @@ static bool check_measure_pairs(struct parser *p)
         if (same > 1)
             return fail(p, "item '%s' has more than one %s column", c->name, role_names[c->role]);
         if (c->role == ROLE_RATE && partner != 1)
-            return fail(p, "rate column '%s' has no matching base column for item '%s'",
-                        c->header, s->items[c->base_item].id);
+            return fail(p, "rate column '%s' has no matching base column for item '%s'", c->header,
+                        s->items[c->base_item].id);
         if (c->role == ROLE_BASE && partner == 0)
-            return fail(p, "base column '%s' has no matching rate column for item '%s'",
-                        c->header, c->name);
+            return fail(p, "base column '%s' has no matching rate column for item '%s'", c->header,
+                        c->name);
     }
     return true;
 }
@@ -1153,9 +1160,10 @@ static bool check_units(struct parser *p)
             if (o->role == c->role && o->name && strcmp(o->name, c->name) == 0 &&
                 periods_overlap(o, c)) {
                 p->line = c->line;
-                return fail(p, "%s '%s' already comes from column '%s' (line %d) for an "
-                               "overlapping period", role_names[c->role], c->name, o->header,
-                            o->line);
+                return fail(p,
+                            "%s '%s' already comes from column '%s' (line %d) for an "
+                            "overlapping period",
+                            role_names[c->role], c->name, o->header, o->line);
             }
         }
     }
@@ -1171,8 +1179,8 @@ static bool check_kind(struct parser *p)
     for (size_t i = 0; i < s->n_columns; i++) {
         p->line = s->columns[i].line;
         if (!role_allowed(s->kind, s->columns[i].role))
-            return fail(p, "role '%s' is not used in a %s schema",
-                        role_names[s->columns[i].role], kind_names[s->kind]);
+            return fail(p, "role '%s' is not used in a %s schema", role_names[s->columns[i].role],
+                        kind_names[s->kind]);
     }
     p->line = last_line;
     /* no period column: the period comes from candour-ingest --period */
@@ -1282,8 +1290,10 @@ static bool parse_label(struct parser *p, const char *what, const char *id, cons
         if (value)
             return fail(p, "%s '%s': label '%s' is longer than %d characters", what, id, value,
                         LABEL_MAX_CHARS);
-        return fail(p, "%s '%s' needs label= (a name of at most %d characters for the report's "
-                       "tables: the id is longer)", what, id, LABEL_MAX_CHARS);
+        return fail(p,
+                    "%s '%s' needs label= (a name of at most %d characters for the report's "
+                    "tables: the id is longer)",
+                    what, id, LABEL_MAX_CHARS);
     }
     return true;
 }
@@ -1338,8 +1348,8 @@ static bool do_section(struct parser *p)
     s->sections = xrealloc(s->sections, (s->n_sections + 1) * sizeof(*s->sections));
     struct section *sec = &s->sections[s->n_sections++];
     *sec = (struct section){.id = xstrdup(id), .title = xstrdup(title), .line = p->line};
-    if (items && !parse_id_list(p, "items", items, schema_find_item, "item", &sec->items,
-                                &sec->n_items))
+    if (items &&
+        !parse_id_list(p, "items", items, schema_find_item, "item", &sec->items, &sec->n_items))
         return false;
     if (themes && !parse_id_list(p, "themes", themes, schema_find_theme, "theme", &sec->themes,
                                  &sec->n_themes))
@@ -1419,7 +1429,7 @@ static bool do_chart(struct parser *p)
         return false;
     struct chart_items *c = strcmp(p->tok[1].text, "heatmap") == 0  ? &p->s->heatmap
                             : strcmp(p->tok[1].text, "funnel") == 0 ? &p->s->funnel
-                                                                     : NULL;
+                                                                    : NULL;
     if (!c)
         return fail(p, "unknown chart '%s' (expected heatmap or funnel)", p->tok[1].text);
     if (c->declared)
@@ -1504,9 +1514,10 @@ static bool check_wres_grouping(struct parser *p)
         struct buf groups;
         buf_init(&groups);
         column_groups(s, c, &groups);
-        bool ok = fail(p, "wres-grouping needs groups '%s' and '%s', but column '%s' (line %d) "
-                          "yields %s", w->reference, w->comparison, c->header, c->line,
-                       groups.data);
+        bool ok = fail(p,
+                       "wres-grouping needs groups '%s' and '%s', but column '%s' (line %d) "
+                       "yields %s",
+                       w->reference, w->comparison, c->header, c->line, groups.data);
         buf_release(&groups);
         return ok;
     }

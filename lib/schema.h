@@ -52,9 +52,9 @@ enum rate_scale { RATE_PERCENT, RATE_FRACTION };
 enum rate_weighting { RATES_WEIGHTED, RATES_UNWEIGHTED };
 
 struct scale_entry {
-    char *code;       /* as written in the schema, e.g. "4" */
-    char *label;      /* e.g. "Agree" */
-    char *code_key;   /* folded for matching */
+    char *code;     /* as written in the schema, e.g. "4" */
+    char *label;    /* e.g. "Agree" */
+    char *code_key; /* folded for matching */
     char *label_key;
     int64_t code_num; /* the code as a number, -1 when it is not one */
     double score;     /* 0-10 item score, NaN when the answer has none */
@@ -84,15 +84,15 @@ struct recode {
 struct item {
     char *id;
     char *text;
-    char *label;              /* short label (label=, else the id), <= LABEL_MAX_CHARS */
-    bool label_declared;      /* label= given */
-    char *measure;            /* "positive" or "experiencing" */
-    size_t scale;             /* SCHEMA_NONE for items of aggregated inputs */
-    bool *positive;           /* per scale entry */
-    bool *missing;            /* per scale entry: don't know and the like */
+    char *label;         /* short label (label=, else the id), <= LABEL_MAX_CHARS */
+    bool label_declared; /* label= given */
+    char *measure;       /* "positive" or "experiencing" */
+    size_t scale;        /* SCHEMA_NONE for items of aggregated inputs */
+    bool *positive;      /* per scale entry */
+    bool *missing;       /* per scale entry: don't know and the like */
     bool missing_in_denominator;
     bool reverse_score;
-    size_t *any_of;           /* derived item: positive when any of these is */
+    size_t *any_of; /* derived item: positive when any of these is */
     size_t n_any_of;
     enum polarity polarity;
     int line;
@@ -101,7 +101,7 @@ struct item {
 struct theme {
     char *id;
     char *text;
-    char *label;              /* as for items */
+    char *label; /* as for items */
     bool label_declared;
     size_t *items;
     size_t n_items;
@@ -114,7 +114,7 @@ struct theme {
 struct section {
     char *id;
     char *title;
-    size_t *items;  /* indices into schema.items */
+    size_t *items; /* indices into schema.items */
     size_t n_items;
     size_t *themes; /* indices into schema.themes */
     size_t n_themes;
@@ -126,7 +126,7 @@ struct section {
  * and which the comparison group (BME, BAME, Global majority: the data's
  * name), and which item is each survey indicator 5-8. */
 struct wres_roles {
-    char *grouping;   /* NULL: not declared */
+    char *grouping; /* NULL: not declared */
     char *reference;
     char *comparison;
     int line;
@@ -149,12 +149,12 @@ struct schema_column {
     char *header;     /* as written in the schema */
     char *header_key; /* folded */
     enum column_role role;
-    char *name;       /* stable name: unit level, demographic dimension, item id */
-    size_t item;      /* item index for item, base and rate columns */
-    size_t scale;     /* demographic: optional scale */
-    size_t recode;    /* demographic: optional recode */
-    char *reference;  /* demographic: reference group for disparities */
-    char *parent;     /* unit: the enclosing unit level */
+    char *name;      /* stable name: unit level, demographic dimension, item id */
+    size_t item;     /* item index for item, base and rate columns */
+    size_t scale;    /* demographic: optional scale */
+    size_t recode;   /* demographic: optional recode */
+    char *reference; /* demographic: reference group for disparities */
+    char *parent;    /* unit: the enclosing unit level */
     enum rate_scale rate_scale;
     double design_effect; /* rate: its own design-effect=, NaN when not given */
     size_t base_item;     /* rate: item whose base column it shares (base=), else its own */
@@ -175,8 +175,8 @@ struct schema {
     long period_lo, period_hi; /* valid period ordinals */
     char *org_pattern;
     regex_t org_regex;
-    unsigned skip_lines;  /* `skip-lines`: non-blank lines before the header */
-    unsigned header_rows; /* `header-rows`: rows the header spans (1) */
+    unsigned skip_lines;                /* `skip-lines`: non-blank lines before the header */
+    unsigned header_rows;               /* `header-rows`: rows the header spans (1) */
     enum rate_weighting rate_weighting; /* org-results: `rates` directive */
     double design_effect;               /* org-results: `design-effect`, NaN when not given */
     struct scale *scales;
@@ -229,8 +229,8 @@ bool schema_org_valid(const struct schema *s, const char *org);
 size_t scale_match(const struct scale *sc, const char *value, size_t len, struct buf *key);
 /* Group index of a demographic answer through recode r (and scale sc when
  * not NULL), SCHEMA_NONE when the answer is unknown. */
-size_t recode_match(const struct recode *r, const struct scale *sc, const char *value,
-                    size_t len, struct buf *key);
+size_t recode_match(const struct recode *r, const struct scale *sc, const char *value, size_t len,
+                    struct buf *key);
 /* Do two folded keys match (equal, or equal as decimal integers)? */
 bool keys_match(const char *a, const char *b);
 

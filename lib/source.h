@@ -11,12 +11,12 @@
 
 enum source_status {
     SOURCE_OK,
-    SOURCE_EOPEN,          /* open failed: errno_value says why */
-    SOURCE_EREAD,          /* read failed: errno_value */
+    SOURCE_EOPEN, /* open failed: errno_value says why */
+    SOURCE_EREAD, /* read failed: errno_value */
     SOURCE_EGZIP_TRUNCATED,
-    SOURCE_EGZIP_CORRUPT,  /* detail holds zlib's message */
+    SOURCE_EGZIP_CORRUPT, /* detail holds zlib's message */
     SOURCE_EISDIR,
-    SOURCE_EGZIP_BOMB,     /* inflates past the ratio cap below */
+    SOURCE_EGZIP_BOMB, /* inflates past the ratio cap below */
 };
 
 /* Bytes read (or inflated) at a time.  64 KiB rather than 256: the reading
@@ -37,7 +37,7 @@ enum source_status {
 #define SOURCE_BOMB_RATIO 500u
 
 struct source {
-    const char *path;   /* as given; "-" is stdin */
+    const char *path; /* as given; "-" is stdin */
     int fd;
     bool gzip;
     bool raw_eof;

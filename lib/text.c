@@ -1,7 +1,7 @@
 #include "text.h"
 
-#include <stdint.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,9 +145,9 @@ static const struct {
     uint32_t cp;
     const char *name;
 } invisible_chars[] = {
-    {0x00AD, "soft hyphen"},      {0x200B, "zero width space"},
+    {0x00AD, "soft hyphen"},           {0x200B, "zero width space"},
     {0x200C, "zero width non-joiner"}, {0x200D, "zero width joiner"},
-    {0x2060, "word joiner"},      {0xFEFF, "zero width no-break space"},
+    {0x2060, "word joiner"},           {0xFEFF, "zero width no-break space"},
 };
 
 /* The code point of the UTF-8 sequence at s (n bytes), or 0x110000. */
@@ -169,7 +169,8 @@ static uint32_t code_point(const unsigned char *s, size_t len, size_t *n)
     return 0x110000;
 }
 
-size_t text_strip_invisible(const char *s, size_t len, struct buf *out, struct text_invisible *first)
+size_t text_strip_invisible(const char *s, size_t len, struct buf *out,
+                            struct text_invisible *first)
 {
     buf_clear(out);
     buf_reserve(out, len);
@@ -321,7 +322,6 @@ void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf
         i += n;
     }
 }
-
 
 const char *text_shown(const char *s, struct buf *shown)
 {

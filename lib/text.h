@@ -2,8 +2,8 @@
 #ifndef CANDOUR_TEXT_H
 #define CANDOUR_TEXT_H
 
-#include <stdbool.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,7 +32,8 @@ struct text_invisible {
 /* s without invisible characters (zero width spaces and joiners, word
  * joiner, soft hyphen, a stray byte order mark) into out; returns how many
  * were removed, and the first in *first (may be NULL). */
-size_t text_strip_invisible(const char *s, size_t len, struct buf *out, struct text_invisible *first);
+size_t text_strip_invisible(const char *s, size_t len, struct buf *out,
+                            struct text_invisible *first);
 
 /* s without leading/trailing spaces and tabs: adjusts *s and *len. */
 void text_trim(const char **s, size_t *len);

@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void out_of_memory(size_t size)
 {
@@ -102,7 +102,6 @@ void buf_append_grow(struct buf *b, const void *data, size_t len)
     b->len += len;
     b->data[b->len] = '\0';
 }
-
 
 void buf_puts(struct buf *b, const char *s)
 {

@@ -5,10 +5,10 @@
 #ifndef CANDOUR_UTIL_H
 #define CANDOUR_UTIL_H
 
-#include <stddef.h>
-#include <string.h>
-#include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -45,7 +45,10 @@ static inline void buf_append(struct buf *b, const void *data, size_t len)
         buf_append_grow(b, data, len);
     }
 }
-static inline void buf_putc(struct buf *b, char c) { buf_append(b, &c, 1); }
+static inline void buf_putc(struct buf *b, char c)
+{
+    buf_append(b, &c, 1);
+}
 void buf_puts(struct buf *b, const char *s);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_clear(struct buf *b);

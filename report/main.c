@@ -2,10 +2,10 @@
 #include <errno.h>
 #include <getopt.h>
 #include <gsl/gsl_errno.h>
-#include <unistd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lock.h"
 #include "report.h"

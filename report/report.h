@@ -11,10 +11,10 @@
 
 struct report_options {
     const char *results_dir;
-    const char *org;      /* org code; NULL with --all */
-    const char *period;   /* NULL: the latest period in the results */
+    const char *org;    /* org code; NULL with --all */
+    const char *period; /* NULL: the latest period in the results */
     const char *output_dir;
-    bool all;             /* researcher view: every org, national funnels */
+    bool all; /* researcher view: every org, national funnels */
     /* every file written goes here; main renames them into place together */
     struct report_outputs *outputs;
 };

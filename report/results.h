@@ -12,9 +12,9 @@ struct csv_table {
     char *path;
     char **header;
     size_t n_columns;
-    char ***rows;   /* rows[r][c], NUL-terminated; owned */
+    char ***rows; /* rows[r][c], NUL-terminated; owned */
     size_t n_rows, cap;
-    bool io_error;  /* csv_table_load could not read the file */
+    bool io_error; /* csv_table_load could not read the file */
 };
 
 /* Read DIR/NAME.  A missing file gives an empty table (no header) and true;

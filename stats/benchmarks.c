@@ -138,7 +138,8 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
 {
     const struct model *m = &run->model;
     const struct item_count *ic = &m->counts[member * m->n_items + item];
-    enum suppression supp = ic->supp != SUPP_NONE ? ic->supp : cmp->supp; /* the worse of two decided states */
+    enum suppression supp =
+        ic->supp != SUPP_NONE ? ic->supp : cmp->supp; /* the worse of two decided states */
     table_name(t, cell_period(run, member));
     table_name(t, m->items[item].id);
     table_name(t, cell_grouping(run, member));
@@ -184,7 +185,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     table_num(t, l998.lower);
     table_num(t, l998.upper);
     if (cmp->supp == SUPP_NONE)
-        table_name(t, random_effects                     ? "random-effects"
+        table_name(t, random_effects                      ? "random-effects"
                       : cmp->weighted || cmp->effective_n ? "arcsine-normal"
                                                           : "binomial");
     else
@@ -221,8 +222,8 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
 {
     const struct model *m = &run->model;
     const struct item_count *pc = &m->counts[pool * m->n_items + item];
-    struct comparison cmp = {NAN, NAN, 0, 0, false, weighted,
-                             !weighted && (pc->rates & COUNT_RATES_DEFF), pc->supp};
+    struct comparison cmp = {
+        NAN, NAN, 0, 0, false, weighted, !weighted && (pc->rates & COUNT_RATES_DEFF), pc->supp};
     double pooled_x, pooled_n;
     bool pooled = funnel_counts(pc, weighted, &pooled_x, &pooled_n);
     if (weighted && !pooled)

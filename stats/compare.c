@@ -15,12 +15,12 @@
 
 struct lookup_read {
     const char *path;
-    struct strdict orgs;  /* org codes */
-    char **types;         /* per org code: its type (owned) */
+    struct strdict orgs; /* org codes */
+    char **types;        /* per org code: its type (owned) */
     size_t types_cap;
     size_t org_col, type_col; /* columns of the header, SIZE_MAX when absent */
     bool header_seen;
-    bool list;            /* a --compare-list file: one org code a line, no header needed */
+    bool list; /* a --compare-list file: one org code a line, no header needed */
     struct buf *err;
 };
 

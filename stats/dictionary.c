@@ -155,8 +155,8 @@ static bool merge_sections(struct dictionary *d, const struct model *m, const st
         for (size_t j = 0; j < sec->n_items; j++) {
             const char *id = s->items[sec->items[j]].id;
             size_t mi = item_index(m, id);
-            if (mi != MODEL_NONE && !place(&d->items[mi], k, d, "item", id, path, &ds->items,
-                                           &ds->n_items, mi, err))
+            if (mi != MODEL_NONE &&
+                !place(&d->items[mi], k, d, "item", id, path, &ds->items, &ds->n_items, mi, err))
                 return false;
         }
         for (size_t j = 0; j < sec->n_themes; j++) {
@@ -261,8 +261,8 @@ static bool merge_chart(struct dict_chart *c, const char *name, const struct mod
     return true;
 }
 
-bool dictionary_build(struct dictionary *d, const struct model *m,
-                      const struct source_dataset *src, size_t n, struct buf *err)
+bool dictionary_build(struct dictionary *d, const struct model *m, const struct source_dataset *src,
+                      size_t n, struct buf *err)
 {
     memset(d, 0, sizeof(*d));
     d->items = xcalloc(m->n_items ? m->n_items : 1, sizeof(*d->items));
@@ -376,8 +376,7 @@ static void item_row(const struct stats_run *run, struct table *t, size_t mi, st
         table_blank(t);
     table_str(t, dictionary_chart_has(d, &d->heatmap, mi) ? "yes" : "no");
     table_str(t, dictionary_chart_has(d, &d->funnel, mi) ? "yes" : "no");
-    const struct scale *sc =
-        it && it->scale != SCHEMA_NONE ? &e->schema->scales[it->scale] : NULL;
+    const struct scale *sc = it && it->scale != SCHEMA_NONE ? &e->schema->scales[it->scale] : NULL;
     table_str(t, sc ? sc->name : "");
     if (sc) {
         answer_list(sc, NULL, true, scratch);

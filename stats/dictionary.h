@@ -20,11 +20,11 @@
 struct dict_entry {
     const char *label, *text;
     bool label_declared;
-    size_t section;          /* index into dictionary.sections, MODEL_NONE */
-    int wres_indicator;      /* 5-8, 0 when none */
+    size_t section;              /* index into dictionary.sections, MODEL_NONE */
+    int wres_indicator;          /* 5-8, 0 when none */
     const struct schema *schema; /* the first schema declaring it: scale, answers */
-    size_t schema_index;     /* its index there */
-    const char *dataset;     /* the dataset that schema came with, for messages */
+    size_t schema_index;         /* its index there */
+    const char *dataset;         /* the dataset that schema came with, for messages */
 };
 
 struct dict_section {
@@ -61,8 +61,8 @@ struct dictionary {
 
 /* Merge the declarations of the n datasets' schemas for the model's items
  * and themes.  False with a message in err when two datasets conflict. */
-bool dictionary_build(struct dictionary *d, const struct model *m,
-                      const struct source_dataset *src, size_t n, struct buf *err);
+bool dictionary_build(struct dictionary *d, const struct model *m, const struct source_dataset *src,
+                      size_t n, struct buf *err);
 void dictionary_release(struct dictionary *d);
 /* Is model item i covered by the chart (declared items, else the sections')? */
 bool dictionary_chart_has(const struct dictionary *d, const struct dict_chart *c, size_t item);

@@ -171,11 +171,11 @@ struct shown_order {
     const struct relations *rel;
     const double *n, *positive;
     const enum suppression *supp;
-    size_t *first;              /* relation i's children: sorted[first[i] ..] */
+    size_t *first; /* relation i's children: sorted[first[i] ..] */
     size_t *sorted;
-    bool *ready;                /* sorted and cursors made */
-    size_t *cursor[N_WANTS];    /* per relation: next place in its sorted children */
-    size_t *n_small;            /* per relation: children of at most 1 answer */
+    bool *ready;             /* sorted and cursors made */
+    size_t *cursor[N_WANTS]; /* per relation: next place in its sorted children */
+    size_t *n_small;         /* per relation: children of at most 1 answer */
 };
 
 static void order_init(struct shown_order *o, const struct relations *rel, const double *n,
@@ -282,11 +282,11 @@ struct audit {
     size_t n_cells;
     const double *value[N_FIELDS]; /* n and positive (NULL: no positive counts) */
     const enum suppression *supp;
-    bool whole;                    /* all counts whole numbers: round bounds inwards */
+    bool whole; /* all counts whole numbers: round bounds inwards */
     double *lo[N_FIELDS], *hi[N_FIELDS];
-    bool *zero;                    /* a shown container has no positive answers */
-    size_t *first, *member;        /* the relations of each cell: member[first[c]..first[c+1]) */
-    int fields;                    /* N_FIELDS, or 1 without positive counts */
+    bool *zero;             /* a shown container has no positive answers */
+    size_t *first, *member; /* the relations of each cell: member[first[c]..first[c+1]) */
+    int fields;             /* N_FIELDS, or 1 without positive counts */
     /* relations left to narrow: a ring of at most rel->n, each in it once */
     size_t *queue, queue_head, queue_len;
     bool *queued;
@@ -297,7 +297,7 @@ struct audit {
     size_t *hidden_first, *hidden_len, *hidden;
     double *shown_sum[N_FIELDS];
     bool *dirty;
-    bool *remainder;  /* has_remainder(), fixed by the values */
+    bool *remainder; /* has_remainder(), fixed by the values */
     /* The hidden cells in the order the audit first saw them: cells are
      * hidden, never shown again, within one suppression run, so a shown
      * cell's bounds (its values) are set once and only hidden cells' are
@@ -616,8 +616,8 @@ static size_t skip_to_slack(struct audit *a, size_t ri)
     size_t slack = smallest_shown(a->order, ri, WANT_SLACK);
     if (a->flushed[ri] != a->round) {
         a->flushed[ri] = a->round;
-        for (size_t d; (d = smallest_shown(a->order, ri, WANT_ANY)) != MODEL_NONE &&
-                       a->value[F_N][d] <= 1;) {
+        for (size_t d;
+             (d = smallest_shown(a->order, ri, WANT_ANY)) != MODEL_NONE && a->value[F_N][d] <= 1;) {
             if (a->pushed[d] != a->round) {
                 a->pushed[d] = a->round;
                 a->extra[a->n_extra++] = d;
@@ -837,8 +837,8 @@ struct block {
     size_t *first, *member; /* the relations of each cell (as in the audit) */
     size_t *parts;
     double *part_n, *part_x;
-    bool whole; /* all counts whole: sums are exact in any order, so a hidden
-                   cell is added to them instead of summing them again */
+    bool whole;                /* all counts whole: sums are exact in any order, so a hidden
+                                  cell is added to them instead of summing them again */
     struct shown_order *order; /* per item */
 };
 
@@ -1026,8 +1026,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
         item_supp[i] = xcalloc(n_rows ? n_rows : 1, sizeof(enum suppression));
     for (size_t c = 0; c < n_rows; c++)
         supp[c] = SUPP_NONE;
-    struct block b = {rel, n_rows, k, n, positive, item_supp, 0, size, supp, NULL, NULL, NULL, NULL,
-                      NULL, false, NULL};
+    struct block b = {rel,  n_rows, k,    n,    positive, item_supp, 0,     size,
+                      supp, NULL,   NULL, NULL, NULL,     NULL,      false, NULL};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < k; i++)
         free(item_supp[i]);
@@ -1041,8 +1041,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
                       const double *positive, bool additive, enum suppression *supp, double min_n)
 {
-    struct block b = {rel, n_cells, 1, &n, &positive, &supp, 0, NULL, NULL, NULL, NULL, NULL, NULL,
-                      NULL, false, NULL};
+    struct block b = {rel,  n_cells, 1,    &n,   &positive, &supp, 0,     NULL,
+                      NULL, NULL,    NULL, NULL, NULL,      NULL,  false, NULL};
     suppress_block(&b, additive, min_n);
     size_t secondary = 0;
     for (size_t c = 0; c < n_cells; c++)
@@ -1065,15 +1065,27 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
         positive[i] = theme ? NULL : xcalloc(n_cells ? n_cells : 1, sizeof(double));
         supp[i] = xcalloc(n_cells ? n_cells : 1, sizeof(enum suppression));
         for (size_t c = 0; c < n_cells; c++) {
-            n[i][c] = theme ? model_theme_count(m, c, items[i])->n
-                            : model_count(m, c, items[i])->n;
+            n[i][c] = theme ? model_theme_count(m, c, items[i])->n : model_count(m, c, items[i])->n;
             if (!theme)
                 positive[i][c] = model_count(m, c, items[i])->positive;
         }
     }
-    struct block b = {rel,  n_cells, n_items, (const double *const *)n,
-                      (const double *const *)positive, supp, 0, NULL, NULL, NULL, NULL, NULL,
-                      NULL, NULL, false, NULL};
+    struct block b = {rel,
+                      n_cells,
+                      n_items,
+                      (const double *const *)n,
+                      (const double *const *)positive,
+                      supp,
+                      0,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL,
+                      NULL,
+                      false,
+                      NULL};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < n_items; i++) {
         for (size_t c = 0; c < n_cells; c++) {
@@ -1101,7 +1113,7 @@ struct suppress_work {
     const size_t *block;
     double min_n;
     pthread_mutex_t lock;
-    size_t next;            /* next task: item blocks' first items, then themes */
+    size_t next; /* next task: item blocks' first items, then themes */
     size_t primary, secondary;
 };
 
@@ -1139,8 +1151,8 @@ static void *suppress_some(void *arg)
     return NULL;
 }
 
-void suppress_model(struct model *m, const struct relations *rel, const size_t *block,
-                    double min_n, size_t *primary, size_t *secondary)
+void suppress_model(struct model *m, const struct relations *rel, const size_t *block, double min_n,
+                    size_t *primary, size_t *secondary)
 {
     struct suppress_work w = {m, rel, block, min_n, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
     pthread_t helper;
@@ -1375,7 +1387,7 @@ static enum suppression *hr_rates(const struct hr_table *hr, const struct hr_row
     enum suppression *rate = xcalloc(hr->n_cells * WRES_GROUPS + 1, sizeof(*rate));
     for (size_t i = 0; i < hr->n_cells; i++)
         for (int g = 0; g < WRES_GROUPS; g++)
-            rate[i * WRES_GROUPS + g] = rows->list[i].supp != SUPP_NONE ? rows->list[i].supp
+            rate[i * WRES_GROUPS + g] = rows->list[i].supp != SUPP_NONE     ? rows->list[i].supp
                                         : hr->cells[i].headcount[g] < min_n ? SUPP_PRIMARY
                                                                             : SUPP_NONE;
     return rate;

@@ -37,7 +37,7 @@ struct relation {
     size_t parent;
     size_t *children;
     size_t n_children;
-    bool remainder; /* the parent may hold respondents outside every child */
+    bool remainder;     /* the parent may hold respondents outside every child */
     bool prefer_parent; /* mend by hiding the parent: a pooled group figure
                            rather than another org's own figure */
 };
@@ -57,8 +57,7 @@ void relations_release(struct relations *rel);
  * be audited.  Sets supp[cell] for every cell and returns the number of
  * secondary suppressions. */
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
-                      const double *positive, bool additive, enum suppression *supp,
-                      double min_n);
+                      const double *positive, bool additive, enum suppression *supp, double min_n);
 
 /* Rows that several additive counts describe at once (a WRES indicator 3
  * row: the BME and White headcounts, each with its entries into the
@@ -74,8 +73,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
  * NULL, is the first item of the block item i belongs to (i itself when it
  * has none): the items of a block share one hidden set (a derived any-of
  * item and its parts, whose figures bound each other cell by cell). */
-void suppress_model(struct model *m, const struct relations *rel, const size_t *block,
-                    double min_n, size_t *primary, size_t *secondary);
+void suppress_model(struct model *m, const struct relations *rel, const size_t *block, double min_n,
+                    size_t *primary, size_t *secondary);
 
 /* ---- the decisions of one run ------------------------------------------------ */
 

@@ -49,17 +49,15 @@ static void compare(const struct stats_run *run, size_t cell, size_t org, size_t
     h->rest_n = o->n - u->n;
     h->rest_positive = o->positive - u->positive;
     struct m_ztest z;
-    if (m_diff_newcombe(h->positive, h->n, h->rest_positive, h->rest_n, run->opt->conf,
-                        &h->diff) != M_OK ||
+    if (m_diff_newcombe(h->positive, h->n, h->rest_positive, h->rest_n, run->opt->conf, &h->diff) !=
+            M_OK ||
         m_ztest_2prop(h->positive, h->n, h->rest_positive, h->rest_n, &z) != M_OK)
         return; /* NaN figures: not tested, not flagged */
     h->p_value = z.p_value;
     /* compare x1/n1 with x2/n2 exactly: x1 n2 against x2 n1 */
     double lhs = h->positive * h->rest_n, rhs = h->rest_positive * h->n;
     bool higher_better = m->items[item].polarity == POLARITY_HIGHER;
-    h->direction = lhs == rhs                      ? DIR_EQUAL
-                   : (lhs > rhs) == higher_better ? DIR_BETTER
-                                                  : DIR_WORSE;
+    h->direction = lhs == rhs ? DIR_EQUAL : (lhs > rhs) == higher_better ? DIR_BETTER : DIR_WORSE;
 }
 
 static void write_row(const struct stats_run *run, const struct hotspot *h, double q,
@@ -131,8 +129,7 @@ static bool write_org(const struct stats_run *run, size_t begin, size_t end, str
     }
     enum m_status st = m_bh_adjust(p, k_rows, p); /* NaN (untested) rows stay NaN */
     if (st != M_OK)
-        buf_printf(err, "hotspots.csv: Benjamini-Hochberg adjustment failed: %s",
-                   m_strerror(st));
+        buf_printf(err, "hotspots.csv: Benjamini-Hochberg adjustment failed: %s", m_strerror(st));
     for (size_t r = 0; r < k_rows && st == M_OK; r++)
         write_row(run, &rows[r], p[r], t);
     free(rows);

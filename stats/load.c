@@ -29,8 +29,7 @@ static bool derived_available(const struct dataset *ds, const struct schema *s,
     return it->n_any_of > 0;
 }
 
-static void register_respondent(struct model *m, const struct dataset *ds,
-                                const struct schema *s)
+static void register_respondent(struct model *m, const struct dataset *ds, const struct schema *s)
 {
     for (size_t c = 0; c < ds->n_columns; c++) {
         const struct ds_column *col = &ds->columns[c];
@@ -54,8 +53,7 @@ static void register_respondent(struct model *m, const struct dataset *ds,
                 m->groupings[g].reference = xstrdup(sc->reference);
         } else if (sc->role == ROLE_UNIT) {
             size_t g = model_grouping(m, sc->name, GROUPING_UNIT);
-            m->groupings[g].parent =
-                sc->parent ? model_grouping(m, sc->parent, GROUPING_UNIT) : 0;
+            m->groupings[g].parent = sc->parent ? model_grouping(m, sc->parent, GROUPING_UNIT) : 0;
         }
     }
 }
@@ -126,8 +124,8 @@ void load_close(struct source_dataset *src, size_t n)
  * the model's ids. */
 struct block_reader {
     const struct dataset *ds;
-    unsigned char **raw;   /* per dataset column, NULL when not needed */
-    uint32_t **ids;        /* per string column: local code -> model id */
+    unsigned char **raw; /* per dataset column, NULL when not needed */
+    uint32_t **ids;      /* per string column: local code -> model id */
     bool *wanted;
 };
 
@@ -341,8 +339,9 @@ static bool weights_prepare(struct model *m, struct weights *wt, const struct so
         free(occupation_codes(wt, ds, occ, true));
     }
     if (!n_respondent) {
-        buf_printf(err, "--weight needs respondent datasets with the demographic '%s'; none "
-                        "was given",
+        buf_printf(err,
+                   "--weight needs respondent datasets with the demographic '%s'; none "
+                   "was given",
                    WEIGHT_GROUPING);
         return false;
     }
@@ -419,11 +418,11 @@ struct respondent_plan {
     size_t period_col, org_col, bgroup_col, weight_col;
     const struct weights *weights; /* --weight: NSS weights, else NULL */
     size_t occupation_col;
-    uint32_t *occupation;          /* local code -> weights' occupation index */
-    size_t n_groupings;           /* demographic and unit groupings of this dataset */
-    size_t *grouping_col;         /* dataset column per grouping slot */
-    size_t *grouping;             /* model grouping per slot */
-    size_t *parent_slot;          /* units: slot of the parent unit, MODEL_NONE for the org */
+    uint32_t *occupation; /* local code -> weights' occupation index */
+    size_t n_groupings;   /* demographic and unit groupings of this dataset */
+    size_t *grouping_col; /* dataset column per grouping slot */
+    size_t *grouping;     /* model grouping per slot */
+    size_t *parent_slot;  /* units: slot of the parent unit, MODEL_NONE for the org */
     size_t n_items;
     size_t *item_col;
     size_t *item_model;
@@ -431,11 +430,11 @@ struct respondent_plan {
     double (*item_score)[256];
     size_t n_themes;
     size_t *theme_model;
-    size_t **theme_parts;         /* plan indices of each theme's items in the file */
+    size_t **theme_parts; /* plan indices of each theme's items in the file */
     size_t *theme_n_parts;
     size_t n_derived;
-    size_t *derived_model;        /* model item of each derived (any-of) item */
-    size_t **derived_parts;       /* plan indices of its items */
+    size_t *derived_model;  /* model item of each derived (any-of) item */
+    size_t **derived_parts; /* plan indices of its items */
     size_t *derived_n_parts;
 };
 
@@ -496,8 +495,8 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
     for (size_t c = 0; c < ds->n_columns; c++) {
         const struct ds_column *col = &ds->columns[c];
         if (col->role == ROLE_DEMOGRAPHIC || col->role == ROLE_UNIT) {
-            size_t g = model_grouping(m, col->name, col->role == ROLE_UNIT ? GROUPING_UNIT
-                                                                            : GROUPING_DEMOGRAPHIC);
+            size_t g = model_grouping(
+                m, col->name, col->role == ROLE_UNIT ? GROUPING_UNIT : GROUPING_DEMOGRAPHIC);
             p->grouping_col[p->n_groupings] = c;
             p->grouping[p->n_groupings++] = g;
             reader_want(r, c);
@@ -509,8 +508,8 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
     }
     for (size_t k = 0; k < p->n_groupings; k++) {
         const struct grouping *g = &m->groupings[p->grouping[k]];
-        p->parent_slot[k] = g->kind == GROUPING_UNIT && g->parent ? slot_of(p, g->parent)
-                                                                   : MODEL_NONE;
+        p->parent_slot[k] =
+            g->kind == GROUPING_UNIT && g->parent ? slot_of(p, g->parent) : MODEL_NONE;
     }
     p->theme_model = xcalloc(s->n_themes + 1, sizeof(size_t));
     p->n_themes = s->n_themes;
@@ -657,13 +656,14 @@ static size_t slot_cell_of(struct model *m, struct cell_memo *memo, size_t k, ui
 }
 
 static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
-                      const struct block_reader *r, size_t row, size_t *cells,
-                      size_t *row_n_cells, double *scores, struct cell_memo *memo)
+                      const struct block_reader *r, size_t row, size_t *cells, size_t *row_n_cells,
+                      double *scores, struct cell_memo *memo)
 {
     uint32_t period = r->ids[p->period_col][str_code(r, p->period_col, row)];
     uint32_t scope = r->ids[p->org_col][str_code(r, p->org_col, row)];
     if (p->bgroup_col != MODEL_NONE && !m->org_bgroup[scope]) {
-        const char *bg = r->ds->columns[p->bgroup_col].dict.strings[str_code(r, p->bgroup_col, row)];
+        const char *bg =
+            r->ds->columns[p->bgroup_col].dict.strings[str_code(r, p->bgroup_col, row)];
         if (*bg)
             m->org_bgroup[scope] = xstrdup(bg);
     }
@@ -730,8 +730,8 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
  * counting row by row into the model's doubles touched a cache line per
  * (row, item, cell) across 100 MB (3 s of 7 s for a national year). */
 struct tallies {
-    size_t n_items;  /* plan items, then derived items */
-    size_t n_cells;  /* cells each tally has room for */
+    size_t n_items;   /* plan items, then derived items */
+    size_t n_cells;   /* cells each tally has room for */
     uint32_t **tally; /* per item: [cell * 3 + class] */
 };
 
@@ -867,8 +867,8 @@ static bool prefetch_take(struct prefetch *pf, pthread_t thread, bool threaded,
     return true;
 }
 
-static bool count_respondent(struct model *m, const struct source_dataset *src,
-                             struct weights *wt, struct buf *err)
+static bool count_respondent(struct model *m, const struct source_dataset *src, struct weights *wt,
+                             struct buf *err)
 {
     struct block_reader r;
     reader_init(&r, src->ds);
@@ -944,7 +944,8 @@ static bool count_counts(struct model *m, const struct source_dataset *src, stru
     reader_init(&r, ds);
     size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
     size_t item = string_column(ds, ROLE_ITEM_ID, NULL);
-    size_t dim = string_column(ds, ROLE_GROUP_DIM, NULL), group = string_column(ds, ROLE_GROUP, NULL);
+    size_t dim = string_column(ds, ROLE_GROUP_DIM, NULL),
+           group = string_column(ds, ROLE_GROUP, NULL);
     size_t n_col = dataset_find_column(ds, ROLE_N, NULL);
     size_t pos_col = dataset_find_column(ds, ROLE_POSITIVE, NULL);
     size_t cols[] = {period, org, item, dim, group, n_col, pos_col};
@@ -966,8 +967,8 @@ static bool count_counts(struct model *m, const struct source_dataset *src, stru
             size_t cell = all;
             if (strcmp(dim_name, "all") != 0) {
                 size_t g = model_grouping(m, dim_name, GROUPING_DEMOGRAPHIC);
-                cell = model_cell(m, p, s, (uint32_t)g, r.ids[group][str_code(&r, group, row)],
-                                  all);
+                cell =
+                    model_cell(m, p, s, (uint32_t)g, r.ids[group][str_code(&r, group, row)], all);
             }
             size_t it;
             for (it = 0; it < m->n_items; it++)
@@ -1066,7 +1067,8 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                 double fraction = f64_value(&r, rate, row);
                 if (base == DS_I64_MISSING || isnan(fraction))
                     continue;
-                struct item_count *ic = model_count(m, cell, model_item(m, &src->schema->items[it]));
+                struct item_count *ic =
+                    model_count(m, cell, model_item(m, &src->schema->items[it]));
                 /* positive is rate x base, not a count; a weighted rate with a
                  * design effect counts as its effective base n / deff */
                 double deff = rate_design_effect(src->schema, it, period_text);
@@ -1233,7 +1235,8 @@ void load_pool(struct model *m)
             size_t parent = MODEL_NONE;
             if (c.grouping != 0)
                 parent = model_cell(m, c.period, (uint32_t)targets[t], 0, 0, MODEL_NONE);
-            size_t into = model_cell(m, c.period, (uint32_t)targets[t], c.grouping, c.group, parent);
+            size_t into =
+                model_cell(m, c.period, (uint32_t)targets[t], c.grouping, c.group, parent);
             add_counts(m, into, i);
         }
     }

@@ -1,8 +1,8 @@
 /* candour-stats: options, usage and dispatch. */
 #include <errno.h>
 #include <getopt.h>
-#include <pthread.h>
 #include <gsl/gsl_errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,8 +194,8 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
             else if (strcmp(optarg, "bgroup") == 0)
                 opt->compare.within_type = false;
             else
-                return cli_usage_error(&program, "--compare-within must be bgroup or type, not '%s'",
-                                       optarg);
+                return cli_usage_error(&program,
+                                       "--compare-within must be bgroup or type, not '%s'", optarg);
             break;
         case OPT_NO_WAIT:
             opt->no_wait = true;
@@ -257,8 +257,8 @@ static bool make_output_dir(const char *dir, bool *created, struct buf *err)
  * directory, locked against a candour-ingest replacing it (lib/lock.h).
  * A directory that cannot be opened is left out: reading the dataset in it
  * then says why. */
-static bool lock_directories(struct lock_set *locks, const struct stats_options *opt,
-                             char **paths, size_t n, struct buf *err)
+static bool lock_directories(struct lock_set *locks, const struct stats_options *opt, char **paths,
+                             size_t n, struct buf *err)
 {
     if (!lock_set_add_dir(locks, opt->output_dir, true, err))
         return false;
@@ -273,9 +273,9 @@ static bool lock_directories(struct lock_set *locks, const struct stats_options 
 typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
 
 /* Largest first, so the two threads finish together. */
-static const writer_fn writers[] = {write_proportions, write_hotspots, write_benchmarks,
-                                    write_disparities, write_themes,   write_wres,
-                                    write_trends,      write_spc,      write_inputs,
+static const writer_fn writers[] = {write_proportions, write_hotspots,   write_benchmarks,
+                                    write_disparities, write_themes,     write_wres,
+                                    write_trends,      write_spc,        write_inputs,
                                     write_items,       write_wres_groups};
 #define N_WRITERS ARRAY_LEN(writers)
 
@@ -352,14 +352,14 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &opt);
     if (rc != CLI_RUN)
         return rc;
-    const char *replaced =
-        input_in_output(opt.output_dir, argv + optind, (size_t)(argc - optind));
+    const char *replaced = input_in_output(opt.output_dir, argv + optind, (size_t)(argc - optind));
     if (replaced) {
         struct buf shown_input, shown_dir;
         buf_init(&shown_input);
         buf_init(&shown_dir);
-        cli_usage_error(&program, "the input '%s' is in --output '%s', whose .csv files this run "
-                                  "replaces: it would be overwritten",
+        cli_usage_error(&program,
+                        "the input '%s' is in --output '%s', whose .csv files this run "
+                        "replaces: it would be overwritten",
                         text_shown(replaced, &shown_input), text_shown(opt.output_dir, &shown_dir));
         buf_release(&shown_input);
         buf_release(&shown_dir);
@@ -369,8 +369,7 @@ int main(int argc, char **argv)
         fprintf(stderr,
                 "candour-stats: warning: --min-n %g is below %d: figures based on %g%s "
                 "respondents will be shown\n",
-                opt.min_n, DEFAULT_MIN_N, opt.min_n,
-                opt.min_n < DEFAULT_MIN_N - 1 ? " to 10" : "");
+                opt.min_n, DEFAULT_MIN_N, opt.min_n, opt.min_n < DEFAULT_MIN_N - 1 ? " to 10" : "");
     struct stats_run run = {.opt = &opt};
     model_init(&run.model);
     run.model.weighted = opt.weight;

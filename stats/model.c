@@ -83,8 +83,8 @@ size_t model_item(struct model *m, const struct item *it)
         abort();
     }
     m->items = xrealloc(m->items, (m->n_items + 1) * sizeof(*m->items));
-    m->items[m->n_items] = (struct item_meta){xstrdup(it->id), xstrdup(it->text),
-                                              xstrdup(it->measure), it->polarity};
+    m->items[m->n_items] =
+        (struct item_meta){xstrdup(it->id), xstrdup(it->text), xstrdup(it->measure), it->polarity};
     return m->n_items++;
 }
 
@@ -110,8 +110,8 @@ static uint32_t cell_hash(uint32_t period, uint32_t scope, uint32_t grouping, ui
     return hash_bytes(key, sizeof(key));
 }
 
-static size_t find_slot(const struct model *m, uint32_t period, uint32_t scope,
-                        uint32_t grouping, uint32_t group, size_t parent)
+static size_t find_slot(const struct model *m, uint32_t period, uint32_t scope, uint32_t grouping,
+                        uint32_t group, size_t parent)
 {
     size_t mask = m->n_cell_slots - 1;
     size_t i = cell_hash(period, scope, grouping, group, parent) & mask;
@@ -151,10 +151,10 @@ size_t model_cell(struct model *m, uint32_t period, uint32_t scope, uint32_t gro
     size_t old_cap = m->cells_cap;
     xgrow(&m->cells, &m->cells_cap, m->n_cells + 1, sizeof(*m->cells));
     if (m->cells_cap != old_cap) {
-        m->counts = xrealloc(m->counts, m->cells_cap * (m->n_items ? m->n_items : 1) *
-                                            sizeof(*m->counts));
-        m->themes = xrealloc(m->themes, m->cells_cap * (m->n_themes ? m->n_themes : 1) *
-                                            sizeof(*m->themes));
+        m->counts =
+            xrealloc(m->counts, m->cells_cap * (m->n_items ? m->n_items : 1) * sizeof(*m->counts));
+        m->themes = xrealloc(m->themes,
+                             m->cells_cap * (m->n_themes ? m->n_themes : 1) * sizeof(*m->themes));
     }
     size_t i = m->n_cells++;
     m->cells[i] = (struct popcell){period, scope, grouping, group, parent, 0};

@@ -27,14 +27,14 @@ enum grouping_kind { GROUPING_ALL, GROUPING_DEMOGRAPHIC, GROUPING_UNIT };
 enum scope_kind { SCOPE_ORG, SCOPE_ALL, SCOPE_BGROUP };
 
 struct grouping {
-    char *name;          /* "all", "ethnicity", "directorate", ... */
+    char *name; /* "all", "ethnicity", "directorate", ... */
     enum grouping_kind kind;
-    size_t parent;       /* unit levels: enclosing grouping; else the "all" grouping */
-    char *reference;     /* demographic: reference group, NULL if none */
+    size_t parent;   /* unit levels: enclosing grouping; else the "all" grouping */
+    char *reference; /* demographic: reference group, NULL if none */
 };
 
 struct scope {
-    char *name;          /* org code, "ALL" or "GROUP:<name>" */
+    char *name; /* org code, "ALL" or "GROUP:<name>" */
     enum scope_kind kind;
 };
 
@@ -42,21 +42,21 @@ struct scope {
 enum suppression { SUPP_NONE = 0, SUPP_PRIMARY, SUPP_SECONDARY };
 
 struct popcell {
-    uint32_t period;     /* index into model.periods */
+    uint32_t period; /* index into model.periods */
     uint32_t scope;
     uint32_t grouping;
-    uint32_t group;      /* index into model.groups (the group's label) */
-    size_t parent;       /* popcell this one is part of, MODEL_NONE for a whole scope */
-    size_t respondents;  /* respondents in the cell (any answer) */
+    uint32_t group;     /* index into model.groups (the group's label) */
+    size_t parent;      /* popcell this one is part of, MODEL_NONE for a whole scope */
+    size_t respondents; /* respondents in the cell (any answer) */
 };
 
 /* Counts of one popcell for one item. */
 struct item_count {
-    double n;            /* substantive answers (weighted data: sums of weights) */
+    double n; /* substantive answers (weighted data: sums of weights) */
     double positive;
     double w_sum, w_sq_sum, w_pos; /* --weight: sums of w, w^2, w over positives */
     enum suppression supp;
-    uint8_t rates;       /* COUNT_RATES_* bits: counts taken from weighted published rates */
+    uint8_t rates; /* COUNT_RATES_* bits: counts taken from weighted published rates */
 };
 
 /* item_count.rates: the counts include weighted published rates (org-results)
@@ -74,26 +74,26 @@ struct theme_count {
 struct item_meta {
     char *id;
     char *text;
-    char *measure;       /* "positive" or "experiencing" */
+    char *measure; /* "positive" or "experiencing" */
     enum polarity polarity;
 };
 
 struct model {
-    struct strdict periods;   /* canonical period text */
+    struct strdict periods; /* canonical period text */
     enum period_kind period_kind;
     struct scope *scopes;
     size_t n_scopes, scopes_cap;
     struct strdict scope_names;
-    char **org_bgroup;        /* per scope (orgs only): benchmarking group or NULL */
-    bool *org_outside;        /* per org scope (n_org_outside of them): left out of the
-                                 comparison set (compare.h); NULL when none is */
+    char **org_bgroup; /* per scope (orgs only): benchmarking group or NULL */
+    bool *org_outside; /* per org scope (n_org_outside of them): left out of the
+                          comparison set (compare.h); NULL when none is */
     size_t n_org_outside;
     struct grouping *groupings;
     size_t n_groupings;
-    struct strdict groups;    /* group labels */
+    struct strdict groups; /* group labels */
     struct popcell *cells;
     size_t n_cells, cells_cap;
-    uint32_t *cell_slots;     /* hash of (period, scope, grouping, group, parent) */
+    uint32_t *cell_slots; /* hash of (period, scope, grouping, group, parent) */
     size_t n_cell_slots;
     struct item_meta *items;
     size_t n_items;
@@ -102,7 +102,7 @@ struct model {
     size_t n_themes;
     struct theme_count *themes; /* n_cells * n_themes */
     bool weighted;
-    bool from_aggregates;      /* some counts came from counts or org-results files */
+    bool from_aggregates;       /* some counts came from counts or org-results files */
     struct org_history history; /* org names per period, successor map (successors.h) */
 };
 

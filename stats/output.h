@@ -37,7 +37,7 @@ struct table {
     struct atomic_file file;
     struct buf line; /* rows not yet handed to the file, the current one last */
     size_t n_columns;
-    size_t column;  /* fields written on the current line */
+    size_t column;            /* fields written on the current line */
     struct column_memo *memo; /* per column */
     struct name_cache names;
 };
@@ -51,8 +51,8 @@ void table_str(struct table *t, const char *s);
  * is made once and found again by address, without reading the string.
  * Never for a buffer that is reused for other text. */
 void table_name(struct table *t, const char *name);
-void table_num(struct table *t, double v);   /* blank for NaN */
-void table_int(struct table *t, double v);   /* whole numbers, blank for NaN */
+void table_num(struct table *t, double v); /* blank for NaN */
+void table_int(struct table *t, double v); /* whole numbers, blank for NaN */
 /* A count: whole, or fractional when it came from a published rate x base. */
 void table_count(struct table *t, double v);
 void table_blank(struct table *t);

@@ -4,8 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-bool overlap_check_inputs(const struct source_dataset *src, char **paths, size_t n,
-                          struct buf *err)
+bool overlap_check_inputs(const struct source_dataset *src, char **paths, size_t n, struct buf *err)
 {
     for (size_t i = 0; i < n; i++) {
         struct stat si;
@@ -72,8 +71,7 @@ void overlap_before(struct overlap_watch *w, const struct model *m)
     add_new_cells(w, m);
     for (size_t s = 0; s < w->n_slots; s++)
         for (size_t it = 0; it < w->n_items; it++)
-            w->before[s * w->n_items + it] =
-                m->counts[w->cell_of_slot[s] * m->n_items + it].n;
+            w->before[s * w->n_items + it] = m->counts[w->cell_of_slot[s] * m->n_items + it].n;
 }
 
 static bool aggregated(const struct source_dataset *src)
@@ -81,8 +79,8 @@ static bool aggregated(const struct source_dataset *src)
     return src->schema->kind == KIND_COUNTS || src->schema->kind == KIND_ORG_RESULTS;
 }
 
-bool overlap_after(struct overlap_watch *w, const struct model *m,
-                   const struct source_dataset *src, size_t i, struct buf *err)
+bool overlap_after(struct overlap_watch *w, const struct model *m, const struct source_dataset *src,
+                   size_t i, struct buf *err)
 {
     add_new_cells(w, m);
     size_t clashes = 0, first_slot = 0, first_item = 0, other = 0;

@@ -16,8 +16,7 @@ long series_ordinal(const char *period)
 
 /* Order of places: scope kind and name, grouping, parents (outermost
  * first), group label; the output order of run.c, without the period. */
-static int compare_place_as(const struct model *m, const char *const *place_org, size_t a,
-                            size_t b)
+static int compare_place_as(const struct model *m, const char *const *place_org, size_t a, size_t b)
 {
     if (a == b)
         return 0;
@@ -97,10 +96,10 @@ void series_index_build(const struct model *m, const struct org_history *history
         for (size_t c = 0; c < m->n_cells; c++) {
             const char *org = m->scopes[m->cells[c].scope].name;
             long o = ix->ordinal[m->cells[c].period];
-            ix->place_org[c] = m->scopes[m->cells[c].scope].kind == SCOPE_ORG &&
-                                       o != SERIES_NO_ORDINAL
-                                   ? org_history_successor(history, org, o)
-                                   : org;
+            ix->place_org[c] =
+                m->scopes[m->cells[c].scope].kind == SCOPE_ORG && o != SERIES_NO_ORDINAL
+                    ? org_history_successor(history, org, o)
+                    : org;
         }
     }
     sort_model = m;

@@ -21,7 +21,7 @@ struct series_index {
     long *ordinal;  /* per model period: period_ordinal, SERIES_NO_ORDINAL if unparsed */
     size_t *sorted; /* every cell with a parsed period, by place then ordinal */
     size_t n_sorted;
-    size_t *prev; /* per cell: same place one period earlier, or MODEL_NONE */
+    size_t *prev;           /* per cell: same place one period earlier, or MODEL_NONE */
     const char **place_org; /* per cell: its org after successor links (history given) */
 };
 

@@ -137,8 +137,7 @@ static void write_series(const struct stats_run *run, struct table *t, const str
             b = a + 1;
             continue;
         }
-        for (b = a + 1; b < k && !pts[b].undefined && pts[b].ordinal == pts[b - 1].ordinal + 1;
-             b++)
+        for (b = a + 1; b < k && !pts[b].undefined && pts[b].ordinal == pts[b - 1].ordinal + 1; b++)
             ;
         if (b - a >= SPC_MIN_POINTS)
             write_segment(run, t, s, pts + a, b - a);
@@ -256,8 +255,8 @@ static void hr_series(const struct stats_run *run, struct table *t)
                 p->supp = rate_supp[sorted[j] * WRES_GROUPS + (size_t)g];
                 p->value = p->supp == SUPP_NONE ? c->events[g] / c->headcount[g] : NAN;
             }
-            struct spc_series s = {org, "disciplinary_rate", roles->grouping, group_names[g], "",
-                                   SPC_LOWER};
+            struct spc_series s = {
+                org, "disciplinary_rate", roles->grouping, group_names[g], "", SPC_LOWER};
             write_series(run, t, &s, pts, b - a);
         }
         for (size_t j = a; j < b; j++) {

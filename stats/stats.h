@@ -11,12 +11,12 @@
 #include "compare.h"
 #include "contract.h"
 #include "dictionary.h"
+#include "disclosure.h"
 #include "load.h"
 #include "methods.h"
 #include "model.h"
 #include "numfmt.h"
 #include "output.h"
-#include "disclosure.h"
 
 #define DEFAULT_MIN_N 11
 
@@ -27,19 +27,19 @@ struct stats_options {
     enum m_prop_method ci;
     bool weight;
     double fdr;
-    bool wres_rolling;        /* WRES 3 over two periods' sums */
-    bool wres_unknown_as_bme; /* default: unknown ethnicity excluded */
+    bool wres_rolling;              /* WRES 3 over two periods' sums */
+    bool wres_unknown_as_bme;       /* default: unknown ethnicity excluded */
     struct compare_options compare; /* the comparison set (compare.h) */
     const char *successors;         /* --successors FILE (successors.h) */
-    bool no_wait;             /* another run using the output: fail, not wait */
-    bool allow_overlap;       /* respondent and aggregated data of one org, period, item: sum */
+    bool no_wait;                   /* another run using the output: fail, not wait */
+    bool allow_overlap; /* respondent and aggregated data of one org, period, item: sum */
 };
 
 struct stats_run {
     const struct stats_options *opt;
     struct model model;
     struct hr_table hr;
-    struct dictionary dict; /* what the items, themes and groups mean */
+    struct dictionary dict;       /* what the items, themes and groups mean */
     struct disclosure disclosure; /* every suppression decision (disclosure_decide) */
     size_t primary, secondary;
     size_t *order;                        /* cells in output order */

@@ -145,11 +145,9 @@ static void write_org_change(const struct stats_run *run, struct table *t,
     const struct model *m = &run->model;
     table_name(t, cell_scope(run, prev));
     bool org = m->scopes[m->cells[cell].scope].kind == SCOPE_ORG;
-    table_str(t, org ? org_history_name_of(&m->history, m->cells[cell].scope,
-                                           m->cells[cell].period)
+    table_str(t, org ? org_history_name_of(&m->history, m->cells[cell].scope, m->cells[cell].period)
                      : "");
-    table_str(t, org ? org_history_name_of(&m->history, m->cells[prev].scope,
-                                           m->cells[prev].period)
+    table_str(t, org ? org_history_name_of(&m->history, m->cells[prev].scope, m->cells[prev].period)
                      : "");
     table_name(t, org_change(m, cell, prev));
     size_t chain[SPAN_MAX];

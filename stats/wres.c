@@ -223,8 +223,7 @@ static void survey_indicator(const struct stats_run *run, struct wres_rows *rows
             r->white_events = w->positive;
             if (r->supp != SUPP_NONE)
                 snprintf(r->note, sizeof(r->note), "the %s cell is suppressed (%s)",
-                         b->supp != SUPP_NONE ? comparison : reference,
-                         suppression_name(r->supp));
+                         b->supp != SUPP_NONE ? comparison : reference, suppression_name(r->supp));
         }
     }
 }

@@ -365,7 +365,6 @@ static void test_signal_removes_temp(void **state)
     }
 }
 
-
 /* #15.1: a link planted at the final name is replaced by the new file, its
  * target never written; a link to a character device (/dev/stdout, here
  * /dev/null) is written in place; a named pipe with no reader is an error,

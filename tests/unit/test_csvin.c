@@ -458,7 +458,6 @@ static void test_raw_size_and_crc(void **state)
     free(path);
 }
 
-
 /* ---- the fast scanner against libcsv ----------------------------------------
  * Every input is read twice, with the fast scanner and with libcsv alone; the
  * records (fields, start lines, plain flags), status and error line must be
@@ -528,8 +527,8 @@ static void random_bytes(struct buf *b, size_t len)
 
 static void random_field(struct buf *b)
 {
-    static const char *const plain[] = {"Agree", "Strongly agree", "", "2023", "RXA",
-                                        "White - Irish", "caf\xC3\xA9", "a b"};
+    static const char *const plain[] = {"Agree",         "Strongly agree", "",   "2023", "RXA",
+                                        "White - Irish", "caf\xC3\xA9",    "a b"};
     unsigned kind = rnd(100);
     if (kind < 80) {
         buf_puts(b, plain[rnd(8)]);
@@ -540,7 +539,8 @@ static void random_field(struct buf *b)
             buf_puts(b, inside[rnd(7)]);
         buf_putc(b, '"');
     } else { /* what the fast scanner must hand to libcsv */
-        static const char *const odd[] = {" lead", "trail\t", "a\"b", "\"q\" x", "\r", "\"\"\"", ""};
+        static const char *const odd[] = {" lead", "trail\t", "a\"b", "\"q\" x",
+                                          "\r",    "\"\"\"",  ""};
         buf_puts(b, odd[rnd(7)]);
     }
 }
@@ -626,7 +626,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_field_cap, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_stop_from_callback, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_raw_size_and_crc, make_scratch, remove_scratch),
-        cmocka_unit_test_setup_teardown(test_fast_path_matches_libcsv, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_fast_path_matches_libcsv, make_scratch,
+                                        remove_scratch),
     };
     return cmocka_run_group_tests_name("csvin", tests, NULL, NULL);
 }

@@ -5,9 +5,9 @@
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +79,35 @@ static void test_random_magnitudes(void **st)
 static void test_edges(void **st)
 {
     (void)st;
-    static const double values[] = {0.0, -0.0, 1.0, -1.0, 0.5, 0.1, 0.0001, 0.00009999999999999999,
-                                    1e-4, 1e-5, 1e14, 1e15, 999999999999999.4, 999999999999999.5,
-                                    999999999999999.6, 0.99999999999999994, 0.099999999999999992,
-                                    123456789012345.5, 123456789012344.5, 100000000000000.5, 2.5, 1e300, 5e-324, INFINITY, -INFINITY, NAN,
-                                    0.30000000000000004, 1.0000000000000002, 4503599627370496.5};
+    static const double values[] = {0.0,
+                                    -0.0,
+                                    1.0,
+                                    -1.0,
+                                    0.5,
+                                    0.1,
+                                    0.0001,
+                                    0.00009999999999999999,
+                                    1e-4,
+                                    1e-5,
+                                    1e14,
+                                    1e15,
+                                    999999999999999.4,
+                                    999999999999999.5,
+                                    999999999999999.6,
+                                    0.99999999999999994,
+                                    0.099999999999999992,
+                                    123456789012345.5,
+                                    123456789012344.5,
+                                    100000000000000.5,
+                                    2.5,
+                                    1e300,
+                                    5e-324,
+                                    INFINITY,
+                                    -INFINITY,
+                                    NAN,
+                                    0.30000000000000004,
+                                    1.0000000000000002,
+                                    4503599627370496.5};
     for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
         check(values[i]);
         check(nextafter(values[i], 0));

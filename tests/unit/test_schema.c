@@ -218,8 +218,9 @@ static const struct broken_case broken_cases[] = {
     {"label too long", HEAD "item r scale=yn positive=2 label=\"Twenty-three characters\"\n",
      "t.schema:8: item 'r': label 'Twenty-three characters' is longer than 22 characters"},
     {"label of 22 characters counted as characters, not bytes",
-     HEAD "item r scale=yn positive=2 label=\"\xc3\xa9quipe \xc3\xa9quipe \xc3\xa9quipe \xc3\xa9\"\n"
-          "theme t items=q,r label=\"A theme label that is too long\"\n",
+     HEAD
+     "item r scale=yn positive=2 label=\"\xc3\xa9quipe \xc3\xa9quipe \xc3\xa9quipe \xc3\xa9\"\n"
+     "theme t items=q,r label=\"A theme label that is too long\"\n",
      "t.schema:9: theme 't': label 'A theme label that is too long' is longer than 22 characters"},
     {"long id without label", HEAD "item incident_report_encouraged scale=yn positive=2\n",
      "t.schema:8: item 'incident_report_encouraged' needs label= (a name of at most 22 "
@@ -244,7 +245,8 @@ static const struct broken_case broken_cases[] = {
      "t.schema:8: wres-indicator: '4' is not a survey indicator (5, 6, 7 or 8)"},
     {"wres indicator unknown item", HEAD "wres-indicator 5 nope\n",
      "t.schema:8: wres-indicator: unknown item 'nope' (define it first)"},
-    {"wres indicator twice", HEAD "item r scale=yn positive=2\nwres-indicator 5 q\nwres-indicator 5 r\n",
+    {"wres indicator twice",
+     HEAD "item r scale=yn positive=2\nwres-indicator 5 q\nwres-indicator 5 r\n",
      "t.schema:10: wres-indicator 5 already declared (item 'q')"},
     {"item two indicators", HEAD "wres-indicator 5 q\nwres-indicator 6 q\n",
      "t.schema:9: item 'q' is already WRES indicator 5"},
@@ -267,7 +269,8 @@ static const struct broken_case broken_cases[] = {
     {"wres-hr recode without the declared groups",
      "candour-schema 1\nkind wres-hr\nrecode eth\n  White W\n  BAME B\n  Unknown blank\nend\n"
      "column p period\ncolumn o org\ncolumn eth demographic name=ethnicity recode=eth\n"
-     "column h headcount\ncolumn e events\nwres-grouping ethnicity reference=White comparison=BME\n",
+     "column h headcount\ncolumn e events\nwres-grouping ethnicity reference=White "
+     "comparison=BME\n",
      "t.schema:13: wres-grouping needs groups 'White' and 'BME', but column 'eth' (line 10) "
      "yields 'White', 'BAME', 'Unknown'"},
     {"wres-hr without wres-grouping",

@@ -137,8 +137,8 @@ static void explore(struct attacker *a, size_t h)
 static size_t recovered(const struct relations *rel, size_t n_cells, const double *truth,
                         const enum suppression *supp, double min_n, double max)
 {
-    struct attacker a = {rel,  n_cells, truth, supp, min_n, max, NULL, NULL, 0,
-                         NULL, NULL,    0,     NULL, NULL,  0};
+    struct attacker a = {rel, n_cells, truth, supp, min_n, max,  NULL, NULL,
+                         0,   NULL,    NULL,  0,    NULL,  NULL, 0};
     a.value = xcalloc(n_cells, sizeof(double));
     a.hidden = xcalloc(n_cells, sizeof(size_t));
     a.all_hidden = xcalloc(n_cells, sizeof(size_t));

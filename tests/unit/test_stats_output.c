@@ -19,9 +19,12 @@
 /* Names that need quoting, neutralising or nothing, and many plain ones. */
 static char **make_names(void)
 {
-    static const char *const special[] = {"a,b",   "say \"hi\"",  "=SUM(A1)", "-2+3", "-2",
-                                          " lead", "line\nbreak", "",         "plain",
-                                          "a name longer than sixteen bytes, with a comma"};
+    static const char *const special[] = {
+        "a,b",         "say \"hi\"",
+        "=SUM(A1)",    "-2+3",
+        "-2",          " lead",
+        "line\nbreak", "",
+        "plain",       "a name longer than sixteen bytes, with a comma"};
     char **names = calloc(N_NAMES, sizeof(*names));
     assert_non_null(names);
     for (size_t i = 0; i < N_NAMES; i++)

@@ -115,16 +115,26 @@ static const struct fold_case fold_cases[] = {
     {"Agree.", "agree"},
     {"Agree . ", "agree"},
     {"...", ""},
-    {"1\xE2\x80\x93" "2", "1-2"},                   /* en dash */
-    {"3\xE2\x80\x94" "5", "3-5"},                   /* em dash */
-    {"6\xE2\x88\x92" "10", "6-10"},                 /* minus sign */
-    {"Non\xE2\x80\x91" "binary", "non-binary"},     /* non-breaking hyphen */
-    {"Don\xE2\x80\x99t know", "don't know"},        /* right single quote */
-    {"\xE2\x80\x9CX\xE2\x80\x9D", "\"x\""},        /* curly double quotes */
-    {"Strongly\xC2\xA0" "agree", "strongly agree"},  /* no-break space */
-    {"a\xE2\x80\xAF\xC2\xA0 b", "a b"},            /* narrow nbsp, nbsp, space: one */
-    {"\xE2\x80", "\xE2\x80"},                       /* a cut sequence is kept as bytes */
-    {"\xE2\x80\x8B", "\xE2\x80\x8B"},               /* zero width space: not a look-alike */
+    {"1\xE2\x80\x93"
+     "2",
+     "1-2"}, /* en dash */
+    {"3\xE2\x80\x94"
+     "5",
+     "3-5"}, /* em dash */
+    {"6\xE2\x88\x92"
+     "10",
+     "6-10"}, /* minus sign */
+    {"Non\xE2\x80\x91"
+     "binary",
+     "non-binary"},                          /* non-breaking hyphen */
+    {"Don\xE2\x80\x99t know", "don't know"}, /* right single quote */
+    {"\xE2\x80\x9CX\xE2\x80\x9D", "\"x\""},  /* curly double quotes */
+    {"Strongly\xC2\xA0"
+     "agree",
+     "strongly agree"},                 /* no-break space */
+    {"a\xE2\x80\xAF\xC2\xA0 b", "a b"}, /* narrow nbsp, nbsp, space: one */
+    {"\xE2\x80", "\xE2\x80"},           /* a cut sequence is kept as bytes */
+    {"\xE2\x80\x8B", "\xE2\x80\x8B"},   /* zero width space: not a look-alike */
 };
 
 static void test_text_fold(void **state)
@@ -153,9 +163,13 @@ static void test_text_strip_invisible(void **state)
     struct buf out;
     buf_init(&out);
     struct text_invisible first = {0, NULL, 0};
-    const char *s = "\xC3\xA9" "A\xE2\x80\x8B" "b\xC2\xAD" "c";
+    const char *s = "\xC3\xA9"
+                    "A\xE2\x80\x8B"
+                    "b\xC2\xAD"
+                    "c";
     assert_int_equal(text_strip_invisible(s, strlen(s), &out, &first), 2);
-    assert_string_equal(out.data, "\xC3\xA9" "Abc");
+    assert_string_equal(out.data, "\xC3\xA9"
+                                  "Abc");
     assert_int_equal(first.cp, 0x200B);
     assert_string_equal(first.name, "zero width space");
     assert_int_equal(first.position, 3);
@@ -217,10 +231,12 @@ static const struct quote_case quote_cases[] = {
      "'\\xC3\\xA9\\xC0\\x80'"},
     {"invalid UTF-8: each byte counts", BYTES("\x80\x80\x80\x80\x80"), 3, "'\\x80\\x80\\x80...'"},
     {"truncated surrogate shown as hex", BYTES("\xED\xA0\x80"), 10, "'\\xED\\xA0\\x80'"},
-    {"invisible characters escaped", BYTES("a\xE2\x80\x8B" "b\xE2\x80\xAE" "c"), 10,
-     "'a\\u{200B}b\\u{202E}c'"},
-    {"an escaped character counts as one", BYTES("\xE2\x80\x8B\xE2\x80\x8Bx"), 1,
-     "'\\u{200B}...'"},
+    {"invisible characters escaped",
+     BYTES("a\xE2\x80\x8B"
+           "b\xE2\x80\xAE"
+           "c"),
+     10, "'a\\u{200B}b\\u{202E}c'"},
+    {"an escaped character counts as one", BYTES("\xE2\x80\x8B\xE2\x80\x8Bx"), 1, "'\\u{200B}...'"},
 };
 
 static void test_quote_for_message(void **state)
@@ -271,7 +287,10 @@ static void test_quote_value(void **state)
          "(a 24-character text, not shown)"},
         {"surrounding spaces are not free text", "  RXX1RXX1RXX1RXX1RXX1RXX1",
          "'  RXX1RXX1RXX1RXX1RX...'"},
-        {"controls escaped", "a\x01" "b", "'a\\x01b'"},
+        {"controls escaped",
+         "a\x01"
+         "b",
+         "'a\\x01b'"},
     };
     struct buf out;
     buf_init(&out);
@@ -288,8 +307,10 @@ static void test_quote_value(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_utf8_invalid_at),   cmocka_unit_test(test_utf8_every_prefix),
-        cmocka_unit_test(test_text_fold),         cmocka_unit_test(test_text_trim_and_blank),
+        cmocka_unit_test(test_utf8_invalid_at),
+        cmocka_unit_test(test_utf8_every_prefix),
+        cmocka_unit_test(test_text_fold),
+        cmocka_unit_test(test_text_trim_and_blank),
         cmocka_unit_test(test_text_strip_invisible),
         cmocka_unit_test(test_quote_for_message),
         cmocka_unit_test(test_quote_value),
