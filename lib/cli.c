@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "csvin.h"
 #include "text.h"
+#include "util.h"
 
 static int try_help(const struct cli_program *prog)
 {
@@ -66,4 +68,17 @@ int cli_close_stdout(const struct cli_program *prog, int status)
         return status;
     fprintf(stderr, "%s: write error: %s\n", prog->name, strerror(errno));
     return status == CLI_OK ? CLI_EIO : status;
+}
+
+int cli_csv_status(const struct csvin *in, enum csvin_status st, const char *path, struct buf *err)
+{
+    if (st == CSVIN_OK)
+        return CLI_OK;
+    if (st == CSVIN_ESOURCE) {
+        buf_printf(err, "%s: %s", path, csvin_strerror(in));
+        return CLI_EIO;
+    }
+    if (st != CSVIN_ESTOPPED)
+        buf_printf(err, "%s:%lu: %s", path, in->error_line, csvin_strerror(in));
+    return CLI_EDATA;
 }

@@ -8,6 +8,9 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "csvin.h"
+#include "util.h"
+
 /* Exit statuses of every candour program (README.md, "Exit status").  Usage
  * and I/O errors share 2: either way the input was never judged. */
 enum cli_status {
@@ -54,5 +57,12 @@ int cli_usage_error(const struct cli_program *prog, const char *fmt, ...)
  * close fails and status was CLI_OK (a failure already reported keeps its
  * own status). */
 int cli_close_stdout(const struct cli_program *prog, int status);
+
+/* The exit status of a finished csvin_read of a side file (a lookup or a
+ * map) given as an option: CLI_OK, CLI_EIO when the file could not be read,
+ * CLI_EDATA when it is malformed or a callback stopped the read (that
+ * callback has written its own message).  Messages go into err as
+ * "path: what" or "path:line: what". */
+int cli_csv_status(const struct csvin *in, enum csvin_status st, const char *path, struct buf *err);
 
 #endif

@@ -110,16 +110,8 @@ static int read_lookup(struct lookup_read *lr, const char *path, bool list, stru
     strdict_init(&lr->orgs);
     struct csvin in;
     enum csvin_status st = csvin_read(&in, path, on_lookup_record, lr);
-    int status = CLI_OK;
-    if (st == CSVIN_ESOURCE) {
-        buf_printf(err, "%s: %s", path, csvin_strerror(&in));
-        status = CLI_EIO;
-    } else if (st == CSVIN_ESTOPPED) {
-        status = CLI_EDATA;
-    } else if (st != CSVIN_OK) {
-        buf_printf(err, "%s:%lu: %s", path, in.error_line, csvin_strerror(&in));
-        status = CLI_EDATA;
-    } else if (lr->orgs.count == 0) {
+    int status = cli_csv_status(&in, st, path, err);
+    if (status == CLI_OK && lr->orgs.count == 0) {
         buf_printf(err, "%s: no organisations in the file", path);
         status = CLI_EDATA;
     }

@@ -105,16 +105,8 @@ int successors_read(struct org_history *h, const char *path, struct buf *err)
     struct map_read mr = {.path = path, .h = h, .err = err};
     struct csvin in;
     enum csvin_status st = csvin_read(&in, path, on_map_record, &mr);
-    int status = CLI_OK;
-    if (st == CSVIN_ESOURCE) {
-        buf_printf(err, "%s: %s", path, csvin_strerror(&in));
-        status = CLI_EIO;
-    } else if (st == CSVIN_ESTOPPED) {
-        status = CLI_EDATA;
-    } else if (st != CSVIN_OK) {
-        buf_printf(err, "%s:%lu: %s", path, in.error_line, csvin_strerror(&in));
-        status = CLI_EDATA;
-    } else if (!mr.header_seen) {
+    int status = cli_csv_status(&in, st, path, err);
+    if (status == CLI_OK && !mr.header_seen) {
         buf_printf(err, "%s: file is empty", path);
         status = CLI_EDATA;
     }
