@@ -404,9 +404,103 @@ static bool journal_create(const char *path, struct buf *err)
     return ok;
 }
 
+/* Files of the previous set that the new set leaves out (atomic_commit_set).
+ * Each is moved aside, not unlinked, so that a failed commit can put it
+ * back: its second name is reserved first with mkstemp (a name nobody else
+ * holds, never a planted file or link), then the stale entry is renamed
+ * over it, which moves a symbolic link itself and never what it points to. */
+struct stale_set {
+    const char *const *paths;
+    size_t n;
+    char **aside;   /* reserved second names, NULL where nothing is there */
+    size_t removed; /* paths[0..removed) moved aside by this commit */
+};
+
+/* Reserve a second name for each stale path that holds a file or a link;
+ * false (message in err) when one cannot be made. */
+static bool stale_reserve(struct stale_set *st, struct buf *err)
+{
+    st->aside = xcalloc(st->n ? st->n : 1, sizeof(char *));
+    for (size_t i = 0; i < st->n; i++) {
+        struct stat sb;
+        if (lstat(st->paths[i], &sb) != 0)
+            continue; /* nothing to remove */
+        if (!S_ISREG(sb.st_mode) && !S_ISLNK(sb.st_mode)) {
+            buf_printf(err,
+                       "%s: not a regular file: cannot remove the table this run does "
+                       "not write",
+                       st->paths[i]);
+            return false;
+        }
+        const char *slash = strrchr(st->paths[i], '/');
+        st->aside[i] = slash ? xasprintf("%.*s/.%s.removed.XXXXXX", (int)(slash - st->paths[i]),
+                                         st->paths[i], slash + 1)
+                             : xasprintf(".%s.removed.XXXXXX", st->paths[i]);
+        int fd = mkstemp(st->aside[i]);
+        if (fd < 0) {
+            buf_printf(err, "%s: cannot create a file in its directory: %s", st->paths[i],
+                       strerror(errno));
+            free(st->aside[i]);
+            st->aside[i] = NULL;
+            return false;
+        }
+        close(fd);
+    }
+    return true;
+}
+
+/* Move the stale files aside, in order; false (message in err) at the first
+ * that cannot be. */
+static bool stale_remove(struct stale_set *st, struct buf *err)
+{
+    for (; st->removed < st->n; st->removed++) {
+        const char *path = st->paths[st->removed], *aside = st->aside[st->removed];
+        if (aside && rename(path, aside) != 0 && errno != ENOENT) {
+            buf_printf(err, "%s: cannot remove the table this run does not write: %s", path,
+                       strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* After a failed commit: put the files moved aside back under their names.
+ * False when one cannot be. */
+static bool stale_restore(struct stale_set *st)
+{
+    bool ok = true;
+    for (size_t i = 0; i < st->removed; i++)
+        if (st->aside[i] && rename(st->aside[i], st->paths[i]) != 0)
+            ok = false;
+        else if (st->aside[i]) {
+            free(st->aside[i]);
+            st->aside[i] = NULL;
+        }
+    return ok;
+}
+
+/* Remove the second names (the files set aside, or the empty reservations),
+ * except, when keep, those of files moved aside: then the only copy left. */
+static void stale_release(struct stale_set *st, bool keep)
+{
+    for (size_t i = 0; i < st->n && st->aside; i++) {
+        if (st->aside[i] && !(keep && i < st->removed))
+            unlink(st->aside[i]);
+        free(st->aside[i]);
+    }
+    free(st->aside);
+}
+
 bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
                        struct buf *err)
 {
+    return atomic_commit_set(files, n, NULL, 0, journal, err);
+}
+
+bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *const *stale,
+                       size_t n_stale, const char *journal, struct buf *err)
+{
+    struct stale_set old_files = {stale, n_stale, NULL, 0};
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         if (ok)
@@ -437,6 +531,8 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
             }
         }
     }
+    if (ok)
+        ok = stale_reserve(&old_files, err);
     bool journal_made = false;
     if (ok && journal) {
         ok = journal_made = journal_create(journal, err);
@@ -455,7 +551,10 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
             renamed++;
         }
     }
-    bool restored = ok || roll_back(files, backups, had_previous, renamed);
+    if (ok && !stale_remove(&old_files, err))
+        ok = false;
+    bool restored =
+        ok || (stale_restore(&old_files) & roll_back(files, backups, had_previous, renamed));
     if (!restored)
         buf_puts(err, "; files already replaced could not all be put back (the directory now "
                       "mixes old and new files)");
@@ -471,6 +570,7 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
         forget(files[i]->slot);
         release(files[i]);
     }
+    stale_release(&old_files, !restored);
     sigprocmask(SIG_SETMASK, &old, NULL);
     free(backups);
     free(had_previous);

@@ -47,6 +47,12 @@ bool atomic_commit(struct atomic_file *af, struct buf *err);
  * files.  Every file is released, committed or not. */
 bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
                        struct buf *err);
+/* atomic_commit_all that also removes the files at stale[0..n_stale) (those
+ * of the previous set the new one leaves out) in the same commit, under the
+ * same journal: either the new files are in place and the stale ones gone,
+ * or on error everything stays as it was. */
+bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *const *stale,
+                       size_t n_stale, const char *journal, struct buf *err);
 /* The journal of a candour-stats results directory: present only while
  * candour-stats renames its files into place, so when it is found the
  * directory mixes two runs and candour-report refuses it. */

@@ -256,7 +256,7 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
         }
     }
     for (size_t j = 0; ok && j < n_members; j++)
-        if (in_comparison(m, pool, members[j]))
+        if (in_comparison(m, pool, members[j]) && cell_shown(run, members[j]))
             write_row(run, t, pool, members[j], item, &cmp);
     free(x);
     free(n);
@@ -295,6 +295,8 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
                 continue;
             for (size_t p = a; p < b && ok; p++) {
                 const struct popcell *pc = &m->cells[pools[p]];
+                if (!cell_shown(run, pools[p]))
+                    continue; /* no row of it is written */
                 /* the org cells of the same period, grouping and group */
                 size_t lo = 0, hi = n_members;
                 while (lo < hi) {

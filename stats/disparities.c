@@ -172,6 +172,8 @@ bool write_disparities(const struct stats_run *run, struct table *t, struct buf 
         for (end = start + 1; end < n_cells && same_family(m, run->order[start], run->order[end]);)
             end++;
         size_t n_rows = 0;
+        if (!scope_shown(run, m->cells[run->order[start]].scope))
+            continue; /* the family is the whole scope: all of it or none */
         for (size_t b = start, b_end; b < end; b = b_end) {
             for (b_end = b + 1; b_end < end && same_block(m, run->order[b], run->order[b_end]);)
                 b_end++;
@@ -202,7 +204,8 @@ bool write_disparities(const struct stats_run *run, struct table *t, struct buf 
         xgrow(&work, &work_cap, n_rows, sizeof(*work));
         size_t family_size = adjust_family(rows, n_rows, work);
         for (size_t i = 0; i < n_rows; i++)
-            write_row(run, t, &rows[i], family_size);
+            if (cell_shown(run, rows[i].cell))
+                write_row(run, t, &rows[i], family_size);
     }
     free(rows);
     free(work);

@@ -131,7 +131,8 @@ static bool write_org(const struct stats_run *run, size_t begin, size_t end, str
     if (st != M_OK)
         buf_printf(err, "hotspots.csv: Benjamini-Hochberg adjustment failed: %s", m_strerror(st));
     for (size_t r = 0; r < k_rows && st == M_OK; r++)
-        write_row(run, &rows[r], p[r], t);
+        if (cell_shown(run, rows[r].cell))
+            write_row(run, &rows[r], p[r], t);
     free(rows);
     free(p);
     return st == M_OK;
@@ -150,7 +151,9 @@ bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *er
             if (c->period != first->period || c->scope != first->scope)
                 break;
         }
-        if (m->scopes[first->scope].kind == SCOPE_ORG && !write_org(run, begin, end, t, err))
+        /* the family is the org's every unit level: all of it or none */
+        if (m->scopes[first->scope].kind == SCOPE_ORG && scope_shown(run, first->scope) &&
+            !write_org(run, begin, end, t, err))
             return false;
     }
     return true;

@@ -1,7 +1,9 @@
 /* inputs.csv: provenance of a run, one row per input file of each dataset
  * read: the file as ingest saw it (name, size, CRC-32), the schema and its
  * checksum, and the rows read and accepted; plus the run's settings, so a
- * reader can say exactly what the figures come from. */
+ * reader can say exactly what the figures come from, and the run's choice
+ * of what to write (--tables, --orgs, --groupings: "all" when not given),
+ * so it can say what is missing and why. */
 #include <math.h>
 #include <stdio.h>
 
@@ -56,6 +58,9 @@ bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
             table_int(t, (double)run->compare.n_in);
             table_int(t, (double)(run->compare.n_orgs - run->compare.n_in));
             table_str(t, run->compare.types_in ? run->compare.types_in : "");
+            table_str(t, run->opt->tables ? run->opt->tables : "all");
+            table_str(t, run->opt->orgs ? run->opt->orgs : "all");
+            table_str(t, run->opt->groupings ? run->opt->groupings : "all");
             table_end_row(t);
         }
     }

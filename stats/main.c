@@ -72,6 +72,16 @@ static void usage(FILE *out)
           "                       would count the same staff twice)\n"
           "      --no-wait        fail at once when another run is using DIR or writing a\n"
           "                       dataset's directory (default: wait for it)\n"
+          "      --tables LIST    write only these tables (comma-separated: proportions,\n"
+          "                       themes, disparities, wres, benchmarks, trends, spc,\n"
+          "                       hotspots; default all); inputs.csv, items.csv and\n"
+          "                       wres-groups.csv are always written,\n"
+          "                       and tables left out are removed from DIR\n"
+          "      --orgs LIST      write rows only for these org codes, with their\n"
+          "                       benchmarking groups and ALL (default every org)\n"
+          "      --groupings LIST write rows only for these groupings (a demographic\n"
+          "                       or unit level such as ethnicity or team; the whole\n"
+          "                       scope, all, always); default every grouping\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
@@ -102,6 +112,9 @@ enum {
     OPT_SUCCESSORS,
     OPT_NO_WAIT,
     OPT_ALLOW_OVERLAP,
+    OPT_TABLES,
+    OPT_ORGS,
+    OPT_GROUPINGS,
 };
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
@@ -123,6 +136,9 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"successors", required_argument, NULL, OPT_SUCCESSORS},
         {"no-wait", no_argument, NULL, OPT_NO_WAIT},
         {"allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP},
+        {"tables", required_argument, NULL, OPT_TABLES},
+        {"orgs", required_argument, NULL, OPT_ORGS},
+        {"groupings", required_argument, NULL, OPT_GROUPINGS},
         CLI_LONG_OPTIONS_END,
     };
     int c;
@@ -203,6 +219,25 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         case OPT_ALLOW_OVERLAP:
             opt->allow_overlap = true;
             break;
+        case OPT_TABLES: {
+            bool chosen[N_STATS_TABLES];
+            struct buf why;
+            buf_init(&why);
+            bool ok = select_parse_tables(optarg, chosen, &why);
+            int status = ok ? CLI_RUN : cli_usage_error(&program, "%s", why.data);
+            buf_release(&why);
+            if (!ok)
+                return status;
+            opt->tables = optarg;
+            break;
+        }
+        case OPT_ORGS:
+        case OPT_GROUPINGS:
+            if (!*optarg)
+                return cli_usage_error(&program, "%s needs a comma-separated list",
+                                       argv[optind - 1]);
+            *(c == OPT_ORGS ? &opt->orgs : &opt->groupings) = optarg;
+            break;
         default: /* -h, -V or a bad option */
             return cli_common_option(&program, argv, c);
         }
@@ -272,11 +307,23 @@ static bool lock_directories(struct lock_set *locks, const struct stats_options 
 
 typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
 
-/* Largest first, so the two threads finish together. */
-static const writer_fn writers[] = {write_proportions, write_hotspots,   write_benchmarks,
-                                    write_disparities, write_themes,     write_wres,
-                                    write_trends,      write_spc,        write_inputs,
-                                    write_items,       write_wres_groups};
+/* Largest first, so the two threads finish together; the tables every run
+ * writes, whatever --tables says (inputs.csv, items.csv, wres-groups.csv:
+ * small, and what a reader needs to read the rest), last. */
+static const struct {
+    writer_fn write;
+    int table; /* enum stats_table, or -1 for a table every run writes */
+} writers[] = {{write_proportions, TABLE_PROPORTIONS},
+               {write_hotspots, TABLE_HOTSPOTS},
+               {write_benchmarks, TABLE_BENCHMARKS},
+               {write_disparities, TABLE_DISPARITIES},
+               {write_themes, TABLE_THEMES},
+               {write_wres, TABLE_WRES},
+               {write_trends, TABLE_TRENDS},
+               {write_spc, TABLE_SPC},
+               {write_inputs, -1},
+               {write_items, -1},
+               {write_wres_groups, -1}};
 #define N_WRITERS ARRAY_LEN(writers)
 
 /* The tables are independent reads of the finished model, so two threads
@@ -285,6 +332,7 @@ struct writing {
     const struct stats_run *run;
     struct table tables[N_WRITERS];
     struct atomic_file *files[N_WRITERS]; /* finished tables, still under temporary names */
+    bool chosen[N_STATS_TABLES];          /* --tables */
     bool written[N_WRITERS], opened[N_WRITERS];
     struct buf errors[N_WRITERS];
     size_t next;
@@ -300,19 +348,44 @@ static void *write_some(void *arg)
         pthread_mutex_unlock(&w->lock);
         if (i >= N_WRITERS)
             return NULL;
-        w->written[i] = writers[i](w->run, &w->tables[i], &w->errors[i]);
+        if (writers[i].table >= 0 && !w->chosen[writers[i].table])
+            continue; /* left out by --tables: its file is removed at the commit */
+        w->written[i] = writers[i].write(w->run, &w->tables[i], &w->errors[i]);
         w->opened[i] = w->written[i] || w->tables[i].file.final_path;
         if (w->written[i]) /* the disk writes the table while the next is made */
             w->files[i] = table_finish(&w->tables[i]);
     }
 }
 
-/* Write every table, then commit them as one set (atomic_commit_all): on
- * any error the files already in DIR stay as they were. */
+/* Commit the tables written as one set, removing those --tables left out
+ * under the same journal (atomic_commit_set). */
+static bool commit_outputs(struct writing *w, struct buf *err)
+{
+    const char *dir = w->run->opt->output_dir;
+    struct atomic_file *files[N_WRITERS];
+    char *stale[N_WRITERS];
+    size_t n_files = 0, n_stale = 0;
+    for (size_t i = 0; i < N_WRITERS; i++) {
+        if (w->files[i])
+            files[n_files++] = w->files[i];
+        else if (writers[i].table >= 0 && !w->chosen[writers[i].table])
+            stale[n_stale++] = xasprintf("%s/%s.csv", dir, stats_table_name(writers[i].table));
+    }
+    char *journal = xasprintf("%s/%s", dir, RESULTS_JOURNAL);
+    bool ok = atomic_commit_set(files, n_files, (const char *const *)stale, n_stale, journal, err);
+    free(journal);
+    for (size_t i = 0; i < n_stale; i++)
+        free(stale[i]);
+    return ok;
+}
+
+/* Write every table chosen, then commit them as one set: on any error the
+ * files already in DIR stay as they were. */
 static int write_outputs(struct stats_run *run, struct buf *err)
 {
     struct writing *w = xcalloc(1, sizeof(*w));
     w->run = run;
+    select_parse_tables(run->opt->tables, w->chosen, err); /* checked with the options */
     pthread_mutex_init(&w->lock, NULL);
     for (size_t i = 0; i < N_WRITERS; i++)
         buf_init(&w->errors[i]);
@@ -323,7 +396,7 @@ static int write_outputs(struct stats_run *run, struct buf *err)
         pthread_join(helper, NULL);
     bool ok = true;
     for (size_t i = 0; i < N_WRITERS && ok; i++)
-        if (!w->written[i]) {
+        if (!w->written[i] && (writers[i].table < 0 || w->chosen[writers[i].table])) {
             buf_puts(err, w->errors[i].data ? w->errors[i].data : "cannot write output");
             ok = false;
         }
@@ -334,11 +407,8 @@ static int write_outputs(struct stats_run *run, struct buf *err)
             table_abort(&w->tables[i]);
         buf_release(&w->errors[i]);
     }
-    if (ok) {
-        char *journal = xasprintf("%s/%s", run->opt->output_dir, RESULTS_JOURNAL);
-        ok = atomic_commit_all(w->files, N_WRITERS, journal, err);
-        free(journal);
-    }
+    if (ok)
+        ok = commit_outputs(w, err);
     pthread_mutex_destroy(&w->lock);
     free(w);
     return ok ? CLI_OK : CLI_EIO;
@@ -396,6 +466,10 @@ int main(int argc, char **argv)
         load_count(&run.model, &run.hr, src, n, &overlap, &err) &&
         (compare_status = compare_apply(&opt.compare, &run.model, &run.compare, &err)) == CLI_OK) {
         load_pool(&run.model);
+        if (!select_resolve(&run.shown, &run.model, opt.orgs, opt.groupings, &err)) {
+            status = CLI_EIO;
+            goto done;
+        }
         disclosure_decide(&run, src, n);
         stats_sort_cells(&run);
         stats_format_common(&run);
@@ -424,6 +498,7 @@ int main(int argc, char **argv)
     }
     if (compare_status != CLI_OK)
         status = compare_status;
+done:
     if (io_error)
         status = CLI_EIO; /* a dataset could not be read, as opposed to bad data */
     if (status != CLI_OK) {
@@ -439,6 +514,7 @@ int main(int argc, char **argv)
     free(src);
     free(run.order);
     disclosure_release(&run.disclosure);
+    select_release(&run.shown);
     compare_summary_release(&run.compare);
     hr_table_release(&run.hr);
     dictionary_release(&run.dict);

@@ -83,3 +83,9 @@ void stats_sort_cells(struct stats_run *run)
     qsort(run->order, n, sizeof(size_t), compare_cells);
     sort_run = NULL;
 }
+
+bool scope_name_shown(const struct stats_run *run, const char *name)
+{
+    int64_t s = strdict_find(&run->model.scope_names, name, strlen(name));
+    return s < 0 ? !run->opt->orgs : scope_shown(run, (size_t)s);
+}

@@ -156,9 +156,9 @@ static void survey_series(const struct stats_run *run, struct table *t)
     for (size_t a = 0, b; a < ix.n_sorted; a = b) {
         for (b = a + 1; b < ix.n_sorted && series_same_place(m, ix.sorted[a], ix.sorted[b]); b++)
             ;
-        if (b - a < SPC_MIN_POINTS)
-            continue;
         size_t first = ix.sorted[a];
+        if (b - a < SPC_MIN_POINTS || !cell_shown(run, first))
+            continue;
         for (size_t i = 0; i < m->n_items; i++) {
             size_t k = 0;
             for (size_t j = a; j < b; j++) {
@@ -242,7 +242,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
         uint32_t scope = hr->cells[sorted[a]].scope;
         for (b = a + 1; b < n_sorted && hr->cells[sorted[b]].scope == scope; b++)
             ;
-        if (b - a < SPC_MIN_POINTS)
+        if (b - a < SPC_MIN_POINTS || !scope_shown(run, scope))
             continue;
         const char *org = m->scopes[scope].name;
         for (int g = 0; g < WRES_GROUPS; g++) {

@@ -17,6 +17,7 @@
 #include "model.h"
 #include "numfmt.h"
 #include "output.h"
+#include "select.h"
 
 #define DEFAULT_MIN_N 11
 
@@ -32,7 +33,10 @@ struct stats_options {
     struct compare_options compare; /* the comparison set (compare.h) */
     const char *successors;         /* --successors FILE (successors.h) */
     bool no_wait;                   /* another run using the output: fail, not wait */
-    bool allow_overlap; /* respondent and aggregated data of one org, period, item: sum */
+    bool allow_overlap;    /* respondent and aggregated data of one org, period, item: sum */
+    const char *tables;    /* --tables LIST as given; NULL: all */
+    const char *orgs;      /* --orgs LIST as given; NULL: every org */
+    const char *groupings; /* --groupings LIST as given; NULL: every grouping */
 };
 
 struct stats_run {
@@ -43,6 +47,7 @@ struct stats_run {
     struct disclosure disclosure; /* every suppression decision (disclosure_decide) */
     size_t primary, secondary;
     size_t *order;                        /* cells in output order */
+    struct selection shown;               /* the rows written (--orgs, --groupings) */
     const struct source_dataset *sources; /* the datasets read, for provenance */
     struct compare_summary compare;       /* the comparison set, for inputs.csv */
     size_t n_sources;
@@ -60,6 +65,20 @@ const char *cell_grouping(const struct stats_run *run, size_t cell);
 const char *cell_group(const struct stats_run *run, size_t cell);
 const char *cell_parent_group(const struct stats_run *run, size_t cell);
 const char *suppression_name(enum suppression s);
+
+/* Is a scope, a grouping, a cell's row written in this run (--orgs,
+ * --groupings)?  Every figure is computed over the whole model either way. */
+static inline bool scope_shown(const struct stats_run *run, size_t scope)
+{
+    return run->shown.scope_shown[scope];
+}
+static inline bool cell_shown(const struct stats_run *run, size_t cell)
+{
+    const struct popcell *c = &run->model.cells[cell];
+    return run->shown.scope_shown[c->scope] && run->shown.grouping_shown[c->grouping];
+}
+/* The same for a scope known by its name (HR rows of wres.csv and spc.csv). */
+bool scope_name_shown(const struct stats_run *run, const char *name);
 
 /* Columns every file ends with (RESULTS_COMMON_COLUMNS), so that it explains
  * itself. */

@@ -11,6 +11,8 @@ bool write_themes(const struct stats_run *run, struct table *t, struct buf *err)
         return false;
     for (size_t k = 0; k < m->n_cells; k++) {
         size_t c = run->order[k];
+        if (!cell_shown(run, c))
+            continue;
         for (size_t i = 0; i < m->n_themes; i++) {
             const struct theme_count *tc = &m->themes[c * m->n_themes + i];
             if (tc->n == 0 && m->cells[c].respondents == 0)

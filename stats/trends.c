@@ -222,7 +222,7 @@ bool write_trends(const struct stats_run *run, struct table *t, struct buf *err)
     bool *asked = series_item_asked(m);
     for (size_t k = 0; k < m->n_cells; k++) {
         size_t c = run->order[k], prev = ix.prev[c];
-        if (prev == MODEL_NONE)
+        if (prev == MODEL_NONE || !cell_shown(run, c))
             continue;
         for (size_t i = 0; i < m->n_items; i++)
             if (asked[m->cells[c].period * m->n_items + i] &&

@@ -327,7 +327,8 @@ bool write_wres(const struct stats_run *run, struct table *t, struct buf *err)
     if (rows.n)
         qsort(rows.list, rows.n, sizeof(*rows.list), compare_rows);
     for (size_t i = 0; i < rows.n; i++)
-        write_row(run, t, &rows.list[i]);
+        if (scope_name_shown(run, rows.list[i].scope))
+            write_row(run, t, &rows.list[i]);
     free(rows.list);
     return true;
 }

@@ -1554,13 +1554,17 @@ class Context:
     def hidden_cells(self, runs):
         """Survey cells that no run of runs shows, and HR rows whose
         single-period figures no run shows but one hides."""
-        hidden = None
+        # a cell that a run has no row for (a subset run: --orgs,
+        # --groupings, --tables) is not shown by it either
+        seen, shown_by_any = set(), set()
         for run in runs:
             if not run.t["proportions.csv"].rows:
                 continue
-            h = {k for k, (supp, figures) in self.cells[run.path].items() if figures is None}
-            hidden = h if hidden is None else hidden & h
-        hidden = set(hidden or ())
+            for k, (supp, figures) in self.cells[run.path].items():
+                seen.add(k)
+                if figures is not None:
+                    shown_by_any.add(k)
+        hidden = seen - shown_by_any
         shown, hid = collections.defaultdict(set), set()
         for run in runs:
             tab = run.t["wres.csv"]

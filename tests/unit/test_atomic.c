@@ -418,6 +418,70 @@ static void test_planted_links(void **state)
     free(dir_link);
 }
 
+static struct atomic_file *open_with(const char *path, const char *text)
+{
+    struct atomic_file *af = xcalloc(1, sizeof(*af));
+    struct buf err;
+    buf_init(&err);
+    if (!atomic_open(af, path, 0644, &err))
+        fail_msg("open: %s", err.data);
+    fputs(text, af->fp);
+    buf_release(&err);
+    return af;
+}
+
+/* atomic_commit_set: the files of the previous set that the new one leaves
+ * out are gone after the commit (a symbolic link itself, never what it
+ * points to; a name with nothing there is no error), with nothing left
+ * beside them; a stale name that is a directory stops the commit before
+ * anything changes. */
+static void test_commit_set_removes_stale(void **state)
+{
+    (void)state;
+    char *kept = xasprintf("%s/kept.csv", scratch), *old = xasprintf("%s/old.csv", scratch),
+         *link_path = xasprintf("%s/link.csv", scratch), *none = xasprintf("%s/none.csv", scratch),
+         *victim = xasprintf("%s/victim", scratch), *journal = xasprintf("%s/journal", scratch);
+    write_committed(old, "previous run");
+    write_committed(victim, "precious");
+    assert_int_equal(symlink("victim", link_path), 0);
+    struct atomic_file *af = open_with(kept, "new run");
+    const char *stale[] = {old, none, link_path};
+    struct buf err;
+    buf_init(&err);
+    if (!atomic_commit_set(&af, 1, stale, 3, journal, &err))
+        fail_msg("commit: %s", err.data);
+    free(af);
+    assert_scratch("kept.csv victim");
+    char *text = read_text(victim);
+    assert_string_equal(text, "precious");
+    free(text);
+
+    assert_int_equal(mkdir(old, 0755), 0);
+    af = open_with(kept, "newer run");
+    const char *dir_stale[] = {none, old};
+    assert_false(atomic_commit_set(&af, 1, dir_stale, 2, journal, &err));
+    free(af);
+    char *want = xasprintf("%s: not a regular file: cannot remove the table this run does not "
+                           "write",
+                           old);
+    assert_string_equal(err.data, want);
+    free(want);
+    assert_scratch("kept.csv old.csv victim");
+    text = read_text(kept);
+    assert_string_equal(text, "new run");
+    free(text);
+    rmdir(old);
+    unlink(kept);
+    unlink(victim);
+    buf_release(&err);
+    free(kept);
+    free(old);
+    free(link_path);
+    free(none);
+    free(victim);
+    free(journal);
+}
+
 int main(void)
 {
     /* A job started in the background by a shell (nohup, `make check &`)
@@ -437,6 +501,8 @@ int main(void)
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_planted_links, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_commit_set_removes_stale, make_scratch,
+                                        remove_scratch),
         cmocka_unit_test_setup_teardown(test_relative_path, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_signal_removes_temp, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_commit_syncs_directory, make_scratch, remove_scratch),
