@@ -33,6 +33,11 @@ W = os.path.join(TOP, "build", "bench")
 BIN = os.path.join(TOP, "bin")
 DUCKDB_PACKAGE = "@duckdb/node-api@1.5.6-r.1"
 ROWS_PER_YEAR = 700000
+# The largest trust of gen-national's files (its sizes scale with the rows,
+# so the same at every size), for "one trust with its comparators".
+ONE_ORG = "RBQ"
+# Every grouping but the unit levels (directorate, team): org-level tables.
+ORG_LEVEL_GROUPINGS = "ethnicity,gender,disability,occupation,age_band"
 
 lines_out = []
 
@@ -235,6 +240,14 @@ def bench_size(rows, runs, with_duckdb, results):
         plan.append(("ingest_gz", "candour-ingest gzip", ingest + [gz]))
     plan.append(("stats", "candour-stats (all outputs)",
                  [os.path.join(BIN, "candour-stats"), "-o", stats_dir, dataset]))
+    plan.append(("stats_gz", "candour-stats --gzip (all outputs)",
+                 [os.path.join(BIN, "candour-stats"), "--gzip", "-o", stats_dir + "-gz", dataset]))
+    plan.append(("stats_one", "candour-stats --orgs ONE",
+                 [os.path.join(BIN, "candour-stats"), "--orgs", ONE_ORG, "-o",
+                  stats_dir + "-one", dataset]))
+    plan.append(("stats_org", "candour-stats, no unit breakdowns",
+                 [os.path.join(BIN, "candour-stats"), "--groupings", ORG_LEVEL_GROUPINGS, "-o",
+                  stats_dir + "-org", dataset]))
     # stats' floor, as cat is ingest's: writing as many bytes as its tables
     # hold (the previous round's, or this round's: the same) with dd in
     # 512 KiB blocks, fsynced, over a previous copy, as stats replaces its
@@ -263,10 +276,16 @@ def bench_size(rows, runs, with_duckdb, results):
     for key, label, _ in plan:
         r[key] = summarise(samples[key])
         row(label, r[key], mb, rows)
-        if key == "stats":
-            out_mb = sum(os.path.getsize(os.path.join(stats_dir, f))
-                         for f in os.listdir(stats_dir)) / 1e6
-            say("  (stats wrote %.0f MB of tables; MB/s and rows/s above are of the input)" % out_mb)
+        if key in ("stats", "stats_gz", "stats_one", "stats_org"):
+            if key == "stats_one":
+                say("  (--orgs %s: the largest trust, with its benchmarking group and ALL)" % ONE_ORG)
+            if key == "stats_org":
+                say("  (--groupings %s)" % ORG_LEVEL_GROUPINGS)
+            out_dir = stats_dir + {"stats": "", "stats_gz": "-gz", "stats_one": "-one",
+                                   "stats_org": "-org"}[key]
+            out_mb = sum(os.path.getsize(os.path.join(out_dir, f))
+                         for f in os.listdir(out_dir)) / 1e6
+            say("  (wrote %.0f MB of tables; MB/s and rows/s above are of the input)" % out_mb)
         if key == "write_floor":
             say("  (the floor wrote as many bytes as the tables hold, one file; MB/s and rows/s "
                 "above are of the input)")
@@ -315,6 +334,14 @@ def ratios(results):
             value = r["stats"]["wall"] / r["write_floor"]["wall"]
             say("  %-44s %6.2f  (target <= 1.50: %s)" % ("stats / writing its bytes", value,
                                                        "met" if value <= 1.5 else "NOT met"))
+        say("  %-44s %6.2f  (less than 1: compressing costs less wall time than it saves)" % (
+            "stats --gzip / stats plain", r["stats_gz"]["wall"] / r["stats"]["wall"]))
+        year = " (target for a national year)" if rows != ROWS_PER_YEAR else ""
+        for key, name, target in (("stats_one", "stats --orgs ONE", 0.5),
+                                  ("stats_org", "stats, no unit breakdowns", 1.0)):
+            value = r[key]["wall"]
+            say("  %-44s %6.2f s  (target < %.1f s%s: %s)" % (
+                name, value, target, year, "met" if value < target else "NOT met"))
         rss_target = 600 if rows > ROWS_PER_YEAR else 256
         say("  %-44s %6.2f s" % ("stats wall (all tables)", r["stats"]["wall"]))
         say("  %-44s %6.1f MB (target < 128) / %.1f MB (target < %d: %s)" % (

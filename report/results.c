@@ -48,8 +48,16 @@ bool csv_table_load(struct csv_table *t, const char *dir, const char *name, stru
     memset(t, 0, sizeof(*t));
     t->path = xasprintf("%s/%s", dir, name);
     struct stat st;
-    if (stat(t->path, &st) != 0 && errno == ENOENT)
-        return true; /* any other failure shows when csvin opens it */
+    if (stat(t->path, &st) != 0 && errno == ENOENT) {
+        /* candour-stats --gzip wrote NAME.gz (csvin reads gzip) */
+        char *gz = xasprintf("%s/%s.gz", dir, name);
+        if (stat(gz, &st) != 0 && errno == ENOENT) {
+            free(gz);
+            return true; /* any other failure shows when csvin opens it */
+        }
+        free(t->path);
+        t->path = gz;
+    }
     struct loader l = {t, err};
     struct csvin in;
     enum csvin_status status = csvin_read(&in, t->path, on_row, &l);

@@ -72,6 +72,7 @@ static void usage(FILE *out)
           "                       would count the same staff twice)\n"
           "      --no-wait        fail at once when another run is using DIR or writing a\n"
           "                       dataset's directory (default: wait for it)\n"
+          "      --gzip           write every table gzip-compressed, as NAME.csv.gz\n"
           "      --tables LIST    write only these tables (comma-separated: proportions,\n"
           "                       themes, disparities, wres, benchmarks, trends, spc,\n"
           "                       hotspots; default all); inputs.csv, items.csv and\n"
@@ -113,6 +114,7 @@ enum {
     OPT_NO_WAIT,
     OPT_ALLOW_OVERLAP,
     OPT_TABLES,
+    OPT_GZIP,
     OPT_ORGS,
     OPT_GROUPINGS,
 };
@@ -137,6 +139,7 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"no-wait", no_argument, NULL, OPT_NO_WAIT},
         {"allow-overlap", no_argument, NULL, OPT_ALLOW_OVERLAP},
         {"tables", required_argument, NULL, OPT_TABLES},
+        {"gzip", no_argument, NULL, OPT_GZIP},
         {"orgs", required_argument, NULL, OPT_ORGS},
         {"groupings", required_argument, NULL, OPT_GROUPINGS},
         CLI_LONG_OPTIONS_END,
@@ -231,6 +234,9 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
             opt->tables = optarg;
             break;
         }
+        case OPT_GZIP:
+            opt->gzip = true;
+            break;
         case OPT_ORGS:
         case OPT_GROUPINGS:
             if (!*optarg)
@@ -249,18 +255,24 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
     return CLI_RUN;
 }
 
-/* An input this run would replace: a file in the output directory whose
- * name ends in ".csv" (every table candour-stats writes is DIR/NAME.csv and
- * is replaced whole) or is the results journal.  The directory is compared
- * by st_dev and st_ino, not by name.  Returns the input or NULL. */
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t len = strlen(s), n = strlen(suffix);
+    return len > n && strcmp(s + len - n, suffix) == 0;
+}
+
+/* An input this run would replace or remove: a file in the output
+ * directory whose name ends in ".csv" or ".csv.gz" (every table
+ * candour-stats writes is DIR/NAME.csv, or DIR/NAME.csv.gz with --gzip, is
+ * replaced whole, and the other form is removed) or is the results journal.  The directory is
+ * compared by st_dev and st_ino, not by name.  Returns the input or NULL. */
 static const char *input_in_output(const char *dir, char **inputs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const char *slash = strrchr(inputs[i], '/');
         const char *base = slash ? slash + 1 : inputs[i];
-        size_t len = strlen(base);
-        bool replaced =
-            (len > 4 && strcmp(base + len - 4, ".csv") == 0) || strcmp(base, RESULTS_JOURNAL) == 0;
+        bool replaced = ends_with(base, ".csv") || ends_with(base, ".csv.gz") ||
+                        strcmp(base, RESULTS_JOURNAL) == 0;
         char *parent = slash ? xstrndup(inputs[i], (size_t)(slash - inputs[i]) + 1) : xstrdup(".");
         bool same = replaced && same_file(parent, dir);
         free(parent);
@@ -312,18 +324,21 @@ typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *
  * small, and what a reader needs to read the rest), last. */
 static const struct {
     writer_fn write;
-    int table; /* enum stats_table, or -1 for a table every run writes */
-} writers[] = {{write_proportions, TABLE_PROPORTIONS},
-               {write_hotspots, TABLE_HOTSPOTS},
-               {write_benchmarks, TABLE_BENCHMARKS},
-               {write_disparities, TABLE_DISPARITIES},
-               {write_themes, TABLE_THEMES},
-               {write_wres, TABLE_WRES},
-               {write_trends, TABLE_TRENDS},
-               {write_spc, TABLE_SPC},
-               {write_inputs, -1},
-               {write_items, -1},
-               {write_wres_groups, -1}};
+    int table;        /* enum stats_table, or -1 for a table every run writes */
+    const char *file; /* its name in DIR (lib/contract.h) */
+} writers[] = {
+    {write_proportions, TABLE_PROPORTIONS, PROPORTIONS_FILE},
+    {write_hotspots, TABLE_HOTSPOTS, HOTSPOTS_FILE},
+    {write_benchmarks, TABLE_BENCHMARKS, BENCHMARKS_FILE},
+    {write_disparities, TABLE_DISPARITIES, DISPARITIES_FILE},
+    {write_themes, TABLE_THEMES, THEMES_FILE},
+    {write_wres, TABLE_WRES, WRES_FILE},
+    {write_trends, TABLE_TRENDS, TRENDS_FILE},
+    {write_spc, TABLE_SPC, SPC_FILE},
+    {write_inputs, -1, INPUTS_FILE},
+    {write_items, -1, ITEMS_FILE},
+    {write_wres_groups, -1, WRES_GROUPS_FILE},
+};
 #define N_WRITERS ARRAY_LEN(writers)
 
 /* The tables are independent reads of the finished model, so two threads
@@ -357,19 +372,24 @@ static void *write_some(void *arg)
     }
 }
 
-/* Commit the tables written as one set, removing those --tables left out
- * under the same journal (atomic_commit_set). */
+/* Commit the tables written as one set, removing under the same journal
+ * (atomic_commit_set) those --tables left out and each table's other form
+ * (NAME.csv.gz of a plain run, NAME.csv of a --gzip run), so that the
+ * directory holds this run's files only. */
 static bool commit_outputs(struct writing *w, struct buf *err)
 {
     const char *dir = w->run->opt->output_dir;
     struct atomic_file *files[N_WRITERS];
-    char *stale[N_WRITERS];
+    char *stale[2 * N_WRITERS];
     size_t n_files = 0, n_stale = 0;
+    bool gzip = w->run->opt->gzip;
     for (size_t i = 0; i < N_WRITERS; i++) {
         if (w->files[i])
             files[n_files++] = w->files[i];
-        else if (writers[i].table >= 0 && !w->chosen[writers[i].table])
-            stale[n_stale++] = xasprintf("%s/%s.csv", dir, stats_table_name(writers[i].table));
+        if (!w->files[i] || gzip)
+            stale[n_stale++] = xasprintf("%s/%s", dir, writers[i].file);
+        if (!w->files[i] || !gzip)
+            stale[n_stale++] = xasprintf("%s/%s.gz", dir, writers[i].file);
     }
     char *journal = xasprintf("%s/%s", dir, RESULTS_JOURNAL);
     bool ok = atomic_commit_set(files, n_files, (const char *const *)stale, n_stale, journal, err);
@@ -428,9 +448,10 @@ int main(int argc, char **argv)
         buf_init(&shown_input);
         buf_init(&shown_dir);
         cli_usage_error(&program,
-                        "the input '%s' is in --output '%s', whose .csv files this run "
+                        "the input '%s' is in --output '%s', whose %s files this run "
                         "replaces: it would be overwritten",
-                        text_shown(replaced, &shown_input), text_shown(opt.output_dir, &shown_dir));
+                        text_shown(replaced, &shown_input), text_shown(opt.output_dir, &shown_dir),
+                        ends_with(replaced, ".gz") ? ".csv.gz" : ".csv");
         buf_release(&shown_input);
         buf_release(&shown_dir);
         return CLI_EIO;
@@ -473,6 +494,7 @@ int main(int argc, char **argv)
         disclosure_decide(&run, src, n);
         stats_sort_cells(&run);
         stats_format_common(&run);
+        tables_use_gzip(opt.gzip);
         status = write_outputs(&run, &err);
         if (status == CLI_OK) {
             fprintf(stderr,

@@ -4,6 +4,7 @@
 #ifndef CANDOUR_STATS_OUTPUT_H
 #define CANDOUR_STATS_OUTPUT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -33,18 +34,37 @@ struct name_cache {
     struct buf fields;
 };
 
+/* --gzip: a table's rows deflated on a thread of its own, a block at a
+ * time, while the writing thread makes the next block.  Each block becomes
+ * one gzip member (RFC 1952 allows a file of several; gzip -d, zlib, R,
+ * Python, DuckDB read them as one stream). */
+struct table_gzip {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    struct buf block;  /* handed over, being deflated; empty when the thread is idle */
+    struct buf packed; /* the deflated block */
+    bool busy, done;
+    struct libdeflate_compressor *compressor;
+};
+
 struct table {
     struct atomic_file file;
-    struct buf line; /* rows not yet handed to the file, the current one last */
+    struct table_gzip *gzip; /* NULL: plain CSV */
+    struct buf line;         /* rows not yet handed to the file, the current one last */
     size_t n_columns;
     size_t column;            /* fields written on the current line */
     struct column_memo *memo; /* per column */
     struct name_cache names;
 };
 
-/* Open DIR/NAME and write the header (comma-separated column names). */
+/* Open DIR/NAME and write the header (comma-separated column names).  After
+ * tables_use_gzip(true), DIR/NAME.gz, gzip-compressed. */
 bool table_open(struct table *t, const char *dir, const char *name, const char *header,
                 struct buf *err);
+/* Every table opened from now on is gzip-compressed (--gzip); set before
+ * the writing threads start. */
+void tables_use_gzip(bool on);
 void table_str(struct table *t, const char *s);
 /* Like table_str for a string that stays at its address, unchanged, until
  * the table is finished (the model's names, string literals): its CSV form

@@ -8,11 +8,6 @@ static const char *const table_names[N_STATS_TABLES] = {
     "proportions", "themes", "disparities", "wres", "benchmarks", "trends", "spc", "hotspots",
 };
 
-const char *stats_table_name(enum stats_table t)
-{
-    return table_names[t];
-}
-
 /* The next comma-separated name of *list: its start and length; *list moves
  * past it.  False at the end of the list. */
 static bool next_name(const char **list, const char **name, size_t *len)

@@ -28,9 +28,6 @@ enum stats_table {
     N_STATS_TABLES
 };
 
-/* "proportions", "themes", ...: the file name without ".csv". */
-const char *stats_table_name(enum stats_table t);
-
 /* A parsed --tables LIST (comma-separated table names, or "all"): the
  * chosen tables in *chosen.  False, with a message in err, for an empty
  * name or one that is not a table. */

@@ -37,6 +37,7 @@ struct stats_options {
     const char *tables;    /* --tables LIST as given; NULL: all */
     const char *orgs;      /* --orgs LIST as given; NULL: every org */
     const char *groupings; /* --groupings LIST as given; NULL: every grouping */
+    bool gzip;             /* --gzip: NAME.csv.gz */
 };
 
 struct stats_run {
