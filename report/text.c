@@ -327,7 +327,78 @@ static const char *input_kind_text(const char *kind)
     return NULL;
 }
 
-/* Data sources: every input file of inputs.csv, in its order. */
+static const char *inputs_value(const struct csv_table *inputs, const char *column)
+{
+    return inputs->n_rows ? csv_cell(inputs, 0, column) : "";
+}
+
+/* Is name one of the comma-separated list? */
+static bool in_list(const char *list, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *p = list; p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+        if (strncmp(p, name, len) == 0 && (p[len] == ',' || p[len] == '\0'))
+            return true;
+    return false;
+}
+
+/* What the candour-stats run left out (--tables, --orgs, --groupings, as
+ * inputs.csv records them; older results record nothing and left nothing
+ * out), so that a section without figures says why. */
+static void put_choice(struct buf *out, const struct csv_table *inputs)
+{
+    static const struct {
+        const char *table, *what;
+    } feeds[] = {
+        {"proportions", "percentages for items"},
+        {"themes", "theme scores"},
+        {"disparities", "comparisons of groups of staff"},
+        {"wres", "WRES indicators"},
+        {"benchmarks", "funnel positions against other trusts"},
+        {"trends", "changes since the previous period"},
+        {"spc", "run charts over time"},
+        {"hotspots", "hotspots inside the trust"},
+    };
+    const char *tables = inputs_value(inputs, "tables");
+    const char *orgs = inputs_value(inputs, "orgs");
+    const char *groupings = inputs_value(inputs, "groupings");
+    bool all_tables = !*tables || strcmp(tables, "all") == 0;
+    bool all_orgs = !*orgs || strcmp(orgs, "all") == 0;
+    bool all_groupings = !*groupings || strcmp(groupings, "all") == 0;
+    if (all_tables && all_orgs && all_groupings)
+        return;
+    buf_puts(out, "Left out of these results by the candour-stats run\n");
+    struct buf line;
+    buf_init(&line);
+    for (size_t i = 0; !all_tables && i < ARRAY_LEN(feeds); i++) {
+        if (in_list(tables, feeds[i].table))
+            continue;
+        buf_clear(&line);
+        buf_printf(&line, "%s.csv was not written (--tables ", feeds[i].table);
+        put_text(&line, tables);
+        buf_printf(&line, "): no %s below.", feeds[i].what);
+        fmt_wrap(out, line.data, WIDTH, "  ", "    ");
+    }
+    if (!all_orgs) {
+        buf_clear(&line);
+        buf_puts(&line, "Only the trusts ");
+        put_text(&line, orgs);
+        buf_puts(&line, ", with their benchmarking groups and all trusts pooled (--orgs): no "
+                        "other trust's figures.");
+        fmt_wrap(out, line.data, WIDTH, "  ", "    ");
+    }
+    if (!all_groupings) {
+        buf_clear(&line);
+        buf_puts(&line, "Only the whole trust and the groupings ");
+        put_text(&line, groupings);
+        buf_puts(&line, " (--groupings): no other breakdowns below.");
+        fmt_wrap(out, line.data, WIDTH, "  ", "    ");
+    }
+    buf_release(&line);
+}
+
+/* Data sources: every input file of inputs.csv, in its order, and what the
+ * run left out. */
 static void put_sources(struct buf *out, const struct csv_table *inputs)
 {
     buf_puts(out, "Data sources\n");
@@ -379,11 +450,7 @@ static void put_sources(struct buf *out, const struct csv_table *inputs)
     }
     buf_release(&name);
     buf_release(&line);
-}
-
-static const char *inputs_value(const struct csv_table *inputs, const char *column)
-{
-    return inputs->n_rows ? csv_cell(inputs, 0, column) : "";
+    put_choice(out, inputs);
 }
 
 /* Did stats compare with a chosen set of organisations (--exclude-type and
