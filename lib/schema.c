@@ -985,6 +985,24 @@ static bool do_design_effect(struct parser *p)
     return parse_design_effect(p, p->tok[1].text, &p->s->design_effect);
 }
 
+/* `weight-by DEMOGRAPHIC` (respondent): the demographic whose mix
+ * candour-stats --weight matches when it computes weights (the NSS
+ * occupational groups in the shipped schemas).  Checked against the
+ * columns once the whole schema is read (check_weight_by). */
+static bool do_weight_by(struct parser *p)
+{
+    if (!exact_args(p, 2, "weight-by DEMOGRAPHIC"))
+        return false;
+    if (p->s->weight_by)
+        return fail(p, "weight-by already declared at line %d", p->s->weight_by_line);
+    if (!is_identifier(p->tok[1].text))
+        return fail(p, "demographic name '%s' must be letters, digits, '_', '-' or '.'",
+                    p->tok[1].text);
+    p->s->weight_by = xstrdup(p->tok[1].text);
+    p->s->weight_by_line = p->line;
+    return true;
+}
+
 static bool do_directive(struct parser *p)
 {
     const char *d = p->tok[0].text;
@@ -1030,6 +1048,8 @@ static bool do_directive(struct parser *p)
         return do_layout_count(p, "header-rows N", 1, 20, &p->s->header_rows);
     if (strcmp(d, "design-effect") == 0)
         return do_design_effect(p);
+    if (strcmp(d, "weight-by") == 0)
+        return do_weight_by(p);
     if (strcmp(d, "scale") == 0)
         return do_scale_start(p);
     if (strcmp(d, "recode") == 0)
@@ -1526,10 +1546,27 @@ static bool check_wres_grouping(struct parser *p)
     return true;
 }
 
+/* weight-by names a demographic column of a respondent schema. */
+static bool check_weight_by(struct parser *p)
+{
+    const struct schema *s = p->s;
+    if (!s->weight_by)
+        return true;
+    p->line = s->weight_by_line;
+    if (s->kind != KIND_RESPONDENT)
+        return fail(p, "weight-by applies to respondent schemas only");
+    for (size_t i = 0; i < s->n_columns; i++)
+        if (s->columns[i].role == ROLE_DEMOGRAPHIC && strcmp(s->columns[i].name, s->weight_by) == 0)
+            return true;
+    return fail(p, "weight-by: no demographic column has name=%s", s->weight_by);
+}
+
 /* Whole-schema checks of the meaning declarations. */
 static bool check_meaning(struct parser *p)
 {
     const struct schema *s = p->s;
+    if (!check_weight_by(p))
+        return false;
     if (s->kind == KIND_WRES_HR && (s->n_sections || s->heatmap.declared || s->funnel.declared)) {
         p->line = s->n_sections ? s->sections[0].line : p->line;
         return fail(p, "a wres-hr schema has no items for sections or charts");
@@ -1662,6 +1699,7 @@ void schema_free(struct schema *s)
 {
     if (!s)
         return;
+    free(s->weight_by);
     for (size_t i = 0; i < s->n_scales; i++) {
         for (size_t e = 0; e < s->scales[i].n_entries; e++) {
             struct scale_entry *en = &s->scales[i].entries[e];

@@ -179,6 +179,8 @@ struct schema {
     unsigned header_rows;               /* `header-rows`: rows the header spans (1) */
     enum rate_weighting rate_weighting; /* org-results: `rates` directive */
     double design_effect;               /* org-results: `design-effect`, NaN when not given */
+    char *weight_by;                    /* respondent: `weight-by` demographic, NULL if none */
+    int weight_by_line;
     struct scale *scales;
     size_t n_scales;
     struct recode *recodes;

@@ -1851,6 +1851,21 @@ static bool only_org_results(const struct csv_table *inputs)
     return inputs->n_rows > 0;
 }
 
+/* The run's weighted figures (--weight) and what their weights were
+ * (inputs.csv weights: given in the data or computed; blank from results
+ * older than that column). */
+static void put_weights_note(struct buf *text, const char *weights)
+{
+    buf_puts(text, " The results also hold weighted figures (proportions.csv");
+    if (*weights) {
+        buf_puts(text, "; weights ");
+        put_text(text, weights);
+        buf_puts(text, "; their intervals use Kish's effective sample size, which assumes the "
+                       "weights are unrelated to the answers");
+    }
+    buf_puts(text, "); this report shows the unweighted ones.");
+}
+
 /* What the percentages assume about published weighted rates, from the
  * org-results rows of inputs.csv (rates, design_effect,
  * design_effect_items).  Nothing when no input holds weighted rates. */
@@ -1920,8 +1935,7 @@ static void methods_percentages(struct report *rp)
     buf_puts(&text, ".");
     put_rates_assumption(&text, &rp->r->inputs);
     if (strcmp(inputs_value(&rp->r->inputs, "weighted"), "yes") == 0)
-        buf_puts(&text, " The results also hold weighted figures (proportions.csv); this "
-                        "report shows the unweighted ones.");
+        put_weights_note(&text, inputs_value(&rp->r->inputs, "weights"));
     paragraph(out, text.data);
     buf_release(&text);
 }

@@ -61,6 +61,7 @@ bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
             table_str(t, run->opt->tables ? run->opt->tables : "all");
             table_str(t, run->opt->orgs ? run->opt->orgs : "all");
             table_str(t, run->opt->groupings ? run->opt->groupings : "all");
+            table_str(t, run->model.weight_source ? run->model.weight_source : "");
             table_end_row(t);
         }
     }

@@ -202,29 +202,42 @@ static void map_scopes(struct model *m, struct block_reader *r, size_t col)
         r->ids[col][k] = (uint32_t)model_scope(m, d->strings[k], SCOPE_ORG);
 }
 
-/* ---- NSS occupational-group weights (--weight) ------------------------------------ */
+/* ---- weights (--weight) ---------------------------------------------------------- */
 
-/* NHS Staff Survey weighting (NSS technical guide): each respondent is
- * weighted so that the occupational-group mix of their org in a period
- * matches that of the org's benchmarking group in the same period:
+/* With --weight every respondent answer also goes into weighted sums (the
+ * weighted proportion and Kish's effective sample size, weighted_proportion).
+ * The weights are either
  *
- *     w = (share of the respondent's group among the benchmarking group's
- *          respondents) / (share of that group among the org's respondents),
+ *   given: the export's own weight column (the survey contractor's weights,
+ *     the schema's `weight` role), used as they are.  A respondent whose
+ *     weight is blank gives NaN weighted sums to every cell holding them, so
+ *     no weighted figure is shown for those cells; or
  *
- * capped at WEIGHT_CAP.  Shares are taken among respondents whose group is
- * known; a respondent whose group is unknown (blank, stored as
- * DATASET_BLANK_GROUP),
- * and every respondent of an org without a benchmarking group, has weight 1.
- * The groups are those of the demographic WEIGHT_GROUPING (the 13 NSS
- * occupational groups in the nss schemas).  A `weight` column of the export
- * is not used. */
-#define WEIGHT_GROUPING "occupation"
+ *   computed (NHS Staff Survey weighting, NSS technical guide): each
+ *     respondent is weighted so that the mix of one demographic (the
+ *     schema's `weight-by`, the NSS occupational groups in the shipped
+ *     schemas, or --weight-by) of their org in a period matches that of the
+ *     org's benchmarking group in the same period:
+ *
+ *       w = (share of the respondent's group among the benchmarking group's
+ *            respondents) / (share of that group among the org's respondents),
+ *
+ *     capped at WEIGHT_CAP.  Shares are taken among respondents whose group
+ *     is known; a respondent whose group is unknown (blank, stored as
+ *     DATASET_BLANK_GROUP), and every respondent of an org without a
+ *     benchmarking group, has weight 1.
+ *
+ * Given weights are used when the respondent datasets carry them and
+ * --weight-by is not given; datasets with and without weights are not mixed
+ * in one run (pooled cells would mix two kinds of weight). */
 #define WEIGHT_CAP 5.0
 #define GROUP_NONE UINT32_MAX
 
 struct weights {
+    bool given;     /* the datasets' weight columns, not computed ones */
+    const char *by; /* computed: the demographic whose mix is matched */
     size_t n_periods, n_scopes, n_groups;
-    struct strdict groups; /* known occupational groups */
+    struct strdict groups; /* known groups of the weighting demographic */
     double *w;             /* [period][scope][group]: the weight */
 };
 
@@ -239,10 +252,10 @@ static bool unknown_group(const char *label)
     return !*label || strcmp(label, DATASET_BLANK_GROUP) == 0;
 }
 
-/* Local code of an occupation column -> index into wt->groups (GROUP_NONE
+/* Local code of a weighting-demographic column -> index into wt->groups (GROUP_NONE
  * for an unknown group); interns new groups when intern is set. Caller frees. */
-static uint32_t *occupation_codes(struct weights *wt, const struct dataset *ds, size_t col,
-                                  bool intern)
+static uint32_t *weight_group_codes(struct weights *wt, const struct dataset *ds, size_t col,
+                                    bool intern)
 {
     const struct strdict *d = &ds->columns[col].dict;
     uint32_t *codes = xcalloc(d->count ? d->count : 1, sizeof(uint32_t));
@@ -269,7 +282,7 @@ static void weights_release(struct weights *wt)
     memset(wt, 0, sizeof(*wt));
 }
 
-/* Count the known occupational groups of one respondent dataset per period
+/* Count the known groups of the weighting demographic in one respondent dataset per period
  * and org into mix ([period][scope][group]), noting each org's benchmarking
  * group as count_row does. */
 static bool mix_respondent(struct model *m, struct weights *wt, const struct dataset *ds,
@@ -279,13 +292,13 @@ static bool mix_respondent(struct model *m, struct weights *wt, const struct dat
     reader_init(&r, ds);
     size_t period = string_column(ds, ROLE_PERIOD, NULL), org = string_column(ds, ROLE_ORG, NULL);
     size_t bgroup = string_column(ds, ROLE_BGROUP, NULL);
-    size_t occ = string_column(ds, ROLE_DEMOGRAPHIC, WEIGHT_GROUPING);
+    size_t occ = string_column(ds, ROLE_DEMOGRAPHIC, wt->by);
     size_t cols[] = {period, org, bgroup, occ};
     for (size_t i = 0; i < ARRAY_LEN(cols); i++)
         reader_want(&r, cols[i]);
     map_strings(&r, period, &m->periods);
     map_scopes(m, &r, org);
-    uint32_t *group = occupation_codes(wt, ds, occ, false);
+    uint32_t *group = weight_group_codes(wt, ds, occ, false);
     bool ok = true;
     for (size_t b = 0; b < ds->n_blocks && ok; b++) {
         ok = reader_load(&r, b, err);
@@ -306,27 +319,109 @@ static bool mix_respondent(struct model *m, struct weights *wt, const struct dat
     return ok;
 }
 
-/* First pass of --weight over every respondent dataset: the occupational
- * mix per org and period and per benchmarking group and period, then the
- * weight of each (period, org, group).  Fails when a respondent dataset has
- * no occupation demographic, or when there is no respondent dataset. */
+/* How many rows of respondent dataset ds carry a weight in its weight
+ * column (the schema's `weight` role; a dataset whose file lacked the
+ * column has it blank throughout): 0 when none or no such column. */
+static bool count_given_weights(const struct dataset *ds, size_t *n_given, struct buf *err)
+{
+    *n_given = 0;
+    size_t col = dataset_find_column(ds, ROLE_WEIGHT, NULL);
+    if (col == MODEL_NONE || col >= ds->n_columns)
+        return true;
+    struct block_reader r;
+    reader_init(&r, ds);
+    reader_want(&r, col);
+    bool ok = true;
+    for (size_t b = 0; b < ds->n_blocks && ok; b++) {
+        ok = reader_load(&r, b, err);
+        for (size_t row = 0; ok && row < ds->blocks[b].n_rows; row++)
+            *n_given += !isnan(f64_value(&r, col, row));
+    }
+    reader_release(&r);
+    return ok;
+}
+
+/* Which weights --weight uses (see above): given ones when no --weight-by
+ * is given and the respondent datasets carry weights, else computed by
+ * --weight-by or the schemas' `weight-by`.  Sets wt->given or wt->by and
+ * m->weight_source; false with a message in err when the datasets cannot
+ * be weighted that way. */
+static bool weights_choose(struct model *m, struct weights *wt, const struct source_dataset *src,
+                           size_t n, struct buf *err)
+{
+    const char *with = NULL, *without = NULL; /* a dataset with and one without weights */
+    for (size_t i = 0; i < n; i++) {
+        if (src[i].schema->kind != KIND_RESPONDENT)
+            continue;
+        size_t n_given = 0;
+        if (!m->weight_by && !count_given_weights(src[i].ds, &n_given, err))
+            return false;
+        if (n_given)
+            with = with ? with : src[i].ds->path;
+        else
+            without = without ? without : src[i].ds->path;
+    }
+    if (!with && !without) {
+        buf_puts(err, "--weight needs respondent datasets; none was given");
+        return false;
+    }
+    if (with && without) {
+        buf_printf(err,
+                   "%s carries its own weights but %s has none: give --weight-by DEMOGRAPHIC "
+                   "to compute weights for both",
+                   with, without);
+        return false;
+    }
+    if (with) {
+        wt->given = true;
+        m->weight_source = xstrdup("given: the weight column of the respondent data");
+        return true;
+    }
+    wt->by = m->weight_by;
+    for (size_t i = 0; i < n && !wt->by; i++)
+        if (src[i].schema->kind == KIND_RESPONDENT)
+            wt->by = src[i].schema->weight_by;
+    if (!wt->by) {
+        buf_printf(err,
+                   "%s: --weight needs weights: the data has no weight column, and neither "
+                   "the schema's weight-by nor --weight-by names a demographic to compute "
+                   "them by",
+                   without);
+        return false;
+    }
+    struct buf text;
+    buf_init(&text);
+    buf_printf(
+        &text,
+        "computed: the mix of '%s' matched to the benchmarking group's (weights capped at %g)",
+        wt->by, WEIGHT_CAP);
+    m->weight_source = xstrdup(text.data);
+    buf_release(&text);
+    return true;
+}
+
+/* First pass of --weight over every respondent dataset: which weights
+ * (weights_choose); for computed ones, the mix of the weighting demographic
+ * per org and period and per benchmarking group and period, then the
+ * weight of each (period, org, group).  Fails when a respondent dataset
+ * lacks the weighting demographic. */
 static bool weights_prepare(struct model *m, struct weights *wt, const struct source_dataset *src,
                             size_t n, struct buf *err)
 {
     memset(wt, 0, sizeof(*wt));
     strdict_init(&wt->groups);
-    size_t n_respondent = 0;
+    if (!weights_choose(m, wt, src, n, err))
+        return false;
+    if (wt->given)
+        return true;
     for (size_t i = 0; i < n; i++) {
         const struct dataset *ds = src[i].ds;
         if (src[i].schema->kind != KIND_RESPONDENT)
             continue;
-        n_respondent++;
-        size_t occ = string_column(ds, ROLE_DEMOGRAPHIC, WEIGHT_GROUPING);
+        size_t occ = string_column(ds, ROLE_DEMOGRAPHIC, wt->by);
         if (occ == MODEL_NONE) {
-            buf_printf(err,
-                       "%s: --weight needs the demographic '%s' (the NSS occupational groups), "
-                       "which this dataset lacks",
-                       ds->path, WEIGHT_GROUPING);
+            buf_printf(err, "%s: --weight needs the demographic '%s', which this dataset lacks",
+                       ds->path, wt->by);
             return false;
         }
         /* register every period, org and group first, so the arrays have their size */
@@ -336,14 +431,7 @@ static bool weights_prepare(struct model *m, struct weights *wt, const struct so
         d = &ds->columns[string_column(ds, ROLE_ORG, NULL)].dict;
         for (size_t k = 1; k < d->count; k++)
             model_scope(m, d->strings[k], SCOPE_ORG);
-        free(occupation_codes(wt, ds, occ, true));
-    }
-    if (!n_respondent) {
-        buf_printf(err,
-                   "--weight needs respondent datasets with the demographic '%s'; none "
-                   "was given",
-                   WEIGHT_GROUPING);
-        return false;
+        free(weight_group_codes(wt, ds, occ, true));
     }
     wt->n_periods = m->periods.count;
     wt->n_scopes = m->n_scopes;
@@ -416,13 +504,13 @@ bool weighted_proportion(const struct item_count *ic, double *p_w, double *n_eff
 
 struct respondent_plan {
     size_t period_col, org_col, bgroup_col, weight_col;
-    const struct weights *weights; /* --weight: NSS weights, else NULL */
-    size_t occupation_col;
-    uint32_t *occupation; /* local code -> weights' occupation index */
-    size_t n_groupings;   /* demographic and unit groupings of this dataset */
-    size_t *grouping_col; /* dataset column per grouping slot */
-    size_t *grouping;     /* model grouping per slot */
-    size_t *parent_slot;  /* units: slot of the parent unit, MODEL_NONE for the org */
+    const struct weights *weights; /* --weight: the weights, else NULL */
+    size_t weight_group_col;
+    uint32_t *weight_group; /* computed weights: local code -> weights' group index */
+    size_t n_groupings;     /* demographic and unit groupings of this dataset */
+    size_t *grouping_col;   /* dataset column per grouping slot */
+    size_t *grouping;       /* model grouping per slot */
+    size_t *parent_slot;    /* units: slot of the parent unit, MODEL_NONE for the org */
     size_t n_items;
     size_t *item_col;
     size_t *item_model;
@@ -475,16 +563,19 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
 {
     memset(p, 0, sizeof(*p));
     p->weights = wt;
-    if (wt) {
+    p->weight_col = dataset_find_column(ds, ROLE_WEIGHT, NULL);
+    if (wt && wt->given) {
+        /* weights_choose checked that the column holds weights */
+        reader_want(r, p->weight_col);
+    } else if (wt) {
         /* weights_prepare checked that the column exists */
-        p->occupation_col = string_column(ds, ROLE_DEMOGRAPHIC, WEIGHT_GROUPING);
-        p->occupation = occupation_codes(wt, ds, p->occupation_col, false);
-        reader_want(r, p->occupation_col);
+        p->weight_group_col = string_column(ds, ROLE_DEMOGRAPHIC, wt->by);
+        p->weight_group = weight_group_codes(wt, ds, p->weight_group_col, false);
+        reader_want(r, p->weight_group_col);
     }
     p->period_col = string_column(ds, ROLE_PERIOD, NULL);
     p->org_col = string_column(ds, ROLE_ORG, NULL);
     p->bgroup_col = string_column(ds, ROLE_BGROUP, NULL);
-    p->weight_col = dataset_find_column(ds, ROLE_WEIGHT, NULL);
     p->grouping_col = xcalloc(ds->n_columns, sizeof(size_t));
     p->grouping = xcalloc(ds->n_columns, sizeof(size_t));
     p->parent_slot = xcalloc(ds->n_columns, sizeof(size_t));
@@ -548,7 +639,7 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
 
 static void plan_release(struct respondent_plan *p)
 {
-    free(p->occupation);
+    free(p->weight_group);
     free(p->grouping_col);
     free(p->grouping);
     free(p->parent_slot);
@@ -598,7 +689,7 @@ static inline void add_weight(struct item_count *ic, unsigned char cls, double w
 
 /* One answer of class cls to an item, counted in every cell of the row
  * with its --weight weight w (the weight of the respondent's period, org
- * and occupational group); unweighted answers go through the tallies. */
+ * and weighting group, or its given weight); unweighted answers go through the tallies. */
 static void count_answer(struct model *m, const size_t *cells, size_t n_cells, size_t item,
                          unsigned char cls, double w)
 {
@@ -699,8 +790,10 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
     *row_n_cells = n_cells;
     const struct weights *wt = p->weights;
     double w = 1;
-    if (wt) {
-        uint32_t g = p->occupation[str_code(r, p->occupation_col, row)];
+    if (wt && wt->given) {
+        w = f64_value(r, p->weight_col, row); /* NaN when blank: see weights_choose */
+    } else if (wt) {
+        uint32_t g = p->weight_group[str_code(r, p->weight_group_col, row)];
         if (g != GROUP_NONE)
             w = wt->w[weight_index(wt, period, scope, g)];
     }
@@ -989,9 +1082,10 @@ static bool count_counts(struct model *m, const struct source_dataset *src, stru
     return ok;
 }
 
-/* Design effect of item it's rate column in the period with this text
- * (columns can differ by periods=): schema_design_effect, NaN when none. */
-static double rate_design_effect(const struct schema *s, size_t it, const char *period_text)
+/* Item it's rate column in the period with this text (columns can differ
+ * by periods=; any period when the text does not parse), NULL when none. */
+static const struct schema_column *rate_column(const struct schema *s, size_t it,
+                                               const char *period_text)
 {
     struct period per;
     bool parsed = period_parse(period_text, strlen(period_text), &per);
@@ -999,24 +1093,25 @@ static double rate_design_effect(const struct schema *s, size_t it, const char *
         const struct schema_column *col = &s->columns[c];
         if (col->role == ROLE_RATE && col->item == it &&
             (!parsed || schema_column_in_period(col, &per)))
-            return schema_design_effect(s, col);
+            return col;
     }
-    return s->design_effect;
+    return NULL;
 }
 
-/* The item whose base column item it's rate shares (base=), in the period
- * with this text: its own id when the rate names none. */
+/* Design effect of item it's rate column in that period:
+ * schema_design_effect, NaN when none. */
+static double rate_design_effect(const struct schema *s, size_t it, const char *period_text)
+{
+    const struct schema_column *col = rate_column(s, it, period_text);
+    return col ? schema_design_effect(s, col) : s->design_effect;
+}
+
+/* The item whose base column item it's rate shares (base=), in that
+ * period: its own id when the rate names none. */
 static const char *rate_base_item(const struct schema *s, size_t it, const char *period_text)
 {
-    struct period per;
-    bool parsed = period_parse(period_text, strlen(period_text), &per);
-    for (size_t c = 0; c < s->n_columns; c++) {
-        const struct schema_column *col = &s->columns[c];
-        if (col->role == ROLE_RATE && col->item == it &&
-            (!parsed || schema_column_in_period(col, &per)))
-            return s->items[col->base_item].id;
-    }
-    return s->items[it].id;
+    const struct schema_column *col = rate_column(s, it, period_text);
+    return s->items[col ? col->base_item : it].id;
 }
 
 static bool count_org_results(struct model *m, const struct source_dataset *src, struct buf *err)

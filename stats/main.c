@@ -45,7 +45,12 @@ static void usage(FILE *out)
           "      --conf LEVEL     confidence level of every interval (0.95)\n",
           out);
     fprintf(out, "      --ci METHOD      %s (%s)\n", choices, m_prop_method_name(DEFAULT_CI));
-    fputs("      --weight         add NSS-style occupational-group weighted figures\n"
+    fputs("      --weight         add weighted figures: the data's own weight column\n"
+          "                       (as given), else weights computed by the schema's\n"
+          "                       weight-by demographic (NSS occupational groups)\n"
+          "      --weight-by DEMOGRAPHIC\n"
+          "                       --weight with weights computed by this demographic\n"
+          "                       (even when the data carries weights)\n"
           "      --fdr Q          false discovery rate for hotspots (0.05)\n"
           "      --wres-rolling   WRES indicator 3 from two-period rolling sums\n"
           "      --wres-unknown exclude|bme\n"
@@ -102,6 +107,7 @@ enum {
     OPT_CONF,
     OPT_CI,
     OPT_WEIGHT,
+    OPT_WEIGHT_BY,
     OPT_FDR,
     OPT_WRES_ROLLING,
     OPT_WRES_UNKNOWN,
@@ -127,6 +133,7 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"conf", required_argument, NULL, OPT_CONF},
         {"ci", required_argument, NULL, OPT_CI},
         {"weight", no_argument, NULL, OPT_WEIGHT},
+        {"weight-by", required_argument, NULL, OPT_WEIGHT_BY},
         {"fdr", required_argument, NULL, OPT_FDR},
         {"wres-rolling", no_argument, NULL, OPT_WRES_ROLLING},
         {"wres-unknown", required_argument, NULL, OPT_WRES_UNKNOWN},
@@ -172,6 +179,10 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         }
         case OPT_WEIGHT:
             opt->weight = true;
+            break;
+        case OPT_WEIGHT_BY:
+            opt->weight = true;
+            opt->weight_by = optarg;
             break;
         case OPT_FDR:
             if (!parse_number(optarg, 1e-6, 0.5, &opt->fdr))
@@ -464,6 +475,7 @@ int main(int argc, char **argv)
     struct stats_run run = {.opt = &opt};
     model_init(&run.model);
     run.model.weighted = opt.weight;
+    run.model.weight_by = opt.weight_by;
     size_t n = (size_t)(argc - optind);
     struct source_dataset *src = xcalloc(n, sizeof(*src));
     run.sources = src;

@@ -26,6 +26,7 @@ void model_release(struct model *m)
     free(m->scopes);
     free(m->org_bgroup);
     free(m->org_outside);
+    free(m->weight_source);
     org_history_release(&m->history);
     for (size_t i = 0; i < m->n_groupings; i++) {
         free(m->groupings[i].name);

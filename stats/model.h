@@ -102,6 +102,8 @@ struct model {
     size_t n_themes;
     struct theme_count *themes; /* n_cells * n_themes */
     bool weighted;
+    const char *weight_by;      /* --weight-by: demographic to compute weights by, or NULL */
+    char *weight_source;        /* with --weight: what the weights were (inputs.csv) */
     bool from_aggregates;       /* some counts came from counts or org-results files */
     struct org_history history; /* org names per period, successor map (successors.h) */
 };

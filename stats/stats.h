@@ -27,6 +27,7 @@ struct stats_options {
     double conf;
     enum m_prop_method ci;
     bool weight;
+    const char *weight_by; /* --weight-by: compute weights by this demographic */
     double fdr;
     bool wres_rolling;              /* WRES 3 over two periods' sums */
     bool wres_unknown_as_bme;       /* default: unknown ethnicity excluded */
