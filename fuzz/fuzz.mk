@@ -25,7 +25,7 @@ FUZZ_TMPDIR   ?= $(if $(wildcard /dev/shm/.),/dev/shm,/tmp)
 FUZZ_SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # Per target: program code linked besides the library, dictionary, longest input.
-FUZZ_OBJS_fuzz_csv_ingest := ingest/ingest.o
+FUZZ_OBJS_fuzz_csv_ingest := ingest/ingest.o ingest/wide.o
 FUZZ_OBJS_fuzz_dataset    := ingest/export.o
 FUZZ_OBJS_fuzz_schema     :=
 FUZZ_OBJS_fuzz_csv_diff   :=

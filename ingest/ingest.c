@@ -27,6 +27,7 @@
 #include "schema.h"
 #include "text.h"
 #include "util.h"
+#include "wide.h"
 
 #define NONE SCHEMA_NONE
 
@@ -179,6 +180,11 @@ struct ingest {
     double *rate_max;
     uint64_t *rate_count;
     struct buf first_reject; /* this file's first reject reason, for a file all rejected */
+    /* a wide layout or ignore-columns (wide.h): each file row is read as one
+     * row per period; messages and rejects cite the file's own row */
+    struct wide_layout wide;
+    const struct csvin_record *wide_source; /* the file's row being read, else NULL */
+    const char *wide_period;                /* its period being read, else NULL */
 };
 
 static bool cache_hit(const struct value_cache *c, const char *s, size_t len)
@@ -196,15 +202,27 @@ static void cache_store(struct value_cache *c, const char *s, size_t len, const 
 
 /* ---- messages -------------------------------------------------------------- */
 
+/* The file's column (1-based, 0 for none) of column `column` of the row as
+ * read: they differ when the schema reshapes the file (wide.h). */
+static size_t file_column(const struct ingest *ing, size_t column)
+{
+    if (!ing->wide.active || !column || column > ing->wide.n_fields)
+        return column;
+    return ing->wide.file_column[column - 1];
+}
+
 static void vreport(struct ingest *ing, unsigned long line, size_t column, const char *fmt,
                     va_list ap)
 {
     text_fprintf_shown(stderr, "candour-ingest: %s", ing->file);
     if (line)
         fprintf(stderr, ":%lu", line);
+    column = file_column(ing, column);
     if (line && column)
         fprintf(stderr, ":%zu", column);
     fputs(": ", stderr);
+    if (ing->wide_period)
+        fprintf(stderr, "period %s: ", ing->wide_period);
     text_vfprintf_shown(stderr, fmt, ap); /* header names and file names as they are: escaped */
     fputc('\n', stderr);
 }
@@ -281,6 +299,7 @@ static uint8_t column_type(enum column_role role)
         return DS_U8;
     case ROLE_WEIGHT:
     case ROLE_RATE:
+    case ROLE_DESIGN_EFFECT:
         return DS_F64;
     case ROLE_BASE:
     case ROLE_N:
@@ -310,6 +329,8 @@ static void plan_columns(struct ingest *ing)
         const char *name = fixed_column_name(c->role);
         if (!name)
             name = c->name;
+        if (!name) /* a design-effect column for every rate of the row */
+            name = DATASET_EVERY_ITEM;
         struct dataset_writer *w = &ing->writer;
         size_t found = NONE;
         for (size_t d = 0; d < w->n_columns; d++)
@@ -389,6 +410,7 @@ static void free_file_state(struct ingest *ing)
     ing->header_join = NULL;
     ing->header_join_n = 0;
     ing->header_rows_read = 0;
+    wide_release(&ing->wide);
 }
 
 static void note_dropped(struct ingest *ing, enum column_role role, const char *name)
@@ -504,9 +526,37 @@ static bool header_field_ok(struct ingest *ing, const struct csvin_record *rec, 
 }
 
 /* Match header fields to schema columns.  Reports every problem found. */
+/* The header as read when the schema reshapes the file (wide.h): the
+ * file's columns that ignore-columns matches are dropped and noted, and
+ * those whose name gives a period become one column per template.  NULL
+ * after a fatal message. */
+static const struct csvin_record *reshape_header(struct ingest *ing, const struct csvin_record *rec,
+                                                 struct csvin_record *out)
+{
+    struct buf err;
+    buf_init(&err);
+    size_t column = 0;
+    bool ok = wide_header(&ing->wide, ing->schema, rec, out, &err, &column);
+    if (!ok) {
+        wide_release(&ing->wide);
+        fatal(ing, rec->line, column, "%s", err.data);
+    }
+    buf_release(&err);
+    for (size_t i = 0; ok && i < ing->wide.n_ignored; i++) {
+        size_t j = ing->wide.ignored[i];
+        char *name = xstrndup(rec->field[j], rec->len[j]);
+        note_dropped(ing, ROLE_IGNORE, name);
+        free(name);
+    }
+    return ok ? out : NULL;
+}
+
 static void read_header(struct ingest *ing, const struct csvin_record *rec)
 {
     const struct schema *s = ing->schema;
+    struct csvin_record reshaped;
+    if (wide_wanted(s) && !(rec = reshape_header(ing, rec, &reshaped)))
+        return;
     ing->have_header = true;
     ing->n_fields = rec->n_fields;
     ing->header = xcalloc(rec->n_fields, sizeof(char *));
@@ -658,6 +708,8 @@ static void write_reject(struct ingest *ing, const struct csvin_record *rec, siz
     buf_putc(l, ',');
     struct buf raw;
     buf_init(&raw);
+    if (ing->wide_source)
+        rec = ing->wide_source; /* the file's row, not the one period read from it */
     for (size_t j = 0; j < rec->n_fields; j++) {
         if (j)
             buf_putc(&raw, ',');
@@ -677,10 +729,13 @@ static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t co
                    const char *fmt, ...)
 {
     char reason[512];
+    int at =
+        ing->wide_period ? snprintf(reason, sizeof(reason), "period %s: ", ing->wide_period) : 0;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(reason, sizeof(reason), fmt, ap);
+    vsnprintf(reason + at, sizeof(reason) - (size_t)at, fmt, ap);
     va_end(ap);
+    column = file_column(ing, column);
     ing->rows_rejected++;
     if (ing->file_rows_read - ing->file_rows_accepted == 1) /* this file's first */
         buf_printf(&ing->first_reject, "line %lu: %s", rec->line, reason);
@@ -983,6 +1038,11 @@ static bool decode_real(struct ingest *ing, const struct csvin_record *rec, size
         if (!ok || x <= 0)
             return reject(ing, rec, j + 1, "weight %s is not a positive number",
                           quoted_value(ing, rec->field[j], rec->len[j]));
+    } else if (sc->role == ROLE_DESIGN_EFFECT) {
+        if (!ok || !(x >= 0.1 && x <= 100))
+            return reject(ing, rec, j + 1,
+                          "design effect %s in column '%s' is not a number from 0.1 to 100",
+                          quoted_value(ing, rec->field[j], rec->len[j]), ing->header[j]);
     } else {
         double top = sc->rate_scale == RATE_PERCENT ? 100 : 1;
         if (!ok || x < 0 || x > top)
@@ -1067,6 +1127,7 @@ static bool decode_field(struct ingest *ing, const struct csvin_record *rec, siz
         return decode_count(ing, rec, j, v, false);
     case ROLE_WEIGHT:
     case ROLE_RATE:
+    case ROLE_DESIGN_EFFECT:
         return decode_real(ing, rec, j, sc, v);
     case ROLE_ITEM_ID:
         return decode_item_id(ing, rec, j, v);
@@ -1353,6 +1414,38 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
     ing->file_rows_accepted++;
 }
 
+/* One file row of a reshaped layout (wide.h): read as one row per period
+ * whose columns hold a value (one row when the schema only ignores
+ * columns).  A row with no value in any period's columns is rejected:
+ * nothing of it would reach the dataset. */
+static void process_wide_row(struct ingest *ing, const struct csvin_record *rec)
+{
+    struct wide_layout *w = &ing->wide;
+    ing->wide_source = rec;
+    bool any = false;
+    if (rec->n_fields == w->n_file_fields) {
+        size_t n = ing->schema->wide ? w->n_periods : 1;
+        struct csvin_record row;
+        for (size_t k = 0; k < n && !ing->fatal; k++) {
+            if (!wide_row(w, rec, k, &row))
+                continue;
+            any = true;
+            ing->wide_period = ing->schema->wide ? w->period[k] : NULL;
+            process_row(ing, &row);
+            ing->wide_period = NULL;
+        }
+    }
+    if (!any) {
+        ing->rows_read++;
+        ing->file_rows_read++;
+        if (rec->n_fields != w->n_file_fields)
+            reject(ing, rec, 0, "expected %zu fields, found %zu", w->n_file_fields, rec->n_fields);
+        else
+            reject(ing, rec, 0, "no figures: every column that names a period is blank");
+    }
+    ing->wide_source = NULL;
+}
+
 static void show_progress(struct ingest *ing, struct csvin *in)
 {
     time_t now = time(NULL);
@@ -1431,7 +1524,10 @@ static int on_record(void *ctx, const struct csvin_record *rec, struct csvin *in
             read_header(ing, rec);
         return ing->fatal;
     }
-    process_row(ing, rec);
+    if (ing->wide.active)
+        process_wide_row(ing, rec);
+    else
+        process_row(ing, rec);
     if (ing->opt->progress && (ing->file_rows_read & 0xFFFF) == 0 &&
         (in->src.file_size > (64u << 20) || in->src.file_size == 0))
         show_progress(ing, in);

@@ -70,7 +70,7 @@
     "dataset,kind,schema,schema_crc32,input,input_bytes,input_crc32,rows_read,rows_accepted,"      \
     "created_by,stats_version,ci_method,weighted,fdr," RESULTS_COMMON_COLUMNS ",rates,"            \
     "design_effect,design_effect_items,comparison,comparison_orgs,comparison_left_out,"            \
-    "comparison_types,tables,orgs,groupings,weights"
+    "comparison_types,tables,orgs,groupings,weights,design_effect_columns"
 
 /* The dictionary of the results (stats/dictionary.c): what each item and
  * theme means, and the declared WRES groups. */

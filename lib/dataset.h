@@ -25,6 +25,9 @@
  * recode maps blank elsewhere): part of the format, not a name the data
  * chose (schemas/README.md). */
 #define DATASET_BLANK_GROUP "Unknown"
+/* Name of an org-results design-effect column that serves every rate of its
+ * row (no name= in the schema); item ids never hold a `*`. */
+#define DATASET_EVERY_ITEM "*"
 
 /* Value types.  Code 0 of a DS_STR column is the empty (missing) string;
  * DS_I64 uses DS_I64_MISSING, DS_F64 uses NaN. */

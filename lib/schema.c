@@ -33,6 +33,7 @@ static const char *const role_names[ROLE_COUNT_] = {
     [ROLE_POSITIVE] = "positive",
     [ROLE_HEADCOUNT] = "headcount",
     [ROLE_EVENTS] = "events",
+    [ROLE_DESIGN_EFFECT] = "design-effect",
 };
 
 const char *schema_kind_name(enum schema_kind kind)
@@ -65,6 +66,7 @@ struct parser {
     bool seen_format;
     bool seen_periods;
     int rates_line; /* last `rates` or `design-effect` directive, 0 if none */
+    int wide_line;  /* the first column whose header holds {period}, 0 if none */
     struct buf key;
 };
 
@@ -815,8 +817,14 @@ static bool column_options(struct parser *p, struct schema_column *c)
         if (!is_identifier(v))
             return fail(p, "name '%s' must be letters, digits, '_', '-' or '.'", v);
         c->name = xstrdup(v);
-    } else if (get_key(p, 3, "name")) {
+    } else if (get_key(p, 3, "name") && c->role != ROLE_DESIGN_EFFECT) {
         return fail(p, "a column with role '%s' takes no name=", role_names[c->role]);
+    }
+    if (c->role == ROLE_DESIGN_EFFECT && (v = get_key(p, 3, "name"))) {
+        /* a design effect column: for the rate of one item, or (no name=) every rate */
+        c->name = xstrdup(v);
+        if ((c->item = schema_find_item(p->s, v)) == SCHEMA_NONE)
+            return fail(p, "unknown item '%s' (define items before the columns that use them)", v);
     }
     if (c->role == ROLE_ITEM || c->role == ROLE_BASE || c->role == ROLE_RATE) {
         c->item = schema_find_item(p->s, c->name);
@@ -899,6 +907,95 @@ static bool reference_known(struct parser *p, const struct schema_column *c)
     return true;
 }
 
+/* A column whose header holds {period} (`q26a_{period}`): a wide layout,
+ * one file column per period, the period read from the column's name
+ * (ingest/wide.h).  Only per-period figures can be laid out so: base, rate
+ * and design-effect columns, with no periods= (the name says the period). */
+static bool period_template(struct parser *p, struct schema_column *c)
+{
+    const char *mark = strstr(c->header, "{period}");
+    if (!mark)
+        return true;
+    if (strstr(mark + 1, "{period}"))
+        return fail(p, "a column header holds {period} at most once");
+    if (c->role != ROLE_BASE && c->role != ROLE_RATE && c->role != ROLE_DESIGN_EFFECT)
+        return fail(p,
+                    "{period} in a column header applies to base, rate and design-effect "
+                    "columns, not '%s'",
+                    role_names[c->role]);
+    if (c->n_periods)
+        return fail(p, "periods= does not apply to a column whose header holds {period}");
+    if (strcmp(c->header, "{period}") == 0)
+        return fail(p, "a column header must hold more than {period}");
+    c->period_in_header = true;
+    if (!p->s->wide)
+        p->wide_line = p->line;
+    p->s->wide = true;
+    return true;
+}
+
+/* A wide layout's rows take their period from the column names: the
+ * schema gets the period column those rows are read with (header
+ * {period}, see ingest/wide.h), and may not name one of its own. */
+static bool add_period_column(struct parser *p)
+{
+    struct schema *s = p->s;
+    if (!s->wide)
+        return true;
+    for (size_t i = 0; i < s->n_columns; i++) {
+        const struct schema_column *c = &s->columns[i];
+        if ((c->role == ROLE_BASE || c->role == ROLE_RATE) && !c->period_in_header) {
+            p->line = c->line;
+            return fail(p,
+                        "in a schema whose column headers hold {period} (line %d) every base "
+                        "and rate column's header holds {period}",
+                        p->wide_line);
+        }
+    }
+    for (size_t i = 0; i < s->n_columns; i++)
+        if (s->columns[i].role == ROLE_PERIOD) {
+            p->line = s->columns[i].line;
+            return fail(p,
+                        "a schema whose column headers hold {period} (line %d) takes each "
+                        "row's period from them: it has no period column",
+                        p->wide_line);
+        }
+    struct schema_column c = {
+        .header = xstrdup("{period}"),
+        .header_key = fold_dup(p, "{period}"),
+        .role = ROLE_PERIOD,
+        .item = SCHEMA_NONE,
+        .scale = SCHEMA_NONE,
+        .recode = SCHEMA_NONE,
+        .design_effect = NAN,
+        .base_item = SCHEMA_NONE,
+        .line = p->wide_line,
+    };
+    s->columns = xrealloc(s->columns, (s->n_columns + 1) * sizeof(*s->columns));
+    s->columns[s->n_columns++] = c;
+    return true;
+}
+
+/* `ignore-columns REGEX`: file columns whose name (trimmed) matches the
+ * POSIX extended regular expression, ignoring case, are read past as if
+ * described with role ignore (`_sig$`: a workbook's change flags). */
+static bool do_ignore_columns(struct parser *p)
+{
+    if (!exact_args(p, 2, "ignore-columns REGEX"))
+        return false;
+    struct schema *s = p->s;
+    if (s->ignore_columns)
+        return fail(p, "ignore-columns already given");
+    int rc = regcomp(&s->ignore_regex, p->tok[1].text, REG_EXTENDED | REG_ICASE | REG_NOSUB);
+    if (rc != 0) {
+        char why[128];
+        regerror(rc, &s->ignore_regex, why, sizeof(why));
+        return fail(p, "ignore-columns: bad regular expression '%s': %s", p->tok[1].text, why);
+    }
+    s->ignore_columns = xstrdup(p->tok[1].text);
+    return true;
+}
+
 static bool do_column(struct parser *p)
 {
     static const char *const keys[] = {"name",          "optional",  "periods", "scale",
@@ -934,7 +1031,7 @@ static bool do_column(struct parser *p)
     s->columns = xrealloc(s->columns, (s->n_columns + 1) * sizeof(*s->columns));
     s->columns[s->n_columns++] = c;
     struct schema_column *cp = &s->columns[s->n_columns - 1];
-    if (!column_options(p, cp) || !reference_known(p, cp))
+    if (!column_options(p, cp) || !reference_known(p, cp) || !period_template(p, cp))
         return false;
     for (size_t i = 0; i + 1 < s->n_columns; i++) {
         struct schema_column *o = &s->columns[i];
@@ -1050,6 +1147,8 @@ static bool do_directive(struct parser *p)
         return do_design_effect(p);
     if (strcmp(d, "weight-by") == 0)
         return do_weight_by(p);
+    if (strcmp(d, "ignore-columns") == 0)
+        return do_ignore_columns(p);
     if (strcmp(d, "scale") == 0)
         return do_scale_start(p);
     if (strcmp(d, "recode") == 0)
@@ -1100,7 +1199,8 @@ static const enum column_role allowed_roles[][12] = {
                          ROLE_DEMOGRAPHIC, ROLE_ITEM, ROLE_WEIGHT, ROLE_IDENTIFIER, ROLE_FREE_TEXT,
                          ROLE_IGNORE, ROLE_COUNT_},
     [KIND_ORG_RESULTS] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_BASE, ROLE_RATE,
-                          ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE, ROLE_COUNT_},
+                          ROLE_DESIGN_EFFECT, ROLE_IDENTIFIER, ROLE_FREE_TEXT, ROLE_IGNORE,
+                          ROLE_COUNT_},
     [KIND_COUNTS] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_ITEM_ID,
                      ROLE_GROUP_DIM, ROLE_GROUP, ROLE_N, ROLE_POSITIVE, ROLE_IGNORE, ROLE_COUNT_},
     [KIND_WRES_HR] = {ROLE_PERIOD, ROLE_ORG, ROLE_ORG_NAME, ROLE_BGROUP, ROLE_DEMOGRAPHIC,
@@ -1215,6 +1315,17 @@ static bool check_kind(struct parser *p)
         p->line = p->rates_line;
         return fail(p, "'rates' and 'design-effect' apply to org-results schemas only");
     }
+    for (size_t i = 0; i < s->n_columns; i++)
+        for (size_t j = 0; j < i; j++) {
+            const struct schema_column *a = &s->columns[j], *b = &s->columns[i];
+            if (a->role != ROLE_DESIGN_EFFECT || b->role != ROLE_DESIGN_EFFECT ||
+                !periods_overlap(a, b) || (a->name == NULL) != (b->name == NULL) ||
+                (a->name && strcmp(a->name, b->name) != 0))
+                continue;
+            p->line = b->line;
+            return fail(p, "a second design-effect column for %s%s (line %d)",
+                        b->name ? "item " : "every rate", b->name ? b->name : "", a->line);
+        }
     switch (s->kind) {
     case KIND_RESPONDENT:
         if (!require_role(p, ROLE_ITEM, false))
@@ -1643,6 +1754,8 @@ struct schema *schema_parse(const char *path, const char *text, size_t len, stru
         ok = fail(&p, "block is not closed with 'end'");
     }
     if (ok)
+        ok = add_period_column(&p);
+    if (ok)
         ok = check_kind(&p);
     if (ok)
         ok = check_meaning(&p);
@@ -1700,6 +1813,9 @@ void schema_free(struct schema *s)
     if (!s)
         return;
     free(s->weight_by);
+    if (s->ignore_columns)
+        regfree(&s->ignore_regex);
+    free(s->ignore_columns);
     for (size_t i = 0; i < s->n_scales; i++) {
         for (size_t e = 0; e < s->scales[i].n_entries; e++) {
             struct scale_entry *en = &s->scales[i].entries[e];

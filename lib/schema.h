@@ -43,6 +43,7 @@ enum column_role {
     ROLE_POSITIVE,
     ROLE_HEADCOUNT,
     ROLE_EVENTS,
+    ROLE_DESIGN_EFFECT,
     ROLE_COUNT_
 };
 
@@ -159,6 +160,7 @@ struct schema_column {
     double design_effect; /* rate: its own design-effect=, NaN when not given */
     size_t base_item;     /* rate: item whose base column it shares (base=), else its own */
     bool optional;
+    bool period_in_header;        /* the header holds {period}: a wide layout (wide.h) */
     struct period_range *periods; /* NULL: every period */
     size_t n_periods;
     int line;
@@ -180,6 +182,9 @@ struct schema {
     enum rate_weighting rate_weighting; /* org-results: `rates` directive */
     double design_effect;               /* org-results: `design-effect`, NaN when not given */
     char *weight_by;                    /* respondent: `weight-by` demographic, NULL if none */
+    bool wide;                          /* some column header holds {period} */
+    char *ignore_columns;               /* `ignore-columns` pattern, NULL if none */
+    regex_t ignore_regex;               /* ... compiled (REG_ICASE) */
     int weight_by_line;
     struct scale *scales;
     size_t n_scales;

@@ -1871,7 +1871,7 @@ static void put_weights_note(struct buf *text, const char *weights)
  * design_effect_items).  Nothing when no input holds weighted rates. */
 static void put_rates_assumption(struct buf *text, const struct csv_table *inputs)
 {
-    size_t weighted = 0, file_deff = 0, item_deff = 0;
+    size_t weighted = 0, file_deff = 0, item_deff = 0, column_deff = 0;
     const char *deff = "";
     for (size_t r = 0; r < inputs->n_rows; r++) {
         if (strcmp(csv_cell(inputs, r, "rates"), "weighted") != 0)
@@ -1885,12 +1885,21 @@ static void put_rates_assumption(struct buf *text, const struct csv_table *input
         const char *items = csv_cell(inputs, r, "design_effect_items");
         if (*items && strcmp(items, "0") != 0)
             item_deff++;
+        const char *columns = csv_cell(inputs, r, "design_effect_columns");
+        if (*columns && strcmp(columns, "0") != 0)
+            column_deff++;
     }
     if (!weighted)
         return;
     buf_puts(text, " Published organisation results are weighted rates: positive is the "
                    "rate times the number answering (the base). ");
-    if (file_deff == weighted && !item_deff) {
+    if (column_deff) {
+        buf_puts(text, "Intervals, tests and funnel limits use the effective base, the base "
+                       "divided by the design effect each row gives in its design-effect "
+                       "column (Kish 1965); a rate whose row gives none uses the schema's, "
+                       "else assumes simple random sampling (too narrow for weighted rates), "
+                       "and changes from those are marked.");
+    } else if (file_deff == weighted && !item_deff) {
         buf_puts(text, "Intervals, tests and funnel limits use the effective base, the base "
                        "divided by the design effect of ");
         put_text(text, deff);

@@ -27,6 +27,21 @@ static void rates_columns(const struct schema *s, struct table *t)
     table_int(t, (double)own);
 }
 
+/* design_effect_columns: for org-results, how many design-effect data
+ * columns the schema describes (a design effect per row); blank for other
+ * kinds. */
+static void design_effect_columns(const struct schema *s, struct table *t)
+{
+    if (s->kind != KIND_ORG_RESULTS) {
+        table_blank(t);
+        return;
+    }
+    size_t n = 0;
+    for (size_t c = 0; c < s->n_columns; c++)
+        n += s->columns[c].role == ROLE_DESIGN_EFFECT;
+    table_int(t, (double)n);
+}
+
 bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
 {
     if (!table_open(t, run->opt->output_dir, INPUTS_FILE, INPUTS_COLUMNS, err))
@@ -62,6 +77,7 @@ bool write_inputs(const struct stats_run *run, struct table *t, struct buf *err)
             table_str(t, run->opt->orgs ? run->opt->orgs : "all");
             table_str(t, run->opt->groupings ? run->opt->groupings : "all");
             table_str(t, run->model.weight_source ? run->model.weight_source : "");
+            design_effect_columns(run->sources[i].schema, t);
             table_end_row(t);
         }
     }

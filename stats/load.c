@@ -1114,6 +1114,17 @@ static const char *rate_base_item(const struct schema *s, size_t it, const char 
     return s->items[col ? col->base_item : it].id;
 }
 
+/* The design-effect data column of the rate in dataset column rate: the
+ * one named for its item, else the one for every rate of the row
+ * (DATASET_EVERY_ITEM), else MODEL_NONE. */
+static size_t design_effect_column(const struct dataset *ds, size_t rate)
+{
+    size_t c = dataset_find_column(ds, ROLE_DESIGN_EFFECT, ds->columns[rate].name);
+    if (c == (size_t)-1)
+        c = dataset_find_column(ds, ROLE_DESIGN_EFFECT, DATASET_EVERY_ITEM);
+    return c == (size_t)-1 ? MODEL_NONE : c;
+}
+
 static bool count_org_results(struct model *m, const struct source_dataset *src, struct buf *err)
 {
     const struct dataset *ds = src->ds;
@@ -1126,9 +1137,13 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
     reader_want(&r, org);
     reader_want(&r, bgroup);
     reader_want(&r, org_name);
-    for (size_t c = 0; c < ds->n_columns; c++)
-        if (ds->columns[c].role == ROLE_BASE || ds->columns[c].role == ROLE_RATE)
+    size_t *row_deff = xcalloc(ds->n_columns + 1, sizeof(size_t)); /* per rate column */
+    for (size_t c = 0; c < ds->n_columns; c++) {
+        enum column_role role = (enum column_role)ds->columns[c].role;
+        if (role == ROLE_BASE || role == ROLE_RATE || role == ROLE_DESIGN_EFFECT)
             reader_want(&r, c);
+        row_deff[c] = role == ROLE_RATE ? design_effect_column(ds, c) : MODEL_NONE;
+    }
     map_strings(&r, period, &m->periods);
     map_scopes(m, &r, org);
     m->from_aggregates = true;
@@ -1166,7 +1181,11 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                     model_count(m, cell, model_item(m, &src->schema->items[it]));
                 /* positive is rate x base, not a count; a weighted rate with a
                  * design effect counts as its effective base n / deff */
-                double deff = rate_design_effect(src->schema, it, period_text);
+                /* the row's own design effect (a design-effect column) wins */
+                double deff =
+                    row_deff[rate] != MODEL_NONE ? f64_value(&r, row_deff[rate], row) : NAN;
+                if (isnan(deff))
+                    deff = rate_design_effect(src->schema, it, period_text);
                 double scale = 1.0;
                 if (src->schema->rate_weighting == RATES_WEIGHTED) {
                     ic->rates |= isnan(deff) ? COUNT_RATES_SRS : COUNT_RATES_DEFF;
@@ -1182,6 +1201,7 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
             }
         }
     }
+    free(row_deff);
     reader_release(&r);
     return ok;
 }
