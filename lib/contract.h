@@ -84,10 +84,13 @@
     "source,indicators,grouping,reference,comparison," RESULTS_COMMON_COLUMNS
 
 /* The `suppressed` column: shown, or hidden as primary or secondary
- * suppression (docs/outputs.md "Disclosure control"). */
+ * suppression, or by the release ledger (--ledger: the figure's difference
+ * from an earlier release would describe fewer than min_n people, or
+ * protects such a difference) (docs/outputs.md "Disclosure control"). */
 #define SUPPRESSED_NO "no"
 #define SUPPRESSED_PRIMARY "primary"
 #define SUPPRESSED_SECONDARY "secondary"
+#define SUPPRESSED_LEDGER "ledger"
 
 /* Scopes in the `org` and `benchmark` columns that are not orgs: every org
  * pooled, and one benchmarking group pooled ("GROUP:" and its name). */

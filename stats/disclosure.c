@@ -840,6 +840,9 @@ struct block {
     bool whole;                /* all counts whole: sums are exact in any order, so a hidden
                                   cell is added to them instead of summing them again */
     struct shown_order *order; /* per item */
+    /* per item, NULL or n_cells flags: cells the release ledger hides
+     * (disclosure_decide), hidden first, before any threshold */
+    const unsigned char *const *forced;
 };
 
 static void refresh_parts(struct block *b, size_t r)
@@ -915,14 +918,18 @@ static size_t violation(struct block *b, size_t i, size_t ri, double min_n)
     return smallest != MODEL_NONE ? smallest : parent_hidden ? MODEL_NONE : r->parent;
 }
 
-static void hide_cell(struct block *b, size_t c, double t)
+/* Hide cell c at threshold t: primary for the items with fewer than t
+ * answers there, else secondary, or with ledger (a cell the release ledger
+ * hides) ledger. */
+static void hide_cell_as(struct block *b, size_t c, double t, bool ledger)
 {
     if (b->supp[0][c])
         return;
+    enum suppression other = ledger ? SUPP_LEDGER : SUPP_SECONDARY;
     for (size_t i = 0; i < b->n_items; i++)
-        b->supp[i][c] = b->n[i][c] < t ? SUPP_PRIMARY : SUPP_SECONDARY;
+        b->supp[i][c] = b->n[i][c] < t ? SUPP_PRIMARY : other;
     if (b->label)
-        b->label[c] = b->size[c] < t ? SUPP_PRIMARY : SUPP_SECONDARY;
+        b->label[c] = b->size[c] < t ? SUPP_PRIMARY : other;
     b->hidden++;
     for (size_t k = b->first[c]; k < b->first[c + 1]; k++) {
         size_t r = b->member[k];
@@ -940,6 +947,11 @@ static void hide_cell(struct block *b, size_t c, double t)
                 b->part_x[at] += b->positive[i][c];
         }
     }
+}
+
+static void hide_cell(struct block *b, size_t c, double t)
+{
+    hide_cell_as(b, c, t, false);
 }
 
 static void suppress_block(struct block *b, bool additive, double min_n)
@@ -968,6 +980,10 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     size_t *hide = xcalloc(n_cells ? 2 * k * n_cells : 1, sizeof(size_t));
     size_t hidden_audited = (size_t)-1;
     b->hidden = 0;
+    for (size_t c = 0; b->forced && c < n_cells; c++)
+        for (size_t i = 0; i < k; i++)
+            if (b->forced[i] && b->forced[i][c])
+                hide_cell_as(b, c, 1, true);
     for (double t = 1;;) {
         for (size_t c = 0; c < n_cells; c++)
             for (size_t i = 0; i < k; i++)
@@ -1026,8 +1042,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
         item_supp[i] = xcalloc(n_rows ? n_rows : 1, sizeof(enum suppression));
     for (size_t c = 0; c < n_rows; c++)
         supp[c] = SUPP_NONE;
-    struct block b = {rel,  n_rows, k,    n,    positive, item_supp, 0,     size,
-                      supp, NULL,   NULL, NULL, NULL,     NULL,      false, NULL};
+    struct block b = {rel,  n_rows, k,    n,    positive, item_supp, 0,    size, supp,
+                      NULL, NULL,   NULL, NULL, NULL,     false,     NULL, NULL};
     suppress_block(&b, true, min_n);
     for (size_t i = 0; i < k; i++)
         free(item_supp[i]);
@@ -1041,8 +1057,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
                       const double *positive, bool additive, enum suppression *supp, double min_n)
 {
-    struct block b = {rel,  n_cells, 1,    &n,   &positive, &supp, 0,     NULL,
-                      NULL, NULL,    NULL, NULL, NULL,      NULL,  false, NULL};
+    struct block b = {rel,  n_cells, 1,    &n,   &positive, &supp, 0,    NULL, NULL,
+                      NULL, NULL,    NULL, NULL, NULL,      false, NULL, NULL};
     suppress_block(&b, additive, min_n);
     size_t secondary = 0;
     for (size_t c = 0; c < n_cells; c++)
@@ -1053,8 +1069,8 @@ size_t suppress_cells(const struct relations *rel, size_t n_cells, const double 
 /* Suppress the items of one block (items with block[i] == first) or one
  * theme. */
 static void suppress_items(struct model *m, const struct relations *rel, double min_n,
-                           const size_t *items, size_t n_items, bool theme, size_t *primary,
-                           size_t *secondary)
+                           const unsigned char *forced, const size_t *items, size_t n_items,
+                           bool theme, size_t *hidden)
 {
     size_t n_cells = m->n_cells;
     double **n = xcalloc(n_items, sizeof(*n));
@@ -1070,6 +1086,9 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
                 positive[i][c] = model_count(m, c, items[i])->positive;
         }
     }
+    const unsigned char **forced_of = xcalloc(n_items, sizeof(*forced_of));
+    for (size_t i = 0; forced && i < n_items; i++)
+        forced_of[i] = forced + (size_t)items[i] * n_cells; /* [item * n_cells + cell] */
     struct block b = {rel,
                       n_cells,
                       n_items,
@@ -1085,16 +1104,17 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
                       NULL,
                       NULL,
                       false,
-                      NULL};
+                      NULL,
+                      forced ? forced_of : NULL};
     suppress_block(&b, true, min_n);
+    free(forced_of);
     for (size_t i = 0; i < n_items; i++) {
         for (size_t c = 0; c < n_cells; c++) {
             if (theme)
                 model_theme_count(m, c, items[i])->supp = supp[i][c];
             else
                 model_count(m, c, items[i])->supp = supp[i][c];
-            *primary += supp[i][c] == SUPP_PRIMARY;
-            *secondary += supp[i][c] == SUPP_SECONDARY;
+            hidden[supp[i][c]]++;
         }
         free(n[i]);
         free(positive[i]);
@@ -1112,9 +1132,10 @@ struct suppress_work {
     const struct relations *rel;
     const size_t *block;
     double min_n;
+    const unsigned char *forced_items, *forced_themes; /* NULL or [i * n_cells + c] */
     pthread_mutex_t lock;
-    size_t next; /* next task: item blocks' first items, then themes */
-    size_t primary, secondary;
+    size_t next;                    /* next task: item blocks' first items, then themes */
+    size_t hidden[SUPP_LEDGER + 1]; /* figures per state */
 };
 
 static void *suppress_some(void *arg)
@@ -1122,7 +1143,7 @@ static void *suppress_some(void *arg)
     struct suppress_work *w = arg;
     struct model *m = w->m;
     size_t *items = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
-    size_t primary = 0, secondary = 0;
+    size_t hidden[SUPP_LEDGER + 1] = {0};
     for (;;) {
         pthread_mutex_lock(&w->lock);
         size_t task = w->next++;
@@ -1131,7 +1152,7 @@ static void *suppress_some(void *arg)
             break;
         if (task >= m->n_items) {
             size_t t = task - m->n_items;
-            suppress_items(m, w->rel, w->min_n, &t, 1, true, &primary, &secondary);
+            suppress_items(m, w->rel, w->min_n, w->forced_themes, &t, 1, true, hidden);
             continue;
         }
         size_t first = task;
@@ -1141,28 +1162,42 @@ static void *suppress_some(void *arg)
         for (size_t i = 0; i < m->n_items; i++)
             if (i == first || (w->block && w->block[i] == first))
                 items[n_items++] = i;
-        suppress_items(m, w->rel, w->min_n, items, n_items, false, &primary, &secondary);
+        suppress_items(m, w->rel, w->min_n, w->forced_items, items, n_items, false, hidden);
     }
     free(items);
     pthread_mutex_lock(&w->lock);
-    w->primary += primary;
-    w->secondary += secondary;
+    for (int st = 0; st <= SUPP_LEDGER; st++)
+        w->hidden[st] += hidden[st];
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
 
-void suppress_model(struct model *m, const struct relations *rel, const size_t *block, double min_n,
-                    size_t *primary, size_t *secondary)
+/* suppress_model with cells the release ledger hides (forced_items and
+ * forced_themes: NULL or [item * n_cells + cell] flags); hidden[state]
+ * counts the figures of each state. */
+static void suppress_model_forced(struct model *m, const struct relations *rel, const size_t *block,
+                                  double min_n, const unsigned char *forced_items,
+                                  const unsigned char *forced_themes,
+                                  size_t hidden[SUPP_LEDGER + 1])
 {
-    struct suppress_work w = {m, rel, block, min_n, PTHREAD_MUTEX_INITIALIZER, 0, 0, 0};
+    struct suppress_work w = {
+        m, rel, block, min_n, forced_items, forced_themes, PTHREAD_MUTEX_INITIALIZER, 0, {0}};
     pthread_t helper;
     bool threaded = pthread_create(&helper, NULL, suppress_some, &w) == 0;
     suppress_some(&w);
     if (threaded)
         pthread_join(helper, NULL);
     pthread_mutex_destroy(&w.lock);
-    *primary = w.primary;
-    *secondary = w.secondary;
+    memcpy(hidden, w.hidden, sizeof(w.hidden));
+}
+
+void suppress_model(struct model *m, const struct relations *rel, const size_t *block, double min_n,
+                    size_t *primary, size_t *secondary)
+{
+    size_t hidden[SUPP_LEDGER + 1];
+    suppress_model_forced(m, rel, block, min_n, NULL, NULL, hidden);
+    *primary = hidden[SUPP_PRIMARY];
+    *secondary = hidden[SUPP_SECONDARY];
 }
 
 /* ---- the decisions of one run ---------------------------------------------------- */
@@ -1419,13 +1454,267 @@ static unsigned char *hotspot_states(const struct model *m, double min_n)
     return state;
 }
 
+/* -- the release ledger (--ledger) --
+ *
+ * A figure published by an earlier run (a release) and again by this one
+ * tells, by subtraction, the counts of the respondents who came or went in
+ * between: re-running after removing one respondent would show that
+ * respondent's answers as differences of 1.  So a figure of this run is
+ * hidden (SUPP_LEDGER) when, against any release in the ledger:
+ *
+ *  (a) it was hidden there: a cell once hidden stays hidden, or its count
+ *      now would tell the hidden one's (nearly always the same);
+ *  (b) its difference from the published figure would describe fewer than
+ *      min_n people: 0 < |n - n_then| < min_n, or n unchanged and the
+ *      positive count (a theme's score sum) changed (a changed answer);
+ *  (c) likewise the difference of its complement, the rest of its scope
+ *      (the scope's whole cell less it), both published in one release;
+ *  (d) a relation (parent = sum of children, as the suppression uses) whose
+ *      parent's difference is shown would give away the difference of its
+ *      hidden part: a single hidden child (its count now, and so then, would
+ *      follow), or a hidden part whose difference is as in (b); the parent
+ *      is hidden.  A child with no record in the release did not exist then
+ *      (count 0).
+ *
+ * The hidden cells go into the suppression as forced hides, so that the
+ * relations of this run are mended around them (secondary suppression),
+ * and the checks are made again on the result, until they hold.  Each round
+ * only adds hidden cells, so this ends. */
+
+/* Every figure's first ledger record ([field * n_cells + cell]; LEDGER_NONE
+ * when it has none): fields are items, or themes. */
+static size_t *ledger_index(const struct stats_run *run, const struct ledger *l, bool theme)
+{
+    const struct model *m = &run->model;
+    size_t width = theme ? m->n_themes : m->n_items;
+    size_t *first = xcalloc(width * m->n_cells + 1, sizeof(size_t));
+    struct buf key;
+    buf_init(&key);
+    for (size_t i = 0; i < width; i++)
+        for (size_t c = 0; c < m->n_cells; c++) {
+            disclosure_figure_key(run, theme, c, i, &key);
+            first[i * m->n_cells + c] = ledger_find(l, key.data, key.len);
+        }
+    buf_release(&key);
+    return first;
+}
+
+/* A figure's counts and state now: an item's n and positive, a theme's n and
+ * score sum. */
+struct figure {
+    double n, x;
+    enum suppression supp;
+};
+
+static struct figure figure_now(const struct model *m, bool theme, size_t c, size_t i)
+{
+    if (theme) {
+        const struct theme_count *t = &m->themes[c * m->n_themes + i];
+        return (struct figure){t->n, t->sum, t->supp};
+    }
+    const struct item_count *k = &m->counts[c * m->n_items + i];
+    return (struct figure){k->n, k->positive, k->supp};
+}
+
+static bool differs(double a, double b)
+{
+    return fabs(a - b) > 1e-9 * fmax(1, fmax(fabs(a), fabs(b)));
+}
+
+/* Does a difference of dn people with dx positive answers (score sum)
+ * describe fewer than min_n people? */
+static bool small_difference(double dn, double dx, double min_n)
+{
+    bool changed = differs(dn, 0) || differs(dx, 0);
+    return changed && fabs(dn) < min_n - 1e-9;
+}
+
+/* The record of release r in a figure's chain, or NULL. */
+static const struct ledger_figure *in_release(const struct ledger *l, size_t first, uint32_t r)
+{
+    for (size_t f = first; f != LEDGER_NONE; f = l->figures[f].next)
+        if (l->figures[f].release == r)
+            return &l->figures[f];
+    return NULL;
+}
+
+struct ledger_pass {
+    const struct model *m;
+    const struct ledger *l;
+    const struct relations *rel;
+    const size_t *first; /* ledger_index */
+    unsigned char *forced;
+    bool theme;
+    double min_n;
+};
+
+/* Is figure (c, i) hidden, or to be hidden by the ledger? */
+static bool hidden_now(const struct ledger_pass *p, size_t c, size_t i)
+{
+    return p->forced[i * p->m->n_cells + c] || figure_now(p->m, p->theme, c, i).supp != SUPP_NONE;
+}
+
+/* Rules (a) and (b), or with complement rule (c), for shown figure (c, i);
+ * true to hide it. */
+static bool figure_gives_away(const struct ledger_pass *p, size_t c, size_t i, bool complement)
+{
+    const struct model *m = p->m;
+    struct figure now = figure_now(m, p->theme, c, i);
+    size_t w = model_org_cell(m, c);
+    struct figure whole = figure_now(m, p->theme, w, i);
+    for (size_t f = p->first[i * m->n_cells + c]; f != LEDGER_NONE; f = p->l->figures[f].next) {
+        const struct ledger_figure *then = &p->l->figures[f];
+        if (!then->shown || small_difference(now.n - then->n, now.x - then->x, p->min_n))
+            return true;
+        if (!complement || w == c || hidden_now(p, w, i))
+            continue;
+        const struct ledger_figure *whole_then =
+            in_release(p->l, p->first[i * m->n_cells + w], then->release);
+        if (whole_then && whole_then->shown &&
+            small_difference((whole.n - now.n) - (whole_then->n - then->n),
+                             (whole.x - now.x) - (whole_then->x - then->x), p->min_n))
+            return true;
+    }
+    return false;
+}
+
+/* Rule (d) for relation ri and field i: true to hide its parent. */
+static bool relation_gives_away(const struct ledger_pass *p, size_t ri, size_t i)
+{
+    const struct model *m = p->m;
+    const struct relation *r = &p->rel->list[ri];
+    struct figure parent = figure_now(m, p->theme, r->parent, i);
+    if (hidden_now(p, r->parent, i))
+        return false;
+    for (size_t f = p->first[i * m->n_cells + r->parent]; f != LEDGER_NONE;
+         f = p->l->figures[f].next) {
+        const struct ledger_figure *then = &p->l->figures[f];
+        if (!then->shown)
+            continue;
+        double dn = parent.n - then->n, dx = parent.x - then->x, children_n = 0;
+        size_t unknown = 0;
+        for (size_t k = 0; k < r->n_children; k++) {
+            size_t c = r->children[k];
+            struct figure child = figure_now(m, p->theme, c, i);
+            children_n += child.n;
+            const struct ledger_figure *child_then =
+                in_release(p->l, p->first[i * m->n_cells + c], then->release);
+            if (hidden_now(p, c, i) || (child_then && !child_then->shown)) {
+                unknown++;
+                continue;
+            }
+            dn -= child.n - (child_then ? child_then->n : 0);
+            dx -= child.x - (child_then ? child_then->x : 0);
+        }
+        bool remainder = r->remainder && parent.n - children_n > 1e-9;
+        if (unknown + remainder == 0)
+            continue;
+        if ((unknown == 1 && !remainder) || small_difference(dn, dx, p->min_n))
+            return true;
+    }
+    return false;
+}
+
+/* One pass of rules (a)-(d) over the items' (or themes') figures, marking
+ * the figures to hide in p->forced.  The figures' own differences first:
+ * the complements and relations are then judged with those hidden (a
+ * whole org changed by one would otherwise make every part's complement
+ * small).  Returns how many were newly marked. */
+static size_t ledger_pass(const struct ledger_pass *p)
+{
+    const struct model *m = p->m;
+    size_t width = p->theme ? m->n_themes : m->n_items, added = 0;
+    for (size_t i = 0; i < width; i++) {
+        unsigned char *forced = p->forced + i * m->n_cells;
+        for (int complement = 0; complement < 2; complement++)
+            for (size_t c = 0; c < m->n_cells; c++)
+                if (!hidden_now(p, c, i) && figure_gives_away(p, c, i, complement)) {
+                    forced[c] = 1;
+                    added++;
+                }
+        for (size_t ri = 0; ri < p->rel->n; ri++) {
+            size_t parent = p->rel->list[ri].parent;
+            if (!forced[parent] && relation_gives_away(p, ri, i)) {
+                forced[parent] = 1;
+                added++;
+            }
+        }
+    }
+    return added;
+}
+
+void disclosure_figure_key(const struct stats_run *run, bool theme, size_t cell, size_t field,
+                           struct buf *key)
+{
+    const char *fields[LEDGER_KEY_FIELDS] = {theme ? "theme" : "item",
+                                             cell_period(run, cell),
+                                             cell_scope(run, cell),
+                                             cell_grouping(run, cell),
+                                             cell_parent_group(run, cell),
+                                             cell_group(run, cell),
+                                             theme ? run->model.theme_ids[field]
+                                                   : run->model.items[field].id};
+    ledger_key(key, fields);
+}
+
+void disclosure_record(const struct stats_run *run, struct ledger *l)
+{
+    const struct model *m = &run->model;
+    struct buf key;
+    buf_init(&key);
+    for (int theme = 0; theme < 2; theme++) {
+        size_t width = theme ? m->n_themes : m->n_items;
+        for (size_t c = 0; c < m->n_cells; c++)
+            for (size_t i = 0; i < width; i++) {
+                struct figure f = figure_now(m, theme, c, i);
+                disclosure_figure_key(run, theme, c, i, &key);
+                ledger_record(l, key.data, key.len, f.supp == SUPP_NONE, f.n, f.x);
+            }
+    }
+    buf_release(&key);
+}
+
+/* Suppress the model's counts, with the ledger's rules when there is one. */
+static void decide_counts(struct stats_run *run, const size_t *block)
+{
+    struct model *m = &run->model;
+    const struct relations *rel = &run->disclosure.relations;
+    size_t hidden[SUPP_LEDGER + 1];
+    if (!run->ledger) {
+        suppress_model_forced(m, rel, block, run->opt->min_n, NULL, NULL, hidden);
+    } else {
+        struct ledger_pass items = {m,
+                                    run->ledger,
+                                    rel,
+                                    ledger_index(run, run->ledger, false),
+                                    xcalloc(m->n_items * m->n_cells + 1, 1),
+                                    false,
+                                    run->opt->min_n};
+        struct ledger_pass themes = items;
+        themes.first = ledger_index(run, run->ledger, true);
+        themes.forced = xcalloc(m->n_themes * m->n_cells + 1, 1);
+        themes.theme = true;
+        do
+            suppress_model_forced(m, rel, block, run->opt->min_n, items.forced, themes.forced,
+                                  hidden);
+        while (ledger_pass(&items) + ledger_pass(&themes) > 0);
+        free((void *)items.first);
+        free((void *)themes.first);
+        free(items.forced);
+        free(themes.forced);
+    }
+    run->primary = hidden[SUPP_PRIMARY];
+    run->secondary = hidden[SUPP_SECONDARY];
+    run->ledger_hidden = hidden[SUPP_LEDGER];
+}
+
 void disclosure_decide(struct stats_run *run, const struct source_dataset *src, size_t n_src)
 {
     struct disclosure *d = &run->disclosure;
     const struct stats_options *opt = run->opt;
     relations_build(&run->model, &d->relations);
     size_t *block = item_blocks(&run->model, src, n_src);
-    suppress_model(&run->model, &d->relations, block, opt->min_n, &run->primary, &run->secondary);
+    decide_counts(run, block);
     free(block);
     hr_single_rows(&run->hr, opt->wres_unknown_as_bme, &d->hr);
     hr_suppress(&run->hr, &d->hr, opt->wres_unknown_as_bme, opt->min_n);

@@ -124,6 +124,20 @@ struct source_dataset;
 void disclosure_decide(struct stats_run *run, const struct source_dataset *src, size_t n_src);
 void disclosure_release(struct disclosure *d);
 
+/* The release ledger (--ledger, ledger.h): with run->ledger set,
+ * disclosure_decide also hides (SUPP_LEDGER) every figure whose difference
+ * from a figure of an earlier release, or its complement's, would describe
+ * fewer than min_n people, with the secondary suppression that protects
+ * them (see disclosure.c).  disclosure_record adds every figure of the run,
+ * shown with its counts or hidden, to the release to be appended.  The
+ * identity of a figure (an item's or a theme's, of one cell) is
+ * disclosure_figure_key's. */
+struct ledger;
+struct buf;
+void disclosure_record(const struct stats_run *run, struct ledger *l);
+void disclosure_figure_key(const struct stats_run *run, bool theme, size_t cell, size_t field,
+                           struct buf *key);
+
 /* The text of the previous HR period of period (written to prev, "" when
  * there is none), and its index in hr->periods or -1. */
 int64_t hr_previous_period(const struct hr_table *hr, uint32_t period, char prev[PERIOD_TEXT_MAX]);

@@ -88,6 +88,11 @@ static void usage(FILE *out)
           "      --groupings LIST write rows only for these groupings (a demographic\n"
           "                       or unit level such as ethnicity or team; the whole\n"
           "                       scope, all, always); default every grouping\n"
+          "      --ledger FILE    release ledger (created 0600 if missing): hide every\n"
+          "                       figure whose difference from one an earlier run\n"
+          "                       published would describe fewer than --min-n people,\n"
+          "                       then record this run's figures in it\n"
+          "                       (docs/threat-model.md)\n"
           "  -h, --help           show this help\n"
           "  -V, --version        show the version\n"
           "\n"
@@ -123,6 +128,7 @@ enum {
     OPT_GZIP,
     OPT_ORGS,
     OPT_GROUPINGS,
+    OPT_LEDGER,
 };
 
 static int parse_options(int argc, char **argv, struct stats_options *opt)
@@ -149,6 +155,7 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
         {"gzip", no_argument, NULL, OPT_GZIP},
         {"orgs", required_argument, NULL, OPT_ORGS},
         {"groupings", required_argument, NULL, OPT_GROUPINGS},
+        {"ledger", required_argument, NULL, OPT_LEDGER},
         CLI_LONG_OPTIONS_END,
     };
     int c;
@@ -255,6 +262,11 @@ static int parse_options(int argc, char **argv, struct stats_options *opt)
                                        argv[optind - 1]);
             *(c == OPT_ORGS ? &opt->orgs : &opt->groupings) = optarg;
             break;
+        case OPT_LEDGER:
+            if (!*optarg)
+                return cli_usage_error(&program, "--ledger needs a file name");
+            opt->ledger = optarg;
+            break;
         default: /* -h, -V or a bad option */
             return cli_common_option(&program, argv, c);
         }
@@ -291,6 +303,24 @@ static const char *input_in_output(const char *dir, char **inputs, size_t n)
             return inputs[i];
     }
     return NULL;
+}
+
+/* The ledger is neither an input nor a table this run replaces: appending
+ * to a dataset would damage it, and a table's commit would replace the
+ * ledger.  Asked once the output directory exists.  False with the reason
+ * in err. */
+static bool ledger_apart(const struct stats_options *opt, char **inputs, size_t n, struct buf *err)
+{
+    char *ledger[1] = {(char *)opt->ledger};
+    const char *clash = input_in_output(opt->output_dir, ledger, 1) ? opt->output_dir : NULL;
+    for (size_t i = 0; !clash && i < n; i++)
+        if (same_file(opt->ledger, inputs[i]))
+            clash = inputs[i];
+    if (!clash)
+        return true;
+    buf_printf(err, "--ledger '%s' is %s '%s': it would be overwritten", opt->ledger,
+               clash == opt->output_dir ? "a table's name in --output" : "the input", clash);
+    return false;
 }
 
 static bool make_output_dir(const char *dir, bool *created, struct buf *err)
@@ -438,6 +468,13 @@ static int write_outputs(struct stats_run *run, struct buf *err)
             table_abort(&w->tables[i]);
         buf_release(&w->errors[i]);
     }
+    if (ok && run->ledger) { /* recorded before published: never the other way round */
+        disclosure_record(run, run->ledger);
+        ok = ledger_append(run->ledger, run->opt->min_n, err);
+        for (size_t i = 0; i < N_WRITERS && !ok; i++)
+            if (w->files[i])
+                atomic_abort(w->files[i]);
+    }
     if (ok)
         ok = commit_outputs(w, err);
     pthread_mutex_destroy(&w->lock);
@@ -487,12 +524,20 @@ int main(int argc, char **argv)
     struct lock_set locks = {0};
     int compare_status = CLI_OK;
     struct overlap_watch overlap = {.allow = opt.allow_overlap};
+    struct ledger ledger = {0};
+    bool ledger_bad = false;
     if (!make_output_dir(opt.output_dir, &created, &err) ||
         !lock_directories(&locks, &opt, argv + optind, n, &err))
         io_error = true;
+    else if (opt.ledger && !ledger_apart(&opt, argv + optind, n, &err))
+        io_error = true;
+    else if (opt.ledger && !ledger_open(&ledger, opt.ledger, !opt.no_wait, &err, &io_error))
+        ledger_bad = true; /* corrupt: bad data; or io_error */
     else if (opt.successors)
         compare_status = successors_read(&run.model.history, opt.successors, &err);
-    if (!io_error && compare_status == CLI_OK &&
+    if (opt.ledger && !ledger_bad && !io_error)
+        run.ledger = &ledger;
+    if (!io_error && !ledger_bad && compare_status == CLI_OK &&
         load_open(&run.model, src, argv + optind, n, &err, &io_error) &&
         overlap_check_inputs(src, argv + optind, n, &err) &&
         dictionary_build(&run.dict, &run.model, src, n, &err) &&
@@ -521,6 +566,10 @@ int main(int argc, char **argv)
                         "; WRES 3 rows from HR counts: suppressed %zu primary, %zu secondary",
                         hr_primary, hr_secondary);
             }
+            if (run.ledger) /* releases read before this one */
+                fprintf(
+                    stderr, "; hidden by the ledger %zu (differences from %u earlier release%s)",
+                    run.ledger_hidden, ledger.n_releases - 1, ledger.n_releases == 2 ? "" : "s");
             fputc('\n', stderr);
         }
         if (status == CLI_OK && run.compare.active)
@@ -541,6 +590,8 @@ done:
     }
     if (status != CLI_OK && created)
         rmdir(opt.output_dir); /* made for this run, and nothing written */
+    if (opt.ledger)
+        ledger_close(&ledger);
     lock_set_release(&locks);
     overlap_release(&overlap);
     buf_release(&err);

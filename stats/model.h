@@ -38,8 +38,11 @@ struct scope {
     enum scope_kind kind;
 };
 
-/* Suppression state of a reported cell. */
-enum suppression { SUPP_NONE = 0, SUPP_PRIMARY, SUPP_SECONDARY };
+/* Suppression state of a reported cell.  SUPP_LEDGER: hidden because its
+ * difference from a figure of an earlier release (--ledger) would describe
+ * fewer than min_n people, or to protect such a difference
+ * (stats/disclosure.c). */
+enum suppression { SUPP_NONE = 0, SUPP_PRIMARY, SUPP_SECONDARY, SUPP_LEDGER };
 
 struct popcell {
     uint32_t period; /* index into model.periods */

@@ -35,7 +35,8 @@ const char *cell_parent_group(const struct stats_run *run, size_t cell)
 
 const char *suppression_name(enum suppression s)
 {
-    static const char *const names[] = {SUPPRESSED_NO, SUPPRESSED_PRIMARY, SUPPRESSED_SECONDARY};
+    static const char *const names[] = {SUPPRESSED_NO, SUPPRESSED_PRIMARY, SUPPRESSED_SECONDARY,
+                                        SUPPRESSED_LEDGER};
     return names[s];
 }
 

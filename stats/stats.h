@@ -12,6 +12,7 @@
 #include "contract.h"
 #include "dictionary.h"
 #include "disclosure.h"
+#include "ledger.h"
 #include "load.h"
 #include "methods.h"
 #include "model.h"
@@ -39,6 +40,7 @@ struct stats_options {
     const char *orgs;      /* --orgs LIST as given; NULL: every org */
     const char *groupings; /* --groupings LIST as given; NULL: every grouping */
     bool gzip;             /* --gzip: NAME.csv.gz */
+    const char *ledger;    /* --ledger FILE: the release ledger (ledger.h) */
 };
 
 struct stats_run {
@@ -48,8 +50,10 @@ struct stats_run {
     struct dictionary dict;       /* what the items, themes and groups mean */
     struct disclosure disclosure; /* every suppression decision (disclosure_decide) */
     size_t primary, secondary;
-    size_t *order;                        /* cells in output order */
-    struct selection shown;               /* the rows written (--orgs, --groupings) */
+    struct ledger *ledger;  /* --ledger: read before disclosure_decide, NULL without */
+    size_t ledger_hidden;   /* figures hidden by the ledger (SUPP_LEDGER) */
+    size_t *order;          /* cells in output order */
+    struct selection shown; /* the rows written (--orgs, --groupings) */
     const struct source_dataset *sources; /* the datasets read, for provenance */
     struct compare_summary compare;       /* the comparison set, for inputs.csv */
     size_t n_sources;

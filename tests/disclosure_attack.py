@@ -710,7 +710,7 @@ def base_facts(run, cells):
                 out.append(fix(key + (field,), v, tol) + ("shown", f, (key,), True))
         elif supp == "primary":
             out.append(([(key + ("n",), 1.0)], -INF, m - 1, "label", f, (key,), False))
-        elif supp == "secondary":  # hidden to mend a relation at a step t >= 1
+        elif supp in ("secondary", "ledger"):  # hidden at a step t >= 1, or by the ledger
             out.append(([(key + ("n",), 1.0)], 1, INF, "label", f, (key,), False))
     return out
 
@@ -1721,6 +1721,125 @@ def counts_of(cells, targets):
     return out
 
 
+# ---------------------------------------------------------------- across releases
+#
+# Differencing across runs (--before ... --after): the same figures
+# published before and after the data changed (a respondent or a team
+# removed, late returns added) tell, by subtraction, the counts of the
+# people who changed: a difference of 1 in n is one person, and the
+# difference in positive answers is that person's answer.  A difference
+# describing fewer than min-n people (0 < |dn| < min-n, or dn = 0 with the
+# positive count or score sum changed) is a recovery, found:
+#   direct      the same cell in both runs;
+#   complement  the rest of the cell's scope (its whole cell less it);
+#   relation    a relation (a-b above) whose parent's difference is known:
+#               the difference of its hidden part (children hidden in
+#               either run, and the respondents outside every unit unless
+#               the attacker sees none), and with one hidden child that
+#               child's difference, which also gives its hidden count in
+#               one run from the other's shown one (a recovery too).
+# A cell with no row has no respondents: its count is known to be 0.
+
+def small_difference(dn, dx, m):
+    changed = abs(dn) > 1e-6 or abs(dx) > 1e-6 * max(1.0, abs(dn))
+    return changed and abs(dn) < m - 1e-9
+
+
+def known_values(cells):
+    """{key: (n, x)} of the shown cells (x: positive, or a theme's score sum)."""
+    out = {}
+    for key, (supp, fig) in cells.items():
+        if fig is not None:
+            out[key] = (fig["n"], fig["x"] if key[0] == "i" else fig["s"])
+    return out
+
+
+def no_remainder_seen(cells, rels):
+    known = known_values(cells)
+    checked = 0
+    for parent, children, remainder, _ in rels:
+        if not remainder or parent not in known or any(c not in known for c in children):
+            continue
+        checked += 1
+        if abs(known[parent][0] - sum(known[c][0] for c in children)) > 1e-9:
+            return False
+    return checked > 0
+
+
+def difference_attack(before_dir, after_dir, table):
+    before, after = Run(before_dir), Run(after_dir)
+    m = after.min_n
+    cb, ca = survey_cells(before), survey_cells(after)
+    kb, ka = known_values(cb), known_values(ca)
+
+    def value(known, cells, key):  # (n, x), or None when hidden
+        if key in known:
+            return known[key]
+        return None if key in cells else (0.0, 0.0)
+
+    def diff(key):
+        vb, va = value(kb, cb, key), value(ka, ca, key)
+        if vb is None or va is None:
+            return None
+        return (vb[0] - va[0], vb[1] - va[1])
+
+    keys = sorted(set(cb) | set(ca))
+    label = "%s -> %s" % (before.name, after.name)
+    att = rec = 0
+    for key in keys:
+        d = diff(key)
+        if d is None or (key not in ca and key not in cb):
+            continue
+        att += 1
+        rec += small_difference(d[0], d[1], m)
+    table.append(("direct: the same figure in both runs", att, rec, label))
+    att = rec = 0
+    for key in keys:
+        if key[4] == "all":
+            continue
+        d, dw = diff(key), diff(key[:4] + ("all", "all", ""))
+        if d is None or dw is None:
+            continue
+        att += 1
+        rec += small_difference(dw[0] - d[0], dw[1] - d[1], m)
+    table.append(("complement: the rest of the figure's scope", att, rec, label))
+    rels = relations(keys, unit_dims_of([before, after]), group_members([before, after]))
+    no_rem = no_remainder_seen(cb, rels) and no_remainder_seen(ca, rels)
+    att = rec = 0
+    for parent, children, remainder, _ in rels:
+        dp = diff(parent)
+        if dp is None:
+            continue
+        unknown = [c for c in children if diff(c) is None]
+        parts = len(unknown) + (1 if remainder and not no_rem else 0)
+        if parts == 0:
+            continue
+        dn, dx = dp
+        for c in children:
+            if c not in unknown:
+                dn, dx = dn - diff(c)[0], dx - diff(c)[1]
+        att += 1
+        found = small_difference(dn, dx, m)
+        if parts == 1 and unknown:  # one hidden child: its difference, and so its count
+            c = unknown[0]
+            found |= value(kb, cb, c) is not None or value(ka, ca, c) is not None
+        rec += found
+    table.append(("relation: a relation's hidden part, by difference", att, rec, label))
+
+
+def difference_main(args):
+    table = []
+    for before in args.before:
+        difference_attack(before, args.after, table)
+    width = max(len(r[0]) for r in table)
+    print("%-*s  %8s  %9s" % (width, "attack", "attempts", "recovered"))
+    for label, att, rec, note in table:
+        print("%-*s  %8d  %9d  %s" % (width, label, att, rec, note))
+    print("%-*s  %8d  %9d" % (width, "everything together", sum(r[1] for r in table),
+                              sum(r[2] for r in table)))
+    return 1 if any(r[2] for r in table) else 0
+
+
 def main(argv):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--schema", required=True)
@@ -1729,7 +1848,12 @@ def main(argv):
     parser.add_argument("--hr-truth", action="append", default=[])
     parser.add_argument("--run", action="append", default=[])
     parser.add_argument("--report", action="append", default=[], help="REPORT_DIR")
+    parser.add_argument("--before", action="append", default=[],
+                        help="a run before the data changed (differencing across runs)")
+    parser.add_argument("--after", help="the run after the change, against every --before")
     args = parser.parse_args(argv)
+    if args.after:
+        return difference_main(args)
     gc.disable()
     ctx = Context(args)
     runs, survey_runs = ctx.runs, ctx.survey_runs

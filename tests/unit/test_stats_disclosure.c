@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -662,6 +663,123 @@ static void test_hotspots_hidden_org(void **state)
     fixture_free(f);
 }
 
+/* ---- the release ledger (--ledger) --------------------------------------------- */
+
+/* Decide the run against the ledger at path, then append its release. */
+static void decide_with_ledger(struct fixture *f, const char *path)
+{
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    disclosure_release(&f->run.disclosure);
+    f->run.ledger = &l;
+    disclosure_decide(&f->run, NULL, 0);
+    disclosure_record(&f->run, &l);
+    assert_true(ledger_append(&l, f->opt.min_n, &err));
+    f->run.ledger = NULL;
+    ledger_close(&l);
+    buf_release(&err);
+}
+
+static void set_counts(struct model *m, const size_t *cells, const double *n, size_t k)
+{
+    for (size_t i = 0; i < k; i++) {
+        model_count(m, cells[i], 0)->n = n[i];
+        model_count(m, cells[i], 0)->positive = floor(n[i] / 2);
+    }
+}
+
+/* Org X (60) of ethnic groups A, B, C (20 each), released; then one person
+ * of A leaves: A's and X's differences are that person (1), so both are
+ * hidden by the ledger, and B and C (unchanged) stay.  Then 12 leave A
+ * (8, primary): X's difference of 12 may show, but with B and C unchanged
+ * it would give A's, and so A's hidden count: X is hidden.  The same data
+ * again hides nothing new. */
+static void test_ledger_hides_small_differences(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/candour-ledger-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/ledger", dir);
+    struct fixture *f = fixture_new(11);
+    struct model *m = &f->run.model;
+    struct item it = {.id = "q1", .text = "q1", .measure = "positive"};
+    model_item(m, &it);
+    size_t eth = model_grouping(m, "ethnicity", GROUPING_DEMOGRAPHIC);
+    uint32_t period = strdict_intern(&m->periods, "2023", 4);
+    size_t x = model_cell(m, period, (uint32_t)model_scope(m, "X", SCOPE_ORG), 0, 0, MODEL_NONE);
+    size_t cells[4] = {x};
+    const char *names[] = {"A", "B", "C"};
+    for (int g = 0; g < 3; g++)
+        cells[g + 1] = model_cell(m, period, m->cells[x].scope, (uint32_t)eth,
+                                  strdict_intern(&m->groups, names[g], 1), x);
+    set_counts(m, cells, (double[]){60, 20, 20, 20}, 4);
+    decide_with_ledger(f, path);
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(model_count(m, cells[k], 0)->supp, SUPP_NONE);
+    assert_int_equal(f->run.ledger_hidden, 0);
+    set_counts(m, cells, (double[]){59, 19, 20, 20}, 4);
+    decide_with_ledger(f, path);
+    expect_states(
+        (enum suppression[]){model_count(m, x, 0)->supp, model_count(m, cells[1], 0)->supp,
+                             model_count(m, cells[2], 0)->supp, model_count(m, cells[3], 0)->supp},
+        (enum suppression[]){SUPP_LEDGER, SUPP_LEDGER, SUPP_NONE, SUPP_NONE}, 4);
+    assert_int_equal(f->run.ledger_hidden, 2);
+    set_counts(m, cells, (double[]){48, 8, 20, 20}, 4);
+    decide_with_ledger(f, path);
+    expect_states(
+        (enum suppression[]){model_count(m, x, 0)->supp, model_count(m, cells[1], 0)->supp,
+                             model_count(m, cells[2], 0)->supp, model_count(m, cells[3], 0)->supp},
+        (enum suppression[]){SUPP_LEDGER, model_count(m, cells[1], 0)->supp, SUPP_NONE, SUPP_NONE},
+        4);
+    /* A: hidden, first as the part X's hidden total needs (secondary) */
+    assert_int_not_equal(model_count(m, cells[1], 0)->supp, SUPP_NONE);
+    decide_with_ledger(f, path);
+    assert_int_equal(model_count(m, x, 0)->supp, SUPP_LEDGER); /* hidden once, hidden after */
+    fixture_free(f);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
+/* Org X (60) of directorates Med and Surg (30 each), released; then 12
+ * leave Med and 1 leaves Surg.  Surg's own difference is 1: hidden.  Med's
+ * is 12 and X's 13, but X less Med, the rest of the org, changed by 1: Med
+ * is hidden too (its complement).  X then has two hidden parts whose
+ * difference (13) may show. */
+static void test_ledger_hides_small_complements(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/candour-ledger-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/ledger", dir);
+    struct fixture *f = fixture_new(11);
+    struct model *m = &f->run.model;
+    struct item it = {.id = "q1", .text = "q1", .measure = "positive"};
+    model_item(m, &it);
+    size_t unit = model_grouping(m, "directorate", GROUPING_UNIT);
+    uint32_t period = strdict_intern(&m->periods, "2023", 4);
+    size_t x = model_cell(m, period, (uint32_t)model_scope(m, "X", SCOPE_ORG), 0, 0, MODEL_NONE);
+    size_t med = model_cell(m, period, m->cells[x].scope, (uint32_t)unit,
+                            strdict_intern(&m->groups, "Med", 3), x);
+    size_t surg = model_cell(m, period, m->cells[x].scope, (uint32_t)unit,
+                             strdict_intern(&m->groups, "Surg", 4), x);
+    size_t cells[3] = {x, med, surg};
+    set_counts(m, cells, (double[]){60, 30, 30}, 3);
+    decide_with_ledger(f, path);
+    set_counts(m, cells, (double[]){47, 18, 29}, 3);
+    decide_with_ledger(f, path);
+    expect_states((enum suppression[]){model_count(m, x, 0)->supp, model_count(m, med, 0)->supp,
+                                       model_count(m, surg, 0)->supp},
+                  (enum suppression[]){SUPP_NONE, SUPP_LEDGER, SUPP_LEDGER}, 3);
+    fixture_free(f);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
 /* A figure made of two cells reads their decided states. */
 static void test_pair_states(void **state)
 {
@@ -678,6 +796,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attacker_finds_a_lone_hidden_cell),
+        cmocka_unit_test(test_ledger_hides_small_differences),
+        cmocka_unit_test(test_ledger_hides_small_complements),
         cmocka_unit_test(test_primary_and_complementary),
         cmocka_unit_test(test_hidden_part_needs_both_answers),
         cmocka_unit_test(test_unit_remainder_is_too_small),
