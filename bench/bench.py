@@ -248,6 +248,19 @@ def bench_size(rows, runs, with_duckdb, results):
     plan.append(("stats_org", "candour-stats, no unit breakdowns",
                  [os.path.join(BIN, "candour-stats"), "--groupings", ORG_LEVEL_GROUPINGS, "-o",
                   stats_dir + "-org", dataset]))
+    # the report from the full tables just written: one trust, and the
+    # national summary; with gnuplot's charts when it is installed (exit 3
+    # without it: the text written, the charts said missing), and with no
+    # gnuplot at all (the report's own work: reading, text, chart data)
+    report = [os.path.join(BIN, "candour-report"), "--results", stats_dir]
+    charts_ok = ["sh", "-c", '"$@"; s=$?; [ $s -eq 0 ] || [ $s -eq 3 ]', "sh"]
+    no_gnuplot = charts_ok + ["env", "PATH=/nonexistent"]
+    plan.append(("report_org", "candour-report --org ONE",
+                 charts_ok + report + ["--org", ONE_ORG, "-o", stats_dir + "-report-org"]))
+    plan.append(("report_org_text", "candour-report --org ONE, no gnuplot",
+                 no_gnuplot + report + ["--org", ONE_ORG, "-o", stats_dir + "-report-org-text"]))
+    plan.append(("report_all", "candour-report --all",
+                 charts_ok + report + ["--all", "-o", stats_dir + "-report-all"]))
     # stats' floor, as cat is ingest's: writing as many bytes as its tables
     # hold (the previous round's, or this round's: the same) with dd in
     # 512 KiB blocks, fsynced, over a previous copy, as stats replaces its
@@ -330,6 +343,15 @@ def ratios(results):
                                                           "met" if value <= target else "NOT met"))
             say("  %-44s %6.2f  (no target: unlike work)" % (
                 "stats / DuckDB loaded-table aggregate", r["stats"]["wall"] / r["duck_table"]["wall"]))
+        if "report_org" in r and rows == ROWS_PER_YEAR:
+            for name, value, target in (
+                    ("report --org ONE, seconds", r["report_org"]["wall"], 1.0),
+                    ("report --org ONE, no gnuplot, seconds", r["report_org_text"]["wall"], 1.0),
+                    ("report --org ONE, RSS MB", r["report_org"]["rss"], 128),
+                    ("report --all, seconds", r["report_all"]["wall"], 5.0),
+                    ("report --all, RSS MB", r["report_all"]["rss"], 512)):
+                say("  %-44s %6.2f  (target < %.0f: %s)" % (name, value, target,
+                                                         "met" if value < target else "NOT met"))
         if "write_floor" in r:
             value = r["stats"]["wall"] / r["write_floor"]["wall"]
             say("  %-44s %6.2f  (target <= 1.50: %s)" % ("stats / writing its bytes", value,

@@ -393,6 +393,80 @@ static enum scan scan_record(struct csvin *in, const unsigned char *p, const uns
     }
 }
 
+/* The record at p when it is one plain line (csvin_skip_fn): its line
+ * break at *nl, its length without the break (and a CR before it) in *len
+ * and its commas in *commas.  False when the line holds a quote or a CR
+ * other than a final one, or has no LF before end.  Like find_delimiter,
+ * reads up to 15 bytes past end (the window's slack). */
+static bool plain_line(const unsigned char *p, const unsigned char *end, const unsigned char **nl,
+                       size_t *len, size_t *commas)
+{
+    size_t n_commas = 0;
+    bool cr = false;
+    const unsigned char *lf = NULL;
+#ifdef __SSE2__
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"');
+    const __m128i lf_byte = _mm_set1_epi8('\n'), cr_byte = _mm_set1_epi8('\r');
+    for (const unsigned char *q = p; q < end && !lf; q += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)q);
+        unsigned at_lf = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, lf_byte));
+        unsigned before = at_lf ? (1u << __builtin_ctz(at_lf)) - 1 : 0xFFFFu;
+        if (at_lf)
+            lf = q + __builtin_ctz(at_lf);
+        if ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, quote)) & before)
+            return false;
+        cr |= ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, cr_byte)) & before) != 0;
+        /* a few commas a block: cleared one by one (no popcnt instruction
+         * in the baseline x86-64 this is built for) */
+        for (unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, comma)) & before; m;
+             m &= m - 1)
+            n_commas++;
+    }
+    if (lf && lf >= end)
+        lf = NULL;
+#else
+    for (const unsigned char *q = p; q < end && !lf; q++) {
+        if (*q == '"')
+            return false;
+        cr |= *q == '\r';
+        n_commas += *q == ',';
+        if (*q == '\n')
+            lf = q;
+    }
+#endif
+    if (!lf)
+        return false;
+    size_t n = (size_t)(lf - p);
+    if (cr) { /* only a CR right before the LF */
+        if (n == 0 || lf[-1] != '\r' || memchr(p, '\r', n - 1))
+            return false;
+        n--;
+    }
+    *nl = lf;
+    *len = n;
+    *commas = n_commas;
+    return true;
+}
+
+/* Offer the record at p to the raw-record filter; true when it skipped it
+ * (*next: the record after it).  *offered says whether it was offered (and
+ * counted in records_cut). */
+static bool skip_record(struct csvin *in, const unsigned char *p, const unsigned char *end,
+                        const unsigned char **next, bool *offered)
+{
+    const unsigned char *nl;
+    size_t len, commas;
+    *offered = false;
+    if (!plain_line(p, end, &nl, &len, &commas) || len == 0 || len > CSVIN_FIELD_MAX ||
+        commas >= CSVIN_FIELDS_MAX)
+        return false;
+    *offered = true;
+    if (!in->skip(in->skip_ctx, (const char *)p, len, commas + 1, in->records_cut++))
+        return false;
+    *next = nl + 1;
+    return true;
+}
+
 static void window_append(struct csvin *in, const unsigned char *data, size_t len)
 {
     struct batch *b = in->batch;
@@ -419,9 +493,17 @@ static bool scan_window(struct csvin *in, bool at_eof)
     }
     const unsigned char *p = b->window, *end = b->window + in->window_len, *next = NULL;
     for (;;) {
+        bool offered = false;
+        if (in->skip && skip_record(in, p, end, &next, &offered)) {
+            in->line++;
+            p = next;
+            continue;
+        }
         size_t fields_before = b->n_fields, extra_before = b->extra_len;
         enum scan r = scan_record(in, p, end, &next);
         if (r == SCAN_RECORD) {
+            if (!offered)
+                in->records_cut++;
             in->line += in->newlines_in_record + 1;
             p = next;
             continue;
@@ -586,7 +668,15 @@ static void batch_recycle(struct csvin_pipe *pipe, struct batch *b)
  * start of a record not yet complete). */
 static bool hand_over(struct csvin *in, const unsigned char *tail, size_t tail_len)
 {
-    struct batch *full = in->batch, *b = batch_get(in);
+    struct batch *full = in->batch;
+    if (full->n_records == 0 && tail) { /* every record skipped: keep the batch */
+        memmove(full->window, tail, tail_len);
+        memset(full->window + tail_len, 0, WINDOW_SLACK);
+        in->window_len = tail_len;
+        full->n_fields = full->extra_len = 0;
+        return true;
+    }
+    struct batch *b = batch_get(in);
     xgrow(&b->window, &b->window_cap, tail_len + WINDOW_SLACK, 1);
     if (tail_len)
         memcpy(b->window, tail, tail_len);
@@ -665,7 +755,15 @@ static bool deliver_batch(struct csvin *in, const struct batch *b)
 
 enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn fn, void *ctx)
 {
+    return csvin_read_filtered(in, path, NULL, NULL, fn, ctx);
+}
+
+enum csvin_status csvin_read_filtered(struct csvin *in, const char *path, csvin_skip_fn skip,
+                                      void *skip_ctx, csvin_record_fn fn, void *ctx)
+{
     memset(in, 0, sizeof(*in));
+    in->skip = skip;
+    in->skip_ctx = skip_ctx;
     in->line = 1;
     in->at_start = 1;
     in->record_plain = in->record_ascii = true;

@@ -69,6 +69,22 @@ void csvin_set_test_sizes(size_t piece, size_t window_max);
 /* Called for each non-blank record; return 0 to go on, non-zero to stop. */
 typedef int (*csvin_record_fn)(void *ctx, const struct csvin_record *rec, struct csvin *in);
 
+/* A raw-record filter (csvin_read_filtered), for a reader that wants a few
+ * records of a large file: called on the reading thread, so that a record
+ * skipped costs a scan for its line break and no field splitting.  It is
+ * offered each record that the fast scanner sees as one line holding no
+ * quote and no CR (but a final one before the LF), at most CSVIN_FIELD_MAX
+ * bytes and CSVIN_FIELDS_MAX fields: its bytes without the line break, so
+ * its fields are exactly the bytes between commas, as libcsv would give them
+ * unless one starts or ends with a space or tab (libcsv trims those: a
+ * filter must not skip a record on such a field).  index counts the records
+ * before it (0: the first, usually a header).  Returning true skips the
+ * record: fn never sees it, and it still counts in the line numbers.
+ * Records not offered (quoted fields, records after an irregular one, which
+ * go to libcsv) always reach fn, so fn must apply the same choice. */
+typedef bool (*csvin_skip_fn)(void *ctx, const char *line, size_t len, size_t n_fields,
+                              unsigned long index);
+
 struct csvin {
     struct source src;
     enum csvin_status status;
@@ -91,6 +107,9 @@ struct csvin {
     int prev_terminator;
     int at_start;
     int stop;
+    csvin_skip_fn skip; /* csvin_read_filtered */
+    void *skip_ctx;
+    unsigned long records_cut; /* records the fast scanner cut or skipped */
     /* private: the caller's thread */
     csvin_record_fn fn;
     void *ctx;
@@ -104,6 +123,9 @@ struct csvin {
  * CSVIN_OK at a clean end.  in stays valid for source statistics (raw size,
  * CRC) until csvin_close. */
 enum csvin_status csvin_read(struct csvin *in, const char *path, csvin_record_fn fn, void *ctx);
+/* csvin_read with a raw-record filter (csvin_skip_fn; NULL: none). */
+enum csvin_status csvin_read_filtered(struct csvin *in, const char *path, csvin_skip_fn skip,
+                                      void *skip_ctx, csvin_record_fn fn, void *ctx);
 void csvin_close(struct csvin *in);
 /* Message for in->status (no file name or line). */
 const char *csvin_strerror(const struct csvin *in);

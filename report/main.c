@@ -80,7 +80,8 @@ static int parse_options(int argc, char **argv, struct report_options *opt)
  * candour-stats writing into it is waited for, so its tables are never read
  * while it replaces them.  A directory that cannot be opened is not locked:
  * results_load says why. */
-static bool load_results_locked(struct results *r, const char *dir, struct buf *err)
+static bool load_results_locked(struct results *r, const char *dir,
+                                const struct results_filter *filter, struct buf *err)
 {
     struct lock_set locks = {0};
     struct buf ignored;
@@ -88,7 +89,7 @@ static bool load_results_locked(struct results *r, const char *dir, struct buf *
     if (lock_set_add_dir(&locks, dir, false, &ignored))
         lock_set_take(&locks, "candour-report", true, &ignored);
     buf_release(&ignored);
-    bool ok = results_load(r, dir, err);
+    bool ok = results_load(r, dir, filter, err);
     lock_set_release(&locks);
     return ok;
 }
@@ -107,7 +108,8 @@ int main(int argc, char **argv)
     int status;
     struct stat st;
     bool created = false;
-    if (!load_results_locked(&results, opt.results_dir, &err)) {
+    struct results_filter rows = {opt.org, opt.all}; /* the rows the report reads */
+    if (!load_results_locked(&results, opt.results_dir, &rows, &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
         status = results.io_error ? REPORT_EIO : REPORT_EDATA;
     } else if (stat(opt.output_dir, &st) != 0 && !(created = mkdir(opt.output_dir, 0755) == 0)) {

@@ -174,11 +174,11 @@ static bool run_settings(const struct results *r, long *min_n, double *conf, str
     bool found = false;
     for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
         const struct csv_table *t = tables[i];
-        if (!t->n_rows)
+        if (!t->first)
             continue;
         double m, c;
-        if (!fmt_parse(csv_cell(t, 0, "min_n"), &m) ||
-            !fmt_parse(csv_cell(t, 0, "conf_level"), &c) || m < 1 || m > 1e9 || m != floor(m) ||
+        if (!fmt_parse(csv_first_cell(t, "min_n"), &m) ||
+            !fmt_parse(csv_first_cell(t, "conf_level"), &c) || m < 1 || m > 1e9 || m != floor(m) ||
             !(c > 0 && c < 1)) {
             buf_printf(err, "%s:2: no valid min_n and conf_level (not a candour-stats output)",
                        t->path);
@@ -202,29 +202,26 @@ static bool run_settings(const struct results *r, long *min_n, double *conf, str
 
 /* ---- the org and the period ------------------------------------------------- */
 
-/* The tables whose rows say which orgs and periods the results cover. */
-#define SCOPE_TABLES(r)                                                                            \
-    {                                                                                              \
-        &(r)->proportions, &(r)->themes, &(r)->wres, &(r)->hotspots                                \
-    }
-
-/* The distinct values of column (period or org) in the rows of the scope
- * tables for org and period (NULL: any); pooled scopes are not orgs. */
+/* The distinct values of column (period or org) of the (org, period)
+ * pairs the scope tables' rows hold (every row, whatever results_load kept)
+ * for org and period (NULL: any); pooled scopes are not orgs. */
 static void collect(const struct results *r, const char *org, const char *period,
                     const char *column, struct names *values)
 {
-    const struct csv_table *tables[] = SCOPE_TABLES(r);
+    const struct csv_table *tables[] = RESULTS_SCOPE_TABLES(r);
     bool orgs = strcmp(column, "org") == 0;
     memset(values, 0, sizeof(*values));
     for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
-        struct view v;
-        view_filter(&v, tables[i], org, period);
-        for (size_t k = 0; k < v.n; k++) {
-            const char *value = vcell(&v, v.rows[k], column);
+        const struct csv_table *t = tables[i];
+        for (size_t k = 0; k < t->n_scopes; k++) {
+            const char *o = t->orgs.strings[t->scopes[k].org],
+                       *p = t->periods.strings[t->scopes[k].period];
+            if ((org && strcmp(o, org) != 0) || (period && strcmp(p, period) != 0))
+                continue;
+            const char *value = orgs ? o : p;
             if (!orgs || is_org_scope(value))
                 names_add(values, value);
         }
-        view_release(&v);
     }
 }
 

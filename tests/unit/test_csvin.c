@@ -525,14 +525,15 @@ static void random_bytes(struct buf *b, size_t len)
         buf_putc(b, rnd(200) == 0 ? '\0' : alphabet[rnd(sizeof(alphabet) - 1)]);
 }
 
-static void random_field(struct buf *b)
+/* odd_percent: percent of fields that the fast scanner must hand to libcsv */
+static void random_field(struct buf *b, unsigned odd_percent)
 {
     static const char *const plain[] = {"Agree",         "Strongly agree", "",   "2023", "RXA",
                                         "White - Irish", "caf\xC3\xA9",    "a b"};
     unsigned kind = rnd(100);
-    if (kind < 80) {
+    if (kind < 83 - odd_percent) {
         buf_puts(b, plain[rnd(8)]);
-    } else if (kind < 97) {
+    } else if (kind < 100 - odd_percent) {
         buf_putc(b, '"');
         static const char *const inside[] = {"x", ",", "\"\"", "\n", "\r\n", " ", "y z"};
         for (unsigned k = rnd(8); k > 0; k--)
@@ -545,19 +546,24 @@ static void random_field(struct buf *b)
     }
 }
 
-static void random_csv(struct buf *b, size_t records)
+static void random_csv_odd(struct buf *b, size_t records, unsigned odd)
 {
     for (size_t r = 0; r < records; r++) {
         unsigned fields = 1 + rnd(12);
         for (unsigned f = 0; f < fields; f++) {
             if (f)
                 buf_putc(b, ',');
-            random_field(b);
+            random_field(b, odd);
         }
         buf_puts(b, rnd(10) ? "\n" : rnd(2) ? "\r\n" : "\n\n");
     }
     if (rnd(3) == 0) /* no final line break */
         buf_puts(b, "last");
+}
+
+static void random_csv(struct buf *b, size_t records)
+{
+    random_csv_odd(b, records, 3);
 }
 
 static void assert_same_both_ways(const char *path, const struct buf *input, bool gzip)
@@ -614,6 +620,173 @@ static void test_fast_path_matches_libcsv(void **state)
     free(gz_path);
 }
 
+/* ---- the raw-record filter (csvin_read_filtered) ------------------------ */
+
+/* Skips about half the records offered (by their index), but never one with
+ * a field a space or tab starts or ends (csvin_skip_fn's rule); what it
+ * skipped is kept as "S:field|field" lines, by index. */
+struct skipped {
+    struct buf *by_index; /* by_index[i]: the record's text, or empty */
+    size_t n;
+};
+
+static bool skip_some(void *ctx, const char *line, size_t len, size_t n_fields, unsigned long index)
+{
+    struct skipped *sk = ctx;
+    if ((index * 2654435761u >> 7) % 2)
+        return false;
+    size_t commas = 0;
+    for (size_t i = 0; i < len; i++) {
+        bool edge = i == 0 || i + 1 == len || line[i - 1] == ',' || line[i + 1] == ',';
+        if ((line[i] == ' ' || line[i] == '\t') && edge)
+            return false;
+        commas += line[i] == ',';
+        assert_true(line[i] != '"' && line[i] != '\n' && line[i] != '\r');
+    }
+    assert_int_equal(commas + 1, n_fields);
+    assert_true(index < sk->n);
+    struct buf *b = &sk->by_index[index];
+    buf_puts(b, "S:");
+    for (size_t i = 0; i < len; i++)
+        buf_putc(b, line[i] == ',' ? '|' : line[i]);
+    buf_putc(b, '\n');
+    return true;
+}
+
+/* The next line of text at *at (through its '\n'), or len 0 at the end. */
+static size_t next_line(const struct buf *text, size_t *at)
+{
+    const char *start = text->data + *at;
+    const char *nl = memchr(start, '\n', text->len - *at);
+    size_t len = nl ? (size_t)(nl - start) + 1 : text->len - *at;
+    *at += len;
+    return len;
+}
+
+/* What the filter skipped and what reached the record callback, merged in
+ * record order, must be libcsv's records: the skipped ones field for field,
+ * the others with their lines; and the status and line count are libcsv's. */
+static void assert_filter_loses_nothing(const char *path)
+{
+    struct buf ref;
+    {
+        struct csvin in;
+        struct collected c;
+        buf_init(&c.text);
+        buf_puts(&c.text, "");
+        c.n_records = 0;
+        c.stop_after = 0;
+        csvin_set_fast_path(false);
+        enum csvin_status st = csvin_read(&in, path, collect_with_plain, &c);
+        csvin_set_fast_path(true);
+        buf_printf(&c.text, "status %d error_line %lu line %lu\n", (int)st,
+                   st == CSVIN_OK ? 0ul : in.error_line, in.line);
+        csvin_close(&in);
+        ref = c.text;
+    }
+    size_t n_ref = 0;
+    for (size_t i = 0; i < ref.len; i++)
+        n_ref += ref.data[i] == '\n';
+    struct skipped sk = {xcalloc(n_ref + 1, sizeof(struct buf)), n_ref + 1};
+    struct csvin in;
+    struct collected c;
+    buf_init(&c.text);
+    buf_puts(&c.text, "");
+    c.n_records = 0;
+    c.stop_after = 0;
+    enum csvin_status st = csvin_read_filtered(&in, path, skip_some, &sk, collect_with_plain, &c);
+    buf_printf(&c.text, "status %d error_line %lu line %lu\n", (int)st,
+               st == CSVIN_OK ? 0ul : in.error_line, in.line);
+    csvin_close(&in);
+    struct buf merged, expected;
+    buf_init(&merged);
+    buf_init(&expected);
+    size_t at_ref = 0, at_got = 0;
+    for (size_t k = 0; at_ref < ref.len; k++) {
+        size_t start = at_ref, len = next_line(&ref, &at_ref);
+        const char *line = ref.data + start;
+        if (k < sk.n && sk.by_index[k].len) {
+            const char *colon = memchr(line, ':', len);
+            assert_non_null(colon);
+            buf_puts(&expected, "S:");
+            for (const char *f = colon + 1; f < line + len; f++)
+                buf_putc(&expected, *f);
+            for (size_t i = 0; i < sk.by_index[k].len; i++)
+                buf_putc(&merged, sk.by_index[k].data[i]);
+        } else {
+            for (size_t i = 0; i < len; i++)
+                buf_putc(&expected, line[i]);
+            size_t got_start = at_got, got_len = next_line(&c.text, &at_got);
+            for (size_t i = 0; i < got_len; i++)
+                buf_putc(&merged, c.text.data[got_start + i]);
+        }
+    }
+    if (merged.len != expected.len || memcmp(merged.data, expected.data, merged.len) != 0) {
+        fprintf(
+            stderr,
+            "filtered read differs (%zu, %zu bytes)\n--- filtered\n%.3000s\n--- libcsv\n%.3000s\n",
+            merged.len, expected.len, merged.data ? merged.data : "",
+            expected.data ? expected.data : "");
+        fail();
+    }
+    for (size_t i = 0; i < sk.n; i++)
+        buf_release(&sk.by_index[i]);
+    free(sk.by_index);
+    buf_release(&merged);
+    buf_release(&expected);
+    buf_release(&ref);
+    buf_release(&c.text);
+}
+
+static void test_filter_loses_nothing(void **state)
+{
+    (void)state;
+    char *path = scratch_path("filter.csv");
+    char *gz_path = scratch_path("filter.csv.gz");
+    /* the edges of what is offered: a lone CR (two records to libcsv), CRLF,
+     * a quote, a blank at a field's edge, blank lines, no final line break,
+     * a byte order mark */
+    static const char *const edges[] = {
+        "h\na,\r,b\nc,d\ne,f\n",    "h\r\na,b\r\nc\r\nd,e\r\n", "h\nx\na,\"b\"\nc,d\ne\n",
+        "h\nx\n a,b\nc,d\n",        "h\nx\ny\na,b\r",           "h\n\n\na,b\n\r\nc\nd\ne\n",
+        "\xEF\xBB\xBFh\na\nb\nc\n", "h\nx\ny\na\rb\nc\n",       "h\nx\ny\nz\n\"a\",\nb\n",
+    };
+    for (size_t i = 0; i < ARRAY_LEN(edges); i++)
+        for (size_t piece = 0; piece < 6; piece++) {
+            write_file(path, edges[i], strlen(edges[i]));
+            csvin_set_test_sizes(piece, piece ? 16 : 0);
+            assert_filter_loses_nothing(path);
+            csvin_set_test_sizes(0, 0);
+        }
+    struct buf input;
+    buf_init(&input);
+    for (int round = 0; round < 2000; round++) {
+        buf_clear(&input);
+        if (round % 3 == 0)
+            random_bytes(&input, rnd(200));
+        else /* mostly records the fast scanner cuts, so that many are offered */
+            random_csv_odd(&input, rnd(40), round % 3 == 1 ? 0 : 1);
+        write_file(path, input.data, input.len);
+        assert_filter_loses_nothing(path);
+        size_t piece = 1 + rnd(40), window_max = 16 + rnd(200);
+        csvin_set_test_sizes(piece, window_max);
+        assert_filter_loses_nothing(path);
+        csvin_set_test_sizes(0, 0);
+    }
+    for (int round = 0; round < 4; round++) {
+        buf_clear(&input);
+        random_csv_odd(&input, 30000, 0);
+        if (round % 2)
+            write_gzip(gz_path, input.data, input.len, false);
+        else
+            write_file(path, input.data, input.len);
+        assert_filter_loses_nothing(round % 2 ? gz_path : path);
+    }
+    buf_release(&input);
+    free(path);
+    free(gz_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -626,6 +799,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_field_cap, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_stop_from_callback, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_raw_size_and_crc, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_filter_loses_nothing, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_fast_path_matches_libcsv, make_scratch,
                                         remove_scratch),
     };
