@@ -59,6 +59,12 @@
     "parent_group,suppressed,direction,variation,series_start,series_end,n_points,"                \
     "mean_moving_range,polarity," RESULTS_COMMON_COLUMNS
 
+/* The `item` of spc.csv's HR series (the survey's series carry their
+ * item's id): disciplinary rates per group, and the WRES 3 relative
+ * likelihood. */
+#define SPC_ITEM_DISCIPLINARY_RATE "disciplinary_rate"
+#define SPC_ITEM_WRES3_LIKELIHOOD "wres3_relative_likelihood"
+
 #define HOTSPOTS_FILE "hotspots.csv"
 #define HOTSPOTS_COLUMNS                                                                           \
     "org,period,unit_level,unit,item,n,positive,estimate,rest_n,rest_positive,"                    \
@@ -98,7 +104,7 @@
 #define SCOPE_GROUP_PREFIX "GROUP:"
 #define SCOPE_GROUP_PREFIX_LEN (sizeof(SCOPE_GROUP_PREFIX) - 1)
 
-/* The nine files, in the order a reader loads and checks them. */
+/* The eleven files, in the order a reader loads and checks them. */
 enum results_file {
     RESULTS_PROPORTIONS,
     RESULTS_THEMES,
@@ -109,6 +115,8 @@ enum results_file {
     RESULTS_SPC,
     RESULTS_HOTSPOTS,
     RESULTS_INPUTS,
+    RESULTS_ITEMS,
+    RESULTS_WRES_GROUPS,
     RESULTS_FILES
 };
 

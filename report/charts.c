@@ -11,9 +11,14 @@
  *   spc-ITEM       XmR charts of spc.csv series (monthly HR data, 12+
  *                  survey periods), Making Data Count style
  *
- * File names come from constants and the fixed list of item ids below,
- * never from the data.  Only rows whose `suppressed` is `no` give a figure;
- * a suppressed cell is shown as suppressed or left out with a note.
+ * Which items each chart covers, and their titles and labels, come from
+ * the results' dictionary (items.csv; dictionary.h): funnels and heatmaps
+ * its funnel and heatmap items, the trend and forest plots the items of
+ * its report sections, one trend panel per section.  File names come from
+ * constants and item ids, which schemas restrict to letters, digits and
+ * _ - . (an id that is not is charted under no file name: said on stderr).  Only rows whose
+ * `suppressed` is `no` give a figure; a suppressed cell is shown as suppressed or left out with a
+ * note.
  *
  * Colours are the Okabe-Ito palette (Okabe and Ito 2008, "Color Universal
  * Design"), safe for the common colour-vision deficiencies, and every
@@ -55,49 +60,34 @@
 
 #define FONT "'DejaVu Sans,10'"
 
-enum family { SPEAKING_UP, JUST_CULTURE };
-
+/* An item of the charts: a dictionary entry (an item, not a theme). */
 struct key_item {
     const char *id;
-    const char *label;       /* for titles */
-    const char *short_label; /* for tics */
-    enum family family;
+    char *label;       /* for titles: its question text, else its label; owned */
+    char *short_label; /* for tics and keys: its label; owned */
+    size_t family;     /* its report section (index in the dictionary), DICT_NONE */
+    bool funnel, heatmap;
 };
-
-/* The just-culture and speaking-up items of a board report: the stable item
- * ids the shipped respondent schemas (schemas/nss*.schema) map each year's
- * question codes to. */
-static const struct key_item key_items[] = {
-    {"unsafe_secure", "Secure raising concerns about unsafe clinical practice",
-     "Unsafe practice: secure to raise", SPEAKING_UP},
-    {"unsafe_confident", "Confident the organisation would address a concern about unsafe practice",
-     "Unsafe practice: would be addressed", SPEAKING_UP},
-    {"speakup_safe", "Feel safe to speak up about anything that concerns me",
-     "Speaking up: feel safe", SPEAKING_UP},
-    {"speakup_confident", "Confident the organisation would address a concern I spoke up about",
-     "Speaking up: would be addressed", SPEAKING_UP},
-    {"incident_fair", "Staff involved in errors, near misses or incidents are treated fairly",
-     "Incidents: staff treated fairly", JUST_CULTURE},
-    {"incident_report_encouraged", "Encouraged to report errors, near misses or incidents",
-     "Incidents: encouraged to report", JUST_CULTURE},
-    {"incident_action", "Action is taken so that reported incidents do not happen again",
-     "Incidents: action taken", JUST_CULTURE},
-    {"incident_feedback", "Feedback given on changes made after reported incidents",
-     "Incidents: feedback given", JUST_CULTURE},
-};
-
-static const char *const family_names[] = {"Speaking up", "Just culture"};
 
 /* Series styles: colour, point type, dash type (4 series a panel). */
 static const char *const series_colour[] = {C_BLUE, C_VERMILLION, C_GREEN, C_PURPLE};
 static const int series_point[] = {7, 5, 9, 13};
 static const int series_dash[] = {1, 2, 4, 5};
 
+struct spc_item;
+
 struct charts {
     const struct report_options *opt;
     const struct results *r;
     const struct run *run; /* the org, period and rows, shared with the text */
     const char *period;    /* survey period charted (run->period) */
+    struct key_item *keys; /* every item of the dictionary, in its order; owned */
+    size_t n_keys;
+    struct spc_item *spc_items; /* the series spc.csv may hold; owned */
+    size_t n_spc_items;
+    /* The declared WRES groups of the survey in the forest plot's words
+     * ("Global majority vs White staff: ratio of %", ...); owned. */
+    char *survey_heading, *survey_key, *groups_title, *ratio_axis;
     bool io_error, data_error, chart_error;
 };
 
@@ -139,11 +129,12 @@ static double number_or_nan(const struct csv_table *t, size_t row, size_t column
     return *s && parse_double(s, strlen(s), &v) ? v : NAN;
 }
 
-static const struct key_item *find_key_item(const char *id)
+/* The item of the charts with id, or NULL. */
+static const struct key_item *find_key_item(const struct charts *c, const char *id)
 {
-    for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
-        if (strcmp(key_items[i].id, id) == 0)
-            return &key_items[i];
+    for (size_t i = 0; i < c->n_keys; i++)
+        if (strcmp(c->keys[i].id, id) == 0)
+            return &c->keys[i];
     return NULL;
 }
 
@@ -339,10 +330,25 @@ static void percent_range(double lo, double hi, double *out_lo, double *out_hi)
     }
 }
 
+/* A chart's measure: "positive", "experiencing", or MEASURE_MIXED when its
+ * items have both. */
+#define MEASURE_MIXED "mixed"
+
 static const char *measure_axis(const char *measure)
 {
-    return strcmp(measure, "experiencing") == 0 ? "% experiencing (lower is better)"
-                                                : "% positive (higher is better)";
+    return strcmp(measure, "experiencing") == 0  ? "% experiencing (lower is better)"
+           : strcmp(measure, MEASURE_MIXED) == 0 ? "% positive, or experiencing (see the item)"
+                                                 : "% positive (higher is better)";
+}
+
+/* The measure of a chart whose measure so far is *have (NULL: no item yet)
+ * once an item of measure `measure` joins it. */
+static void measure_join(const char **have, const char *measure)
+{
+    if (!*have || strcmp(*have, measure) == 0)
+        *have = measure;
+    else
+        *have = MEASURE_MIXED;
 }
 
 /* ---- funnel plots ------------------------------------------------------ */
@@ -750,6 +756,12 @@ static void funnel_commands(struct charts *c, struct chart *ch, const struct fun
  * with the target and the 95% and 99.8% limits of benchmarks.csv. */
 static void chart_funnel(struct charts *c, const struct key_item *item)
 {
+    if (!dict_id_file_safe(item->id)) {
+        char *id = quoted(item->id);
+        note("funnel", "the item id %s cannot name a file", id);
+        free(id);
+        return;
+    }
     char *stem = xasprintf("funnel-%s", item->id);
     struct funnel f;
     if (!funnel_gather(c, item, stem, &f)) {
@@ -783,8 +795,6 @@ static int compare_long(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-enum { N_KEY_ITEMS = ARRAY_LEN(key_items) };
-
 /* What the trend chart shows: the org's key items over the periods up to
  * the charted one (at most MAX_PERIODS back). */
 struct trend {
@@ -793,19 +803,20 @@ struct trend {
     size_t n_periods;
     struct value (*values)[MAX_PERIODS]; /* [key item][period]; owned */
     const char *measure, *method;
-    bool any_suppressed, family_present[2];
+    bool any_suppressed;
+    bool *family_present; /* [section]: has a row; owned */
     double y_lo, y_hi;
 };
 
 /* The key item and period ordinal of a whole-org proportions.csv row in
  * the chart's window; false for any other row. */
-static bool trend_row(const struct csv_table *t, size_t r, const struct period *last,
-                      const struct key_item **item, long *ord)
+static bool trend_row(const struct charts *c, const struct csv_table *t, size_t r,
+                      const struct period *last, const struct key_item **item, long *ord)
 {
     const char *p = csv_cell(t, r, "period");
     struct period per;
-    *item = find_key_item(csv_cell(t, r, "item"));
-    if (!*item || strcmp(csv_cell(t, r, "group_dim"), "all") != 0 ||
+    *item = find_key_item(c, csv_cell(t, r, "item"));
+    if (!*item || (*item)->family == DICT_NONE || strcmp(csv_cell(t, r, "group_dim"), "all") != 0 ||
         strcmp(csv_cell(t, r, "group"), "all") != 0 || !period_parse(p, strlen(p), &per) ||
         per.kind != last->kind)
         return false;
@@ -822,7 +833,7 @@ static void trend_periods(struct charts *c, struct trend *tr)
     for (size_t i = 0; i < rows->n; i++) {
         const struct key_item *item;
         long ord;
-        if (!trend_row(t, rows->rows[i], &tr->last, &item, &ord))
+        if (!trend_row(c, t, rows->rows[i], &tr->last, &item, &ord))
             continue;
         bool seen = false;
         for (size_t k = 0; k < tr->n_periods && !seen; k++)
@@ -840,23 +851,24 @@ static bool trend_gather(struct charts *c, struct trend *tr)
     const struct csv_table *t = &c->r->proportions;
     const struct view *rows = &c->run->prop_org;
     memset(tr, 0, sizeof(*tr));
-    tr->measure = "positive";
+    tr->measure = NULL; /* the first item's; "positive" when none */
     tr->method = "";
     if (!period_parse(c->period, strlen(c->period), &tr->last))
         return false;
     trend_periods(c, tr);
     if (tr->n_periods == 0)
         return false;
-    tr->values = xcalloc(N_KEY_ITEMS, sizeof(*tr->values));
+    tr->values = xcalloc(c->n_keys ? c->n_keys : 1, sizeof(*tr->values));
+    tr->family_present = xcalloc(c->run->dict.n_sections + 1, sizeof(bool));
     for (size_t i = 0; i < rows->n; i++) {
         size_t r = rows->rows[i], pi = 0;
         const struct key_item *item;
         long ord;
-        if (!trend_row(t, r, &tr->last, &item, &ord))
+        if (!trend_row(c, t, r, &tr->last, &item, &ord))
             continue;
         while (pi < tr->n_periods && tr->periods[pi] != ord)
             pi++;
-        struct value *v = &tr->values[item - key_items][pi];
+        struct value *v = &tr->values[item - c->keys][pi];
         if (!row_shown(t, r)) {
             v->state = CELL_SUPPRESSED;
             continue;
@@ -867,9 +879,11 @@ static bool trend_gather(struct charts *c, struct trend *tr)
             !number(c, t, r, csv_table_column(t, "ci_upper"), &hi))
             continue;
         *v = (struct value){CELL_SHOWN, 100 * est, 100 * lo, 100 * hi};
-        tr->measure = csv_cell(t, r, "measure");
+        measure_join(&tr->measure, csv_cell(t, r, "measure"));
         tr->method = csv_cell(t, r, "method");
     }
+    if (!tr->measure)
+        tr->measure = "positive";
     return true;
 }
 
@@ -883,12 +897,14 @@ static bool trend_item_present(const struct trend *tr, size_t item)
 
 /* One data block $trendI per key item with a shown value, broken at a
  * period without results; the y range; which families have rows. */
-static void trend_blocks(struct chart *ch, struct trend *tr)
+static void trend_blocks(const struct charts *c, struct chart *ch, struct trend *tr)
 {
     struct buf *d = &ch->data;
     tr->y_lo = 100;
     tr->y_hi = 0;
-    for (size_t i = 0; i < N_KEY_ITEMS; i++) {
+    for (size_t i = 0; i < c->n_keys; i++) {
+        if (c->keys[i].family == DICT_NONE)
+            continue;
         for (size_t p = 0; p < tr->n_periods; p++) {
             const struct value *v = &tr->values[i][p];
             if (v->state == CELL_SHOWN) {
@@ -896,7 +912,7 @@ static void trend_blocks(struct chart *ch, struct trend *tr)
                 tr->y_hi = fmax(tr->y_hi, v->hi);
             }
             tr->any_suppressed |= v->state == CELL_SUPPRESSED;
-            tr->family_present[key_items[i].family] |= v->state != CELL_NONE;
+            tr->family_present[c->keys[i].family] |= v->state != CELL_NONE;
         }
         if (!trend_item_present(tr, i))
             continue;
@@ -932,10 +948,21 @@ static void trend_title(struct charts *c, struct buf *b, const struct trend *tr,
     period_format(&pf, first);
     pf = period_from_ordinal(tr->last.kind, tr->periods[tr->n_periods - 1]);
     period_format(&pf, last);
-    char *line1 = xasprintf("%s: just culture and speaking up, %s to %s", org_label, first, last);
+    struct buf sections;
+    buf_init(&sections);
+    const struct dictionary *d = &c->run->dict;
+    for (size_t k = 0; k < d->n_sections; k++) {
+        buf_puts(&sections, k == 0 ? "" : k + 1 == d->n_sections ? " and " : ", ");
+        gp_label_text(&sections, d->sections[k].title, TITLE_PART_MAX);
+    }
+    char *line1 = xasprintf("%s: %s, %s to %s", org_label, sections.data, first, last);
+    buf_release(&sections);
     const struct m_prop_method_names *names = m_prop_method_find(tr->method);
-    char *line2 = xasprintf("Lines: %% of staff answering positively; shaded: %.0f%% confidence "
-                            "interval%s%s%s",
+    char *line2 = xasprintf("Lines: %% of staff %s; shaded: %.0f%% confidence interval%s%s%s",
+                            strcmp(tr->measure, "experiencing") == 0  ? "experiencing"
+                            : strcmp(tr->measure, MEASURE_MIXED) == 0 ? "answering positively, or "
+                                                                        "experiencing"
+                                                                      : "answering positively",
                             100 * c->run->conf, names ? " (" : "", names ? names->label : "",
                             names ? ")" : "");
     const char *title[] = {line1, line2};
@@ -977,13 +1004,13 @@ static void trend_axes(struct buf *b, const struct trend *tr)
 
 /* One family's panel: a line with its band per item shown, or a note that
  * every figure is suppressed. */
-static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr, int family)
+static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr, size_t family)
 {
     struct buf clauses;
     buf_init(&clauses);
     size_t k = 0;
-    for (size_t i = 0; i < N_KEY_ITEMS; i++) {
-        if ((int)key_items[i].family != family)
+    for (size_t i = 0; i < c->n_keys; i++) {
+        if (c->keys[i].family != family)
             continue;
         if (trend_item_present(tr, i)) {
             buf_printf(&clauses,
@@ -991,13 +1018,15 @@ static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr,
                        "solid 0.14 noborder notitle, $trend%zu using 1:2 with linespoints "
                        "lc rgb '%s' dt %d pt %d ps 1.5 lw 2 title ",
                        clauses.len ? ", " : "", i, series_colour[k % 4], i, series_colour[k % 4],
-                       series_dash[k % 4], series_point[k % 4]);
-            gp_put_string(&clauses, key_items[i].short_label);
+                       series_dash[(k + k / 4) % 4], series_point[(k + k / 4) % 4]);
+            gp_put_string(&clauses, c->keys[i].short_label);
         }
         k++;
     }
     buf_puts(b, "set title ");
-    gp_put_string(b, family_names[family]);
+    char *title = label_text(c->run->dict.sections[family].title, TITLE_PART_MAX);
+    gp_put_string(b, title);
+    free(title);
     buf_puts(b, "\n");
     if (clauses.len) {
         buf_printf(b,
@@ -1016,7 +1045,10 @@ static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr,
 static void trend_commands(struct charts *c, struct chart *ch, const struct trend *tr)
 {
     struct buf *b = &ch->body;
-    int panels = tr->family_present[0] + tr->family_present[1];
+    size_t n_families = c->run->dict.n_sections;
+    int panels = 0;
+    for (size_t f = 0; f < n_families; f++)
+        panels += tr->family_present[f];
     trend_title(c, b, tr, panels);
     trend_axes(b, tr);
     buf_puts(b, "set grid lc rgb '#e5e5e5' lt 1\nset border 3\nset ytics nomirror\n"
@@ -1031,7 +1063,7 @@ static void trend_commands(struct charts *c, struct chart *ch, const struct tren
         free(foot);
     }
     bool first_panel = true;
-    for (int f = 0; f < 2; f++) {
+    for (size_t f = 0; f < n_families; f++) {
         if (!tr->family_present[f] && panels)
             continue;
         trend_panel(c, b, tr, f);
@@ -1052,12 +1084,13 @@ static void chart_trend(struct charts *c)
     if (trend_gather(c, &tr)) {
         struct chart ch;
         chart_init(&ch, xstrdup("trend"), 1200, 620);
-        trend_blocks(&ch, &tr);
+        trend_blocks(c, &ch, &tr);
         trend_commands(c, &ch, &tr);
         chart_draw(c, &ch);
         chart_release(&ch);
     }
     free(tr.values);
+    free(tr.family_present);
 }
 
 /* ---- forest plot of disparities and WRES indicators -------------------- */
@@ -1097,7 +1130,7 @@ static char *ratio_text(const struct forest_row *row, const char *adverse)
  * White ratio of disparities.csv), a heading and a row per WRES indicator
  * (wres.csv); a heading without rows is left out. */
 struct forest {
-    struct forest_row rows[ARRAY_LEN(key_items) + ARRAY_LEN(wres_labels) + 2];
+    struct forest_row *rows; /* owned */
     size_t n_rows;
     /* by kind (1 survey, 2 WRES): is there a data block of points, of intervals */
     bool has_points[3], has_ci[3];
@@ -1139,17 +1172,19 @@ static void forest_add(struct charts *c, struct forest *f, const struct csv_tabl
     row->value_text = ratio_text(row, adverse);
 }
 
-/* The BME / White row of a key item in the org's disparities, if any. */
+/* The row of a key item in the org's disparities comparing the declared
+ * WRES groups of the survey, if any. */
 static void forest_survey_row(struct charts *c, struct forest *f, const struct key_item *item)
 {
     static const char *const columns[] = {"ratio", "ratio_lower", "ratio_upper"};
     const struct csv_table *dt = &c->r->disparities;
-    for (size_t k = 0; k < c->run->disp.n; k++) {
+    const struct dict_wres_side *w = &c->run->dict.survey;
+    for (size_t k = 0; k < c->run->disp.n && w->grouping; k++) {
         size_t r = c->run->disp.rows[k];
         if (strcmp(csv_cell(dt, r, "item"), item->id) != 0 ||
-            strcmp(csv_cell(dt, r, "group_dim"), "ethnicity") != 0 ||
-            strcmp(fmt_unformula(csv_cell(dt, r, "group")), "BME") != 0 ||
-            strcmp(fmt_unformula(csv_cell(dt, r, "reference")), "White") != 0)
+            strcmp(csv_cell(dt, r, "group_dim"), w->grouping) != 0 ||
+            strcmp(csv_cell(dt, r, "group"), w->comparison) != 0 ||
+            strcmp(csv_cell(dt, r, "reference"), w->reference) != 0)
             continue;
         const char *polarity = csv_cell(dt, r, "polarity");
         forest_add(c, f, dt, r, item->short_label, 1, columns,
@@ -1185,9 +1220,11 @@ static void forest_wres_row(struct charts *c, struct forest *f, size_t indicator
 static bool forest_gather(struct charts *c, struct forest *f)
 {
     memset(f, 0, sizeof(*f));
-    f->rows[f->n_rows++] = (struct forest_row){.label = "BME vs White staff: ratio of %"};
-    for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
-        forest_survey_row(c, f, &key_items[i]);
+    f->rows = xcalloc(c->n_keys + ARRAY_LEN(wres_labels) + 2, sizeof(*f->rows));
+    f->rows[f->n_rows++] = (struct forest_row){.label = c->survey_heading};
+    for (size_t i = 0; i < c->n_keys; i++)
+        if (c->keys[i].family != DICT_NONE)
+            forest_survey_row(c, f, &c->keys[i]);
     if (f->n_rows == 1)
         f->n_rows = 0; /* no survey rows: no heading */
     size_t heading2 = f->n_rows;
@@ -1200,6 +1237,7 @@ static bool forest_gather(struct charts *c, struct forest *f)
         char *org = quoted(c->opt->org);
         note("forest", "no disparity or WRES rows for %s in this period", org);
         free(org);
+        free(f->rows);
         return false;
     }
     return true;
@@ -1248,7 +1286,7 @@ static void forest_axes(struct charts *c, struct buf *b, const struct forest *f)
 {
     char *org_label = label_text(c->opt->org, LABEL_MAX);
     char *period_label = label_text(c->period, 20);
-    char *line1 = xasprintf("%s, %s: BME staff compared with White staff", org_label, period_label);
+    char *line1 = xasprintf("%s, %s: %s", org_label, period_label, c->groups_title);
     char *line2 = xasprintf("Ratio with %.0f%% confidence interval (Katz), log scale; 1 = parity",
                             100 * c->run->conf);
     const char *title[] = {line1, line2};
@@ -1305,12 +1343,11 @@ static void forest_labels(struct buf *b, const struct forest *f)
 }
 
 /* The plot command: intervals and points of each kind, the shaded range. */
-static void forest_plot(struct buf *b, const struct forest *f)
+static void forest_plot(const struct charts *c, struct buf *b, const struct forest *f)
 {
     static const char *const colour[] = {"", C_BLUE, C_VERMILLION};
     static const int point[] = {0, 7, 5};
-    static const char *const title_text[] = {"", "survey item: BME / White ratio of %",
-                                             "WRES relative likelihood"};
+    const char *const title_text[] = {"", c->survey_key, "WRES relative likelihood"};
     buf_puts(b, "plot ");
     const char *sep = "";
     for (int kind = 1; kind <= 2; kind++) {
@@ -1322,8 +1359,9 @@ static void forest_plot(struct buf *b, const struct forest *f)
             sep = ", ";
         }
         if (f->has_points[kind]) {
-            buf_printf(b, "%s$%s using 1:2 with points pt %d ps 1.6 lc rgb '%s' title '%s'", sep,
-                       forest_point_block[kind], point[kind], colour[kind], title_text[kind]);
+            buf_printf(b, "%s$%s using 1:2 with points pt %d ps 1.6 lc rgb '%s' title ", sep,
+                       forest_point_block[kind], point[kind], colour[kind]);
+            gp_put_string(b, title_text[kind]);
             sep = ", ";
         }
     }
@@ -1347,8 +1385,9 @@ static void chart_forest(struct charts *c)
     struct buf *b = &ch.body;
     forest_blocks(&ch, &f);
     forest_axes(c, b, &f);
-    buf_puts(b, "set xlabel 'Ratio, BME / White (log scale; 1 = parity)'\n"
-                "set grid xtics lc rgb '#e5e5e5' lt 1\nset border 1\n"
+    buf_puts(b, "set xlabel ");
+    gp_put_string(b, c->ratio_axis);
+    buf_puts(b, "\nset grid xtics lc rgb '#e5e5e5' lt 1\nset border 1\n"
                 "set lmargin 50\nset rmargin 46\nset bmargin 7\n"
                 "set key at screen 0.01, screen 0.01 left bottom vertical Left reverse samplen 2 "
                 "spacing 1.1\n");
@@ -1357,18 +1396,19 @@ static void chart_forest(struct charts *c)
                 "set arrow 1 from 1, graph 0 to 1, graph 1 nohead dt 2 lc rgb '#404040' lw 1.5 "
                 "back\n");
     forest_labels(b, &f);
-    forest_plot(b, &f);
+    forest_plot(c, b, &f);
     chart_draw(c, &ch);
     chart_release(&ch);
     for (size_t i = 0; i < f.n_rows; i++)
         free(f.rows[i].value_text);
+    free(f.rows);
 }
 
 /* ---- unit x item heatmaps ---------------------------------------------- */
 
 struct unit {
     const char *parent, *name;
-    struct value cells[ARRAY_LEN(key_items)];
+    struct value *cells; /* [key item]; owned */
 };
 
 static int compare_units(const void *a, const void *b)
@@ -1379,18 +1419,19 @@ static int compare_units(const void *a, const void *b)
 }
 
 /* What a heatmap shows: the org's units at one level (sorted by parent and
- * name) against the key items any of them has (in key_items order). */
+ * name) against the heatmap items any of them has (dictionary order). */
 struct heatmap {
     struct unit *units; /* owned */
     size_t n_units;
-    size_t columns[ARRAY_LEN(key_items)], n_columns; /* key_items indices */
+    size_t *columns, n_columns; /* indices in c->keys; owned */
     const char *measure;
     double lo, hi; /* colour range, % */
 };
 
 /* The unit of a row, added to h when new: its index in h->units. */
-static size_t heatmap_unit(struct heatmap *h, size_t *cap, struct strdict *index, struct buf *key,
-                           const char *parent, const char *name)
+static size_t heatmap_unit(const struct charts *c, struct heatmap *h, size_t *cap,
+                           struct strdict *index, struct buf *key, const char *parent,
+                           const char *name)
 {
     buf_clear(key);
     buf_printf(key, "%zu:%s/%s", strlen(parent), parent, name);
@@ -1398,6 +1439,7 @@ static size_t heatmap_unit(struct heatmap *h, size_t *cap, struct strdict *index
     if (code == h->n_units) {
         xgrow(&h->units, cap, h->n_units + 1, sizeof(*h->units));
         memset(&h->units[h->n_units], 0, sizeof(*h->units));
+        h->units[h->n_units].cells = xcalloc(c->n_keys, sizeof(struct value));
         h->units[h->n_units].parent = parent;
         h->units[h->n_units].name = name;
         h->n_units++;
@@ -1408,7 +1450,7 @@ static size_t heatmap_unit(struct heatmap *h, size_t *cap, struct strdict *index
 /* The cells of the org's units at level, from its proportions.csv rows;
  * which key items any unit has. */
 static void heatmap_cells(struct charts *c, struct heatmap *h, const char *level,
-                          bool item_present[ARRAY_LEN(key_items)])
+                          bool *item_present)
 {
     const struct csv_table *t = &c->r->proportions;
     size_t cap = 0;
@@ -1418,13 +1460,13 @@ static void heatmap_cells(struct charts *c, struct heatmap *h, const char *level
     buf_init(&key);
     for (size_t i = 0; i < c->run->prop.n; i++) {
         size_t r = c->run->prop.rows[i];
-        const struct key_item *item = find_key_item(csv_cell(t, r, "item"));
-        if (!item || strcmp(csv_cell(t, r, "group_dim"), level) != 0)
+        const struct key_item *item = find_key_item(c, csv_cell(t, r, "item"));
+        if (!item || !item->heatmap || strcmp(csv_cell(t, r, "group_dim"), level) != 0)
             continue;
-        size_t u = heatmap_unit(h, &cap, &index, &key, csv_cell(t, r, "parent_group"),
+        size_t u = heatmap_unit(c, h, &cap, &index, &key, csv_cell(t, r, "parent_group"),
                                 csv_cell(t, r, "group"));
-        struct value *v = &h->units[u].cells[item - key_items];
-        item_present[item - key_items] = true;
+        struct value *v = &h->units[u].cells[item - c->keys];
+        item_present[item - c->keys] = true;
         if (!row_shown(t, r)) {
             v->state = CELL_SUPPRESSED;
             continue;
@@ -1434,7 +1476,7 @@ static void heatmap_cells(struct charts *c, struct heatmap *h, const char *level
             continue;
         v->state = CELL_SHOWN;
         v->pct = 100 * est;
-        h->measure = csv_cell(t, r, "measure");
+        measure_join(&h->measure, csv_cell(t, r, "measure"));
     }
     buf_release(&key);
     strdict_release(&index);
@@ -1474,22 +1516,27 @@ static void heatmap_range(struct heatmap *h)
 static bool heatmap_gather(struct charts *c, struct heatmap *h, const char *level, const char *stem)
 {
     memset(h, 0, sizeof(*h));
-    h->measure = "positive";
-    bool item_present[ARRAY_LEN(key_items)] = {false};
+    h->measure = NULL; /* the first item's; "positive" when none */
+    bool *item_present = xcalloc(c->n_keys ? c->n_keys : 1, sizeof(bool));
     heatmap_cells(c, h, level, item_present);
-    if (h->n_units == 0)
-        return false; /* no units at this level */
-    if (h->n_units > HEATMAP_MAX_ROWS) {
-        char *count = xasprintf("%zu units are too many to read on one chart (at most %d)",
-                                h->n_units, HEATMAP_MAX_ROWS);
-        note(stem, "%s", count);
-        free(count);
-        return false;
+    if (!h->measure)
+        h->measure = "positive";
+    if (h->n_units == 0 || h->n_units > HEATMAP_MAX_ROWS) {
+        if (h->n_units) {
+            char *count = xasprintf("%zu units are too many to read on one chart (at most %d)",
+                                    h->n_units, HEATMAP_MAX_ROWS);
+            note(stem, "%s", count);
+            free(count);
+        }
+        free(item_present);
+        return false; /* none at this level, or too many */
     }
     qsort(h->units, h->n_units, sizeof(*h->units), compare_units);
-    for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
+    h->columns = xcalloc(c->n_keys ? c->n_keys : 1, sizeof(size_t));
+    for (size_t i = 0; i < c->n_keys; i++)
         if (item_present[i])
             h->columns[h->n_columns++] = i;
+    free(item_present);
     heatmap_range(h);
     return true;
 }
@@ -1542,12 +1589,13 @@ static void heatmap_axes(struct charts *c, struct buf *b, const struct heatmap *
 {
     char *org_label = label_text(c->opt->org, LABEL_MAX);
     char *period_label = label_text(c->period, 20);
-    char *line1 =
-        xasprintf("%s, %s: %s by %s", org_label, period_label,
-                  strcmp(h->measure, "experiencing") == 0 ? "% experiencing" : "% positive", level);
-    char *line2 = xasprintf("Speaking-up and just-culture items. S = suppressed (fewer than %ld "
-                            "respondents, or protecting such a cell)",
-                            c->run->min_n);
+    char *line1 = xasprintf("%s, %s: %s by %s", org_label, period_label,
+                            strcmp(h->measure, "experiencing") == 0  ? "% experiencing"
+                            : strcmp(h->measure, MEASURE_MIXED) == 0 ? "% positive or experiencing"
+                                                                     : "% positive",
+                            level);
+    char *line2 = xasprintf(
+        "S = suppressed (fewer than %ld respondents, or protecting such a cell)", c->run->min_n);
     const char *title[] = {line1, line2};
     buf_puts(b, "set title ");
     put_lines(b, title, 2);
@@ -1564,7 +1612,7 @@ static void heatmap_axes(struct charts *c, struct buf *b, const struct heatmap *
     buf_puts(b, "set xtics (");
     for (size_t k = 0; k < h->n_columns; k++) {
         buf_printf(b, "%s", k ? ", " : "");
-        const char *label = key_items[h->columns[k]].short_label, *colon = strstr(label, ": ");
+        const char *label = c->keys[h->columns[k]].short_label, *colon = strstr(label, ": ");
         if (colon) {
             char *head = xstrndup(label, (size_t)(colon - label) + 1);
             gp_put_tic(b, head);
@@ -1637,13 +1685,27 @@ static void heatmap_plot(struct charts *c, struct buf *b, const bool used[3])
 
 /* heatmap-LEVEL: the org's units at level (directorate, team) x key items,
  * % positive, suppressed cells hatched. */
+static void heatmap_release(struct heatmap *h)
+{
+    for (size_t u = 0; u < h->n_units; u++)
+        free(h->units[u].cells);
+    free(h->units);
+    free(h->columns);
+}
+
 static void chart_heatmap(struct charts *c, const char *level)
 {
+    if (!dict_id_file_safe(level)) {
+        char *name = quoted(level);
+        note("heatmap", "the unit level %s cannot name a file", name);
+        free(name);
+        return;
+    }
     char *stem = xasprintf("heatmap-%s", level);
     struct heatmap h;
     if (!heatmap_gather(c, &h, level, stem)) {
         free(stem);
-        free(h.units);
+        heatmap_release(&h);
         return;
     }
     int width, height;
@@ -1656,35 +1718,17 @@ static void chart_heatmap(struct charts *c, const char *level)
     heatmap_plot(c, &ch.body, used);
     chart_draw(c, &ch);
     chart_release(&ch);
-    free(h.units);
+    heatmap_release(&h);
 }
 
 /* ---- SPC (XmR) charts --------------------------------------------------- */
 
 struct spc_item {
     const char *id;
-    const char *title;
-    const char *axis; /* y axis label; %s: the period kind */
+    char *title;      /* owned */
+    const char *axis; /* y axis label, a constant format; %s: the period kind */
     double scale;
-};
-
-static const struct spc_item spc_items[] = {
-    {"disciplinary_rate", "Staff entering the formal disciplinary process",
-     "per 1,000 staff (headcount), each %s", 1000},
-    {"wres3_relative_likelihood",
-     "WRES 3: relative likelihood of entering the disciplinary process, BME / White",
-     "relative likelihood (1 = parity), each %s", 1},
-    {"unsafe_secure", "Secure raising concerns about unsafe clinical practice",
-     "%% positive, each %s", 100},
-    {"unsafe_confident", "Confident a concern about unsafe practice would be addressed",
-     "%% positive, each %s", 100},
-    {"speakup_safe", "Feel safe to speak up", "%% positive, each %s", 100},
-    {"speakup_confident", "Confident a concern raised would be addressed", "%% positive, each %s",
-     100},
-    {"incident_fair", "Staff involved in incidents treated fairly", "%% positive, each %s", 100},
-    {"incident_report_encouraged", "Encouraged to report incidents", "%% positive, each %s", 100},
-    {"incident_action", "Action taken after incidents", "%% positive, each %s", 100},
-    {"incident_feedback", "Feedback given after incidents", "%% positive, each %s", 100},
+    bool hr; /* an HR series (counts of events), not a survey proportion */
 };
 
 /* A run of spc.csv rows: one series (or one run of it) of this org. */
@@ -1732,8 +1776,10 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
     size_t s_period = csv_table_column(spc, "period"), w_period = csv_table_column(w, "period"),
            w_ind = csv_table_column(w, "indicator"), w_bme = csv_table_column(w, "bme_events"),
            w_white = csv_table_column(w, "white_events");
-    bool rl = strcmp(spc_items[s->item].id, "wres3_relative_likelihood") == 0;
-    if (!rl && strcmp(group, "BME") != 0 && strcmp(group, "White") != 0)
+    bool rl = strcmp(c->spc_items[s->item].id, SPC_ITEM_WRES3_LIKELIHOOD) == 0;
+    const struct dict_wres_side *hr = &c->run->dict.hr;
+    if (!hr->grouping ||
+        (!rl && strcmp(group, hr->comparison) != 0 && strcmp(group, hr->reference) != 0))
         return NAN;
     double bme = 0, white = 0;
     size_t found = 0;
@@ -1756,7 +1802,9 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
     if (found != s->n_rows)
         return NAN;
     double mean_bme = bme / (double)found, mean_white = white / (double)found;
-    return rl ? fmin(mean_bme, mean_white) : strcmp(group, "BME") == 0 ? mean_bme : mean_white;
+    return rl                                   ? fmin(mean_bme, mean_white)
+           : strcmp(group, hr->comparison) == 0 ? mean_bme
+                                                : mean_white;
 }
 
 /* spc.csv "Rare events": XmR reads a series of a few events a period
@@ -1765,7 +1813,7 @@ static double spc_mean_events(struct charts *c, const struct spc_series *s, cons
 static char *spc_rare_events(struct charts *c, const struct spc_series *s, const char *group,
                              const struct spc_point *points, size_t n_points, const char *kind)
 {
-    if (spc_items[s->item].scale == 100)
+    if (!c->spc_items[s->item].hr)
         return NULL; /* survey proportions */
     double mean = spc_mean_events(c, s, group);
     if (isfinite(mean))
@@ -1933,11 +1981,18 @@ static void spc_panel_title(struct charts *c, struct buf *b, const struct spc_it
         gp_label_text(&head, parent, LABEL_MAX);
         buf_puts(&head, " / ");
     }
-    if (strcmp(group, "all") == 0)
-        buf_puts(&head, strcmp(si->id, "wres3_relative_likelihood") == 0
-                            ? "BME staff against White staff"
+    const struct dict_wres_side *hr = &c->run->dict.hr;
+    if (strcmp(group, "all") == 0 && strcmp(si->id, SPC_ITEM_WRES3_LIKELIHOOD) == 0 &&
+        hr->grouping) {
+        gp_label_text(&head, hr->comparison, TITLE_PART_MAX);
+        buf_puts(&head, " staff against ");
+        gp_label_text(&head, hr->reference, TITLE_PART_MAX);
+        buf_puts(&head, " staff");
+    } else if (strcmp(group, "all") == 0) {
+        buf_puts(&head, strcmp(si->id, SPC_ITEM_WRES3_LIKELIHOOD) == 0
+                            ? "Comparison group against reference group"
                             : "All staff");
-    else
+    } else
         gp_label_text(&head, group, LABEL_MAX);
     char first_p[PERIOD_TEXT_MAX], last_p[PERIOD_TEXT_MAX];
     struct period pf = period_from_ordinal(p->kind, (long)p->points[0].x);
@@ -1974,7 +2029,7 @@ static void spc_panel_plot(struct buf *b, const struct spc_item *si, size_t inde
                "' lw 2 title 'centre (mean)', $spc%zu using 1:2 with lines lc rgb '#a0a0a0' "
                "lw 1.5 title 'value'",
                index, index, index, index);
-    if (strcmp(si->id, "wres3_relative_likelihood") == 0)
+    if (strcmp(si->id, SPC_ITEM_WRES3_LIKELIHOOD) == 0)
         buf_puts(b, ", 1 with lines lc rgb '" C_GREEN "' dt 3 lw 2 title 'parity (1)'");
     for (int cls = 0; cls < SPC_CLASSES; cls++) {
         if (!p->present[cls])
@@ -2000,10 +2055,16 @@ static void spc_panel_plot(struct buf *b, const struct spc_item *si, size_t inde
 static void spc_draw_item(struct charts *c, size_t item, const struct spc_series *series,
                           size_t n_series)
 {
-    const struct spc_item *si = &spc_items[item];
+    const struct spc_item *si = &c->spc_items[item];
     const struct spc_series *panels[SPC_MAX_PANELS];
     char *stem = xasprintf("spc-%s", si->id);
     size_t n_panels = spc_choose_panels(c, item, series, n_series, stem, panels);
+    if (n_panels && !dict_id_file_safe(si->id)) {
+        char *id = quoted(si->id);
+        note("spc", "the item id %s cannot name a file", id);
+        free(id);
+        n_panels = 0;
+    }
     if (n_panels == 0) {
         free(stem);
         return;
@@ -2061,12 +2122,14 @@ static void chart_spc(struct charts *c)
     for (size_t i = 0; i < c->run->spc_org.n; i++) {
         size_t r = c->run->spc_org.rows[i];
         const char *dim = cell(t, r, c_dim);
-        if (strcmp(dim, "all") != 0 && strcmp(dim, "ethnicity") != 0)
+        const struct dictionary *d = &c->run->dict;
+        if (strcmp(dim, "all") != 0 && !(d->hr.grouping && strcmp(dim, d->hr.grouping) == 0) &&
+            !(d->survey.grouping && strcmp(dim, d->survey.grouping) == 0))
             continue;
         size_t item = 0;
-        while (item < ARRAY_LEN(spc_items) && strcmp(spc_items[item].id, cell(t, r, c_item)) != 0)
+        while (item < c->n_spc_items && strcmp(c->spc_items[item].id, cell(t, r, c_item)) != 0)
             item++;
-        if (item == ARRAY_LEN(spc_items))
+        if (item == c->n_spc_items)
             continue;
         struct spc_series *last = n_series ? &series[n_series - 1] : NULL;
         size_t prev = last ? last->first_row + last->n_rows - 1 : 0;
@@ -2086,13 +2149,91 @@ static void chart_spc(struct charts *c)
                 "candour-report: spc: not drawn: %s has no series for %s (monthly HR data or 12 "
                 "or more survey periods give one)\n",
                 t->path, org);
-    for (size_t item = 0; item < ARRAY_LEN(spc_items); item++)
+    for (size_t item = 0; item < c->n_spc_items; item++)
         spc_draw_item(c, item, series, n_series);
     free(series);
     free(org);
 }
 
 /* ---- the entry point ----------------------------------------------------- */
+
+/* The charts' items from the dictionary: every item, with its title (the
+ * question text, cut for a title line; else its label) and its label. */
+static void charts_items(struct charts *c)
+{
+    const struct dictionary *d = &c->run->dict;
+    c->keys = xcalloc(d->n ? d->n : 1, sizeof(*c->keys));
+    for (size_t i = 0; i < d->n; i++) {
+        const struct dict_entry *e = &d->entries[i];
+        if (e->theme)
+            continue;
+        c->keys[c->n_keys++] = (struct key_item){e->id,
+                                                 label_text(*e->text ? e->text : e->label, 110),
+                                                 label_text(e->label, LABEL_MAX),
+                                                 e->section,
+                                                 e->funnel,
+                                                 e->heatmap};
+    }
+}
+
+/* The series spc.csv may hold that get a chart: the two HR series (titled
+ * with the declared HR groups), then the items of the report's sections. */
+static void charts_spc_items(struct charts *c)
+{
+    const struct dict_wres_side *hr = &c->run->dict.hr;
+    c->spc_items = xcalloc(c->n_keys + 2, sizeof(*c->spc_items));
+    c->spc_items[c->n_spc_items++] = (struct spc_item){
+        SPC_ITEM_DISCIPLINARY_RATE, xstrdup("Staff entering the formal disciplinary process"),
+        "per 1,000 staff (headcount), each %s", 1000, true};
+    char *groups = hr->grouping ? xasprintf("%s / %s", hr->comparison, hr->reference)
+                                : xstrdup("comparison / reference group");
+    char *title = label_text(groups, TITLE_PART_MAX);
+    c->spc_items[c->n_spc_items++] = (struct spc_item){
+        SPC_ITEM_WRES3_LIKELIHOOD,
+        xasprintf("WRES 3: relative likelihood of entering the disciplinary process, %s", title),
+        "relative likelihood (1 = parity), each %s", 1, true};
+    free(groups);
+    free(title);
+    for (size_t i = 0; i < c->n_keys; i++) {
+        if (c->keys[i].family == DICT_NONE)
+            continue; /* the sections' items, as on the trend chart */
+        const struct dict_entry *e = dict_find(&c->run->dict, c->keys[i].id, false);
+        bool experiencing = e && strcmp(e->measure, "experiencing") == 0;
+        c->spc_items[c->n_spc_items++] = (struct spc_item){
+            c->keys[i].id, xstrdup(c->keys[i].short_label),
+            experiencing ? "%% experiencing, each %s" : "%% positive, each %s", 100, false};
+    }
+}
+
+/* The forest plot's words for the survey's declared WRES groups. */
+static void charts_group_words(struct charts *c)
+{
+    const struct dict_wres_side *w = &c->run->dict.survey;
+    char *comparison = label_text(w->grouping ? w->comparison : "comparison group", 30);
+    char *reference = label_text(w->grouping ? w->reference : "reference group", 30);
+    c->survey_heading = xasprintf("%s vs %s staff: ratio of %%", comparison, reference);
+    c->survey_key = xasprintf("survey item: %s / %s ratio of %%", comparison, reference);
+    c->groups_title = xasprintf("%s staff compared with %s staff", comparison, reference);
+    c->ratio_axis = xasprintf("Ratio, %s / %s (log scale; 1 = parity)", comparison, reference);
+    free(comparison);
+    free(reference);
+}
+
+static void charts_release(struct charts *c)
+{
+    for (size_t i = 0; i < c->n_keys; i++) {
+        free(c->keys[i].label);
+        free(c->keys[i].short_label);
+    }
+    for (size_t i = 0; i < c->n_spc_items; i++)
+        free(c->spc_items[i].title);
+    free(c->keys);
+    free(c->spc_items);
+    free(c->survey_heading);
+    free(c->survey_key);
+    free(c->groups_title);
+    free(c->ratio_axis);
+}
 
 int report_charts(const struct report_options *opt, const struct run *run)
 {
@@ -2109,6 +2250,9 @@ int report_charts(const struct report_options *opt, const struct run *run)
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
+    charts_items(&c);
+    charts_spc_items(&c);
+    charts_group_words(&c);
 
     /* The survey charts are of the run's period, the text report's: none
      * when the survey has no results for it. */
@@ -2129,18 +2273,24 @@ int report_charts(const struct report_options *opt, const struct run *run)
         }
         free(org);
     } else {
-        for (size_t i = 0; i < ARRAY_LEN(key_items); i++)
-            chart_funnel(&c, &key_items[i]);
+        for (size_t i = 0; i < c.n_keys; i++)
+            if (c.keys[i].funnel)
+                chart_funnel(&c, &c.keys[i]);
         if (!opt->all) {
             chart_trend(&c);
             chart_forest(&c);
-            chart_heatmap(&c, "directorate");
-            chart_heatmap(&c, "team");
+            struct names levels = {0};
+            for (size_t i = 0; i < run->hot.n; i++)
+                names_add(&levels, vcell(&run->hot, run->hot.rows[i], "unit_level"));
+            for (size_t i = 0; i < levels.n; i++)
+                chart_heatmap(&c, levels.items[i]);
+            free(levels.items);
         }
     }
     if (!opt->all)
         chart_spc(&c);
     sigaction(SIGPIPE, &old_pipe, NULL);
+    charts_release(&c);
     if (c.io_error)
         return REPORT_EIO;
     if (c.data_error)

@@ -12,6 +12,7 @@ struct fmt_row {
     char **cells; /* n_columns cells; a note row has two: first cell and text */
     bool header;
     bool note;
+    bool heading; /* a note row whose first cell spans the table */
 };
 
 /* ---- text from user data ------------------------------------------------ */
@@ -248,6 +249,12 @@ void fmt_table_note(struct fmt_table *t, const char *first, const char *text)
     row->cells[1] = xstrdup(text ? text : "");
 }
 
+void fmt_table_heading(struct fmt_table *t, const char *text)
+{
+    fmt_table_note(t, text, "");
+    t->rows[t->n_rows - 1].heading = true;
+}
+
 static void put_spaces(struct buf *out, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -284,7 +291,7 @@ void fmt_table_render(const struct fmt_table *t, struct buf *out, const char *in
     size_t *widths = xcalloc(n ? n : 1, sizeof(size_t));
     for (size_t r = 0; r < t->n_rows; r++) {
         const struct fmt_row *row = &t->rows[r];
-        size_t cells = row->note ? 1 : n;
+        size_t cells = row->heading ? 0 : row->note ? 1 : n;
         for (size_t c = 0; c < cells; c++) {
             size_t w = fmt_columns(row->cells[c], strlen(row->cells[c]));
             if (w > widths[c])
@@ -306,6 +313,13 @@ void fmt_table_render(const struct fmt_table *t, struct buf *out, const char *in
         const struct fmt_row *row = &t->rows[r];
         buf_clear(&line);
         buf_puts(&line, indent);
+        if (row->heading) {
+            buf_puts(&line, row->cells[0]);
+            buf_putc(&line, '\n');
+            fmt_enforce_width(&line, width);
+            buf_append(out, line.data, line.len);
+            continue;
+        }
         if (row->note) {
             size_t first = n > 1 ? widths[0] : 0;
             put_cell(&line, row->cells[0], first, t->align[0]);

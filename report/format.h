@@ -79,6 +79,9 @@ void fmt_table_header(struct fmt_table *t, const char *const *cells);
 void fmt_table_row(struct fmt_table *t, const char *const *cells);
 /* A note row: first cell, then text spanning the other columns. */
 void fmt_table_note(struct fmt_table *t, const char *first, const char *text);
+/* A heading row: text on a line of its own, which does not widen the first
+ * column (cut at the table's width). */
+void fmt_table_heading(struct fmt_table *t, const char *text);
 
 /* Append the table: each line starts with indent, columns are separated by
  * gap spaces, and no line is wider than width columns.  When the columns do

@@ -163,14 +163,14 @@ bool is_org_scope(const char *scope)
 
 /* ---- the run's settings ------------------------------------------------------ */
 
-/* min_n and conf_level of the results: the same in every one of the nine
+/* min_n and conf_level of the results: the same in every one of the eleven
  * files, else the directory mixes runs.  There is no default: results that
  * do not state their threshold are refused.  False with a message in err. */
 static bool run_settings(const struct results *r, long *min_n, double *conf, struct buf *err)
 {
-    const struct csv_table *tables[] = {&r->proportions, &r->themes,     &r->disparities,
-                                        &r->wres,        &r->benchmarks, &r->trends,
-                                        &r->hotspots,    &r->inputs,     &r->spc};
+    const struct csv_table *tables[] = {&r->proportions, &r->themes, &r->disparities, &r->wres,
+                                        &r->benchmarks,  &r->trends, &r->hotspots,    &r->inputs,
+                                        &r->spc,         &r->items,  &r->wres_groups};
     bool found = false;
     for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
         const struct csv_table *t = tables[i];
@@ -377,7 +377,7 @@ int run_resolve(struct run *run, const struct report_options *opt, const struct 
     run->r = r;
     struct buf err;
     buf_init(&err);
-    bool ok = run_settings(r, &run->min_n, &run->conf, &err);
+    bool ok = run_settings(r, &run->min_n, &run->conf, &err) && dict_load(&run->dict, r, &err);
     if (ok && !opt->all)
         ok = choose_org(opt, r, &run->org, &err) && choose_period(run, opt, run->org, &err);
     else if (ok)
@@ -415,5 +415,6 @@ void run_release(struct run *run)
     for (size_t i = 0; i < ARRAY_LEN(views); i++)
         view_release(views[i]);
     free(run->orgs.items);
+    dict_release(&run->dict);
     memset(run, 0, sizeof(*run));
 }

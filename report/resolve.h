@@ -1,9 +1,10 @@
 /* What one candour-report run is about, decided once from the results and
  * the options: the run's settings (min_n and conf_level, the same in all
- * nine results files), the org (its cell as the files hold it), the period,
- * the benchmarking group and the rows of each table that belong to them.
- * The text report (text.c) and every chart (charts.c) read this one
- * resolution; none of them re-matches --org or picks a period of its own. */
+ * eleven results files), the dictionary (items.csv, wres-groups.csv: the
+ * names of items, themes, sections and WRES groups), the org (its cell as
+ * the files hold it), the period, the benchmarking group and the rows of each table that belong to
+ * them. The text report (text.c) and every chart (charts.c) read this one resolution; none of them
+ * re-matches --org or picks a period of its own. */
 #ifndef CANDOUR_REPORT_RESOLVE_H
 #define CANDOUR_REPORT_RESOLVE_H
 
@@ -11,6 +12,7 @@
 #include <stddef.h>
 
 #include "contract.h"
+#include "dictionary.h"
 #include "period.h"
 #include "report.h"
 #include "results.h"
@@ -33,11 +35,12 @@ struct names {
 
 struct run {
     const struct results *r;
-    long min_n;           /* the disclosure threshold the results state */
-    double conf;          /* their confidence level */
-    const char *org;      /* the org's cell as stored; NULL with --all */
-    const char *period;   /* a cell of the files */
-    const char *previous; /* the period before, when the org has results in it */
+    struct dictionary dict; /* names of items, themes, sections, WRES groups */
+    long min_n;             /* the disclosure threshold the results state */
+    double conf;            /* their confidence level */
+    const char *org;        /* the org's cell as stored; NULL with --all */
+    const char *period;     /* a cell of the files */
+    const char *previous;   /* the period before, when the org has results in it */
     char previous_text[PERIOD_TEXT_MAX];
     const char *benchmark; /* "GROUP:<name>" of the org, or "ALL" */
     const char *n_orgs;    /* orgs in that comparison, "" when unknown */

@@ -415,6 +415,8 @@ static void results_tables(struct results *r, struct csv_table *out[RESULTS_FILE
     out[RESULTS_SPC] = &r->spc;
     out[RESULTS_HOTSPOTS] = &r->hotspots;
     out[RESULTS_INPUTS] = &r->inputs;
+    out[RESULTS_ITEMS] = &r->items;
+    out[RESULTS_WRES_GROUPS] = &r->wres_groups;
 }
 
 /* Does t's header hold every column of the contract (comma-separated

@@ -46,7 +46,7 @@ const char *csv_first_cell(const struct csv_table *t, const char *name);
 /* Every output of one run. */
 struct results {
     struct csv_table proportions, themes, disparities, wres, benchmarks, trends, spc, hotspots,
-        inputs;
+        inputs, items, wres_groups;
     bool io_error; /* results_load could not read DIR or a file, rather than
                       finding bad results */
 };

@@ -29,41 +29,15 @@
 #define STANDARD_MIN_N 11
 /* Longest name (org, group, unit) printed, in characters; longer ones are cut. */
 #define NAME_MAX_COLUMNS 120
+/* Items of one table of the national summary (80 columns hold six). */
+#define NATIONAL_ITEMS 6
 /* Flagged hotspots listed in full; the rest are counted. */
 #define HOTSPOTS_LISTED 25
 
-static const char *const JUST_CULTURE_ITEMS[] = {"incident_fair", "incident_report_encouraged",
-                                                 "incident_action", "incident_feedback"};
-static const char *const SPEAKING_UP_ITEMS[] = {"unsafe_secure", "unsafe_confident", "speakup_safe",
-                                                "speakup_confident"};
-static const char *const THEMES[] = {"just_culture", "speaking_up"};
+/* The WRES indicators a board report has a row for, in the standard's
+ * numbering: 3 from HR records, 5 to 8 from the survey (which item each of
+ * these is comes from the dictionary). */
 static const char *const WRES_INDICATORS[] = {"3", "5", "6", "7", "8"};
-
-/* Short labels for the items and themes of the shipped NHS Staff Survey
- * schemas (at most 22 characters, so tables fit 80 columns); any other item
- * is shown by its id.  The key at the end of the report maps them back. */
-static const struct {
-    const char *id;
-    const char *label;
-} LABELS[] = {
-    {"incident_fair", "Fair after incidents"},
-    {"incident_report_encouraged", "Encouraged to report"},
-    {"incident_action", "Action on reports"},
-    {"incident_feedback", "Feedback on changes"},
-    {"unsafe_secure", "Secure raising concern"},
-    {"unsafe_confident", "Concern addressed"},
-    {"speakup_safe", "Safe to speak up"},
-    {"speakup_confident", "Speaking up addressed"},
-    {"hba_public", "Harassment: public"},
-    {"hba_manager", "Harassment: managers"},
-    {"hba_colleague", "Harassment: colleagues"},
-    {"hba_staff", "Harassment: staff"},
-    {"equal_opportunities", "Equal opportunities"},
-    {"discrim_public", "Discrimination: public"},
-    {"discrim_staff", "Discrimination: staff"},
-    {"just_culture", "Just culture"},
-    {"speaking_up", "Speaking up"},
-};
 
 /* "3, 5 and 8": plain ASCII names (static strings of this file). */
 static void put_and_list(struct buf *out, const struct names *l)
@@ -78,26 +52,21 @@ struct report {
     const struct report_options *opt;
     const struct results *r;
     const struct run *run; /* the org, period and rows (resolve.h) */
+    struct names items;    /* the org's items in the period, dictionary order */
+    struct names themes;   /* the dictionary's themes, then any others of the org */
+    /* The declared WRES comparison of the survey (wres-groups.csv), NULL
+     * members when none is declared. */
+    const struct dict_wres_side *wres;
     struct buf out;
 };
 
-static const char *item_label(const char *id)
+/* Append the printable label of an item or theme: its label in the
+ * dictionary (items.csv), or its id from the files; escaped either way. */
+static void put_label(struct buf *out, const struct dictionary *d, const char *id)
 {
-    for (size_t i = 0; i < ARRAY_LEN(LABELS); i++)
-        if (strcmp(LABELS[i].id, id) == 0)
-            return LABELS[i].label;
-    return NULL;
-}
-
-/* Append the printable label of an item or theme: its short label, or its
- * id from the files, escaped. */
-static void put_label(struct buf *out, const char *id)
-{
-    const char *label = item_label(id);
-    if (label)
-        buf_puts(out, label);
-    else
-        fmt_escape(out, fmt_unformula(id), strlen(fmt_unformula(id)));
+    const char *label = dict_label(d, id);
+    const char *s = fmt_unformula(label ? label : id);
+    fmt_escape(out, s, strlen(s));
 }
 
 /* Append a text field from the files (org, unit, group...), printable. */
@@ -172,6 +141,36 @@ static void put_not_shown(struct buf *out, const struct view *v, size_t row, lon
         buf_puts(out, "not shown: would reveal a smaller group");
     else
         buf_puts(out, "not available");
+}
+
+/* The disparities.csv row of item comparing the declared WRES groups of
+ * the survey (comparison against reference); NO_ROW when there is none or
+ * no grouping is declared. */
+static size_t wres_gap_row(const struct report *rp, const char *item)
+{
+    if (!rp->wres->grouping)
+        return NO_ROW;
+    return FIND(&rp->run->disp, "item", item, "group_dim", rp->wres->grouping, "group",
+                rp->wres->comparison, "reference", rp->wres->reference);
+}
+
+/* "Global majority" or "White": a declared group's name for running text. */
+static void put_group(struct buf *out, const char *group)
+{
+    put_text_fit(out, group ? group : "(not declared)", 40);
+}
+
+/* "Global majority and White": the declared comparison and reference
+ * groups, or "the groups of staff" when none are declared. */
+static void put_wres_groups(struct buf *out, const struct dict_wres_side *side)
+{
+    if (!side->grouping) {
+        buf_puts(out, "groups of");
+        return;
+    }
+    put_group(out, side->comparison);
+    buf_puts(out, " and ");
+    put_group(out, side->reference);
 }
 
 /* Funnel position of a benchmarks.csv flag, as a short side of the funnel:
@@ -260,6 +259,34 @@ static bool trend_significant(const struct view *v, size_t row)
         !vnum(v, row, "change_upper", &hi))
         return false;
     return p < SIGNIFICANCE || lo > 0 || hi < 0;
+}
+
+/* Append s in capitals (ASCII letters; the rest as it is). */
+static void put_upper(struct buf *out, const char *s)
+{
+    for (; *s; s++)
+        buf_putc(out, *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s);
+}
+
+/* "JUST CULTURE AND SPEAKING UP": the declared sections' titles in
+ * capitals, the last after `last` (" AND "), the others after ", ";
+ * `none` when no section is declared. */
+static void put_section_titles(struct buf *out, const struct dictionary *d, const char *last,
+                               const char *none)
+{
+    if (!d->n_sections) {
+        buf_puts(out, none);
+        return;
+    }
+    struct buf title;
+    buf_init(&title);
+    for (size_t k = 0; k < d->n_sections; k++) {
+        buf_clear(&title);
+        put_text_fit(&title, d->sections[k].title, 60);
+        buf_puts(out, k == 0 ? "" : k + 1 == d->n_sections ? last : ", ");
+        put_upper(out, title.data);
+    }
+    buf_release(&title);
 }
 
 /* ---- section 1: header ------------------------------------------------------------- */
@@ -506,7 +533,13 @@ static void section_header(struct report *rp)
     struct buf value;
     buf_init(&value);
     put_rule(out, '=');
-    buf_puts(out, "STAFF VOICE BOARD REPORT: JUST CULTURE, SPEAKING UP AND FAIRNESS\n");
+    struct buf title;
+    buf_init(&title);
+    buf_puts(&title, "STAFF VOICE BOARD REPORT: ");
+    put_section_titles(&title, &rp->run->dict, ", ", "SURVEY ITEMS");
+    buf_puts(&title, " AND FAIRNESS");
+    fmt_wrap(out, title.data, WIDTH, "", "");
+    buf_release(&title);
     put_rule(out, '=');
     put_min_n_warning(out, rp->run->min_n);
     buf_puts(out, "\n1. REPORT DETAILS\n\n");
@@ -620,7 +653,7 @@ static bool item_change_bullet(struct report *rp, const char *item, size_t row)
         return false;
     struct buf line;
     buf_init(&line);
-    put_label(&line, item);
+    put_label(&line, &rp->run->dict, item);
     buf_puts(&line, " at ");
     put_pct_measure(&line, e, vcell(tr, row, "measure"));
     buf_puts(&line, ", against ");
@@ -656,7 +689,7 @@ static void theme_change_bullet(struct report *rp, const char *theme, const stru
     vnum(&rp->run->themes_prev, tc->prev_row, "mean", &m0);
     struct buf line;
     buf_init(&line);
-    put_label(&line, theme);
+    put_label(&line, &rp->run->dict, theme);
     buf_puts(&line, " theme score at ");
     fmt_fixed(&line, m1, 2);
     buf_puts(&line, " out of 10, against ");
@@ -694,13 +727,13 @@ static size_t summary_changes(struct report *rp, const struct names *items, size
             (*hidden)++;
         found += item_change_bullet(rp, items->items[i], row);
     }
-    for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
-        struct theme_change tc = theme_change(rp, THEMES[k]);
+    for (size_t k = 0; k < rp->themes.n; k++) {
+        struct theme_change tc = theme_change(rp, rp->themes.items[k]);
         *tested += tc.has_change;
         *hidden += (tc.row != NO_ROW && !row_shown(rp->run->themes.t, tc.row)) ||
                    (tc.prev_row != NO_ROW && !row_shown(rp->run->themes_prev.t, tc.prev_row));
         if (tc.has_change && tc.significant) {
-            theme_change_bullet(rp, THEMES[k], &tc);
+            theme_change_bullet(rp, rp->themes.items[k], &tc);
             found++;
         }
     }
@@ -744,7 +777,7 @@ static size_t summary_funnel(struct report *rp, struct buf *out, const struct na
         const char *polarity = vcell(&rp->run->bench, row, "polarity");
         bool above = (strcmp(polarity, "lower") == 0) == adverse;
         buf_clear(&line);
-        put_label(&line, item);
+        put_label(&line, &rp->run->dict, item);
         buf_puts(&line, " at ");
         put_pct_measure(&line, e, vcell(&rp->run->bench, row, "measure"));
         buf_puts(&line, above ? " is above the " : " is below the ");
@@ -765,8 +798,9 @@ static size_t summary_funnel(struct report *rp, struct buf *out, const struct na
     return found;
 }
 
-/* One bullet per significant BME-White gap (q < 0.05): adverse ones (less
- * favourable for BME staff) or favourable ones. */
+/* One bullet per significant gap between the declared WRES groups (q <
+ * 0.05): adverse ones (less favourable for the comparison group) or
+ * favourable ones. */
 static size_t summary_gaps(struct report *rp, struct buf *out, const struct names *items,
                            bool adverse)
 {
@@ -774,8 +808,7 @@ static size_t summary_gaps(struct report *rp, struct buf *out, const struct name
     struct buf line;
     buf_init(&line);
     for (size_t i = 0; i < items->n; i++) {
-        size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity",
-                          "group", "BME", "reference", "White");
+        size_t row = wres_gap_row(rp, items->items[i]);
         double q, diff, n, pos, ref_n, ref_pos;
         if (!vnum(&rp->run->disp, row, "q_value", &q) || q >= SIGNIFICANCE ||
             !vnum(&rp->run->disp, row, "diff", &diff) || !vnum(&rp->run->disp, row, "n", &n) ||
@@ -786,8 +819,12 @@ static size_t summary_gaps(struct report *rp, struct buf *out, const struct name
         if (favourable(diff, vcell(&rp->run->disp, row, "polarity")) == adverse)
             continue;
         buf_clear(&line);
-        put_label(&line, items->items[i]);
-        buf_puts(&line, ", BME against White staff: ");
+        put_label(&line, &rp->run->dict, items->items[i]);
+        buf_puts(&line, ", ");
+        put_group(&line, rp->wres->comparison);
+        buf_puts(&line, " against ");
+        put_group(&line, rp->wres->reference);
+        buf_puts(&line, " staff: ");
         put_pct(&line, pos / n);
         buf_puts(&line, "% against ");
         put_pct_measure(&line, ref_pos / ref_n, vcell(&rp->run->disp, row, "measure"));
@@ -821,6 +858,13 @@ static const char *wres_label(const char *indicator)
     return NULL;
 }
 
+/* The declared groups of WRES indicator ind: the HR records' for 3, the
+ * survey's for 5 to 8 (members NULL when not declared). */
+static const struct dict_wres_side *wres_side(const struct report *rp, const char *ind)
+{
+    return strcmp(ind, "3") == 0 ? &rp->run->dict.hr : &rp->run->dict.survey;
+}
+
 /* One bullet per WRES indicator whose likelihood lies clearly outside
  * 0.80 to 1.25 (its interval too). */
 static size_t summary_wres(struct report *rp)
@@ -838,9 +882,14 @@ static size_t summary_wres(struct report *rp)
             strcmp(vcell(&rp->run->wres, row, "in_range"), "no") != 0 || (lo <= 1 && hi >= 1))
             continue;
         buf_clear(&line);
-        buf_printf(&line, "WRES indicator %s: BME staff were ", WRES_INDICATORS[k]);
+        const struct dict_wres_side *side = wres_side(rp, WRES_INDICATORS[k]);
+        buf_printf(&line, "WRES indicator %s: ", WRES_INDICATORS[k]);
+        put_group(&line, side->comparison ? side->comparison : "comparison group");
+        buf_puts(&line, " staff were ");
         fmt_fixed(&line, rl, 2);
-        buf_puts(&line, " times as likely as White staff to ");
+        buf_puts(&line, " times as likely as ");
+        put_group(&line, side->reference ? side->reference : "reference group");
+        buf_puts(&line, " staff to ");
         const char *what = wres_label(WRES_INDICATORS[k]);
         if (what) {
             buf_puts(&line, what);
@@ -968,11 +1017,15 @@ static void summary_attention(struct report *rp, const struct names *items)
         attention++;
     }
     free(hot);
-    if (!attention)
-        put_bullet(out, "Nothing stands out among the figures that can be shown: no item "
-                        "is beyond the funnel limits, no "
-                        "significant gap between BME and White staff, no WRES "
-                        "indicator clearly outside 0.80 to 1.25 and no hotspot.");
+    if (!attention) {
+        buf_clear(&line);
+        buf_puts(&line, "Nothing stands out among the figures that can be shown: no item is "
+                        "beyond the funnel limits, no significant gap between ");
+        put_wres_groups(&line, rp->wres);
+        buf_puts(&line, " staff, no WRES indicator clearly outside 0.80 to 1.25 and no "
+                        "hotspot.");
+        put_bullet(out, line.data);
+    }
     buf_release(&line);
 }
 
@@ -1001,8 +1054,7 @@ static void summary_hidden(struct report *rp, const struct names *items)
     if (s.primary + s.secondary) {
         size_t gaps = 0, gaps_hidden = 0;
         for (size_t i = 0; i < items->n; i++) {
-            size_t row = FIND(&rp->run->disp, "item", items->items[i], "group_dim", "ethnicity",
-                              "group", "BME", "reference", "White");
+            size_t row = wres_gap_row(rp, items->items[i]);
             if (row == NO_ROW)
                 continue;
             gaps++;
@@ -1020,11 +1072,11 @@ static void summary_hidden(struct report *rp, const struct names *items)
         buf_puts(&line, " of the ");
         fmt_count(&line, s.total);
         buf_puts(&line, " figures for this trust and period are not shown (section 7)");
-        if (gaps_hidden)
-            buf_printf(&line,
-                       ", including %zu of the %zu comparisons of BME and White staff "
-                       "(section 4)",
-                       gaps_hidden, gaps);
+        if (gaps_hidden) {
+            buf_printf(&line, ", including %zu of the %zu comparisons of ", gaps_hidden, gaps);
+            put_wres_groups(&line, rp->wres);
+            buf_puts(&line, " staff (section 4)");
+        }
         if (wres_hidden.n) {
             buf_puts(&line, gaps_hidden ? " and WRES indicator" : ", including WRES indicator");
             buf_puts(&line, wres_hidden.n > 1 ? "s " : " ");
@@ -1069,7 +1121,7 @@ static void item_row(struct report *rp, struct fmt_table *t, const char *item)
     buf_init(&prev);
     buf_init(&change);
     buf_init(&funnel);
-    put_label(&label, item);
+    put_label(&label, &rp->run->dict, item);
     size_t row = FIND(&rp->run->prop, "item", item, "group_dim", "all", "group", "all");
     if (!put_pct_ci(&now, &rp->run->prop, row)) {
         put_not_shown(&now, &rp->run->prop, row, rp->run->min_n, "answers");
@@ -1122,7 +1174,7 @@ static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
     buf_init(&now);
     buf_init(&prev);
     buf_init(&change);
-    put_label(&label, theme);
+    put_label(&label, &rp->run->dict, theme);
     struct theme_change tc = theme_change(rp, theme);
     double m, lo, hi;
     if (!vnum(&rp->run->themes, tc.row, "mean", &m) ||
@@ -1190,18 +1242,69 @@ static void put_previous_heading(struct buf *prev, struct buf *change, const str
     buf_puts(change, " CI)");
 }
 
+/* The column headings of a table of this period against the previous
+ * one: "% 2024 (95% CI)" (what: "% "), "2023" and "Change (95% CI)". */
+struct period_headings {
+    struct buf now, prev, change;
+};
+
+static void period_headings_init(struct period_headings *h, const char *what, const struct run *run)
+{
+    buf_init(&h->now);
+    buf_init(&h->prev);
+    buf_init(&h->change);
+    put_period_heading(&h->now, what, run);
+    put_previous_heading(&h->prev, &h->change, run);
+}
+
+static void period_headings_release(struct period_headings *h)
+{
+    buf_release(&h->now);
+    buf_release(&h->prev);
+    buf_release(&h->change);
+}
+
+/* The items' table's rows: a heading per declared section with its items
+ * (items.csv order), then "Other items": the items in no section, and any
+ * item of the org the dictionary lacks. */
+static void culture_item_rows(struct report *rp, struct fmt_table *t)
+{
+    const struct dictionary *d = &rp->run->dict;
+    struct buf title;
+    buf_init(&title);
+    for (size_t k = 0; k < d->n_sections; k++) {
+        buf_clear(&title);
+        put_text_fit(&title, d->sections[k].title, 60);
+        fmt_table_heading(t, title.data);
+        for (size_t i = 0; i < d->n; i++)
+            if (!d->entries[i].theme && d->entries[i].section == k)
+                item_row(rp, t, d->entries[i].id);
+    }
+    struct names other = {0};
+    for (size_t i = 0; i < d->n; i++)
+        if (!d->entries[i].theme && d->entries[i].section == DICT_NONE)
+            names_add(&other, d->entries[i].id);
+    for (size_t i = 0; i < rp->items.n; i++)
+        if (!dict_find(d, rp->items.items[i], false))
+            names_add(&other, rp->items.items[i]);
+    if (other.n)
+        fmt_table_heading(t, "Other items");
+    for (size_t i = 0; i < other.n; i++)
+        item_row(rp, t, other.items[i]);
+    free(other.items);
+    buf_release(&title);
+}
+
 /* The items' table: % positive, the previous period's, the change and the
- * funnel position of each just-culture and speaking-up item. */
+ * funnel position of each item, by section. */
 static void culture_items(struct report *rp)
 {
     struct buf *out = &rp->out;
-    struct buf text, h_now, h_prev, h_change;
+    struct buf text;
     buf_init(&text);
-    buf_init(&h_now);
-    buf_init(&h_prev);
-    buf_init(&h_change);
-    buf_puts(&text, "Percentage of staff who answered positively (agree or strongly agree), "
-                    "with its ");
+    buf_puts(&text, "Percentage of staff who answered positively (the answers the schema "
+                    "counts as positive; for an item that counts an experience, such as "
+                    "harassment, the percentage experiencing it), with its ");
     put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI; the change since ");
     if (rp->run->previous)
@@ -1217,36 +1320,26 @@ static void culture_items(struct report *rp)
     buf_puts(&text, ": within its limits, or low or high beyond its 95% or 99.8% limit.");
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
-    put_period_heading(&h_now, "% ", rp->run);
-    put_previous_heading(&h_prev, &h_change, rp->run);
+    struct period_headings h;
+    period_headings_init(&h, "% ", rp->run);
     struct fmt_table t;
     fmt_table_init(&t, 5);
     fmt_table_align(&t, 2, FMT_RIGHT);
     fmt_table_header(
-        &t, (const char *const[]){"Item", h_now.data, h_prev.data, h_change.data, "Funnel"});
-    fmt_table_note(&t, "Just culture", "");
-    for (size_t i = 0; i < ARRAY_LEN(JUST_CULTURE_ITEMS); i++)
-        item_row(rp, &t, JUST_CULTURE_ITEMS[i]);
-    fmt_table_note(&t, "Speaking up", "");
-    for (size_t i = 0; i < ARRAY_LEN(SPEAKING_UP_ITEMS); i++)
-        item_row(rp, &t, SPEAKING_UP_ITEMS[i]);
+        &t, (const char *const[]){"Item", h.now.data, h.prev.data, h.change.data, "Funnel"});
+    culture_item_rows(rp, &t);
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
     buf_release(&text);
-    buf_release(&h_now);
-    buf_release(&h_prev);
-    buf_release(&h_change);
+    period_headings_release(&h);
 }
 
 /* The theme scores' table: the score, the previous period's, the change. */
 static void culture_themes(struct report *rp)
 {
     struct buf *out = &rp->out;
-    struct buf text, h_now, h_prev, h_change;
+    struct buf text;
     buf_init(&text);
-    buf_init(&h_now);
-    buf_init(&h_prev);
-    buf_init(&h_change);
     buf_puts(&text, "Theme scores: each respondent's mean score over the theme's items "
                     "(0 = strongly disagree to 10 = strongly agree), averaged over "
                     "respondents; ");
@@ -1254,27 +1347,33 @@ static void culture_themes(struct report *rp)
     buf_puts(&text, " CI; theme scores are not benchmarked.");
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
-    put_period_heading(&h_now, "Score ", rp->run);
-    put_previous_heading(&h_prev, &h_change, rp->run);
+    struct period_headings h;
+    period_headings_init(&h, "Score ", rp->run);
     struct fmt_table t;
     fmt_table_init(&t, 4);
     fmt_table_align(&t, 2, FMT_RIGHT);
-    fmt_table_header(&t, (const char *const[]){"Theme", h_now.data, h_prev.data, h_change.data});
-    for (size_t k = 0; k < ARRAY_LEN(THEMES); k++)
-        theme_row(rp, &t, THEMES[k]);
+    fmt_table_header(&t, (const char *const[]){"Theme", h.now.data, h.prev.data, h.change.data});
+    for (size_t k = 0; k < rp->themes.n; k++)
+        theme_row(rp, &t, rp->themes.items[k]);
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
     buf_release(&text);
-    buf_release(&h_now);
-    buf_release(&h_prev);
-    buf_release(&h_change);
+    period_headings_release(&h);
 }
 
-/* Section 3: the just-culture and speaking-up items, then the themes. */
+/* Section 3: the items of each declared section, the other items, then the
+ * themes. */
 static void section_culture(struct report *rp)
 {
     struct buf *out = &rp->out;
-    buf_puts(out, "\n3. JUST CULTURE AND SPEAKING UP\n\n");
+    struct buf heading;
+    buf_init(&heading);
+    buf_puts(&heading, "3. ");
+    put_section_titles(&heading, &rp->run->dict, " AND ", "SURVEY ITEMS");
+    buf_putc(out, '\n');
+    fmt_wrap(out, heading.data, WIDTH, "", "   ");
+    buf_putc(out, '\n');
+    buf_release(&heading);
     if (!rp->run->prop.n && !rp->run->themes.n) {
         fmt_wrap(out, "The results hold no survey figures for this trust and period.", WIDTH, "",
                  "");
@@ -1288,18 +1387,29 @@ static void section_culture(struct report *rp)
 
 /* ---- section 4: fairness ----------------------------------------------------------------- */
 
-/* Items of section 3 first, then every other item of the org, in file order. */
-static void ordered_items(const struct names *items, struct names *ordered)
+/* The org's items in dictionary order: the sections' items first, then
+ * the others (items.csv order), then any the dictionary lacks (file order). */
+static void ordered_items(const struct dictionary *d, const struct names *items,
+                          struct names *ordered)
 {
     memset(ordered, 0, sizeof(*ordered));
-    for (size_t i = 0; i < ARRAY_LEN(JUST_CULTURE_ITEMS); i++)
-        if (names_has(items, JUST_CULTURE_ITEMS[i]))
-            names_add(ordered, JUST_CULTURE_ITEMS[i]);
-    for (size_t i = 0; i < ARRAY_LEN(SPEAKING_UP_ITEMS); i++)
-        if (names_has(items, SPEAKING_UP_ITEMS[i]))
-            names_add(ordered, SPEAKING_UP_ITEMS[i]);
+    for (size_t i = 0; i < d->n; i++)
+        if (!d->entries[i].theme && names_has(items, d->entries[i].id))
+            names_add(ordered, d->entries[i].id);
     for (size_t i = 0; i < items->n; i++)
         names_add(ordered, items->items[i]);
+}
+
+/* The report's themes: the dictionary's, in its order, then any other
+ * theme the org has in the period (file order). */
+static void report_themes(const struct dictionary *d, const struct view *themes, struct names *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < d->n; i++)
+        if (d->entries[i].theme)
+            names_add(out, d->entries[i].id);
+    for (size_t i = 0; i < themes->n; i++)
+        names_add(out, vcell(themes, themes->rows[i], "theme"));
 }
 
 /* The fairness table's row of an item: BME and White %, the gap with its
@@ -1312,9 +1422,8 @@ static void gap_row(struct report *rp, struct fmt_table *t, const char *item)
     buf_init(&ref);
     buf_init(&gap);
     buf_init(&q);
-    put_label(&label, item);
-    size_t row = FIND(&rp->run->disp, "item", item, "group_dim", "ethnicity", "group", "BME",
-                      "reference", "White");
+    put_label(&label, &rp->run->dict, item);
+    size_t row = wres_gap_row(rp, item);
     double n, pos, ref_n, ref_pos, d, lo, hi, qv;
     if (!vnum(&rp->run->disp, row, "n", &n) || !vnum(&rp->run->disp, row, "positive", &pos) ||
         !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
@@ -1343,13 +1452,13 @@ out:
 
 /* "; Disabled, Safe to speak up -5.1 points (-9.0 to -1.2, q 0.012)": a
  * significant gap of the list after a dimension's count. */
-static void put_gap(struct buf *line, const struct view *disp, size_t row, bool first, double d,
-                    double lo, double hi, double q)
+static void put_gap(struct buf *line, const struct dictionary *dict, const struct view *disp,
+                    size_t row, bool first, double d, double lo, double hi, double q)
 {
     buf_puts(line, first ? ": " : "; ");
     put_text_fit(line, vcell(disp, row, "group"), 60);
     buf_puts(line, ", ");
-    put_label(line, vcell(disp, row, "item"));
+    put_label(line, dict, vcell(disp, row, "item"));
     buf_puts(line, " ");
     fmt_signed(line, 100.0 * d, 1);
     buf_puts(line, " points (");
@@ -1361,13 +1470,14 @@ static void put_gap(struct buf *line, const struct view *disp, size_t row, bool 
     buf_puts(line, ")");
 }
 
-/* The bullet of one demographic dimension (other than the BME-White
- * comparison): its significant gaps, or that there are none.  False when
+/* The bullet of one demographic dimension (other than the comparison of
+ * the declared WRES groups): its significant gaps, or that there are none.  False when
  * it has no comparison at all. */
 static bool dimension_bullet(struct report *rp, const char *dim)
 {
     const struct view *disp = &rp->run->disp;
-    bool ethnicity = strcmp(dim, "ethnicity") == 0;
+    const struct dict_wres_side *w = rp->wres;
+    bool wres_dim = w->grouping && strcmp(dim, w->grouping) == 0;
     size_t tests = 0, hidden = 0, significant = 0;
     const char *reference = NULL;
     struct buf line, text;
@@ -1376,8 +1486,8 @@ static bool dimension_bullet(struct report *rp, const char *dim)
     for (size_t i = 0; i < disp->n; i++) {
         size_t row = disp->rows[i];
         if (strcmp(vcell(disp, row, "group_dim"), dim) != 0 ||
-            (ethnicity && strcmp(vcell(disp, row, "group"), "BME") == 0 &&
-             strcmp(vcell(disp, row, "reference"), "White") == 0))
+            (wres_dim && strcmp(vcell(disp, row, "group"), w->comparison) == 0 &&
+             strcmp(vcell(disp, row, "reference"), w->reference) == 0))
             continue;
         reference = vcell(disp, row, "reference");
         if (!row_shown(disp->t, row)) {
@@ -1388,11 +1498,11 @@ static bool dimension_bullet(struct report *rp, const char *dim)
         double q, d, lo, hi;
         if (vnum(disp, row, "q_value", &q) && q < SIGNIFICANCE && vnum(disp, row, "diff", &d) &&
             vnum(disp, row, "diff_lower", &lo) && vnum(disp, row, "diff_upper", &hi))
-            put_gap(&line, disp, row, significant++ == 0, d, lo, hi, q);
+            put_gap(&line, &rp->run->dict, disp, row, significant++ == 0, d, lo, hi, q);
     }
     if (reference) {
         put_text_fit(&text, dim, 60);
-        buf_puts(&text, ethnicity ? " (other groups, against " : " (against ");
+        buf_puts(&text, wres_dim ? " (other groups, against " : " (against ");
         put_text_fit(&text, reference, 60);
         buf_puts(&text, "): ");
         if (significant)
@@ -1431,31 +1541,80 @@ static void other_dimensions(struct report *rp)
     free(dims.items);
 }
 
-/* Section 4: the BME-White gaps of every item, then the other groups. */
-static void section_fairness(struct report *rp, const struct names *items)
+/* Longest group name that heads a column of the fairness and WRES tables
+ * ("White %"); with a longer one the columns are "Group %" and "Ref. %" and
+ * the text above the table names them, so that item labels keep their 22
+ * characters within 80 columns. */
+#define GROUP_HEADING_MAX 9
+
+static bool groups_head_columns(const struct dict_wres_side *side)
+{
+    return side->grouping &&
+           fmt_columns(side->comparison, strlen(side->comparison)) <= GROUP_HEADING_MAX &&
+           fmt_columns(side->reference, strlen(side->reference)) <= GROUP_HEADING_MAX;
+}
+
+/* The two group columns' headings: "BME %" and "White %", or "Group %"
+ * and "Ref. %" (groups_head_columns). */
+static void put_group_headings(struct buf *group, struct buf *ref,
+                               const struct dict_wres_side *side)
+{
+    if (groups_head_columns(side)) {
+        put_text(group, side->comparison);
+        put_text(ref, side->reference);
+    } else {
+        buf_puts(group, "Group");
+        buf_puts(ref, "Ref.");
+    }
+    buf_puts(group, " %");
+    buf_puts(ref, " %");
+}
+
+/* " Group %: Global majority staff; Ref. %: White staff.": what the
+ * columns are when the names do not head them. */
+static void put_group_legend(struct buf *out, const struct dict_wres_side *side)
+{
+    if (!side->grouping || groups_head_columns(side))
+        return;
+    buf_puts(out, " Group %: ");
+    put_group(out, side->comparison);
+    buf_puts(out, " staff; Ref. %: ");
+    put_group(out, side->reference);
+    buf_puts(out, " staff.");
+}
+
+/* A part of the report that cannot be produced: one plain sentence saying
+ * what is missing and what would produce it, as a paragraph. */
+static void report_gap(struct report *rp, const char *sentence)
+{
+    fmt_wrap(&rp->out, sentence, WIDTH, "", "");
+}
+
+/* The table of the declared WRES groups' gaps, item by item. */
+static void fairness_table(struct report *rp, const struct names *items)
 {
     struct buf *out = &rp->out;
-    struct buf text;
+    const struct dict_wres_side *w = rp->wres;
+    struct buf text, h_group, h_ref;
     buf_init(&text);
-    buf_puts(out, "\n4. FAIRNESS: BME AND WHITE STAFF\n\n");
-    if (!rp->run->disp.n) {
-        fmt_wrap(out,
-                 "The results hold no comparisons of groups of staff for this trust and "
-                 "period.",
-                 WIDTH, "", "");
-        buf_release(&text);
-        return;
-    }
-    buf_puts(&text, "Percentage positive (or experiencing, for harassment and "
-                    "discrimination) among BME and White staff; the gap is BME minus "
-                    "White in percentage points with its ");
+    buf_init(&h_group);
+    buf_init(&h_ref);
+    buf_puts(&text, "Percentage positive (or experiencing, for an item that counts an "
+                    "experience) among ");
+    put_wres_groups(&text, w);
+    buf_puts(&text, " staff; the gap is ");
+    put_group(&text, w->comparison);
+    buf_puts(&text, " minus ");
+    put_group(&text, w->reference);
+    buf_puts(&text, " in percentage points with its ");
     put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI; q is the p-value adjusted for the number of comparisons "
                     "(false discovery rate, * when below 0.05).");
+    put_group_legend(&text, w);
     fmt_wrap(out, text.data, WIDTH, "", "");
     buf_putc(out, '\n');
     struct names ordered;
-    ordered_items(items, &ordered);
+    ordered_items(&rp->run->dict, items, &ordered);
     struct fmt_table t;
     fmt_table_init(&t, 5);
     fmt_table_align(&t, 1, FMT_RIGHT);
@@ -1465,33 +1624,107 @@ static void section_fairness(struct report *rp, const struct names *items)
     buf_puts(&text, "Gap, points (");
     put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI)");
-    fmt_table_header(&t, (const char *const[]){"Item", "BME %", "White %", text.data, "q"});
+    put_group_headings(&h_group, &h_ref, w);
+    fmt_table_header(&t, (const char *const[]){"Item", h_group.data, h_ref.data, text.data, "q"});
     for (size_t i = 0; i < ordered.n; i++)
         gap_row(rp, &t, ordered.items[i]);
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
     free(ordered.items);
+    buf_release(&text);
+    buf_release(&h_group);
+    buf_release(&h_ref);
+}
+
+/* Section 4: the declared WRES groups' gaps of every item, then the other
+ * groups. */
+static void section_fairness(struct report *rp, const struct names *items)
+{
+    struct buf *out = &rp->out;
+    struct buf heading;
+    buf_init(&heading);
+    buf_puts(&heading, "4. FAIRNESS: ");
+    if (rp->wres->grouping) {
+        struct buf groups;
+        buf_init(&groups);
+        put_wres_groups(&groups, rp->wres);
+        put_upper(&heading, groups.data);
+        buf_release(&groups);
+        buf_puts(&heading, " STAFF");
+    } else {
+        buf_puts(&heading, "GROUPS OF STAFF");
+    }
+    buf_putc(out, '\n');
+    fmt_wrap(out, heading.data, WIDTH, "", "   ");
+    buf_putc(out, '\n');
+    buf_release(&heading);
+    if (!rp->run->disp.n) {
+        report_gap(rp, "The results hold no comparisons of groups of staff for this trust and "
+                       "period: respondent data with a demographic column (and a "
+                       "wres-grouping declared in its schema) would produce them.");
+        return;
+    }
+    if (rp->wres->grouping)
+        fairness_table(rp, items);
+    else
+        report_gap(rp, "No WRES grouping is declared, so no table of gaps between the two "
+                       "groups WRES compares: a line wres-grouping DEMOGRAPHIC reference=GROUP "
+                       "comparison=GROUP in the survey schema would produce it.");
     buf_puts(out, "\nOther groups, all items (significant when q < 0.05):\n");
     other_dimensions(rp);
-    buf_release(&text);
 }
 
 /* ---- section 5: WRES ------------------------------------------------------------------------- */
 
-/* The WRES table's label of an indicator (its number when unknown). */
-static const char *wres_short(const char *indicator)
+/* The WRES table's label of an indicator: "3 Disciplinary process" (HR
+ * records, the standard's indicator 3), else the number and the label of
+ * the item the schema declares for it. */
+static void put_wres_short(struct buf *out, const struct report *rp, const char *indicator)
 {
-    static const struct {
-        const char *indicator, *label;
-    } names[] = {
-        {"3", "3 Disciplinary process"},  {"5", "5 Harassment: public"},
-        {"6", "6 Harassment: staff"},     {"7", "7 Equal opportunities"},
-        {"8", "8 Discrimination: staff"},
-    };
-    for (size_t i = 0; i < ARRAY_LEN(names); i++)
-        if (strcmp(names[i].indicator, indicator) == 0)
-            return names[i].label;
-    return indicator;
+    buf_puts(out, indicator);
+    if (strcmp(indicator, "3") == 0) {
+        buf_puts(out, " Disciplinary process");
+        return;
+    }
+    const struct dict_entry *e = dict_indicator_item(&rp->run->dict, atoi(indicator));
+    if (e) {
+        buf_putc(out, ' ');
+        put_label(out, &rp->run->dict, e->id);
+    }
+}
+
+/* Why WRES indicator ind has no row for the trust and period: what is
+ * missing from the results, and what would produce it. */
+static void put_wres_missing(struct buf *out, const struct report *rp, const char *ind)
+{
+    const struct dictionary *d = &rp->run->dict;
+    int k = atoi(ind);
+    const struct dict_entry *e = k == 3 ? NULL : dict_indicator_item(d, k);
+    bool survey_items = false;
+    for (size_t i = 0; i < d->n && !survey_items; i++)
+        survey_items = !d->entries[i].theme;
+    if (k == 3 && !d->hr.grouping) {
+        buf_puts(out, "no HR records in the results: a dataset ingested with a wres-hr schema "
+                      "would produce it.");
+    } else if (k != 3 && !survey_items) {
+        buf_puts(out, "no survey data in the results: respondent data or aggregated counts "
+                      "whose schema declares a wres-grouping would produce it.");
+    } else if (k != 3 && !d->survey.grouping) {
+        buf_puts(out, "no WRES grouping is declared: a wres-grouping line in the survey "
+                      "schema would produce it.");
+    } else if (k != 3 && !e) {
+        buf_printf(out,
+                   "no item is declared as indicator %d: a line wres-indicator %d ITEM in the "
+                   "survey schema would produce it.",
+                   k, k);
+    } else if (e && !dict_asked_in(e, rp->run->period)) {
+        put_label(out, d, e->id);
+        buf_puts(out, " was not asked in ");
+        put_text(out, rp->run->period);
+        buf_puts(out, ": results of a period that asked it would produce it.");
+    } else {
+        buf_puts(out, "no result for this period");
+    }
 }
 
 /* "1.54 (1.16-2.04)": a relative likelihood and its interval, or
@@ -1515,21 +1748,26 @@ static void put_likelihood(struct buf *out, const struct view *v, size_t row, do
 static bool wres_row(struct report *rp, struct fmt_table *t, const char *ind, size_t row)
 {
     const struct view *w = &rp->run->wres;
-    struct buf a, b, c;
+    struct buf label, a, b, c;
+    buf_init(&label);
     buf_init(&a);
     buf_init(&b);
     buf_init(&c);
+    put_wres_short(&label, rp, ind);
     double br, wr, lo, hi;
     bool shown = vnum(w, row, "bme_rate", &br) && vnum(w, row, "white_rate", &wr) &&
                  vnum(w, row, "rl_lower", &lo) && vnum(w, row, "rl_upper", &hi);
     if (!shown && row != NO_ROW && row_shown(w->t, row)) {
         buf_puts(&a, "no figure: ");
         put_text(&a, vcell(w, row, "note"));
-        fmt_table_note(t, wres_short(ind), a.data);
+        fmt_table_note(t, label.data, a.data);
+    } else if (!shown && row == NO_ROW) {
+        put_wres_missing(&a, rp, ind);
+        fmt_table_note(t, label.data, a.data);
     } else if (!shown) {
-        bool hr = row != NO_ROW && strcmp(vcell(w, row, "source"), "hr") == 0;
+        bool hr = strcmp(vcell(w, row, "source"), "hr") == 0;
         put_not_shown(&a, w, row, rp->run->min_n, hr ? "staff in a group" : "answers in a group");
-        fmt_table_note(t, wres_short(ind), a.data);
+        fmt_table_note(t, label.data, a.data);
     } else {
         int decimals = strcmp(vcell(w, row, "source"), "hr") == 0 ? 2 : 1;
         fmt_fixed(&a, 100.0 * br, decimals);
@@ -1537,9 +1775,10 @@ static bool wres_row(struct report *rp, struct fmt_table *t, const char *ind, si
         put_likelihood(&c, w, row, lo, hi);
         const char *in_range = vcell(w, row, "in_range");
         const char *small = vcell(w, row, "small_numbers");
-        fmt_table_row(t, (const char *const[]){wres_short(ind), a.data, b.data, c.data,
+        fmt_table_row(t, (const char *const[]){label.data, a.data, b.data, c.data,
                                                *in_range ? in_range : "--", *small ? small : "--"});
     }
+    buf_release(&label);
     buf_release(&a);
     buf_release(&b);
     buf_release(&c);
@@ -1561,41 +1800,111 @@ static void wres_hr_counts(struct report *rp, size_t hr_row)
     fmt_count(&text, (unsigned long long)be);
     buf_puts(&text, " of ");
     fmt_count(&text, (unsigned long long)bn);
-    buf_puts(&text, " BME staff and ");
+    buf_putc(&text, ' ');
+    put_group(&text, rp->run->dict.hr.comparison);
+    buf_puts(&text, " staff and ");
     fmt_count(&text, (unsigned long long)we);
     buf_puts(&text, " of ");
     fmt_count(&text, (unsigned long long)wn);
-    buf_puts(&text, " White staff entered a formal disciplinary process (HR period ");
+    buf_putc(&text, ' ');
+    put_group(&text, rp->run->dict.hr.reference);
+    buf_puts(&text, " staff entered a formal disciplinary process (HR period ");
     put_text(&text, vcell(w, hr_row, "periods_used"));
-    buf_puts(&text, "; staff of unknown ethnicity ");
+    buf_puts(&text, "; staff of unknown ");
+    put_text_fit(&text, rp->run->dict.hr.grouping ? rp->run->dict.hr.grouping : "group", 40);
+    buf_putc(&text, ' ');
     put_text(&text, vcell(w, hr_row, "unknown_ethnicity"));
     buf_puts(&text, ").");
     fmt_wrap(&rp->out, text.data, WIDTH, "", "");
     buf_release(&text);
 }
 
-/* Which side of 1 is adverse for BME staff, by indicator (adverse_if). */
-static void wres_adverse_note(struct buf *out, const struct names *above, const struct names *below)
+/* The group names of the WRES table: the survey's declared groups, else
+ * the HR records'; when both are declared under different names, *both
+ * is set (the table then says "comparison" and "reference"). */
+static const struct dict_wres_side *wres_table_side(const struct report *rp, bool *both)
+{
+    const struct dictionary *d = &rp->run->dict;
+    *both = d->survey.grouping && d->hr.grouping &&
+            (strcmp(d->survey.comparison, d->hr.comparison) != 0 ||
+             strcmp(d->survey.reference, d->hr.reference) != 0);
+    return d->survey.grouping ? &d->survey : &d->hr;
+}
+
+/* Which side of 1 is adverse for the comparison group, by indicator
+ * (adverse_if). */
+static void wres_adverse_note(struct report *rp, const struct names *above,
+                              const struct names *below)
 {
     if (!above->n && !below->n)
         return;
-    struct buf text;
+    bool both;
+    const struct dict_wres_side *side = wres_table_side(rp, &both);
+    struct buf text, group;
     buf_init(&text);
+    buf_init(&group);
+    if (side->grouping && !both)
+        put_group(&group, side->comparison);
+    else
+        buf_puts(&group, "the comparison group's");
     buf_puts(&text, "A likelihood ");
     if (above->n) {
-        buf_puts(&text, "above 1 is adverse for BME staff for indicator");
+        buf_printf(&text, "above 1 is adverse for %s staff for indicator", group.data);
         buf_puts(&text, above->n > 1 ? "s " : " ");
         put_and_list(&text, above);
     }
     if (below->n) {
-        buf_puts(&text, above->n ? "; below 1 for "
-                                 : "below 1 is adverse for BME "
-                                   "staff for ");
+        if (above->n)
+            buf_puts(&text, "; below 1 for ");
+        else
+            buf_printf(&text, "below 1 is adverse for %s staff for ", group.data);
         buf_puts(&text, below->n > 1 ? "indicators " : "indicator ");
         put_and_list(&text, below);
     }
     buf_puts(&text, ".");
-    fmt_wrap(out, text.data, WIDTH, "", "");
+    fmt_wrap(&rp->out, text.data, WIDTH, "", "");
+    buf_release(&text);
+    buf_release(&group);
+}
+
+/* The WRES section's opening: what the table's columns are, under the
+ * declared group names. */
+static void wres_intro(struct report *rp)
+{
+    bool both;
+    const struct dict_wres_side *side = wres_table_side(rp, &both);
+    struct buf text;
+    buf_init(&text);
+    if (side->grouping && !both) {
+        buf_puts(&text, "Rate among ");
+        put_wres_groups(&text, side);
+        buf_puts(&text, " staff and the relative likelihood (");
+        put_group(&text, side->comparison);
+        buf_puts(&text, " rate divided by ");
+        put_group(&text, side->reference);
+        buf_puts(&text, " rate, 1 = parity) with its ");
+    } else {
+        buf_puts(&text, "Rate among the comparison and reference groups of staff (");
+        if (side->grouping) {
+            buf_puts(&text, "survey: ");
+            put_wres_groups(&text, &rp->run->dict.survey);
+            buf_puts(&text, "; HR records: ");
+            put_wres_groups(&text, &rp->run->dict.hr);
+        } else {
+            buf_puts(&text, "none declared");
+        }
+        buf_puts(&text, ") and the relative likelihood (comparison rate divided by reference "
+                        "rate, 1 = parity) with its ");
+    }
+    put_conf(&text, rp->run->conf);
+    buf_puts(&text, " CI. In range: the likelihood lies in 0.80 to 1.25 (tested exactly on "
+                    "the counts). Small: fewer "
+                    "than 10 cases on a side, so read the interval rather than the "
+                    "figure. Indicator 3 is from HR records, 5 to 8 from the survey.");
+    if (side->grouping && !both)
+        put_group_legend(&text, side);
+    fmt_wrap(&rp->out, text.data, WIDTH, "", "");
+    buf_putc(&rp->out, '\n');
     buf_release(&text);
 }
 
@@ -1604,33 +1913,49 @@ static void wres_adverse_note(struct buf *out, const struct names *above, const 
 static void section_wres(struct report *rp)
 {
     struct buf *out = &rp->out;
-    struct buf text;
+    struct buf text, h_group, h_ref;
     buf_init(&text);
+    buf_init(&h_group);
+    buf_init(&h_ref);
     buf_puts(out, "\n5. WORKFORCE RACE EQUALITY STANDARD (WRES)\n\n");
-    buf_puts(&text, "Rate among BME and White staff and the relative likelihood (BME rate "
-                    "divided by White rate, 1 = parity) with its ");
-    put_conf(&text, rp->run->conf);
-    buf_puts(&text, " CI. In range: the likelihood lies in 0.80 to 1.25 (tested exactly on "
-                    "the counts). Small: fewer "
-                    "than 10 cases on a side, so read the interval rather than the "
-                    "figure. Indicator 3 is from HR records, 5 to 8 from the survey.");
-    fmt_wrap(out, text.data, WIDTH, "", "");
-    buf_putc(out, '\n');
+    wres_intro(rp);
     struct fmt_table t;
     fmt_table_init(&t, 6);
     fmt_table_align(&t, 1, FMT_RIGHT);
     fmt_table_align(&t, 2, FMT_RIGHT);
-    buf_clear(&text);
     buf_puts(&text, "Likelihood (");
     put_conf(&text, rp->run->conf);
     buf_puts(&text, " CI)");
-    fmt_table_header(
-        &t, (const char *const[]){"Indicator", "BME %", "White %", text.data, "In range", "Small"});
+    struct buf h_likelihood = text;
+    buf_init(&text);
+    bool both;
+    const struct dict_wres_side *side = wres_table_side(rp, &both);
+    if (side->grouping && !both) {
+        put_group_headings(&h_group, &h_ref, side);
+    } else {
+        buf_puts(&h_group, "Group %");
+        buf_puts(&h_ref, "Ref. %");
+    }
+    fmt_table_header(&t, (const char *const[]){"Indicator", h_group.data, h_ref.data,
+                                               h_likelihood.data, "In range", "Small"});
+    buf_release(&h_likelihood);
     struct names adverse_above = {0}, adverse_below = {0};
     size_t hr_row = NO_ROW;
+    bool survey_rows = false;
+    for (size_t k = 1; k < ARRAY_LEN(WRES_INDICATORS); k++)
+        survey_rows |= FIND(&rp->run->wres, "indicator", WRES_INDICATORS[k]) != NO_ROW;
     for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
         const char *ind = WRES_INDICATORS[k];
         size_t row = FIND(&rp->run->wres, "indicator", ind);
+        if (k > 0 && !survey_rows && !rp->run->dict.survey.grouping) {
+            /* no survey side at all: one row says why for 5 to 8 */
+            if (k == 1) {
+                buf_clear(&text);
+                put_wres_missing(&text, rp, ind);
+                fmt_table_note(&t, "5 to 8", text.data);
+            }
+            continue;
+        }
         const char *adverse = row == NO_ROW ? "" : vcell(&rp->run->wres, row, "adverse_if");
         if (strcmp(adverse, "above 1") == 0)
             names_add(&adverse_above, ind);
@@ -1643,10 +1968,12 @@ static void section_wres(struct report *rp)
     fmt_table_release(&t);
     buf_putc(out, '\n');
     wres_hr_counts(rp, hr_row);
-    wres_adverse_note(out, &adverse_above, &adverse_below);
+    wres_adverse_note(rp, &adverse_above, &adverse_below);
     free(adverse_above.items);
     free(adverse_below.items);
     buf_release(&text);
+    buf_release(&h_group);
+    buf_release(&h_ref);
 }
 
 /* ---- section 6: hotspots ------------------------------------------------------------------- */
@@ -1666,15 +1993,21 @@ static void hotspots_intro(struct report *rp)
         else
             hidden++;
     }
+    struct names levels = {0};
+    for (size_t i = 0; i < rp->run->hot.n; i++)
+        names_add(&levels, vcell(&rp->run->hot, rp->run->hot.rows[i], "unit_level"));
+    buf_puts(&text, "Each ");
+    for (size_t i = 0; i < levels.n; i++) {
+        buf_puts(&text, i == 0 ? "" : i + 1 == levels.n ? " and " : ", ");
+        put_text_fit(&text, levels.items[i], 40);
+    }
+    free(levels.items);
     if (tests)
-        buf_printf(&text,
-                   "Each directorate and team is compared with the rest of the trust, item "
-                   "by item: %zu comparisons",
+        buf_printf(&text, " is compared with the rest of the trust, item by item: %zu comparisons",
                    tests);
     else
-        buf_puts(&text, "Each directorate and team is compared with the rest of the trust, "
-                        "item by item. None of these comparisons can be shown for this "
-                        "trust and period");
+        buf_puts(&text, " is compared with the rest of the trust, item by item. None of these "
+                        "comparisons can be shown for this trust and period");
     if (hidden)
         buf_printf(&text,
                    tests ? "; %zu more are not shown to protect anonymity"
@@ -1723,7 +2056,7 @@ static void hotspot_entry(struct report *rp, size_t k, const struct hotspot *hot
     fmt_wrap(out, text.data, WIDTH, first, "     ");
     buf_clear(&text);
     double e, rest, lo, hi;
-    put_label(&text, vcell(&rp->run->hot, row, "item"));
+    put_label(&text, &rp->run->dict, vcell(&rp->run->hot, row, "item"));
     buf_puts(&text, ": ");
     if (vnum(&rp->run->hot, row, "estimate", &e) &&
         vnum(&rp->run->hot, row, "rest_estimate", &rest)) {
@@ -1759,10 +2092,9 @@ static void section_hotspots(struct report *rp)
     struct buf *out = &rp->out;
     buf_puts(out, "\n6. HOTSPOTS FOR THE FREEDOM TO SPEAK UP GUARDIAN\n\n");
     if (!rp->run->hot.n) {
-        fmt_wrap(out,
-                 "The results hold no comparisons of units (directorates, teams) for "
-                 "this trust and period.",
-                 WIDTH, "", "");
+        report_gap(rp, "The results hold no comparisons of units (such as directorates and "
+                       "teams) for this trust and period: respondent data whose schema has a "
+                       "unit column would produce them.");
         return;
     }
     hotspots_intro(rp);
@@ -2042,8 +2374,9 @@ static void methods_suppression(struct report *rp, const struct names *items)
 }
 
 /* The item key: each label of this report and the id it stands for. */
-static void item_key(struct buf *out, const struct names *items)
+static void item_key(struct report *rp, const struct names *items)
 {
+    struct buf *out = &rp->out;
     struct buf text;
     buf_init(&text);
     buf_puts(out, "Item key\n\n");
@@ -2055,14 +2388,17 @@ static void item_key(struct buf *out, const struct names *items)
     for (size_t i = 0; i < items->n; i++) {
         buf_clear(&label);
         buf_clear(&text);
-        put_label(&label, items->items[i]);
+        put_label(&label, &rp->run->dict, items->items[i]);
         put_text(&text, items->items[i]);
         fmt_table_row(&t, (const char *const[]){label.data, text.data});
     }
-    for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
+    for (size_t k = 0; k < rp->themes.n; k++) {
         buf_clear(&label);
-        buf_printf(&label, "%s (theme)", item_label(THEMES[k]));
-        fmt_table_row(&t, (const char *const[]){label.data, THEMES[k]});
+        buf_clear(&text);
+        put_label(&label, &rp->run->dict, rp->themes.items[k]);
+        buf_puts(&label, " (theme)");
+        put_text(&text, rp->themes.items[k]);
+        fmt_table_row(&t, (const char *const[]){label.data, text.data});
     }
     fmt_table_render(&t, out, "  ", 2, WIDTH, 1);
     fmt_table_release(&t);
@@ -2078,7 +2414,7 @@ static void section_methods(struct report *rp, const struct names *items)
     methods_comparisons(rp);
     methods_funnels(rp, items);
     methods_suppression(rp, items);
-    item_key(&rp->out, items);
+    item_key(rp, items);
 }
 
 /* ---- writing ------------------------------------------------------------------------------------
@@ -2109,12 +2445,15 @@ static int write_output(const struct report_options *opt, const char *name, cons
     return status;
 }
 
-/* Items of the org in the period, in file (schema) order. */
-static void collect_items(const struct view *prop, struct names *items)
+/* Items of the org in the period, in dictionary order, then any the
+ * dictionary lacks in file (schema) order. */
+static void collect_items(const struct dictionary *d, const struct view *prop, struct names *items)
 {
-    memset(items, 0, sizeof(*items));
+    struct names found = {0};
     for (size_t i = 0; i < prop->n; i++)
-        names_add(items, vcell(prop, prop->rows[i], "item"));
+        names_add(&found, vcell(prop, prop->rows[i], "item"));
+    ordered_items(d, &found, items);
+    free(found.items);
 }
 
 /* ---- the board report ---------------------------------------------------------------------------
@@ -2123,21 +2462,22 @@ static void collect_items(const struct view *prop, struct names *items)
 /* board-report.txt: the seven sections for the run's org and period. */
 static int board_report(const struct report_options *opt, const struct run *run)
 {
-    struct report rp = {.opt = opt, .r = run->r, .run = run};
-    struct names items;
-    collect_items(&run->prop, &items);
+    struct report rp = {.opt = opt, .r = run->r, .run = run, .wres = &run->dict.survey};
+    collect_items(&run->dict, &run->prop, &rp.items);
+    report_themes(&run->dict, &run->themes, &rp.themes);
     section_header(&rp);
-    section_summary(&rp, &items);
+    section_summary(&rp, &rp.items);
     section_culture(&rp);
-    section_fairness(&rp, &items);
+    section_fairness(&rp, &rp.items);
     section_wres(&rp);
     section_hotspots(&rp);
-    section_methods(&rp, &items);
+    section_methods(&rp, &rp.items);
     buf_puts(&rp.out, "\n");
     put_rule(&rp.out, '=');
     fmt_enforce_width(&rp.out, WIDTH);
     int status = write_output(opt, "board-report.txt", &rp.out);
-    free(items.items);
+    free(rp.items.items);
+    free(rp.themes.items);
     buf_release(&rp.out);
     return status;
 }
@@ -2192,10 +2532,11 @@ static void national_n(const struct view *prop, struct buf *cell)
 
 /* A table of the national summary: per org (then ALL pooled) its largest
  * item base and each item's % with its funnel marker; then the item key. */
-static void national_block(struct buf *out, const struct view *prop, const struct view *bench,
-                           const struct names *orgs, const char *title, const char *const *items,
-                           size_t n_items)
+static void national_block(struct buf *out, const struct run *run, const char *title,
+                           const char *const *items, size_t n_items)
 {
+    const struct view *prop = &run->prop, *bench = &run->bench;
+    const struct names *orgs = &run->orgs;
     buf_putc(out, '\n');
     fmt_wrap(out, title, WIDTH, "", "");
     buf_putc(out, '\n');
@@ -2236,9 +2577,12 @@ static void national_block(struct buf *out, const struct view *prop, const struc
     for (size_t c = 0; c < n_items; c++) {
         buf_clear(&key);
         buf_printf(&key, "(%zu) ", c + 1);
-        put_label(&key, items[c]);
+        put_label(&key, &run->dict, items[c]);
         buf_puts(&key, " (");
         put_text(&key, items[c]);
+        const struct dict_entry *e = dict_find(&run->dict, items[c], false);
+        if (e && strcmp(e->polarity, "lower") == 0)
+            buf_puts(&key, "; lower is more favourable");
         buf_puts(&key, ")");
         fmt_wrap(out, key.data, WIDTH, "  ", "      ");
     }
@@ -2249,69 +2593,158 @@ static void national_block(struct buf *out, const struct view *prop, const struc
     free(cells);
 }
 
-/* The national table of theme scores and WRES indicator 3, per org. */
-static void national_wres_block(struct buf *out, const struct view *wres, const struct view *themes,
-                                const struct names *orgs, double conf)
+/* The national blocks of items: per declared section its items, then the
+ * other items the results hold for the period, at most NATIONAL_ITEMS a
+ * table so that each fits 80 columns. */
+static void national_items(struct buf *out, const struct run *run)
 {
+    const struct dictionary *d = &run->dict;
+    struct buf title;
+    buf_init(&title);
+    for (size_t k = 0; k <= d->n_sections; k++) {
+        struct names items = {0};
+        if (k < d->n_sections) {
+            for (size_t i = 0; i < d->n; i++)
+                if (!d->entries[i].theme && d->entries[i].section == k)
+                    names_add(&items, d->entries[i].id);
+        } else {
+            struct names found = {0}, ordered;
+            for (size_t i = 0; i < run->prop.n; i++)
+                names_add(&found, vcell(&run->prop, run->prop.rows[i], "item"));
+            ordered_items(d, &found, &ordered);
+            for (size_t i = 0; i < ordered.n; i++) {
+                const struct dict_entry *e = dict_find(d, ordered.items[i], false);
+                if (!e || e->section == DICT_NONE)
+                    names_add(&items, ordered.items[i]);
+            }
+            free(found.items);
+            free(ordered.items);
+        }
+        for (size_t first = 0; first < items.n; first += NATIONAL_ITEMS) {
+            buf_clear(&title);
+            if (k < d->n_sections)
+                put_text_fit(&title, d->sections[k].title, 60);
+            else
+                buf_puts(&title, "Other items");
+            buf_puts(&title, " (% positive");
+            if (k == d->n_sections)
+                buf_puts(&title, " or experiencing");
+            buf_puts(&title, first ? ", continued)" : ")");
+            size_t n = items.n - first < NATIONAL_ITEMS ? items.n - first : NATIONAL_ITEMS;
+            national_block(out, run, title.data, items.items + first, n);
+        }
+        free(items.items);
+    }
+    buf_release(&title);
+}
+
+/* "1.54 (1.16-2.04)" and the in-range cell of an org's WRES 3 row, or why
+ * there is none. */
+static void national_wres_cells(const struct view *org_wres, struct buf *rl_cell,
+                                struct buf *range_cell)
+{
+    size_t row = FIND(org_wres, "indicator", "3");
+    double rl, lo, hi;
+    if (vnum(org_wres, row, "rl_lower", &lo) && vnum(org_wres, row, "rl_upper", &hi)) {
+        if (vnum(org_wres, row, "relative_likelihood", &rl))
+            fmt_fixed(rl_cell, rl, 2);
+        else
+            buf_puts(rl_cell, "undefined");
+        buf_puts(rl_cell, " (");
+        fmt_fixed(rl_cell, lo, 2);
+        buf_putc(rl_cell, '-');
+        fmt_fixed(rl_cell, hi, 2);
+        buf_putc(rl_cell, ')');
+        const char *in_range = vcell(org_wres, row, "in_range");
+        buf_puts(range_cell, *in_range ? in_range : "--");
+    } else {
+        buf_puts(rl_cell, row == NO_ROW ? "--" : "n/s");
+        buf_puts(range_cell, "--");
+    }
+}
+
+/* The national table of theme scores (the dictionary's themes) and WRES
+ * indicator 3, per org. */
+static void national_wres_block(struct buf *out, const struct run *run)
+{
+    const struct names *orgs = &run->orgs;
+    struct names themes;
+    report_themes(&run->dict, &run->themes, &themes);
+    size_t n_columns = themes.n + 3;
     buf_putc(out, '\n');
-    buf_puts(out, "Theme scores (0-10) and WRES indicator 3 (disciplinary process, HR)\n\n");
+    buf_puts(out, themes.n
+                      ? "Theme scores (0-10) and WRES indicator 3 (disciplinary process, HR)\n\n"
+                      : "WRES indicator 3 (disciplinary process, HR)\n\n");
     struct fmt_table t;
-    fmt_table_init(&t, 5);
-    for (size_t c = 1; c < 4; c++)
+    fmt_table_init(&t, n_columns);
+    for (size_t c = 1; c < n_columns - 1; c++)
         fmt_table_align(&t, c, FMT_RIGHT);
-    struct buf h;
-    buf_init(&h);
-    buf_puts(&h, "WRES 3 (");
-    put_conf(&h, conf);
-    buf_puts(&h, " CI)");
-    fmt_table_header(
-        &t, (const char *const[]){"Trust", "Just culture", "Speaking up", h.data, "In range"});
-    struct buf cells[5];
-    for (size_t c = 0; c < 5; c++)
+    struct buf *cells = xcalloc(n_columns, sizeof(*cells));
+    const char **row_cells = xcalloc(n_columns, sizeof(*row_cells));
+    for (size_t c = 0; c < n_columns; c++)
         buf_init(&cells[c]);
+    buf_puts(&cells[0], "Trust");
+    for (size_t k = 0; k < themes.n; k++)
+        put_label(&cells[1 + k], &run->dict, themes.items[k]);
+    buf_puts(&cells[n_columns - 2], "WRES 3 (");
+    put_conf(&cells[n_columns - 2], run->conf);
+    buf_puts(&cells[n_columns - 2], " CI)");
+    buf_puts(&cells[n_columns - 1], "In range");
+    for (size_t c = 0; c < n_columns; c++)
+        row_cells[c] = cells[c].data;
+    fmt_table_header(&t, row_cells);
     for (size_t o = 0; o <= orgs->n; o++) {
         const char *org = o < orgs->n ? orgs->items[o] : SCOPE_ALL_ORGS;
-        for (size_t c = 0; c < 5; c++)
+        for (size_t c = 0; c < n_columns; c++)
             buf_clear(&cells[c]);
         if (o < orgs->n)
             put_text_fit(&cells[0], org, 16);
         else
             buf_puts(&cells[0], "ALL (pooled)");
-        struct view org_themes = org_rows(themes, org), org_wres = org_rows(wres, org);
-        for (size_t k = 0; k < ARRAY_LEN(THEMES); k++) {
-            size_t row = FIND(&org_themes, "theme", THEMES[k], "group_dim", "all", "group", "all");
+        struct view org_themes = org_rows(&run->themes, org), org_wres = org_rows(&run->wres, org);
+        for (size_t k = 0; k < themes.n; k++) {
+            size_t row =
+                FIND(&org_themes, "theme", themes.items[k], "group_dim", "all", "group", "all");
             double m;
             if (vnum(&org_themes, row, "mean", &m))
                 fmt_fixed(&cells[1 + k], m, 2);
             else
                 buf_puts(&cells[1 + k], row == NO_ROW ? "--" : "n/s");
         }
-        size_t row = FIND(&org_wres, "indicator", "3");
-        double rl, lo, hi;
-        if (vnum(&org_wres, row, "rl_lower", &lo) && vnum(&org_wres, row, "rl_upper", &hi)) {
-            if (vnum(&org_wres, row, "relative_likelihood", &rl))
-                fmt_fixed(&cells[3], rl, 2);
-            else
-                buf_puts(&cells[3], "undefined");
-            buf_puts(&cells[3], " (");
-            fmt_fixed(&cells[3], lo, 2);
-            buf_putc(&cells[3], '-');
-            fmt_fixed(&cells[3], hi, 2);
-            buf_putc(&cells[3], ')');
-            const char *in_range = vcell(&org_wres, row, "in_range");
-            buf_puts(&cells[4], *in_range ? in_range : "--");
-        } else {
-            buf_puts(&cells[3], row == NO_ROW ? "--" : "n/s");
-            buf_puts(&cells[4], "--");
-        }
-        fmt_table_row(&t, (const char *const[]){cells[0].data, cells[1].data, cells[2].data,
-                                                cells[3].data, cells[4].data});
+        national_wres_cells(&org_wres, &cells[n_columns - 2], &cells[n_columns - 1]);
+        for (size_t c = 0; c < n_columns; c++)
+            row_cells[c] = cells[c].data ? cells[c].data : "";
+        fmt_table_row(&t, row_cells);
     }
     fmt_table_render(&t, out, "  ", 2, WIDTH, 0);
     fmt_table_release(&t);
-    for (size_t c = 0; c < 5; c++)
+    for (size_t c = 0; c < n_columns; c++)
         buf_release(&cells[c]);
-    buf_release(&h);
+    free(cells);
+    free(row_cells);
+    free(themes.items);
+}
+
+/* The national summary's closing note on WRES 3, under the HR records'
+ * declared groups. */
+static void national_wres_note(struct buf *out, const struct run *run)
+{
+    const struct dict_wres_side *hr = &run->dict.hr;
+    struct buf text;
+    buf_init(&text);
+    if (hr->grouping) {
+        buf_puts(&text, "WRES 3: relative likelihood of ");
+        put_group(&text, hr->comparison);
+        buf_puts(&text, " staff entering the formal disciplinary process compared with ");
+        put_group(&text, hr->reference);
+        buf_puts(&text, " staff (Katz interval); In range: within 0.80 to 1.25, tested exactly "
+                        "on the counts (a ratio shown as 0.80 or 1.25 may lie just outside).");
+    } else {
+        buf_puts(&text, "WRES 3: no HR records in the results: a dataset ingested with a "
+                        "wres-hr schema would produce it.");
+    }
+    fmt_wrap(out, text.data, WIDTH, "", "");
+    buf_release(&text);
 }
 
 /* national-summary.txt (--all): every org in the period, for researchers. */
@@ -2345,31 +2778,25 @@ static int national_summary(const struct report_options *opt, const struct run *
     buf_putc(&out, '\n');
     put_sources(&out, &r->inputs);
     buf_putc(&out, '\n');
-    fmt_wrap(&out,
-             chosen ? "Percentage positive for the whole organisation; after it, the position "
-                      "on the funnel plot against the comparison set (organisations outside "
-                      "it have none): < or << below the 95% or 99.8% limit, > or >> above it "
-                      "(for these items higher is more favourable). n: the largest number of "
-                      "answers to any item. n/s: not shown to protect anonymity; --: no "
-                      "figure."
-                    : "Percentage positive for the whole trust; after it, the position on the "
-                      "funnel plot against all trusts: < or << below the 95% or 99.8% limit, "
-                      "> or >> above it (for these items higher is more favourable). n: the "
-                      "largest number of answers to any item. n/s: not shown to protect "
-                      "anonymity; --: no figure.",
-             WIDTH, "", "");
-    national_block(&out, &run->prop, &run->bench, &run->orgs, "Just culture (% positive)",
-                   JUST_CULTURE_ITEMS, ARRAY_LEN(JUST_CULTURE_ITEMS));
-    national_block(&out, &run->prop, &run->bench, &run->orgs, "Speaking up (% positive)",
-                   SPEAKING_UP_ITEMS, ARRAY_LEN(SPEAKING_UP_ITEMS));
-    national_wres_block(&out, &run->wres, &run->themes, &run->orgs, run->conf);
+    fmt_wrap(
+        &out,
+        chosen ? "Percentage positive for the whole organisation; after it, the position "
+                 "on the funnel plot against the comparison set (organisations outside "
+                 "it have none): < or << below the 95% or 99.8% limit, > or >> above it "
+                 "(higher is more favourable unless the key says lower). n: the largest number of "
+                 "answers to any item. n/s: not shown to protect anonymity; --: no "
+                 "figure."
+               : "Percentage positive for the whole trust; after it, the position on the "
+                 "funnel plot against all trusts: < or << below the 95% or 99.8% limit, "
+                 "> or >> above it (higher is more favourable unless the key says "
+                 "lower). n: the "
+                 "largest number of answers to any item. n/s: not shown to protect "
+                 "anonymity; --: no figure.",
+        WIDTH, "", "");
+    national_items(&out, run);
+    national_wres_block(&out, run);
     buf_putc(&out, '\n');
-    fmt_wrap(&out,
-             "WRES 3: relative likelihood of BME staff entering the formal disciplinary "
-             "process compared with White staff (Katz interval); In range: within 0.80 "
-             "to 1.25, tested exactly on the counts (a ratio shown as 0.80 or 1.25 may "
-             "lie just outside).",
-             WIDTH, "", "");
+    national_wres_note(&out, run);
     buf_putc(&out, '\n');
     put_rule(&out, '=');
     fmt_enforce_width(&out, WIDTH);

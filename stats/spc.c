@@ -256,7 +256,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
                 p->value = p->supp == SUPP_NONE ? c->events[g] / c->headcount[g] : NAN;
             }
             struct spc_series s = {
-                org, "disciplinary_rate", roles->grouping, group_names[g], "", SPC_LOWER};
+                org, SPC_ITEM_DISCIPLINARY_RATE, roles->grouping, group_names[g], "", SPC_LOWER};
             write_series(run, t, &s, pts, b - a);
         }
         for (size_t j = a; j < b; j++) {
@@ -285,7 +285,7 @@ static void hr_series(const struct stats_run *run, struct table *t)
                     p->supp = DISCLOSURE_NO_CELL; /* cannot happen: both headcounts >= min_n */
             }
         }
-        struct spc_series s = {org, "wres3_relative_likelihood", "all", "all", "", SPC_NEITHER};
+        struct spc_series s = {org, SPC_ITEM_WRES3_LIKELIHOOD, "all", "all", "", SPC_NEITHER};
         write_series(run, t, &s, pts, b - a);
     }
     free(pts);

@@ -31,7 +31,7 @@ def main(out):
         "--text", "funnel-speakup_safe", ORG + ", 2024",
         "--text", "funnel-speakup_safe", ORG + ": ",
         "--text", "funnel-speakup_safe", "Against benchmarking group " + GROUP + " (3 orgs)",
-        "--text", "trend", ORG + ": just culture and speaking up, 2023 to 2024",
+        "--text", "trend", ORG + ": Just culture and Speaking up, 2023 to 2024",
         "--text", "forest", ORG + ", 2024: BME staff compared with White staff",
         "--text", "heatmap-directorate", SURGERY,
         "--text", "heatmap-directorate", "Med `touch pwned-y`",

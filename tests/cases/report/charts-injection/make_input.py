@@ -48,12 +48,14 @@ ORGS = [  # org, benchmarking group, [(directorate, team, respondents a year)]
 ]
 
 
-def main():
+def write(path, orgs):
+    """Write the export of orgs (as ORGS) to path; also used by
+    charts-percent-names/make_input.py with its own orgs."""
     rng = random.Random(20240601)
     rows = []
     rid = 0
     for year in (2023, 2024):
-        for org, group, units in ORGS:
+        for org, group, units in orgs:
             for directorate, team, size in units:
                 for _ in range(size):
                     rid += 1
@@ -82,11 +84,11 @@ def main():
                         "comments": "",
                     }
                     rows.append(row)
-    with open(sys.argv[1], "w", newline="") as f:
+    with open(path, "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=HEADER, lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
 
 
 if __name__ == "__main__":
-    main()
+    write(sys.argv[1], ORGS)
