@@ -23,6 +23,8 @@ enum keep {
     KEEP_WHOLE_SCOPE,   /* group_dim is all */
     KEEP_ORG,           /* the org's rows */
     KEEP_ORG_OR_FUNNEL, /* the org's rows and every whole-org row (benchmarks) */
+    KEEP_ORG_OR_GROUPS, /* the org's rows and the GROUP: scopes' whole-scope rows
+                           (proportions: the trend chart's benchmarking group line) */
 };
 
 /* The choice for one table, and the columns it reads (found in the header:
@@ -70,11 +72,15 @@ static struct row_choice choice_for(enum results_file file, const struct results
     c.scopes = file == RESULTS_PROPORTIONS || file == RESULTS_THEMES || file == RESULTS_WRES ||
                file == RESULTS_HOTSPOTS; /* RESULTS_SCOPE_TABLES */
     if (filter && filter->org) {
-        c.keep = file == RESULTS_BENCHMARKS ? KEEP_ORG_OR_FUNNEL : KEEP_ORG;
+        c.keep = file == RESULTS_BENCHMARKS    ? KEEP_ORG_OR_FUNNEL
+                 : file == RESULTS_PROPORTIONS ? KEEP_ORG_OR_GROUPS
+                                               : KEEP_ORG;
         c.org = filter->org;
         c.org_len = strlen(filter->org);
     } else if (filter && filter->all) {
-        if (file == RESULTS_PROPORTIONS || file == RESULTS_THEMES || file == RESULTS_BENCHMARKS)
+        /* trends: the orgs' names in the national funnel's point titles */
+        if (file == RESULTS_PROPORTIONS || file == RESULTS_THEMES || file == RESULTS_BENCHMARKS ||
+            file == RESULTS_TRENDS)
             c.keep = KEEP_WHOLE_SCOPE;
         else if (file != RESULTS_WRES && file != RESULTS_INPUTS)
             c.keep = KEEP_NONE;
@@ -100,7 +106,8 @@ static void choice_columns(struct row_choice *c, const struct slice *names, size
     c->group_col = find_column(names, n, "group");
     if (c->org_col == NO_COLUMN || c->period_col == NO_COLUMN)
         c->scopes = false;
-    if (c->keep == KEEP_ORG_OR_FUNNEL && (c->dim_col == NO_COLUMN || c->group_col == NO_COLUMN))
+    if ((c->keep == KEEP_ORG_OR_FUNNEL || c->keep == KEEP_ORG_OR_GROUPS) &&
+        (c->dim_col == NO_COLUMN || c->group_col == NO_COLUMN))
         c->keep = KEEP_ORG;
     if ((c->keep == KEEP_ORG && c->org_col == NO_COLUMN) ||
         (c->keep == KEEP_WHOLE_SCOPE && c->dim_col == NO_COLUMN) ||
@@ -140,6 +147,12 @@ static bool wanted(const struct row_choice *c, const struct keys *k)
         return slice_is(k->dim, "all");
     case KEEP_ORG_OR_FUNNEL:
         if (slice_is(k->dim, "all") && slice_is(k->group, "all"))
+            return true;
+        return org_is(k->org, c);
+    case KEEP_ORG_OR_GROUPS:
+        if (slice_is(k->dim, "all") && slice_is(k->group, "all") &&
+            k->org.len > SCOPE_GROUP_PREFIX_LEN &&
+            memcmp(k->org.s, SCOPE_GROUP_PREFIX, SCOPE_GROUP_PREFIX_LEN) == 0)
             return true;
         return org_is(k->org, c);
     case KEEP_ORG:
