@@ -159,6 +159,7 @@ static char *quoted(const char *s)
 struct chart {
     char *stem; /* file name without extension: constants and item ids only */
     int width, height;
+    bool hypertext;  /* points carry hover titles: the SVG is given <title>s */
     struct buf data; /* data blocks */
     struct buf body; /* commands, sent once per output format */
 };
@@ -195,6 +196,74 @@ static bool image_written(const char *path, bool png)
         return false;
     return png ? memcmp(head, png_signature, sizeof(head)) == 0
                : memcmp(head, "<?xml", 5) == 0 || memcmp(head, "<svg", 4) == 0;
+}
+
+/* gnuplot's SVG terminal draws a hypertext label as a group whose
+ * onmousemove calls a script the file does not hold, with an empty
+ * <title>: this gives each such group its text as a plain <title> (which a
+ * browser shows on hover) and drops the calls.  The text is as gnuplot
+ * escaped it (&amp; &lt;); hover_text keeps quotes out of it. */
+#define SVG_HYPER_OPEN "<g onmousemove=\"gnuplot_svg.showHypertext(evt,'"
+#define SVG_HYPER_CLOSE "')\" onmouseout=\"gnuplot_svg.hideHypertext()\"><title> </title>"
+static const char *find_text(const char *p, const char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (; (size_t)(end - p) >= n; p++) {
+        p = memchr(p, needle[0], (size_t)(end - p) - n + 1);
+        if (!p)
+            return NULL;
+        if (memcmp(p, needle, n) == 0)
+            return p;
+    }
+    return NULL;
+}
+
+static void svg_titles(const char *svg, size_t len, struct buf *out)
+{
+    const char *p = svg, *end = svg + len;
+    for (;;) {
+        const char *open = find_text(p, end, SVG_HYPER_OPEN);
+        const char *text = open ? open + strlen(SVG_HYPER_OPEN) : NULL;
+        const char *close = text ? find_text(text, end, SVG_HYPER_CLOSE) : NULL;
+        if (!close) {
+            buf_append(out, p, (size_t)(end - p));
+            return;
+        }
+        buf_append(out, p, (size_t)(open - p));
+        buf_puts(out, "<g><title>");
+        buf_append(out, text, (size_t)(close - text));
+        buf_puts(out, "</title>");
+        p = close + strlen(SVG_HYPER_CLOSE);
+    }
+}
+
+/* Rewrite the SVG gnuplot wrote into af (open, written by name) with
+ * svg_titles, through af's own stream.  False with a message on error. */
+static bool svg_add_titles(struct atomic_file *af, struct buf *err)
+{
+    FILE *fp = af->fp;
+    struct buf svg, out;
+    buf_init(&svg);
+    buf_init(&out);
+    bool ok = fflush(fp) == 0 && fseek(fp, 0, SEEK_SET) == 0;
+    FILE *in = ok ? fopen(af->temp_path ? af->temp_path : af->final_path, "rb") : NULL;
+    char chunk[65536];
+    size_t got;
+    while (in && (got = fread(chunk, 1, sizeof(chunk), in)) > 0)
+        buf_append(&svg, chunk, got);
+    ok = in && !ferror(in);
+    if (in)
+        fclose(in);
+    if (ok) {
+        svg_titles(svg.data ? svg.data : "", svg.len, &out);
+        ok = ftruncate(fileno(fp), 0) == 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+             atomic_write(af, out.data ? out.data : "", out.len) && fflush(fp) == 0;
+    }
+    if (!ok)
+        buf_printf(err, "%s: cannot add the points' titles to the SVG", af->final_path);
+    buf_release(&svg);
+    buf_release(&out);
+    return ok;
 }
 
 /* Draw ch as OUTDIR/STEM.png and .svg through one gnuplot process.  Each
@@ -254,6 +323,11 @@ static void chart_draw(struct charts *c, struct chart *ch)
             c->chart_error = true;
             goto out_abort;
         }
+    }
+    if (ch->hypertext && !svg_add_titles(&files[1], &err)) {
+        fprintf(stderr, "candour-report: %s\n", err.data);
+        c->io_error = true;
+        goto out_abort;
     }
     for (size_t i = 0; i < 2; i++)
         outputs_add(c->opt->outputs, &files[i]);
@@ -359,7 +433,22 @@ struct funnel_org {
     bool shown;
     double n, pct;
     double limits[4]; /* lower95, upper95, lower998, upper998 as written */
+    /* national funnel: */
+    const char *name; /* trends.csv org_name in the period, else NULL */
+    size_t group;     /* index into funnel.groups */
+    bool outside;     /* beyond the 99.8% limits */
+    bool labelled;    /* its code could be placed beside it */
+    bool leader;      /* ... set off from it, with a leader line */
+    double label_x, label_y, leader_x, leader_y;
 };
+
+/* The national funnel tells benchmarking groups apart: at most this many
+ * styles (shape and colour) before they repeat. */
+#define FUNNEL_STYLES 10
+static const int group_point[FUNNEL_STYLES] = {7, 5, 9, 11, 13, 15, 4, 6, 8, 12};
+static const char *const group_colour[FUNNEL_STYLES] = {
+    C_BLUE,    C_VERMILLION, C_GREEN, C_ORANGE,     C_PURPLE,
+    "#56B4E9", C_BLACK,      C_BLUE,  C_VERMILLION, C_GREEN};
 
 /* What a funnel plot of one item shows, gathered from benchmarks.csv. */
 struct funnel {
@@ -372,6 +461,10 @@ struct funnel {
     /* the drawing's extent: sample sizes from n_start to x_max */
     double n_start, x_max, y_lo, y_hi;
     size_t n_others; /* shown orgs other than the trust */
+    /* national funnel: each org's benchmarking group (from its GROUP: rows) */
+    const char **groups; /* owned array; the names are the table's */
+    size_t n_groups;
+    size_t n_outside, n_unlabelled;
 };
 
 /* Limits for a sample size n as candour-stats computes them for the
@@ -506,6 +599,68 @@ static bool funnel_limits_agree(struct charts *c, const struct funnel *f, const 
     return true;
 }
 
+/* The national funnel's org g-index for group name (added when new). */
+static size_t funnel_group(struct funnel *f, size_t *cap, const char *name)
+{
+    for (size_t g = 0; g < f->n_groups; g++)
+        if (strcmp(f->groups[g], name) == 0)
+            return g;
+    xgrow(&f->groups, cap, f->n_groups + 1, sizeof(*f->groups));
+    f->groups[f->n_groups] = name;
+    return f->n_groups++;
+}
+
+static int compare_group_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* For the national funnel: each org's benchmarking group (the GROUP:
+ * comparison it has a row of the item in; "no benchmarking group" when
+ * none), groups in name order, and its name in the period (trends.csv
+ * org_name; NULL when the results hold none). */
+static void funnel_national_orgs(struct charts *c, const struct bench_columns *k, const char *item,
+                                 struct funnel *f)
+{
+    const struct csv_table *t = &c->r->benchmarks;
+    const struct view *rows = &c->run->bench_period;
+    struct strdict codes;
+    strdict_init(&codes);
+    for (size_t i = 0; i < f->n_orgs; i++)
+        strdict_intern(&codes, f->orgs[i].org, strlen(f->orgs[i].org));
+    const char **group_of = xcalloc(f->n_orgs + 1, sizeof(char *));
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i];
+        const char *bench = cell(t, r, k->bench);
+        if (!is_group_scope(bench) || !funnel_row(t, k, r, item))
+            continue;
+        const char *org = cell(t, r, k->org);
+        int64_t o = strdict_find(&codes, org, strlen(org));
+        if (o >= 0 && !group_of[o])
+            group_of[o] = bench + SCOPE_GROUP_PREFIX_LEN;
+    }
+    size_t cap = 0;
+    for (size_t i = 0; i < f->n_orgs; i++) {
+        if (!group_of[i])
+            group_of[i] = "no benchmarking group";
+        funnel_group(f, &cap, group_of[i]);
+    }
+    qsort(f->groups, f->n_groups, sizeof(*f->groups), compare_group_names);
+    for (size_t i = 0; i < f->n_orgs; i++)
+        f->orgs[i].group = funnel_group(f, &cap, group_of[i]);
+    free(group_of);
+    const struct csv_table *tr = &c->r->trends;
+    size_t org_col = csv_table_column(tr, "org"), name_col = csv_table_column(tr, "org_name"),
+           period_col = csv_table_column(tr, "period");
+    for (size_t r = 0; name_col != NO_COLUMN && r < tr->n_rows; r++) {
+        const char *org = cell(tr, r, org_col), *name = cell(tr, r, name_col);
+        int64_t o = strdict_find(&codes, org, strlen(org));
+        if (o >= 0 && *name && !f->orgs[o].name && same_period(cell(tr, r, period_col), c->period))
+            f->orgs[o].name = name;
+    }
+    strdict_release(&codes);
+}
+
 /* Gather the funnel plot of item into f: the comparison, its orgs, the
  * target and model.  False when there is nothing to draw (said on stderr
  * unless the item was not asked in the period); the caller frees f->orgs. */
@@ -545,6 +700,8 @@ static bool funnel_gather(struct charts *c, const struct key_item *item, const c
         free(b);
         return false;
     }
+    if (c->opt->all)
+        funnel_national_orgs(c, &k, item->id, f);
     return funnel_limits_agree(c, f, stem);
 }
 
@@ -590,10 +747,13 @@ static bool funnel_curves(struct charts *c, struct chart *ch, struct funnel *f)
 }
 
 /* The y range (every shown org, and the 99.8% limits from half the
- * smallest shown org's n: the narrow end is what the eye reads) and the
- * points as data blocks $orgs, $trust and $target. */
-static void funnel_points(struct chart *ch, struct funnel *f)
+ * smallest shown org's n: the narrow end is what the eye reads; the
+ * national funnel: the shown orgs only, padded) and the points as data
+ * blocks $orgs (national: $group0, $group1, ... per benchmarking group),
+ * $trust and $target. */
+static void funnel_points(struct charts *c, struct chart *ch, struct funnel *f)
 {
+    const bool national = c->opt->all;
     struct buf *d = &ch->data;
     f->y_lo = 100 * f->target;
     f->y_hi = 100 * f->target;
@@ -608,12 +768,28 @@ static void funnel_points(struct chart *ch, struct funnel *f)
     }
     struct m_interval wide;
     double n_ref = fmax(f->n_start, f->n_visible ? round(f->n_min / 2) : f->n_start);
-    if (funnel_limits(f->model, f->target, f->tau2, n_ref, 0.998, &wide)) {
+    if (national) {
+        /* the data's range: the limits at tiny n would squash the points */
+        double pad = fmax(2.0, 0.08 * (f->y_hi - f->y_lo));
+        f->y_lo -= pad;
+        f->y_hi += pad;
+    } else if (funnel_limits(f->model, f->target, f->tau2, n_ref, 0.998, &wide)) {
         f->y_lo = fmin(f->y_lo, 100 * wide.lower);
         f->y_hi = fmax(f->y_hi, 100 * wide.upper);
     }
     percent_range(f->y_lo, f->y_hi, &f->y_lo, &f->y_hi);
-    if (f->n_others) {
+    if (national) {
+        /* one block of points per benchmarking group */
+        for (size_t g = 0; g < f->n_groups; g++) {
+            char name[32];
+            snprintf(name, sizeof(name), "group%zu", g);
+            gp_block_begin(d, name);
+            for (size_t i = 0; i < f->n_orgs; i++)
+                if (f->orgs[i].shown && f->orgs[i].group == g)
+                    gp_block_row(d, 2, (double[]){f->orgs[i].n, f->orgs[i].pct});
+            gp_block_end(d);
+        }
+    } else if (f->n_others) {
         gp_block_begin(d, "orgs");
         for (size_t i = 0; i < f->n_orgs; i++)
             if (f->orgs[i].shown && &f->orgs[i] != f->trust)
@@ -673,6 +849,216 @@ static void funnel_trust_label(struct buf *b, const struct funnel *f, const char
     free(text);
 }
 
+/* The national funnel's plot area, fixed so that labels can be placed in
+ * pixels: screen fractions of the canvas (left, right, bottom, top). */
+#define NAT_LEFT 0.07
+#define NAT_RIGHT 0.68
+#define NAT_BOTTOM 0.20
+#define NAT_TOP 0.88
+#define NAT_CHAR_PX 7.5  /* width of a character of the labels' 9 pt font, generously */
+#define NAT_LINE_PX 13.0 /* their height */
+
+struct px_box {
+    double x0, y0, x1, y1; /* pixels, y down */
+};
+
+static bool boxes_overlap(const struct px_box *a, const struct px_box *b)
+{
+    return a->x0 < b->x1 && b->x0 < a->x1 && a->y0 < b->y1 && b->y0 < a->y1;
+}
+
+/* The org code of each org beyond the 99.8% limits beside its point,
+ * placed greedily (most extreme first) at the first of the spots around it,
+ * nearest first, whose box stays in the plot area and overlaps no label
+ * placed before it and no point; a label set off from its point gets a
+ * leader line.  An org with no free spot is listed in a footnote instead.
+ * Sets each org's outside, labelled, label_x/label_y (data coordinates of
+ * the label's left end) and the counts. */
+static void funnel_place_labels(const struct chart *ch, struct funnel *f)
+{
+    double left = NAT_LEFT * ch->width, right = NAT_RIGHT * ch->width;
+    double top = (1 - NAT_TOP) * ch->height, bottom = (1 - NAT_BOTTOM) * ch->height;
+    double x_span = f->x_max, y_span = f->y_hi - f->y_lo;
+    size_t *order = xcalloc(f->n_orgs + 1, sizeof(size_t)), n = 0;
+    struct px_box *taken = xcalloc(2 * f->n_orgs + 1, sizeof(*taken));
+    size_t n_taken = 0;
+    for (size_t i = 0; i < f->n_orgs; i++) {
+        struct funnel_org *o = &f->orgs[i];
+        if (!o->shown)
+            continue;
+        o->outside = o->pct / 100 < o->limits[2] || o->pct / 100 > o->limits[3];
+        if (o->outside)
+            order[n++] = i;
+        double px = left + o->n / x_span * (right - left);
+        double py = bottom - (o->pct - f->y_lo) / y_span * (bottom - top);
+        taken[n_taken++] = (struct px_box){px - 4.5, py - 4.5, px + 4.5, py + 4.5};
+    }
+    f->n_outside = n;
+    /* most extreme first: distance from the target over the 99.8% width */
+    for (size_t a = 1; a < n; a++)
+        for (size_t b = a; b > 0; b--) {
+            const struct funnel_org *p = &f->orgs[order[b - 1]], *q = &f->orgs[order[b]];
+            double dp = fabs(p->pct / 100 - f->target) / fmax(1e-12, p->limits[3] - p->limits[2]);
+            double dq = fabs(q->pct / 100 - f->target) / fmax(1e-12, q->limits[3] - q->limits[2]);
+            if (dp >= dq)
+                break;
+            size_t t = order[b - 1];
+            order[b - 1] = order[b];
+            order[b] = t;
+        }
+    for (size_t i = 0; i < n; i++) {
+        struct funnel_org *o = &f->orgs[order[i]];
+        double px = left + o->n / x_span * (right - left);
+        double py = bottom - (o->pct - f->y_lo) / y_span * (bottom - top);
+        double w = NAT_CHAR_PX * (double)strlen(o->org) + 4;
+        /* rings of spots around the point: right, left, above, below, farther out */
+        for (int ring = 0; ring < 5 && !o->labelled; ring++) {
+            double r = 7 + 11 * ring;
+            const double spots[][2] = {{r, 0},         {-r, 0},       {r * 0.6, -r}, {r * 0.6, r},
+                                       {-r * 0.6, -r}, {-r * 0.6, r}, {0, -r - 6},   {0, r + 6}};
+            for (size_t k = 0; k < ARRAY_LEN(spots) && !o->labelled; k++) {
+                double dx = spots[k][0], dy = spots[k][1];
+                double x0 = dx > 0 ? px + dx : dx < 0 ? px + dx - w : px - w / 2;
+                double yc = py + dy;
+                struct px_box box = {x0, yc - NAT_LINE_PX / 2, x0 + w, yc + NAT_LINE_PX / 2};
+                bool free_spot =
+                    box.x0 >= left && box.x1 <= right && box.y0 >= top && box.y1 <= bottom;
+                for (size_t t = 0; free_spot && t < n_taken; t++)
+                    free_spot = !boxes_overlap(&box, &taken[t]);
+                if (!free_spot)
+                    continue;
+                o->labelled = true;
+                o->leader = ring > 0;
+                o->label_x = (box.x0 + 2 - left) / (right - left) * x_span;
+                o->label_y = f->y_lo + (bottom - yc) / (bottom - top) * y_span;
+                o->leader_x = (fmin(fmax(px, box.x0), box.x1) - left) / (right - left) * x_span;
+                o->leader_y =
+                    f->y_lo + (bottom - fmin(fmax(py, box.y0), box.y1)) / (bottom - top) * y_span;
+                /* a gap of 4 px to the next label: codes side by side must not read as one */
+                taken[n_taken++] = (struct px_box){box.x0 - 4, box.y0 - 1, box.x1 + 4, box.y1 + 1};
+            }
+        }
+        f->n_unlabelled += !o->labelled;
+    }
+    free(taken);
+    free(order);
+}
+
+/* A point's hover title: org code, name, % and n, with quotes made
+ * typographic (the SVG keeps the text in attributes and a quoted script
+ * argument before svg_titles moves it). */
+static char *hover_text(const struct funnel_org *o)
+{
+    struct buf b;
+    buf_init(&b);
+    buf_puts(&b, o->org);
+    if (o->name) {
+        buf_puts(&b, " ");
+        buf_puts(&b, o->name);
+    }
+    buf_printf(&b, ": %.1f%%, n = %.0f", o->pct, o->n);
+    struct buf out;
+    buf_init(&out);
+    for (size_t i = 0; i < b.len; i++) {
+        if (b.data[i] == '"')
+            buf_puts(&out, "\u201D");
+        else if (b.data[i] == '\'')
+            buf_puts(&out, "\u2019");
+        else
+            buf_putc(&out, b.data[i]);
+    }
+    buf_release(&b);
+    return out.data;
+}
+
+/* A group name for the key wrapped at spaces into lines of at most
+ * KEY_WRAP characters (a longer word is a line of its own): never cut.
+ * Returns the number of lines (at least 1) in lines[], each owned. */
+#define KEY_WRAP 30
+#define KEY_MAX_LINES 16
+static size_t wrap_lines(const char *text, char *lines[KEY_MAX_LINES])
+{
+    struct buf line;
+    buf_init(&line);
+    size_t n = 0;
+    const char *p = text;
+    while (*p == ' ')
+        p++;
+    do {
+        buf_clear(&line);
+        while (*p) {
+            const char *sp = strchr(p, ' ');
+            size_t word = sp ? (size_t)(sp - p) : strlen(p);
+            if (line.len && (line.len + 1 + word > KEY_WRAP && n + 1 < KEY_MAX_LINES))
+                break;
+            if (line.len)
+                buf_putc(&line, ' ');
+            buf_append(&line, p, word);
+            p += word;
+            while (*p == ' ')
+                p++;
+        }
+        lines[n++] = xstrdup(line.data ? line.data : "");
+    } while (*p);
+    buf_release(&line);
+    return n;
+}
+
+/* The key entries of one benchmarking group: its points titled with the
+ * first line of its name, and a key entry without a sample for each further
+ * line (gnuplot does not space multi-line key entries). */
+static void put_group_plot(struct buf *b, size_t g, const char *name)
+{
+    char *lines[KEY_MAX_LINES];
+    size_t n = wrap_lines(name, lines);
+    buf_printf(b, ", $group%zu using 1:2 with points pt %d ps 1.3 lc rgb '%s' title ", g,
+               group_point[g % FUNNEL_STYLES], group_colour[g % FUNNEL_STYLES]);
+    gp_put_text(b, lines[0], (size_t)-1);
+    for (size_t i = 1; i < n; i++) {
+        buf_puts(b, ", keyentry with points ps 0 lc rgb 'white' title ");
+        gp_put_text(b, lines[i], (size_t)-1);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(lines[i]);
+}
+
+/* The national funnel's labels: the outlying orgs' codes where
+ * funnel_place_labels put them, and a hover title for every shown org (a
+ * hypertext point drawn over its own, alike; PNGs draw only the point). */
+static void funnel_national_labels(struct chart *ch, const struct funnel *f)
+{
+    struct buf *b = &ch->body;
+    int tag = 100;
+    for (size_t i = 0; i < f->n_orgs; i++) {
+        const struct funnel_org *o = &f->orgs[i];
+        if (!o->labelled)
+            continue;
+        if (o->leader)
+            buf_printf(b,
+                       "set arrow %d from first %.10g, first %.10g to first %.10g, first %.10g "
+                       "nohead lc rgb '#999999' lw 0.8 back\n",
+                       tag, o->n, o->pct, o->leader_x, o->leader_y);
+        buf_printf(b, "set label %d ", tag++);
+        gp_put_text(b, o->org, 12);
+        buf_printf(b, " at first %.10g, first %.10g left font ',9' front textcolor rgb '#333333'\n",
+                   o->label_x, o->label_y);
+    }
+    for (size_t i = 0; i < f->n_orgs; i++) {
+        const struct funnel_org *o = &f->orgs[i];
+        if (!o->shown)
+            continue;
+        char *text = hover_text(o);
+        buf_printf(b, "set label %d ", tag++);
+        gp_put_string(b, text);
+        buf_printf(b,
+                   " at first %.10g, first %.10g hypertext point pt %d ps 1.3 lc rgb '%s' front\n",
+                   o->n, o->pct, group_point[o->group % FUNNEL_STYLES],
+                   group_colour[o->group % FUNNEL_STYLES]);
+        free(text);
+    }
+    ch->hypertext = true;
+}
+
 /* Footnotes: the target, the model of the limits and what is suppressed. */
 static void funnel_footnotes(struct charts *c, struct chart *ch, const struct funnel *f,
                              const char *bench_label, const char *org_label)
@@ -693,8 +1079,29 @@ static void funnel_footnotes(struct charts *c, struct chart *ch, const struct fu
                                   "respondents), not plotted.",
                                   f->n_hidden, f->n_orgs, min_n)
                       : xasprintf("No org is suppressed (threshold: %ld respondents).", min_n);
-    const char *foot[] = {foot0, foot1, foot2};
-    put_footnotes(&ch->body, 10, foot, 3, ch->height);
+    char *foot3 = NULL;
+    if (c->opt->all) {
+        struct buf unl;
+        buf_init(&unl);
+        for (size_t i = 0, listed = 0; i < f->n_orgs; i++)
+            if (f->orgs[i].outside && !f->orgs[i].labelled && listed++ < 12) {
+                buf_puts(&unl, listed > 1 ? ", " : ": ");
+                gp_label_text(&unl, f->orgs[i].org, 12);
+            }
+        if (f->n_unlabelled > 12)
+            buf_printf(&unl, " and %zu more", f->n_unlabelled - 12);
+        foot3 = f->n_unlabelled
+                    ? xasprintf("%zu orgs beyond the 99.8%% limits, labelled with their code; %zu "
+                                "not labelled for want of room%s.",
+                                f->n_outside, f->n_unlabelled, unl.data)
+                    : xasprintf("%zu orgs beyond the 99.8%% limits, labelled with their code. "
+                                "In the SVG, hovering over a point shows its org.",
+                                f->n_outside);
+        buf_release(&unl);
+    }
+    const char *foot[] = {foot0, foot1, foot2, foot3};
+    put_footnotes(&ch->body, 10, foot, foot3 ? 4 : 3, ch->height);
+    free(foot3);
     free(reason);
     free(foot0);
     free(foot1);
@@ -713,9 +1120,11 @@ static void funnel_plot(struct charts *c, struct buf *b, const struct funnel *f,
              "$limits using 1:2 with lines lc rgb '" C_BLUE "' dt (10,5) lw 2 title '95% limits', "
              "$limits using 1:3 with lines lc rgb '" C_BLUE "' dt (10,5) lw 2 notitle, "
              "$target using 1:2 with lines lc rgb '" C_BLACK "' dt 1 lw 2 title 'target'");
-    if (f->n_others)
-        buf_printf(b, ", $orgs using 1:2 with points pt 7 ps 1.3 lc rgb '%s' title '%s'",
-                   national ? C_BLUE : C_GREY, national ? "orgs" : "other orgs");
+    for (size_t g = 0; national && g < f->n_groups; g++)
+        put_group_plot(b, g, f->groups[g]);
+    if (!national && f->n_others)
+        buf_puts(b, ", $orgs using 1:2 with points pt 7 ps 1.3 lc rgb '" C_GREY
+                    "' title 'other orgs'");
     if (f->trust && f->trust->shown) {
         buf_puts(b, ", $trust using 1:2 with points pt 13 ps 2.6 lc rgb '" C_VERMILLION "' title ");
         gp_put_string(b, org_label);
@@ -742,10 +1151,18 @@ static void funnel_commands(struct charts *c, struct chart *ch, const struct fun
                measure_axis(f->measure));
     buf_printf(b, "set xrange [0:%.6g]\nset yrange [%.6g:%.6g]\n", f->x_max, f->y_lo, f->y_hi);
     buf_puts(b, "set grid lc rgb '#e5e5e5' lt 1\nset border 3\nset tics nomirror\n"
-                "set key outside right top vertical Left reverse spacing 1.3 samplen 3\n"
-                "set bmargin 9\n");
+                "set key outside right top vertical Left reverse spacing 1.3 samplen 3\n");
+    if (c->opt->all)
+        buf_printf(b,
+                   "set lmargin at screen %.2f\nset rmargin at screen %.2f\n"
+                   "set bmargin at screen %.2f\nset tmargin at screen %.2f\n",
+                   NAT_LEFT, NAT_RIGHT, NAT_BOTTOM, NAT_TOP);
+    else
+        buf_puts(b, "set bmargin 9\n");
     if (f->trust && f->trust->shown)
         funnel_trust_label(b, f, org_label);
+    if (c->opt->all)
+        funnel_national_labels(ch, f);
     funnel_footnotes(c, ch, f, bench_label, org_label);
     funnel_plot(c, b, f, org_label);
     free(bench_label);
@@ -767,17 +1184,21 @@ static void chart_funnel(struct charts *c, const struct key_item *item)
     if (!funnel_gather(c, item, stem, &f)) {
         free(stem);
         free(f.orgs);
+        free(f.groups);
         return;
     }
     struct chart ch;
-    chart_init(&ch, stem, 960, 640);
+    chart_init(&ch, stem, c->opt->all ? 1200 : 960, c->opt->all ? 800 : 640);
     if (funnel_curves(c, &ch, &f)) {
-        funnel_points(&ch, &f);
+        funnel_points(c, &ch, &f);
+        if (c->opt->all)
+            funnel_place_labels(&ch, &f);
         funnel_commands(c, &ch, &f, item);
         chart_draw(c, &ch);
     }
     chart_release(&ch);
     free(f.orgs);
+    free(f.groups);
 }
 
 /* ---- trend ------------------------------------------------------------- */
