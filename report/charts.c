@@ -25,11 +25,13 @@
  * series also differs by point shape or dash type so that a greyscale
  * print still tells them apart; the heatmap uses a cividis-like palette
  * (Nunez, Anderton and Renslow 2018), whose lightness rises monotonically. */
+#include <errno.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "atomic.h"
 #include "csvout.h"
@@ -169,6 +171,7 @@ static void chart_init(struct chart *ch, char *stem, int width, int height)
     ch->stem = stem;
     ch->width = width;
     ch->height = height;
+    ch->hypertext = false;
     buf_init(&ch->data);
     buf_init(&ch->body);
     buf_puts(&ch->body, "reset\nset encoding utf8\nset termoption noenhanced\n");
@@ -245,6 +248,7 @@ static bool svg_add_titles(struct atomic_file *af, struct buf *err)
     struct buf svg, out;
     buf_init(&svg);
     buf_init(&out);
+    errno = 0;
     bool ok = fflush(fp) == 0 && fseek(fp, 0, SEEK_SET) == 0;
     FILE *in = ok ? fopen(af->temp_path ? af->temp_path : af->final_path, "rb") : NULL;
     char chunk[65536];
@@ -260,7 +264,10 @@ static bool svg_add_titles(struct atomic_file *af, struct buf *err)
              atomic_write(af, out.data ? out.data : "", out.len) && fflush(fp) == 0;
     }
     if (!ok)
-        buf_printf(err, "%s: cannot add the points' titles to the SVG", af->final_path);
+        buf_printf(err, "%s: cannot add the points' titles to the SVG: %s", af->final_path,
+                   strerror(af->write_errno ? af->write_errno
+                            : errno         ? errno
+                                            : EIO));
     buf_release(&svg);
     buf_release(&out);
     return ok;
@@ -1223,6 +1230,9 @@ struct trend {
     long periods[MAX_PERIODS]; /* ordinals with results, ascending */
     size_t n_periods;
     struct value (*values)[MAX_PERIODS]; /* [key item][period]; owned */
+    /* the org's benchmarking group pooled (GROUP:<name> rows), beside it */
+    struct value (*group)[MAX_PERIODS]; /* [key item][period]; owned; NULL with none */
+    const char *group_name;             /* <name> */
     const char *measure, *method;
     bool any_suppressed;
     bool *family_present; /* [section]: has a row; owned */
@@ -1265,6 +1275,42 @@ static void trend_periods(struct charts *c, struct trend *tr)
     qsort(tr->periods, tr->n_periods, sizeof(*tr->periods), compare_long);
 }
 
+/* The whole-scope proportions.csv rows of rows in the chart's window
+ * into values ([key item][period]); own: they are the org's (which set the
+ * chart's measure and interval method), not its group's.  Periods the org
+ * has no row in are left out. */
+static void trend_fill(struct charts *c, struct trend *tr, const struct view *rows,
+                       struct value (*values)[MAX_PERIODS], bool own)
+{
+    const struct csv_table *t = &c->r->proportions;
+    for (size_t i = 0; i < rows->n; i++) {
+        size_t r = rows->rows[i], pi = 0;
+        const struct key_item *item;
+        long ord;
+        if (!trend_row(c, t, r, &tr->last, &item, &ord))
+            continue;
+        while (pi < tr->n_periods && tr->periods[pi] != ord)
+            pi++;
+        if (pi == tr->n_periods)
+            continue;
+        struct value *v = &values[item - c->keys][pi];
+        if (!row_shown(t, r)) {
+            v->state = CELL_SUPPRESSED;
+            continue;
+        }
+        double est, lo, hi;
+        if (!number(c, t, r, csv_table_column(t, "estimate"), &est) ||
+            !number(c, t, r, csv_table_column(t, "ci_lower"), &lo) ||
+            !number(c, t, r, csv_table_column(t, "ci_upper"), &hi))
+            continue;
+        *v = (struct value){CELL_SHOWN, 100 * est, 100 * lo, 100 * hi};
+        if (own) {
+            measure_join(&tr->measure, csv_cell(t, r, "measure"));
+            tr->method = csv_cell(t, r, "method");
+        }
+    }
+}
+
 /* Gather the trend chart into tr (trend_release frees it): false when the
  * org has no key item in the window. */
 static bool trend_gather(struct charts *c, struct trend *tr)
@@ -1281,27 +1327,14 @@ static bool trend_gather(struct charts *c, struct trend *tr)
         return false;
     tr->values = xcalloc(c->n_keys ? c->n_keys : 1, sizeof(*tr->values));
     tr->family_present = xcalloc(c->run->dict.n_sections + 1, sizeof(bool));
-    for (size_t i = 0; i < rows->n; i++) {
-        size_t r = rows->rows[i], pi = 0;
-        const struct key_item *item;
-        long ord;
-        if (!trend_row(c, t, r, &tr->last, &item, &ord))
-            continue;
-        while (pi < tr->n_periods && tr->periods[pi] != ord)
-            pi++;
-        struct value *v = &tr->values[item - c->keys][pi];
-        if (!row_shown(t, r)) {
-            v->state = CELL_SUPPRESSED;
-            continue;
-        }
-        double est, lo, hi;
-        if (!number(c, t, r, csv_table_column(t, "estimate"), &est) ||
-            !number(c, t, r, csv_table_column(t, "ci_lower"), &lo) ||
-            !number(c, t, r, csv_table_column(t, "ci_upper"), &hi))
-            continue;
-        *v = (struct value){CELL_SHOWN, 100 * est, 100 * lo, 100 * hi};
-        measure_join(&tr->measure, csv_cell(t, r, "measure"));
-        tr->method = csv_cell(t, r, "method");
+    trend_fill(c, tr, rows, tr->values, true);
+    if (!c->opt->all && is_group_scope(c->run->benchmark)) {
+        struct view group_rows;
+        view_filter(&group_rows, t, c->run->benchmark, NULL);
+        tr->group = xcalloc(c->n_keys ? c->n_keys : 1, sizeof(*tr->group));
+        tr->group_name = c->run->benchmark + SCOPE_GROUP_PREFIX_LEN;
+        trend_fill(c, tr, &group_rows, tr->group, false);
+        view_release(&group_rows);
     }
     if (!tr->measure)
         tr->measure = "positive";
@@ -1314,6 +1347,40 @@ static bool trend_item_present(const struct trend *tr, size_t item)
         if (tr->values[item][p].state == CELL_SHOWN)
             return true;
     return false;
+}
+
+/* Has key item i a shown pooled value of the org's benchmarking group? */
+static bool trend_group_present(const struct trend *tr, size_t i)
+{
+    for (size_t p = 0; tr->group && p < tr->n_periods; p++)
+        if (tr->group[i][p].state == CELL_SHOWN)
+            return true;
+    return false;
+}
+
+/* Data block $bgroupI: the benchmarking group's pooled % of key item i
+ * where the org has a shown value too (the line runs beside the org's),
+ * broken as the org's is; widens the y range. */
+static void trend_group_block(struct chart *ch, struct trend *tr, size_t i)
+{
+    if (!trend_group_present(tr, i) || !trend_item_present(tr, i))
+        return;
+    char name[64];
+    snprintf(name, sizeof(name), "bgroup%zu", i);
+    gp_block_begin(&ch->data, name);
+    for (size_t p = 0; p < tr->n_periods; p++) {
+        const struct value *g = &tr->group[i][p];
+        if (p && tr->periods[p] != tr->periods[p - 1] + 1)
+            gp_block_break(&ch->data);
+        if (g->state == CELL_SHOWN && tr->values[i][p].state == CELL_SHOWN) {
+            gp_block_row(&ch->data, 2, (double[]){(double)tr->periods[p], g->pct});
+            tr->y_lo = fmin(tr->y_lo, g->pct);
+            tr->y_hi = fmax(tr->y_hi, g->pct);
+        } else {
+            gp_block_break(&ch->data);
+        }
+    }
+    gp_block_end(&ch->data);
 }
 
 /* One data block $trendI per key item with a shown value, broken at a
@@ -1335,6 +1402,7 @@ static void trend_blocks(const struct charts *c, struct chart *ch, struct trend 
             tr->any_suppressed |= v->state == CELL_SUPPRESSED;
             tr->family_present[c->keys[i].family] |= v->state != CELL_NONE;
         }
+        trend_group_block(ch, tr, i);
         if (!trend_item_present(tr, i))
             continue;
         char name[64];
@@ -1357,6 +1425,16 @@ static void trend_blocks(const struct charts *c, struct chart *ch, struct trend 
     } else {
         percent_range(tr->y_lo, tr->y_hi, &tr->y_lo, &tr->y_hi);
     }
+}
+
+/* Does the trend chart draw a benchmarking group line beside some item? */
+static bool trend_group_lines(const struct charts *c, const struct trend *tr)
+{
+    for (size_t i = 0; i < c->n_keys; i++)
+        if (c->keys[i].family != DICT_NONE && trend_group_present(tr, i) &&
+            trend_item_present(tr, i))
+            return true;
+    return false;
 }
 
 /* The chart's title (the org, the span, the interval), laid out as one
@@ -1386,13 +1464,23 @@ static void trend_title(struct charts *c, struct buf *b, const struct trend *tr,
                                                                       : "answering positively",
                             100 * c->run->conf, names ? " (" : "", names ? names->label : "",
                             names ? ")" : "");
-    const char *title[] = {line1, line2};
+    char *line3 = NULL;
+    if (trend_group_lines(c, tr)) {
+        struct buf text;
+        buf_init(&text);
+        buf_puts(&text, "Dotted, in each item's colour: the benchmarking group ");
+        gp_label_text(&text, tr->group_name, TITLE_PART_MAX);
+        buf_puts(&text, ", its orgs pooled");
+        line3 = text.data;
+    }
+    const char *title[] = {line1, line2, line3};
     buf_printf(b, "set multiplot layout 1,%d title ", panels ? panels : 1);
-    put_lines(b, title, 2);
+    put_lines(b, title, line3 ? 3 : 2);
     buf_puts(b, " font ',12'\n");
     free(org_label);
     free(line1);
     free(line2);
+    free(line3);
 }
 
 /* The axes: the periods' span, at most 12 tics, and the y range. */
@@ -1430,6 +1518,7 @@ static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr,
     struct buf clauses;
     buf_init(&clauses);
     size_t k = 0;
+    bool group_lines = false;
     for (size_t i = 0; i < c->n_keys; i++) {
         if (c->keys[i].family != family)
             continue;
@@ -1441,6 +1530,12 @@ static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr,
                        clauses.len ? ", " : "", i, series_colour[k % 4], i, series_colour[k % 4],
                        series_dash[(k + k / 4) % 4], series_point[(k + k / 4) % 4]);
             gp_put_string(&clauses, c->keys[i].short_label);
+            if (trend_group_present(tr, i)) {
+                buf_printf(&clauses,
+                           ", $bgroup%zu using 1:2 with lines lc rgb '%s' dt (2,3) lw 1.5 notitle",
+                           i, series_colour[k % 4]);
+                group_lines = true;
+            }
         }
         k++;
     }
@@ -1452,8 +1547,14 @@ static void trend_panel(struct charts *c, struct buf *b, const struct trend *tr,
     if (clauses.len) {
         buf_printf(b,
                    "plot %s, keyentry with filledcurves fc rgb '%s' fs transparent solid "
-                   "0.3 noborder title '%.0f%% confidence interval'\n",
+                   "0.3 noborder title '%.0f%% confidence interval'",
                    clauses.data, C_GREY, 100 * c->run->conf);
+        if (group_lines)
+            buf_printf(b,
+                       ", keyentry with lines lc rgb '%s' dt (2,3) lw 1.5 title "
+                       "'dotted: benchmarking group, pooled'",
+                       C_GREY);
+        buf_puts(b, "\n");
     } else {
         /* nothing to draw: say so in the empty panel */
         buf_puts(b, "set label 20 'Every figure is suppressed' at graph 0.5, graph 0.5 "
@@ -1473,16 +1574,18 @@ static void trend_commands(struct charts *c, struct chart *ch, const struct tren
     trend_title(c, b, tr, panels);
     trend_axes(b, tr);
     buf_puts(b, "set grid lc rgb '#e5e5e5' lt 1\nset border 3\nset ytics nomirror\n"
-                "set key below vertical maxcols 1 Left reverse samplen 4 spacing 1.15\n"
-                "set bmargin 12\n");
-    if (tr->any_suppressed) {
-        char *foot = xasprintf("Gaps: suppressed (fewer than %ld respondents, or protecting "
-                               "such a cell).",
-                               c->run->min_n);
-        const char *foot_lines[] = {foot};
-        put_footnotes(b, 10, foot_lines, 1, ch->height);
-        free(foot);
-    }
+                "set key below vertical maxcols 1 Left reverse samplen 4 spacing 1.15\n");
+    char *foot_lines[1] = {NULL};
+    size_t n_foot = 0;
+    if (tr->any_suppressed)
+        foot_lines[n_foot++] = xasprintf("Gaps: suppressed (fewer than %ld respondents, or "
+                                         "protecting such a cell).",
+                                         c->run->min_n);
+    /* the group line's key entry needs one more line */
+    buf_printf(b, "set bmargin %d\n", trend_group_lines(c, tr) ? 13 : 12);
+    put_footnotes(b, 10, (const char *const *)foot_lines, n_foot, ch->height);
+    for (size_t i = 0; i < n_foot; i++)
+        free(foot_lines[i]);
     bool first_panel = true;
     for (size_t f = 0; f < n_families; f++) {
         if (!tr->family_present[f] && panels)
@@ -1511,6 +1614,7 @@ static void chart_trend(struct charts *c)
         chart_release(&ch);
     }
     free(tr.values);
+    free(tr.group);
     free(tr.family_present);
 }
 
