@@ -1033,9 +1033,12 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     free(b->part_x);
 }
 
-size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const double *const *n,
-                     const double *const *positive, const double *size, enum suppression *supp,
-                     double min_n)
+/* suppress_rows with rows the release ledger hides (forced: NULL or
+ * n_rows flags). */
+static size_t suppress_rows_forced(const struct relations *rel, size_t n_rows, size_t k,
+                                   const double *const *n, const double *const *positive,
+                                   const double *size, enum suppression *supp, double min_n,
+                                   const unsigned char *forced)
 {
     enum suppression **item_supp = xcalloc(k, sizeof(*item_supp));
     for (size_t i = 0; i < k; i++)
@@ -1044,7 +1047,12 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
         supp[c] = SUPP_NONE;
     struct block b = {rel,  n_rows, k,    n,    positive, item_supp, 0,    size, supp,
                       NULL, NULL,   NULL, NULL, NULL,     false,     NULL, NULL};
+    const unsigned char **forced_of = xcalloc(k, sizeof(*forced_of));
+    for (size_t i = 0; i < k; i++)
+        forced_of[i] = forced;
+    b.forced = forced ? forced_of : NULL;
     suppress_block(&b, true, min_n);
+    free(forced_of);
     for (size_t i = 0; i < k; i++)
         free(item_supp[i]);
     free(item_supp);
@@ -1052,6 +1060,13 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
     for (size_t c = 0; c < n_rows; c++)
         secondary += supp[c] == SUPP_SECONDARY;
     return secondary;
+}
+
+size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const double *const *n,
+                     const double *const *positive, const double *size, enum suppression *supp,
+                     double min_n)
+{
+    return suppress_rows_forced(rel, n_rows, k, n, positive, size, supp, min_n, NULL);
 }
 
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
@@ -1299,7 +1314,7 @@ static void hr_single_rows(const struct hr_table *hr, bool unknown_as_bme, struc
  * headcount nor its entries (0 when the hidden orgs had none between them)
  * can be worked out from ALL. */
 static void hr_suppress(const struct hr_table *hr, struct hr_rows *rows, bool unknown_as_bme,
-                        double min_n)
+                        double min_n, const unsigned char *forced)
 {
     size_t n_periods = hr->periods.count, n_hr = rows->n;
     /* ALL of each period = sum of its orgs */
@@ -1327,7 +1342,7 @@ static void hr_suppress(const struct hr_table *hr, struct hr_rows *rows, bool un
     }
     enum suppression *supp = xcalloc(n_hr + 1, sizeof(*supp));
     const double *n[2] = {side[0], side[2]}, *positive[2] = {side[1], side[3]};
-    suppress_rows(&rel, n_hr, 2, n, positive, count, supp, min_n);
+    suppress_rows_forced(&rel, n_hr, 2, n, positive, count, supp, min_n, forced);
     for (size_t i = 0; i < n_hr; i++)
         rows->list[i].supp = supp[i];
     free(supp);
@@ -1643,6 +1658,140 @@ static size_t ledger_pass(const struct ledger_pass *p)
     return added;
 }
 
+/* -- WRES indicator 3 rows and the release ledger --
+ *
+ * Each single-period row is recorded as two figures, its BME and its White
+ * side (headcount and entries; the rolling rows are sums of these), and
+ * judged by the rules (a)-(d) of the survey figures: a row is hidden when
+ * either side was hidden in a release, changed by fewer than min_n, or has
+ * a complement (ALL less the row) that did; an ALL row is hidden when the
+ * hidden org rows of its period would be given away by difference. */
+
+static void hr_key(const struct stats_run *run, const struct hr_row *r, int side, struct buf *key)
+{
+    const char *fields[LEDGER_KEY_FIELDS] = {
+        "wres3",
+        run->hr.periods.strings[r->period],
+        r->scope == MODEL_NONE ? SCOPE_ALL_ORGS : run->model.scopes[r->scope].name,
+        "ethnicity",
+        "",
+        side ? "White" : "BME",
+        "disciplinary"};
+    ledger_key(key, fields);
+}
+
+static struct figure hr_side(const struct hr_row *r, int side)
+{
+    return side ? (struct figure){r->white_n, r->white_events, r->supp}
+                : (struct figure){r->bme_n, r->bme_events, r->supp};
+}
+
+/* The ALL row of row i's period, or MODEL_NONE for an ALL row. */
+static size_t hr_all_row(const struct stats_run *run, size_t i)
+{
+    const struct hr_row *r = &run->disclosure.hr.list[i];
+    return r->scope == MODEL_NONE ? MODEL_NONE : run->hr.n_cells + r->period;
+}
+
+/* Rules (a) and (b), or with complement rule (c), for shown row i, side by
+ * side; true to hide it. */
+static bool hr_row_gives_away(const struct stats_run *run, const size_t *first,
+                              const unsigned char *forced, size_t i, bool complement)
+{
+    const struct ledger *l = run->ledger;
+    const struct hr_row *list = run->disclosure.hr.list;
+    size_t all = hr_all_row(run, i);
+    bool whole = complement && all != MODEL_NONE && !forced[all] && list[all].supp == SUPP_NONE;
+    double min_n = run->opt->min_n;
+    for (int side = 0; side < 2; side++) {
+        struct figure now = hr_side(&list[i], side);
+        for (size_t f = first[2 * i + side]; f != LEDGER_NONE; f = l->figures[f].next) {
+            const struct ledger_figure *then = &l->figures[f];
+            if (!then->shown || small_difference(now.n - then->n, now.x - then->x, min_n))
+                return true;
+            const struct ledger_figure *all_then =
+                whole ? in_release(l, first[2 * all + side], then->release) : NULL;
+            struct figure total = whole ? hr_side(&list[all], side) : now;
+            if (all_then && all_then->shown &&
+                small_difference((total.n - now.n) - (all_then->n - then->n),
+                                 (total.x - now.x) - (all_then->x - then->x), min_n))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Rule (d) for the ALL row a: its shown difference less the org rows'
+ * shown ones; true to hide it. */
+static bool hr_all_gives_away(const struct stats_run *run, const size_t *first,
+                              const unsigned char *forced, size_t a)
+{
+    const struct ledger *l = run->ledger;
+    const struct hr_row *list = run->disclosure.hr.list;
+    for (int side = 0; side < 2; side++) {
+        struct figure total = hr_side(&list[a], side);
+        for (size_t f = first[2 * a + side]; f != LEDGER_NONE; f = l->figures[f].next) {
+            const struct ledger_figure *then = &l->figures[f];
+            if (!then->shown)
+                continue;
+            double dn = total.n - then->n, dx = total.x - then->x;
+            size_t unknown = 0;
+            for (size_t i = 0; i < run->hr.n_cells; i++) {
+                if (hr_all_row(run, i) != a)
+                    continue;
+                const struct ledger_figure *row_then =
+                    in_release(l, first[2 * i + side], then->release);
+                if (forced[i] || list[i].supp != SUPP_NONE || (row_then && !row_then->shown)) {
+                    unknown++;
+                    continue;
+                }
+                struct figure now = hr_side(&list[i], side);
+                dn -= now.n - (row_then ? row_then->n : 0);
+                dx -= now.x - (row_then ? row_then->x : 0);
+            }
+            if (unknown == 1 || (unknown > 1 && small_difference(dn, dx, run->opt->min_n)))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Suppress the WRES 3 rows, with the ledger's rules when there is one. */
+static void hr_decide(struct stats_run *run)
+{
+    struct hr_rows *rows = &run->disclosure.hr;
+    const struct stats_options *opt = run->opt;
+    if (!run->ledger) {
+        hr_suppress(&run->hr, rows, opt->wres_unknown_as_bme, opt->min_n, NULL);
+        return;
+    }
+    size_t *first = xcalloc(2 * rows->n + 1, sizeof(size_t));
+    unsigned char *forced = xcalloc(rows->n + 1, 1);
+    struct buf key;
+    buf_init(&key);
+    for (size_t i = 0; i < rows->n; i++)
+        for (int side = 0; side < 2; side++) {
+            hr_key(run, &rows->list[i], side, &key);
+            first[2 * i + side] = ledger_find(run->ledger, key.data, key.len);
+        }
+    buf_release(&key);
+    for (size_t added = 1; added > 0;) {
+        hr_suppress(&run->hr, rows, opt->wres_unknown_as_bme, opt->min_n, forced);
+        added = 0; /* the rows' own differences first, as for the survey figures */
+        for (int rule = 0; rule < 3; rule++)
+            for (size_t i = 0; i < rows->n; i++) {
+                bool hide = rows->list[i].used && !forced[i] && rows->list[i].supp == SUPP_NONE &&
+                            (rule < 2 ? hr_row_gives_away(run, first, forced, i, rule == 1)
+                                      : rows->list[i].scope == MODEL_NONE &&
+                                            hr_all_gives_away(run, first, forced, i));
+                forced[i] |= hide;
+                added += hide;
+            }
+    }
+    free(first);
+    free(forced);
+}
+
 void disclosure_figure_key(const struct stats_run *run, bool theme, size_t cell, size_t field,
                            struct buf *key)
 {
@@ -1670,6 +1819,14 @@ void disclosure_record(const struct stats_run *run, struct ledger *l)
                 disclosure_figure_key(run, theme, c, i, &key);
                 ledger_record(l, key.data, key.len, f.supp == SUPP_NONE, f.n, f.x);
             }
+    }
+    for (size_t i = 0; i < run->disclosure.hr.n; i++) {
+        const struct hr_row *r = &run->disclosure.hr.list[i];
+        for (int side = 0; r->used && side < 2; side++) {
+            struct figure f = hr_side(r, side);
+            hr_key(run, r, side, &key);
+            ledger_record(l, key.data, key.len, f.supp == SUPP_NONE, f.n, f.x);
+        }
     }
     buf_release(&key);
 }
@@ -1717,11 +1874,12 @@ void disclosure_decide(struct stats_run *run, const struct source_dataset *src, 
     decide_counts(run, block);
     free(block);
     hr_single_rows(&run->hr, opt->wres_unknown_as_bme, &d->hr);
-    hr_suppress(&run->hr, &d->hr, opt->wres_unknown_as_bme, opt->min_n);
+    hr_decide(run);
     hr_rolling(&run->hr, &d->hr);
     for (size_t i = 0; i < d->hr.n; i++) {
         d->hr_primary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_PRIMARY;
         d->hr_secondary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_SECONDARY;
+        run->ledger_hidden += d->hr.list[i].used && d->hr.list[i].supp == SUPP_LEDGER;
     }
     d->hr_rate = hr_rates(&run->hr, &d->hr, opt->min_n);
     d->hotspot = hotspot_states(&run->model, opt->min_n);

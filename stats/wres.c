@@ -89,6 +89,10 @@ static const char *hr_suppression_note(enum suppression s, bool rolling)
     if (s == SUPP_SECONDARY)
         return rolling ? "a period of the rolling sum is hidden to protect a suppressed org"
                        : "hidden so that a suppressed org cannot be recovered from the ALL total";
+    if (s == SUPP_LEDGER)
+        return rolling ? "a period of the rolling sum is hidden by the release ledger"
+                       : "hidden by the release ledger: it changed by fewer than min_n since a "
+                         "recorded release";
     return "";
 }
 

@@ -1766,6 +1766,68 @@ def no_remainder_seen(cells, rels):
     return checked > 0
 
 
+def hr_sides(run):
+    """{("h", period, org, side): (supp, {"n", "x"} or None)} of wres.csv's
+    single-period indicator 3 rows from HR counts (side BME or White)."""
+    cells = {}
+    w = run.t["wres.csv"]
+    for r in w.rows:
+        if w.get(r, "source") != "hr" or w.get(r, "indicator") != "3" or \
+                "+" in w.get(r, "periods_used"):
+            continue
+        for side, n_col, x_col in (("BME", "bme_n", "bme_events"),
+                                   ("White", "white_n", "white_events")):
+            n, x = num(w.get(r, n_col)), num(w.get(r, x_col))
+            cells[("h", w.get(r, "period"), w.get(r, "org"), side)] = (
+                w.get(r, "suppressed"), None if n is None else {"n": n, "x": x})
+    return cells
+
+
+def hr_difference_attack(before, after, label, table):
+    """The same attacks on WRES 3 rows: a row, ALL less the row, and ALL =
+    the orgs of its period."""
+    m = after.min_n
+    cb, ca = hr_sides(before), hr_sides(after)
+    kb = {k: (f["n"], f["x"]) for k, (s_, f) in cb.items() if f is not None}
+    ka = {k: (f["n"], f["x"]) for k, (s_, f) in ca.items() if f is not None}
+
+    def diff(key):
+        vb = kb.get(key, None if key in cb else (0.0, 0.0))
+        va = ka.get(key, None if key in ca else (0.0, 0.0))
+        return None if vb is None or va is None else (vb[0] - va[0], vb[1] - va[1])
+
+    keys = sorted(set(cb) | set(ca))
+    att = rec = 0
+    for key in keys:
+        if diff(key) is not None:
+            att += 1
+            rec += small_difference(*diff(key), m)
+    table.append(("direct: WRES 3 rows from HR counts", att, rec, label))
+    att = rec = 0
+    for key in keys:
+        d, dw = diff(key), diff(key[:2] + ("ALL",) + key[3:])
+        if key[2] == "ALL" or d is None or dw is None:
+            continue
+        att += 1
+        rec += small_difference(dw[0] - d[0], dw[1] - d[1], m)
+    table.append(("complement: ALL less the WRES 3 row", att, rec, label))
+    att = rec = 0
+    for key in keys:
+        if key[2] != "ALL" or diff(key) is None:
+            continue
+        orgs = [k for k in keys if k[1] == key[1] and k[3] == key[3] and k[2] != "ALL"]
+        unknown = [k for k in orgs if diff(k) is None]
+        if not unknown:
+            continue
+        dn, dx = diff(key)
+        for k in orgs:
+            if k not in unknown:
+                dn, dx = dn - diff(k)[0], dx - diff(k)[1]
+        att += 1
+        rec += len(unknown) == 1 or small_difference(dn, dx, m)
+    table.append(("relation: ALL = the orgs' WRES 3 rows", att, rec, label))
+
+
 def difference_attack(before_dir, after_dir, table):
     before, after = Run(before_dir), Run(after_dir)
     m = after.min_n
@@ -1825,6 +1887,7 @@ def difference_attack(before_dir, after_dir, table):
             found |= value(kb, cb, c) is not None or value(ka, ca, c) is not None
         rec += found
     table.append(("relation: a relation's hidden part, by difference", att, rec, label))
+    hr_difference_attack(before, after, label, table)
 
 
 def difference_main(args):

@@ -780,6 +780,38 @@ static void test_ledger_hides_small_complements(void **state)
     free(path);
 }
 
+/* WRES 3 rows from HR counts: orgs A, B and C (50, 40 and 30 BME staff)
+ * and ALL, released; then one of A's BME staff who entered the
+ * disciplinary process leaves: A's and ALL's rows differ by that person
+ * and are hidden by the ledger; B and C (unchanged, and ALL less each of
+ * them is hidden with ALL) stay. */
+static void test_ledger_hides_wres3_rows(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/candour-ledger-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = xasprintf("%s/ledger", dir);
+    struct fixture *f = fixture_new(11);
+    hr_cell(f, "2023", "A", 300, 6, 50, 3, 0);
+    hr_cell(f, "2023", "B", 300, 6, 40, 2, 0);
+    hr_cell(f, "2023", "C", 300, 6, 30, 2, 0);
+    decide_with_ledger(f, path);
+    const struct hr_row *rows = f->run.disclosure.hr.list;
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(rows[i].supp, SUPP_NONE);
+    f->run.hr.cells[0].headcount[WRES_BME] = 49;
+    f->run.hr.cells[0].events[WRES_BME] = 2;
+    decide_with_ledger(f, path);
+    rows = f->run.disclosure.hr.list;
+    expect_states((enum suppression[]){rows[0].supp, rows[1].supp, rows[2].supp, rows[3].supp},
+                  (enum suppression[]){SUPP_LEDGER, SUPP_NONE, SUPP_NONE, SUPP_LEDGER}, 4);
+    assert_int_equal(f->run.ledger_hidden, 2);
+    fixture_free(f);
+    unlink(path);
+    rmdir(dir);
+    free(path);
+}
+
 /* A figure made of two cells reads their decided states. */
 static void test_pair_states(void **state)
 {
@@ -798,6 +830,7 @@ int main(void)
         cmocka_unit_test(test_attacker_finds_a_lone_hidden_cell),
         cmocka_unit_test(test_ledger_hides_small_differences),
         cmocka_unit_test(test_ledger_hides_small_complements),
+        cmocka_unit_test(test_ledger_hides_wres3_rows),
         cmocka_unit_test(test_primary_and_complementary),
         cmocka_unit_test(test_hidden_part_needs_both_answers),
         cmocka_unit_test(test_unit_remainder_is_too_small),
