@@ -376,6 +376,8 @@ static char *suppression_reason(const char *state, long min_n)
         return xasprintf("fewer than %ld respondents", min_n);
     if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
         return xasprintf("protects a cell of fewer than %ld", min_n);
+    if (strcmp(state, SUPPRESSED_LEDGER) == 0)
+        return xasprintf("changed by fewer than %ld since a release", min_n);
     return xstrdup("disclosure control");
 }
 

@@ -139,6 +139,9 @@ static void put_not_shown(struct buf *out, const struct view *v, size_t row, lon
         buf_printf(out, "not shown: fewer than %ld %s", min_n, units);
     else if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
         buf_puts(out, "not shown: would reveal a smaller group");
+    else if (strcmp(state, SUPPRESSED_LEDGER) == 0)
+        buf_printf(out, "not shown: changed by fewer than %ld %s since an earlier release", min_n,
+                   units);
     else
         buf_puts(out, "not available");
 }
@@ -951,18 +954,20 @@ static struct hotspot *flagged_hotspots(const struct report *rp, size_t *count)
 
 /* Suppressed rows of the org and period in proportions.csv. */
 struct suppression {
-    size_t total, primary, secondary;
+    size_t total, primary, secondary, ledger;
 };
 
 static struct suppression count_suppressed(const struct view *prop)
 {
-    struct suppression s = {prop->n, 0, 0};
+    struct suppression s = {prop->n, 0, 0, 0};
     for (size_t i = 0; i < prop->n; i++) {
         const char *state = vcell(prop, prop->rows[i], "suppressed");
         if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
             s.primary++;
         else if (strcmp(state, SUPPRESSED_SECONDARY) == 0)
             s.secondary++;
+        else if (strcmp(state, SUPPRESSED_LEDGER) == 0)
+            s.ledger++;
     }
     return s;
 }
@@ -1051,7 +1056,7 @@ static void summary_hidden(struct report *rp, const struct names *items)
     struct buf line;
     buf_init(&line);
     struct suppression s = count_suppressed(&rp->run->prop);
-    if (s.primary + s.secondary) {
+    if (s.primary + s.secondary + s.ledger) {
         size_t gaps = 0, gaps_hidden = 0;
         for (size_t i = 0; i < items->n; i++) {
             size_t row = wres_gap_row(rp, items->items[i]);
@@ -1068,7 +1073,7 @@ static void summary_hidden(struct report *rp, const struct names *items)
         }
         buf_clear(&line);
         buf_puts(&line, "To protect anonymity, ");
-        fmt_count(&line, s.primary + s.secondary);
+        fmt_count(&line, s.primary + s.secondary + s.ledger);
         buf_puts(&line, " of the ");
         fmt_count(&line, s.total);
         buf_puts(&line, " figures for this trust and period are not shown (section 7)");
@@ -2368,7 +2373,17 @@ static void methods_suppression(struct report *rp, const struct names *items)
     fmt_count(&text, s.primary);
     buf_puts(&text, " are suppressed as primary and ");
     fmt_count(&text, s.secondary);
-    buf_puts(&text, " as secondary; no figure in this report comes from a suppressed cell.");
+    buf_puts(&text, " as secondary");
+    if (s.ledger) { /* candour-stats --ledger */
+        buf_puts(&text, ", and ");
+        fmt_count(&text, s.ledger);
+        buf_printf(&text,
+                   " because they changed by fewer than %ld respondents since a release "
+                   "recorded in the release ledger (their difference would describe those few "
+                   "people)",
+                   rp->run->min_n);
+    }
+    buf_puts(&text, "; no figure in this report comes from a suppressed cell.");
     paragraph(out, text.data);
     buf_release(&text);
 }
