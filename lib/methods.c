@@ -21,6 +21,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -442,15 +443,51 @@ struct ranked_p {
     size_t index;
 };
 
-/* Ascending p, ties by original position: a stable order. */
-static int compare_ranked_p(const void *left, const void *right)
+/* A p-value's sort key: for p in [0, 1] the bits of a non-negative double
+ * order as unsigned integers do (-0.0 counts as 0, as it compares). */
+static uint64_t p_key(double p)
 {
-    const struct ranked_p *l = left, *r = right;
-    if (l->p < r->p)
-        return -1;
-    if (l->p > r->p)
-        return 1;
-    return (l->index > r->index) - (l->index < r->index);
+    uint64_t bits;
+    double positive = p == 0 ? 0.0 : p;
+    memcpy(&bits, &positive, sizeof(bits));
+    return bits;
+}
+
+/* Sort a[0..m) by ascending p, ties by original position (a is in index
+ * order), through tmp (m entries): a stable radix sort of the keys, a byte
+ * at a time, passes where every key has the same byte skipped; insertion
+ * for a few.  qsort's merge sort with a comparison call took 5% of a
+ * national candour-stats run, whose disparity and hotspot families are of
+ * 1,000-2,000 tests. */
+static void sort_ranked(struct ranked_p *a, struct ranked_p *tmp, size_t m)
+{
+    if (m <= 32) {
+        for (size_t i = 1; i < m; i++) {
+            struct ranked_p x = a[i];
+            size_t j = i;
+            for (; j > 0 && p_key(a[j - 1].p) > p_key(x.p); j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+        return;
+    }
+    struct ranked_p *from = a, *to = tmp;
+    for (unsigned shift = 0; shift < 64; shift += 8) {
+        size_t start[257] = {0};
+        for (size_t i = 0; i < m; i++)
+            start[((p_key(from[i].p) >> shift) & 0xFF) + 1]++;
+        if (start[((p_key(from[0].p) >> shift) & 0xFF) + 1] == m)
+            continue; /* one byte value: the order stays */
+        for (size_t d = 1; d <= 256; d++)
+            start[d] += start[d - 1];
+        for (size_t i = 0; i < m; i++)
+            to[start[(p_key(from[i].p) >> shift) & 0xFF]++] = from[i];
+        struct ranked_p *swap = from;
+        from = to;
+        to = swap;
+    }
+    if (from != a)
+        memcpy(a, from, m * sizeof(*a));
 }
 
 /*
@@ -478,7 +515,7 @@ enum m_status m_bh_adjust(const double *p, size_t k, double *q)
         return M_OK;
     }
 
-    struct ranked_p *ranked = calloc(m, sizeof(*ranked));
+    struct ranked_p *ranked = calloc(2 * m, sizeof(*ranked)); /* and sort_ranked's */
     if (!ranked) {
         for (size_t i = 0; i < k; i++)
             q[i] = NAN;
@@ -491,7 +528,7 @@ enum m_status m_bh_adjust(const double *p, size_t k, double *q)
             r++;
         }
     }
-    qsort(ranked, m, sizeof(*ranked), compare_ranked_p);
+    sort_ranked(ranked, ranked + m, m);
 
     /* NaN entries keep their NaN: when q aliases p they already are. */
     for (size_t i = 0; i < k; i++)

@@ -54,13 +54,14 @@ struct results {
 /* The rows candour-report reads, the rest skipped while reading (csvin's
  * raw-record filter: a skipped row costs a scan for its line break):
  *  - org (--org): every row of that org (its code in the `org` column, the
- *    spreadsheet apostrophe of candour-stats taken off), and the whole-org
- *    rows of benchmarks.csv (group_dim and group `all`) of every org: the
- *    funnel plots;
+ *    spreadsheet apostrophe of candour-stats taken off), the whole-org
+ *    rows of benchmarks.csv (group_dim and group `all`) of every org (the
+ *    funnel plots), and the whole-scope proportions.csv rows of the GROUP:
+ *    scopes (the trend chart's benchmarking group line);
  *  - all (--all): the whole-scope rows (group_dim `all`) of proportions.csv,
- *    themes.csv and benchmarks.csv, every row of wres.csv; no row of
- *    disparities, trends, spc and hotspots (the national summary and its
- *    funnels read none);
+ *    themes.csv, benchmarks.csv and trends.csv (the orgs' names), every row
+ *    of wres.csv; no row of disparities, spc and hotspots (the national
+ *    summary and its charts read none);
  *  - neither: every row.
  * Files without an `org` column (inputs.csv) are read whole. */
 struct results_filter {

@@ -86,9 +86,9 @@ static inline bool cell_shown(const struct stats_run *run, size_t cell)
 /* The same for a scope known by its name (HR rows of wres.csv and spc.csv). */
 bool scope_name_shown(const struct stats_run *run, const char *name);
 
-/* Columns every file ends with (RESULTS_COMMON_COLUMNS), so that it explains
- * itself. */
-/* Format the common columns' text into run, once, before the tables. */
+/* Columns every file has (RESULTS_COMMON_COLUMNS), so that it explains
+ * itself: last in most files, before later additions in trends.csv and
+ * inputs.csv.  Their text is formatted into run once, before the tables. */
 void stats_format_common(struct stats_run *run);
 void table_common(struct table *t, const struct stats_run *run);
 
