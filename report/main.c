@@ -10,6 +10,7 @@
 #include "lock.h"
 #include "report.h"
 #include "resolve.h"
+#include "text.h"
 
 static void usage(FILE *out)
 {
@@ -94,6 +95,24 @@ static bool load_results_locked(struct results *r, const char *dir,
     return ok;
 }
 
+/* A board report without one figure in any section: written (each section
+ * says what is missing), but the run fails with a message.  REPORT_EDATA. */
+static int no_figures(const struct report_options *opt, const struct run *run)
+{
+    struct buf org, period;
+    buf_init(&org);
+    buf_init(&period);
+    text_quote_for_message(opt->org, strlen(opt->org), 60, &org);
+    text_quote_for_message(run->period, strlen(run->period), 20, &period);
+    fprintf(stderr,
+            "candour-report: %s/board-report.txt: no figure for org %s in period %s in any "
+            "section (each section of the report says what is missing)\n",
+            opt->output_dir, org.data, period.data);
+    buf_release(&org);
+    buf_release(&period);
+    return REPORT_EDATA;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -123,6 +142,8 @@ int main(int argc, char **argv)
             status = report_text(&opt, &run);
         if (status == REPORT_OK)
             status = report_charts(&opt, &run);
+        if ((status == REPORT_OK || status == REPORT_ECHARTS) && !opt.all && !run_has_figures(&run))
+            status = no_figures(&opt, &run);
         run_release(&run);
         /* The text and the charts drawn are kept unless an I/O error
          * stopped the run: then OUTDIR stays as it was. */

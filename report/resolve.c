@@ -407,6 +407,24 @@ int run_resolve(struct run *run, const struct report_options *opt, const struct 
     return ok ? REPORT_OK : REPORT_EDATA;
 }
 
+bool run_has_figures(const struct run *run)
+{
+    const struct {
+        const struct view *v;
+        const char *column;
+    } figures[] = {
+        {&run->prop, "estimate"}, {&run->themes, "mean"},  {&run->disp, "diff"},
+        {&run->wres, "bme_rate"}, {&run->hot, "estimate"},
+    };
+    for (size_t k = 0; k < ARRAY_LEN(figures); k++)
+        for (size_t i = 0; i < figures[k].v->n; i++) {
+            double value;
+            if (vnum(figures[k].v, figures[k].v->rows[i], figures[k].column, &value))
+                return true;
+        }
+    return false;
+}
+
 void run_release(struct run *run)
 {
     struct view *views[] = {&run->prop,     &run->themes,   &run->themes_prev, &run->disp,

@@ -58,6 +58,11 @@ struct run {
  * stderr.  Cells in run point into r, which must outlive it. */
 int run_resolve(struct run *run, const struct report_options *opt, const struct results *r);
 void run_release(struct run *run);
+/* Does the run's org and period have one figure the board report can show
+ * (a shown percentage, theme score, gap, WRES rate or hotspot)?  A report
+ * without any is written, each section saying what is missing, but the
+ * run fails (main.c). */
+bool run_has_figures(const struct run *run);
 
 /* ---- reading rows ------------------------------------------------------- */
 

@@ -292,6 +292,24 @@ static void put_section_titles(struct buf *out, const struct dictionary *d, cons
     buf_release(&title);
 }
 
+/* ---- gaps: what the report cannot show, said in the report and on stderr -- */
+
+/* One line on stderr for a gap of section `section` (the sentence the
+ * report holds, printable: every field in it went through put_text). */
+static void gap_line(int section, const char *sentence)
+{
+    fprintf(stderr, "candour-report: section %d: %s\n", section, sentence);
+}
+
+/* A part of the report that cannot be produced: one plain sentence saying
+ * what is missing and what would produce it, as a paragraph of section
+ * `section`, and as a line on stderr. */
+static void report_gap(struct report *rp, int section, const char *sentence)
+{
+    fmt_wrap(&rp->out, sentence, WIDTH, "", "");
+    gap_line(section, sentence);
+}
+
 /* ---- section 1: header ------------------------------------------------------------- */
 
 static void put_rule(struct buf *out, char c)
@@ -582,6 +600,16 @@ static void section_header(struct report *rp)
             buf_puts(&value, " (");
             put_text(&value, rp->run->n_orgs);
             buf_puts(&value, ")");
+        }
+        if (rp->run->prop.n) {
+            buf_puts(&value, "; a column of role bgroup in the survey schema would give one");
+            gap_line(1, comparison_chosen(&rp->r->inputs)
+                            ? "no benchmarking group in the results: funnel positions are "
+                              "against the comparison set; a column of role bgroup in the "
+                              "survey schema would give one."
+                            : "no benchmarking group in the results: funnel positions are "
+                              "against all trusts; a column of role bgroup in the survey "
+                              "schema would give one.");
         }
     }
     put_field(out, "Benchmarking group", value.data);
@@ -957,10 +985,16 @@ struct suppression {
     size_t total, primary, secondary, ledger;
 };
 
-static struct suppression count_suppressed(const struct view *prop)
+static struct suppression count_suppressed(const struct run *run)
 {
-    struct suppression s = {prop->n, 0, 0, 0};
+    const struct view *prop = &run->prop;
+    struct suppression s = {0, 0, 0, 0};
     for (size_t i = 0; i < prop->n; i++) {
+        /* an item not asked in the period has empty cells, not hidden ones */
+        const char *item = vcell(prop, prop->rows[i], "item");
+        if (!dict_asked_in(dict_find(&run->dict, item, false), run->period))
+            continue;
+        s.total++;
         const char *state = vcell(prop, prop->rows[i], "suppressed");
         if (strcmp(state, SUPPRESSED_PRIMARY) == 0)
             s.primary++;
@@ -1055,7 +1089,7 @@ static void summary_hidden(struct report *rp, const struct names *items)
     struct buf *out = &rp->out;
     struct buf line;
     buf_init(&line);
-    struct suppression s = count_suppressed(&rp->run->prop);
+    struct suppression s = count_suppressed(rp->run);
     if (s.primary + s.secondary + s.ledger) {
         size_t gaps = 0, gaps_hidden = 0;
         for (size_t i = 0; i < items->n; i++) {
@@ -1116,6 +1150,34 @@ static void section_summary(struct report *rp, const struct names *items)
 
 /* ---- section 3: just culture and speaking up ------------------------------------------- */
 
+/* "not asked in 2024: ...": an item (or theme) the dictionary says has
+ * no answers in the report's period (its rows, if any, are empty cells that
+ * anonymity has nothing to do with), said in its row and, for section
+ * `section` (0: none), on stderr.  False (nothing written) when it was
+ * asked. */
+static bool put_not_asked(struct buf *out, const struct report *rp, const char *id, bool theme,
+                          int section)
+{
+    const struct dict_entry *e = dict_find(&rp->run->dict, id, theme);
+    if (!e || dict_asked_in(e, rp->run->period))
+        return false;
+    buf_puts(out, "not asked in ");
+    put_text(out, rp->run->period);
+    buf_puts(out, ": results of a period that asked it would produce it.");
+    if (!section)
+        return true;
+    struct buf line;
+    buf_init(&line);
+    put_label(&line, &rp->run->dict, id);
+    buf_puts(&line, theme ? " (theme " : " (item ");
+    put_text(&line, id);
+    buf_puts(&line, ") was ");
+    buf_append(&line, out->data, out->len);
+    gap_line(section, line.data);
+    buf_release(&line);
+    return true;
+}
+
 /* The culture table's row of an item: % now with its interval, the
  * previous period's %, the change, the funnel position; or why not shown. */
 static void item_row(struct report *rp, struct fmt_table *t, const char *item)
@@ -1128,6 +1190,10 @@ static void item_row(struct report *rp, struct fmt_table *t, const char *item)
     buf_init(&funnel);
     put_label(&label, &rp->run->dict, item);
     size_t row = FIND(&rp->run->prop, "item", item, "group_dim", "all", "group", "all");
+    if (put_not_asked(&now, rp, item, false, 3)) {
+        fmt_table_note(t, label.data, now.data);
+        goto out;
+    }
     if (!put_pct_ci(&now, &rp->run->prop, row)) {
         put_not_shown(&now, &rp->run->prop, row, rp->run->min_n, "answers");
         fmt_table_note(t, label.data, now.data);
@@ -1182,6 +1248,10 @@ static void theme_row(struct report *rp, struct fmt_table *t, const char *theme)
     put_label(&label, &rp->run->dict, theme);
     struct theme_change tc = theme_change(rp, theme);
     double m, lo, hi;
+    if (put_not_asked(&now, rp, theme, true, 3)) {
+        fmt_table_note(t, label.data, now.data);
+        goto out;
+    }
     if (!vnum(&rp->run->themes, tc.row, "mean", &m) ||
         !vnum(&rp->run->themes, tc.row, "ci_lower", &lo) ||
         !vnum(&rp->run->themes, tc.row, "ci_upper", &hi)) {
@@ -1380,8 +1450,15 @@ static void section_culture(struct report *rp)
     buf_putc(out, '\n');
     buf_release(&heading);
     if (!rp->run->prop.n && !rp->run->themes.n) {
-        fmt_wrap(out, "The results hold no survey figures for this trust and period.", WIDTH, "",
-                 "");
+        struct buf text;
+        buf_init(&text);
+        buf_puts(&text, "The results hold no survey figures for this trust and period: "
+                        "respondent data, published organisation results or aggregated counts "
+                        "for ");
+        put_text(&text, rp->run->period);
+        buf_puts(&text, " would produce them.");
+        report_gap(rp, 3, text.data);
+        buf_release(&text);
         return;
     }
     culture_items(rp);
@@ -1430,6 +1507,10 @@ static void gap_row(struct report *rp, struct fmt_table *t, const char *item)
     put_label(&label, &rp->run->dict, item);
     size_t row = wres_gap_row(rp, item);
     double n, pos, ref_n, ref_pos, d, lo, hi, qv;
+    if (put_not_asked(&gap, rp, item, false, 0)) {
+        fmt_table_note(t, label.data, gap.data);
+        goto out;
+    }
     if (!vnum(&rp->run->disp, row, "n", &n) || !vnum(&rp->run->disp, row, "positive", &pos) ||
         !vnum(&rp->run->disp, row, "ref_n", &ref_n) ||
         !vnum(&rp->run->disp, row, "ref_positive", &ref_pos) ||
@@ -1588,13 +1669,6 @@ static void put_group_legend(struct buf *out, const struct dict_wres_side *side)
     buf_puts(out, " staff.");
 }
 
-/* A part of the report that cannot be produced: one plain sentence saying
- * what is missing and what would produce it, as a paragraph. */
-static void report_gap(struct report *rp, const char *sentence)
-{
-    fmt_wrap(&rp->out, sentence, WIDTH, "", "");
-}
-
 /* The table of the declared WRES groups' gaps, item by item. */
 static void fairness_table(struct report *rp, const struct names *items)
 {
@@ -1664,17 +1738,19 @@ static void section_fairness(struct report *rp, const struct names *items)
     buf_putc(out, '\n');
     buf_release(&heading);
     if (!rp->run->disp.n) {
-        report_gap(rp, "The results hold no comparisons of groups of staff for this trust and "
-                       "period: respondent data with a demographic column (and a "
-                       "wres-grouping declared in its schema) would produce them.");
+        report_gap(rp, 4,
+                   "The results hold no comparisons of groups of staff for this trust and "
+                   "period: respondent data with a demographic column (and a "
+                   "wres-grouping declared in its schema) would produce them.");
         return;
     }
     if (rp->wres->grouping)
         fairness_table(rp, items);
     else
-        report_gap(rp, "No WRES grouping is declared, so no table of gaps between the two "
-                       "groups WRES compares: a line wres-grouping DEMOGRAPHIC reference=GROUP "
-                       "comparison=GROUP in the survey schema would produce it.");
+        report_gap(rp, 4,
+                   "No WRES grouping is declared, so no table of gaps between the two "
+                   "groups WRES compares: a line wres-grouping DEMOGRAPHIC reference=GROUP "
+                   "comparison=GROUP in the survey schema would produce it.");
     buf_puts(out, "\nOther groups, all items (significant when q < 0.05):\n");
     other_dimensions(rp);
 }
@@ -1698,9 +1774,18 @@ static void put_wres_short(struct buf *out, const struct report *rp, const char 
     }
 }
 
+/* Is WRES indicator ind (5 to 8) an item not asked in the report's period? */
+static bool wres_not_asked(const struct report *rp, const char *ind)
+{
+    const struct dict_entry *e = dict_indicator_item(&rp->run->dict, atoi(ind));
+    return e && !dict_asked_in(e, rp->run->period);
+}
+
 /* Why WRES indicator ind has no row for the trust and period: what is
- * missing from the results, and what would produce it. */
-static void put_wres_missing(struct buf *out, const struct report *rp, const char *ind)
+ * missing from the results, and what would produce it; also on stderr, for
+ * the table's row `which` ("3", "5 to 8"). */
+static void put_wres_missing(struct buf *out, const struct report *rp, const char *ind,
+                             const char *which)
 {
     const struct dictionary *d = &rp->run->dict;
     int k = atoi(ind);
@@ -1723,13 +1808,30 @@ static void put_wres_missing(struct buf *out, const struct report *rp, const cha
                    "survey schema would produce it.",
                    k, k);
     } else if (e && !dict_asked_in(e, rp->run->period)) {
-        put_label(out, d, e->id);
-        buf_puts(out, " was not asked in ");
+        buf_puts(out, "not asked in ");
         put_text(out, rp->run->period);
         buf_puts(out, ": results of a period that asked it would produce it.");
+    } else if (k == 3) {
+        buf_puts(out, "no HR records for this trust in ");
+        put_text(out, rp->run->period);
+        buf_puts(out, ": its HR counts for the period would produce it.");
     } else {
-        buf_puts(out, "no result for this period");
+        buf_puts(out, "no result for this trust in ");
+        put_text(out, rp->run->period);
+        buf_puts(out, ": its answers to the item in the period would produce it.");
     }
+    struct buf line;
+    buf_init(&line);
+    buf_printf(&line, "WRES indicator %s", which);
+    if (e) {
+        buf_puts(&line, " (");
+        put_label(&line, d, e->id);
+        buf_putc(&line, ')');
+    }
+    buf_puts(&line, ": ");
+    buf_append(&line, out->data, out->len);
+    gap_line(5, line.data);
+    buf_release(&line);
 }
 
 /* "1.54 (1.16-2.04)": a relative likelihood and its interval, or
@@ -1766,8 +1868,8 @@ static bool wres_row(struct report *rp, struct fmt_table *t, const char *ind, si
         buf_puts(&a, "no figure: ");
         put_text(&a, vcell(w, row, "note"));
         fmt_table_note(t, label.data, a.data);
-    } else if (!shown && row == NO_ROW) {
-        put_wres_missing(&a, rp, ind);
+    } else if (!shown && (row == NO_ROW || wres_not_asked(rp, ind))) {
+        put_wres_missing(&a, rp, ind, ind);
         fmt_table_note(t, label.data, a.data);
     } else if (!shown) {
         bool hr = strcmp(vcell(w, row, "source"), "hr") == 0;
@@ -1956,7 +2058,7 @@ static void section_wres(struct report *rp)
             /* no survey side at all: one row says why for 5 to 8 */
             if (k == 1) {
                 buf_clear(&text);
-                put_wres_missing(&text, rp, ind);
+                put_wres_missing(&text, rp, ind, "5 to 8");
                 fmt_table_note(&t, "5 to 8", text.data);
             }
             continue;
@@ -2097,9 +2199,10 @@ static void section_hotspots(struct report *rp)
     struct buf *out = &rp->out;
     buf_puts(out, "\n6. HOTSPOTS FOR THE FREEDOM TO SPEAK UP GUARDIAN\n\n");
     if (!rp->run->hot.n) {
-        report_gap(rp, "The results hold no comparisons of units (such as directorates and "
-                       "teams) for this trust and period: respondent data whose schema has a "
-                       "unit column would produce them.");
+        report_gap(rp, 6,
+                   "The results hold no comparisons of units (such as directorates and "
+                   "teams) for this trust and period: respondent data whose schema has a "
+                   "unit column would produce them.");
         return;
     }
     hotspots_intro(rp);
@@ -2357,7 +2460,7 @@ static void methods_suppression(struct report *rp, const struct names *items)
     struct buf text;
     buf_init(&text);
     struct buf *out = &rp->out;
-    struct suppression s = count_suppressed(&rp->run->prop);
+    struct suppression s = count_suppressed(rp->run);
     buf_printf(&text,
                "Suppression: a figure based on fewer than %ld respondents is not shown "
                "(primary suppression), and further figures are hidden where a hidden one "
