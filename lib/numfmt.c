@@ -1,6 +1,8 @@
 #include "numfmt.h"
 
+#include <inttypes.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,7 +88,8 @@ static const uint64_t pow10_u64[] = {1ull,
                                      1000000000000000ull,
                                      10000000000000000ull,
                                      100000000000000000ull,
-                                     1000000000000000000ull};
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
 
 /* %.15g prints 15 significant digits, in fixed notation when the decimal
  * exponent X of the rounded value is in [-4, 14], without trailing zeros.
@@ -167,27 +170,224 @@ size_t numfmt_g15(char *out, double v)
     return n;
 }
 
-/* Try each precision from 1 up: at most 17 snprintf/strtod pairs, and 17
- * digits always read back (IEEE 754 binary64).  Export writes each value
- * once, so the simple search is fast enough. */
+/* A finite nonzero double as d * 10^(x - n + 1): n significant digits in
+ * d (trailing zeros allowed, put_decimal leaves them out), x the decimal
+ * exponent of the first. */
+struct decimal {
+    uint64_t d;
+    int n, x;
+};
+
+/* m * 10^k for k <= 21: below 2^53 * 10^21 < 2^123 */
+static inline u128 times_pow10(uint64_t m, int k)
+{
+    if (k <= 19)
+        return (u128)m * pow10_u64[k];
+    return (u128)m * pow10_u64[19] * pow10_u64[k - 19];
+}
+
+/* The shortest digits of a in [1e-4, 1e15), exactly, without strtod.
+ *
+ * a = m * 2^-s with 2^52 <= m < 2^53 (a is normal here).  The doubles next
+ * to a are m +- 1 (m - 1/2 below a power of two), so strtod reads a decimal
+ * back as a when it lies within half that gap of a, the ends included when
+ * m is even (strtod rounds ties to even).  At P significant digits the
+ * decimals are integers D times 10^(x - P + 1); scaled by 10^k, k = P - 1 - x,
+ * a is V = m * 10^k / 2^s and the half gap is 10^k / 2^(s+1).  Only floor(V)
+ * and ceil(V) can lie in the interval; with product = m * 10^k, floor(V) is
+ * rest = product mod 2^s below, in units of 2^-s, ceil(V) 2^s - rest above.
+ * All fits 128 bits: s <= 66, k <= 21.
+ *
+ * P = 15 first: the interval is under 2.3e-16 of a wide and 15-digit
+ * decimals lie at least 1e-15 of a apart, so at most one is in it, and any
+ * shorter decimal in it is that one with trailing zeros: the shortest.
+ * If none is, P = 16, then 17 (a 17-digit decimal always reads back); of two
+ * candidates in the interval the nearer, a tie to the even one. */
+static bool shortest_in_range(double a, struct decimal *out)
+{
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof(bits));
+    int binary = (int)(bits >> 52) - 1022;
+    uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
+    int s = 53 - binary;
+    bool even = (m & 1) == 0, power_of_two = m == (1ull << 52);
+    int x = ((binary - 1) * 78913) >> 18; /* floor(log10 2 * (binary - 1)), as in numfmt_g15 */
+    uint64_t whole;
+    u128 product;
+    for (;;) { /* x such that 10^14 <= floor(V) < 10^15 at 15 digits */
+        product = times_pow10(m, 14 - x);
+        whole = (uint64_t)(product >> s);
+        if (whole < pow10_u64[14])
+            x--;
+        else if (whole >= pow10_u64[15])
+            x++;
+        else
+            break;
+    }
+    u128 gap = times_pow10(1, 14 - x); /* 10^k: the gap between doubles, in product units */
+    u128 unit = (u128)1 << s;
+    for (int p = 15; p <= 17; p++) {
+        if (p > 15) { /* one digit more: V and the gap ten times larger */
+            product *= 10;
+            gap *= 10;
+            whole = (uint64_t)(product >> s);
+        }
+        u128 rest = product & (unit - 1);
+        /* in the interval: 2 * distance <= gap above; below, the same, or
+         * 4 * distance <= gap at a power of two; equality only when even */
+        u128 below2 = power_of_two ? 4 * rest : 2 * rest, above2 = 2 * (unit - rest);
+        bool floor_in = below2 < gap || (below2 == gap && even);
+        bool ceil_in = rest != 0 && (above2 < gap || (above2 == gap && even));
+        uint64_t d;
+        if (floor_in && ceil_in)
+            d = rest < unit - rest ? whole : rest > unit - rest ? whole + 1 : whole + (whole & 1);
+        else if (floor_in)
+            d = whole;
+        else if (ceil_in)
+            d = whole + 1;
+        else
+            continue;
+        if (d == pow10_u64[p]) /* ceil of 99...9.x: one digit more */
+            *out = (struct decimal){d / 10, p, x + 1};
+        else
+            *out = (struct decimal){d, p, x};
+        return true;
+    }
+    return false; /* not reached: 17 digits always read back */
+}
+
+/* Digits of "%.*e" text: d, its count and the exponent. */
+static struct decimal parse_e(const char *text)
+{
+    struct decimal r = {0, 0, 0};
+    const char *c = text;
+    for (; *c && *c != 'e'; c++)
+        if (*c >= '0' && *c <= '9') {
+            r.d = r.d * 10 + (uint64_t)(*c - '0');
+            r.n++;
+        }
+    if (*c == 'e')
+        r.x = atoi(c + 1);
+    return r;
+}
+
+/* Does d * 10^(x - n + 1) read back as a? */
+static bool reads_back(struct decimal r, double a)
+{
+    char text[48];
+    snprintf(text, sizeof(text), "%" PRIu64 "e%d", r.d, r.x - r.n + 1);
+    return strtod(text, NULL) == a;
+}
+
+/* Outside [1e-4, 1e15) (p-values far in the tail, subnormals, huge
+ * values; few in the tables) by printf's correctly rounded digits and
+ * strtod: for a normal double at 15, 16, then 17 digits, as in
+ * shortest_in_range (at 15 at most one decimal can read back, so trimmed of
+ * zeros it is the shortest); for a subnormal, whose interval is wider than
+ * its value's digits, each precision from 1 up.  printf gives the nearest
+ * decimal; at a power of two the narrower gap below can leave the one a
+ * step up the only one that reads back, so that is tried too. */
+static struct decimal shortest_slow(double a)
+{
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof(bits));
+    bool subnormal = (bits >> 52) == 0;
+    bool power_of_two = (bits & ((1ull << 52) - 1)) == 0 && (bits >> 52) > 1;
+    char text[48];
+    struct decimal r = {0, 0, 0};
+    for (int p = subnormal ? 1 : 15; p <= 17; p++) {
+        snprintf(text, sizeof(text), "%.*e", p - 1, a);
+        r = parse_e(text);
+        if (reads_back(r, a))
+            break;
+        struct decimal up = {r.d + 1, p, r.x};
+        if (up.d == pow10_u64[p]) {
+            up.d /= 10;
+            up.x++;
+        }
+        if (power_of_two && reads_back(up, a)) {
+            r = up;
+            break;
+        }
+    }
+    return r;
+}
+
+/* Exactly 17 digits of x (below 10^17), by pairs from independent 32-bit
+ * halves as put_15_digits. */
+static void put_17_digits(char *d, uint64_t x)
+{
+    uint32_t top = (uint32_t)(x / 10000000000000000ull);
+    uint64_t rest = x % 10000000000000000ull;
+    uint32_t hi = (uint32_t)(rest / 100000000u), lo = (uint32_t)(rest % 100000000u);
+    uint32_t h1 = hi / 10000u, h2 = hi % 10000u, l1 = lo / 10000u, l2 = lo % 10000u;
+    d[0] = (char)('0' + top);
+    put_pair(d + 1, h1 / 100u);
+    put_pair(d + 3, h1 % 100u);
+    put_pair(d + 5, h2 / 100u);
+    put_pair(d + 7, h2 % 100u);
+    put_pair(d + 9, l1 / 100u);
+    put_pair(d + 11, l1 % 100u);
+    put_pair(d + 13, l2 / 100u);
+    put_pair(d + 15, l2 % 100u);
+}
+
+/* Digits and exponent as printf's %g would lay them out at precision
+ * max(15, n), trailing zeros of the digits left out: fixed for
+ * -4 <= x < that precision, else d.ddde+XX. */
+static size_t put_decimal(char *out, bool negative, struct decimal r)
+{
+    char all[17];
+    put_17_digits(all, r.d);
+    const char *digits = all + 17 - r.n;
+    while (r.n > 1 && digits[r.n - 1] == '0')
+        r.n--;
+    size_t len = 0;
+    if (negative)
+        out[len++] = '-';
+    int fixed_below = r.n > 15 ? r.n : 15;
+    if (r.x >= -4 && r.x < fixed_below) {
+        if (r.x < 0) {
+            out[len++] = '0';
+            out[len++] = '.';
+            for (int z = 0; z < -r.x - 1; z++)
+                out[len++] = '0';
+            memcpy(out + len, digits, (size_t)r.n);
+            len += (size_t)r.n;
+        } else if (r.n <= r.x + 1) {
+            memcpy(out + len, digits, (size_t)r.n);
+            len += (size_t)r.n;
+            for (int z = 0; z < r.x + 1 - r.n; z++)
+                out[len++] = '0';
+        } else {
+            memcpy(out + len, digits, (size_t)r.x + 1);
+            len += (size_t)r.x + 1;
+            out[len++] = '.';
+            memcpy(out + len, digits + r.x + 1, (size_t)(r.n - r.x - 1));
+            len += (size_t)(r.n - r.x - 1);
+        }
+    } else {
+        out[len++] = digits[0];
+        if (r.n > 1) {
+            out[len++] = '.';
+            memcpy(out + len, digits + 1, (size_t)r.n - 1);
+            len += (size_t)r.n - 1;
+        }
+        len += (size_t)sprintf(out + len, "e%c%02d", r.x < 0 ? '-' : '+', abs(r.x));
+    }
+    out[len] = '\0';
+    return len;
+}
+
 size_t numfmt_shortest(char *out, double v)
 {
     if (!isfinite(v))
         return (size_t)snprintf(out, NUMFMT_MAX, "%g", v);
-    int n = 0, digits;
-    for (digits = 1; digits < 17; digits++) {
-        n = snprintf(out, NUMFMT_MAX, "%.*g", digits, v);
-        if (strtod(out, NULL) == v)
-            break;
-    }
-    /* %g turns to an exponent once the decimal exponent reaches the
-     * precision (2500 at 2 digits is "2.5e+03"): below 1e15 write whole
-     * digits instead; more digits read back the same */
-    int exponent = v == 0 ? 0 : (int)floor(log10(fabs(v)));
-    if (exponent >= digits && exponent < 15)
-        digits = exponent + 1;
-    n = snprintf(out, NUMFMT_MAX, "%.*g", digits, v);
-    if (strtod(out, NULL) != v) /* log10 rounding at a power of ten */
-        n = snprintf(out, NUMFMT_MAX, "%.17g", v);
-    return (size_t)n;
+    if (v == 0)
+        return (size_t)snprintf(out, NUMFMT_MAX, "%s", signbit(v) ? "-0" : "0");
+    double a = fabs(v);
+    struct decimal r;
+    if (!(a >= 1e-4 && a < 1e15 && shortest_in_range(a, &r)))
+        r = shortest_slow(a);
+    return put_decimal(out, v < 0, r);
 }

@@ -269,7 +269,7 @@ void table_num(struct table *t, double v)
     next_field(t);
     if (!isnan(v)) {
         reserve_number(&t->line);
-        t->line.len += numfmt_g15(t->line.data + t->line.len, v == 0 ? 0.0 : v); /* no "-0" */
+        t->line.len += numfmt_shortest(t->line.data + t->line.len, v == 0 ? 0.0 : v); /* no "-0" */
         t->line.data[t->line.len] = '\0';
     }
 }

@@ -42,8 +42,8 @@ const char *suppression_name(enum suppression s)
 
 void stats_format_common(struct stats_run *run)
 {
-    numfmt_g15(run->conf_text, run->opt->conf);
-    numfmt_g15(run->min_n_text, run->opt->min_n);
+    numfmt_shortest(run->conf_text, run->opt->conf);
+    numfmt_shortest(run->min_n_text, run->opt->min_n);
 }
 
 void table_common(struct table *t, const struct stats_run *run)

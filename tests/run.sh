@@ -20,6 +20,12 @@
 #
 # CANDOUR_TESTS_EXCLUDE (space-separated case-name prefixes, e.g. "faults/")
 # leaves those cases out, saying how many (make valgrind uses it).
+#
+# CANDOUR_BLESS=1 (e.g. CANDOUR_BLESS=1 make check T=stats/shared-base)
+# regenerates goldens: a case whose exit status is right but whose stderr or
+# stdout differs gets this run's output written to expected-stderr /
+# expected-stdout, and still counts as failed this once; review the change
+# with git diff (for numbers, tests/numbers_only_changed.py).
 set -u
 # One locale for every case, whatever the machine's: messages, sorting and
 # number formats must not depend on it.
@@ -95,6 +101,11 @@ for dir in "$TOP"/tests/cases/*/*/; do
     if [ "$rc" != "$want_rc" ]; then
         problem="exit status $rc, expected $want_rc; stderr ends:
 $(tail -n 15 "$SCRATCH/stderr.norm")"
+    elif [ -n "${CANDOUR_BLESS:-}" ] && { { [ -f "$dir/expected-stderr" ] && ! cmp -s "$dir/expected-stderr" "$SCRATCH/stderr.norm"; } ||
+        { [ -f "$dir/expected-stdout" ] && ! cmp -s "$dir/expected-stdout" "$SCRATCH/stdout.norm"; }; }; then
+        [ -f "$dir/expected-stderr" ] && cp "$SCRATCH/stderr.norm" "$dir/expected-stderr"
+        [ -f "$dir/expected-stdout" ] && cp "$SCRATCH/stdout.norm" "$dir/expected-stdout"
+        problem="CANDOUR_BLESS: expected-stderr / expected-stdout rewritten from this run"
     elif [ -f "$dir/expected-stderr" ] && ! cmp -s "$dir/expected-stderr" "$SCRATCH/stderr.norm"; then
         problem="stderr differs:
 $(diff "$dir/expected-stderr" "$SCRATCH/stderr.norm")"

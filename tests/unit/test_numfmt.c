@@ -173,6 +173,99 @@ static void test_shortest(void **st)
     assert_int_equal(bad, 0);
 }
 
+/* Significant digits and decimal exponent of numfmt's text ("0.0625" is
+ * 625 and -2, "1.5e+20" 15 and 20). */
+static void digits_of(const char *text, char *digits, int *x)
+{
+    int n = 0, point = -1, lead = 0;
+    const char *c = text;
+    if (*c == '-')
+        c++;
+    for (; *c && *c != 'e'; c++) {
+        if (*c == '.') {
+            point = n + lead;
+            continue;
+        }
+        if (n == 0 && *c == '0') {
+            lead++;
+            continue;
+        }
+        digits[n++] = *c;
+    }
+    int before = point >= 0 ? point : n + lead; /* characters before the point */
+    *x = before - lead - 1 + (*c == 'e' ? atoi(c + 1) : 0);
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = '\0';
+}
+
+/* numfmt_shortest against Python's repr (David Gay's shortest, the nearest
+ * of equal length): tests/fixtures/numfmt/shortest.txt, made by
+ * make_shortest.py beside it: every power of two, subnormals, integers,
+ * fractions and random bit patterns, 8,648 doubles.  Each must read back,
+ * positive and negative, and have repr's digits and exponent. */
+static void test_shortest_against_python(void **st)
+{
+    (void)st;
+    FILE *f = fopen("tests/fixtures/numfmt/shortest.txt", "r");
+    assert_non_null(f);
+    char line[128], want[32], got[NUMFMT_MAX], have[NUMFMT_MAX];
+    unsigned long rows = 0, bad = 0;
+    unsigned long long bits;
+    int want_x, have_x;
+    while (fgets(line, sizeof(line), f)) {
+        assert_int_equal(sscanf(line, "%llx %31s %d", &bits, want, &want_x), 3);
+        uint64_t b = bits;
+        double v;
+        memcpy(&v, &b, sizeof(v));
+        for (int sign = 0; sign < 2; sign++, v = -v) {
+            size_t n = numfmt_shortest(got, v);
+            digits_of(got, have, &have_x);
+            bool ok = n == strlen(got) && strtod(got, NULL) == v && strcmp(have, want) == 0 &&
+                      have_x == want_x && (got[0] == '-') == (sign == 1);
+            if (!ok && bad++ < 10)
+                fprintf(stderr, "shortest of %a: got %s, python %s e%d\n", v, got, want, want_x);
+        }
+        rows++;
+    }
+    fclose(f);
+    assert_true(rows > 8000);
+    assert_int_equal(bad, 0);
+}
+
+/* Layout: as %g at precision max(15, digits): whole numbers below 1e15 in
+ * full, an exponent from there and below 1e-4. */
+static void test_shortest_layout(void **st)
+{
+    (void)st;
+    static const struct {
+        double v;
+        const char *text;
+    } cases[] = {{0.0, "0"},
+                 {-0.0, "-0"},
+                 {1.0, "1"},
+                 {-2500.0, "-2500"},
+                 {0.06, "0.06"},
+                 {0.1 + 0.2, "0.30000000000000004"},
+                 {1e-4, "0.0001"},
+                 {1.5e-5, "1.5e-05"},
+                 {123456789012345.0, "123456789012345"},
+                 {1e15, "1e+15"},
+                 {1234567890123456.0, "1234567890123456"},
+                 {12345678901234568.0, "12345678901234568"},
+                 {1e22, "1e+22"},
+                 {5e-324, "5e-324"},
+                 {1.7976931348623157e308, "1.7976931348623157e+308"},
+                 {0.95, "0.95"},
+                 {100.0 / 3, "33.333333333333336"}};
+    char got[NUMFMT_MAX];
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t n = numfmt_shortest(got, cases[i].v);
+        assert_string_equal(got, cases[i].text);
+        assert_int_equal(n, strlen(cases[i].text));
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +273,8 @@ int main(void)
         cmocka_unit_test(test_random_magnitudes),
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_shortest),
+        cmocka_unit_test(test_shortest_against_python),
+        cmocka_unit_test(test_shortest_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
