@@ -159,6 +159,7 @@ struct ingest {
     bool rejects_open;
     struct buf dropped[ROLE_COUNT_]; /* header names dropped, by role */
     struct buf key, msg, line;
+    struct buf row_key, key_names; /* repeated_aggregate_row */
     struct period row_period;
     time_t last_progress;
     /* caches for values that repeat from row to row */
@@ -721,6 +722,40 @@ static void write_reject(struct ingest *ing, const struct csvin_record *rec, siz
     atomic_write(&ing->rejects, l->data, l->len); /* a failure shows at the commit */
 }
 
+/* The period and org a rejected row of an aggregated input names, as far
+ * as they can be read (the canonical period, the trimmed org code; "" for
+ * one that is missing, not text, or not valid for the schema), recorded in
+ * the dataset: candour-stats marks every figure the row would have fed as
+ * incomplete rather than computing it from the remaining rows.  Respondent
+ * rows are not recorded (one respondent fewer is still a true count). */
+static void record_rejected(struct ingest *ing, const struct csvin_record *rec)
+{
+    const struct schema *s = ing->schema;
+    if (s->kind == KIND_RESPONDENT || !ing->writer_open)
+        return;
+    char period[PERIOD_TEXT_MAX] = "", org[64] = "";
+    size_t pj = ing->period_field, oj = ing->org_field;
+    struct period p;
+    if (ing->fixed) {
+        period_format(&ing->fixed_period, period);
+    } else if (pj < rec->n_fields && !memchr(rec->field[pj], '\0', rec->len[pj]) &&
+               period_parse(rec->field[pj], rec->len[pj], &p) && schema_period_valid(s, &p)) {
+        period_format(&p, period);
+    }
+    if (oj < rec->n_fields) {
+        const char *f = rec->field[oj];
+        size_t len = rec->len[oj];
+        text_trim(&f, &len);
+        if (len && len < sizeof(org) && !memchr(f, '\0', len) && utf8_invalid_at(f, len) == len) {
+            memcpy(org, f, len);
+            org[len] = '\0';
+            if (!schema_org_valid(s, org))
+                org[0] = '\0';
+        }
+    }
+    dataset_writer_add_rejected(&ing->writer, period, org);
+}
+
 /* Reject the current row with a reason; returns false for convenience. */
 static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t column,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -741,6 +776,7 @@ static bool reject(struct ingest *ing, const struct csvin_record *rec, size_t co
         buf_printf(&ing->first_reject, "line %lu: %s", rec->line, reason);
     if (ing->rejects_open) {
         write_reject(ing, rec, column, reason);
+        record_rejected(ing, rec);
         return false;
     }
     if (ing->status == CLI_OK)
@@ -1349,6 +1385,65 @@ static bool repeated_respondent(struct ingest *ing, const struct csvin_record *r
     return true;
 }
 
+/* Is the role one of those that tell a row of an aggregated input from
+ * another of the same org and period (which item, which group)? */
+static bool aggregate_key_role(enum column_role role)
+{
+    return role == ROLE_ITEM_ID || role == ROLE_GROUP_DIM || role == ROLE_GROUP ||
+           role == ROLE_DEMOGRAPHIC || role == ROLE_UNIT;
+}
+
+/* Has a row of an aggregated input with this row's key been accepted
+ * already in this file?  (A whole input given twice is caught by its bytes,
+ * check_input_not_repeated; the same key in two different files is left to
+ * candour-stats' sums.)  The key is the
+ * period, the org and every item, group-dim, group, demographic and unit
+ * field, each compared as written (text_fold: case, spaces and look-alikes
+ * aside; a demographic by its value, not its recoded group, since several
+ * values may make one group).  Stats adds up the rows of a cell, so the
+ * counts would be counted twice: the row is rejected, naming where the
+ * first one is, as a repeated respondent is. */
+static bool repeated_aggregate_row(struct ingest *ing, const struct csvin_record *rec,
+                                   const struct layout *lay)
+{
+    const struct schema *s = ing->schema;
+    if (s->kind == KIND_RESPONDENT)
+        return false;
+    struct buf *key = &ing->row_key, *names = &ing->key_names;
+    buf_clear(key);
+    buf_clear(names);
+    buf_append(key, &ing->file_index, sizeof(ing->file_index));
+    buf_printf(names, "'%s'", ing->fixed ? "period" : ing->header[ing->period_field]);
+    const char *last = ing->header[ing->org_field];
+    for (size_t j = 0; j < rec->n_fields; j++) {
+        size_t c = lay->column_of_field[j];
+        if (c == NONE || !aggregate_key_role(s->columns[c].role))
+            continue;
+        const char *f = rec->field[j];
+        size_t len = rec->len[j];
+        text_trim(&f, &len);
+        text_fold(f, len, &ing->key);
+        buf_append(key, ing->key.data ? ing->key.data : "", ing->key.len);
+        buf_putc(key, '\x1f');
+        buf_printf(names, ", '%s'", last);
+        last = ing->header[j];
+    }
+    buf_printf(names, " and '%s'", last);
+    const char *org = rec->field[ing->org_field];
+    size_t org_len = rec->len[ing->org_field];
+    text_trim(&org, &org_len);
+    const struct idset_entry *first =
+        idset_add(&ing->seen, lay->text, strlen(lay->text), org, org_len, key->data, key->len,
+                  ing->file_index, (uint32_t)rec->line);
+    if (!first)
+        return false;
+    reject(ing, rec, 0,
+           "a row with the same %s was already counted at %s:%lu: its counts would be added "
+           "twice",
+           names->data, ing->file, (unsigned long)first->line);
+    return true;
+}
+
 static void process_row(struct ingest *ing, const struct csvin_record *rec)
 {
     ing->rows_read++;
@@ -1398,7 +1493,8 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
             return;
     }
     set_str(&ing->row[ing->period_ds], lay->text, strlen(lay->text));
-    if (!check_ranges(ing, rec) || repeated_respondent(ing, rec, lay))
+    if (!check_ranges(ing, rec) || repeated_respondent(ing, rec, lay) ||
+        repeated_aggregate_row(ing, rec, lay))
         return;
     struct buf err;
     buf_init(&err);
@@ -1834,6 +1930,8 @@ int ingest_run(const struct ingest_options *opt)
     buf_release(&ing.key);
     buf_release(&ing.msg);
     buf_release(&ing.line);
+    buf_release(&ing.row_key);
+    buf_release(&ing.key_names);
     free(ing.ds_of_column);
     free(ing.row);
     if (ing.demographic_memo)

@@ -113,6 +113,21 @@ void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *i
     w->n_inputs++;
 }
 
+void dataset_writer_add_rejected(struct dataset_writer *w, const char *period, const char *org)
+{
+    char *key = xasprintf("%zu\x1f%s\x1f%s", w->n_inputs, period, org);
+    size_t before = w->rejected_keys.count;
+    uint32_t k = strdict_intern(&w->rejected_keys, key, strlen(key));
+    free(key);
+    if (k == before) {
+        xgrow(&w->rejected, &w->rejected_cap, k + 1, sizeof(*w->rejected));
+        w->rejected[k] =
+            (struct ds_rejected){(uint32_t)w->n_inputs, xstrdup(period), xstrdup(org), 0};
+        w->n_rejected = k + 1;
+    }
+    w->rejected[k].rows++;
+}
+
 /* Append raw bytes to a column's pending block: the hot path of ingest, so
  * the buffer is sized for a whole block once and no terminator is kept. */
 static inline void put_bytes(struct dataset_writer *w, size_t col, const void *v, size_t len)
@@ -317,6 +332,24 @@ static void encode_metadata(const struct dataset_writer *w, struct buf *m)
             buf_put_u32(m, ch->crc32);
         }
     }
+    /* version 2 */
+    buf_put_u32(m, (uint32_t)w->n_rejected);
+    for (size_t i = 0; i < w->n_rejected; i++) {
+        const struct ds_rejected *r = &w->rejected[i];
+        buf_put_u32(m, r->input);
+        buf_put_str(m, r->period);
+        buf_put_str(m, r->org);
+        buf_put_u64(m, r->rows);
+    }
+}
+
+static void rejected_free(struct ds_rejected *r, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(r[i].period);
+        free(r[i].org);
+    }
+    free(r);
 }
 
 static void writer_free(struct dataset_writer *w)
@@ -342,6 +375,8 @@ static void writer_free(struct dataset_writer *w)
     for (size_t i = 0; i < w->n_inputs; i++)
         free(w->inputs[i].name);
     free(w->inputs);
+    rejected_free(w->rejected, w->n_rejected);
+    strdict_release(&w->rejected_keys);
     free(w->zbuf);
     libdeflate_free_compressor(w->compressor);
     free(w->schema_name);
@@ -532,8 +567,36 @@ static bool decode_blocks(struct dataset *ds, struct cursor *c, uint64_t data_en
     return !c->bad && rows == ds->total_rows;
 }
 
+/* Version 2: the rejected rows of aggregated inputs.  Each names an input
+ * of the dataset, and each input's records add up to the rows it did not
+ * accept (respondent inputs record none). */
+static bool decode_rejected(struct dataset *ds, struct cursor *c)
+{
+    uint32_t n = take_u32(c);
+    if (c->bad || n > c->left / 20)
+        return false;
+    ds->rejected = xcalloc(n ? n : 1, sizeof(*ds->rejected));
+    uint64_t *rows = xcalloc(ds->n_inputs ? ds->n_inputs : 1, sizeof(uint64_t));
+    bool ok = true;
+    for (uint32_t i = 0; i < n && ok && !c->bad; i++) {
+        struct ds_rejected *r = &ds->rejected[ds->n_rejected++];
+        r->input = take_u32(c);
+        r->period = take_str(c);
+        r->org = take_str(c);
+        r->rows = take_u64(c);
+        ok = !c->bad && r->input < ds->n_inputs && r->rows > 0 &&
+             r->rows <= ds->inputs[r->input].rows_read - rows[r->input];
+        if (ok)
+            rows[r->input] += r->rows;
+    }
+    for (size_t i = 0; ok && n && i < ds->n_inputs; i++)
+        ok = rows[i] == ds->inputs[i].rows_read - ds->inputs[i].rows_accepted;
+    free(rows);
+    return ok && !c->bad;
+}
+
 static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_t len,
-                            uint64_t data_end)
+                            uint64_t data_end, uint32_t header_version)
 {
     struct cursor c = {meta, len, false};
     ds->format_version = take_u32(&c);
@@ -544,8 +607,7 @@ static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_
     ds->created_by = take_str(&c);
     ds->total_rows = take_u64(&c);
     uint32_t n_inputs = take_u32(&c);
-    if (c.bad || ds->format_version != DATASET_FORMAT_VERSION || ds->kind > 3 ||
-        n_inputs > c.left / 4)
+    if (c.bad || ds->format_version != header_version || ds->kind > 3 || n_inputs > c.left / 4)
         return false;
     if (libdeflate_crc32(0, ds->schema_text, strlen(ds->schema_text)) != ds->schema_checksum)
         return false;
@@ -557,8 +619,11 @@ static bool decode_metadata(struct dataset *ds, const unsigned char *meta, size_
         in->crc32 = take_u32(&c);
         in->rows_read = take_u64(&c);
         in->rows_accepted = take_u64(&c);
+        if (in->rows_accepted > in->rows_read)
+            c.bad = true;
     }
-    return !c.bad && decode_columns(ds, &c) && decode_blocks(ds, &c, data_end) && c.left == 0;
+    return !c.bad && decode_columns(ds, &c) && decode_blocks(ds, &c, data_end) &&
+           (header_version < 2 || decode_rejected(ds, &c)) && c.left == 0;
 }
 
 struct dataset *dataset_open(const char *path, struct buf *err)
@@ -605,12 +670,13 @@ struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_err
         buf_printf(err, "%s: not a candour dataset (bad magic or too short)", path);
         goto fail;
     }
-    if (get_le32(header + 8) != DATASET_FORMAT_VERSION) {
-        buf_printf(err, "%s: dataset format version %u; this candour reads version %d", path,
-                   get_le32(header + 8), DATASET_FORMAT_VERSION);
+    uint32_t version = get_le32(header + 8);
+    if (version < DATASET_FORMAT_OLDEST || version > DATASET_FORMAT_VERSION) {
+        buf_printf(err, "%s: dataset format version %u; this candour reads versions %d to %d", path,
+                   version, DATASET_FORMAT_OLDEST, DATASET_FORMAT_VERSION);
         goto fail;
     }
-    /* Version 1 defines no flags: anything else is damage or a newer writer. */
+    /* Versions 1 and 2 define no flags: anything else is damage or a newer writer. */
     if (get_le32(header + 12) != 0) {
         buf_printf(err, "%s: unknown dataset flags 0x%08x (corrupt, or from a newer candour)", path,
                    get_le32(header + 12));
@@ -634,7 +700,7 @@ struct dataset *dataset_load(const char *path, struct buf *err, enum ds_open_err
         buf_printf(err, "%s: dataset metadata is corrupt (CRC mismatch)", path);
         goto fail;
     }
-    if (!decode_metadata(ds, meta, meta_len, meta_offset)) {
+    if (!decode_metadata(ds, meta, meta_len, meta_offset, version)) {
         buf_printf(err, "%s: dataset metadata is inconsistent", path);
         goto fail;
     }
@@ -660,6 +726,7 @@ void dataset_close(struct dataset *ds)
     for (size_t i = 0; i < ds->n_inputs; i++)
         free(ds->inputs[i].name);
     free(ds->inputs);
+    rejected_free(ds->rejected, ds->n_rejected);
     for (size_t b = 0; b < ds->n_blocks; b++)
         free(ds->blocks[b].chunks);
     free(ds->blocks);

@@ -18,7 +18,10 @@
 #include "atomic.h"
 #include "util.h"
 
-#define DATASET_FORMAT_VERSION 1
+/* Version 2 added the rejected rows of aggregated inputs (struct
+ * ds_rejected); version 1 datasets are still read, with none recorded. */
+#define DATASET_FORMAT_VERSION 2
+#define DATASET_FORMAT_OLDEST 1
 #define DATASET_BLOCK_ROWS 65536u
 #define DATASET_MAX_COLUMNS 4096u
 /* The group a blank demographic answer is stored as (unless the schema's
@@ -49,6 +52,18 @@ struct ds_input {
     uint32_t crc32;
     uint64_t rows_read;
     uint64_t rows_accepted;
+};
+
+/* Rows of one input that candour-ingest --rejects set aside, by the org and
+ * period they name (aggregated kinds only: org-results, counts, wres-hr;
+ * respondent rows are not recorded).  period (canonical) or org is "" when
+ * the row's own value could not be read; rows counts the rows of that key.
+ * Stats marks every figure such rows would have fed as incomplete. */
+struct ds_rejected {
+    uint32_t input; /* index into the dataset's inputs */
+    char *period;
+    char *org;
+    uint64_t rows;
 };
 
 struct ds_chunk {
@@ -83,6 +98,9 @@ struct dataset_writer {
     uint64_t total_rows;
     struct ds_input *inputs;
     size_t n_inputs;
+    struct strdict rejected_keys; /* "input\x1fperiod\x1forg": index into rejected */
+    struct ds_rejected *rejected;
+    size_t n_rejected, rejected_cap;
     unsigned char *zbuf;
     size_t zbuf_cap;
     struct libdeflate_compressor *compressor; /* used by one thread at a time */
@@ -103,6 +121,9 @@ bool dataset_writer_open(struct dataset_writer *w, const char *path, uint32_t ki
 size_t dataset_writer_add_column(struct dataset_writer *w, const char *name, uint8_t role,
                                  uint8_t type);
 void dataset_writer_add_input(struct dataset_writer *w, const struct ds_input *input);
+/* One rejected row of the input that will be added next (index n_inputs),
+ * naming period and org ("" when unreadable): counted by its key. */
+void dataset_writer_add_rejected(struct dataset_writer *w, const char *period, const char *org);
 /* One value per column per row, then dataset_writer_end_row. */
 void dw_put_u8_grow(struct dataset_writer *w, size_t col, uint8_t v);
 /* Inline: ingest puts one answer byte per item per row. */
@@ -148,6 +169,8 @@ struct dataset {
     size_t n_columns;
     struct ds_input *inputs;
     size_t n_inputs;
+    struct ds_rejected *rejected; /* none in a version 1 dataset */
+    size_t n_rejected;
     struct ds_block *blocks;
     size_t n_blocks;
 };
