@@ -18,7 +18,7 @@
 #define PROPORTIONS_COLUMNS                                                                        \
     "period,org,item,group_dim,group,n,positive,estimate,ci_lower,ci_upper,method,"                \
     "suppressed,parent_group,measure,polarity,weighted_estimate,weighted_ci_lower,"                \
-    "weighted_ci_upper,n_eff," RESULTS_COMMON_COLUMNS
+    "weighted_ci_upper,n_eff," RESULTS_COMMON_COLUMNS ",rows_rejected"
 
 #define THEMES_FILE "themes.csv"
 #define THEMES_COLUMNS                                                                             \
@@ -36,7 +36,8 @@
 #define WRES_COLUMNS                                                                               \
     "period,org,indicator,bme_n,bme_events,white_n,white_events,bme_rate,white_rate,"              \
     "relative_likelihood,rl_lower,rl_upper,in_range,small_numbers,suppressed,item,source,"         \
-    "periods_used,unknown_ethnicity,rl_corrected,rule,adverse_if,note," RESULTS_COMMON_COLUMNS
+    "periods_used,unknown_ethnicity,rl_corrected,rule,adverse_if,note," RESULTS_COMMON_COLUMNS     \
+    ",rows_rejected"
 
 #define BENCHMARKS_FILE "benchmarks.csv"
 #define BENCHMARKS_COLUMNS                                                                         \
@@ -92,11 +93,14 @@
 /* The `suppressed` column: shown, or hidden as primary or secondary
  * suppression, or by the release ledger (--ledger: the figure's difference
  * from an earlier release would describe fewer than min_n people, or
- * protects such a difference) (docs/outputs.md "Disclosure control"). */
+ * protects such a difference) (docs/outputs.md "Disclosure control"), or
+ * hidden as incomplete: rows of an aggregated input that would have fed the
+ * figure were set aside at ingest (docs/outputs.md "Incomplete figures"). */
 #define SUPPRESSED_NO "no"
 #define SUPPRESSED_PRIMARY "primary"
 #define SUPPRESSED_SECONDARY "secondary"
 #define SUPPRESSED_LEDGER "ledger"
+#define SUPPRESSED_INCOMPLETE "incomplete"
 
 /* Scopes in the `org` and `benchmark` columns that are not orgs: every org
  * pooled, and one benchmarking group pooled ("GROUP:" and its name). */

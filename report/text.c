@@ -124,6 +124,17 @@ static void put_conf(struct buf *out, double conf)
     buf_printf(out, "%g%%", 100.0 * conf);
 }
 
+/* "not computed: 3 input rows rejected at ingest": a figure that rows of an
+ * aggregated input set aside at ingest would have fed (rows: their number
+ * as in the results, "" when not given). */
+static void put_incomplete(struct buf *out, const char *rows)
+{
+    bool one = strcmp(rows, "1") == 0;
+    buf_puts(out, "not computed: ");
+    put_text(out, *rows ? rows : "some");
+    buf_printf(out, " input row%s rejected at ingest", one ? "" : "s");
+}
+
 /* Why a row has no figures: "not shown: fewer than 11 answers" (primary,
  * counted in `units`, e.g. "answers" or "staff in a group"), "not shown:
  * would reveal a smaller group" (secondary), or no row at all. */
@@ -142,6 +153,8 @@ static void put_not_shown(struct buf *out, const struct view *v, size_t row, lon
     else if (strcmp(state, SUPPRESSED_LEDGER) == 0)
         buf_printf(out, "not shown: changed by fewer than %ld %s since an earlier release", min_n,
                    units);
+    else if (strcmp(state, SUPPRESSED_INCOMPLETE) == 0)
+        put_incomplete(out, vcell(v, row, "rows_rejected"));
     else
         buf_puts(out, "not available");
 }
@@ -174,6 +187,33 @@ static void put_wres_groups(struct buf *out, const struct dict_wres_side *side)
     put_group(out, side->comparison);
     buf_puts(out, " and ");
     put_group(out, side->reference);
+}
+
+/* Indicator 3 when rows of the HR input for the org and period were set
+ * aside at ingest: the sentence under the WRES table (stats marks such a
+ * figure incomplete rather than computing it from the remaining rows). */
+static void wres_hr_incomplete(struct report *rp, size_t row)
+{
+    const struct view *w = &rp->run->wres;
+    if (row == NO_ROW || strcmp(vcell(w, row, "suppressed"), SUPPRESSED_INCOMPLETE) != 0)
+        return;
+    const char *rows = vcell(w, row, "rows_rejected");
+    struct buf text;
+    buf_init(&text);
+    buf_puts(&text, "Indicator 3 is not computed for ");
+    put_text(&text, rp->run->org);
+    buf_puts(&text, " in HR period ");
+    put_text(&text, vcell(w, row, "periods_used"));
+    buf_puts(&text, ": ");
+    put_text(&text, *rows ? rows : "some");
+    bool one = strcmp(rows, "1") == 0;
+    buf_printf(&text,
+               " row%s of the HR records that would have fed it %s rejected at ingest "
+               "(see candour-ingest's rejects file), and a figure from the remaining rows "
+               "would look complete when it is not.",
+               one ? "" : "s", one ? "was" : "were");
+    fmt_wrap(&rp->out, text.data, WIDTH, "", "");
+    buf_release(&text);
 }
 
 /* Funnel position of a benchmarks.csv flag, as a short side of the funnel:
@@ -2047,13 +2087,15 @@ static void section_wres(struct report *rp)
                                                h_likelihood.data, "In range", "Small"});
     buf_release(&h_likelihood);
     struct names adverse_above = {0}, adverse_below = {0};
-    size_t hr_row = NO_ROW;
+    size_t hr_row = NO_ROW, row3 = NO_ROW;
     bool survey_rows = false;
     for (size_t k = 1; k < ARRAY_LEN(WRES_INDICATORS); k++)
         survey_rows |= FIND(&rp->run->wres, "indicator", WRES_INDICATORS[k]) != NO_ROW;
     for (size_t k = 0; k < ARRAY_LEN(WRES_INDICATORS); k++) {
         const char *ind = WRES_INDICATORS[k];
         size_t row = FIND(&rp->run->wres, "indicator", ind);
+        if (k == 0) /* indicator 3, from HR records */
+            row3 = row;
         if (k > 0 && !survey_rows && !rp->run->dict.survey.grouping) {
             /* no survey side at all: one row says why for 5 to 8 */
             if (k == 1) {
@@ -2075,6 +2117,7 @@ static void section_wres(struct report *rp)
     fmt_table_release(&t);
     buf_putc(out, '\n');
     wres_hr_counts(rp, hr_row);
+    wres_hr_incomplete(rp, row3);
     wres_adverse_note(rp, &adverse_above, &adverse_below);
     free(adverse_above.items);
     free(adverse_below.items);

@@ -1081,6 +1081,26 @@ size_t suppress_cells(const struct relations *rel, size_t n_cells, const double 
     return secondary;
 }
 
+/* The relations of rel but those whose parent will be incomplete for every
+ * item of the block (m->incomplete, incomplete.c): such a total is never
+ * published, so it is no equation for an attacker, and mending it would
+ * hide other figures for nothing.  A shallow copy: the children arrays stay
+ * rel's; the caller frees only the list. */
+static struct relations relations_published(const struct model *m, const struct relations *rel,
+                                            const size_t *items, size_t n_items)
+{
+    struct relations kept = {xcalloc(rel->n + 1, sizeof(*rel->list)), 0, rel->n + 1};
+    for (size_t r = 0; r < rel->n; r++) {
+        size_t parent = rel->list[r].parent;
+        bool unpublished = true;
+        for (size_t i = 0; i < n_items && unpublished; i++)
+            unpublished = m->incomplete[parent * m->n_items + items[i]];
+        if (!unpublished)
+            kept.list[kept.n++] = rel->list[r];
+    }
+    return kept;
+}
+
 /* Suppress the items of one block (items with block[i] == first) or one
  * theme. */
 static void suppress_items(struct model *m, const struct relations *rel, double min_n,
@@ -1104,6 +1124,11 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
     const unsigned char **forced_of = xcalloc(n_items, sizeof(*forced_of));
     for (size_t i = 0; forced && i < n_items; i++)
         forced_of[i] = forced + (size_t)items[i] * n_cells; /* [item * n_cells + cell] */
+    struct relations kept = {0};
+    if (!theme && m->incomplete) {
+        kept = relations_published(m, rel, items, n_items);
+        rel = &kept;
+    }
     struct block b = {rel,
                       n_cells,
                       n_items,
@@ -1123,6 +1148,7 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
                       forced ? forced_of : NULL};
     suppress_block(&b, true, min_n);
     free(forced_of);
+    free(kept.list);
     for (size_t i = 0; i < n_items; i++) {
         for (size_t c = 0; c < n_cells; c++) {
             if (theme)
@@ -1321,14 +1347,17 @@ static void hr_suppress(const struct hr_table *hr, struct hr_rows *rows, bool un
     struct relations rel = {0};
     size_t *by_period = xcalloc(n_periods + 1, sizeof(size_t));
     for (size_t p = 0; p < n_periods; p++) {
-        if (!rows->list[hr->n_cells + p].used)
+        by_period[p] = MODEL_NONE;
+        /* an ALL row that will be incomplete is never shown: no equation */
+        if (!rows->list[hr->n_cells + p].used || rows->list[hr->n_cells + p].rejected > 0)
             continue;
         xgrow(&rel.list, &rel.cap, rel.n + 1, sizeof(*rel.list));
         rel.list[rel.n] = (struct relation){hr->n_cells + p, NULL, 0, false, false};
         by_period[p] = rel.n++;
     }
     for (size_t i = 0; i < hr->n_cells; i++)
-        add_child(&rel.list[by_period[hr->cells[i].period]], i);
+        if (by_period[hr->cells[i].period] != MODEL_NONE)
+            add_child(&rel.list[by_period[hr->cells[i].period]], i);
     double *count = xcalloc(n_hr + 1, sizeof(double));
     double *side[4];
     for (int k = 0; k < 4; k++)
@@ -1367,8 +1396,10 @@ int64_t hr_previous_period(const struct hr_table *hr, uint32_t period, char prev
 
 static enum suppression worse(enum suppression a, enum suppression b)
 {
-    return a == SUPP_PRIMARY || b == SUPP_PRIMARY       ? SUPP_PRIMARY
+    return a == SUPP_INCOMPLETE || b == SUPP_INCOMPLETE ? SUPP_INCOMPLETE
+           : a == SUPP_PRIMARY || b == SUPP_PRIMARY     ? SUPP_PRIMARY
            : a == SUPP_SECONDARY || b == SUPP_SECONDARY ? SUPP_SECONDARY
+           : a == SUPP_LEDGER || b == SUPP_LEDGER       ? SUPP_LEDGER
                                                         : SUPP_NONE;
 }
 
@@ -1870,11 +1901,21 @@ void disclosure_decide(struct stats_run *run, const struct source_dataset *src, 
     struct disclosure *d = &run->disclosure;
     const struct stats_options *opt = run->opt;
     relations_build(&run->model, &d->relations);
+    d->cell_rejected = incomplete_find_model(&run->model);
     size_t *block = item_blocks(&run->model, src, n_src);
     decide_counts(run, block);
     free(block);
+    struct incomplete_counts marked = {0}, hr_marked = {0};
+    incomplete_relabel_model(&run->model, &marked);
+    run->primary -= marked.primary;
+    run->secondary -= marked.secondary;
+    run->ledger_hidden -= marked.ledger;
+    d->incomplete = marked.incomplete;
     hr_single_rows(&run->hr, opt->wres_unknown_as_bme, &d->hr);
+    incomplete_find_hr(&run->hr, &d->hr);
     hr_decide(run);
+    incomplete_relabel_hr(&d->hr, &hr_marked);
+    d->hr_incomplete = hr_marked.incomplete;
     hr_rolling(&run->hr, &d->hr);
     for (size_t i = 0; i < d->hr.n; i++) {
         d->hr_primary += d->hr.list[i].used && d->hr.list[i].supp == SUPP_PRIMARY;
@@ -1891,5 +1932,6 @@ void disclosure_release(struct disclosure *d)
     free(d->hr.list);
     free(d->hr_rate);
     free(d->hotspot);
+    free(d->cell_rejected);
     memset(d, 0, sizeof(*d));
 }

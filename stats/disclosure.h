@@ -92,6 +92,7 @@ struct hr_row {
      * row's state, shown only when both rows are */
     size_t previous;
     enum suppression rolling_supp;
+    double rejected; /* rows set aside at ingest that would have fed it (incomplete.c) */
 };
 
 /* The single-period rows: run->hr.cells in order (row i is HR cell i), then
@@ -112,6 +113,10 @@ struct disclosure {
      * ([c * n_items + i], unit cells only; enum suppression values) */
     unsigned char *hotspot;
     size_t hr_primary, hr_secondary; /* single-period WRES 3 rows hidden */
+    /* per model cell: rows set aside at ingest that would have fed its
+     * figures (incomplete.c); its items' counts are then SUPP_INCOMPLETE */
+    double *cell_rejected;
+    size_t incomplete, hr_incomplete; /* figures (item counts) and WRES 3 rows so marked */
 };
 
 struct stats_run;
@@ -137,6 +142,26 @@ struct buf;
 void disclosure_record(const struct stats_run *run, struct ledger *l);
 void disclosure_figure_key(const struct stats_run *run, bool theme, size_t cell, size_t field,
                            struct buf *key);
+
+/* ---- figures fed by rows set aside at ingest (incomplete.c) ------------------- */
+
+/* What marking changed: figures marked, and how many of them had been
+ * hidden as primary, secondary or by the ledger before. */
+struct incomplete_counts {
+    size_t incomplete, primary, secondary, ledger;
+};
+
+/* Before suppression: flag (m->incomplete) every item count that a
+ * rejected row of an aggregated input (m->rejected) would have fed, and
+ * return per cell the rows that would have fed it (caller frees). */
+double *incomplete_find_model(struct model *m);
+/* After suppression: those counts become SUPP_INCOMPLETE. */
+void incomplete_relabel_model(struct model *m, struct incomplete_counts *counts);
+/* The same for the single-period WRES 3 rows: rejected set before their
+ * suppression, the state after it (before the rolling rows and the SPC
+ * rates take their states). */
+void incomplete_find_hr(const struct hr_table *hr, struct hr_rows *rows);
+void incomplete_relabel_hr(struct hr_rows *rows, struct incomplete_counts *counts);
 
 /* The text of the previous HR period of period (written to prev, "" when
  * there is none), and its index in hr->periods or -1. */

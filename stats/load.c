@@ -1206,6 +1206,60 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
     return ok;
 }
 
+/* ---- rows set aside at ingest ------------------------------------------------------ */
+
+static struct hr_cell *hr_cell(struct hr_table *hr, uint32_t period, uint32_t scope);
+
+/* The rejected rows an aggregated dataset records (format version 2; none
+ * in version 1), as marks on the periods of periods and the model's org
+ * scopes, for disclosure_decide to mark the figures they would have fed
+ * (incomplete.c).  An HR row whose period and org are both readable also
+ * makes that org-period's WRES 3 row exist, so that it is reported as
+ * incomplete rather than left out when every one of its rows was rejected.
+ * (A survey cell is not made: an empty cell would be hidden as primary
+ * for the items and themes of other datasets and cost its neighbours
+ * their figures.)  A survey mark flags the items of the dataset's schema:
+ * the only ones its rows could carry. */
+static void add_mark(struct model *m, const struct source_dataset *src, bool hr,
+                     struct rejected_mark k, struct rejected_marks *into)
+{
+    if (!hr) {
+        k.items = xcalloc(m->n_items ? m->n_items : 1, sizeof(bool));
+        for (size_t mi = 0; mi < m->n_items; mi++)
+            k.items[mi] = schema_find_item(src->schema, m->items[mi].id) != SCHEMA_NONE;
+    }
+    xgrow(&into->list, &into->cap, into->n + 1, sizeof(*into->list));
+    into->list[into->n++] = k;
+}
+
+static void load_rejected(struct model *m, struct strdict *periods, struct hr_table *hr,
+                          const struct source_dataset *src, struct rejected_marks *into)
+{
+    const struct dataset *ds = src->ds;
+    for (size_t i = 0; i < ds->n_rejected; i++) {
+        const struct ds_rejected *r = &ds->rejected[i];
+        struct rejected_mark k = {REJECTED_ANY_PERIOD, MODEL_NONE, (double)r->rows, NULL};
+        if (*r->period)
+            k.period = strdict_intern(periods, r->period, strlen(r->period));
+        if (*r->org)
+            k.scope = model_scope(m, r->org, SCOPE_ORG);
+        if (hr && k.period != REJECTED_ANY_PERIOD && k.scope != MODEL_NONE)
+            hr_cell(hr, k.period, (uint32_t)k.scope);
+        add_mark(m, src, hr != NULL, k, into);
+    }
+    /* A version 1 dataset does not say which org or period its rejected
+     * rows named: as for rows whose period and org cannot be read, every
+     * figure of its kind is marked. */
+    for (size_t i = 0; ds->format_version < 2 && i < ds->n_inputs; i++) {
+        const struct ds_input *in = &ds->inputs[i];
+        if (in->rows_read > in->rows_accepted)
+            add_mark(m, src, hr != NULL,
+                     (struct rejected_mark){REJECTED_ANY_PERIOD, MODEL_NONE,
+                                            (double)(in->rows_read - in->rows_accepted), NULL},
+                     into);
+    }
+}
+
 /* ---- HR counts for WRES indicator 3 ----------------------------------------------- */
 
 static struct hr_cell *hr_cell(struct hr_table *hr, uint32_t period, uint32_t scope)
@@ -1266,6 +1320,7 @@ static bool count_hr(struct model *m, struct hr_table *hr, const struct source_d
 
 void hr_table_release(struct hr_table *hr)
 {
+    rejected_marks_release(&hr->rejected);
     strdict_release(&hr->periods);
     free(hr->cells);
     memset(hr, 0, sizeof(*hr));
@@ -1289,13 +1344,19 @@ bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src
             break;
         case KIND_COUNTS:
             ok = count_counts(m, &src[i], err);
+            if (ok)
+                load_rejected(m, &m->periods, NULL, &src[i], &m->rejected);
             break;
         case KIND_ORG_RESULTS:
             ok = count_org_results(m, &src[i], err);
+            if (ok)
+                load_rejected(m, &m->periods, NULL, &src[i], &m->rejected);
             break;
         case KIND_WRES_HR:
         default:
             ok = count_hr(m, hr, &src[i], err);
+            if (ok)
+                load_rejected(m, &hr->periods, hr, &src[i], &hr->rejected);
             break;
         }
         if (ok && watch)

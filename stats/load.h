@@ -27,6 +27,7 @@ struct hr_table {
     bool have_kind;
     struct hr_cell *cells;
     size_t n_cells, cap;
+    struct rejected_marks rejected; /* HR rows set aside at ingest */
 };
 
 /* A dataset opened with its embedded schema re-parsed. */

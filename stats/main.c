@@ -572,6 +572,12 @@ int main(int argc, char **argv)
                     stderr, "; hidden by the ledger %zu (differences from %u earlier release%s)",
                     run.ledger_hidden, ledger.n_releases - 1, ledger.n_releases == 2 ? "" : "s");
             fputc('\n', stderr);
+            if (run.disclosure.incomplete || run.disclosure.hr_incomplete)
+                fprintf(stderr,
+                        "candour-stats: incomplete (rows of aggregated inputs rejected at ingest): "
+                        "%zu figures, %zu WRES 3 rows from HR counts; not computed from the "
+                        "remaining rows\n",
+                        run.disclosure.incomplete, run.disclosure.hr_incomplete);
         }
         if (status == CLI_OK && run.compare.active)
             fprintf(stderr,

@@ -46,6 +46,8 @@ void model_release(struct model *m)
         free(m->theme_ids[i]);
     free(m->theme_ids);
     free(m->themes);
+    rejected_marks_release(&m->rejected);
+    free(m->incomplete);
     memset(m, 0, sizeof(*m));
 }
 
@@ -163,4 +165,12 @@ size_t model_cell(struct model *m, uint32_t period, uint32_t scope, uint32_t gro
     memset(&m->themes[i * m->n_themes], 0, m->n_themes * sizeof(*m->themes));
     m->cell_slots[slot] = (uint32_t)i + 1;
     return i;
+}
+
+void rejected_marks_release(struct rejected_marks *marks)
+{
+    for (size_t i = 0; i < marks->n; i++)
+        free(marks->list[i].items);
+    free(marks->list);
+    memset(marks, 0, sizeof(*marks));
 }

@@ -41,8 +41,28 @@ struct scope {
 /* Suppression state of a reported cell.  SUPP_LEDGER: hidden because its
  * difference from a figure of an earlier release (--ledger) would describe
  * fewer than min_n people, or to protect such a difference
- * (stats/disclosure.c). */
-enum suppression { SUPP_NONE = 0, SUPP_PRIMARY, SUPP_SECONDARY, SUPP_LEDGER };
+ * (stats/disclosure.c).  SUPP_INCOMPLETE: hidden because rows of an
+ * aggregated input that would have fed it were set aside at ingest
+ * (stats/incomplete.c). */
+enum suppression { SUPP_NONE = 0, SUPP_PRIMARY, SUPP_SECONDARY, SUPP_LEDGER, SUPP_INCOMPLETE };
+
+/* Rows of an aggregated input that candour-ingest --rejects set aside
+ * (dataset.h, struct ds_rejected), by the period and org scope they name:
+ * REJECTED_ANY_PERIOD and MODEL_NONE when unreadable.  items, for survey
+ * marks, flags the model items the input could carry (its schema's); NULL
+ * for HR marks.  Owned by the list. */
+#define REJECTED_ANY_PERIOD UINT32_MAX
+struct rejected_mark {
+    uint32_t period;
+    size_t scope;
+    double rows;
+    bool *items;
+};
+struct rejected_marks {
+    struct rejected_mark *list;
+    size_t n, cap;
+};
+void rejected_marks_release(struct rejected_marks *marks);
 
 struct popcell {
     uint32_t period; /* index into model.periods */
@@ -105,9 +125,13 @@ struct model {
     size_t n_themes;
     struct theme_count *themes; /* n_cells * n_themes */
     bool weighted;
-    const char *weight_by;      /* --weight-by: demographic to compute weights by, or NULL */
-    char *weight_source;        /* with --weight: what the weights were (inputs.csv) */
-    bool from_aggregates;       /* some counts came from counts or org-results files */
+    const char *weight_by;          /* --weight-by: demographic to compute weights by, or NULL */
+    char *weight_source;            /* with --weight: what the weights were (inputs.csv) */
+    bool from_aggregates;           /* some counts came from counts or org-results files */
+    struct rejected_marks rejected; /* rows of those files set aside at ingest */
+    /* n_cells * n_items, NULL when none: the count will be SUPP_INCOMPLETE
+     * (incomplete.c), so suppression leaves out relations with such a parent */
+    bool *incomplete;
     struct org_history history; /* org names per period, successor map (successors.h) */
 };
 

@@ -64,6 +64,10 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
             table_name(t, m->items[i].polarity == POLARITY_HIGHER ? "higher" : "lower");
             weighted_columns(run, ic, t);
             table_common(t, run);
+            if (ic->supp == SUPP_INCOMPLETE)
+                table_int(t, run->disclosure.cell_rejected[c]);
+            else
+                table_blank(t);
             table_end_row(t);
         }
     }

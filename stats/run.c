@@ -36,7 +36,7 @@ const char *cell_parent_group(const struct stats_run *run, size_t cell)
 const char *suppression_name(enum suppression s)
 {
     static const char *const names[] = {SUPPRESSED_NO, SUPPRESSED_PRIMARY, SUPPRESSED_SECONDARY,
-                                        SUPPRESSED_LEDGER};
+                                        SUPPRESSED_LEDGER, SUPPRESSED_INCOMPLETE};
     return names[s];
 }
 

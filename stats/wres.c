@@ -60,6 +60,7 @@ struct wres_row {
     bool hr;
     bool computable; /* false: a rolling sum without its previous period */
     enum suppression supp;
+    double rejected; /* rows set aside at ingest that would have fed it */
     double bme_n, bme_events, white_n, white_events;
     char periods_used[2 * PERIOD_TEXT_MAX + 2];
     char note[128];
@@ -93,6 +94,10 @@ static const char *hr_suppression_note(enum suppression s, bool rolling)
         return rolling ? "a period of the rolling sum is hidden by the release ledger"
                        : "hidden by the release ledger: it changed by fewer than min_n since a "
                          "recorded release";
+    if (s == SUPP_INCOMPLETE)
+        return rolling ? "HR rows of a period of the rolling sum were rejected at ingest"
+                       : "HR rows that could belong to this org and period were rejected at "
+                         "ingest";
     return "";
 }
 
@@ -123,6 +128,7 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
         r->white_n = h->white_n;
         r->white_events = h->white_events;
         r->supp = h->supp;
+        r->rejected = h->rejected;
         snprintf(r->periods_used, sizeof(r->periods_used), "%s", r->period);
         if (rolling) {
             char prev[PERIOD_TEXT_MAX];
@@ -142,6 +148,7 @@ static void hr_indicator(const struct stats_run *run, struct wres_rows *rows)
             r->white_n += before->white_n;
             r->white_events += before->white_events;
             r->supp = h->rolling_supp;
+            r->rejected += before->rejected;
         }
         snprintf(r->note, sizeof(r->note), "%s", hr_suppression_note(r->supp, rolling));
     }
@@ -221,11 +228,16 @@ static void survey_indicator(const struct stats_run *run, struct wres_rows *rows
             const struct item_count *b = &m->counts[bme * m->n_items + items[k]];
             const struct item_count *w = &m->counts[white * m->n_items + items[k]];
             r->supp = disclosure_pair(b, w);
+            r->rejected = run->disclosure.cell_rejected[bme];
             r->bme_n = b->n;
             r->bme_events = b->positive;
             r->white_n = w->n;
             r->white_events = w->positive;
-            if (r->supp != SUPP_NONE)
+            if (r->supp == SUPP_INCOMPLETE)
+                snprintf(r->note, sizeof(r->note),
+                         "rows of an aggregated input that could belong to this org and period "
+                         "were rejected at ingest");
+            else if (r->supp != SUPP_NONE)
                 snprintf(r->note, sizeof(r->note), "the %s cell is suppressed (%s)",
                          b->supp != SUPP_NONE ? comparison : reference, suppression_name(r->supp));
         }
@@ -318,6 +330,10 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
                              "its interval comes from the zero-cell corrected table"
                            : r->note);
     table_common(t, run);
+    if (r->supp == SUPP_INCOMPLETE)
+        table_int(t, r->rejected);
+    else
+        table_blank(t);
     table_end_row(t);
 }
 
