@@ -323,6 +323,28 @@ void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf
     }
 }
 
+bool text_escape_controls(const char *s, size_t len, struct buf *out)
+{
+    bool escaped = false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != 0x7F) {
+            buf_putc(out, (char)c);
+            continue;
+        }
+        escaped = true;
+        if (c == '\n')
+            buf_puts(out, "\\n");
+        else if (c == '\r')
+            buf_puts(out, "\\r");
+        else if (c == '\t')
+            buf_puts(out, "\\t");
+        else
+            buf_printf(out, "\\x%02X", c);
+    }
+    return escaped;
+}
+
 const char *text_shown(const char *s, struct buf *shown)
 {
     buf_clear(shown);

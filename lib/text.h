@@ -49,6 +49,17 @@ bool text_is_blank(const char *s, size_t len);
  * "..."; (size_t)-1 for no limit. */
 void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf *out);
 
+/* Control characters of s (bytes below 0x20, and 0x7F) as \n, \r, \t or
+ * \xHH, as text_escape_visible writes them, and every other byte as it is,
+ * appended to out: the form in which names reach candour-stats' tables, so
+ * that no table holds a raw control character (a line break inside a
+ * field, a terminal escape) and candour-report, which shows names through
+ * text_escape_visible, shows them as before.  A reader compares a name from
+ * elsewhere (candour-report's --org) with a table's in this form.  A
+ * backslash is left as it is: the form is for reading and matching, not
+ * to be undone.  Returns whether anything was escaped. */
+bool text_escape_controls(const char *s, size_t len, struct buf *out);
+
 /* Quote s for an error message: printable, at most max_chars characters, with
  * control characters shown as \n, \t or \xHH and invisible or reordering
  * characters (zero-width space, bidirectional overrides) as \u{200B}, as

@@ -121,6 +121,12 @@ int main(int argc, char **argv)
     int rc = parse_options(argc, argv, &opt);
     if (rc != CLI_RUN)
         return rc;
+    /* --org in the form names take in the tables: control characters
+     * escaped (text_escape_controls), so it matches the org field */
+    struct buf org_in_tables;
+    buf_init(&org_in_tables);
+    if (opt.org && text_escape_controls(opt.org, strlen(opt.org), &org_in_tables))
+        opt.org = org_in_tables.data;
     struct results results;
     struct buf err;
     buf_init(&err);
@@ -159,5 +165,6 @@ int main(int argc, char **argv)
         rmdir(opt.output_dir); /* only succeeds when nothing was written */
     results_release(&results);
     buf_release(&err);
+    buf_release(&org_in_tables);
     return cli_close_stdout(&program, status);
 }

@@ -9,6 +9,7 @@
 
 #include "csvout.h"
 #include "numfmt.h"
+#include "text.h"
 
 static bool use_gzip;
 
@@ -137,6 +138,23 @@ static void next_field(struct table *t)
         buf_putc(&t->line, ',');
 }
 
+/* A text field of a table: control characters escaped as \n, \t, \xHH
+ * (text_escape_controls; a name from the data may hold any), then quoted
+ * and made spreadsheet-safe (csv_put_field). */
+static void put_text_field(struct buf *line, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F) {
+            struct buf escaped;
+            buf_init(&escaped);
+            text_escape_controls(s, len, &escaped);
+            csv_put_field(line, escaped.data, escaped.len, true);
+            buf_release(&escaped);
+            return;
+        }
+    csv_put_field(line, s, len, true);
+}
+
 void table_str(struct table *t, const char *s)
 {
     size_t len = strlen(s);
@@ -147,7 +165,7 @@ void table_str(struct table *t, const char *s)
         return;
     }
     size_t start = t->line.len;
-    csv_put_field(&t->line, s, len, true);
+    put_text_field(&t->line, s, len);
     if (!m)
         return; /* too many fields: table_end_row reports it */
     free(m->text);
@@ -198,7 +216,7 @@ static const struct name_slot *find_name(struct name_cache *nc, const char *name
     if (!slot->name) {
         slot->name = name;
         slot->field_at = nc->fields.len;
-        csv_put_field(&nc->fields, name, strlen(name), true);
+        put_text_field(&nc->fields, name, strlen(name));
         slot->field_len = nc->fields.len - slot->field_at;
         /* room for append_field's fixed 16-byte copy past the last field,
          * zeroed so that the copy reads no uninitialised bytes */

@@ -180,6 +180,28 @@ static void test_text_strip_invisible(void **state)
     buf_release(&out);
 }
 
+/* Names reach candour-stats' tables with control characters escaped as
+ * candour-report shows them (text_escape_visible): the same text either
+ * way, and nothing else changed. */
+static void test_text_escape_controls(void **state)
+{
+    (void)state;
+    struct buf out, visible;
+    buf_init(&out);
+    buf_init(&visible);
+    const char name[] = "Ward\x01 7\tA\nB\rC\x7f\x1b[31m \\ caf\xc3\xa9";
+    size_t len = sizeof(name) - 1;
+    assert_true(text_escape_controls(name, len, &out));
+    assert_string_equal(out.data, "Ward\\x01 7\\tA\\nB\\rC\\x7F\\x1B[31m \\ caf\xc3\xa9");
+    text_escape_visible(name, len, (size_t)-1, &visible);
+    assert_string_equal(out.data, visible.data);
+    buf_clear(&out);
+    assert_false(text_escape_controls("Ward 7", 6, &out));
+    assert_string_equal(out.data, "Ward 7");
+    buf_release(&out);
+    buf_release(&visible);
+}
+
 static void test_text_trim_and_blank(void **state)
 {
     (void)state;
@@ -310,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_utf8_invalid_at),
         cmocka_unit_test(test_utf8_every_prefix),
         cmocka_unit_test(test_text_fold),
+        cmocka_unit_test(test_text_escape_controls),
         cmocka_unit_test(test_text_trim_and_blank),
         cmocka_unit_test(test_text_strip_invisible),
         cmocka_unit_test(test_quote_for_message),

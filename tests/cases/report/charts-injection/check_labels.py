@@ -15,8 +15,9 @@ import check_charts  # noqa: E402
 ORG = 'Z"9\'\\nsystem("touch pwned-x")'
 GROUP = '\'G "1"\\n`touch pwned-g`\''
 SURGERY = 'Surgery "Main"\\nsystem("touch pwned-x")'
-# a directorate is cut at 30 characters on a team's label (the newline is one)
-SURGERY_CUT = 'Surgery "Main"\\nsystem("touch p...'
+# a directorate is cut at 30 characters on a team's label (the newline is
+# two: the tables write it as the two characters \n, as the charts show it)
+SURGERY_CUT = 'Surgery "Main"\\nsystem("touch ...'
 ITEMS = ["unsafe_secure", "unsafe_confident", "speakup_safe", "speakup_confident",
          "incident_fair", "incident_report_encouraged", "incident_action", "incident_feedback"]
 
