@@ -1503,7 +1503,12 @@ static void section_culture(struct report *rp)
     }
     culture_items(rp);
     buf_putc(out, '\n');
-    culture_themes(rp);
+    if (rp->themes.n)
+        culture_themes(rp);
+    else
+        report_gap(rp, 3,
+                   "The results hold no theme scores: theme lines in a respondent schema "
+                   "would produce them.");
     buf_puts(out, "\n  n/s: not shown to protect anonymity; --: no figure in the results.\n");
 }
 
@@ -2787,8 +2792,13 @@ static void national_items(struct buf *out, const struct run *run)
                 put_text_fit(&title, d->sections[k].title, 60);
             else
                 buf_puts(&title, "Other items");
+            bool experiencing = false;
+            for (size_t i = 0; i < items.n; i++) {
+                const struct dict_entry *e = dict_find(d, items.items[i], false);
+                experiencing |= e && strcmp(e->measure, "experiencing") == 0;
+            }
             buf_puts(&title, " (% positive");
-            if (k == d->n_sections)
+            if (experiencing || (k == d->n_sections && d->n == 0))
                 buf_puts(&title, " or experiencing");
             buf_puts(&title, first ? ", continued)" : ")");
             size_t n = items.n - first < NATIONAL_ITEMS ? items.n - first : NATIONAL_ITEMS;
@@ -2831,6 +2841,10 @@ static void national_wres_block(struct buf *out, const struct run *run)
     const struct names *orgs = &run->orgs;
     struct names themes;
     report_themes(&run->dict, &run->themes, &themes);
+    if (!themes.n && !run->wres.n && !run->dict.hr.grouping) {
+        free(themes.items);
+        return; /* nothing to tabulate: the note below says why */
+    }
     size_t n_columns = themes.n + 3;
     buf_putc(out, '\n');
     buf_puts(out, themes.n
