@@ -113,6 +113,16 @@ static int no_figures(const struct report_options *opt, const struct run *run)
     return REPORT_EDATA;
 }
 
+/* The output directory, locked for this run alone (lib/lock.h), as
+ * candour-stats locks its own: a candour-stats or another report writing
+ * into it is waited for, so no other run can replace a chart's temporary
+ * file before gnuplot reads it or mix its files with this report's. */
+static bool lock_output_dir(struct lock_set *locks, const char *dir, struct buf *err)
+{
+    return lock_set_add_dir(locks, dir, true, err) &&
+           lock_set_take(locks, "candour-report", true, err);
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -127,6 +137,7 @@ int main(int argc, char **argv)
     buf_init(&org_in_tables);
     if (opt.org && text_escape_controls(opt.org, strlen(opt.org), &org_in_tables))
         opt.org = org_in_tables.data;
+    struct lock_set output_lock = {0};
     struct results results;
     struct buf err;
     buf_init(&err);
@@ -140,6 +151,9 @@ int main(int argc, char **argv)
     } else if (stat(opt.output_dir, &st) != 0 && !(created = mkdir(opt.output_dir, 0755) == 0)) {
         fprintf(stderr, "candour-report: %s: cannot create directory: %s\n", opt.output_dir,
                 strerror(errno));
+        status = REPORT_EIO;
+    } else if (!lock_output_dir(&output_lock, opt.output_dir, &err)) {
+        fprintf(stderr, "candour-report: %s\n", err.data);
         status = REPORT_EIO;
     } else {
         struct run run;
@@ -163,6 +177,7 @@ int main(int argc, char **argv)
     outputs_abort(&outputs); /* nothing left when committed */
     if (created && status != REPORT_OK && status != REPORT_ECHARTS)
         rmdir(opt.output_dir); /* only succeeds when nothing was written */
+    lock_set_release(&output_lock);
     results_release(&results);
     buf_release(&err);
     buf_release(&org_in_tables);
