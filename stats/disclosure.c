@@ -1698,15 +1698,22 @@ static size_t ledger_pass(const struct ledger_pass *p)
  * a complement (ALL less the row) that did; an ALL row is hidden when the
  * hidden org rows of its period would be given away by difference. */
 
+/* A declared WRES name for a ledger key, "" when none was declared (the HR
+ * rows then have no declared sides, and every run keys them alike). */
+static const char *dict_name(const char *declared)
+{
+    return declared ? declared : "";
+}
+
 static void hr_key(const struct stats_run *run, const struct hr_row *r, int side, struct buf *key)
 {
     const char *fields[LEDGER_KEY_FIELDS] = {
         "wres3",
         run->hr.periods.strings[r->period],
         r->scope == MODEL_NONE ? SCOPE_ALL_ORGS : run->model.scopes[r->scope].name,
-        "ethnicity",
+        dict_name(run->dict.hr.grouping),
         "",
-        side ? "White" : "BME",
+        dict_name(side ? run->dict.hr.reference : run->dict.hr.comparison),
         "disciplinary"};
     ledger_key(key, fields);
 }

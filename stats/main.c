@@ -87,7 +87,7 @@ static void usage(FILE *out)
           "      --orgs LIST      write rows only for these org codes, with their\n"
           "                       benchmarking groups and ALL (default every org)\n"
           "      --groupings LIST write rows only for these groupings (a demographic\n"
-          "                       or unit level such as ethnicity or team; the whole\n"
+          "                       or unit level, named as in the schemas; the whole\n"
           "                       scope, all, always); default every grouping\n"
           "      --ledger FILE    release ledger (created 0600 if missing): hide every\n"
           "                       figure whose difference from one an earlier run\n"
