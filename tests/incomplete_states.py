@@ -1,4 +1,4 @@
-"""states.py FILE [COMPLETE]: the `suppressed` states of a candour-stats table
+"""incomplete_states.py FILE [COMPLETE]: the `suppressed` states of a candour-stats table
 by period and scope ("2023 Z2B incomplete/1=56": 56 rows incomplete, 1 row
 rejected), then, given the same table from the complete input, how many rows
 that are not incomplete are identical there (every column but rows_rejected)
