@@ -317,7 +317,7 @@ struct audit {
     struct shown_order *order; /* the block's, for this item */
 };
 
-static bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
+static bool tighten_bounds(struct audit *a, int f, size_t c, double lo, double hi)
 {
     if (a->whole) {
         lo = ceil(lo - 1e-9);
@@ -335,6 +335,18 @@ static bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
         changed = true;
     }
     return changed;
+}
+
+/* Narrow cell c's bounds in field f to [lo, hi] where that tightens them
+ * (rounded inwards for whole counts); true when they moved.  Bounds move
+ * only for lo above the lower bound or hi below the upper one (the
+ * tolerances are positive), so the audit's many calls that can change
+ * nothing return at once. */
+static inline bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
+{
+    if (!(lo > a->lo[f][c] || hi < a->hi[f][c]))
+        return false;
+    return tighten_bounds(a, f, c, lo, hi);
 }
 
 /* Does the remainder of r (respondents in the parent outside every child)

@@ -659,23 +659,21 @@ static void plan_release(struct respondent_plan *p)
     free(p->derived_n_parts);
 }
 
-/* Theme scores of one respondent: NaN where too few items are scored. */
-static void theme_scores(const struct respondent_plan *p, const struct schema *s,
-                         const struct block_reader *r, size_t row, double *scores)
+/* Theme t's score of one respondent: NaN where too few items are scored. */
+static double theme_score(const struct respondent_plan *p, const struct schema *s,
+                          const struct block_reader *r, size_t t, size_t row)
 {
-    for (size_t t = 0; t < s->n_themes; t++) {
-        double sum = 0;
-        size_t scored = 0;
-        for (size_t k = 0; k < p->theme_n_parts[t]; k++) {
-            size_t j = p->theme_parts[t][k];
-            double score = p->item_score[j][r->raw[p->item_col[j]][row]];
-            if (!isnan(score)) {
-                sum += score;
-                scored++;
-            }
+    double sum = 0;
+    size_t scored = 0;
+    for (size_t k = 0; k < p->theme_n_parts[t]; k++) {
+        size_t j = p->theme_parts[t][k];
+        double score = p->item_score[j][r->raw[p->item_col[j]][row]];
+        if (!isnan(score)) {
+            sum += score;
+            scored++;
         }
-        scores[t] = scored >= s->themes[t].min_items && scored ? sum / (double)scored : NAN;
     }
+    return scored >= s->themes[t].min_items && scored ? sum / (double)scored : NAN;
 }
 
 /* One answer of weight w into the weighted sums (--weight). */
@@ -717,21 +715,44 @@ static inline unsigned char derived_class(const struct respondent_plan *p,
     return cls;
 }
 
-/* Count one row's respondent and theme scores into its cells (cells[],
- * *row_n_cells of them: the org, then each grouping given); its answers
- * too when weighted, else count_block_items does it for the block. */
-/* The cells of the row before, by grouping slot: rows come in runs of one
- * org (and of one group or unit), so most of a row's cells are its
- * predecessor's and need no hash lookup (model_cell was most of counting's
- * single-threaded part). */
+/* The cells of a row are found by grouping slot and group code: rows come
+ * in runs of one org, so each code of each slot is looked up in the
+ * model's hash once per org (and parent unit) and then read from a table
+ * indexed by the code (the cells of the row before, kept per slot, missed
+ * at nearly every row for demographics, and their hash lookups were most
+ * of counting's single-threaded part). */
+struct code_cell {
+    uint32_t period, scope;
+    size_t parent; /* the parent cell it was looked up under */
+    size_t cell;   /* MODEL_NONE: not looked up yet */
+};
+
 struct cell_memo {
     bool valid;
     uint32_t period, scope;
     size_t all;
-    uint32_t *code; /* per slot: the row's group code, */
-    size_t *parent; /* the parent cell it was looked up under, */
-    size_t *cell;   /* and the cell found */
+    struct code_cell **of_code; /* per slot: per group code of its column */
 };
+
+static void memo_init(struct cell_memo *memo, const struct respondent_plan *p,
+                      const struct dataset *ds)
+{
+    *memo = (struct cell_memo){false, 0, 0, MODEL_NONE, NULL};
+    memo->of_code = xcalloc(p->n_groupings + 1, sizeof(*memo->of_code));
+    for (size_t k = 0; k < p->n_groupings; k++) {
+        size_t n_codes = ds->columns[p->grouping_col[k]].dict.count;
+        memo->of_code[k] = xcalloc(n_codes + 1, sizeof(struct code_cell));
+        for (size_t c = 0; c <= n_codes; c++)
+            memo->of_code[k][c].cell = MODEL_NONE;
+    }
+}
+
+static void memo_release(struct cell_memo *memo, const struct respondent_plan *p)
+{
+    for (size_t k = 0; k < p->n_groupings; k++)
+        free(memo->of_code[k]);
+    free(memo->of_code);
+}
 
 /* The cell of slot k for group code code under parent, from the memo or
  * model_cell. */
@@ -739,16 +760,22 @@ static size_t slot_cell_of(struct model *m, struct cell_memo *memo, size_t k, ui
                            uint32_t scope, uint32_t grouping, uint32_t code, uint32_t group,
                            size_t parent)
 {
-    if (memo->code[k] == code && memo->parent[k] == parent && memo->cell[k] != MODEL_NONE)
-        return memo->cell[k];
-    memo->code[k] = code;
-    memo->parent[k] = parent;
-    return memo->cell[k] = model_cell(m, period, scope, grouping, group, parent);
+    struct code_cell *e = &memo->of_code[k][code];
+    if (e->cell != MODEL_NONE && e->scope == scope && e->period == period && e->parent == parent)
+        return e->cell;
+    *e = (struct code_cell){period, scope, parent,
+                            model_cell(m, period, scope, grouping, group, parent)};
+    return e->cell;
 }
 
-static void count_row(struct model *m, const struct respondent_plan *p, const struct schema *s,
-                      const struct block_reader *r, size_t row, size_t *cells, size_t *row_n_cells,
-                      double *scores, struct cell_memo *memo)
+/* The cells of one row: cells[0] the org's, cells[1 + k] grouping slot k's
+ * (MODEL_NONE where the row gives none), and the row counted as a
+ * respondent of each; with --weight its answers counted too (into the
+ * cells given, listed in compact[]), else count_block_tasks counts them
+ * for the block.  Theme scores are counted for the block either way. */
+static void count_row(struct model *m, const struct respondent_plan *p,
+                      const struct block_reader *r, size_t row, size_t *cells, size_t *compact,
+                      struct cell_memo *memo)
 {
     uint32_t period = r->ids[p->period_col][str_code(r, p->period_col, row)];
     uint32_t scope = r->ids[p->org_col][str_code(r, p->org_col, row)];
@@ -763,12 +790,9 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
         memo->period = period;
         memo->scope = scope;
         memo->all = model_cell(m, period, scope, 0, 0, MODEL_NONE);
-        for (size_t k = 0; k < p->n_groupings; k++)
-            memo->cell[k] = MODEL_NONE;
     }
-    size_t n_cells = 0;
     size_t all = memo->all;
-    cells[n_cells++] = all;
+    cells[0] = all;
     size_t *slot_cell = cells + 1; /* cell per grouping slot, MODEL_NONE if blank */
     for (size_t k = 0; k < p->n_groupings; k++) {
         size_t col = p->grouping_col[k];
@@ -782,39 +806,31 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
         slot_cell[k] = slot_cell_of(m, memo, k, period, scope, (uint32_t)p->grouping[k], code,
                                     r->ids[col][code], parent);
     }
+    m->cells[all].respondents++;
     for (size_t k = 0; k < p->n_groupings; k++)
         if (slot_cell[k] != MODEL_NONE)
-            cells[n_cells++] = slot_cell[k];
-    for (size_t i = 0; i < n_cells; i++)
-        m->cells[cells[i]].respondents++;
-    *row_n_cells = n_cells;
+            m->cells[slot_cell[k]].respondents++;
     const struct weights *wt = p->weights;
+    if (!wt)
+        return;
+    size_t n_cells = 0;
+    compact[n_cells++] = all;
+    for (size_t k = 0; k < p->n_groupings; k++)
+        if (slot_cell[k] != MODEL_NONE)
+            compact[n_cells++] = slot_cell[k];
     double w = 1;
-    if (wt && wt->given) {
+    if (wt->given) {
         w = f64_value(r, p->weight_col, row); /* NaN when blank: see weights_choose */
-    } else if (wt) {
+    } else {
         uint32_t g = p->weight_group[str_code(r, p->weight_group_col, row)];
         if (g != GROUP_NONE)
             w = wt->w[weight_index(wt, period, scope, g)];
     }
-    for (size_t j = 0; wt && j < p->n_items; j++)
-        count_answer(m, cells, n_cells, p->item_model[j],
+    for (size_t j = 0; j < p->n_items; j++)
+        count_answer(m, compact, n_cells, p->item_model[j],
                      p->item_class[j][r->raw[p->item_col[j]][row]], w);
-    for (size_t d = 0; wt && d < p->n_derived; d++)
-        count_answer(m, cells, n_cells, p->derived_model[d], derived_class(p, r, d, row), w);
-    if (!p->n_themes)
-        return;
-    theme_scores(p, s, r, row, scores);
-    for (size_t t = 0; t < p->n_themes; t++) {
-        if (isnan(scores[t]))
-            continue;
-        for (size_t i = 0; i < n_cells; i++) {
-            struct theme_count *tc = model_theme_count(m, cells[i], p->theme_model[t]);
-            tc->n += 1;
-            tc->sum += scores[t];
-            tc->sum_sq += scores[t] * scores[t];
-        }
-    }
+    for (size_t d = 0; d < p->n_derived; d++)
+        count_answer(m, compact, n_cells, p->derived_model[d], derived_class(p, r, d, row), w);
 }
 
 /* Unweighted answers are counted item by item over a block (the rows'
@@ -824,75 +840,147 @@ static void count_row(struct model *m, const struct respondent_plan *p, const st
  * (row, item, cell) across 100 MB (3 s of 7 s for a national year). */
 struct tallies {
     size_t n_items;   /* plan items, then derived items */
-    size_t n_cells;   /* cells each tally has room for */
+    size_t n_cells;   /* cells each tally has room for; cell n_cells is the sink */
     uint32_t **tally; /* per item: [cell * 3 + class] */
 };
 
+/* Room for n_cells cells and the sink, a cell that is never a model cell:
+ * a row with no group in a slot counts there, so that every slot's loop
+ * adds once per row without a test. */
 static void tallies_grow(struct tallies *t, size_t n_cells)
 {
     if (n_cells <= t->n_cells)
         return;
     size_t cap = n_cells + n_cells / 4 + 256; /* a few blocks add the last cells */
     for (size_t i = 0; i < t->n_items; i++) {
-        t->tally[i] = xrealloc(t->tally[i], cap * 3 * sizeof(uint32_t));
-        memset(t->tally[i] + t->n_cells * 3, 0, (cap - t->n_cells) * 3 * sizeof(uint32_t));
+        t->tally[i] = xrealloc(t->tally[i], (cap + 1) * 3 * sizeof(uint32_t));
+        /* from the old sink on */
+        memset(t->tally[i] + t->n_cells * 3, 0, (cap + 1 - t->n_cells) * 3 * sizeof(uint32_t));
     }
     t->n_cells = cap;
 }
 
-/* One block's answers to count: the block's rows have
- * row_cells[row * stride ..] (row_n[row] of them).  Items [from, to) of the
- * plan (derived ones after the plan's own). */
-struct block_job {
-    struct tallies *t;
-    const struct respondent_plan *p;
-    const struct block_reader *r;
-    size_t n_rows, stride, from, to;
-    const uint32_t *row_cells;
-    const unsigned char *row_n;
+/* The cells of one block's rows: slot k's cell of row r is
+ * slot_cells[r * n_slots + k] (the sink where the row gives none; a row's
+ * cells side by side, as the increments of one row do not wait on each
+ * other where one slot's run down the rows would: the same few cells
+ * again and again); the org's cells come in runs (rows come in runs of one
+ * org): run i covers rows run_start[i] .. run_start[i + 1] - 1, cell
+ * run_cell[i]. */
+struct block_cells {
+    size_t n_rows, n_slots, n_runs;
+    uint32_t *slot_cells;
+    uint32_t *run_start, *run_cell; /* n_runs + 1 and n_runs */
 };
 
-static void *count_block_items(void *arg)
+/* One block's answers and theme scores to count.  Tasks are the tallies'
+ * items (the plan's, then derived ones), then the themes; each writes only
+ * its own tally or its own theme's counts, adding rows in order, so the
+ * sums are the same whichever thread takes which task. */
+struct block_job {
+    struct tallies *t;
+    struct model *m;
+    const struct respondent_plan *p;
+    const struct schema *s;
+    const struct block_reader *r;
+    const struct block_cells *cells;
+    size_t n_tasks;
+    size_t next; /* the next task (atomic) */
+};
+
+/* Item j's tallies over the block: the class of each row first, then a
+ * class count per run of the org's cell (one add per run, not per row),
+ * then each row's slot cells. */
+static void count_item(const struct block_job *job, size_t j, unsigned char *cls)
 {
-    const struct block_job *job = arg;
-    struct tallies *t = job->t;
     const struct respondent_plan *p = job->p;
     const struct block_reader *r = job->r;
-    size_t n_rows = job->n_rows, stride = job->stride;
-    const uint32_t *row_cells = job->row_cells;
-    const unsigned char *row_n = job->row_n;
-    for (size_t j = job->from; j < job->to; j++) {
-        uint32_t *tally = t->tally[j];
-        const unsigned char *raw = j < p->n_items ? r->raw[p->item_col[j]] : NULL;
-        const unsigned char *cls_of = j < p->n_items ? p->item_class[j] : NULL;
-        for (size_t row = 0; row < n_rows; row++) {
-            unsigned cls = raw ? cls_of[raw[row]] : derived_class(p, r, j - p->n_items, row);
-            const uint32_t *cells = row_cells + row * stride;
-            for (size_t i = 0; i < row_n[row]; i++)
-                tally[cells[i] * 3 + cls]++;
-        }
+    const struct block_cells *bc = job->cells;
+    uint32_t *tally = job->t->tally[j];
+    size_t n_rows = bc->n_rows;
+    if (j < p->n_items) {
+        const unsigned char *raw = r->raw[p->item_col[j]];
+        const unsigned char *cls_of = p->item_class[j];
+        for (size_t row = 0; row < n_rows; row++)
+            cls[row] = cls_of[raw[row]];
+    } else {
+        for (size_t row = 0; row < n_rows; row++)
+            cls[row] = derived_class(p, r, j - p->n_items, row);
     }
+    for (size_t i = 0; i < bc->n_runs; i++) {
+        uint32_t negative = 0, positive = 0;
+        for (size_t row = bc->run_start[i]; row < bc->run_start[i + 1]; row++) {
+            negative += cls[row] == CLS_NEGATIVE;
+            positive += cls[row] == CLS_POSITIVE;
+        }
+        uint32_t *at = tally + (size_t)bc->run_cell[i] * 3;
+        at[CLS_NEGATIVE] += negative;
+        at[CLS_POSITIVE] += positive;
+    }
+    size_t n_slots = bc->n_slots;
+    const uint32_t *cell = bc->slot_cells;
+    for (size_t row = 0; row < n_rows; row++, cell += n_slots)
+        for (size_t k = 0; k < n_slots; k++)
+            tally[(size_t)cell[k] * 3 + cls[row]]++;
+}
+
+/* One row's score of theme into cell. */
+static void add_score(struct model *m, size_t cell, size_t theme, double score)
+{
+    struct theme_count *tc = model_theme_count(m, cell, theme);
+    tc->n += 1;
+    tc->sum += score;
+    tc->sum_sq += score * score;
+}
+
+/* Theme t's scores of the block's rows into each row's cells. */
+static void count_theme(const struct block_job *job, size_t t)
+{
+    struct model *m = job->m;
+    const struct block_cells *bc = job->cells;
+    size_t theme = job->p->theme_model[t], sink = job->t->n_cells;
+    for (size_t i = 0; i < bc->n_runs; i++)
+        for (size_t row = bc->run_start[i]; row < bc->run_start[i + 1]; row++) {
+            double score = theme_score(job->p, job->s, job->r, t, row);
+            if (isnan(score))
+                continue;
+            add_score(m, bc->run_cell[i], theme, score);
+            for (size_t k = 0; k < bc->n_slots; k++) {
+                size_t cell = bc->slot_cells[row * bc->n_slots + k];
+                if (cell != sink)
+                    add_score(m, cell, theme, score);
+            }
+        }
+}
+
+static void *count_block_tasks(void *arg)
+{
+    struct block_job *job = arg;
+    unsigned char *cls = xmalloc(DATASET_BLOCK_ROWS);
+    for (;;) {
+        size_t task = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
+        if (task >= job->n_tasks)
+            break;
+        if (task < job->t->n_items)
+            count_item(job, task, cls);
+        else
+            count_theme(job, task - job->t->n_items);
+    }
+    free(cls);
     return NULL;
 }
 
-/* Each item has tallies of its own, so two threads take half the items
- * each (1.5 s of a national year's 7 s ran on one core). */
-static void count_block(struct tallies *t, const struct respondent_plan *p,
-                        const struct block_reader *r, size_t n_rows, const uint32_t *row_cells,
-                        const unsigned char *row_n, size_t stride)
+/* Each item and theme has counts of its own, so two threads take the tasks
+ * in turn (1.5 s of a national year's 7 s ran on one core). */
+static void count_block(struct block_job *job)
 {
-    size_t n = p->n_items + p->n_derived;
-    struct block_job first = {t, p, r, n_rows, stride, 0, n / 2, row_cells, row_n};
-    struct block_job second = first;
-    second.from = n / 2;
-    second.to = n;
+    job->next = 0;
     pthread_t helper;
-    bool threaded = n >= 2 && pthread_create(&helper, NULL, count_block_items, &second) == 0;
-    count_block_items(&first);
+    bool threaded =
+        job->n_tasks >= 2 && pthread_create(&helper, NULL, count_block_tasks, job) == 0;
+    count_block_tasks(job);
     if (threaded)
         pthread_join(helper, NULL);
-    else
-        count_block_items(&second);
 }
 
 static void tallies_flush(struct tallies *t, struct model *m, const struct respondent_plan *p)
@@ -960,6 +1048,14 @@ static bool prefetch_take(struct prefetch *pf, pthread_t thread, bool threaded,
     return true;
 }
 
+/* Blank slots (MODEL_NONE, cut to 32 bits) count in the sink. */
+static void sink_blank_slots(struct block_cells *bc, size_t sink)
+{
+    for (size_t i = 0; i < bc->n_rows * bc->n_slots; i++)
+        if (bc->slot_cells[i] == (uint32_t)MODEL_NONE)
+            bc->slot_cells[i] = (uint32_t)sink;
+}
+
 static bool count_respondent(struct model *m, const struct source_dataset *src, struct weights *wt,
                              struct buf *err)
 {
@@ -967,17 +1063,16 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     reader_init(&r, src->ds);
     struct respondent_plan p;
     plan_respondent(&p, m, src->ds, src->schema, &r, wt);
-    /* cells: the "all" cell, then one per grouping slot (compacted in place) */
-    size_t stride = 2 * p.n_groupings + 2;
-    size_t *cells = xcalloc(stride, sizeof(size_t));
-    struct cell_memo memo = {.code = xcalloc(p.n_groupings + 1, sizeof(uint32_t)),
-                             .parent = xcalloc(p.n_groupings + 1, sizeof(size_t)),
-                             .cell = xcalloc(p.n_groupings + 1, sizeof(size_t))};
-    double *scores = xcalloc(p.n_themes + 1, sizeof(double));
+    /* cells: the "all" cell, then one per grouping slot */
+    size_t *cells = xcalloc(p.n_groupings + 1, sizeof(size_t));
+    size_t *compact = xcalloc(p.n_groupings + 1, sizeof(size_t)); /* --weight */
+    struct cell_memo memo;
+    memo_init(&memo, &p, src->ds);
     struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, NULL};
     t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
-    uint32_t *row_cells = xcalloc((size_t)DATASET_BLOCK_ROWS * stride, sizeof(uint32_t));
-    unsigned char *row_n = xcalloc(DATASET_BLOCK_ROWS, 1);
+    struct block_cells bc = {0, p.n_groupings, 0,
+                             xcalloc((size_t)DATASET_BLOCK_ROWS * (p.n_groupings + 1), 4),
+                             xcalloc(DATASET_BLOCK_ROWS + 1, 4), xcalloc(DATASET_BLOCK_ROWS, 4)};
     struct prefetch pf = {.r = &r, .raw = xcalloc(src->ds->n_columns, sizeof(*pf.raw))};
     buf_init(&pf.err);
     for (size_t c = 0; c < src->ds->n_columns; c++)
@@ -989,16 +1084,23 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
         bool more = b + 1 < src->ds->n_blocks;
         bool threaded = more && prefetch_start(&pf, &pf_thread, b + 1);
         size_t n_rows = src->ds->blocks[b].n_rows;
+        bc.n_rows = n_rows;
+        bc.n_runs = 0;
         for (size_t row = 0; ok && row < n_rows; row++) {
-            size_t n;
-            count_row(m, &p, src->schema, &r, row, cells, &n, scores, &memo);
-            row_n[row] = (unsigned char)n;
-            for (size_t i = 0; i < n; i++)
-                row_cells[row * stride + i] = (uint32_t)cells[i];
+            count_row(m, &p, &r, row, cells, compact, &memo);
+            if (bc.n_runs == 0 || bc.run_cell[bc.n_runs - 1] != cells[0]) {
+                bc.run_start[bc.n_runs] = (uint32_t)row;
+                bc.run_cell[bc.n_runs++] = (uint32_t)cells[0];
+            }
+            for (size_t k = 0; k < p.n_groupings; k++)
+                bc.slot_cells[row * p.n_groupings + k] = (uint32_t)cells[1 + k];
         }
-        if (ok && t.n_items) {
+        bc.run_start[bc.n_runs] = (uint32_t)n_rows;
+        struct block_job job = {&t, m, &p, src->schema, &r, &bc, t.n_items + p.n_themes, 0};
+        if (ok && job.n_tasks) {
             tallies_grow(&t, m->n_cells);
-            count_block(&t, &p, &r, n_rows, row_cells, row_n, stride);
+            sink_blank_slots(&bc, t.n_cells);
+            count_block(&job);
         }
         if (more && !prefetch_take(&pf, pf_thread, threaded, &r, err))
             ok = false;
@@ -1008,13 +1110,12 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     free(pf.raw);
     buf_release(&pf.err);
     tallies_flush(&t, m, &p);
-    free(row_cells);
-    free(row_n);
+    free(bc.slot_cells);
+    free(bc.run_start);
+    free(bc.run_cell);
     free(cells);
-    free(memo.code);
-    free(memo.parent);
-    free(memo.cell);
-    free(scores);
+    free(compact);
+    memo_release(&memo, &p);
     plan_release(&p);
     reader_release(&r);
     return ok;
