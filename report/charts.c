@@ -48,8 +48,9 @@
 #define TITLE_PART_MAX 60   /* characters of a group name in a title */
 #define HEATMAP_MAX_ROWS 60 /* more units than this are not readable */
 #define SPC_MAX_PANELS 6
-#define FUNNEL_GRID 240 /* sample sizes the limit curves are drawn through */
-#define MAX_PERIODS 200 /* on the trend chart, back from the charted period */
+#define FUNNEL_GRID 240     /* sample sizes the limit curves are drawn through */
+#define MAX_PERIODS 200     /* on the trend chart, back from the charted period */
+#define GNUPLOT_PROCESSES 2 /* drawing at once: the charts take both cores */
 
 /* Okabe-Ito colours. */
 #define C_BLACK "#000000"
@@ -90,6 +91,9 @@ struct charts {
     /* The declared WRES groups of the survey in the forest plot's words
      * ("Global majority vs White staff: ratio of %", ...); owned. */
     char *survey_heading, *survey_key, *groups_title, *ratio_axis;
+    struct chart_plotters *plotters; /* drawing the charts */
+    struct sent_chart **sent;        /* the charts sent to them, in order; owned */
+    size_t n_sent, cap_sent;
     bool io_error, data_error, chart_error;
 };
 
@@ -273,25 +277,135 @@ static bool svg_add_titles(struct atomic_file *af, struct buf *err)
     return ok;
 }
 
-/* Draw ch as OUTDIR/STEM.png and .svg through one gnuplot process.  Each
- * file is drawn under a temporary name in OUTDIR and handed to
- * c->opt->outputs (renamed into place at the end of the run) only when
- * gnuplot succeeded without a word on stderr. */
-static void chart_draw(struct charts *c, struct chart *ch)
+/* ---- drawing: charts sent to gnuplot processes --------------------------- */
+
+/* One gnuplot process drawing charts in turn (struct chart_plotters). */
+struct plotter {
+    struct gnuplot gp;
+    bool running;         /* gp is open: charts can be sent to it */
+    bool failed;          /* could not start, or finished with an error */
+    unsigned long pixels; /* of the charts sent to it: its share of the work */
+};
+
+/* The charts' gnuplot processes, GNUPLOT_PROCESSES of them (one a core):
+ * each chart is sent whole to one of them, and all draw while
+ * candour-report goes on; report_charts waits for them at the end. */
+struct chart_plotters {
+    struct plotter p[GNUPLOT_PROCESSES];
+};
+
+/* A chart sent to a plotter and waiting for it to finish: its two files,
+ * open under temporary names, and its script, kept to draw it again in a
+ * gnuplot of its own when its plotter fails, so that a failure is reported
+ * for the chart that failed, and the other charts are drawn all the same. */
+struct sent_chart {
+    char *stem; /* owned */
+    bool hypertext;
+    struct atomic_file files[2]; /* PNG, SVG */
+    struct buf script;
+    size_t plotter; /* NO_PLOTTER: none was running, drawn alone */
+};
+#define NO_PLOTTER ((size_t)-1)
+
+struct chart_plotters *charts_start(void)
 {
-    static const char *const extensions[] = {"png", "svg"};
+    if (!gnuplot_on_path())
+        return NULL;
+    struct chart_plotters *ps = xcalloc(1, sizeof(*ps));
+    for (size_t i = 0; i < GNUPLOT_PROCESSES; i++) {
+        struct buf err;
+        buf_init(&err);
+        /* a gnuplot that cannot start is started again for each of its
+         * charts, alone, which then says why */
+        ps->p[i].running = gnuplot_open(&ps->p[i].gp, &err);
+        ps->p[i].failed = !ps->p[i].running;
+        buf_release(&err);
+    }
+    return ps;
+}
+
+/* Wait for every running plotter: their failed flags say how they ended. */
+static void plotters_finish(struct chart_plotters *ps)
+{
+    for (size_t i = 0; ps && i < GNUPLOT_PROCESSES; i++) {
+        struct plotter *p = &ps->p[i];
+        if (!p->running)
+            continue;
+        struct buf err;
+        buf_init(&err);
+        p->failed = !gnuplot_finish(&p->gp, &err); /* the charts say why */
+        p->running = false;
+        buf_release(&err);
+    }
+}
+
+void charts_stop(struct chart_plotters *ps)
+{
+    if (!ps)
+        return;
+    /* SIGPIPE cannot come: nothing is written, the pipes are only closed */
+    plotters_finish(ps);
+    free(ps);
+}
+
+/* The running plotter with the least work sent to it (pixels are what
+ * gnuplot's time goes into: PNG encoding above all), or NO_PLOTTER. */
+static size_t plotter_choose(const struct chart_plotters *ps)
+{
+    size_t best = NO_PLOTTER;
+    for (size_t i = 0; ps && i < GNUPLOT_PROCESSES; i++) {
+        const struct plotter *p = &ps->p[i];
+        if (p->running && !p->gp.write_errno &&
+            (best == NO_PLOTTER || p->pixels < ps->p[best].pixels))
+            best = i;
+    }
+    return best;
+}
+
+/* The script drawing ch into files (PNG then SVG, each under its temporary
+ * name): false when the output directory's name cannot be given to gnuplot.
+ * It begins with `reset session`, so that a chart drawn after others in the
+ * same gnuplot starts from the state a new gnuplot has: nothing of the
+ * previous charts (data blocks, variables, settings) is left for it, and it
+ * sets its terminal, every option named, and its output itself.  (The case
+ * report/charts-processes draws each chart again alone and compares.) */
+static bool chart_script(const struct chart *ch, const struct atomic_file files[2],
+                         struct buf *script)
+{
     static const char *const terminals[] = {
         "pngcairo size %d,%d font " FONT " noenhanced background rgb 'white'\n",
         "svg size %d,%d font " FONT " noenhanced background rgb 'white'\n",
     };
-    struct atomic_file files[2];
+    buf_puts(script, "reset session\nset encoding utf8\n");
+    buf_append(script, ch->data.data, ch->data.len);
+    for (size_t i = 0; i < 2; i++) {
+        buf_puts(script, "set terminal ");
+        buf_printf(script, terminals[i], ch->width, ch->height);
+        buf_puts(script, "set output ");
+        if (!gp_put_path(script, files[i].temp_path ? files[i].temp_path : files[i].final_path))
+            return false;
+        buf_puts(script, "\n");
+        buf_append(script, ch->body.data, ch->body.len);
+        buf_puts(script, "unset output\n");
+    }
+    return true;
+}
+
+/* Draw ch as OUTDIR/STEM.png and .svg: each file is opened under a
+ * temporary name in OUTDIR and the script sent to a plotter; the files are
+ * handed to c->opt->outputs (renamed into place at the end of the run) by
+ * charts_collect, only when gnuplot succeeded without a word on stderr. */
+static void chart_draw(struct charts *c, struct chart *ch)
+{
+    static const char *const extensions[] = {"png", "svg"};
+    struct sent_chart *s = xcalloc(1, sizeof(*s));
     size_t opened = 0;
-    struct buf err, script;
+    struct buf err;
     buf_init(&err);
-    buf_init(&script);
+    buf_init(&s->script);
     for (; opened < 2; opened++) {
         char *path = xasprintf("%s/%s.%s", c->opt->output_dir, ch->stem, extensions[opened]);
-        bool ok = atomic_open(&files[opened], path, 0644, &err);
+        bool ok = atomic_open(&s->files[opened], path, 0644, &err);
         free(path);
         if (!ok) {
             fprintf(stderr, "candour-report: %s\n", err.data);
@@ -299,51 +413,105 @@ static void chart_draw(struct charts *c, struct chart *ch)
             goto out_abort;
         }
     }
-    buf_puts(&script, "set encoding utf8\n");
-    buf_append(&script, ch->data.data, ch->data.len);
-    for (size_t i = 0; i < 2; i++) {
-        buf_puts(&script, "set terminal ");
-        buf_printf(&script, terminals[i], ch->width, ch->height);
-        buf_puts(&script, "set output ");
-        if (!gp_put_path(&script, files[i].temp_path ? files[i].temp_path : files[i].final_path)) {
-            fprintf(stderr,
-                    "candour-report: %s: the output directory's name has a control character: "
-                    "charts not drawn\n",
-                    ch->stem);
-            c->io_error = true;
-            goto out_abort;
-        }
-        buf_puts(&script, "\n");
-        buf_append(&script, ch->body.data, ch->body.len);
-        buf_puts(&script, "unset output\n");
-    }
-    struct gnuplot gp;
-    if (!gnuplot_open(&gp, &err) || !gnuplot_run(&gp, script.data, script.len, &err)) {
-        fprintf(stderr, "candour-report: chart '%s': %s\n", ch->stem, err.data);
-        c->chart_error = true;
+    if (!chart_script(ch, s->files, &s->script)) {
+        fprintf(stderr,
+                "candour-report: %s: the output directory's name has a control character: "
+                "charts not drawn\n",
+                ch->stem);
+        c->io_error = true;
         goto out_abort;
     }
+    s->stem = xstrdup(ch->stem);
+    s->hypertext = ch->hypertext;
+    s->plotter = plotter_choose(c->plotters);
+    if (s->plotter != NO_PLOTTER) {
+        struct plotter *p = &c->plotters->p[s->plotter];
+        p->pixels += (unsigned long)ch->width * (unsigned long)ch->height;
+        gnuplot_send(&p->gp, s->script.data, s->script.len); /* a failure: at the end */
+    }
+    xgrow(&c->sent, &c->cap_sent, c->n_sent + 1, sizeof(*c->sent));
+    c->sent[c->n_sent++] = s;
+    buf_release(&err);
+    return;
+out_abort:
+    for (size_t i = 0; i < opened; i++)
+        atomic_abort(&s->files[i]);
+    buf_release(&s->script);
+    free(s);
+    buf_release(&err);
+}
+
+/* Draw s again in a gnuplot of its own (its plotter failed, or none ran),
+ * into the same temporary files: true when it succeeded, else the failure
+ * said on stderr. */
+static bool chart_draw_alone(struct charts *c, const struct sent_chart *s)
+{
+    struct buf err;
+    buf_init(&err);
+    struct gnuplot gp;
+    bool ok = gnuplot_open(&gp, &err) && gnuplot_run(&gp, s->script.data, s->script.len, &err);
+    if (!ok) {
+        fprintf(stderr, "candour-report: chart '%s': %s\n", s->stem, err.data);
+        c->chart_error = true;
+    }
+    buf_release(&err);
+    return ok;
+}
+
+/* s, drawn by gnuplot: check that both images were written, give the SVG
+ * its hover titles and hand both files to c->opt->outputs; else abort
+ * them, saying why. */
+static void chart_keep(struct charts *c, struct sent_chart *s)
+{
+    struct buf err;
+    buf_init(&err);
     for (size_t i = 0; i < 2; i++) {
-        if (!image_written(files[i].temp_path ? files[i].temp_path : files[i].final_path, i == 0)) {
-            fprintf(stderr, "candour-report: chart '%s': gnuplot wrote no %s image\n", ch->stem,
+        if (!image_written(s->files[i].temp_path ? s->files[i].temp_path : s->files[i].final_path,
+                           i == 0)) {
+            fprintf(stderr, "candour-report: chart '%s': gnuplot wrote no %s image\n", s->stem,
                     i == 0 ? "PNG" : "SVG");
             c->chart_error = true;
             goto out_abort;
         }
     }
-    if (ch->hypertext && !svg_add_titles(&files[1], &err)) {
+    if (s->hypertext && !svg_add_titles(&s->files[1], &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
         c->io_error = true;
         goto out_abort;
     }
     for (size_t i = 0; i < 2; i++)
-        outputs_add(c->opt->outputs, &files[i]);
-    opened = 0;
-out_abort:
-    for (size_t i = 0; i < opened; i++)
-        atomic_abort(&files[i]);
+        outputs_add(c->opt->outputs, &s->files[i]);
     buf_release(&err);
-    buf_release(&script);
+    return;
+out_abort:
+    for (size_t i = 0; i < 2; i++)
+        atomic_abort(&s->files[i]);
+    buf_release(&err);
+}
+
+/* Wait for the plotters, then take each chart sent, in the order drawn
+ * (so messages and files come in that order whatever process drew them):
+ * a chart whose plotter failed is drawn again alone, so that the one
+ * that failed says why and the others are kept. */
+static void charts_collect(struct charts *c)
+{
+    plotters_finish(c->plotters);
+    for (size_t i = 0; i < c->n_sent; i++) {
+        struct sent_chart *s = c->sent[i];
+        bool drawn = s->plotter != NO_PLOTTER && !c->plotters->p[s->plotter].failed;
+        if (drawn || chart_draw_alone(c, s)) {
+            chart_keep(c, s);
+        } else {
+            for (size_t k = 0; k < 2; k++)
+                atomic_abort(&s->files[k]);
+        }
+        free(s->stem);
+        buf_release(&s->script);
+        free(s);
+    }
+    free(c->sent);
+    c->sent = NULL;
+    c->n_sent = c->cap_sent = 0;
 }
 
 /* `set title` (or any text setting) from lines of composed text: each line
@@ -2777,6 +2945,9 @@ int report_charts(const struct report_options *opt, const struct run *run)
     ignore.sa_handler = SIG_IGN;
     sigemptyset(&ignore.sa_mask);
     sigaction(SIGPIPE, &ignore, &old_pipe);
+    /* normally started by main at the start of the run */
+    struct chart_plotters *own = opt->plotters ? NULL : charts_start();
+    c.plotters = opt->plotters ? opt->plotters : own;
     charts_items(&c);
     charts_spc_items(&c);
     charts_group_words(&c);
@@ -2816,6 +2987,8 @@ int report_charts(const struct report_options *opt, const struct run *run)
     }
     if (!opt->all)
         chart_spc(&c);
+    charts_collect(&c);
+    charts_stop(own);
     sigaction(SIGPIPE, &old_pipe, NULL);
     charts_release(&c);
     if (c.io_error)

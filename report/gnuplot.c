@@ -96,14 +96,20 @@ static bool stderr_reported(int fd, const char *path, struct buf *err)
     return true;
 }
 
-bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf *err)
+bool gnuplot_send(struct gnuplot *gp, const char *script, size_t len)
 {
-    bool ok = true;
-    int write_errno = 0;
+    if (gp->write_errno)
+        return false; /* gnuplot is gone: gnuplot_finish says why */
     if (fwrite(script, 1, len, gp->pipe) != len || fflush(gp->pipe) != 0) {
-        write_errno = errno;
-        ok = false;
+        gp->write_errno = errno ? errno : EIO;
+        return false;
     }
+    return true;
+}
+
+bool gnuplot_finish(struct gnuplot *gp, struct buf *err)
+{
+    bool ok = gp->write_errno == 0;
     int status = pclose(gp->pipe);
     int close_errno = errno;
     gp->pipe = NULL;
@@ -123,13 +129,19 @@ bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf 
             buf_printf(err, "gnuplot exited with status %d", WEXITSTATUS(status));
         ok = false;
     } else if (!ok) {
-        buf_printf(err, "cannot write to gnuplot: %s", strerror(write_errno));
+        buf_printf(err, "cannot write to gnuplot: %s", strerror(gp->write_errno));
     }
     buf_release(&messages);
     close(gp->err_fd);
     free(gp->err_path);
     gp->err_path = NULL;
     return ok;
+}
+
+bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf *err)
+{
+    gnuplot_send(gp, script, len);
+    return gnuplot_finish(gp, err);
 }
 
 void gp_label_text(struct buf *out, const char *text, size_t max_chars)

@@ -19,7 +19,7 @@
  *   line ending in a backslash with the next).
  *
  * A process: gnuplot_open starts `gnuplot -d` (no init files) with its
- * stderr sent to a temporary file; gnuplot_close checks pclose()'s status
+ * stderr sent to a temporary file; gnuplot_finish checks pclose()'s status
  * and that gnuplot wrote nothing to stderr (a warning is an error here). */
 #ifndef CANDOUR_REPORT_GNUPLOT_H
 #define CANDOUR_REPORT_GNUPLOT_H
@@ -31,9 +31,10 @@
 
 struct gnuplot {
     FILE *pipe;
-    char *err_path; /* gnuplot's stderr; owned, removed by gnuplot_run */
-    int err_fd;     /* that file, open: gnuplot writes and we read it through
-                       this descriptor, never by name again */
+    char *err_path;  /* gnuplot's stderr; owned, removed by gnuplot_finish */
+    int err_fd;      /* that file, open: gnuplot writes and we read it through
+                        this descriptor, never by name again */
+    int write_errno; /* why a gnuplot_send failed (gnuplot died), else 0 */
 };
 
 /* True when an executable `gnuplot` is on PATH (what popen's shell runs). */
@@ -42,10 +43,21 @@ bool gnuplot_on_path(void);
 /* Start gnuplot.  On failure returns false with a message in err. */
 bool gnuplot_open(struct gnuplot *gp, struct buf *err);
 
-/* Send script (len bytes) and wait for gnuplot to finish.  True when every
- * write and the flush succeeded, gnuplot exited with status 0 and printed
- * nothing on stderr; otherwise false with a message in err (gnuplot's
- * stderr quoted, control characters escaped).  Always releases gp. */
+/* Send script (len bytes) to a running gnuplot and flush it, without
+ * waiting: gnuplot draws while the caller goes on, and one gnuplot can be
+ * sent several scripts in turn.  False when the write failed (gnuplot has
+ * died: SIGPIPE must be ignored); nothing more is sent, and gnuplot_finish
+ * reports it. */
+bool gnuplot_send(struct gnuplot *gp, const char *script, size_t len);
+
+/* Close gnuplot's input and wait for it to finish.  True when every
+ * gnuplot_send succeeded, gnuplot exited with status 0 and printed nothing
+ * on stderr; otherwise false with a message in err (gnuplot's stderr
+ * quoted, control characters escaped).  Always releases gp. */
+bool gnuplot_finish(struct gnuplot *gp, struct buf *err);
+
+/* gnuplot_send then gnuplot_finish: one script, waited for; true when both
+ * succeeded.  Always releases gp. */
 bool gnuplot_run(struct gnuplot *gp, const char *script, size_t len, struct buf *err);
 
 /* Append text as a gnuplot single-quoted string literal, at most max_chars

@@ -145,6 +145,7 @@ int main(int argc, char **argv)
     struct stat st;
     bool created = false;
     struct results_filter rows = {opt.org, opt.all}; /* the rows the report reads */
+    opt.plotters = charts_start();
     if (!load_results_locked(&results, opt.results_dir, &rows, &err)) {
         fprintf(stderr, "candour-report: %s\n", err.data);
         status = results.io_error ? REPORT_EIO : REPORT_EDATA;
@@ -174,7 +175,8 @@ int main(int argc, char **argv)
             }
         }
     }
-    outputs_abort(&outputs); /* nothing left when committed */
+    charts_stop(opt.plotters); /* waited for already when the charts were drawn */
+    outputs_abort(&outputs);   /* nothing left when committed */
     if (created && status != REPORT_OK && status != REPORT_ECHARTS)
         rmdir(opt.output_dir); /* only succeeds when nothing was written */
     lock_set_release(&output_lock);

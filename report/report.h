@@ -17,6 +17,9 @@ struct report_options {
     bool all; /* researcher view: every org, national funnels */
     /* every file written goes here; main renames them into place together */
     struct report_outputs *outputs;
+    /* the gnuplot processes drawing the charts (charts_start), or NULL:
+     * report_charts starts them */
+    struct chart_plotters *plotters;
 };
 
 /* Exit statuses: the programs' shared ones (lib/cli.h) under the names
@@ -35,7 +38,17 @@ struct run; /* resolve.h: the org, period and rows both outputs read */
  * opt->outputs.
  * Returns a REPORT_ status; messages go to stderr. */
 int report_text(const struct report_options *opt, const struct run *run);
-/* Draw the charts through a gnuplot pipe, into opt->outputs. */
+/* Draw the charts through gnuplot pipes (opt->plotters), into opt->outputs;
+ * waits for every gnuplot to finish. */
 int report_charts(const struct report_options *opt, const struct run *run);
+
+/* The charts' gnuplot processes, started before the results are read so
+ * that their start-up (loading gnuplot and its libraries) overlaps the
+ * reading; they wait for report_charts to send them the charts.  NULL when
+ * gnuplot is not on PATH. */
+struct chart_plotters *charts_start(void);
+/* Close any process report_charts did not wait for (the run stopped before
+ * its charts), wait for it, and free ps (NULL: nothing). */
+void charts_stop(struct chart_plotters *ps);
 
 #endif
