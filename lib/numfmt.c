@@ -186,31 +186,82 @@ struct decimal {
     int n, x;
 };
 
-/* m * 10^k for k <= 21: below 2^53 * 10^21 < 2^123 */
-static inline u128 times_pow10(uint64_t m, int k)
+/* 5^k for k <= 27, the last below 2^64 */
+static const uint64_t pow5_u64[28] = {1ull,
+                                      5ull,
+                                      25ull,
+                                      125ull,
+                                      625ull,
+                                      3125ull,
+                                      15625ull,
+                                      78125ull,
+                                      390625ull,
+                                      1953125ull,
+                                      9765625ull,
+                                      48828125ull,
+                                      244140625ull,
+                                      1220703125ull,
+                                      6103515625ull,
+                                      30517578125ull,
+                                      152587890625ull,
+                                      762939453125ull,
+                                      3814697265625ull,
+                                      19073486328125ull,
+                                      95367431640625ull,
+                                      476837158203125ull,
+                                      2384185791015625ull,
+                                      11920928955078125ull,
+                                      59604644775390625ull,
+                                      298023223876953125ull,
+                                      1490116119384765625ull,
+                                      7450580596923828125ull};
+
+/* Of floor(V) = whole and ceil(V), with V - whole = frac / 2^64, the one
+ * that reads back as a (nearer than the limits below and above), the nearer
+ * if both do, of two equally near the even one; false if neither does.
+ * Flags combined with & and |, not branches: which one wins is a coin toss
+ * a branch predictor would lose. */
+static inline bool nearest_integer(uint64_t whole, uint64_t frac, u128 below_limit,
+                                   u128 above_limit, uint64_t *d)
 {
-    if (k <= 19)
-        return (u128)m * pow10_u64[k];
-    return (u128)m * pow10_u64[19] * pow10_u64[k - 19];
+    bool floor_in = frac < below_limit;
+    bool ceil_in = ((u128)1 << 64) - frac < above_limit;
+    bool up_nearer = (frac > (1ull << 63)) | ((frac == (1ull << 63)) & (bool)(whole & 1));
+    *d = whole + (ceil_in & (!floor_in | up_nearer));
+    return floor_in | ceil_in;
 }
 
-/* The shortest digits of a in [1e-4, 1e15), exactly, without strtod.
+/* The shortest digits of a in [2^-37, 2^51), in one pass, exactly, without
+ * strtod.
  *
- * a = m * 2^-s with 2^52 <= m < 2^53 (a is normal here).  The doubles next
- * to a are m +- 1 (m - 1/2 below a power of two), so strtod reads a decimal
- * back as a when it lies within half that gap of a, the ends included when
- * m is even (strtod rounds ties to even).  At P significant digits the
- * decimals are integers D times 10^(x - P + 1); scaled by 10^k, k = P - 1 - x,
- * a is V = m * 10^k / 2^s and the half gap is 10^k / 2^(s+1).  Only floor(V)
- * and ceil(V) can lie in the interval; with product = m * 10^k, floor(V) is
- * rest = product mod 2^s below, in units of 2^-s, ceil(V) 2^s - rest above.
- * All fits 128 bits: s <= 66, k <= 21.
+ * a = m * 2^-s with 2^52 <= m < 2^53 and 2 <= s <= 89 here (a is normal).
+ * Count in units of 10^-k, where 10^(k-1) < 2^s < 10^k: a is
+ * V = m * 10^k / 2^s, and the gap between doubles is G = 10^k / 2^s, with
+ * 1 < G < 10, so 2^52 < V < 10^17.  strtod reads a decimal back as a when
+ * it lies within half a gap of V (a quarter below a power of two, where
+ * the next double down is nearer), the ends included when m is even.
+ * - A decimal that is not an integer in these units has a digit below the
+ *   unit, 10^15 or more units under its first: 17 digits or more, more
+ *   than any integer in the interval has, so the shortest is an integer.
+ * - A multiple of ten has fewer digits than the integers next to it (or is
+ *   a power of ten).  The interval is under 10 units wide, so at most one
+ *   lies in it: if one does, it is the shortest.
+ * - If none does, the integers in the interval all have the same number
+ *   of digits (a power of ten would be a multiple of ten), and the nearest
+ *   to V is floor(V) or ceil(V).
+ * The interval is G > 1 wide and holds an integer, except below a power
+ * of two, 3G/4 wide: if it holds none, the same one digit finer, where it
+ * holds no multiple of ten (that would have been an integer before).
  *
- * P = 15 first: the interval is under 2.3e-16 of a wide and 15-digit
- * decimals lie at least 1e-15 of a apart, so at most one is in it, and any
- * shorter decimal in it is that one with trailing zeros: the shortest.
- * If none is, P = 16, then 17 (a 17-digit decimal always reads back); of two
- * candidates in the interval the nearer, a tie to the even one. */
+ * Exact in 128 bits, in units of 2^-64: G is 10^k * 2^(64-s) =
+ * 5^k * 2^(k+64-s), an integer below 10 * 2^64 (k + 64 - s >= 2 for these
+ * s), and V is m * G, below 2^121 (one digit finer, 2^125); its top 64
+ * bits are floor(V), its low 64 bits the fraction.  A distance d is within
+ * half a gap g (a multiple of 4) when 2d < g, or 2d <= g when m is even:
+ * d < g/2 + even.  No shift by a variable count of 128-bit numbers, whose
+ * branches and spills made an earlier form of this as slow as the old
+ * way, which tried 15, then 16, then 17 digits, a 128-bit product and
+ * test each. */
 static bool shortest_in_range(double a, struct decimal *out)
 {
     uint64_t bits;
@@ -219,49 +270,31 @@ static bool shortest_in_range(double a, struct decimal *out)
     uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
     int s = 53 - binary;
     bool even = (m & 1) == 0, power_of_two = m == (1ull << 52);
-    int x = ((binary - 1) * 78913) >> 18; /* floor(log10 2 * (binary - 1)), as in numfmt_g15 */
-    uint64_t whole;
-    u128 product;
-    for (;;) { /* x such that 10^14 <= floor(V) < 10^15 at 15 digits */
-        product = times_pow10(m, 14 - x);
-        whole = (uint64_t)(product >> s);
-        if (whole < pow10_u64[14])
-            x--;
-        else if (whole >= pow10_u64[15])
-            x++;
-        else
-            break;
+    int k = ((s * 78913) >> 18) + 1; /* floor(log10 2 * s) + 1, exact for these s */
+    int up = k + 64 - s;             /* 2 to 63 */
+    uint64_t five = pow5_u64[k];
+    u128 gap = ((u128)(five >> (64 - up)) << 64) | (uint64_t)(five << up);
+    u128 v = (u128)m * (uint64_t)gap + ((u128)(m * (uint64_t)(gap >> 64)) << 64);
+    u128 above_limit = (gap >> 1) + even, below_limit = (gap >> (1 + power_of_two)) + even;
+    uint64_t whole = (uint64_t)(v >> 64), frac = (uint64_t)v;
+    uint64_t last = whole % 10, d;
+    u128 ten_below = ((u128)last << 64) | frac; /* V minus the multiple of ten under it */
+    bool ten_below_in = ten_below < below_limit;
+    bool ten_above_in = ((u128)10 << 64) - ten_below < above_limit;
+    bool ten_in = ten_below_in | ten_above_in;
+    bool found = nearest_integer(whole, frac, below_limit, above_limit, &d);
+    uint64_t ten = whole - last + 10 * ten_above_in;
+    d += (ten - d) & (0 - (uint64_t)ten_in);      /* ten if ten_in, without a branch */
+    if (__builtin_expect(!(ten_in | found), 0)) { /* only below a power of two: one digit finer */
+        v *= 10;
+        gap *= 10;
+        k++;
+        if (!nearest_integer((uint64_t)(v >> 64), (uint64_t)v, (gap >> 2) + 1, (gap >> 1) + 1, &d))
+            return false; /* not reached */
     }
-    u128 gap = times_pow10(1, 14 - x); /* 10^k: the gap between doubles, in product units */
-    u128 unit = (u128)1 << s;
-    for (int p = 15; p <= 17; p++) {
-        if (p > 15) { /* one digit more: V and the gap ten times larger */
-            product *= 10;
-            gap *= 10;
-            whole = (uint64_t)(product >> s);
-        }
-        u128 rest = product & (unit - 1);
-        /* in the interval: 2 * distance <= gap above; below, the same, or
-         * 4 * distance <= gap at a power of two; equality only when even */
-        u128 below2 = power_of_two ? 4 * rest : 2 * rest, above2 = 2 * (unit - rest);
-        bool floor_in = below2 < gap || (below2 == gap && even);
-        bool ceil_in = rest != 0 && (above2 < gap || (above2 == gap && even));
-        uint64_t d;
-        if (floor_in && ceil_in)
-            d = rest < unit - rest ? whole : rest > unit - rest ? whole + 1 : whole + (whole & 1);
-        else if (floor_in)
-            d = whole;
-        else if (ceil_in)
-            d = whole + 1;
-        else
-            continue;
-        if (d == pow10_u64[p]) /* ceil of 99...9.x: one digit more */
-            *out = (struct decimal){d / 10, p, x + 1};
-        else
-            *out = (struct decimal){d, p, x};
-        return true;
-    }
-    return false; /* not reached: 17 digits always read back */
+    int n = 16 + (d >= pow10_u64[16]);
+    *out = (struct decimal){d, n, n - 1 - k};
+    return true;
 }
 
 /* Digits of "%.*e" text: d, its count and the exponent. */
@@ -287,11 +320,10 @@ static bool reads_back(struct decimal r, double a)
     return strtod(text, NULL) == a;
 }
 
-/* Outside [1e-4, 1e15) (p-values far in the tail, subnormals, huge
- * values; few in the tables) by printf's correctly rounded digits and
- * strtod: for a normal double at 15, 16, then 17 digits, as in
- * shortest_in_range (at 15 at most one decimal can read back, so trimmed of
- * zeros it is the shortest); for a subnormal, whose interval is wider than
+/* Outside [2^-37, 2^51) (p-values below 7e-12, subnormals, huge values;
+ * few in the tables) by printf's correctly rounded digits and strtod: for a
+ * normal double at 15, 16, then 17 digits (at 15 at most one decimal can
+ * read back, so trimmed of zeros it is the shortest); for a subnormal, whose interval is wider than
  * its value's digits, each precision from 1 up.  printf gives the nearest
  * decimal; at a power of two the narrower gap below can leave the one a
  * step up the only one that reads back, so that is tried too. */
@@ -321,66 +353,115 @@ static struct decimal shortest_slow(double a)
     return r;
 }
 
-/* Exactly 17 digits of x (below 10^17), by pairs from independent 32-bit
- * halves as put_15_digits. */
-static void put_17_digits(char *d, uint64_t x)
+/* The 8 digits of v (below 10^8) as the bytes 0-9 of one word, the first
+ * digit in the low byte (memcpy stores them in order on a little-endian
+ * machine): v split into two 4-digit lanes, each into 2 + 2, each into
+ * 1 + 1, in lanes of the one word, by multiplications where put_8_digits
+ * does two divisions and four table look-ups.  x * 10486 >> 20 is x / 100
+ * for x < 10^4, x * 103 >> 10 is x / 10 for x < 100. */
+static inline uint64_t digit_bytes_8(uint32_t v)
 {
-    uint32_t top = (uint32_t)(x / 10000000000000000ull);
-    uint64_t rest = x % 10000000000000000ull;
-    d[0] = (char)('0' + top);
-    put_8_digits(d + 1, (uint32_t)(rest / 100000000u));
-    put_8_digits(d + 9, (uint32_t)(rest % 100000000u));
+    uint64_t x = (v / 10000u) | ((uint64_t)(v % 10000u) << 32);
+    uint64_t hundreds = ((x * 10486u) >> 20) & 0x0000007F0000007Full;
+    x = hundreds | ((x - hundreds * 100u) << 16);
+    uint64_t tens = ((x * 103u) >> 10) & 0x000F000F000F000Full;
+    return tens | ((x - tens * 10u) << 8);
+}
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "numfmt: digit_bytes_8 lays digits out for a little-endian machine"
+#endif
+
+/* Trailing zero digits of digit_bytes_8's word (8 when all are zero). */
+static inline int trailing_zero_digits(uint64_t w)
+{
+    return w ? __builtin_clzll(w) / 8 : 8;
+}
+
+/* d17 (10^16 <= d17 < 10^17) as text: its first digit and the next 16 as
+ * ASCII in two words, and how many of the 17 are significant (trailing
+ * zeros left out). */
+struct digits17 {
+    char first;
+    uint64_t mid, low;
+    int n;
+};
+
+static inline struct digits17 split_digits17(uint64_t d17)
+{
+    uint64_t rest = d17 % 10000000000000000ull;
+    uint64_t mid = digit_bytes_8((uint32_t)(rest / 100000000u));
+    uint64_t low = digit_bytes_8((uint32_t)(rest % 100000000u));
+    int zeros = low ? trailing_zero_digits(low) : 8 + trailing_zero_digits(mid);
+    const uint64_t ascii = 0x3030303030303030ull;
+    return (struct digits17){(char)('0' + d17 / 10000000000000000ull), mid + ascii, low + ascii,
+                             17 - zeros};
+}
+
+/* 17 bytes: first, then mid and low with '.' put in after byte dot of
+ * them (0 <= dot <= 15), as one 128-bit number shifted in registers: digits
+ * stored a byte or two at a time and read back wider stall on store
+ * forwarding. */
+static inline void put_with_point(char *out, struct digits17 t, int dot)
+{
+    __extension__ typedef unsigned __int128 u128_text;
+    u128_text all = ((u128_text)t.low << 64) | t.mid;
+    unsigned bits = 8u * (unsigned)dot;
+    u128_text before = all & (((u128_text)1 << bits) - 1);
+    u128_text after = ((all >> bits) << 8) << bits;
+    u128_text text = before | ((u128_text)'.' << bits) | after;
+    out[0] = t.first;
+    memcpy(out + 1, &text, 16);
+    out[17] = (char)(t.low >> 56);
 }
 
 /* Digits and exponent as printf's %g would lay them out at precision
  * max(15, n), trailing zeros of the digits left out: fixed for
- * -4 <= x < that precision, else d.ddde+XX.  Below 1 the 17 digits go
- * straight to their place; elsewhere they are copied a byte at a time: a
- * memcpy from the scratch array read them back wider than they were
- * stored, a store-forwarding stall (35 -> 32.5 ns a number). */
+ * -4 <= x < that precision, else d.ddde+XX.  The digits are made in
+ * registers (split_digits17) and stored a word at a time, past the end of
+ * the text (out has NUMFMT_MAX bytes); 14 -> 5.5 ns a number (the values
+ * of a national run, which are nine in ten below 1). */
 static size_t put_decimal(char *out, bool negative, struct decimal r)
 {
-    uint64_t d17 = r.d * pow10_u64[17 - r.n]; /* 17 digits, the last ones zeros */
-    size_t len = 0;
+    struct digits17 t = split_digits17(r.d * pow10_u64[17 - r.n]);
+    char *start = out;
     if (negative)
-        out[len++] = '-';
-    int n = 17;
-    if (r.x < 0 && r.x >= -4) {
-        out[len++] = '0';
-        out[len++] = '.';
-        for (int z = 0; z < -r.x - 1; z++)
-            out[len++] = '0';
-        char *p = out + len;
-        put_17_digits(p, d17);
-        while (n > 1 && p[n - 1] == '0')
-            n--;
-        len += (size_t)n;
+        *out++ = '-';
+    int n = t.n, x = r.x;
+    size_t len;
+    if (x < 0 && x >= -4) { /* "0." and -x - 1 zeros, then the digits */
+        memcpy(out, "0.000000", 8);
+        char *p = out + 1 - x;
+        p[0] = t.first;
+        memcpy(p + 1, &t.mid, 8);
+        memcpy(p + 9, &t.low, 8);
+        len = (size_t)(1 - x + n);
+    } else if (x >= 0 &&
+               x < (n > 15 ? n : 15)) { /* whole digits (zeros past n), a fraction if any */
+        if (x < 16)
+            put_with_point(out, t, x);
+        else { /* 17 whole digits, from 1e16 */
+            out[0] = t.first;
+            memcpy(out + 1, &t.mid, 8);
+            memcpy(out + 9, &t.low, 8);
+        }
+        len = (size_t)(n > x + 1 ? n + 1 : x + 1);
     } else {
         char digits[17];
-        put_17_digits(digits, d17);
-        while (n > 1 && digits[n - 1] == '0')
-            n--;
-        int fixed_below = n > 15 ? n : 15;
-        if (r.x >= 0 && r.x < fixed_below) {
-            for (int k = 0; k <= r.x; k++) /* whole digits, zeros past n */
-                out[len++] = k < n ? digits[k] : '0';
-            if (n > r.x + 1) {
-                out[len++] = '.';
-                for (int k = r.x + 1; k < n; k++)
-                    out[len++] = digits[k];
-            }
-        } else {
-            out[len++] = digits[0];
-            if (n > 1) {
-                out[len++] = '.';
-                for (int k = 1; k < n; k++)
-                    out[len++] = digits[k];
-            }
-            len += (size_t)sprintf(out + len, "e%c%02d", r.x < 0 ? '-' : '+', abs(r.x));
+        digits[0] = t.first;
+        memcpy(digits + 1, &t.mid, 8);
+        memcpy(digits + 9, &t.low, 8);
+        len = 0;
+        out[len++] = digits[0];
+        if (n > 1) {
+            out[len++] = '.';
+            for (int k = 1; k < n; k++)
+                out[len++] = digits[k];
         }
+        len += (size_t)sprintf(out + len, "e%c%02d", x < 0 ? '-' : '+', abs(x));
     }
     out[len] = '\0';
-    return len;
+    return (size_t)(out - start) + len;
 }
 
 size_t numfmt_shortest(char *out, double v)
@@ -391,7 +472,7 @@ size_t numfmt_shortest(char *out, double v)
         return (size_t)snprintf(out, NUMFMT_MAX, "%s", signbit(v) ? "-0" : "0");
     double a = fabs(v);
     struct decimal r;
-    if (!(a >= 1e-4 && a < 1e15 && shortest_in_range(a, &r)))
+    if (!(a >= 0x1p-37 && a < 0x1p51 && shortest_in_range(a, &r)))
         r = shortest_slow(a);
     return put_decimal(out, v < 0, r);
 }

@@ -125,6 +125,32 @@ static void test_edges(void **st)
     assert_int_equal(mismatches, 0);
 }
 
+/* Significant digits and decimal exponent of numfmt's text ("0.0625" is
+ * 625 and -2, "1.5e+20" 15 and 20). */
+static void digits_of(const char *text, char *digits, int *x)
+{
+    int n = 0, point = -1, lead = 0;
+    const char *c = text;
+    if (*c == '-')
+        c++;
+    for (; *c && *c != 'e'; c++) {
+        if (*c == '.') {
+            point = n + lead;
+            continue;
+        }
+        if (n == 0 && *c == '0') {
+            lead++;
+            continue;
+        }
+        digits[n++] = *c;
+    }
+    int before = point >= 0 ? point : n + lead; /* characters before the point */
+    *x = before - lead - 1 + (*c == 'e' ? atoi(c + 1) : 0);
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = '\0';
+}
+
 /* numfmt_shortest: reads back as the same double, and no fewer digits
  * would; 0.06 is "0.06". */
 static void test_shortest(void **st)
@@ -173,36 +199,107 @@ static void test_shortest(void **st)
     assert_int_equal(bad, 0);
 }
 
-/* Significant digits and decimal exponent of numfmt's text ("0.0625" is
- * 625 and -2, "1.5e+20" 15 and 20). */
-static void digits_of(const char *text, char *digits, int *x)
+/* The shortest decimal that reads back as v (finite, normal, positive) by
+ * glibc's printf and strtod alone, independent of numfmt's integer
+ * arithmetic: at 15, 16, then 17 significant digits, printf's correctly
+ * rounded "%.*e" (the nearest decimal of that length) if strtod reads it
+ * back, or at a power of two the decimal one step up (the gap below is half
+ * the gap above).  At 15 digits at most one decimal reads back, so trimmed
+ * of zeros it is the shortest.  Digits and exponent as digits_of gives. */
+static void reference_shortest(double v, char *digits, int *x)
 {
-    int n = 0, point = -1, lead = 0;
-    const char *c = text;
-    if (*c == '-')
-        c++;
-    for (; *c && *c != 'e'; c++) {
-        if (*c == '.') {
-            point = n + lead;
-            continue;
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    bool power_of_two = (bits & ((1ull << 52) - 1)) == 0;
+    char text[64], up[64];
+    for (int p = 15; p <= 17; p++) {
+        snprintf(text, sizeof(text), "%.*e", p - 1, v);
+        if (strtod(text, NULL) == v || p == 17)
+            break;
+        if (power_of_two) { /* the last digit one up, carried */
+            strcpy(up, text);
+            char *c = strchr(up, 'e');
+            int exponent = atoi(c + 1);
+            char *d = c - 1;
+            while (*d == '9' || *d == '.') {
+                if (*d == '9')
+                    *d = '0';
+                d--;
+            }
+            if (d >= up && *d != '.')
+                (*d)++;
+            snprintf(c, sizeof(up) - (size_t)(c - up), "e%d", exponent);
+            if (d < up) { /* 9.99..9 -> 10.0..0: 1.00..0 one decade up */
+                snprintf(up, sizeof(up), "1e%d", exponent + 1);
+            }
+            if (strtod(up, NULL) == v) {
+                strcpy(text, up);
+                break;
+            }
         }
-        if (n == 0 && *c == '0') {
-            lead++;
-            continue;
-        }
-        digits[n++] = *c;
     }
-    int before = point >= 0 ? point : n + lead; /* characters before the point */
-    *x = before - lead - 1 + (*c == 'e' ? atoi(c + 1) : 0);
-    while (n > 1 && digits[n - 1] == '0')
-        n--;
-    digits[n] = '\0';
+    digits_of(text, digits, x);
+}
+
+/* numfmt_shortest against reference_shortest on a million doubles, each
+ * positive and negative:
+ * random bit patterns over every binade numfmt computes with integers
+ * (2^-37 to 2^51) and beyond, the fractions x/n that proportions are, and
+ * the doubles next to powers of two and ten.  Digits, exponent, sign and
+ * length must all agree. */
+static void test_shortest_against_printf(void **st)
+{
+    (void)st;
+    char got[NUMFMT_MAX], have[NUMFMT_MAX], want[64];
+    int have_x, want_x;
+    unsigned long bad = 0, compared = 0;
+    for (int i = 0; i < 1000000; i++) {
+        uint64_t bits = next();
+        double v;
+        switch (i % 4) {
+        case 0: /* any mantissa, an exponent from 2^-40 to 2^55 */
+            bits = (bits & ((1ull << 52) - 1)) | ((uint64_t)(1023 - 40 + (int)(next() % 96)) << 52);
+            memcpy(&v, &bits, sizeof(v));
+            break;
+        case 1: /* any normal double */
+            memcpy(&v, &bits, sizeof(v));
+            v = fabs(v);
+            break;
+        case 2: /* a fraction x/n, or 100 times one */
+            v = (double)(bits % 100000) / (double)(1 + (bits >> 40) % 4999) *
+                (i % 8 == 2 ? 100 : 1);
+            break;
+        default: { /* beside a power of two or of ten */
+            int e = (int)(next() % 120) - 60;
+            v = bits & 1 ? ldexp(1.0, e) : pow(10, e / 4);
+            v = (bits & 6) == 2 ? nextafter(v, 0) : (bits & 6) == 4 ? nextafter(v, INFINITY) : v;
+        }
+        }
+        if (!isnormal(v))
+            continue;
+        reference_shortest(v, want, &want_x);
+        for (int sign = 0; sign < 2; sign++, v = -v) {
+            size_t n = numfmt_shortest(got, v);
+            digits_of(got, have, &have_x);
+            bool ok = n == strlen(got) && strcmp(have, want) == 0 && have_x == want_x &&
+                      (got[0] == '-') == (sign == 1);
+            if (!ok && bad++ < 10)
+                fprintf(stderr, "shortest of %a: got %s, printf %s e%d\n", v, got, want, want_x);
+            compared++;
+        }
+    }
+    assert_true(compared > 1900000);
+    assert_int_equal(bad, 0);
 }
 
 /* numfmt_shortest against Python's repr (David Gay's shortest, the nearest
  * of equal length): tests/fixtures/numfmt/shortest.txt, made by
  * make_shortest.py beside it: every power of two, subnormals, integers,
- * fractions and random bit patterns, 8,648 doubles.  Each must read back,
+ * fractions and random bit patterns, 8,648 doubles; then, for the one-pass
+ * numfmt_shortest, every binade from 2^-37 to 2^52 (its ends, powers of two
+ * and 250 random mantissas each), ties between the two nearest decimals,
+ * decimals of exactly 15, 16 and 17 digits and the doubles beside them,
+ * powers of ten: 63,152 doubles.  Each must read back,
  * positive and negative, and have repr's digits and exponent. */
 static void test_shortest_against_python(void **st)
 {
@@ -229,7 +326,7 @@ static void test_shortest_against_python(void **st)
         rows++;
     }
     fclose(f);
-    assert_true(rows > 8000);
+    assert_true(rows > 63000);
     assert_int_equal(bad, 0);
 }
 
@@ -257,6 +354,16 @@ static void test_shortest_layout(void **st)
                  {5e-324, "5e-324"},
                  {1.7976931348623157e308, "1.7976931348623157e+308"},
                  {0.95, "0.95"},
+                 {0.5, "0.5"},
+                 {0.00012345, "0.00012345"},
+                 {3e-4, "0.0003"},
+                 {1e-4 * 3, "0.00030000000000000003"},
+                 {123.456, "123.456"},
+                 {98765.4321, "98765.4321"},
+                 {-999999999999999.9, "-999999999999999.9"},
+                 {1000000000000000.5, "1000000000000000.5"},
+                 {4503599627370495.5, "4503599627370495.5"},
+                 {0x1p-30, "9.313225746154785e-10"},
                  {100.0 / 3, "33.333333333333336"}};
     char got[NUMFMT_MAX];
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -273,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_random_magnitudes),
         cmocka_unit_test(test_edges),
         cmocka_unit_test(test_shortest),
+        cmocka_unit_test(test_shortest_against_printf),
         cmocka_unit_test(test_shortest_against_python),
         cmocka_unit_test(test_shortest_layout),
     };
