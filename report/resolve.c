@@ -204,13 +204,17 @@ static bool run_settings(const struct results *r, long *min_n, double *conf, str
 
 /* The distinct values of column (period or org) of the (org, period)
  * pairs the scope tables' rows hold (every row, whatever results_load kept)
- * for org and period (NULL: any); pooled scopes are not orgs. */
+ * for org and period (NULL: any); pooled scopes are not orgs.  Distinct
+ * through a hash set (strdict), not names_add's scan of the list: national
+ * results hold 10,000 orgs in four tables, and that scan made it quadratic. */
 static void collect(const struct results *r, const char *org, const char *period,
                     const char *column, struct names *values)
 {
     const struct csv_table *tables[] = RESULTS_SCOPE_TABLES(r);
     bool orgs = strcmp(column, "org") == 0;
     memset(values, 0, sizeof(*values));
+    struct strdict seen;
+    strdict_init(&seen);
     for (size_t i = 0; i < ARRAY_LEN(tables); i++) {
         const struct csv_table *t = tables[i];
         for (size_t k = 0; k < t->n_scopes; k++) {
@@ -219,10 +223,17 @@ static void collect(const struct results *r, const char *org, const char *period
             if ((org && strcmp(o, org) != 0) || (period && strcmp(p, period) != 0))
                 continue;
             const char *value = orgs ? o : p;
-            if (!orgs || is_org_scope(value))
-                names_add(values, value);
+            if (orgs && !is_org_scope(value))
+                continue;
+            size_t known = seen.count;
+            strdict_intern(&seen, value, strlen(value));
+            if (seen.count == known)
+                continue; /* seen before */
+            xgrow(&values->items, &values->cap, values->n + 1, sizeof(*values->items));
+            values->items[values->n++] = value;
         }
     }
+    strdict_release(&seen);
 }
 
 /* Periods with results for org (its cell as stored; NULL: every org), in
