@@ -298,12 +298,16 @@ struct audit {
     double *shown_sum[N_FIELDS];
     bool *dirty;
     bool *remainder; /* has_remainder(), fixed by the values */
-    /* The hidden cells in the order the audit first saw them: cells are
-     * hidden, never shown again, within one suppression run, so a shown
-     * cell's bounds (its values) are set once and only hidden cells' are
-     * reset per audit. */
+    /* The hidden cells in the order the audit first saw them (those hidden
+     * since the audit before in cell order): cells are hidden, never shown
+     * again, within one suppression run, so a shown cell's bounds (its
+     * values) are set once and only hidden cells' are reset per audit. */
     size_t *hidden_cells, n_hidden_cells;
-    bool *listed;
+    /* the block's hidden cells in the order hidden (struct block), of
+     * which the first seen are in hidden_cells */
+    const size_t *block_hidden;
+    const size_t *block_n_hidden;
+    size_t seen;
     /* per relation, sums over its children of the bounds (lo, finite hi,
      * the number of infinite hi) for implied(), made when first asked after
      * each audit (sums_round[i] == round) */
@@ -520,17 +524,25 @@ static void mark_zero(struct audit *a, size_t *stack)
     }
 }
 
-/* Take in the cells hidden since the last audit: their relations' hidden
- * lists and shown sums are rebuilt (in child order, so the sums are the
- * same whatever the history), and the relations with a hidden member are
- * queued (the others never narrow anything). */
+static int compare_cells(const void *pa, const void *pb)
+{
+    size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+    return a < b ? -1 : a > b;
+}
+
+/* Take in the cells hidden since the last audit (from the block's list,
+ * in cell order, as a scan of every cell found them): their relations'
+ * hidden lists and shown sums are rebuilt (in child order, so the sums are
+ * the same whatever the history), and the relations with a hidden member
+ * are queued (the others never narrow anything). */
 static void index_hidden(struct audit *a)
 {
-    for (size_t c = 0; c < a->n_cells; c++) {
-        if (!a->supp[c] || a->listed[c])
-            continue;
-        a->listed[c] = true;
-        a->hidden_cells[a->n_hidden_cells++] = c;
+    size_t from = a->n_hidden_cells;
+    for (; a->seen < *a->block_n_hidden; a->seen++)
+        a->hidden_cells[a->n_hidden_cells++] = a->block_hidden[a->seen];
+    qsort(a->hidden_cells + from, a->n_hidden_cells - from, sizeof(size_t), compare_cells);
+    for (size_t h = from; h < a->n_hidden_cells; h++) {
+        size_t c = a->hidden_cells[h];
         for (size_t k = a->first[c]; k < a->first[c + 1]; k++)
             a->dirty[a->member[k]] = true;
     }
@@ -738,7 +750,6 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
         a->dirty[i] = true;
     }
     a->hidden_cells = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
-    a->listed = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
     a->hidden = xcalloc(memberships ? memberships : 1, sizeof(size_t));
     for (int f = 0; f < N_FIELDS; f++) {
         a->shown_sum[f] = xcalloc(rel->n ? rel->n : 1, sizeof(double));
@@ -797,7 +808,6 @@ static void audit_release(struct audit *a)
     free(a->hidden_len);
     free(a->dirty);
     free(a->hidden_cells);
-    free(a->listed);
     free(a->hidden);
     free(a->remainder);
     for (int f = 0; f < N_FIELDS; f++) {
@@ -855,6 +865,15 @@ struct block {
     /* per item, NULL or n_cells flags: cells the release ledger hides
      * (disclosure_decide), hidden first, before any threshold */
     const unsigned char *const *forced;
+    /* the cells hidden, in the order hidden (b->hidden of them) */
+    size_t *hidden_list;
+    /* the cells below the last threshold for some item (or by size), in
+     * cell order: the only ones a threshold can hide or make the next */
+    size_t *small, n_small;
+    /* per relation: a member hidden since its last check for violations
+     * (unchecked relations have none: violation() depends only on which
+     * members are hidden and on the threshold) */
+    bool *check;
 };
 
 static void refresh_parts(struct block *b, size_t r)
@@ -876,7 +895,8 @@ static double next_threshold(const struct block *b, size_t i, double t, double m
     const double *n = b->n[i];
     const enum suppression *supp = b->supp[i];
     double next = min_n;
-    for (size_t c = 0; c < b->n_cells; c++) {
+    for (size_t s = 0; s < b->n_small; s++) {
+        size_t c = b->small[s];
         double at = floor(n[c]) + 1;
         if (!supp[c] && at > t && at < next)
             next = at;
@@ -942,9 +962,10 @@ static void hide_cell_as(struct block *b, size_t c, double t, bool ledger)
         b->supp[i][c] = b->n[i][c] < t ? SUPP_PRIMARY : other;
     if (b->label)
         b->label[c] = b->size[c] < t ? SUPP_PRIMARY : other;
-    b->hidden++;
+    b->hidden_list[b->hidden++] = c;
     for (size_t k = b->first[c]; k < b->first[c + 1]; k++) {
         size_t r = b->member[k];
+        b->check[r] = true;
         if (b->rel->list[r].parent == c)
             continue;
         if (!b->whole) {
@@ -964,6 +985,21 @@ static void hide_cell_as(struct block *b, size_t c, double t, bool ledger)
 static void hide_cell(struct block *b, size_t c, double t)
 {
     hide_cell_as(b, c, t, false);
+}
+
+/* b->small: the cells whose count (or size) for some item is below
+ * limit, the largest threshold. */
+static void find_small(struct block *b, double limit)
+{
+    b->small = xcalloc(b->n_cells ? b->n_cells : 1, sizeof(size_t));
+    b->n_small = 0;
+    for (size_t c = 0; c < b->n_cells; c++) {
+        bool small = b->size && b->size[c] < limit;
+        for (size_t i = 0; i < b->n_items && !small; i++)
+            small = b->n[i][c] < limit;
+        if (small)
+            b->small[b->n_small++] = c;
+    }
 }
 
 static void suppress_block(struct block *b, bool additive, double min_n)
@@ -992,19 +1028,31 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     size_t *hide = xcalloc(n_cells ? 2 * k * n_cells : 1, sizeof(size_t));
     size_t hidden_audited = (size_t)-1;
     b->hidden = 0;
+    b->hidden_list = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
+    b->check = xcalloc(b->rel->n ? b->rel->n : 1, sizeof(bool));
+    for (size_t i = 0; i < k; i++) {
+        audit[i].block_hidden = b->hidden_list;
+        audit[i].block_n_hidden = &b->hidden;
+    }
+    find_small(b, fmax(min_n, 1));
     for (size_t c = 0; b->forced && c < n_cells; c++)
         for (size_t i = 0; i < k; i++)
             if (b->forced[i] && b->forced[i][c])
                 hide_cell_as(b, c, 1, true);
     for (double t = 1;;) {
-        for (size_t c = 0; c < n_cells; c++)
+        for (size_t s = 0; s < b->n_small; s++)
             for (size_t i = 0; i < k; i++)
-                if ((b->size ? b->size[c] : b->n[i][c]) < t)
-                    hide_cell(b, c, t);
+                if ((b->size ? b->size[b->small[s]] : b->n[i][b->small[s]]) < t)
+                    hide_cell(b, b->small[s], t);
+        for (size_t r = 0; r < b->rel->n; r++)
+            b->check[r] = true; /* the threshold moved */
         for (;;) {
             for (bool changed = true; changed;) {
                 changed = false;
-                for (size_t r = 0; r < b->rel->n; r++)
+                for (size_t r = 0; r < b->rel->n; r++) {
+                    if (!b->check[r])
+                        continue;
+                    b->check[r] = false;
                     for (size_t i = 0; i < k; i++) {
                         size_t c;
                         while ((c = violation(b, i, r, t)) != MODEL_NONE) {
@@ -1012,6 +1060,7 @@ static void suppress_block(struct block *b, bool additive, double min_n)
                             changed = true;
                         }
                     }
+                }
             }
             /* the audit at a larger t with the same hidden cells finds less */
             if (!additive || b->hidden == hidden_audited)
@@ -1028,9 +1077,11 @@ static void suppress_block(struct block *b, bool additive, double min_n)
         double next = min_n;
         for (size_t i = 0; i < k; i++)
             next = fmin(next, next_threshold(b, i, t, min_n));
-        for (size_t c = 0; b->size && c < n_cells; c++)
+        for (size_t s = 0; b->size && s < b->n_small; s++) {
+            size_t c = b->small[s];
             if (!b->supp[0][c] && floor(b->size[c]) + 1 > t)
                 next = fmin(next, floor(b->size[c]) + 1);
+        }
         t = next;
     }
     for (size_t i = 0; i < k; i++) {
@@ -1039,6 +1090,9 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     }
     free(audit);
     free(b->order);
+    free(b->hidden_list);
+    free(b->small);
+    free(b->check);
     free(hide);
     free(b->parts);
     free(b->part_n);
@@ -1057,8 +1111,14 @@ static size_t suppress_rows_forced(const struct relations *rel, size_t n_rows, s
         item_supp[i] = xcalloc(n_rows ? n_rows : 1, sizeof(enum suppression));
     for (size_t c = 0; c < n_rows; c++)
         supp[c] = SUPP_NONE;
-    struct block b = {rel,  n_rows, k,    n,    positive, item_supp, 0,    size, supp,
-                      NULL, NULL,   NULL, NULL, NULL,     false,     NULL, NULL};
+    struct block b = {.rel = rel,
+                      .n_cells = n_rows,
+                      .n_items = k,
+                      .n = n,
+                      .positive = positive,
+                      .supp = item_supp,
+                      .size = size,
+                      .label = supp};
     const unsigned char **forced_of = xcalloc(k, sizeof(*forced_of));
     for (size_t i = 0; i < k; i++)
         forced_of[i] = forced;
@@ -1084,8 +1144,8 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
                       const double *positive, bool additive, enum suppression *supp, double min_n)
 {
-    struct block b = {rel,  n_cells, 1,    &n,   &positive, &supp, 0,    NULL, NULL,
-                      NULL, NULL,    NULL, NULL, NULL,      false, NULL, NULL};
+    struct block b = {.rel = rel, .n_cells = n_cells, .n_items = 1, .n = &n, .positive = &positive,
+                      .supp = &supp};
     suppress_block(&b, additive, min_n);
     size_t secondary = 0;
     for (size_t c = 0; c < n_cells; c++)
@@ -1141,23 +1201,13 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
         kept = relations_published(m, rel, items, n_items);
         rel = &kept;
     }
-    struct block b = {rel,
-                      n_cells,
-                      n_items,
-                      (const double *const *)n,
-                      (const double *const *)positive,
-                      supp,
-                      0,
-                      NULL,
-                      NULL,
-                      NULL,
-                      NULL,
-                      NULL,
-                      NULL,
-                      NULL,
-                      false,
-                      NULL,
-                      forced ? forced_of : NULL};
+    struct block b = {.rel = rel,
+                      .n_cells = n_cells,
+                      .n_items = n_items,
+                      .n = (const double *const *)n,
+                      .positive = (const double *const *)positive,
+                      .supp = supp,
+                      .forced = forced ? forced_of : NULL};
     suppress_block(&b, true, min_n);
     free(forced_of);
     free(kept.list);
