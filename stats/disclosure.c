@@ -1144,7 +1144,11 @@ size_t suppress_rows(const struct relations *rel, size_t n_rows, size_t k, const
 size_t suppress_cells(const struct relations *rel, size_t n_cells, const double *n,
                       const double *positive, bool additive, enum suppression *supp, double min_n)
 {
-    struct block b = {.rel = rel, .n_cells = n_cells, .n_items = 1, .n = &n, .positive = &positive,
+    struct block b = {.rel = rel,
+                      .n_cells = n_cells,
+                      .n_items = 1,
+                      .n = &n,
+                      .positive = &positive,
                       .supp = &supp};
     suppress_block(&b, additive, min_n);
     size_t secondary = 0;

@@ -860,23 +860,225 @@ static void tallies_grow(struct tallies *t, size_t n_cells)
     t->n_cells = cap;
 }
 
-/* The cells of one block's rows: slot k's cell of row r is
- * slot_cells[r * n_slots + k] (the sink where the row gives none; a row's
- * cells side by side, as the increments of one row do not wait on each
- * other where one slot's run down the rows would: the same few cells
- * again and again); the org's cells come in runs (rows come in runs of one
- * org): run i covers rows run_start[i] .. run_start[i + 1] - 1, cell
- * run_cell[i]. */
-struct block_cells {
-    size_t n_rows, n_slots, n_runs;
-    uint32_t *slot_cells;
-    uint32_t *run_start, *run_cell; /* n_runs + 1 and n_runs */
+/* Counting through combinations.  A row adds one to each of its cells for
+ * every item: the org's and one per grouping slot, 8 in a national year,
+ * and those adds were most of counting's time.  Slots whose codes together
+ * take few values (demographics of a handful of groups each, the units of
+ * a small trust) are bundled: the row adds one to its combination of the
+ * bundle's codes within its run of one org (a "combo" of the block, a
+ * scratch tally), and each combo's tally is then added once to the cells
+ * it stands for.  A bundle's key is the codes of its slots and of their
+ * parent slots (a unit's cell depends on its parent's), BUNDLE_KEYS values
+ * at most; a slot that fits no bundle is "direct": counted into its cell,
+ * or into the sink where the row has none.  Integer tallies, so the sums
+ * are exact in any order. */
+#define BUNDLE_KEYS 4096
+
+struct combo_entry {
+    uint32_t stamp; /* the run it was met in (count_plan.stamp) */
+    uint32_t combo;
 };
+
+struct bundle {
+    size_t n_slots, *slot;   /* the slots it counts */
+    size_t n_keys, *key_col; /* the dataset columns whose codes decide their cells */
+    uint32_t *radix;         /* each key column's number of codes */
+    struct combo_entry *table;
+    size_t n_table; /* entries: the product of the radixes */
+};
+
+struct count_plan {
+    size_t n_direct, *direct_slot;
+    size_t n_bundles;
+    struct bundle *bundles;
+    uint32_t stamp;
+};
+
+/* Codes of slot k's column (its key digit's radix). */
+static size_t slot_codes(const struct respondent_plan *p, const struct dataset *ds, size_t k)
+{
+    size_t n = ds->columns[p->grouping_col[k]].dict.count;
+    return n ? n : 1;
+}
+
+/* The number of keys of the slots flagged in key (saturating above
+ * BUNDLE_KEYS). */
+static size_t keys_of(const struct respondent_plan *p, const struct dataset *ds, const bool *key)
+{
+    size_t product = 1;
+    for (size_t k = 0; k < p->n_groupings; k++)
+        if (key[k]) {
+            size_t n = slot_codes(p, ds, k);
+            product = product > BUNDLE_KEYS / n ? BUNDLE_KEYS + 1 : product * n;
+        }
+    return product;
+}
+
+/* Flag slot k and its parent slots in key. */
+static void flag_with_parents(const struct respondent_plan *p, bool *key, size_t k)
+{
+    for (; k != MODEL_NONE && !key[k]; k = p->parent_slot[k])
+        key[k] = true;
+}
+
+/* Close the bundle of the slots flagged in member (keys: key): a bundle of
+ * one slot is direct instead (a combo per cell would add nothing). */
+static void close_bundle(struct count_plan *cp, const struct respondent_plan *p,
+                         const struct dataset *ds, bool *member, bool *key)
+{
+    size_t n = 0, last = MODEL_NONE;
+    for (size_t k = 0; k < p->n_groupings; k++)
+        if (member[k]) {
+            n++;
+            last = k;
+        }
+    if (n == 1)
+        cp->direct_slot[cp->n_direct++] = last;
+    if (n > 1) {
+        struct bundle *b = &cp->bundles[cp->n_bundles++];
+        b->slot = xcalloc(n, sizeof(size_t));
+        b->key_col = xcalloc(p->n_groupings, sizeof(size_t));
+        b->radix = xcalloc(p->n_groupings, sizeof(uint32_t));
+        for (size_t k = 0; k < p->n_groupings; k++) {
+            if (member[k])
+                b->slot[b->n_slots++] = k;
+            if (key[k]) {
+                b->key_col[b->n_keys] = p->grouping_col[k];
+                b->radix[b->n_keys++] = (uint32_t)slot_codes(p, ds, k);
+            }
+        }
+        b->n_table = keys_of(p, ds, key);
+        b->table = xcalloc(b->n_table, sizeof(struct combo_entry));
+    }
+    memset(member, 0, p->n_groupings * sizeof(bool));
+    memset(key, 0, p->n_groupings * sizeof(bool));
+}
+
+/* Bundle the slots in order while their keys stay within BUNDLE_KEYS. */
+static void count_plan_make(struct count_plan *cp, const struct respondent_plan *p,
+                            const struct dataset *ds)
+{
+    size_t n = p->n_groupings;
+    *cp = (struct count_plan){0, xcalloc(n + 1, sizeof(size_t)), 0,
+                              xcalloc(n + 1, sizeof(struct bundle)), 0};
+    bool *member = xcalloc(n + 1, sizeof(bool)), *key = xcalloc(n + 1, sizeof(bool));
+    bool *with = xcalloc(n + 1, sizeof(bool));
+    for (size_t k = 0; k < n; k++) {
+        memcpy(with, key, n * sizeof(bool));
+        flag_with_parents(p, with, k);
+        if (keys_of(p, ds, with) > BUNDLE_KEYS) {
+            close_bundle(cp, p, ds, member, key);
+            memset(with, 0, n * sizeof(bool));
+            flag_with_parents(p, with, k);
+            if (keys_of(p, ds, with) > BUNDLE_KEYS) {
+                cp->direct_slot[cp->n_direct++] = k;
+                continue;
+            }
+        }
+        member[k] = true;
+        memcpy(key, with, n * sizeof(bool));
+    }
+    close_bundle(cp, p, ds, member, key);
+    free(member);
+    free(key);
+    free(with);
+}
+
+static void count_plan_release(struct count_plan *cp)
+{
+    for (size_t b = 0; b < cp->n_bundles; b++) {
+        free(cp->bundles[b].slot);
+        free(cp->bundles[b].key_col);
+        free(cp->bundles[b].radix);
+        free(cp->bundles[b].table);
+    }
+    free(cp->bundles);
+    free(cp->direct_slot);
+}
+
+/* The cells of one block's rows.  The org's cells come in runs (rows come
+ * in runs of one org): run i covers rows run_start[i] ..
+ * run_start[i + 1] - 1, cell run_cell[i].  Direct slot d's cell of row r
+ * is direct_cells[r * n_direct + d] (the sink where the row has none);
+ * bundle b's combo of row r is combos[r * n_bundles + b], and combo v
+ * stands for the cells combo_cells[combo_first[v] .. combo_first[v + 1]).
+ * A row's cells side by side, as the adds of one row do not wait on each
+ * other where one slot's run down the rows would (the same few cells
+ * again and again). */
+struct block_cells {
+    size_t n_rows, n_runs, n_direct, n_bundles, n_combos;
+    uint32_t *run_start, *run_cell; /* n_runs + 1 and n_runs */
+    uint32_t *direct_cells, *combos;
+    uint32_t *combo_first, *combo_cells;
+};
+
+static void block_cells_init(struct block_cells *bc, const struct count_plan *cp, size_t n_slots)
+{
+    size_t rows = DATASET_BLOCK_ROWS;
+    *bc = (struct block_cells){0,
+                               0,
+                               cp->n_direct,
+                               cp->n_bundles,
+                               0,
+                               xcalloc(rows + 1, 4),
+                               xcalloc(rows, 4),
+                               xcalloc(rows * (cp->n_direct + 1), 4),
+                               xcalloc(rows * (cp->n_bundles + 1), 4),
+                               xcalloc(rows * (cp->n_bundles + 1) + 1, 4),
+                               xcalloc(rows * (n_slots + 1), 4)};
+}
+
+static void block_cells_release(struct block_cells *bc)
+{
+    free(bc->run_start);
+    free(bc->run_cell);
+    free(bc->direct_cells);
+    free(bc->combos);
+    free(bc->combo_first);
+    free(bc->combo_cells);
+}
+
+/* Record row's cells (count_row's cells[]) in the block. */
+static void block_cells_add(struct block_cells *bc, struct count_plan *cp,
+                            const struct block_reader *r, size_t row, const size_t *cells)
+{
+    if (bc->n_runs == 0 || bc->run_cell[bc->n_runs - 1] != cells[0]) {
+        bc->run_start[bc->n_runs] = (uint32_t)row;
+        bc->run_cell[bc->n_runs++] = (uint32_t)cells[0];
+        if (++cp->stamp == 0) { /* wrapped: forget every combo (stamp 0 is none) */
+            for (size_t b = 0; b < cp->n_bundles; b++)
+                memset(cp->bundles[b].table, 0,
+                       cp->bundles[b].n_table * sizeof(struct combo_entry));
+            cp->stamp = 1;
+        }
+    }
+    for (size_t d = 0; d < cp->n_direct; d++)
+        bc->direct_cells[row * cp->n_direct + d] = (uint32_t)cells[1 + cp->direct_slot[d]];
+    for (size_t b = 0; b < cp->n_bundles; b++) {
+        struct bundle *bu = &cp->bundles[b];
+        size_t key = 0;
+        for (size_t j = 0; j < bu->n_keys; j++)
+            key = key * bu->radix[j] + str_code(r, bu->key_col[j], row);
+        struct combo_entry *e = &bu->table[key];
+        if (e->stamp != cp->stamp) {
+            e->stamp = cp->stamp;
+            e->combo = (uint32_t)bc->n_combos++;
+            uint32_t at = bc->combo_first[e->combo];
+            for (size_t k = 0; k < bu->n_slots; k++)
+                if (cells[1 + bu->slot[k]] != MODEL_NONE)
+                    bc->combo_cells[at++] = (uint32_t)cells[1 + bu->slot[k]];
+            bc->combo_first[e->combo + 1] = at;
+        }
+        bc->combos[row * cp->n_bundles + b] = e->combo;
+    }
+}
 
 /* One block's answers and theme scores to count.  Tasks are the tallies'
  * items (the plan's, then derived ones), then the themes; each writes only
  * its own tally or its own theme's counts, adding rows in order, so the
- * sums are the same whichever thread takes which task. */
+ * sums are the same whichever thread takes which task.  Each thread takes
+ * one of the scratch buffers (a class per row, a tally per combo, kept
+ * zero between tasks). */
 struct block_job {
     struct tallies *t;
     struct model *m;
@@ -886,12 +1088,17 @@ struct block_job {
     const struct block_cells *cells;
     size_t n_tasks;
     size_t next; /* the next task (atomic) */
+    unsigned char *cls[2];
+    uint32_t *combo_tally[2];
+    size_t next_scratch; /* atomic */
 };
 
 /* Item j's tallies over the block: the class of each row first, then a
  * class count per run of the org's cell (one add per run, not per row),
- * then each row's slot cells. */
-static void count_item(const struct block_job *job, size_t j, unsigned char *cls)
+ * each row's direct cells and combos, and each combo's tally into its
+ * cells. */
+static void count_item(const struct block_job *job, size_t j, unsigned char *cls,
+                       uint32_t *combo_tally)
 {
     const struct respondent_plan *p = job->p;
     const struct block_reader *r = job->r;
@@ -917,11 +1124,23 @@ static void count_item(const struct block_job *job, size_t j, unsigned char *cls
         at[CLS_NEGATIVE] += negative;
         at[CLS_POSITIVE] += positive;
     }
-    size_t n_slots = bc->n_slots;
-    const uint32_t *cell = bc->slot_cells;
-    for (size_t row = 0; row < n_rows; row++, cell += n_slots)
-        for (size_t k = 0; k < n_slots; k++)
-            tally[(size_t)cell[k] * 3 + cls[row]]++;
+    size_t n_direct = bc->n_direct, n_bundles = bc->n_bundles;
+    const uint32_t *cell = bc->direct_cells, *combo = bc->combos;
+    for (size_t row = 0; row < n_rows; row++, cell += n_direct, combo += n_bundles) {
+        for (size_t d = 0; d < n_direct; d++)
+            tally[(size_t)cell[d] * 3 + cls[row]]++;
+        for (size_t b = 0; b < n_bundles; b++)
+            combo_tally[(size_t)combo[b] * 3 + cls[row]]++;
+    }
+    for (size_t v = 0; v < bc->n_combos; v++) {
+        uint32_t *k = combo_tally + v * 3;
+        for (uint32_t at = bc->combo_first[v]; at < bc->combo_first[v + 1]; at++) {
+            uint32_t *into = tally + (size_t)bc->combo_cells[at] * 3;
+            into[CLS_NEGATIVE] += k[CLS_NEGATIVE];
+            into[CLS_POSITIVE] += k[CLS_POSITIVE];
+        }
+        k[CLS_MISSING] = k[CLS_NEGATIVE] = k[CLS_POSITIVE] = 0;
+    }
 }
 
 /* One row's score of theme into cell. */
@@ -945,10 +1164,15 @@ static void count_theme(const struct block_job *job, size_t t)
             if (isnan(score))
                 continue;
             add_score(m, bc->run_cell[i], theme, score);
-            for (size_t k = 0; k < bc->n_slots; k++) {
-                size_t cell = bc->slot_cells[row * bc->n_slots + k];
+            for (size_t d = 0; d < bc->n_direct; d++) {
+                size_t cell = bc->direct_cells[row * bc->n_direct + d];
                 if (cell != sink)
                     add_score(m, cell, theme, score);
+            }
+            for (size_t b = 0; b < bc->n_bundles; b++) {
+                size_t v = bc->combos[row * bc->n_bundles + b];
+                for (uint32_t at = bc->combo_first[v]; at < bc->combo_first[v + 1]; at++)
+                    add_score(m, bc->combo_cells[at], theme, score);
             }
         }
 }
@@ -956,17 +1180,16 @@ static void count_theme(const struct block_job *job, size_t t)
 static void *count_block_tasks(void *arg)
 {
     struct block_job *job = arg;
-    unsigned char *cls = xmalloc(DATASET_BLOCK_ROWS);
+    size_t scratch = __atomic_fetch_add(&job->next_scratch, 1, __ATOMIC_RELAXED);
     for (;;) {
         size_t task = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (task >= job->n_tasks)
             break;
         if (task < job->t->n_items)
-            count_item(job, task, cls);
+            count_item(job, task, job->cls[scratch], job->combo_tally[scratch]);
         else
             count_theme(job, task - job->t->n_items);
     }
-    free(cls);
     return NULL;
 }
 
@@ -975,9 +1198,9 @@ static void *count_block_tasks(void *arg)
 static void count_block(struct block_job *job)
 {
     job->next = 0;
+    job->next_scratch = 0;
     pthread_t helper;
-    bool threaded =
-        job->n_tasks >= 2 && pthread_create(&helper, NULL, count_block_tasks, job) == 0;
+    bool threaded = job->n_tasks >= 2 && pthread_create(&helper, NULL, count_block_tasks, job) == 0;
     count_block_tasks(job);
     if (threaded)
         pthread_join(helper, NULL);
@@ -1048,12 +1271,12 @@ static bool prefetch_take(struct prefetch *pf, pthread_t thread, bool threaded,
     return true;
 }
 
-/* Blank slots (MODEL_NONE, cut to 32 bits) count in the sink. */
+/* Blank direct slots (MODEL_NONE, cut to 32 bits) count in the sink. */
 static void sink_blank_slots(struct block_cells *bc, size_t sink)
 {
-    for (size_t i = 0; i < bc->n_rows * bc->n_slots; i++)
-        if (bc->slot_cells[i] == (uint32_t)MODEL_NONE)
-            bc->slot_cells[i] = (uint32_t)sink;
+    for (size_t i = 0; i < bc->n_rows * bc->n_direct; i++)
+        if (bc->direct_cells[i] == (uint32_t)MODEL_NONE)
+            bc->direct_cells[i] = (uint32_t)sink;
 }
 
 static bool count_respondent(struct model *m, const struct source_dataset *src, struct weights *wt,
@@ -1070,9 +1293,13 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     memo_init(&memo, &p, src->ds);
     struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, NULL};
     t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
-    struct block_cells bc = {0, p.n_groupings, 0,
-                             xcalloc((size_t)DATASET_BLOCK_ROWS * (p.n_groupings + 1), 4),
-                             xcalloc(DATASET_BLOCK_ROWS + 1, 4), xcalloc(DATASET_BLOCK_ROWS, 4)};
+    struct count_plan cp;
+    count_plan_make(&cp, &p, src->ds);
+    struct block_cells bc;
+    block_cells_init(&bc, &cp, p.n_groupings);
+    size_t max_combos = (size_t)DATASET_BLOCK_ROWS * cp.n_bundles + 1;
+    unsigned char *cls[2] = {xmalloc(DATASET_BLOCK_ROWS), xmalloc(DATASET_BLOCK_ROWS)};
+    uint32_t *combo_tally[2] = {xcalloc(max_combos * 3, 4), xcalloc(max_combos * 3, 4)};
     struct prefetch pf = {.r = &r, .raw = xcalloc(src->ds->n_columns, sizeof(*pf.raw))};
     buf_init(&pf.err);
     for (size_t c = 0; c < src->ds->n_columns; c++)
@@ -1085,18 +1312,23 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
         bool threaded = more && prefetch_start(&pf, &pf_thread, b + 1);
         size_t n_rows = src->ds->blocks[b].n_rows;
         bc.n_rows = n_rows;
-        bc.n_runs = 0;
+        bc.n_runs = bc.n_combos = 0;
         for (size_t row = 0; ok && row < n_rows; row++) {
             count_row(m, &p, &r, row, cells, compact, &memo);
-            if (bc.n_runs == 0 || bc.run_cell[bc.n_runs - 1] != cells[0]) {
-                bc.run_start[bc.n_runs] = (uint32_t)row;
-                bc.run_cell[bc.n_runs++] = (uint32_t)cells[0];
-            }
-            for (size_t k = 0; k < p.n_groupings; k++)
-                bc.slot_cells[row * p.n_groupings + k] = (uint32_t)cells[1 + k];
+            block_cells_add(&bc, &cp, &r, row, cells);
         }
         bc.run_start[bc.n_runs] = (uint32_t)n_rows;
-        struct block_job job = {&t, m, &p, src->schema, &r, &bc, t.n_items + p.n_themes, 0};
+        struct block_job job = {&t,
+                                m,
+                                &p,
+                                src->schema,
+                                &r,
+                                &bc,
+                                t.n_items + p.n_themes,
+                                0,
+                                {cls[0], cls[1]},
+                                {combo_tally[0], combo_tally[1]},
+                                0};
         if (ok && job.n_tasks) {
             tallies_grow(&t, m->n_cells);
             sink_blank_slots(&bc, t.n_cells);
@@ -1110,9 +1342,12 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     free(pf.raw);
     buf_release(&pf.err);
     tallies_flush(&t, m, &p);
-    free(bc.slot_cells);
-    free(bc.run_start);
-    free(bc.run_cell);
+    block_cells_release(&bc);
+    count_plan_release(&cp);
+    for (int i = 0; i < 2; i++) {
+        free(cls[i]);
+        free(combo_tally[i]);
+    }
     free(cells);
     free(compact);
     memo_release(&memo, &p);
