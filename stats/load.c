@@ -727,22 +727,40 @@ struct code_cell {
     size_t cell;   /* MODEL_NONE: not looked up yet */
 };
 
+/* A unit whose parent slot has few codes is looked up by both codes (team
+ * names repeat under each directorate, so the team's code alone would miss
+ * at each change of directorate); up to this many entries. */
+#define MEMO_PAIRS 65536
+
 struct cell_memo {
     bool valid;
     uint32_t period, scope;
     size_t all;
     struct code_cell **of_code; /* per slot: per group code of its column */
+    size_t *n_codes;            /* per slot: the codes of its column */
+    size_t *parent_col;         /* per slot: its parent slot's column, when by both codes */
 };
 
 static void memo_init(struct cell_memo *memo, const struct respondent_plan *p,
                       const struct dataset *ds)
 {
-    *memo = (struct cell_memo){false, 0, 0, MODEL_NONE, NULL};
+    *memo = (struct cell_memo){false, 0, 0, MODEL_NONE, NULL, NULL, NULL};
     memo->of_code = xcalloc(p->n_groupings + 1, sizeof(*memo->of_code));
+    memo->n_codes = xcalloc(p->n_groupings + 1, sizeof(size_t));
+    memo->parent_col = xcalloc(p->n_groupings + 1, sizeof(size_t));
     for (size_t k = 0; k < p->n_groupings; k++) {
-        size_t n_codes = ds->columns[p->grouping_col[k]].dict.count;
-        memo->of_code[k] = xcalloc(n_codes + 1, sizeof(struct code_cell));
-        for (size_t c = 0; c <= n_codes; c++)
+        size_t n_codes = ds->columns[p->grouping_col[k]].dict.count + 1, entries = n_codes;
+        size_t parent = p->parent_slot[k];
+        size_t n_parent =
+            parent != MODEL_NONE ? ds->columns[p->grouping_col[parent]].dict.count : 0;
+        memo->parent_col[k] = MODEL_NONE;
+        if (n_parent && n_parent <= MEMO_PAIRS / n_codes) {
+            memo->parent_col[k] = p->grouping_col[parent];
+            entries = n_parent * n_codes;
+        }
+        memo->n_codes[k] = n_codes;
+        memo->of_code[k] = xcalloc(entries, sizeof(struct code_cell));
+        for (size_t c = 0; c < entries; c++)
             memo->of_code[k][c].cell = MODEL_NONE;
     }
 }
@@ -752,15 +770,18 @@ static void memo_release(struct cell_memo *memo, const struct respondent_plan *p
     for (size_t k = 0; k < p->n_groupings; k++)
         free(memo->of_code[k]);
     free(memo->of_code);
+    free(memo->n_codes);
+    free(memo->parent_col);
 }
 
-/* The cell of slot k for group code code under parent, from the memo or
- * model_cell. */
+/* The cell of slot k for group code code under parent (its parent slot
+ * having code parent_code in the row), from the memo or model_cell. */
 static size_t slot_cell_of(struct model *m, struct cell_memo *memo, size_t k, uint32_t period,
                            uint32_t scope, uint32_t grouping, uint32_t code, uint32_t group,
-                           size_t parent)
+                           size_t parent, uint32_t parent_code)
 {
-    struct code_cell *e = &memo->of_code[k][code];
+    size_t at = memo->parent_col[k] != MODEL_NONE ? parent_code * memo->n_codes[k] + code : code;
+    struct code_cell *e = &memo->of_code[k][at];
     if (e->cell != MODEL_NONE && e->scope == scope && e->period == period && e->parent == parent)
         return e->cell;
     *e = (struct code_cell){period, scope, parent,
@@ -803,8 +824,10 @@ static void count_row(struct model *m, const struct respondent_plan *p,
         size_t parent = p->parent_slot[k] != MODEL_NONE ? slot_cell[p->parent_slot[k]] : all;
         if (parent == MODEL_NONE)
             parent = all;
+        uint32_t parent_code =
+            memo->parent_col[k] != MODEL_NONE ? str_code(r, memo->parent_col[k], row) : 0;
         slot_cell[k] = slot_cell_of(m, memo, k, period, scope, (uint32_t)p->grouping[k], code,
-                                    r->ids[col][code], parent);
+                                    r->ids[col][code], parent, parent_code);
     }
     m->cells[all].respondents++;
     for (size_t k = 0; k < p->n_groupings; k++)
@@ -1093,6 +1116,38 @@ struct block_job {
     size_t next_scratch; /* atomic */
 };
 
+/* The sum of the eight bytes of x, each at most 255. */
+static inline uint32_t byte_sum(uint64_t x)
+{
+    const uint64_t bytes = 0x00ff00ff00ff00ffULL;
+    x = (x & bytes) + ((x >> 8) & bytes);                 /* four 16-bit sums */
+    return (uint32_t)((x * 0x0001000100010001ULL) >> 48); /* their sum */
+}
+
+/* Add the rows of each class among cls[from .. to) to tally[class]: the
+ * classes are 0, 1 and 2, so bit 0 of a byte says negative and bit 1
+ * positive, and eight rows are counted at once, a count per byte (at most
+ * 255 words before the bytes are summed). */
+static void count_classes(const unsigned char *cls, size_t from, size_t to, uint32_t *tally)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    size_t row = from;
+    while (to - row >= 8) {
+        size_t words = (to - row) / 8 < 255 ? (to - row) / 8 : 255;
+        uint64_t negative = 0, positive = 0;
+        for (size_t w = 0; w < words; w++, row += 8) {
+            uint64_t x;
+            memcpy(&x, cls + row, 8);
+            negative += x & ones;
+            positive += (x >> 1) & ones;
+        }
+        tally[CLS_NEGATIVE] += byte_sum(negative);
+        tally[CLS_POSITIVE] += byte_sum(positive);
+    }
+    for (; row < to; row++)
+        tally[cls[row]]++;
+}
+
 /* Item j's tallies over the block: the class of each row first, then a
  * class count per run of the org's cell (one add per run, not per row),
  * each row's direct cells and combos, and each combo's tally into its
@@ -1115,14 +1170,8 @@ static void count_item(const struct block_job *job, size_t j, unsigned char *cls
             cls[row] = derived_class(p, r, j - p->n_items, row);
     }
     for (size_t i = 0; i < bc->n_runs; i++) {
-        uint32_t negative = 0, positive = 0;
-        for (size_t row = bc->run_start[i]; row < bc->run_start[i + 1]; row++) {
-            negative += cls[row] == CLS_NEGATIVE;
-            positive += cls[row] == CLS_POSITIVE;
-        }
         uint32_t *at = tally + (size_t)bc->run_cell[i] * 3;
-        at[CLS_NEGATIVE] += negative;
-        at[CLS_POSITIVE] += positive;
+        count_classes(cls, bc->run_start[i], bc->run_start[i + 1], at);
     }
     size_t n_direct = bc->n_direct, n_bundles = bc->n_bundles;
     const uint32_t *cell = bc->direct_cells, *combo = bc->combos;
