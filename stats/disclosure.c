@@ -284,9 +284,10 @@ struct audit {
     const enum suppression *supp;
     bool whole; /* all counts whole numbers: round bounds inwards */
     double *lo[N_FIELDS], *hi[N_FIELDS];
-    bool *zero;             /* a shown container has no positive answers */
-    size_t *first, *member; /* the relations of each cell: member[first[c]..first[c+1]) */
-    int fields;             /* N_FIELDS, or 1 without positive counts */
+    bool *zero; /* a shown container has no positive answers */
+    /* the relations of each cell: member[first[c]..first[c+1]) (the block's) */
+    const size_t *first, *member;
+    int fields; /* N_FIELDS, or 1 without positive counts */
     /* relations left to narrow: a ring of at most rel->n, each in it once */
     size_t *queue, queue_head, queue_len;
     bool *queued;
@@ -297,6 +298,10 @@ struct audit {
     size_t *hidden_first, *hidden_len, *hidden;
     double *shown_sum[N_FIELDS];
     bool *dirty;
+    /* per relation: its children in cell order and every count whole, so
+     * a cell hidden since is taken out of the shown sum (exactly) and put
+     * in its place in the hidden list, instead of the relation rebuilt */
+    bool *by_cell;
     bool *remainder; /* has_remainder(), fixed by the values */
     /* The hidden cells in the order the audit first saw them (those hidden
      * since the audit before in cell order): cells are hidden, never shown
@@ -535,6 +540,17 @@ static int compare_cells(const void *pa, const void *pb)
  * hidden lists and shown sums are rebuilt (in child order, so the sums are
  * the same whatever the history), and the relations with a hidden member
  * are queued (the others never narrow anything). */
+/* Child c of relation i (by_cell) hidden since the last audit. */
+static void take_hidden(struct audit *a, size_t i, size_t c)
+{
+    size_t *hidden = a->hidden + a->hidden_first[i], at = a->hidden_len[i]++;
+    for (; at > 0 && hidden[at - 1] > c; at--)
+        hidden[at] = hidden[at - 1];
+    hidden[at] = c;
+    for (int f = 0; f < a->fields; f++)
+        a->shown_sum[f][i] -= a->value[f][c];
+}
+
 static void index_hidden(struct audit *a)
 {
     size_t from = a->n_hidden_cells;
@@ -543,8 +559,15 @@ static void index_hidden(struct audit *a)
     qsort(a->hidden_cells + from, a->n_hidden_cells - from, sizeof(size_t), compare_cells);
     for (size_t h = from; h < a->n_hidden_cells; h++) {
         size_t c = a->hidden_cells[h];
-        for (size_t k = a->first[c]; k < a->first[c + 1]; k++)
-            a->dirty[a->member[k]] = true;
+        for (size_t k = a->first[c]; k < a->first[c + 1]; k++) {
+            size_t i = a->member[k];
+            if (a->dirty[i] || a->rel->list[i].parent == c)
+                continue; /* rebuilt below, or its children's lists unchanged */
+            if (a->by_cell[i])
+                take_hidden(a, i, c);
+            else
+                a->dirty[i] = true;
+        }
     }
     a->queue_head = a->queue_len = 0;
     for (size_t i = 0; i < a->rel->n; i++) {
@@ -725,8 +748,10 @@ static size_t audit_step(struct audit *a, double t, size_t *hide)
     return n_hide;
 }
 
+/* first and member: relation_members(), kept by the caller. */
 static void audit_init(struct audit *a, const struct relations *rel, size_t n_cells,
-                       const double *n, const double *positive, const enum suppression *supp)
+                       const double *n, const double *positive, const enum suppression *supp,
+                       const size_t *first, const size_t *member)
 {
     memset(a, 0, sizeof(*a));
     a->rel = rel;
@@ -765,6 +790,13 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
     for (size_t c = 0; c < n_cells; c++)
         if (n[c] != floor(n[c]) || (positive && positive[c] != floor(positive[c])))
             a->whole = false;
+    a->by_cell = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
+    for (size_t i = 0; i < rel->n; i++) {
+        const struct relation *r = &rel->list[i];
+        a->by_cell[i] = a->whole;
+        for (size_t k = 1; k < r->n_children && a->by_cell[i]; k++)
+            a->by_cell[i] = r->children[k - 1] < r->children[k];
+    }
     for (int f = 0; f < N_FIELDS; f++) {
         a->lo[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
         a->hi[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
@@ -773,26 +805,36 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
         for (size_t c = 0; c < n_cells; c++)
             a->lo[f][c] = a->hi[f][c] = a->value[f][c]; /* shown: exact */
     a->zero = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
-    /* the relations of each cell, in relation order */
-    a->first = xcalloc(n_cells + 1, sizeof(size_t));
+    a->first = first;
+    a->member = member;
+}
+
+/* The relations of each cell, in relation order: member[first[c] ..
+ * first[c + 1]) (caller frees both); the same for every item of a block. */
+static void relation_members(const struct relations *rel, size_t n_cells, size_t **first_out,
+                             size_t **member_out)
+{
+    size_t *first = xcalloc(n_cells + 1, sizeof(size_t));
     for (size_t i = 0; i < rel->n; i++) {
-        a->first[rel->list[i].parent + 1]++;
+        first[rel->list[i].parent + 1]++;
         for (size_t k = 0; k < rel->list[i].n_children; k++)
-            a->first[rel->list[i].children[k] + 1]++;
+            first[rel->list[i].children[k] + 1]++;
     }
     for (size_t c = 0; c < n_cells; c++)
-        a->first[c + 1] += a->first[c];
-    a->member = xcalloc(a->first[n_cells] ? a->first[n_cells] : 1, sizeof(size_t));
+        first[c + 1] += first[c];
+    size_t *member = xcalloc(first[n_cells] ? first[n_cells] : 1, sizeof(size_t));
     size_t *fill = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
     for (size_t i = 0; i < rel->n; i++) {
         size_t p = rel->list[i].parent;
-        a->member[a->first[p] + fill[p]++] = i;
+        member[first[p] + fill[p]++] = i;
         for (size_t k = 0; k < rel->list[i].n_children; k++) {
             size_t c = rel->list[i].children[k];
-            a->member[a->first[c] + fill[c]++] = i;
+            member[first[c] + fill[c]++] = i;
         }
     }
     free(fill);
+    *first_out = first;
+    *member_out = member;
 }
 
 static void audit_release(struct audit *a)
@@ -807,6 +849,7 @@ static void audit_release(struct audit *a)
     free(a->hidden_first);
     free(a->hidden_len);
     free(a->dirty);
+    free(a->by_cell);
     free(a->hidden_cells);
     free(a->hidden);
     free(a->remainder);
@@ -820,8 +863,6 @@ static void audit_release(struct audit *a)
     free(a->flushed);
     free(a->pushed);
     free(a->extra);
-    free(a->first);
-    free(a->member);
 }
 
 /* Suppression is built up threshold by threshold, t = 1, 2, ..., min_n:
@@ -1007,18 +1048,18 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     size_t n_cells = b->n_cells, k = b->n_items;
     struct audit *audit = xcalloc(k, sizeof(*audit));
     b->order = xcalloc(k, sizeof(*b->order));
+    relation_members(b->rel, n_cells, &b->first, &b->member); /* the same for every item */
     for (size_t i = 0; i < k; i++) {
         for (size_t c = 0; c < n_cells; c++)
             b->supp[i][c] = SUPP_NONE;
-        audit_init(&audit[i], b->rel, n_cells, b->n[i], b->positive[i], b->supp[i]);
+        audit_init(&audit[i], b->rel, n_cells, b->n[i], b->positive[i], b->supp[i], b->first,
+                   b->member);
         order_init(&b->order[i], b->rel, b->n[i], b->positive[i], b->supp[i]);
         audit[i].order = &b->order[i];
     }
     b->whole = true;
     for (size_t i = 0; i < k; i++)
         b->whole &= audit[i].whole;
-    b->first = audit[0].first; /* the same for every item */
-    b->member = audit[0].member;
     size_t n_parts = k * b->rel->n + 1;
     b->parts = xcalloc(n_parts, sizeof(size_t));
     b->part_n = xcalloc(n_parts, sizeof(double));
@@ -1090,6 +1131,8 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     }
     free(audit);
     free(b->order);
+    free(b->first);
+    free(b->member);
     free(b->hidden_list);
     free(b->small);
     free(b->check);
