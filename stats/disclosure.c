@@ -897,7 +897,9 @@ struct block {
      * recomputed when one of its children is hidden: the passes over all
      * relations until nothing changes read them instead of summing every
      * child again */
-    size_t *first, *member; /* the relations of each cell (as in the audit) */
+    /* the relations of each cell (relation_members()): given with rel, or
+     * made (and freed) by suppress_block when NULL */
+    const size_t *first, *member;
     size_t *parts;
     double *part_n, *part_x;
     bool whole;                /* all counts whole: sums are exact in any order, so a hidden
@@ -1048,7 +1050,12 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     size_t n_cells = b->n_cells, k = b->n_items;
     struct audit *audit = xcalloc(k, sizeof(*audit));
     b->order = xcalloc(k, sizeof(*b->order));
-    relation_members(b->rel, n_cells, &b->first, &b->member); /* the same for every item */
+    size_t *own_first = NULL, *own_member = NULL; /* the same for every item */
+    if (!b->first) {
+        relation_members(b->rel, n_cells, &own_first, &own_member);
+        b->first = own_first;
+        b->member = own_member;
+    }
     for (size_t i = 0; i < k; i++) {
         for (size_t c = 0; c < n_cells; c++)
             b->supp[i][c] = SUPP_NONE;
@@ -1131,8 +1138,8 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     }
     free(audit);
     free(b->order);
-    free(b->first);
-    free(b->member);
+    free(own_first);
+    free(own_member);
     free(b->hidden_list);
     free(b->small);
     free(b->check);
@@ -1222,9 +1229,9 @@ static struct relations relations_published(const struct model *m, const struct 
 
 /* Suppress the items of one block (items with block[i] == first) or one
  * theme. */
-static void suppress_items(struct model *m, const struct relations *rel, double min_n,
-                           const unsigned char *forced, const size_t *items, size_t n_items,
-                           bool theme, size_t *hidden)
+static void suppress_items(struct model *m, const struct relations *rel, const size_t *first,
+                           const size_t *member, double min_n, const unsigned char *forced,
+                           const size_t *items, size_t n_items, bool theme, size_t *hidden)
 {
     size_t n_cells = m->n_cells;
     double **n = xcalloc(n_items, sizeof(*n));
@@ -1247,6 +1254,7 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
     if (!theme && m->incomplete) {
         kept = relations_published(m, rel, items, n_items);
         rel = &kept;
+        first = member = NULL; /* the index of all relations: made for these */
     }
     struct block b = {.rel = rel,
                       .n_cells = n_cells,
@@ -1254,6 +1262,8 @@ static void suppress_items(struct model *m, const struct relations *rel, double 
                       .n = (const double *const *)n,
                       .positive = (const double *const *)positive,
                       .supp = supp,
+                      .first = first,
+                      .member = member,
                       .forced = forced ? forced_of : NULL};
     suppress_block(&b, true, min_n);
     free(forced_of);
@@ -1283,6 +1293,7 @@ struct suppress_work {
     const size_t *block;
     double min_n;
     const unsigned char *forced_items, *forced_themes; /* NULL or [i * n_cells + c] */
+    const size_t *first, *member;                      /* relation_members() of rel, made once */
     pthread_mutex_t lock;
     size_t next;                    /* next task: item blocks' first items, then themes */
     size_t hidden[SUPP_LEDGER + 1]; /* figures per state */
@@ -1292,6 +1303,7 @@ static void *suppress_some(void *arg)
 {
     struct suppress_work *w = arg;
     struct model *m = w->m;
+    const size_t *first_of = w->first, *member = w->member;
     size_t *items = xcalloc(m->n_items ? m->n_items : 1, sizeof(size_t));
     size_t hidden[SUPP_LEDGER + 1] = {0};
     for (;;) {
@@ -1302,7 +1314,8 @@ static void *suppress_some(void *arg)
             break;
         if (task >= m->n_items) {
             size_t t = task - m->n_items;
-            suppress_items(m, w->rel, w->min_n, w->forced_themes, &t, 1, true, hidden);
+            suppress_items(m, w->rel, first_of, member, w->min_n, w->forced_themes, &t, 1, true,
+                           hidden);
             continue;
         }
         size_t first = task;
@@ -1312,7 +1325,8 @@ static void *suppress_some(void *arg)
         for (size_t i = 0; i < m->n_items; i++)
             if (i == first || (w->block && w->block[i] == first))
                 items[n_items++] = i;
-        suppress_items(m, w->rel, w->min_n, w->forced_items, items, n_items, false, hidden);
+        suppress_items(m, w->rel, first_of, member, w->min_n, w->forced_items, items, n_items,
+                       false, hidden);
     }
     free(items);
     pthread_mutex_lock(&w->lock);
@@ -1330,8 +1344,11 @@ static void suppress_model_forced(struct model *m, const struct relations *rel, 
                                   const unsigned char *forced_themes,
                                   size_t hidden[SUPP_LEDGER + 1])
 {
+    size_t *first, *member;
+    relation_members(rel, m->n_cells, &first, &member);
     struct suppress_work w = {
-        m, rel, block, min_n, forced_items, forced_themes, PTHREAD_MUTEX_INITIALIZER, 0, {0}};
+        m, rel, block, min_n, forced_items, forced_themes, first, member, PTHREAD_MUTEX_INITIALIZER,
+        0, {0}};
     pthread_t helper;
     bool threaded = pthread_create(&helper, NULL, suppress_some, &w) == 0;
     suppress_some(&w);
@@ -1339,6 +1356,8 @@ static void suppress_model_forced(struct model *m, const struct relations *rel, 
         pthread_join(helper, NULL);
     pthread_mutex_destroy(&w.lock);
     memcpy(hidden, w.hidden, sizeof(w.hidden));
+    free(first);
+    free(member);
 }
 
 void suppress_model(struct model *m, const struct relations *rel, const size_t *block, double min_n,

@@ -1255,18 +1255,47 @@ static void count_block(struct block_job *job)
         pthread_join(helper, NULL);
 }
 
-static void tallies_flush(struct tallies *t, struct model *m, const struct respondent_plan *p)
+/* The tallies of cells [from, to) into the model's counts. */
+struct flush_job {
+    const struct tallies *t;
+    struct model *m;
+    const struct respondent_plan *p;
+    size_t from, to;
+};
+
+/* Cell by cell, so that the model's counts (a cell's items side by side)
+ * are written in order; item by item they were a cell's whole record
+ * apart, a cache miss per count. */
+static void *flush_cells(void *arg)
 {
-    for (size_t j = 0; j < t->n_items; j++) {
-        size_t item = j < p->n_items ? p->item_model[j] : p->derived_model[j - p->n_items];
-        for (size_t c = 0; c < m->n_cells && c < t->n_cells; c++) {
+    const struct flush_job *job = arg;
+    const struct tallies *t = job->t;
+    const struct respondent_plan *p = job->p;
+    for (size_t c = job->from; c < job->to; c++)
+        for (size_t j = 0; j < t->n_items; j++) {
+            size_t item = j < p->n_items ? p->item_model[j] : p->derived_model[j - p->n_items];
             const uint32_t *k = t->tally[j] + c * 3;
-            struct item_count *ic = model_count(m, c, item);
+            struct item_count *ic = model_count(job->m, c, item);
             ic->n += (double)k[CLS_NEGATIVE] + (double)k[CLS_POSITIVE];
             ic->positive += (double)k[CLS_POSITIVE];
         }
+    return NULL;
+}
+
+/* Into the model, by two threads (half the cells each), and free. */
+static void tallies_flush(struct tallies *t, struct model *m, const struct respondent_plan *p)
+{
+    size_t n = m->n_cells < t->n_cells ? m->n_cells : t->n_cells;
+    struct flush_job first = {t, m, p, 0, n / 2}, second = {t, m, p, n / 2, n};
+    pthread_t helper;
+    bool threaded = t->n_items && pthread_create(&helper, NULL, flush_cells, &second) == 0;
+    flush_cells(&first);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        flush_cells(&second);
+    for (size_t j = 0; j < t->n_items; j++)
         free(t->tally[j]);
-    }
     free(t->tally);
 }
 
