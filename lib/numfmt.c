@@ -262,10 +262,8 @@ static inline bool nearest_integer(uint64_t whole, uint64_t frac, u128 below_lim
  * branches and spills made an earlier form of this as slow as the old
  * way, which tried 15, then 16, then 17 digits, a 128-bit product and
  * test each. */
-static bool shortest_in_range(double a, struct decimal *out)
+static bool shortest_in_range(uint64_t bits, struct decimal *out)
 {
-    uint64_t bits;
-    memcpy(&bits, &a, sizeof(bits));
     int binary = (int)(bits >> 52) - 1022;
     uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
     int s = 53 - binary;
@@ -292,8 +290,8 @@ static bool shortest_in_range(double a, struct decimal *out)
         if (!nearest_integer((uint64_t)(v >> 64), (uint64_t)v, (gap >> 2) + 1, (gap >> 1) + 1, &d))
             return false; /* not reached */
     }
-    int n = 16 + (d >= pow10_u64[16]);
-    *out = (struct decimal){d, n, n - 1 - k};
+    bool seventeen = d >= pow10_u64[16];
+    *out = (struct decimal){d * (seventeen ? 1 : 10), 17, 15 + seventeen - k};
     return true;
 }
 
@@ -389,13 +387,12 @@ struct digits17 {
 
 static inline struct digits17 split_digits17(uint64_t d17)
 {
-    uint64_t rest = d17 % 10000000000000000ull;
-    uint64_t mid = digit_bytes_8((uint32_t)(rest / 100000000u));
-    uint64_t low = digit_bytes_8((uint32_t)(rest % 100000000u));
+    uint32_t high9 = (uint32_t)(d17 / 100000000u), first = high9 / 100000000u;
+    uint64_t mid = digit_bytes_8(high9 - first * 100000000u);
+    uint64_t low = digit_bytes_8((uint32_t)(d17 - (uint64_t)high9 * 100000000u));
     int zeros = low ? trailing_zero_digits(low) : 8 + trailing_zero_digits(mid);
     const uint64_t ascii = 0x3030303030303030ull;
-    return (struct digits17){(char)('0' + d17 / 10000000000000000ull), mid + ascii, low + ascii,
-                             17 - zeros};
+    return (struct digits17){(char)('0' + first), mid + ascii, low + ascii, 17 - zeros};
 }
 
 /* 17 bytes: first, then mid and low with '.' put in after byte dot of
@@ -415,13 +412,32 @@ static inline void put_with_point(char *out, struct digits17 t, int dot)
     out[17] = (char)(t.low >> 56);
 }
 
+/* d.ddde+XX, trailing zeros of the digits left out; few numbers (below
+ * 1e-4 or from 1e15), out of put_decimal's way. */
+__attribute__((noinline, cold)) static size_t put_exponent_form(char *out, struct digits17 t, int x)
+{
+    char digits[17];
+    digits[0] = t.first;
+    memcpy(digits + 1, &t.mid, 8);
+    memcpy(digits + 9, &t.low, 8);
+    size_t len = 0;
+    out[len++] = digits[0];
+    if (t.n > 1) {
+        out[len++] = '.';
+        for (int k = 1; k < t.n; k++)
+            out[len++] = digits[k];
+    }
+    return len + (size_t)sprintf(out + len, "e%c%02d", x < 0 ? '-' : '+', abs(x));
+}
+
 /* Digits and exponent as printf's %g would lay them out at precision
  * max(15, n), trailing zeros of the digits left out: fixed for
  * -4 <= x < that precision, else d.ddde+XX.  The digits are made in
  * registers (split_digits17) and stored a word at a time, past the end of
  * the text (out has NUMFMT_MAX bytes); 14 -> 5.5 ns a number (the values
  * of a national run, which are nine in ten below 1). */
-static size_t put_decimal(char *out, bool negative, struct decimal r)
+__attribute__((always_inline)) static inline size_t put_decimal(char *out, bool negative,
+                                                                struct decimal r)
 {
     struct digits17 t = split_digits17(r.d * pow10_u64[17 - r.n]);
     char *start = out;
@@ -446,33 +462,32 @@ static size_t put_decimal(char *out, bool negative, struct decimal r)
             memcpy(out + 9, &t.low, 8);
         }
         len = (size_t)(n > x + 1 ? n + 1 : x + 1);
-    } else {
-        char digits[17];
-        digits[0] = t.first;
-        memcpy(digits + 1, &t.mid, 8);
-        memcpy(digits + 9, &t.low, 8);
-        len = 0;
-        out[len++] = digits[0];
-        if (n > 1) {
-            out[len++] = '.';
-            for (int k = 1; k < n; k++)
-                out[len++] = digits[k];
-        }
-        len += (size_t)sprintf(out + len, "e%c%02d", x < 0 ? '-' : '+', abs(x));
-    }
+    } else
+        len = put_exponent_form(out, t, x);
     out[len] = '\0';
     return (size_t)(out - start) + len;
 }
 
-size_t numfmt_shortest(char *out, double v)
+/* numfmt_shortest for zero, NaN, the infinities and doubles outside
+ * [2^-37, 2^51), out of the way of the others. */
+__attribute__((noinline, cold)) static size_t shortest_outside(char *out, double v)
 {
     if (!isfinite(v))
         return (size_t)snprintf(out, NUMFMT_MAX, "%g", v);
     if (v == 0)
         return (size_t)snprintf(out, NUMFMT_MAX, "%s", signbit(v) ? "-0" : "0");
-    double a = fabs(v);
+    return put_decimal(out, v < 0, shortest_slow(fabs(v)));
+}
+
+size_t numfmt_shortest(char *out, double v)
+{
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    uint64_t magnitude = bits & ~(1ull << 63);
+    /* [2^-37, 2^51) is biased exponents 986 to 1073; zero (0), NaN and the
+     * infinities (2047) are outside */
     struct decimal r;
-    if (!(a >= 0x1p-37 && a < 0x1p51 && shortest_in_range(a, &r)))
-        r = shortest_slow(a);
-    return put_decimal(out, v < 0, r);
+    if ((uint32_t)(magnitude >> 52) - 986u >= 88u || !shortest_in_range(magnitude, &r))
+        return shortest_outside(out, v);
+    return put_decimal(out, bits >> 63, r);
 }
