@@ -295,7 +295,7 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
                 continue;
             for (size_t p = a; p < b && ok; p++) {
                 const struct popcell *pc = &m->cells[pools[p]];
-                if (!cell_shown(run, pools[p]))
+                if (!table_unit(t) || !cell_shown(run, pools[p])) /* a unit: one comparison */
                     continue; /* no row of it is written */
                 /* the org cells of the same period, grouping and group */
                 size_t lo = 0, hi = n_members;

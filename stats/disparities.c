@@ -172,8 +172,10 @@ bool write_disparities(const struct stats_run *run, struct table *t, struct buf 
         for (end = start + 1; end < n_cells && same_family(m, run->order[start], run->order[end]);)
             end++;
         size_t n_rows = 0;
-        if (!scope_shown(run, m->cells[run->order[start]].scope))
-            continue; /* the family is the whole scope: all of it or none */
+        /* the family is the whole scope: all of it or none; and a unit of
+         * table_unit */
+        if (!table_unit(t) || !scope_shown(run, m->cells[run->order[start]].scope))
+            continue;
         for (size_t b = start, b_end; b < end; b = b_end) {
             for (b_end = b + 1; b_end < end && same_block(m, run->order[b], run->order[b_end]);)
                 b_end++;

@@ -151,8 +151,9 @@ bool write_hotspots(const struct stats_run *run, struct table *t, struct buf *er
             if (c->period != first->period || c->scope != first->scope)
                 break;
         }
-        /* the family is the org's every unit level: all of it or none */
-        if (m->scopes[first->scope].kind == SCOPE_ORG && scope_shown(run, first->scope) &&
+        /* the family is the org's every unit level: all of it or none; and
+         * a unit of table_unit */
+        if (table_unit(t) && m->scopes[first->scope].kind == SCOPE_ORG && scope_shown(run, first->scope) &&
             !write_org(run, begin, end, t, err))
             return false;
     }

@@ -361,57 +361,106 @@ static bool lock_directories(struct lock_set *locks, const struct stats_options 
 
 typedef bool (*writer_fn)(const struct stats_run *, struct table *, struct buf *);
 
-/* Largest first, so the two threads finish together; the tables every run
- * writes, whatever --tables says (inputs.csv, items.csv, wres-groups.csv:
- * small, and what a reader needs to read the rest), last. */
+/* Largest first; the tables every run writes, whatever --tables says
+ * (inputs.csv, items.csv, wres-groups.csv: small, and what a reader needs
+ * to read the rest), last.  The four large tables are written by both
+ * threads at once, a chunk of units (table_unit) at a time, about a
+ * megabyte of rows each; the others by one thread each. */
 static const struct {
     writer_fn write;
-    int table;        /* enum stats_table, or -1 for a table every run writes */
-    const char *file; /* its name in DIR (lib/contract.h) */
+    int table;         /* enum stats_table, or -1 for a table every run writes */
+    const char *file;  /* its name in DIR (lib/contract.h) */
+    size_t unit_chunk; /* units a chunk when both threads write it; 0: one thread */
 } writers[] = {
-    {write_proportions, TABLE_PROPORTIONS, PROPORTIONS_FILE},
-    {write_hotspots, TABLE_HOTSPOTS, HOTSPOTS_FILE},
-    {write_benchmarks, TABLE_BENCHMARKS, BENCHMARKS_FILE},
-    {write_disparities, TABLE_DISPARITIES, DISPARITIES_FILE},
-    {write_themes, TABLE_THEMES, THEMES_FILE},
-    {write_wres, TABLE_WRES, WRES_FILE},
-    {write_trends, TABLE_TRENDS, TRENDS_FILE},
-    {write_spc, TABLE_SPC, SPC_FILE},
-    {write_inputs, -1, INPUTS_FILE},
-    {write_items, -1, ITEMS_FILE},
-    {write_wres_groups, -1, WRES_GROUPS_FILE},
+    {write_proportions, TABLE_PROPORTIONS, PROPORTIONS_FILE, 64}, /* cells: rows per item */
+    {write_hotspots, TABLE_HOTSPOTS, HOTSPOTS_FILE, 1},           /* orgs: rows per unit, item */
+    {write_benchmarks, TABLE_BENCHMARKS, BENCHMARKS_FILE, 64},    /* pooled cell x item: orgs */
+    {write_disparities, TABLE_DISPARITIES, DISPARITIES_FILE, 1},  /* scopes: groups x items */
+    {write_themes, TABLE_THEMES, THEMES_FILE, 0},
+    {write_wres, TABLE_WRES, WRES_FILE, 0},
+    {write_trends, TABLE_TRENDS, TRENDS_FILE, 0},
+    {write_spc, TABLE_SPC, SPC_FILE, 0},
+    {write_inputs, -1, INPUTS_FILE, 0},
+    {write_items, -1, ITEMS_FILE, 0},
+    {write_wres_groups, -1, WRES_GROUPS_FILE, 0},
 };
 #define N_WRITERS ARRAY_LEN(writers)
+#define N_WRITING_THREADS 2
 
-/* The tables are independent reads of the finished model, so two threads
- * take them in turn from a shared counter. */
+/* The tables are independent reads of the finished model.  Each thread
+ * goes down the list: a shared table it writes its part of, a table of
+ * one thread it takes unless the other thread has. */
 struct writing {
     const struct stats_run *run;
-    struct table tables[N_WRITERS];
+    size_t n_threads;
+    struct table_sink sinks[N_WRITERS];
+    struct table parts[N_WRITERS][N_WRITING_THREADS];
     struct atomic_file *files[N_WRITERS]; /* finished tables, still under temporary names */
     bool chosen[N_STATS_TABLES];          /* --tables */
-    bool written[N_WRITERS], opened[N_WRITERS];
-    struct buf errors[N_WRITERS];
-    size_t next;
+    bool taken[N_WRITERS];                /* a table of one thread: being written */
+    struct buf errors[N_WRITERS][N_WRITING_THREADS];
     pthread_mutex_t lock;
 };
 
+struct writing_thread {
+    struct writing *w;
+    size_t id;
+};
+
+static bool table_wanted(const struct writing *w, size_t i)
+{
+    return writers[i].table < 0 || w->chosen[writers[i].table]; /* else removed at the commit */
+}
+
 static void *write_some(void *arg)
 {
-    struct writing *w = arg;
-    for (;;) {
-        pthread_mutex_lock(&w->lock);
-        size_t i = w->next++;
-        pthread_mutex_unlock(&w->lock);
-        if (i >= N_WRITERS)
-            return NULL;
-        if (writers[i].table >= 0 && !w->chosen[writers[i].table])
-            continue; /* left out by --tables: its file is removed at the commit */
-        w->written[i] = writers[i].write(w->run, &w->tables[i], &w->errors[i]);
-        w->opened[i] = w->written[i] || w->tables[i].file.final_path;
-        if (w->written[i]) /* the disk writes the table while the next is made */
-            w->files[i] = table_finish(&w->tables[i]);
+    const struct writing_thread *self = arg;
+    struct writing *w = self->w;
+    pthread_mutex_lock(&w->lock); /* write_tables has made the sinks */
+    pthread_mutex_unlock(&w->lock);
+    for (size_t i = 0; i < N_WRITERS; i++) {
+        if (!table_wanted(w, i))
+            continue;
+        if (!writers[i].unit_chunk) {
+            pthread_mutex_lock(&w->lock);
+            bool mine = !w->taken[i];
+            w->taken[i] = true;
+            pthread_mutex_unlock(&w->lock);
+            if (!mine)
+                continue;
+        }
+        struct table *t = &w->parts[i][self->id];
+        table_share(t, &w->sinks[i]);
+        /* the last part done starts the file's writing to disk while the
+         * next table is made */
+        table_done(t, writers[i].write(w->run, t, &w->errors[i][self->id]));
     }
+    return NULL;
+}
+
+/* Both threads write; with one (a thread that cannot be started), each
+ * shared table has one part.  The helpers wait at w->lock until every
+ * sink knows how many parts it has. */
+static void write_tables(struct writing *w)
+{
+    struct writing_thread self[N_WRITING_THREADS];
+    pthread_t helpers[N_WRITING_THREADS];
+    pthread_mutex_lock(&w->lock);
+    w->n_threads = 1;
+    for (size_t k = 1; k < N_WRITING_THREADS; k++) {
+        self[k] = (struct writing_thread){w, k};
+        if (pthread_create(&helpers[k], NULL, write_some, &self[k]) != 0)
+            break;
+        w->n_threads++;
+    }
+    for (size_t i = 0; i < N_WRITERS; i++)
+        table_sink_init(&w->sinks[i], writers[i].unit_chunk ? w->n_threads : 1,
+                        writers[i].unit_chunk);
+    pthread_mutex_unlock(&w->lock);
+    self[0] = (struct writing_thread){w, 0};
+    write_some(&self[0]);
+    for (size_t k = 1; k < w->n_threads; k++)
+        pthread_join(helpers[k], NULL);
 }
 
 /* Commit the tables written as one set, removing under the same journal
@@ -450,24 +499,30 @@ static int write_outputs(struct stats_run *run, struct buf *err)
     select_parse_tables(run->opt->tables, w->chosen, err); /* checked with the options */
     pthread_mutex_init(&w->lock, NULL);
     for (size_t i = 0; i < N_WRITERS; i++)
-        buf_init(&w->errors[i]);
-    pthread_t helper;
-    bool threaded = pthread_create(&helper, NULL, write_some, w) == 0;
-    write_some(w);
-    if (threaded)
-        pthread_join(helper, NULL);
+        for (size_t k = 0; k < N_WRITING_THREADS; k++)
+            buf_init(&w->errors[i][k]);
+    write_tables(w);
     bool ok = true;
-    for (size_t i = 0; i < N_WRITERS && ok; i++)
-        if (!w->written[i] && (writers[i].table < 0 || w->chosen[writers[i].table])) {
-            buf_puts(err, w->errors[i].data ? w->errors[i].data : "cannot write output");
+    for (size_t i = 0; i < N_WRITERS; i++) {
+        if (!table_wanted(w, i))
+            continue;
+        w->files[i] = table_sink_result(&w->sinks[i]); /* a failed one removed */
+        for (size_t k = 0; k < N_WRITING_THREADS && ok && !w->files[i]; k++)
+            if (w->errors[i][k].len) {
+                buf_puts(err, w->errors[i][k].data);
+                ok = false;
+            }
+        if (ok && !w->files[i]) {
+            buf_puts(err, "cannot write output");
             ok = false;
         }
+    }
     for (size_t i = 0; i < N_WRITERS; i++) {
         if (!ok && w->files[i])
             atomic_abort(w->files[i]);
-        else if (!ok && w->opened[i])
-            table_abort(&w->tables[i]);
-        buf_release(&w->errors[i]);
+        table_sink_release(&w->sinks[i]);
+        for (size_t k = 0; k < N_WRITING_THREADS; k++)
+            buf_release(&w->errors[i][k]);
     }
     if (ok && run->ledger) { /* recorded before published: never the other way round */
         disclosure_record(run, run->ledger);

@@ -21,114 +21,217 @@ void tables_use_gzip(bool on)
 /* libdeflate's level 1: about 3x faster than level 6 on these tables. */
 #define TABLE_GZIP_LEVEL 1
 
-/* The compressing thread: deflate each block handed over into one gzip
- * member and write it, until told it is done. */
-static void *gzip_thread(void *arg)
+/* A table of one thread is cut into chunks of this size: stdio writes a
+ * piece larger than its buffer straight from ours, instead of copying
+ * every row into its buffer (and taking its lock) one fwrite each; 6
+ * million rows per national year. */
+#define TABLE_WRITE_SIZE (1u << 20)
+/* A chunk's buffer is made this large at its start (the buffers are
+ * passed round, so mostly it already is): grown by doubling instead,
+ * each chunk's rows were copied again as it grew. */
+#define TABLE_CHUNK_RESERVE (TABLE_WRITE_SIZE + TABLE_WRITE_SIZE / 4)
+
+void table_sink_init(struct table_sink *s, size_t parts, size_t unit_chunk)
 {
-    struct table *t = arg;
-    struct table_gzip *g = t->gzip;
-    pthread_mutex_lock(&g->lock);
-    for (;;) {
-        while (!g->busy && !g->done)
-            pthread_cond_wait(&g->changed, &g->lock);
-        if (!g->busy)
-            break;
-        pthread_mutex_unlock(&g->lock);
-        size_t bound = libdeflate_gzip_compress_bound(g->compressor, g->block.len);
-        buf_reserve(&g->packed, bound);
-        size_t n = libdeflate_gzip_compress(g->compressor, g->block.data, g->block.len,
-                                            g->packed.data, bound);
-        /* n is never 0 with a bound this size; a failed write is kept by
-         * the file and reported by its commit */
-        (void)atomic_write(&t->file, g->packed.data, n);
-        buf_clear(&g->block);
-        pthread_mutex_lock(&g->lock);
-        g->busy = false;
-        pthread_cond_broadcast(&g->changed);
-    }
-    pthread_mutex_unlock(&g->lock);
-    return NULL;
+    memset(s, 0, sizeof(*s));
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->moved, NULL);
+    s->parts_left = parts;
+    s->unit_chunk = unit_chunk;
+    for (size_t i = 0; i < TABLE_WINDOW; i++)
+        buf_init(&s->ready[i]);
 }
 
-static bool gzip_start(struct table *t, struct buf *err)
+void table_sink_release(struct table_sink *s)
 {
-    struct table_gzip *g = xcalloc(1, sizeof(*g));
-    buf_init(&g->block);
-    buf_init(&g->packed);
-    pthread_mutex_init(&g->lock, NULL);
-    pthread_cond_init(&g->changed, NULL);
-    g->compressor = libdeflate_alloc_compressor(TABLE_GZIP_LEVEL);
-    t->gzip = g;
-    if (!g->compressor || pthread_create(&g->thread, NULL, gzip_thread, t) != 0) {
-        buf_printf(err, "%s: cannot start compressing it", t->file.final_path);
-        if (g->compressor)
-            libdeflate_free_compressor(g->compressor);
-        pthread_mutex_destroy(&g->lock);
-        pthread_cond_destroy(&g->changed);
-        free(g);
-        t->gzip = NULL;
+    pthread_mutex_destroy(&s->lock);
+    pthread_cond_destroy(&s->moved);
+    for (size_t i = 0; i < TABLE_WINDOW; i++)
+        buf_release(&s->ready[i]);
+    free(s->header);
+    free(s->open_error);
+    s->header = s->open_error = NULL;
+}
+
+void table_share(struct table *t, struct table_sink *s)
+{
+    memset(t, 0, sizeof(*t));
+    t->sink = s;
+}
+
+/* Write the chunks that are next in file order, while there are any.
+ * Called with the lock held and s->writing set by the caller; the lock is
+ * let go while the bytes are written, so that the other threads keep
+ * handing in chunks.  A chunk's buffer is safe meanwhile: no thread starts
+ * chunk n + TABLE_WINDOW before chunk n is written. */
+static void write_ready(struct table_sink *s)
+{
+    for (;;) {
+        struct buf *b = &s->ready[s->next_write % TABLE_WINDOW];
+        bool *is_ready = &s->is_ready[s->next_write % TABLE_WINDOW];
+        if (!*is_ready)
+            return;
+        pthread_mutex_unlock(&s->lock);
+        /* a failure is kept by the file and reported by its commit */
+        (void)atomic_write(&s->file, b->data, b->len);
+        buf_clear(b);
+        pthread_mutex_lock(&s->lock);
+        *is_ready = false;
+        s->next_write++;
+        pthread_cond_broadcast(&s->moved);
+    }
+}
+
+/* The bytes of t's chunk as they go to the file: the rows, or with --gzip
+ * the rows deflated into one gzip member. */
+static struct buf *chunk_bytes(struct table *t)
+{
+    if (!t->compressor || !t->line.len)
+        return &t->line; /* an empty chunk: no empty member either */
+    size_t bound = libdeflate_gzip_compress_bound(t->compressor, t->line.len);
+    buf_clear(&t->packed);
+    buf_reserve(&t->packed, bound);
+    /* never 0 with a bound this size */
+    t->packed.len =
+        libdeflate_gzip_compress(t->compressor, t->line.data, t->line.len, t->packed.data, bound);
+    buf_clear(&t->line);
+    return &t->packed;
+}
+
+/* Hand in t's finished chunk, taking the window slot's emptied buffer in
+ * exchange (its space is reused), and write what is next in file order
+ * unless another thread is writing. */
+static void chunk_hand_in(struct table *t)
+{
+    struct table_sink *s = t->sink;
+    struct buf *bytes = chunk_bytes(t);
+    t->in_chunk = false;
+    pthread_mutex_lock(&s->lock);
+    size_t slot = t->chunk % TABLE_WINDOW;
+    struct buf spare = s->ready[slot];
+    s->ready[slot] = *bytes;
+    *bytes = spare;
+    s->is_ready[slot] = true;
+    if (!s->writing) {
+        s->writing = true;
+        write_ready(s);
+        s->writing = false;
+    }
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Start chunk number n in t->line once the file has come within the
+ * window of it; the first chunk begins with the header.  False when the
+ * table was given up meanwhile. */
+static bool chunk_start(struct table *t, size_t n)
+{
+    struct table_sink *s = t->sink;
+    pthread_mutex_lock(&s->lock);
+    while (n >= s->next_write + TABLE_WINDOW && !s->failed)
+        pthread_cond_wait(&s->moved, &s->lock);
+    bool failed = s->failed;
+    pthread_mutex_unlock(&s->lock);
+    if (failed)
         return false;
+    t->chunk = n;
+    t->in_chunk = true;
+    buf_clear(&t->line);
+    buf_reserve(&t->line, TABLE_CHUNK_RESERVE);
+    if (n == 0) {
+        buf_puts(&t->line, s->header);
+        buf_putc(&t->line, '\n');
     }
     return true;
 }
 
-/* Hand t->line to the compressing thread (waiting while it is busy with
- * the block before), taking its emptied buffer in exchange. */
-static void gzip_hand_over(struct table *t)
+static size_t chunk_claim(struct table_sink *s)
 {
-    struct table_gzip *g = t->gzip;
-    pthread_mutex_lock(&g->lock);
-    while (g->busy)
-        pthread_cond_wait(&g->changed, &g->lock);
-    struct buf spare = g->block;
-    g->block = t->line;
-    t->line = spare;
-    g->busy = true;
-    pthread_cond_broadcast(&g->changed);
-    pthread_mutex_unlock(&g->lock);
+    pthread_mutex_lock(&s->lock);
+    size_t n = s->next_claim++;
+    pthread_mutex_unlock(&s->lock);
+    return n;
 }
 
-/* Wait for the last block and stop the thread. */
-static void gzip_stop(struct table *t)
+bool table_unit(struct table *t)
 {
-    struct table_gzip *g = t->gzip;
-    if (!g)
-        return;
-    pthread_mutex_lock(&g->lock);
-    g->done = true;
-    pthread_cond_broadcast(&g->changed);
-    pthread_mutex_unlock(&g->lock);
-    pthread_join(g->thread, NULL);
-    libdeflate_free_compressor(g->compressor);
-    buf_release(&g->block);
-    buf_release(&g->packed);
-    pthread_mutex_destroy(&g->lock);
-    pthread_cond_destroy(&g->changed);
-    free(g);
-    t->gzip = NULL;
+    struct table_sink *s = t->sink;
+    if (!s->unit_chunk)
+        return true; /* one thread: every unit is its own */
+    size_t u = t->unit++;
+    if (u >= t->claim_end) {
+        if (t->in_chunk)
+            chunk_hand_in(t);
+        /* claims only move forward, and every unit before u was claimed:
+         * the chunk claimed begins at u or later */
+        t->chunk = chunk_claim(s);
+        t->claim_begin = t->chunk * s->unit_chunk;
+        t->claim_end = t->claim_begin + s->unit_chunk;
+    }
+    if (u == t->claim_begin && !chunk_start(t, t->chunk))
+        t->claim_begin = t->claim_end = SIZE_MAX; /* given up: skip the rest */
+    return u >= t->claim_begin && t->in_chunk;
+}
+
+/* Open the shared file, or take it when another thread has. */
+static bool sink_open(struct table_sink *s, const char *dir, const char *name, const char *header,
+                      struct buf *err)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!s->opened && !s->open_error) {
+        char *path = xasprintf("%s/%s%s", dir, name, use_gzip ? ".gz" : "");
+        struct buf why;
+        buf_init(&why);
+        if (atomic_open(&s->file, path, 0644, &why)) {
+            s->opened = true;
+            s->header = xstrdup(header);
+        } else {
+            s->open_error = xstrdup(why.data ? why.data : path);
+            s->failed = true;
+        }
+        buf_release(&why);
+        free(path);
+    }
+    if (s->open_error)
+        buf_puts(err, s->open_error);
+    bool ok = s->opened;
+    pthread_mutex_unlock(&s->lock);
+    return ok;
 }
 
 bool table_open(struct table *t, const char *dir, const char *name, const char *header,
                 struct buf *err)
 {
-    memset(t, 0, sizeof(*t));
-    char *path = xasprintf("%s/%s%s", dir, name, use_gzip ? ".gz" : "");
-    bool ok = atomic_open(&t->file, path, 0644, err);
-    free(path);
-    if (!ok)
-        return false;
-    if (use_gzip && !gzip_start(t, err)) {
-        atomic_abort(&t->file);
-        return false;
+    if (!t->sink) { /* a table of one thread */
+        memset(t, 0, sizeof(*t));
+        table_sink_init(&t->own, 1, 0);
+        t->sink = &t->own;
     }
+    struct table_sink *s = t->sink;
+    bool opened = sink_open(s, dir, name, header, err);
+    if (opened && use_gzip && !(t->compressor = libdeflate_alloc_compressor(TABLE_GZIP_LEVEL))) {
+        buf_printf(err, "%s: cannot start compressing it", s->file.final_path);
+        pthread_mutex_lock(&s->lock);
+        s->failed = true; /* the caller's table_done, or below, removes the file */
+        pthread_cond_broadcast(&s->moved);
+        pthread_mutex_unlock(&s->lock);
+        opened = false;
+    }
+    if (!opened && s == &t->own) { /* nothing for the caller to abort */
+        table_sink_result(s);
+        table_sink_release(s);
+        t->sink = NULL;
+    }
+    if (!opened)
+        return false;
     buf_init(&t->line);
+    buf_init(&t->packed);
     buf_init(&t->names.fields);
     t->n_columns = 1;
     for (const char *c = header; *c; c++)
         t->n_columns += *c == ',';
     t->memo = xcalloc(t->n_columns, sizeof(*t->memo));
-    buf_puts(&t->line, header);
-    buf_putc(&t->line, '\n');
+    if (!s->unit_chunk)
+        chunk_start(t, chunk_claim(s));
     return true;
 }
 
@@ -315,50 +418,109 @@ void table_blank(struct table *t)
     next_field(t);
 }
 
-/* Rows gather in t->line and go to the file a megabyte at a time: stdio
- * writes a piece larger than its buffer straight from ours, instead of
- * copying every row into its buffer (and taking its lock) one fwrite each;
- * 6 million rows per national year. */
-#define TABLE_WRITE_SIZE (1u << 20)
-static void write_lines(struct table *t)
-{
-    if (t->line.len && t->gzip) {
-        gzip_hand_over(t);
-        return;
-    }
-    /* a failure is kept by the file and reported by its commit */
-    if (t->line.len)
-        (void)atomic_write(&t->file, t->line.data, t->line.len);
-    buf_clear(&t->line);
-}
-
 void table_end_row(struct table *t)
 {
-    if (t->column != t->n_columns) {
-        fprintf(stderr, "candour-stats: internal error: row of %zu fields in a table of %zu\n",
-                t->column, t->n_columns);
+    if (t->column != t->n_columns || (!t->in_chunk && !t->sink->failed)) {
+        fprintf(stderr,
+                "candour-stats: internal error: row of %zu fields in a table of %zu%s\n",
+                t->column, t->n_columns, t->in_chunk ? "" : ", outside every unit");
         abort();
     }
     buf_putc(&t->line, '\n');
     t->column = 0;
-    if (t->line.len >= TABLE_WRITE_SIZE)
-        write_lines(t);
+    if (!t->sink->unit_chunk && t->line.len >= TABLE_WRITE_SIZE) {
+        chunk_hand_in(t);
+        chunk_start(t, chunk_claim(t->sink));
+    }
 }
 
+/* A table with no unit at all: its header alone.  False when it cannot
+ * be compressed. */
+static bool write_header_alone(struct table_sink *s)
+{
+    struct buf text;
+    buf_init(&text);
+    buf_puts(&text, s->header);
+    buf_putc(&text, '\n');
+    bool ok = true;
+    if (use_gzip) {
+        struct libdeflate_compressor *c = libdeflate_alloc_compressor(TABLE_GZIP_LEVEL);
+        ok = c != NULL;
+        if (ok) {
+            size_t bound = libdeflate_gzip_compress_bound(c, text.len);
+            char *packed = xmalloc(bound);
+            (void)atomic_write(&s->file, packed,
+                               libdeflate_gzip_compress(c, text.data, text.len, packed, bound));
+            free(packed);
+            libdeflate_free_compressor(c);
+        }
+    } else {
+        (void)atomic_write(&s->file, text.data, text.len);
+    }
+    buf_release(&text);
+    return ok;
+}
+
+/* The last part out: every chunk is written (each part handed in its
+ * own before leaving, and whoever handed in the last one wrote it), so the
+ * file can start going to disk. */
+static void sink_finish(struct table_sink *s)
+{
+    if (!s->failed && s->opened && s->next_write == 0 && !write_header_alone(s))
+        s->failed = true;
+    if (!s->failed && s->opened)
+        atomic_start_sync(&s->file);
+    for (size_t i = 0; i < TABLE_WINDOW; i++)
+        buf_release(&s->ready[i]); /* the chunks' space, no longer needed */
+}
+
+void table_done(struct table *t, bool ok)
+{
+    struct table_sink *s = t->sink;
+    if (ok && t->in_chunk)
+        chunk_hand_in(t);
+    pthread_mutex_lock(&s->lock);
+    if (!ok)
+        s->failed = true;
+    pthread_cond_broadcast(&s->moved);
+    bool last = --s->parts_left == 0;
+    pthread_mutex_unlock(&s->lock);
+    if (last)
+        sink_finish(s);
+    if (t->compressor)
+        libdeflate_free_compressor(t->compressor);
+    t->compressor = NULL;
+    t->in_chunk = false;
+    buf_release(&t->line);
+    buf_release(&t->packed);
+    release_memo(t);
+}
+
+struct atomic_file *table_sink_result(struct table_sink *s)
+{
+    if (!s->failed && s->opened)
+        return &s->file;
+    if (s->opened)
+        atomic_abort(&s->file);
+    s->opened = false;
+    return NULL;
+}
+
+/* A table of one thread: its sink is its own (a shared one is the
+ * caller's to release). */
 struct atomic_file *table_finish(struct table *t)
 {
-    write_lines(t);
-    gzip_stop(t);
-    atomic_start_sync(&t->file);
-    buf_release(&t->line);
-    release_memo(t);
-    return &t->file;
+    table_done(t, true);
+    struct atomic_file *f = table_sink_result(t->sink);
+    if (t->sink == &t->own)
+        table_sink_release(&t->own);
+    return f;
 }
 
 void table_abort(struct table *t)
 {
-    gzip_stop(t);
-    buf_release(&t->line);
-    release_memo(t);
-    atomic_abort(&t->file);
+    table_done(t, false);
+    table_sink_result(t->sink);
+    if (t->sink == &t->own)
+        table_sink_release(&t->own);
 }

@@ -34,24 +34,43 @@ struct name_cache {
     struct buf fields;
 };
 
-/* --gzip: a table's rows deflated on a thread of its own, a block at a
- * time, while the writing thread makes the next block.  Each block becomes
- * one gzip member (RFC 1952 allows a file of several; gzip -d, zlib, R,
- * Python, DuckDB read them as one stream). */
-struct table_gzip {
-    pthread_t thread;
+/* A table's file and the order its rows reach it in.  Rows are made in
+ * chunks (about a megabyte), numbered in file order; a finished chunk goes
+ * to the file at once when it is the one the file needs next, else waits
+ * here for those before it.  One thread writes a table by itself, its
+ * chunks cut by size; or several share it (table_share), each taking
+ * chunks of units in turn (table_unit), so that both cores work on one
+ * large table to its end.  With --gzip each chunk is deflated by the
+ * thread that made it into one gzip member (RFC 1952 allows a file of
+ * several; gzip -d, zlib, R, Python, DuckDB read them as one stream). */
+#define TABLE_WINDOW 8 /* chunks a thread may run ahead of the file */
+struct table_sink {
     pthread_mutex_t lock;
-    pthread_cond_t changed;
-    struct buf block;  /* handed over, being deflated; empty when the thread is idle */
-    struct buf packed; /* the deflated block */
-    bool busy, done;
-    struct libdeflate_compressor *compressor;
+    pthread_cond_t moved; /* next_write moved on, or the table was given up */
+    struct atomic_file file;
+    char *header;
+    char *open_error;    /* the first table_open failed: why */
+    bool opened, failed; /* failed: a writer gave up, the others stop */
+    bool writing;        /* a thread is writing chunks to the file */
+    size_t unit_chunk;   /* units per chunk (table_unit); 0: one thread, cut by size */
+    size_t next_claim;   /* the next chunk number to hand out */
+    size_t next_write;   /* the chunk the file needs next */
+    size_t parts_left;   /* threads still writing the table */
+    struct buf ready[TABLE_WINDOW]; /* finished chunks, at number % TABLE_WINDOW */
+    bool is_ready[TABLE_WINDOW];
 };
 
+/* One thread's part of a table: the rows it makes and how it makes them. */
 struct table {
-    struct atomic_file file;
-    struct table_gzip *gzip; /* NULL: plain CSV */
-    struct buf line;         /* rows not yet handed to the file, the current one last */
+    struct table_sink *sink; /* &own, or one shared with other threads */
+    struct table_sink own;
+    struct buf line;   /* the current chunk's rows, the current row last */
+    size_t chunk;      /* its number, or the number claimed next */
+    bool in_chunk;     /* false: no chunk of this thread's is open */
+    size_t unit;       /* table_unit: units seen */
+    size_t claim_begin, claim_end; /* the units of the chunk claimed */
+    struct buf packed; /* --gzip: the chunk deflated */
+    struct libdeflate_compressor *compressor;
     size_t n_columns;
     size_t column;            /* fields written on the current line */
     struct column_memo *memo; /* per column */
@@ -59,7 +78,9 @@ struct table {
 };
 
 /* Open DIR/NAME and write the header (comma-separated column names).  After
- * tables_use_gzip(true), DIR/NAME.gz, gzip-compressed. */
+ * tables_use_gzip(true), DIR/NAME.gz, gzip-compressed.  t is zeroed (a
+ * table of one thread) or given its sink by table_share; the first thread
+ * of a shared table opens the file, the others take it. */
 bool table_open(struct table *t, const char *dir, const char *name, const char *header,
                 struct buf *err);
 /* Every table opened from now on is gzip-compressed (--gzip); set before
@@ -82,5 +103,25 @@ void table_abort(struct table *t);
  * disk started, for the caller to commit (atomic_commit_all, with the other
  * tables) or abort (atomic_abort). */
 struct atomic_file *table_finish(struct table *t);
+
+/* A table written by `parts` threads at once, each running the table's
+ * writer with its own struct table (table_share) over the same units in
+ * the same order; every row belongs to a unit (table_unit), and
+ * unit_chunk units make a chunk. */
+void table_sink_init(struct table_sink *s, size_t parts, size_t unit_chunk);
+/* Before the writer runs: t is this thread's part of s. */
+void table_share(struct table *t, struct table_sink *s);
+/* The next unit of the writer's loop: true when this thread writes its
+ * rows, false when another thread does (skip it, computing nothing).
+ * Always true for a table of one thread. */
+bool table_unit(struct table *t);
+/* This thread's part is over: ok is its writer's result.  The last part
+ * out finishes the file (its writing to disk started) when every part
+ * succeeded. */
+void table_done(struct table *t, bool ok);
+/* After every part is done: the file to commit, or NULL when a part failed
+ * (the file, if opened, then removed). */
+struct atomic_file *table_sink_result(struct table_sink *s);
+void table_sink_release(struct table_sink *s);
 
 #endif

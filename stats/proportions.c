@@ -36,7 +36,7 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
     const char *method = m_prop_method_name(run->opt->ci);
     for (size_t k = 0; k < m->n_cells; k++) {
         size_t c = run->order[k];
-        if (!cell_shown(run, c))
+        if (!table_unit(t) || !cell_shown(run, c)) /* a unit: a cell's rows */
             continue;
         for (size_t i = 0; i < m->n_items; i++) {
             const struct item_count *ic = &m->counts[c * m->n_items + i];

@@ -1,5 +1,7 @@
 /* Unit tests for stats/output.c: table_name, which finds a name's CSV form by
- * its address, must write exactly what table_str writes. */
+ * its address, must write exactly what table_str writes; a table written by
+ * two threads at once, a chunk of units each in turn, must be byte for byte
+ * the table one thread writes, plain and gzip-compressed. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +11,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <libdeflate.h>
+#include <pthread.h>
 
 #include "../../stats/output.h"
 
@@ -36,7 +40,7 @@ static char **make_names(void)
  * with table_name and once with table_str. */
 static void write_rows(const char *file, char **names, bool by_name)
 {
-    struct table t;
+    struct table t = {0}; /* zeroed: a table of one thread */
     struct buf err;
     buf_init(&err);
     assert_true(table_open(&t, scratch, file, "x,y,z", &err));
@@ -80,10 +84,178 @@ static void test_name_writes_what_str_writes(void **state)
     free(names);
 }
 
+#define N_UNITS 400
+
+/* The rows of unit u: none, a few, or (unit 150) many more than a chunk's
+ * worth of the others, so that one thread runs ahead of the other and
+ * waits for the file. */
+static size_t unit_rows(size_t u)
+{
+    return u == 150 ? 5000 : (u * 7) % 5;
+}
+
+struct shared_writer {
+    struct table t;
+    char **names;
+    size_t n_units;
+    size_t fail_at; /* give up at this unit (SIZE_MAX: never) */
+    bool shared;    /* done with its part when its writer returns */
+    bool ok;
+};
+
+/* What a table writer does: every unit in the same order, the rows of
+ * those table_unit gives this thread. */
+static void *write_units(void *arg)
+{
+    struct shared_writer *w = arg;
+    struct buf err;
+    buf_init(&err);
+    w->ok = table_open(&w->t, scratch, "shared.csv", "unit,row,name,value", &err);
+    for (size_t u = 0; w->ok && u < w->n_units; u++) {
+        if (!table_unit(&w->t))
+            continue;
+        if (u == w->fail_at) {
+            w->ok = false;
+            break;
+        }
+        for (size_t r = 0; r < unit_rows(u); r++) {
+            table_int(&w->t, (double)u);
+            table_int(&w->t, (double)r);
+            table_name(&w->t, w->names[(u + r) % N_NAMES]);
+            table_num(&w->t, (double)u / (double)(r + 3));
+            table_end_row(&w->t);
+        }
+    }
+    if (w->shared) /* as candour-stats' writing threads do */
+        table_done(&w->t, w->ok);
+    buf_release(&err);
+    return NULL;
+}
+
+/* The table of n_units written by one thread alone (threads 0) or by two
+ * sharing it, chunks of unit_chunk units; its bytes (decompressed when
+ * gzip), or NULL when a writer gave up. */
+static char *write_table(char **names, size_t n_units, int threads, size_t unit_chunk, bool gzip,
+                         size_t fail_at, size_t *len)
+{
+    tables_use_gzip(gzip);
+    struct buf err;
+    buf_init(&err);
+    struct shared_writer w[2];
+    memset(w, 0, sizeof(w));
+    struct table_sink sink;
+    struct atomic_file *f;
+    for (int k = 0; k < 2; k++)
+        w[k] = (struct shared_writer){.names = names, .n_units = n_units, .fail_at = fail_at};
+    if (threads == 0) {
+        write_units(&w[0]);
+        assert_true(w[0].ok);
+        f = table_finish(&w[0].t);
+    } else {
+        table_sink_init(&sink, 2, unit_chunk);
+        pthread_t helper[2];
+        for (int k = 0; k < 2; k++) {
+            table_share(&w[k].t, &sink);
+            w[k].shared = true;
+            assert_int_equal(pthread_create(&helper[k], NULL, write_units, &w[k]), 0);
+        }
+        for (int k = 0; k < 2; k++)
+            pthread_join(helper[k], NULL);
+        f = table_sink_result(&sink);
+    }
+    char *bytes = NULL;
+    if (f) {
+        assert_true(atomic_commit(f, &err));
+        char *path = xasprintf("%s/shared.csv%s", scratch, gzip ? ".gz" : "");
+        bytes = (char *)slurp(path, len);
+        assert_non_null(bytes);
+        unlink(path);
+        free(path);
+    }
+    if (threads)
+        table_sink_release(&sink);
+    tables_use_gzip(false);
+    buf_release(&err);
+    if (!bytes || !gzip)
+        return bytes;
+    /* one gzip member after another, each checked by libdeflate */
+    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
+    struct buf plain;
+    buf_init(&plain);
+    size_t members = 0;
+    for (size_t at = 0; at < *len; members++) {
+        size_t in, out;
+        buf_reserve(&plain, 8u << 20);
+        assert_int_equal(libdeflate_gzip_decompress_ex(d, bytes + at, *len - at,
+                                                       plain.data + plain.len, 8u << 20, &in, &out),
+                         LIBDEFLATE_SUCCESS);
+        at += in;
+        plain.len += out;
+    }
+    assert_true(members >= 1);
+    libdeflate_free_decompressor(d);
+    free(bytes);
+    *len = plain.len;
+    return plain.data;
+}
+
+static void free_names(char **names)
+{
+    for (size_t i = 0; i < N_NAMES; i++)
+        free(names[i]);
+    free(names);
+}
+
+static void test_shared_table_writes_what_one_thread_writes(void **state)
+{
+    (void)state;
+    char **names = make_names();
+    for (int gzip = 0; gzip < 2; gzip++) {
+        size_t len1, len2;
+        char *alone = write_table(names, N_UNITS, 0, 0, gzip, SIZE_MAX, &len1);
+        assert_true(len1 > 100000);
+        /* chunks of 1 unit (many chunks, window waits), 7, and all in one */
+        static const size_t chunks[] = {1, 7, N_UNITS};
+        for (size_t c = 0; c < ARRAY_LEN(chunks); c++) {
+            char *shared = write_table(names, N_UNITS, 2, chunks[c], gzip, SIZE_MAX, &len2);
+            assert_int_equal(len1, len2);
+            assert_memory_equal(alone, shared, len1);
+            free(shared);
+        }
+        free(alone);
+        /* no unit at all: the header alone */
+        char *empty = write_table(names, 0, 2, 4, gzip, SIZE_MAX, &len2);
+        assert_int_equal(len2, strlen("unit,row,name,value\n"));
+        assert_memory_equal(empty, "unit,row,name,value\n", len2);
+        free(empty);
+    }
+    free_names(names);
+}
+
+/* A writer that gives up stops the other (none waits forever) and no file
+ * is left behind. */
+static void test_shared_table_given_up(void **state)
+{
+    (void)state;
+    char **names = make_names();
+    for (size_t fail_at = 0; fail_at < N_UNITS; fail_at += 37) {
+        size_t len;
+        assert_null(write_table(names, N_UNITS, 2, 1, false, fail_at, &len));
+        char *left = list_scratch();
+        assert_string_equal(left, "");
+        free(left);
+    }
+    free_names(names);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_name_writes_what_str_writes, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_shared_table_writes_what_one_thread_writes,
+                                        make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_shared_table_given_up, make_scratch,
                                         remove_scratch),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
