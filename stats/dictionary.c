@@ -343,10 +343,25 @@ static void coverage(const struct model *m, size_t x, bool theme, struct buf *ou
 {
     size_t n_periods = m->periods.count;
     bool *seen = xcalloc(n_periods ? n_periods : 1, sizeof(bool));
+    /* Once every period that has cells is seen the rest cannot add one: a
+     * national year's items each read every cell's count record, a cache
+     * miss apiece, for one period seen at the first cell. */
+    bool *has_cells = xcalloc(n_periods ? n_periods : 1, sizeof(bool));
+    size_t n_with_cells = 0, n_seen = 0;
     for (size_t c = 0; c < m->n_cells; c++) {
+        uint32_t p = m->cells[c].period;
+        if (p < n_periods && !has_cells[p]) {
+            has_cells[p] = true;
+            n_with_cells++;
+        }
+    }
+    free(has_cells);
+    for (size_t c = 0; c < m->n_cells && n_seen < n_with_cells; c++) {
         double n = theme ? m->themes[c * m->n_themes + x].n : m->counts[c * m->n_items + x].n;
-        if (n > 0 && m->cells[c].period < n_periods)
+        if (n > 0 && m->cells[c].period < n_periods && !seen[m->cells[c].period]) {
             seen[m->cells[c].period] = true;
+            n_seen++;
+        }
     }
     buf_clear(out);
     for (size_t p = 0; p < n_periods; p++)
