@@ -59,7 +59,14 @@ bool gnuplot_open(struct gnuplot *gp, struct buf *err)
     /* The scripts are UTF-8 (set encoding utf8): gnuplot runs in a UTF-8
      * locale whatever the caller's, or in the C locale it warns that it
      * cannot convert the degree sign and every chart counts as failed. */
-    buf_printf(&command, "LC_ALL=C.UTF-8; export LC_ALL; exec gnuplot -d 2>/dev/fd/%d", fd);
+    /* The script is read as a file named /dev/stdin (our pipe), not as
+     * gnuplot's own stdin: gnuplot reads its stdin one byte per read(2)
+     * (5.3 million system calls for a 5.3 MB script of 10,000 orgs'
+     * funnels, 1 s of system time), a file through stdio's buffer.  A file
+     * also stops at its first error: gnuplot_finish fails, and the caller
+     * draws that gnuplot's charts again one by one. */
+    buf_printf(&command, "LC_ALL=C.UTF-8; export LC_ALL; exec gnuplot -d /dev/stdin 2>/dev/fd/%d",
+               fd);
     fflush(NULL); /* nothing of ours buffered is written twice by the child */
     gp->pipe = popen(command.data, "w");
     int saved = errno;
