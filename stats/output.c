@@ -42,12 +42,22 @@ void table_sink_init(struct table_sink *s, size_t parts, size_t unit_chunk)
         buf_init(&s->ready[i]);
 }
 
+static void release_buffers(struct table_sink *s)
+{
+    for (size_t i = 0; i < TABLE_WINDOW; i++)
+        buf_release(&s->ready[i]);
+    for (size_t i = 0; i < s->n_spare; i++)
+        buf_release(&s->spare[i]);
+    free(s->spare);
+    s->spare = NULL;
+    s->n_spare = s->spare_cap = 0;
+}
+
 void table_sink_release(struct table_sink *s)
 {
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->moved);
-    for (size_t i = 0; i < TABLE_WINDOW; i++)
-        buf_release(&s->ready[i]);
+    release_buffers(s);
     free(s->header);
     free(s->open_error);
     s->header = s->open_error = NULL;
@@ -76,6 +86,9 @@ static void write_ready(struct table_sink *s)
         (void)atomic_write(&s->file, b->data, b->len);
         buf_clear(b);
         pthread_mutex_lock(&s->lock);
+        xgrow(&s->spare, &s->spare_cap, s->n_spare + 1, sizeof(*s->spare));
+        s->spare[s->n_spare++] = *b;
+        buf_init(b);
         *is_ready = false;
         s->next_write++;
         pthread_cond_broadcast(&s->moved);
@@ -98,9 +111,9 @@ static struct buf *chunk_bytes(struct table *t)
     return &t->packed;
 }
 
-/* Hand in t's finished chunk, taking the window slot's emptied buffer in
- * exchange (its space is reused), and write what is next in file order
- * unless another thread is writing. */
+/* Hand in t's finished chunk, taking an emptied buffer in exchange (its
+ * space is reused) when there is one, and write what is next in file
+ * order unless another thread is writing. */
 static void chunk_hand_in(struct table *t)
 {
     struct table_sink *s = t->sink;
@@ -108,9 +121,11 @@ static void chunk_hand_in(struct table *t)
     t->in_chunk = false;
     pthread_mutex_lock(&s->lock);
     size_t slot = t->chunk % TABLE_WINDOW;
-    struct buf spare = s->ready[slot];
-    s->ready[slot] = *bytes;
-    *bytes = spare;
+    s->ready[slot] = *bytes; /* the slot's own was taken when it was written */
+    if (s->n_spare)
+        *bytes = s->spare[--s->n_spare];
+    else
+        buf_init(bytes);
     s->is_ready[slot] = true;
     if (!s->writing) {
         s->writing = true;
@@ -235,10 +250,15 @@ bool table_open(struct table *t, const char *dir, const char *name, const char *
     return true;
 }
 
-static void next_field(struct table *t)
+/* The comma before every field but a row's first.  The line is
+ * NUL-terminated again by the field written next or the row's end. */
+static inline void next_field(struct table *t)
 {
-    if (t->column++)
-        buf_putc(&t->line, ',');
+    if (t->column++) {
+        if (t->line.len + 2 > t->line.cap)
+            buf_reserve(&t->line, 1);
+        t->line.data[t->line.len++] = ',';
+    }
 }
 
 /* A text field of a table: control characters escaped as \n, \t, \xHH
@@ -319,6 +339,7 @@ static const struct name_slot *find_name(struct name_cache *nc, const char *name
     if (!slot->name) {
         slot->name = name;
         slot->field_at = nc->fields.len;
+        buf_putc(&nc->fields, ','); /* the field with its comma: one copy for both */
         put_text_field(&nc->fields, name, strlen(name));
         slot->field_len = nc->fields.len - slot->field_at;
         /* room for append_field's fixed 16-byte copy past the last field,
@@ -341,26 +362,30 @@ static inline void append_field(struct buf *line, const char *field, size_t len)
         memcpy(line->data + line->len, field, NAME_COPY);
     else
         memcpy(line->data + line->len, field, len);
-    line->len += len;
-    line->data[line->len] = '\0';
+    line->len += len; /* NUL-terminated at the row's end (next_field) */
 }
 
 void table_name(struct table *t, const char *name)
 {
-    struct column_memo *m = t->column < t->n_columns ? &t->memo[t->column] : NULL;
-    next_field(t);
+    size_t column = t->column++;
+    struct column_memo *m = column < t->n_columns ? &t->memo[column] : NULL;
     struct name_cache *nc = &t->names;
+    size_t at, len;
     if (m && m->last_name == name) { /* as in the row before: most columns */
-        append_field(&t->line, nc->fields.data + m->last_at, m->last_len);
-        return;
+        at = m->last_at;
+        len = m->last_len;
+    } else {
+        const struct name_slot *slot = find_name(nc, name);
+        at = slot->field_at;
+        len = slot->field_len;
+        if (m) {
+            m->last_name = name;
+            m->last_at = at;
+            m->last_len = len;
+        }
     }
-    const struct name_slot *slot = find_name(nc, name);
-    if (m) {
-        m->last_name = name;
-        m->last_at = slot->field_at;
-        m->last_len = slot->field_len;
-    }
-    append_field(&t->line, nc->fields.data + slot->field_at, slot->field_len);
+    size_t first = column == 0; /* a row's first field: without the comma */
+    append_field(&t->line, nc->fields.data + at + first, len - first);
 }
 
 static void release_memo(struct table *t)
@@ -470,8 +495,7 @@ static void sink_finish(struct table_sink *s)
         s->failed = true;
     if (!s->failed && s->opened)
         atomic_start_sync(&s->file);
-    for (size_t i = 0; i < TABLE_WINDOW; i++)
-        buf_release(&s->ready[i]); /* the chunks' space, no longer needed */
+    release_buffers(s); /* the chunks' space, no longer needed */
 }
 
 void table_done(struct table *t, bool ok)
