@@ -19,8 +19,47 @@ static char *put_digits(char *end, uint64_t x)
     return end;
 }
 
+/* The 8 digits of v (below 10^8) as the bytes 0-9 of one word, the first
+ * digit in the low byte (memcpy stores them in order on a little-endian
+ * machine): v split into two 4-digit lanes, each into 2 + 2, each into
+ * 1 + 1, in lanes of the one word, by multiplications where put_8_digits
+ * does two divisions and four table look-ups.  x * 10486 >> 20 is x / 100
+ * for x < 10^4, x * 103 >> 10 is x / 10 for x < 100. */
+static inline uint64_t digit_bytes_8(uint32_t v)
+{
+    uint64_t x = (v / 10000u) | ((uint64_t)(v % 10000u) << 32);
+    uint64_t hundreds = ((x * 10486u) >> 20) & 0x0000007F0000007Full;
+    x = hundreds | ((x - hundreds * 100u) << 16);
+    uint64_t tens = ((x * 103u) >> 10) & 0x000F000F000F000Full;
+    return tens | ((x - tens * 10u) << 8);
+}
+
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "numfmt: digit_bytes_8 lays digits out for a little-endian machine"
+#endif
+
+/* Whole numbers below 10^8 (counts: two a row of most tables) as one word
+ * of digit_bytes_8, leading zeros shifted out (ctz), where put_digits'
+ * loop made a digit per dependent division and copied them from a scratch
+ * array. */
+static size_t put_small_whole(char *out, uint32_t v)
+{
+    uint64_t digits = digit_bytes_8(v);
+    int zeros = digits ? __builtin_ctzll(digits) / 8 : 7; /* "0" keeps one */
+    uint64_t text = (digits + 0x3030303030303030ull) >> (8 * zeros);
+    memcpy(out, &text, 8);
+    return (size_t)(8 - zeros);
+}
+
 size_t numfmt_f0(char *out, double v)
 {
+    double a = fabs(v);
+    uint32_t whole = a < 1e8 ? (uint32_t)a : 0; /* no call to floor: it is one without SSE4.1 */
+    if (a < 1e8 && (double)whole == a) {
+        size_t n = signbit(v) ? 1 : 0; /* printf writes "-0" for -0.0 too */
+        out[0] = '-';
+        return n + put_small_whole(out + n, whole);
+    }
     if (v == floor(v) && fabs(v) < 1e15) {
         char tmp[24], *end = tmp + sizeof(tmp);
         char *p = put_digits(end, (uint64_t)fabs(v));
@@ -350,25 +389,6 @@ static struct decimal shortest_slow(double a)
     }
     return r;
 }
-
-/* The 8 digits of v (below 10^8) as the bytes 0-9 of one word, the first
- * digit in the low byte (memcpy stores them in order on a little-endian
- * machine): v split into two 4-digit lanes, each into 2 + 2, each into
- * 1 + 1, in lanes of the one word, by multiplications where put_8_digits
- * does two divisions and four table look-ups.  x * 10486 >> 20 is x / 100
- * for x < 10^4, x * 103 >> 10 is x / 10 for x < 100. */
-static inline uint64_t digit_bytes_8(uint32_t v)
-{
-    uint64_t x = (v / 10000u) | ((uint64_t)(v % 10000u) << 32);
-    uint64_t hundreds = ((x * 10486u) >> 20) & 0x0000007F0000007Full;
-    x = hundreds | ((x - hundreds * 100u) << 16);
-    uint64_t tens = ((x * 103u) >> 10) & 0x000F000F000F000Full;
-    return tens | ((x - tens * 10u) << 8);
-}
-
-#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "numfmt: digit_bytes_8 lays digits out for a little-endian machine"
-#endif
 
 /* Trailing zero digits of digit_bytes_8's word (8 when all are zero). */
 static inline int trailing_zero_digits(uint64_t w)

@@ -151,6 +151,24 @@ static void digits_of(const char *text, char *digits, int *x)
     digits[n] = '\0';
 }
 
+/* numfmt_f0 on whole numbers, the counts of every table: each below 2e5,
+ * then random ones up to 2^53 (the short path ends at 10^8), both signs. */
+static void test_whole_numbers(void **st)
+{
+    (void)st;
+    for (int i = 0; i < 200000; i++) {
+        check((double)i);
+        check(-(double)i);
+    }
+    for (int i = 0; i < 100000; i++) {
+        double v = (double)(next() >> (11 + next() % 50));
+        check(v);
+        check(-v);
+        check(nextafter(v, 0));
+    }
+    assert_int_equal(mismatches, 0);
+}
+
 /* numfmt_shortest: reads back as the same double, and no fewer digits
  * would; 0.06 is "0.06". */
 static void test_shortest(void **st)
@@ -379,6 +397,7 @@ int main(void)
         cmocka_unit_test(test_fractions),
         cmocka_unit_test(test_random_magnitudes),
         cmocka_unit_test(test_edges),
+        cmocka_unit_test(test_whole_numbers),
         cmocka_unit_test(test_shortest),
         cmocka_unit_test(test_shortest_against_printf),
         cmocka_unit_test(test_shortest_against_python),
