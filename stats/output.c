@@ -30,6 +30,11 @@ void tables_use_gzip(bool on)
  * passed round, so mostly it already is): grown by doubling instead,
  * each chunk's rows were copied again as it grew. */
 #define TABLE_CHUNK_RESERVE (TABLE_WRITE_SIZE + TABLE_WRITE_SIZE / 4)
+/* A table's writing to disk is started every this many bytes, not only
+ * when it is finished: sync_file_range on the whole of a finished 300 MB
+ * table held its thread 0.1-0.45 s (submitting the writeback), at the end
+ * of the last table with nothing for the other thread to do. */
+#define TABLE_SYNC_STEP (32u << 20)
 
 void table_sink_init(struct table_sink *s, size_t parts, size_t unit_chunk)
 {
@@ -84,6 +89,11 @@ static void write_ready(struct table_sink *s)
         pthread_mutex_unlock(&s->lock);
         /* a failure is kept by the file and reported by its commit */
         (void)atomic_write(&s->file, b->data, b->len);
+        s->unsynced += b->len;
+        if (s->unsynced >= TABLE_SYNC_STEP) {
+            atomic_start_sync(&s->file);
+            s->unsynced = 0;
+        }
         buf_clear(b);
         pthread_mutex_lock(&s->lock);
         xgrow(&s->spare, &s->spare_cap, s->n_spare + 1, sizeof(*s->spare));
