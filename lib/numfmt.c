@@ -73,12 +73,6 @@ size_t numfmt_f0(char *out, double v)
     return n < NUMFMT_MAX ? (size_t)n : NUMFMT_MAX - 1;
 }
 
-static size_t fallback_g15(char *out, double v)
-{
-    int n = snprintf(out, NUMFMT_MAX, "%.15g", v);
-    return (size_t)n;
-}
-
 static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
                                      "25262728293031323334353637383940414243444546474849"
                                      "50515253545556575859606162636465666768697071727374"
@@ -89,10 +83,6 @@ static inline void put_pair(char *d, uint32_t v) /* v < 100 */
     memcpy(d, digit_pairs + 2 * v, 2);
 }
 
-/* Exactly 15 digits of x (below 10^15).  Split into 7 + 8 digits and those
- * into pairs by 32-bit divisions that do not wait on each other, where a
- * loop made them by a chain of seven 64-bit divisions by 100: 13.5-16 ns
- * a number against 15-18 (a loop over fractions, 4 interleaved runs). */
 /* Exactly 8 digits of v (below 10^8): four pairs from two halves that do
  * not wait on each other. */
 static inline void put_8_digits(char *d, uint32_t v)
@@ -102,17 +92,6 @@ static inline void put_8_digits(char *d, uint32_t v)
     put_pair(d + 2, a % 100u);
     put_pair(d + 4, b / 100u);
     put_pair(d + 6, b % 100u);
-}
-
-static void put_15_digits(char *d, uint64_t x)
-{
-    uint32_t hi = (uint32_t)(x / 100000000u), lo = (uint32_t)(x % 100000000u);
-    uint32_t h1 = hi / 10000u, h2 = hi % 10000u;
-    d[0] = (char)('0' + h1 / 100u);
-    put_pair(d + 1, h1 % 100u);
-    put_pair(d + 3, h2 / 100u);
-    put_pair(d + 5, h2 % 100u);
-    put_8_digits(d + 7, lo);
 }
 
 __extension__ typedef unsigned __int128 u128;
@@ -137,85 +116,6 @@ static const uint64_t pow10_u64[] = {1ull,
                                      100000000000000000ull,
                                      1000000000000000000ull,
                                      10000000000000000000ull};
-
-/* %.15g prints 15 significant digits, in fixed notation when the decimal
- * exponent X of the rounded value is in [-4, 14], without trailing zeros.
- * The digits are a * 10^(14 - X) rounded half to even, as glibc rounds the
- * exact value.  In that range a = m * 2^-s with a 53-bit m and 3 <= s <= 66,
- * and 10^(14 - X) <= 10^18, so m * 10^(14 - X) fits in 128 bits and the
- * division by 2^s, its remainder and the tie are all exact. */
-size_t numfmt_g15(char *out, double v)
-{
-    double a = fabs(v);
-    if (!(a >= 1e-4 && a < 1e15)) /* zero, NaN, inf and the scientific range */
-        return fallback_g15(out, v);
-    /* a = m * 2^(binary - 53) with 2^52 <= m < 2^53 (a is normal here):
-     * frexp and ldexp from the bits, they cost a call each */
-    uint64_t bits;
-    memcpy(&bits, &a, sizeof(bits));
-    int binary = (int)(bits >> 52) - 1022;
-    uint64_t m = (bits & ((1ull << 52) - 1)) | (1ull << 52);
-    int shift = 53 - binary;
-    /* floor(log10(2) * (binary - 1)), within one of X; the shift of a
-     * negative product floors (arithmetic shift, as GCC and Clang do) */
-    int x = ((binary - 1) * 78913) >> 18;
-    if (x < -4)
-        x = -4;
-    uint64_t whole;
-    u128 product, rest;
-    for (;;) {
-        product = (u128)m * pow10_u64[14 - x];
-        whole = (uint64_t)(product >> shift);
-        rest = product & (((u128)1 << shift) - 1);
-        if (whole < 100000000000000ull && x > -4)
-            x--;
-        else if (whole >= 1000000000000000ull && x < 14)
-            x++;
-        else
-            break;
-    }
-    if (whole < 100000000000000ull || whole >= 1000000000000000ull)
-        return fallback_g15(out, v);
-    u128 half = (u128)1 << (shift - 1);
-    uint64_t digits = whole + (rest > half || (rest == half && (whole & 1)));
-    if (digits == 1000000000000000ull) { /* 999...9.6 rounds up a decade */
-        digits = 100000000000000ull;
-        x++;
-        if (x > 14)
-            return fallback_g15(out, v);
-    }
-    /* The digits go straight to where they are printed: copying them from
-     * a scratch array with memcpy read them back wider than they were
-     * stored, which stalled on store forwarding (a sixth of numfmt). */
-    size_t n = 0;
-    if (v < 0)
-        out[n++] = '-';
-    if (x >= 0) {
-        /* digit k at p[k] up to the point, at p[k + 1] after it */
-        char *p = out + n;
-        put_15_digits(p + 1, digits);
-        for (int k = 0; k <= x; k++)
-            p[k] = p[k + 1];
-        p[x + 1] = '.';
-        int last = 14;
-        while (last > x && p[last + 1] == '0')
-            last--; /* trailing zeros of the fraction */
-        n += last > x ? (size_t)last + 2 : (size_t)x + 1;
-    } else {
-        out[n++] = '0';
-        out[n++] = '.';
-        for (int z = 0; z < -x - 1; z++)
-            out[n++] = '0';
-        char *p = out + n;
-        put_15_digits(p, digits);
-        int last = 14;
-        while (last > 0 && p[last] == '0')
-            last--;
-        n += (size_t)last + 1;
-    }
-    out[n] = '\0';
-    return n;
-}
 
 /* A finite nonzero double as d * 10^(x - n + 1): n significant digits in
  * d (trailing zeros allowed, put_decimal leaves them out), x the decimal

@@ -1,20 +1,18 @@
 /* Numbers as text, fast, for the output tables.  stats writes millions of
  * numbers; glibc's printf of a double takes most of its time, because it
- * computes the exact decimal expansion with big integers.  numfmt_g15 and
- * numfmt_f0 give the same characters as printf("%.15g") and printf("%.0f"),
- * checked against it in tests/unit/test_numfmt.c, and call snprintf for the
- * cases they cannot decide cheaply (near a rounding tie, very large or small
- * magnitudes); numfmt_shortest, which the tables use, is checked against
- * Python's repr there. */
+ * computes the exact decimal expansion with big integers.  numfmt_f0 gives
+ * the same characters as printf("%.0f"), checked against it in
+ * tests/unit/test_numfmt.c, and calls snprintf for the cases it cannot
+ * decide cheaply (very large magnitudes); numfmt_shortest, which the tables
+ * use for every other number, is checked there against Python's repr and
+ * against printf's correctly rounded digits read back by strtod. */
 #ifndef CANDOUR_NUMFMT_H
 #define CANDOUR_NUMFMT_H
 
 #include <stddef.h>
 
-#define NUMFMT_MAX 320 /* enough for any %.15g, and %.0f of any double */
+#define NUMFMT_MAX 320 /* enough for %.0f of any double, and any shortest form */
 
-/* Write v as "%.15g" into out (NUMFMT_MAX bytes); returns the length. */
-size_t numfmt_g15(char *out, double v);
 /* Write v as "%.0f" into out (NUMFMT_MAX bytes); returns the length. */
 size_t numfmt_f0(char *out, double v);
 

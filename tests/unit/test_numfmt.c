@@ -1,7 +1,9 @@
-/* lib/numfmt against glibc's printf: every value must give the same text as
- * "%.15g" and "%.0f".  Values: the fractions x/n that proportions are made
- * of, random doubles over the magnitudes stats writes and beyond, values next
- * to rounding ties and decade boundaries, and the special values. */
+/* lib/numfmt against independent references: numfmt_f0 must give printf's
+ * "%.0f" text (values: the fractions x/n that proportions are made of,
+ * random doubles over the magnitudes stats writes and beyond, values next
+ * to rounding ties and decade boundaries, the special values, whole
+ * numbers); numfmt_shortest must give the shortest digits that read back,
+ * as Python's repr and printf's correctly rounded digits with strtod. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,20 +22,14 @@ static unsigned long mismatches;
 
 static void check(double v)
 {
+    if (fabs(v) >= 1e30)
+        return;
     char want[400], got[NUMFMT_MAX];
-    snprintf(want, sizeof(want), "%.15g", v);
-    size_t n = numfmt_g15(got, v);
+    snprintf(want, sizeof(want), "%.0f", v);
+    size_t n = numfmt_f0(got, v);
     if (n != strlen(want) || memcmp(got, want, n) != 0) {
         if (mismatches++ < 10)
-            fprintf(stderr, "%%.15g of %a: want %s, got %.*s\n", v, want, (int)n, got);
-    }
-    if (fabs(v) < 1e30) {
-        snprintf(want, sizeof(want), "%.0f", v);
-        n = numfmt_f0(got, v);
-        if (n != strlen(want) || memcmp(got, want, n) != 0) {
-            if (mismatches++ < 10)
-                fprintf(stderr, "%%.0f of %a: want %s, got %.*s\n", v, want, (int)n, got);
-        }
+            fprintf(stderr, "%%.0f of %a: want %s, got %.*s\n", v, want, (int)n, got);
     }
 }
 
