@@ -1249,6 +1249,29 @@ static bool check_measure_pairs(struct parser *p)
     return true;
 }
 
+/* The unit column named name, or NULL. */
+static const struct schema_column *unit_named(const struct schema *s, const char *name)
+{
+    for (size_t j = 0; j < s->n_columns; j++)
+        if (s->columns[j].role == ROLE_UNIT && s->columns[j].name &&
+            strcmp(s->columns[j].name, name) == 0)
+            return &s->columns[j];
+    return NULL;
+}
+
+/* Whether following parent= from c comes back to c's level: each unit is
+ * counted under its parent's cell, so a cycle has no first level. */
+static bool unit_in_cycle(const struct schema *s, const struct schema_column *c)
+{
+    const struct schema_column *at = c;
+    for (size_t steps = 0; steps <= s->n_columns && at && at->parent; steps++) {
+        at = unit_named(s, at->parent);
+        if (at && strcmp(at->name, c->name) == 0)
+            return true;
+    }
+    return false;
+}
+
 static bool check_units(struct parser *p)
 {
     const struct schema *s = p->s;
@@ -1264,6 +1287,8 @@ static bool check_units(struct parser *p)
                     found = true;
             if (!found || strcmp(c->parent, c->name) == 0)
                 return fail(p, "parent '%s' is not another unit level", c->parent);
+            if (unit_in_cycle(s, c))
+                return fail(p, "unit levels form a cycle: '%s' is among its own parents", c->name);
         }
         for (size_t j = 0; j < i; j++) {
             const struct schema_column *o = &s->columns[j];

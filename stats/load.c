@@ -558,6 +558,46 @@ static void plan_item(struct respondent_plan *p, struct model *m, const struct s
     }
 }
 
+/* Order the grouping slots so that a unit's parent comes before it: a row's
+ * unit cell is looked up under its parent's cell of the same row, so a
+ * schema that declares team before directorate (as a contractor's may)
+ * would otherwise file each team under the previous row's directorate.
+ * The schema refuses parents that are missing or form a cycle, so every
+ * pass places at least one slot. */
+static void parents_first(struct respondent_plan *p, const struct model *m)
+{
+    size_t n = p->n_groupings;
+    size_t *col = xcalloc(n + 1, sizeof(size_t)), *grouping = xcalloc(n + 1, sizeof(size_t));
+    bool *placed = xcalloc(n + 1, sizeof(bool));
+    size_t done = 0;
+    while (done < n) {
+        size_t before = done;
+        for (size_t k = 0; k < n; k++) {
+            if (placed[k])
+                continue;
+            const struct grouping *g = &m->groupings[p->grouping[k]];
+            size_t parent = g->kind == GROUPING_UNIT && g->parent ? slot_of(p, g->parent) : MODEL_NONE;
+            if (parent != MODEL_NONE && parent != k && !placed[parent])
+                continue;
+            placed[k] = true;
+            col[done] = p->grouping_col[k];
+            grouping[done++] = p->grouping[k];
+        }
+        if (done == before) { /* a cycle the schema let through: keep the rest as they are */
+            for (size_t k = 0; k < n; k++)
+                if (!placed[k]) {
+                    col[done] = p->grouping_col[k];
+                    grouping[done++] = p->grouping[k];
+                }
+        }
+    }
+    memcpy(p->grouping_col, col, n * sizeof(size_t));
+    memcpy(p->grouping, grouping, n * sizeof(size_t));
+    free(col);
+    free(grouping);
+    free(placed);
+}
+
 static void plan_respondent(struct respondent_plan *p, struct model *m, const struct dataset *ds,
                             const struct schema *s, struct block_reader *r, struct weights *wt)
 {
@@ -597,6 +637,7 @@ static void plan_respondent(struct respondent_plan *p, struct model *m, const st
             reader_want(r, c);
         }
     }
+    parents_first(p, m);
     for (size_t k = 0; k < p->n_groupings; k++) {
         const struct grouping *g = &m->groupings[p->grouping[k]];
         p->parent_slot[k] =
