@@ -1455,8 +1455,11 @@ static double hr_min_count(const struct hr_row *r, bool unknown_as_bme)
 }
 
 /* The single-period rows of indicator 3, in struct hr_rows' order, with
- * their sums. */
-static void hr_single_rows(const struct hr_table *hr, bool unknown_as_bme, struct hr_rows *rows)
+ * their sums: ALL pools the orgs of the comparison set, as the survey's
+ * ALL cells do (load.c), so that indicator 3 and indicators 5-8 of ALL
+ * describe the same organisations. */
+static void hr_single_rows(const struct model *m, const struct hr_table *hr, bool unknown_as_bme,
+                           struct hr_rows *rows)
 {
     size_t n_periods = hr->periods.count;
     rows->n = hr->n_cells + n_periods;
@@ -1475,6 +1478,9 @@ static void hr_single_rows(const struct hr_table *hr, bool unknown_as_bme, struc
         rows->list[i].scope = c->scope;
         rows->list[i].used = true;
         hr_add(&rows->list[i], c, unknown_as_bme);
+        if (!model_org_compared(m, c->scope))
+            continue;
+        rows->list[i].pooled = true;
         hr_add(all, c, unknown_as_bme);
         all->used = true;
     }
@@ -1504,7 +1510,7 @@ static void hr_suppress(const struct hr_table *hr, struct hr_rows *rows, bool un
         by_period[p] = rel.n++;
     }
     for (size_t i = 0; i < hr->n_cells; i++)
-        if (by_period[hr->cells[i].period] != MODEL_NONE)
+        if (rows->list[i].pooled && by_period[hr->cells[i].period] != MODEL_NONE)
             add_child(&rel.list[by_period[hr->cells[i].period]], i);
     double *count = xcalloc(n_hr + 1, sizeof(double));
     double *side[4];
@@ -2066,8 +2072,8 @@ void disclosure_decide(struct stats_run *run, const struct source_dataset *src, 
     run->secondary -= marked.secondary;
     run->ledger_hidden -= marked.ledger;
     d->incomplete = marked.incomplete;
-    hr_single_rows(&run->hr, opt->wres_unknown_as_bme, &d->hr);
-    incomplete_find_hr(&run->hr, &d->hr);
+    hr_single_rows(&run->model, &run->hr, opt->wres_unknown_as_bme, &d->hr);
+    incomplete_find_hr(&run->model, &run->hr, &d->hr);
     hr_decide(run);
     incomplete_relabel_hr(&d->hr, &hr_marked);
     d->hr_incomplete = hr_marked.incomplete;

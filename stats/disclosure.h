@@ -85,7 +85,8 @@ struct hr_row {
     uint32_t period;
     size_t scope; /* model scope; MODEL_NONE for ALL */
     double bme_n, bme_events, white_n, white_events, unknown_n;
-    bool used;             /* an ALL row: its period has org rows */
+    bool used;             /* an ALL row: its period has org rows in the comparison set */
+    bool pooled;           /* an org row: in the comparison set, so summed into ALL */
     enum suppression supp; /* the single-period row's state */
     /* --wres-rolling: the same scope's row of the previous period
      * (MODEL_NONE: none, the rolling sum cannot be made) and the rolling
@@ -160,7 +161,7 @@ void incomplete_relabel_model(struct model *m, struct incomplete_counts *counts)
 /* The same for the single-period WRES 3 rows: rejected set before their
  * suppression, the state after it (before the rolling rows and the SPC
  * rates take their states). */
-void incomplete_find_hr(const struct hr_table *hr, struct hr_rows *rows);
+void incomplete_find_hr(const struct model *m, const struct hr_table *hr, struct hr_rows *rows);
 void incomplete_relabel_hr(struct hr_rows *rows, struct incomplete_counts *counts);
 
 /* The text of the previous HR period of period (written to prev, "" when

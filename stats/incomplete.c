@@ -99,14 +99,16 @@ void incomplete_relabel_model(struct model *m, struct incomplete_counts *counts)
             relabel(&m->counts[k].supp, counts);
 }
 
-void incomplete_find_hr(const struct hr_table *hr, struct hr_rows *rows)
+void incomplete_find_hr(const struct model *m, const struct hr_table *hr, struct hr_rows *rows)
 {
     for (size_t i = 0; i < rows->n; i++) {
         struct hr_row *r = &rows->list[i];
         for (size_t k = 0; k < hr->rejected.n; k++) {
             const struct rejected_mark *mark = &hr->rejected.list[k];
-            if ((mark->period == REJECTED_ANY_PERIOD || mark->period == r->period) &&
-                (mark->scope == MODEL_NONE || r->scope == MODEL_NONE || mark->scope == r->scope))
+            /* ALL holds the orgs of the comparison set only (hr_single_rows) */
+            bool feeds = mark->scope == MODEL_NONE || mark->scope == r->scope ||
+                         (r->scope == MODEL_NONE && model_org_compared(m, mark->scope));
+            if ((mark->period == REJECTED_ANY_PERIOD || mark->period == r->period) && feeds)
                 r->rejected += mark->rows;
         }
     }
