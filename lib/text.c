@@ -196,6 +196,21 @@ static size_t utf8_sequence_length(unsigned char c);
 static unsigned long utf8_decode(const unsigned char *s, size_t n);
 static bool is_hidden_character(unsigned long cp);
 
+/* One byte as messages and tables show it: line breaks and tabs as \n,
+ * \r, \t, other control bytes (and bytes the caller cannot show) as
+ * \xHH. */
+static void put_escaped_byte(struct buf *out, unsigned char c)
+{
+    if (c == '\n')
+        buf_puts(out, "\\n");
+    else if (c == '\r')
+        buf_puts(out, "\\r");
+    else if (c == '\t')
+        buf_puts(out, "\\t");
+    else
+        buf_printf(out, "\\x%02X", c);
+}
+
 void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct buf *out)
 {
     buf_putc(out, '\'');
@@ -219,14 +234,8 @@ void text_quote_for_message(const char *s, size_t len, size_t max_chars, struct 
             i += n - 1;
             continue;
         }
-        if (c == '\n')
-            buf_puts(out, "\\n");
-        else if (c == '\t')
-            buf_puts(out, "\\t");
-        else if (c == '\r')
-            buf_puts(out, "\\r");
-        else if (c < 0x20 || c == 0x7F || (c >= 0x80 && !valid_utf8))
-            buf_printf(out, "\\x%02X", c);
+        if (c < 0x20 || c == 0x7F || (c >= 0x80 && !valid_utf8))
+            put_escaped_byte(out, c);
         else
             buf_putc(out, (char)c);
     }
@@ -302,14 +311,8 @@ void text_escape_visible(const char *s, size_t len, size_t max_chars, struct buf
             continue;
         }
         if (n == 1) {
-            if (c == '\n')
-                buf_puts(out, "\\n");
-            else if (c == '\r')
-                buf_puts(out, "\\r");
-            else if (c == '\t')
-                buf_puts(out, "\\t");
-            else if (c < 0x20 || c == 0x7F)
-                buf_printf(out, "\\x%02X", c);
+            if (c < 0x20 || c == 0x7F)
+                put_escaped_byte(out, c);
             else
                 buf_putc(out, (char)c);
         } else {
@@ -333,14 +336,7 @@ bool text_escape_controls(const char *s, size_t len, struct buf *out)
             continue;
         }
         escaped = true;
-        if (c == '\n')
-            buf_puts(out, "\\n");
-        else if (c == '\r')
-            buf_puts(out, "\\r");
-        else if (c == '\t')
-            buf_puts(out, "\\t");
-        else
-            buf_printf(out, "\\x%02X", c);
+        put_escaped_byte(out, c);
     }
     return escaped;
 }
