@@ -550,11 +550,3 @@ struct atomic_file *table_finish(struct table *t)
         table_sink_release(&t->own);
     return f;
 }
-
-void table_abort(struct table *t)
-{
-    table_done(t, false);
-    table_sink_result(t->sink);
-    if (t->sink == &t->own)
-        table_sink_release(&t->own);
-}

@@ -108,7 +108,6 @@ void table_int(struct table *t, double v); /* whole numbers, blank for NaN */
 void table_count(struct table *t, double v);
 void table_blank(struct table *t);
 void table_end_row(struct table *t);
-void table_abort(struct table *t);
 /* Done writing: the file, still under its temporary name, its writing to
  * disk started, for the caller to commit (atomic_commit_all, with the other
  * tables) or abort (atomic_abort). */
