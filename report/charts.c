@@ -751,6 +751,17 @@ static bool funnel_add_org(struct charts *c, struct funnel *f, size_t *cap,
     return true;
 }
 
+/* True when an org of the funnel is marked incomplete (rows rejected at
+ * ingest): every pooled figure holding that org is incomplete too, so a
+ * blank target is then missing, not suppressed. */
+static bool funnel_incomplete(const struct funnel *f)
+{
+    for (size_t i = 0; i < f->n_orgs; i++)
+        if (strcmp(f->orgs[i].state, SUPPRESSED_INCOMPLETE) == 0)
+            return true;
+    return false;
+}
+
 /* The curves must pass through the limits the table gives each org: the
  * chart and benchmarks.csv tell the same story.  False (bad data, said)
  * when they do not. */
@@ -873,7 +884,11 @@ static bool funnel_gather(struct charts *c, const struct key_item *item, const c
     }
     if (isnan(f->target)) {
         char *b = quoted(f->bench);
-        note(stem, "the pooled figure of %s is suppressed", b);
+        if (funnel_incomplete(f)) /* not suppression: say what is missing */
+            note(stem, "the pooled figure of %s was not computed: input rows that would "
+                       "have fed it were rejected at ingest", b);
+        else
+            note(stem, "the pooled figure of %s is suppressed", b);
         free(b);
         return false;
     }

@@ -780,20 +780,30 @@ static void theme_change_bullet(struct report *rp, const char *theme, const stru
     buf_release(&line);
 }
 
+/* True when row of t is marked incomplete: not computed because input rows
+ * that would have fed it were rejected at ingest (not hidden for anonymity). */
+static bool row_incomplete(const struct csv_table *t, size_t row)
+{
+    return row != NO_ROW && strcmp(csv_cell(t, row, "suppressed"), SUPPRESSED_INCOMPLETE) == 0;
+}
+
 /* One bullet per significant change of a whole-org item or theme score.
  * *tested counts the changes that could be tested (both periods shown),
- * *hidden those that exist but are suppressed. */
+ * *hidden those that exist but are suppressed, *incomplete those that
+ * were not computed (rows rejected at ingest). */
 static size_t summary_changes(struct report *rp, const struct names *items, size_t *tested,
-                              size_t *hidden)
+                              size_t *hidden, size_t *incomplete)
 {
     size_t found = 0;
-    *tested = *hidden = 0;
+    *tested = *hidden = *incomplete = 0;
     for (size_t i = 0; i < items->n; i++) {
         size_t row =
             FIND(&rp->run->trends, "item", items->items[i], "group_dim", "all", "group", "all");
         double p;
         if (vnum(&rp->run->trends, row, "p_value", &p))
             (*tested)++;
+        else if (row_incomplete(rp->run->trends.t, row))
+            (*incomplete)++;
         else if (row != NO_ROW && !row_shown(rp->run->trends.t, row))
             (*hidden)++;
         found += item_change_bullet(rp, items->items[i], row);
@@ -801,8 +811,12 @@ static size_t summary_changes(struct report *rp, const struct names *items, size
     for (size_t k = 0; k < rp->themes.n; k++) {
         struct theme_change tc = theme_change(rp, rp->themes.items[k]);
         *tested += tc.has_change;
-        *hidden += (tc.row != NO_ROW && !row_shown(rp->run->themes.t, tc.row)) ||
-                   (tc.prev_row != NO_ROW && !row_shown(rp->run->themes_prev.t, tc.prev_row));
+        bool not_computed = row_incomplete(rp->run->themes.t, tc.row) ||
+                            row_incomplete(rp->run->themes_prev.t, tc.prev_row);
+        *incomplete += not_computed;
+        *hidden += !not_computed &&
+                   ((tc.row != NO_ROW && !row_shown(rp->run->themes.t, tc.row)) ||
+                    (tc.prev_row != NO_ROW && !row_shown(rp->run->themes_prev.t, tc.prev_row)));
         if (tc.has_change && tc.significant) {
             theme_change_bullet(rp, rp->themes.items[k], &tc);
             found++;
@@ -1021,14 +1035,17 @@ static struct hotspot *flagged_hotspots(const struct report *rp, size_t *count)
 }
 
 /* Suppressed rows of the org and period in proportions.csv. */
+/* The trust's figures of the period: how many, and how many are hidden
+ * (primary, secondary, ledger) or not computed (incomplete: input rows that
+ * would have fed them were rejected at ingest, which is not suppression). */
 struct suppression {
-    size_t total, primary, secondary, ledger;
+    size_t total, primary, secondary, ledger, incomplete;
 };
 
 static struct suppression count_suppressed(const struct run *run)
 {
     const struct view *prop = &run->prop;
-    struct suppression s = {0, 0, 0, 0};
+    struct suppression s = {0, 0, 0, 0, 0};
     for (size_t i = 0; i < prop->n; i++) {
         /* an item not asked in the period has empty cells, not hidden ones */
         const char *item = vcell(prop, prop->rows[i], "item");
@@ -1042,6 +1059,8 @@ static struct suppression count_suppressed(const struct run *run)
             s.secondary++;
         else if (strcmp(state, SUPPRESSED_LEDGER) == 0)
             s.ledger++;
+        else if (strcmp(state, SUPPRESSED_INCOMPLETE) == 0)
+            s.incomplete++;
     }
     return s;
 }
@@ -1054,10 +1073,19 @@ static void summary_changes_list(struct report *rp, const struct names *items)
         buf_puts(out, "Significant changes since ");
         put_text(out, rp->run->previous);
         buf_puts(out, ":\n");
-        size_t tested, hidden;
-        if (summary_changes(rp, items, &tested, &hidden) == 0 && tested)
+        size_t tested, hidden, incomplete;
+        if (summary_changes(rp, items, &tested, &hidden, &incomplete) == 0 && tested)
             put_bullet(out, "None: no item or theme score changed by more than chance "
                             "would explain (5% level).");
+        else if (!tested && hidden && incomplete)
+            put_bullet(out, "None can be shown: no change could be tested, because the "
+                            "figures of one of the two periods are not shown to protect "
+                            "anonymity or were not computed (input rows that would have "
+                            "fed them were rejected at ingest).");
+        else if (!tested && incomplete)
+            put_bullet(out, "None can be shown: no change could be tested, because the "
+                            "figures of one of the two periods were not computed: input "
+                            "rows that would have fed them were rejected at ingest.");
         else if (!tested && hidden)
             put_bullet(out, "None can be shown: no change could be tested, because the "
                             "figures of one of the two periods are not shown to protect "
@@ -1164,6 +1192,17 @@ static void summary_hidden(struct report *rp, const struct names *items)
         }
         buf_puts(&line, ".");
         free(wres_hidden.items);
+        buf_putc(out, '\n');
+        fmt_wrap(out, line.data, WIDTH, "", "");
+    }
+    if (s.incomplete) { /* not hidden: never computed, and the reader must not take them as 0 */
+        buf_clear(&line);
+        fmt_count(&line, s.incomplete);
+        buf_puts(&line, " of the ");
+        fmt_count(&line, s.total);
+        buf_puts(&line, " figures for this trust and period were not computed: input rows "
+                        "that would have fed them were rejected at ingest (see the rejects "
+                        "file of candour-ingest; section 7).");
         buf_putc(out, '\n');
         fmt_wrap(out, line.data, WIDTH, "", "");
     }
@@ -2535,6 +2574,14 @@ static void methods_suppression(struct report *rp, const struct names *items)
                    rp->run->min_n);
     }
     buf_puts(&text, "; no figure in this report comes from a suppressed cell.");
+    if (s.incomplete) { /* rows of an aggregated input rejected at ingest */
+        buf_puts(&text, " ");
+        fmt_count(&text, s.incomplete);
+        buf_puts(&text, s.incomplete == 1 ? " figure was" : " figures were");
+        buf_puts(&text, " not computed, because input rows that would have fed "
+                        "them were rejected at ingest: computed from the remaining rows, "
+                        "they would be wrong without saying so.");
+    }
     paragraph(out, text.data);
     buf_release(&text);
 }
