@@ -898,30 +898,40 @@ static void count_row(struct model *m, const struct respondent_plan *p,
 }
 
 /* Unweighted answers are counted item by item over a block (the rows'
- * cells found first), into integer tallies per (cell, class): one item's
- * tallies for every cell of a national year fit in the CPU's cache, where
- * counting row by row into the model's doubles touched a cache line per
- * (row, item, cell) across 100 MB (3 s of 7 s for a national year). */
+ * cells found first), into integer tallies per (block cell, class), and
+ * added to the model's counts after each block (flush_block).  The block's
+ * cells are numbered from 0 as they are met (struct block_cells), so one
+ * item's tallies are a few thousand cells, in the CPU's cache, and the
+ * same memory block after block: counting row by row into the model's
+ * doubles touched a cache line per (row, item, cell) across 100 MB (3 s of
+ * 7 s for a national year), and tallies over every cell of the dataset
+ * were 34 MB of fresh memory, whose first touch (the kernel's page faults)
+ * cost more than the counting into them. */
 struct tallies {
     size_t n_items;   /* plan items, then derived items */
-    size_t n_cells;   /* cells each tally has room for; cell n_cells is the sink */
-    uint32_t **tally; /* per item: [cell * 3 + class] */
+    size_t cap;       /* block cells each tally has room for, the sink included */
+    uint32_t **tally; /* per item: [block cell * 3 + class] */
 };
 
-/* Room for n_cells cells and the sink, a cell that is never a model cell:
- * a row with no group in a slot counts there, so that every slot's loop
- * adds once per row without a test. */
+/* Room for n_cells block cells and the sink, a cell after them that is
+ * never a model cell: a row with no group in a slot counts there, so that
+ * every slot's loop adds once per row without a test.  count_item zeroes
+ * what it uses. */
 static void tallies_grow(struct tallies *t, size_t n_cells)
 {
-    if (n_cells <= t->n_cells)
+    if (n_cells + 1 <= t->cap)
         return;
-    size_t cap = n_cells + n_cells / 4 + 256; /* a few blocks add the last cells */
-    for (size_t i = 0; i < t->n_items; i++) {
-        t->tally[i] = xrealloc(t->tally[i], (cap + 1) * 3 * sizeof(uint32_t));
-        /* from the old sink on */
-        memset(t->tally[i] + t->n_cells * 3, 0, (cap + 1 - t->n_cells) * 3 * sizeof(uint32_t));
-    }
-    t->n_cells = cap;
+    size_t cap = n_cells + n_cells / 2 + 256;
+    for (size_t i = 0; i < t->n_items; i++)
+        t->tally[i] = xrealloc(t->tally[i], cap * 3 * sizeof(uint32_t));
+    t->cap = cap;
+}
+
+static void tallies_release(struct tallies *t)
+{
+    for (size_t j = 0; j < t->n_items; j++)
+        free(t->tally[j]);
+    free(t->tally);
 }
 
 /* Counting through combinations.  A row adds one to each of its cells for
@@ -1060,36 +1070,40 @@ static void count_plan_release(struct count_plan *cp)
     free(cp->direct_slot);
 }
 
-/* The cells of one block's rows.  The org's cells come in runs (rows come
- * in runs of one org): run i covers rows run_start[i] ..
- * run_start[i + 1] - 1, cell run_cell[i].  Direct slot d's cell of row r
- * is direct_cells[r * n_direct + d] (the sink where the row has none);
- * bundle b's combo of row r is combos[r * n_bundles + b], and combo v
- * stands for the cells combo_cells[combo_first[v] .. combo_first[v + 1]).
- * A row's cells side by side, as the adds of one row do not wait on each
- * other where one slot's run down the rows would (the same few cells
- * again and again). */
+/* The cells of one block's rows, as block cells: block cell i is the
+ * model's cell cell_of[i], numbered as the block meets them.  The org's
+ * cells come in runs (rows come in runs of one org): run i covers rows
+ * run_start[i] .. run_start[i + 1] - 1, block cell run_cell[i].  Direct
+ * slot d's block cell of row r is direct_cells[r * n_direct + d] (the sink
+ * where the row has none); bundle b's combo of row r is
+ * combos[r * n_bundles + b], and combo v stands for the block cells
+ * combo_cells[combo_first[v] .. combo_first[v + 1]).  A row's cells side
+ * by side, as the adds of one row do not wait on each other where one
+ * slot's run down the rows would (the same few cells again and again). */
 struct block_cells {
     size_t n_rows, n_runs, n_direct, n_bundles, n_combos;
     uint32_t *run_start, *run_cell; /* n_runs + 1 and n_runs */
     uint32_t *direct_cells, *combos;
     uint32_t *combo_first, *combo_cells;
+    size_t n_cells;     /* block cells; the sink is block cell n_cells */
+    uint32_t *cell_of;  /* per block cell: its model cell */
+    uint32_t *block_of; /* per model cell: its block cell, when cell_of agrees */
+    size_t block_of_cap;
 };
 
 static void block_cells_init(struct block_cells *bc, const struct count_plan *cp, size_t n_slots)
 {
     size_t rows = DATASET_BLOCK_ROWS;
-    *bc = (struct block_cells){0,
-                               0,
-                               cp->n_direct,
-                               cp->n_bundles,
-                               0,
-                               xcalloc(rows + 1, 4),
-                               xcalloc(rows, 4),
-                               xcalloc(rows * (cp->n_direct + 1), 4),
-                               xcalloc(rows * (cp->n_bundles + 1), 4),
-                               xcalloc(rows * (cp->n_bundles + 1) + 1, 4),
-                               xcalloc(rows * (n_slots + 1), 4)};
+    *bc = (struct block_cells){.n_direct = cp->n_direct,
+                               .n_bundles = cp->n_bundles,
+                               .run_start = xcalloc(rows + 1, 4),
+                               .run_cell = xcalloc(rows, 4),
+                               .direct_cells = xcalloc(rows * (cp->n_direct + 1), 4),
+                               .combos = xcalloc(rows * (cp->n_bundles + 1), 4),
+                               .combo_first = xcalloc(rows * (cp->n_bundles + 1) + 1, 4),
+                               .combo_cells = xcalloc(rows * (n_slots + 1), 4),
+                               /* a row has n_slots + 1 cells at most */
+                               .cell_of = xcalloc(rows * (n_slots + 1) + 1, 4)};
 }
 
 static void block_cells_release(struct block_cells *bc)
@@ -1100,15 +1114,37 @@ static void block_cells_release(struct block_cells *bc)
     free(bc->combos);
     free(bc->combo_first);
     free(bc->combo_cells);
+    free(bc->cell_of);
+    free(bc->block_of);
+}
+
+/* The block cell of model cell cell, numbered now if the block has not met
+ * it (block_of need not be cleared between blocks: an entry counts only
+ * where cell_of points back). */
+static uint32_t block_cell(struct block_cells *bc, size_t cell)
+{
+    if (cell >= bc->block_of_cap) {
+        size_t cap = cell + cell / 2 + 1024;
+        bc->block_of = xrealloc(bc->block_of, cap * sizeof(uint32_t));
+        memset(bc->block_of + bc->block_of_cap, 0, (cap - bc->block_of_cap) * sizeof(uint32_t));
+        bc->block_of_cap = cap;
+    }
+    uint32_t i = bc->block_of[cell];
+    if (i < bc->n_cells && bc->cell_of[i] == cell)
+        return i;
+    i = (uint32_t)bc->n_cells++;
+    bc->cell_of[i] = (uint32_t)cell;
+    bc->block_of[cell] = i;
+    return i;
 }
 
 /* Record row's cells (count_row's cells[]) in the block. */
 static void block_cells_add(struct block_cells *bc, struct count_plan *cp,
                             const struct block_reader *r, size_t row, const size_t *cells)
 {
-    if (bc->n_runs == 0 || bc->run_cell[bc->n_runs - 1] != cells[0]) {
+    if (bc->n_runs == 0 || bc->cell_of[bc->run_cell[bc->n_runs - 1]] != cells[0]) {
         bc->run_start[bc->n_runs] = (uint32_t)row;
-        bc->run_cell[bc->n_runs++] = (uint32_t)cells[0];
+        bc->run_cell[bc->n_runs++] = block_cell(bc, cells[0]);
         if (++cp->stamp == 0) { /* wrapped: forget every combo (stamp 0 is none) */
             for (size_t b = 0; b < cp->n_bundles; b++)
                 memset(cp->bundles[b].table, 0,
@@ -1116,8 +1152,11 @@ static void block_cells_add(struct block_cells *bc, struct count_plan *cp,
             cp->stamp = 1;
         }
     }
-    for (size_t d = 0; d < cp->n_direct; d++)
-        bc->direct_cells[row * cp->n_direct + d] = (uint32_t)cells[1 + cp->direct_slot[d]];
+    for (size_t d = 0; d < cp->n_direct; d++) {
+        size_t cell = cells[1 + cp->direct_slot[d]];
+        bc->direct_cells[row * cp->n_direct + d] =
+            cell == MODEL_NONE ? (uint32_t)MODEL_NONE : block_cell(bc, cell);
+    }
     for (size_t b = 0; b < cp->n_bundles; b++) {
         struct bundle *bu = &cp->bundles[b];
         size_t key = 0;
@@ -1130,7 +1169,7 @@ static void block_cells_add(struct block_cells *bc, struct count_plan *cp,
             uint32_t at = bc->combo_first[e->combo];
             for (size_t k = 0; k < bu->n_slots; k++)
                 if (cells[1 + bu->slot[k]] != MODEL_NONE)
-                    bc->combo_cells[at++] = (uint32_t)cells[1 + bu->slot[k]];
+                    bc->combo_cells[at++] = block_cell(bc, cells[1 + bu->slot[k]]);
             bc->combo_first[e->combo + 1] = at;
         }
         bc->combos[row * cp->n_bundles + b] = e->combo;
@@ -1201,6 +1240,7 @@ static void count_item(const struct block_job *job, size_t j, unsigned char *cls
     const struct block_cells *bc = job->cells;
     uint32_t *tally = job->t->tally[j];
     size_t n_rows = bc->n_rows;
+    memset(tally, 0, (bc->n_cells + 1) * 3 * sizeof(uint32_t));
     if (j < p->n_items) {
         const unsigned char *raw = r->raw[p->item_col[j]];
         const unsigned char *cls_of = p->item_class[j];
@@ -1247,22 +1287,23 @@ static void count_theme(const struct block_job *job, size_t t)
 {
     struct model *m = job->m;
     const struct block_cells *bc = job->cells;
-    size_t theme = job->p->theme_model[t], sink = job->t->n_cells;
+    size_t theme = job->p->theme_model[t], sink = bc->n_cells;
+    const uint32_t *cell_of = bc->cell_of;
     for (size_t i = 0; i < bc->n_runs; i++)
         for (size_t row = bc->run_start[i]; row < bc->run_start[i + 1]; row++) {
             double score = theme_score(job->p, job->s, job->r, t, row);
             if (isnan(score))
                 continue;
-            add_score(m, bc->run_cell[i], theme, score);
+            add_score(m, cell_of[bc->run_cell[i]], theme, score);
             for (size_t d = 0; d < bc->n_direct; d++) {
                 size_t cell = bc->direct_cells[row * bc->n_direct + d];
                 if (cell != sink)
-                    add_score(m, cell, theme, score);
+                    add_score(m, cell_of[cell], theme, score);
             }
             for (size_t b = 0; b < bc->n_bundles; b++) {
                 size_t v = bc->combos[row * bc->n_bundles + b];
                 for (uint32_t at = bc->combo_first[v]; at < bc->combo_first[v + 1]; at++)
-                    add_score(m, bc->combo_cells[at], theme, score);
+                    add_score(m, cell_of[bc->combo_cells[at]], theme, score);
             }
         }
 }
@@ -1296,48 +1337,117 @@ static void count_block(struct block_job *job)
         pthread_join(helper, NULL);
 }
 
-/* The tallies of cells [from, to) into the model's counts. */
+/* The model item of tallied item j. */
+static inline size_t tally_item(const struct respondent_plan *p, size_t j)
+{
+    return j < p->n_items ? p->item_model[j] : p->derived_model[j - p->n_items];
+}
+
+/* The tallies of block cells [from, to) into the model's counts. */
 struct flush_job {
     const struct tallies *t;
     struct model *m;
     const struct respondent_plan *p;
+    const struct block_cells *bc;
     size_t from, to;
 };
 
 /* Cell by cell, so that the model's counts (a cell's items side by side)
  * are written in order; item by item they were a cell's whole record
- * apart, a cache miss per count. */
+ * apart, a cache miss per count.  Whole numbers added to whole numbers
+ * (kept_counts): exact, so the sums do not depend on the blocks. */
 static void *flush_cells(void *arg)
 {
     const struct flush_job *job = arg;
     const struct tallies *t = job->t;
-    const struct respondent_plan *p = job->p;
-    for (size_t c = job->from; c < job->to; c++)
+    for (size_t i = job->from; i < job->to; i++) {
+        size_t cell = job->bc->cell_of[i];
         for (size_t j = 0; j < t->n_items; j++) {
-            size_t item = j < p->n_items ? p->item_model[j] : p->derived_model[j - p->n_items];
-            const uint32_t *k = t->tally[j] + c * 3;
-            struct item_count *ic = model_count(job->m, c, item);
+            const uint32_t *k = t->tally[j] + i * 3;
+            struct item_count *ic = model_count(job->m, cell, tally_item(job->p, j));
             ic->n += (double)k[CLS_NEGATIVE] + (double)k[CLS_POSITIVE];
             ic->positive += (double)k[CLS_POSITIVE];
         }
+    }
     return NULL;
 }
 
-/* Into the model, by two threads (half the cells each), and free. */
-static void tallies_flush(struct tallies *t, struct model *m, const struct respondent_plan *p)
+/* The block's tallies into the model, by two threads (half the block's
+ * cells each). */
+static void flush_block(const struct tallies *t, struct model *m, const struct respondent_plan *p,
+                        const struct block_cells *bc)
 {
-    size_t n = m->n_cells < t->n_cells ? m->n_cells : t->n_cells;
-    struct flush_job first = {t, m, p, 0, n / 2}, second = {t, m, p, n / 2, n};
+    size_t n = bc->n_cells;
+    struct flush_job first = {t, m, p, bc, 0, n / 2}, second = {t, m, p, bc, n / 2, n};
     pthread_t helper;
-    bool threaded = t->n_items && pthread_create(&helper, NULL, flush_cells, &second) == 0;
+    bool threaded = t->n_items && n > 1 && pthread_create(&helper, NULL, flush_cells, &second) == 0;
     flush_cells(&first);
     if (threaded)
         pthread_join(helper, NULL);
     else
         flush_cells(&second);
-    for (size_t j = 0; j < t->n_items; j++)
-        free(t->tally[j]);
-    free(t->tally);
+}
+
+/* Counts that model cells made before this dataset (by an earlier one)
+ * already hold, for the tallied items.  Such a cell's counts are taken out
+ * of the model when a block first meets it (kept here, the model's zeroed)
+ * and added back after the dataset, so that each is its old value plus the
+ * dataset's whole total in one add, as when the tallies covered the whole
+ * dataset: an org-results count (a rate times a base) need not be a whole
+ * number, and old + b1 + b2 need not equal old + (b1 + b2). */
+struct kept_counts {
+    size_t first_new; /* model cells from this one on were made by this dataset */
+    bool *kept;       /* per older cell: taken out */
+    size_t n, cap;
+    size_t *cell;   /* per kept cell: its model cell */
+    double *counts; /* per kept cell and tallied item: n and positive */
+};
+
+static void kept_init(struct kept_counts *kc, const struct model *m)
+{
+    *kc = (struct kept_counts){m->n_cells, xcalloc(m->n_cells + 1, sizeof(bool)), 0, 0, NULL,
+                               NULL};
+}
+
+/* Take out the counts of the block's cells made before the dataset. */
+static void kept_take(struct kept_counts *kc, struct model *m, const struct respondent_plan *p,
+                      const struct tallies *t, const struct block_cells *bc)
+{
+    for (size_t i = 0; i < bc->n_cells; i++) {
+        size_t cell = bc->cell_of[i];
+        if (cell >= kc->first_new || kc->kept[cell])
+            continue;
+        kc->kept[cell] = true;
+        size_t old_cap = kc->cap;
+        xgrow(&kc->cell, &kc->cap, kc->n + 1, sizeof(*kc->cell));
+        if (kc->cap != old_cap)
+            kc->counts = xrealloc(kc->counts, kc->cap * (t->n_items + 1) * 2 * sizeof(double));
+        double *keep = kc->counts + kc->n * (t->n_items + 1) * 2;
+        kc->cell[kc->n++] = cell;
+        for (size_t j = 0; j < t->n_items; j++) {
+            struct item_count *ic = model_count(m, cell, tally_item(p, j));
+            keep[2 * j] = ic->n;
+            keep[2 * j + 1] = ic->positive;
+            ic->n = ic->positive = 0;
+        }
+    }
+}
+
+/* Add the kept counts back (old + the dataset's total), and free. */
+static void kept_restore(struct kept_counts *kc, struct model *m, const struct respondent_plan *p,
+                         const struct tallies *t)
+{
+    for (size_t k = 0; k < kc->n; k++) {
+        const double *keep = kc->counts + k * (t->n_items + 1) * 2;
+        for (size_t j = 0; j < t->n_items; j++) {
+            struct item_count *ic = model_count(m, kc->cell[k], tally_item(p, j));
+            ic->n = keep[2 * j] + ic->n;
+            ic->positive = keep[2 * j + 1] + ic->positive;
+        }
+    }
+    free(kc->kept);
+    free(kc->cell);
+    free(kc->counts);
 }
 
 /* The next block, decompressed by a helper thread into buffers of its own
@@ -1391,8 +1501,9 @@ static bool prefetch_take(struct prefetch *pf, pthread_t thread, bool threaded,
 }
 
 /* Blank direct slots (MODEL_NONE, cut to 32 bits) count in the sink. */
-static void sink_blank_slots(struct block_cells *bc, size_t sink)
+static void sink_blank_slots(struct block_cells *bc)
 {
+    size_t sink = bc->n_cells;
     for (size_t i = 0; i < bc->n_rows * bc->n_direct; i++)
         if (bc->direct_cells[i] == (uint32_t)MODEL_NONE)
             bc->direct_cells[i] = (uint32_t)sink;
@@ -1412,6 +1523,8 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     memo_init(&memo, &p, src->ds);
     struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, NULL};
     t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
+    struct kept_counts kept;
+    kept_init(&kept, m);
     struct count_plan cp;
     count_plan_make(&cp, &p, src->ds);
     struct block_cells bc;
@@ -1431,7 +1544,7 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
         bool threaded = more && prefetch_start(&pf, &pf_thread, b + 1);
         size_t n_rows = src->ds->blocks[b].n_rows;
         bc.n_rows = n_rows;
-        bc.n_runs = bc.n_combos = 0;
+        bc.n_runs = bc.n_combos = bc.n_cells = 0;
         for (size_t row = 0; ok && row < n_rows; row++) {
             count_row(m, &p, &r, row, cells, compact, &memo);
             block_cells_add(&bc, &cp, &r, row, cells);
@@ -1449,9 +1562,11 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
                                 {combo_tally[0], combo_tally[1]},
                                 0};
         if (ok && job.n_tasks) {
-            tallies_grow(&t, m->n_cells);
-            sink_blank_slots(&bc, t.n_cells);
+            tallies_grow(&t, bc.n_cells);
+            sink_blank_slots(&bc);
+            kept_take(&kept, m, &p, &t, &bc);
             count_block(&job);
+            flush_block(&t, m, &p, &bc);
         }
         if (more && !prefetch_take(&pf, pf_thread, threaded, &r, err))
             ok = false;
@@ -1460,7 +1575,8 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
         free(pf.raw[c]);
     free(pf.raw);
     buf_release(&pf.err);
-    tallies_flush(&t, m, &p);
+    kept_restore(&kept, m, &p, &t);
+    tallies_release(&t);
     block_cells_release(&bc);
     count_plan_release(&cp);
     for (int i = 0; i < 2; i++) {
