@@ -255,6 +255,7 @@ bool table_open(struct table *t, const char *dir, const char *name, const char *
     for (const char *c = header; *c; c++)
         t->n_columns += *c == ',';
     t->memo = xcalloc(t->n_columns, sizeof(*t->memo));
+    t->numbers = xcalloc(t->n_columns, sizeof(*t->numbers));
     if (!s->unit_chunk)
         chunk_start(t, chunk_claim(s));
     return true;
@@ -411,10 +412,64 @@ static void release_memo(struct table *t)
     t->memo = NULL;
 }
 
+static void release_numbers(struct table *t)
+{
+    for (size_t c = 0; t->numbers && c < t->n_columns; c++)
+        free(t->numbers[c].slots);
+    free(t->numbers);
+    t->numbers = NULL;
+}
+
 static inline void reserve_number(struct buf *line)
 {
     if (line->len + NUMFMT_MAX + 1 > line->cap)
         buf_reserve(line, NUMFMT_MAX);
+}
+
+/* Trials of NUMBER_TRIAL lookups: a column that found fewer than one in
+ * NUMBER_FEW of them formats the next NUMBER_PAUSE numbers without looking,
+ * then tries again. */
+#define NUMBER_TRIAL 4096
+#define NUMBER_FEW 8
+#define NUMBER_PAUSE (16 * NUMBER_TRIAL)
+
+/* v (not NaN, not -0) as numfmt_shortest writes it, at out (room for
+ * NUMFMT_MAX bytes), from m's slot for v's bits when it holds them. */
+static size_t format_number(struct number_memo *m, char *out, double v)
+{
+    if (m->off) {
+        m->off--;
+        return numfmt_shortest(out, v);
+    }
+    if (!m->slots) {
+        m->slots = xmalloc(NUMBER_SLOTS * sizeof(*m->slots));
+        memset(m->slots, 0xFF, NUMBER_SLOTS * sizeof(*m->slots));
+    }
+    uint64_t bits;
+    memcpy(&bits, &v, sizeof(bits));
+    /* Fibonacci hashing: neighbouring doubles differ in their low bits */
+    struct number_slot *slot = &m->slots[(bits * 0x9E3779B97F4A7C15ull) >> 56];
+    size_t len;
+    bool found = slot->bits == bits;
+    if (found) { /* 23 bytes as two fixed copies, not a call */
+        memcpy(out, slot->text, 16);
+        memcpy(out + 15, slot->text + 15, 8);
+        len = slot->len;
+    } else {
+        len = numfmt_shortest(out, v);
+        if (len <= sizeof(slot->text)) {
+            slot->bits = bits;
+            slot->len = (uint8_t)len;
+            memcpy(slot->text, out, sizeof(slot->text));
+        }
+    }
+    m->hits += found;
+    if (++m->tries == NUMBER_TRIAL) {
+        if (m->hits < NUMBER_TRIAL / NUMBER_FEW)
+            m->off = NUMBER_PAUSE;
+        m->tries = m->hits = 0;
+    }
+    return len;
 }
 
 /* Numbers are formatted straight into the line: through a scratch buffer
@@ -422,12 +477,18 @@ static inline void reserve_number(struct buf *line)
  * on store forwarding per number. */
 void table_num(struct table *t, double v)
 {
+    size_t column = t->column;
     next_field(t);
-    if (!isnan(v)) {
-        reserve_number(&t->line);
-        t->line.len += numfmt_shortest(t->line.data + t->line.len, v == 0 ? 0.0 : v); /* no "-0" */
-        t->line.data[t->line.len] = '\0';
-    }
+    if (isnan(v))
+        return;
+    reserve_number(&t->line);
+    char *out = t->line.data + t->line.len;
+    v = v == 0 ? 0.0 : v; /* no "-0" */
+    if (column < t->n_columns)
+        t->line.len += format_number(&t->numbers[column], out, v);
+    else /* too many fields: table_end_row reports it */
+        t->line.len += numfmt_shortest(out, v);
+    t->line.data[t->line.len] = '\0';
 }
 
 void table_int(struct table *t, double v)
@@ -528,6 +589,7 @@ void table_done(struct table *t, bool ok)
     buf_release(&t->line);
     buf_release(&t->packed);
     release_memo(t);
+    release_numbers(t);
 }
 
 struct atomic_file *table_sink_result(struct table_sink *s)

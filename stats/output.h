@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "atomic.h"
 #include "util.h"
@@ -33,6 +34,27 @@ struct name_cache {
     struct name_slot *slots;
     size_t n_slots, used;
     struct buf fields;
+};
+
+/* table_num's memo of one column: the text of numbers written there
+ * before, found by the double's bits in a direct-mapped array (allocated
+ * at the column's first number).  Benchmarks' target, phi and tau2 are the
+ * same for every org of an item, q-values and estimates k/n and their
+ * Wilson limits repeat for the same counts: a national run's numbers are
+ * one in four found here, 4 ns where formatting takes 20.  A column whose
+ * numbers are seldom found (differences, their limits, p-values) stops
+ * looking for a while (off), the lookups and stores costing more there than
+ * they save.  Each thread's part of a table has its own: nothing shared. */
+#define NUMBER_SLOTS 256
+struct number_slot {
+    uint64_t bits; /* the double's; all ones (a NaN, never kept): empty */
+    uint8_t len;
+    char text[23]; /* numbers of more characters are not kept */
+};
+struct number_memo {
+    struct number_slot *slots;
+    unsigned tries, hits; /* in the current trial */
+    unsigned off;         /* numbers left to format without looking */
 };
 
 /* A table's file and the order its rows reach it in.  Rows are made in
@@ -84,6 +106,7 @@ struct table {
     size_t n_columns;
     size_t column;            /* fields written on the current line */
     struct column_memo *memo; /* per column */
+    struct number_memo *numbers; /* per column, table_num's */
     struct name_cache names;
 };
 

@@ -1,7 +1,8 @@
 /* Unit tests for stats/output.c: table_name, which finds a name's CSV form by
  * its address, must write exactly what table_str writes; a table written by
  * two threads at once, a chunk of units each in turn, must be byte for byte
- * the table one thread writes, plain and gzip-compressed. */
+ * the table one thread writes, plain and gzip-compressed; table_num, which
+ * keeps the text of numbers written before, must write what numfmt does. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +13,11 @@
 
 #include <cmocka.h>
 #include <libdeflate.h>
+#include <math.h>
 #include <pthread.h>
 
 #include "../../stats/output.h"
+#include "numfmt.h"
 
 #include "scratch.h"
 
@@ -248,6 +251,117 @@ static void test_shared_table_given_up(void **state)
     free_names(names);
 }
 
+/* Doubles for test_num_writes_what_numfmt_writes: neighbours a few units
+ * in the last place apart, and a run of N_DENSE consecutive doubles (more
+ * than any small memo has slots, so that some of them must share one: a
+ * memo keyed by fewer bits than all would mix them up); texts of every
+ * length (a stale length or tail would show), one longer than a memo
+ * slot's text, and zero, -0, NaN, the infinities. */
+#define N_FAMILIES 1000
+#define N_POOL (4 * N_FAMILIES)
+#define N_DENSE 4096
+static const double special_numbers[] = {
+    0.0, -0.0, 0.5, 2, 1e-5, 1.5e-5, -1.2345678901234567e-100, 1e300, 123456789012345.6,
+    0.1, 0.30000000000000004, -0.25, 1e15, 5e-324, 1.7976931348623157e308, -7, NAN, INFINITY,
+    -INFINITY, 0.0001, 0.00012345678901234567, 1234567.5};
+
+static double *make_pool(void)
+{
+    double *pool = calloc(N_POOL, sizeof(*pool));
+    assert_non_null(pool);
+    for (size_t i = 0; i < N_FAMILIES; i++) {
+        double x = (double)(i % 97 + 1) / (double)(i % 89 + 7);
+        pool[4 * i] = x;
+        pool[4 * i + 1] = nextafter(x, 2 * x);
+        pool[4 * i + 2] = nextafter(x, 0);
+        pool[4 * i + 3] = nextafter(pool[4 * i + 1], 2 * x);
+    }
+    return pool;
+}
+
+static double dense_number(size_t i)
+{
+    uint64_t bits;
+    double x = 0.3;
+    memcpy(&bits, &x, sizeof(bits));
+    bits = (bits & ~0xFFFFull) + i; /* the top 48 bits the same */
+    memcpy(&x, &bits, sizeof(x));
+    return x;
+}
+
+/* The next pseudo-random number (a 64-bit LCG's top bits). */
+static size_t next_random(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return (size_t)(*state >> 33);
+}
+
+/* Row r's four numbers: few values repeated (the memo finds most), a
+ * window of neighbours moving down the pool (finds, collisions, near
+ * misses), the special ones, the dense run; between rows 60,000 and 80,000
+ * numbers that never repeat in the first column (it stops looking, then
+ * starts again). */
+static void row_numbers(size_t r, const double *pool, uint64_t *state, double v[4])
+{
+    bool distinct = r >= 60000 && r < 80000;
+    v[0] = distinct ? 0.1 + (double)r * 1e-7 : pool[next_random(state) % 64];
+    v[1] = pool[(r / 50 + next_random(state) % 300) % N_POOL];
+    v[2] = special_numbers[next_random(state) % ARRAY_LEN(special_numbers)];
+    v[3] = dense_number(next_random(state) % N_DENSE);
+}
+
+/* table_num's memo of numbers written before must write exactly what
+ * numfmt_shortest writes for each (with 0 for -0 and a blank for NaN),
+ * whatever came before it in the column. */
+static void test_num_writes_what_numfmt_writes(void **state)
+{
+    (void)state;
+    double *pool = make_pool();
+    struct table t = {0};
+    struct buf err, expected;
+    buf_init(&err);
+    buf_init(&expected);
+    buf_puts(&expected, "a,b,c,d\n");
+    assert_true(table_open(&t, scratch, "numbers.csv", "a,b,c,d", &err));
+    uint64_t random = 42;
+    for (size_t r = 0; r < 160000; r++) {
+        double v[4];
+        row_numbers(r, pool, &random, v);
+        for (int c = 0; c < 4; c++) {
+            table_num(&t, v[c]);
+            char text[NUMFMT_MAX];
+            if (c)
+                buf_putc(&expected, ',');
+            if (!isnan(v[c]))
+                buf_append(&expected, text, numfmt_shortest(text, v[c] == 0 ? 0.0 : v[c]));
+        }
+        table_end_row(&t);
+        buf_putc(&expected, '\n');
+    }
+    assert_true(atomic_commit(table_finish(&t), &err));
+    char *path = xasprintf("%s/numbers.csv", scratch);
+    size_t len;
+    char *written = (char *)slurp(path, &len);
+    assert_non_null(written);
+    /* line by line, to say which numbers went wrong */
+    const char *a = written, *b = expected.data;
+    while (*a || *b) {
+        size_t len_a = strcspn(a, "\n"), len_b = strcspn(b, "\n");
+        if (len_a != len_b || memcmp(a, b, len_a) != 0) {
+            char *line_a = xstrndup(a, len_a), *line_b = xstrndup(b, len_b);
+            assert_string_equal(line_a, line_b);
+        }
+        a += len_a + (a[len_a] != '\0');
+        b += len_b + (b[len_b] != '\0');
+    }
+    assert_int_equal(len, expected.len);
+    free(written);
+    free(path);
+    free(pool);
+    buf_release(&expected);
+    buf_release(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +370,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_table_writes_what_one_thread_writes,
                                         make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_shared_table_given_up, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_num_writes_what_numfmt_writes, make_scratch,
                                         remove_scratch),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
