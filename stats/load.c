@@ -1343,25 +1343,33 @@ static inline size_t tally_item(const struct respondent_plan *p, size_t j)
     return j < p->n_items ? p->item_model[j] : p->derived_model[j - p->n_items];
 }
 
-/* The tallies of block cells [from, to) into the model's counts. */
+/* The tallies of block cells [from, to) into the model's counts; model
+ * cells from new_from on were made by this block, their counts unset
+ * (model.counts_unset). */
 struct flush_job {
     const struct tallies *t;
     struct model *m;
     const struct respondent_plan *p;
     const struct block_cells *bc;
+    size_t new_from;
     size_t from, to;
 };
 
 /* Cell by cell, so that the model's counts (a cell's items side by side)
  * are written in order; item by item they were a cell's whole record
- * apart, a cache miss per count.  Whole numbers added to whole numbers
- * (kept_counts): exact, so the sums do not depend on the blocks. */
+ * apart, a cache miss per count.  A new cell's counts are zeroed here, on
+ * two threads, where they are written next (its memory's first touch was
+ * a third of the single-threaded part of counting).  Whole numbers added
+ * to whole numbers (kept_counts): exact, so the sums do not depend on the
+ * blocks. */
 static void *flush_cells(void *arg)
 {
     const struct flush_job *job = arg;
     const struct tallies *t = job->t;
     for (size_t i = job->from; i < job->to; i++) {
         size_t cell = job->bc->cell_of[i];
+        if (cell >= job->new_from)
+            memset(model_count(job->m, cell, 0), 0, job->m->n_items * sizeof(struct item_count));
         for (size_t j = 0; j < t->n_items; j++) {
             const uint32_t *k = t->tally[j] + i * 3;
             struct item_count *ic = model_count(job->m, cell, tally_item(job->p, j));
@@ -1372,15 +1380,32 @@ static void *flush_cells(void *arg)
     return NULL;
 }
 
-/* The block's tallies into the model, by two threads (half the block's
- * cells each). */
-static void flush_block(const struct tallies *t, struct model *m, const struct respondent_plan *p,
-                        const struct block_cells *bc)
+/* Zero the item counts of model cells [from, to). */
+static void zero_counts(struct model *m, size_t from, size_t to)
 {
-    size_t n = bc->n_cells;
-    struct flush_job first = {t, m, p, bc, 0, n / 2}, second = {t, m, p, bc, n / 2, n};
+    if (to > from)
+        memset(model_count(m, from, 0), 0, (to - from) * m->n_items * sizeof(struct item_count));
+}
+
+/* The block's tallies into the model, by two threads (half the block's
+ * cells each), setting the counts of the cells the block made (model cells
+ * from new_from on, each one a cell of the block: see block_cells_add). */
+static void flush_block(const struct tallies *t, struct model *m, const struct respondent_plan *p,
+                        const struct block_cells *bc, size_t new_from)
+{
+    if (!t->n_items)
+        return; /* and the counts of new cells were zeroed (counts_unset is not set) */
+    size_t n = bc->n_cells, n_new = 0;
+    for (size_t i = 0; i < n; i++)
+        n_new += bc->cell_of[i] >= new_from;
+    if (n_new != m->n_cells - new_from) { /* not so: set them all here */
+        zero_counts(m, new_from, m->n_cells);
+        new_from = m->n_cells;
+    }
+    struct flush_job first = {t, m, p, bc, new_from, 0, n / 2},
+                     second = {t, m, p, bc, new_from, n / 2, n};
     pthread_t helper;
-    bool threaded = t->n_items && n > 1 && pthread_create(&helper, NULL, flush_cells, &second) == 0;
+    bool threaded = n > 1 && pthread_create(&helper, NULL, flush_cells, &second) == 0;
     flush_cells(&first);
     if (threaded)
         pthread_join(helper, NULL);
@@ -1525,6 +1550,9 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
     struct kept_counts kept;
     kept_init(&kept, m);
+    /* the block flush sets the counts of the cells each block makes */
+    m->counts_unset = t.n_items > 0;
+    size_t set_upto = m->n_cells; /* the cells whose counts are set */
     struct count_plan cp;
     count_plan_make(&cp, &p, src->ds);
     struct block_cells bc;
@@ -1566,7 +1594,8 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
             sink_blank_slots(&bc);
             kept_take(&kept, m, &p, &t, &bc);
             count_block(&job);
-            flush_block(&t, m, &p, &bc);
+            flush_block(&t, m, &p, &bc, set_upto);
+            set_upto = m->n_cells;
         }
         if (more && !prefetch_take(&pf, pf_thread, threaded, &r, err))
             ok = false;
@@ -1575,6 +1604,9 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
         free(pf.raw[c]);
     free(pf.raw);
     buf_release(&pf.err);
+    if (m->counts_unset) /* cells made by a block not counted (a read failed) */
+        zero_counts(m, set_upto, m->n_cells);
+    m->counts_unset = false;
     kept_restore(&kept, m, &p, &t);
     tallies_release(&t);
     block_cells_release(&bc);

@@ -161,7 +161,8 @@ size_t model_cell(struct model *m, uint32_t period, uint32_t scope, uint32_t gro
     }
     size_t i = m->n_cells++;
     m->cells[i] = (struct popcell){period, scope, grouping, group, parent, 0};
-    memset(&m->counts[i * m->n_items], 0, m->n_items * sizeof(*m->counts));
+    if (!m->counts_unset)
+        memset(&m->counts[i * m->n_items], 0, m->n_items * sizeof(*m->counts));
     memset(&m->themes[i * m->n_themes], 0, m->n_themes * sizeof(*m->themes));
     m->cell_slots[slot] = (uint32_t)i + 1;
     return i;

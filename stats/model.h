@@ -121,6 +121,11 @@ struct model {
     struct item_meta *items;
     size_t n_items;
     struct item_count *counts; /* n_cells * n_items */
+    /* While set, model_cell leaves the item counts of the cells it makes
+     * unset rather than zeroed: for a caller that sets every new cell's
+     * counts whole before anything reads them (count_respondent), so that
+     * fresh memory is first touched once, on its counting threads. */
+    bool counts_unset;
     char **theme_ids;
     size_t n_themes;
     struct theme_count *themes; /* n_cells * n_themes */
