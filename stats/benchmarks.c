@@ -83,15 +83,17 @@ static int compare_pools(const void *pa, const void *pb)
  * weighted proportion p_w with its Kish effective sample size n_eff
  * (weighted_proportion, load.c) as x = p_w * n_eff, n = n_eff.  False when
  * the count has no weighted data (aggregated inputs, no answers). */
-static bool funnel_counts(const struct item_count *ic, bool weighted, double *x, double *n)
+static bool funnel_counts(const struct model *m, size_t cell, size_t item, bool weighted,
+                          double *x, double *n)
 {
+    const struct item_count *ic = &m->counts[cell * m->n_items + item];
     if (!weighted) {
         *x = ic->positive;
         *n = ic->n;
         return ic->n > 0;
     }
     double p_w, n_eff;
-    if (!weighted_proportion(ic, &p_w, &n_eff))
+    if (!weighted_proportion(&m->weighted_sums[cell * m->n_items + item], &p_w, &n_eff))
         return false;
     *x = fmin(p_w * n_eff, n_eff);
     *n = n_eff;
@@ -146,7 +148,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
     table_name(t, cell_group(run, member));
     table_name(t, cell_scope(run, member));
     double x, n, z = NAN;
-    bool shown = supp == SUPP_NONE && funnel_counts(ic, cmp->weighted, &x, &n);
+    bool shown = supp == SUPP_NONE && funnel_counts(m, member, item, cmp->weighted, &x, &n);
     struct m_interval l95 = {NAN, NAN, NAN}, l998 = {NAN, NAN, NAN};
     bool random_effects = cmp->tau2 > 0;
     if (shown) {
@@ -225,7 +227,7 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
     struct comparison cmp = {
         NAN, NAN, 0, 0, false, weighted, !weighted && (pc->rates & COUNT_RATES_DEFF), pc->supp};
     double pooled_x, pooled_n;
-    bool pooled = funnel_counts(pc, weighted, &pooled_x, &pooled_n);
+    bool pooled = funnel_counts(m, pool, item, weighted, &pooled_x, &pooled_n);
     if (weighted && !pooled)
         return true;
     double *x = xcalloc(n_members ? n_members : 1, sizeof(double));
@@ -236,7 +238,7 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
             continue;
         cmp.n_orgs++;
         const struct item_count *ic = &m->counts[members[j] * m->n_items + item];
-        if (ic->supp == SUPP_NONE && funnel_counts(ic, weighted, &x[k], &n[k]))
+        if (ic->supp == SUPP_NONE && funnel_counts(m, members[j], item, weighted, &x[k], &n[k]))
             k++;
     }
     bool ok = true;

@@ -491,12 +491,12 @@ static bool weights_prepare(struct model *m, struct weights *wt, const struct so
     return true;
 }
 
-bool weighted_proportion(const struct item_count *ic, double *p_w, double *n_eff)
+bool weighted_proportion(const struct weighted_sums *ws, double *p_w, double *n_eff)
 {
-    if (!(ic->w_sum > 0 && ic->w_sq_sum > 0))
+    if (!(ws->w_sum > 0 && ws->w_sq_sum > 0))
         return false; /* no answers, or NaN: counts from aggregated datasets */
-    *p_w = ic->w_pos / ic->w_sum;
-    *n_eff = ic->w_sum * ic->w_sum / ic->w_sq_sum;
+    *p_w = ws->w_pos / ws->w_sum;
+    *n_eff = ws->w_sum * ws->w_sum / ws->w_sq_sum;
     return true;
 }
 
@@ -718,12 +718,12 @@ static double theme_score(const struct respondent_plan *p, const struct schema *
 }
 
 /* One answer of weight w into the weighted sums (--weight). */
-static inline void add_weight(struct item_count *ic, unsigned char cls, double w)
+static inline void add_weight(struct weighted_sums *ws, unsigned char cls, double w)
 {
-    ic->w_sum += w;
-    ic->w_sq_sum += w * w;
+    ws->w_sum += w;
+    ws->w_sq_sum += w * w;
     if (cls == CLS_POSITIVE)
-        ic->w_pos += w;
+        ws->w_pos += w;
 }
 
 /* One answer of class cls to an item, counted in every cell of the row
@@ -738,7 +738,7 @@ static void count_answer(struct model *m, const size_t *cells, size_t n_cells, s
         struct item_count *ic = model_count(m, cells[i], item);
         ic->n += 1;
         ic->positive += cls == CLS_POSITIVE;
-        add_weight(ic, cls, w);
+        add_weight(model_weighted_sums(m, cells[i], item), cls, w);
     }
 }
 
@@ -1628,9 +1628,10 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
 /* Aggregated counts carry no respondent weights: with --weight their cells
  * get NaN weighted sums, which the pooled sums inherit, so that no weighted
  * figure is shown for a cell that holds them (weighted_proportion). */
-static void mark_unweighted(struct item_count *ic)
+static void mark_unweighted(struct model *m, size_t cell, size_t item)
 {
-    ic->w_sum = ic->w_sq_sum = ic->w_pos = NAN;
+    struct weighted_sums *ws = model_weighted_sums(m, cell, item);
+    ws->w_sum = ws->w_sq_sum = ws->w_pos = NAN;
 }
 
 static bool count_counts(struct model *m, const struct source_dataset *src, struct buf *err)
@@ -1676,7 +1677,7 @@ static bool count_counts(struct model *m, const struct source_dataset *src, stru
             ic->n += (double)i64_value(&r, n_col, row);
             ic->positive += (double)i64_value(&r, pos_col, row);
             if (m->weighted)
-                mark_unweighted(ic);
+                mark_unweighted(m, cell, it);
             if (m->cells[cell].respondents < (size_t)ic->n)
                 m->cells[cell].respondents = (size_t)ic->n;
         }
@@ -1780,8 +1781,8 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                 double fraction = f64_value(&r, rate, row);
                 if (base == DS_I64_MISSING || isnan(fraction))
                     continue;
-                struct item_count *ic =
-                    model_count(m, cell, model_item(m, &src->schema->items[it]));
+                size_t mi = model_item(m, &src->schema->items[it]);
+                struct item_count *ic = model_count(m, cell, mi);
                 /* positive is rate x base, not a count; a weighted rate with a
                  * design effect counts as its effective base n / deff */
                 /* the row's own design effect (a design-effect column) wins */
@@ -1798,7 +1799,7 @@ static bool count_org_results(struct model *m, const struct source_dataset *src,
                 ic->n += (double)base * scale;
                 ic->positive += fraction * (double)base * scale;
                 if (m->weighted)
-                    mark_unweighted(ic);
+                    mark_unweighted(m, cell, mi);
                 if (m->cells[cell].respondents < (size_t)base)
                     m->cells[cell].respondents = (size_t)base;
             }
@@ -1980,10 +1981,14 @@ static void add_counts(struct model *m, size_t into, size_t from)
         const struct item_count *b = model_count(m, from, i);
         a->n += b->n;
         a->positive += b->positive;
-        a->w_sum += b->w_sum;
-        a->w_sq_sum += b->w_sq_sum;
-        a->w_pos += b->w_pos;
         a->rates |= b->rates;
+        if (m->weighted) {
+            struct weighted_sums *x = model_weighted_sums(m, into, i);
+            const struct weighted_sums *y = model_weighted_sums(m, from, i);
+            x->w_sum += y->w_sum;
+            x->w_sq_sum += y->w_sq_sum;
+            x->w_pos += y->w_pos;
+        }
     }
     for (size_t t = 0; t < m->n_themes; t++) {
         struct theme_count *a = model_theme_count(m, into, t);

@@ -59,7 +59,7 @@ bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src
  * interval with x = p_w * n_eff, n = n_eff.  False when the count has no
  * weighted data: no --weight, no answers, or counts from aggregated
  * datasets. */
-bool weighted_proportion(const struct item_count *ic, double *p_w, double *n_eff);
+bool weighted_proportion(const struct weighted_sums *ws, double *p_w, double *n_eff);
 /* Add org-level counts into the ALL and GROUP:<name> scopes. */
 void load_pool(struct model *m);
 void load_close(struct source_dataset *src, size_t n);

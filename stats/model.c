@@ -42,6 +42,7 @@ void model_release(struct model *m)
     }
     free(m->items);
     free(m->counts);
+    free(m->weighted_sums);
     for (size_t i = 0; i < m->n_themes; i++)
         free(m->theme_ids[i]);
     free(m->theme_ids);
@@ -158,12 +159,18 @@ size_t model_cell(struct model *m, uint32_t period, uint32_t scope, uint32_t gro
             xrealloc(m->counts, m->cells_cap * (m->n_items ? m->n_items : 1) * sizeof(*m->counts));
         m->themes = xrealloc(m->themes,
                              m->cells_cap * (m->n_themes ? m->n_themes : 1) * sizeof(*m->themes));
+        if (m->weighted)
+            m->weighted_sums =
+                xrealloc(m->weighted_sums, m->cells_cap * (m->n_items ? m->n_items : 1) *
+                                               sizeof(*m->weighted_sums));
     }
     size_t i = m->n_cells++;
     m->cells[i] = (struct popcell){period, scope, grouping, group, parent, 0};
     if (!m->counts_unset)
         memset(&m->counts[i * m->n_items], 0, m->n_items * sizeof(*m->counts));
     memset(&m->themes[i * m->n_themes], 0, m->n_themes * sizeof(*m->themes));
+    if (m->weighted)
+        memset(&m->weighted_sums[i * m->n_items], 0, m->n_items * sizeof(*m->weighted_sums));
     m->cell_slots[slot] = (uint32_t)i + 1;
     return i;
 }

@@ -73,13 +73,20 @@ struct popcell {
     size_t respondents; /* respondents in the cell (any answer) */
 };
 
-/* Counts of one popcell for one item. */
+/* Counts of one popcell for one item.  Every stage reads these for every
+ * cell (a national year: 2.3 million), so they hold only what every run
+ * needs: 24 bytes (the --weight sums are apart, struct weighted_sums). */
 struct item_count {
     double n; /* substantive answers (weighted data: sums of weights) */
     double positive;
-    double w_sum, w_sq_sum, w_pos; /* --weight: sums of w, w^2, w over positives */
     enum suppression supp;
     uint8_t rates; /* COUNT_RATES_* bits: counts taken from weighted published rates */
+};
+
+/* --weight: sums of w, w^2 and w over positive answers of one popcell for
+ * one item (weighted_proportion, load.h). */
+struct weighted_sums {
+    double w_sum, w_sq_sum, w_pos;
 };
 
 /* item_count.rates: the counts include weighted published rates (org-results)
@@ -126,6 +133,7 @@ struct model {
      * counts whole before anything reads them (count_respondent), so that
      * fresh memory is first touched once, on its counting threads. */
     bool counts_unset;
+    struct weighted_sums *weighted_sums; /* n_cells * n_items with weighted, else NULL */
     char **theme_ids;
     size_t n_themes;
     struct theme_count *themes; /* n_cells * n_themes */
@@ -158,6 +166,11 @@ size_t model_cell(struct model *m, uint32_t period, uint32_t scope, uint32_t gro
 static inline struct item_count *model_count(struct model *m, size_t cell, size_t item)
 {
     return &m->counts[cell * m->n_items + item];
+}
+/* With weighted (--weight) only. */
+static inline struct weighted_sums *model_weighted_sums(struct model *m, size_t cell, size_t item)
+{
+    return &m->weighted_sums[cell * m->n_items + item];
 }
 static inline struct theme_count *model_theme_count(struct model *m, size_t cell, size_t theme)
 {

@@ -11,12 +11,14 @@
 
 /* The weighted columns: blank without --weight, for a suppressed cell, and
  * for a cell with no weighted data (no answers; aggregated counts). */
-static void weighted_columns(const struct stats_run *run, const struct item_count *ic,
+static void weighted_columns(const struct stats_run *run, size_t cell, size_t item,
                              struct table *t)
 {
+    const struct model *m = &run->model;
     double p_w, n_eff;
     struct m_interval ci;
-    if (!run->opt->weight || ic->supp != SUPP_NONE || !weighted_proportion(ic, &p_w, &n_eff) ||
+    if (!run->opt->weight || m->counts[cell * m->n_items + item].supp != SUPP_NONE ||
+        !weighted_proportion(&m->weighted_sums[cell * m->n_items + item], &p_w, &n_eff) ||
         m_prop_ci(run->opt->ci, fmin(p_w * n_eff, n_eff), n_eff, run->opt->conf, &ci) != M_OK) {
         for (int f = 0; f < 4; f++)
             table_blank(t);
@@ -62,7 +64,7 @@ bool write_proportions(const struct stats_run *run, struct table *t, struct buf 
             table_name(t, cell_parent_group(run, c));
             table_name(t, m->items[i].measure);
             table_name(t, m->items[i].polarity == POLARITY_HIGHER ? "higher" : "lower");
-            weighted_columns(run, ic, t);
+            weighted_columns(run, c, i, t);
             table_common(t, run);
             if (ic->supp == SUPP_INCOMPLETE)
                 table_int(t, run->disclosure.cell_rejected[c]);
