@@ -897,56 +897,63 @@ static void count_row(struct model *m, const struct respondent_plan *p,
         count_answer(m, compact, n_cells, p->derived_model[d], derived_class(p, r, d, row), w);
 }
 
-/* Unweighted answers are counted item by item over a block (the rows'
- * cells found first), into integer tallies per (block cell, class), and
- * added to the model's counts after each block (flush_block).  The block's
- * cells are numbered from 0 as they are met (struct block_cells), so one
- * item's tallies are a few thousand cells, in the CPU's cache, and the
- * same memory block after block: counting row by row into the model's
- * doubles touched a cache line per (row, item, cell) across 100 MB (3 s of
- * 7 s for a national year), and tallies over every cell of the dataset
- * were 34 MB of fresh memory, whose first touch (the kernel's page faults)
- * cost more than the counting into them. */
+/* Unweighted answers are counted over a block (the rows' cells found
+ * first) into integer tallies per (block cell, class, item), and added to
+ * the model's counts after each block (flush_block).  The block's cells
+ * are numbered from 0 as they are met (struct block_cells), so the
+ * tallies are the same memory block after block: counting row by row into
+ * the model's doubles touched a cache line per (row, item, cell) across
+ * 100 MB (3 s of 7 s for a national year), and tallies over every cell of
+ * the dataset were 34 MB of fresh memory, whose first touch (the kernel's
+ * page faults) cost more than the counting into them.  A cell's tallies
+ * side by side: negative answers per item, then positive ones, each row of
+ * items padded to whole words of 8 (count_part counts 8 items at once). */
 struct tallies {
-    size_t n_items;   /* plan items, then derived items */
-    size_t cap;       /* block cells each tally has room for, the sink included */
-    uint32_t **tally; /* per item: [block cell * 3 + class] */
+    size_t n_items; /* plan items, then derived items */
+    size_t n_words; /* words of 8 items */
+    size_t cap;     /* block cells they have room for */
+    uint32_t *counts; /* per block cell: [2][n_words * 8], zero between blocks */
 };
 
-/* Room for n_cells block cells and the sink, a cell after them that is
- * never a model cell: a row with no group in a slot counts there, so that
- * every slot's loop adds once per row without a test.  count_item zeroes
- * what it uses. */
+static inline uint32_t *cell_tallies(const struct tallies *t, size_t cell)
+{
+    return t->counts + cell * 2 * t->n_words * 8;
+}
+
+/* Room for n_cells block cells, zeroed. */
 static void tallies_grow(struct tallies *t, size_t n_cells)
 {
-    if (n_cells + 1 <= t->cap)
+    if (n_cells <= t->cap || !t->n_words)
         return;
-    size_t cap = n_cells + n_cells / 2 + 256;
-    for (size_t i = 0; i < t->n_items; i++)
-        t->tally[i] = xrealloc(t->tally[i], cap * 3 * sizeof(uint32_t));
+    size_t cap = n_cells + n_cells / 2 + 256, per_cell = 2 * t->n_words * 8;
+    t->counts = xrealloc(t->counts, cap * per_cell * sizeof(uint32_t));
+    memset(t->counts + t->cap * per_cell, 0, (cap - t->cap) * per_cell * sizeof(uint32_t));
     t->cap = cap;
 }
 
 static void tallies_release(struct tallies *t)
 {
-    for (size_t j = 0; j < t->n_items; j++)
-        free(t->tally[j]);
-    free(t->tally);
+    free(t->counts);
 }
 
 /* Counting through combinations.  A row adds one to each of its cells for
  * every item: the org's and one per grouping slot, 8 in a national year,
  * and those adds were most of counting's time.  Slots whose codes together
  * take few values (demographics of a handful of groups each, the units of
- * a small trust) are bundled: the row adds one to its combination of the
- * bundle's codes within its run of one org (a "combo" of the block, a
- * scratch tally), and each combo's tally is then added once to the cells
- * it stands for.  A bundle's key is the codes of its slots and of their
- * parent slots (a unit's cell depends on its parent's), BUNDLE_KEYS values
- * at most; a slot that fits no bundle is "direct": counted into its cell,
- * or into the sink where the row has none.  Integer tallies, so the sums
- * are exact in any order. */
+ * a small trust) are bundled: the row belongs to its combination of the
+ * bundle's codes within its run of one org (a "combo" of the block), each
+ * combo's rows are counted together, and the combo's counts are then
+ * added once to the cells it stands for.  A bundle's key is the codes of
+ * its slots and of their parent slots (a unit's cell depends on its
+ * parent's), BUNDLE_KEYS values at most; a slot that fits no bundle is
+ * "direct": each row is counted into its cell (none where the row has
+ * none).  Integer tallies, so the sums are exact in any order. */
 #define BUNDLE_KEYS 4096
+
+/* A run of rows of one org's cell is cut after this many rows: a run's
+ * rows are counted from a tile of their classes (count_part), RUN_ROWS x
+ * the items, which should stay in the CPU's second-level cache. */
+#define RUN_ROWS 4096
 
 struct combo_entry {
     uint32_t stamp; /* the run it was met in (count_plan.stamp) */
@@ -1083,8 +1090,16 @@ static void count_plan_release(struct count_plan *cp)
 struct block_cells {
     size_t n_rows, n_runs, n_direct, n_bundles, n_combos;
     uint32_t *run_start, *run_cell; /* n_runs + 1 and n_runs */
+    uint32_t *run_combo; /* run i's combos: run_combo[i] .. run_combo[i + 1] - 1 */
+    /* the runs by their org's cell ("groups"), in row order within each:
+     * group g is runs group_runs[group_first[g] .. group_first[g + 1]) */
+    size_t n_groups;
+    uint32_t *group_runs, *group_first, *group_of_cell, *group_cell;
     uint32_t *direct_cells, *combos;
     uint32_t *combo_first, *combo_cells;
+    uint32_t *combo_row_first, *combo_rows; /* combo v's rows, in order:
+                                               combo_rows[combo_row_first[v] ..
+                                               combo_row_first[v + 1]) */
     size_t n_cells;     /* block cells; the sink is block cell n_cells */
     uint32_t *cell_of;  /* per block cell: its model cell */
     uint32_t *block_of; /* per model cell: its block cell, when cell_of agrees */
@@ -1098,10 +1113,17 @@ static void block_cells_init(struct block_cells *bc, const struct count_plan *cp
                                .n_bundles = cp->n_bundles,
                                .run_start = xcalloc(rows + 1, 4),
                                .run_cell = xcalloc(rows, 4),
+                               .run_combo = xcalloc(rows + 1, 4),
+                               .group_runs = xcalloc(rows, 4),
+                               .group_first = xcalloc(rows + 2, 4),
+                               .group_of_cell = xcalloc(rows * (n_slots + 1) + 1, 4),
+                               .group_cell = xcalloc(rows + 1, 4),
                                .direct_cells = xcalloc(rows * (cp->n_direct + 1), 4),
                                .combos = xcalloc(rows * (cp->n_bundles + 1), 4),
                                .combo_first = xcalloc(rows * (cp->n_bundles + 1) + 1, 4),
                                .combo_cells = xcalloc(rows * (n_slots + 1), 4),
+                               .combo_row_first = xcalloc(rows * (cp->n_bundles + 1) + 2, 4),
+                               .combo_rows = xcalloc(rows * (cp->n_bundles + 1), 4),
                                /* a row has n_slots + 1 cells at most */
                                .cell_of = xcalloc(rows * (n_slots + 1) + 1, 4)};
 }
@@ -1110,10 +1132,17 @@ static void block_cells_release(struct block_cells *bc)
 {
     free(bc->run_start);
     free(bc->run_cell);
+    free(bc->run_combo);
+    free(bc->group_runs);
+    free(bc->group_first);
+    free(bc->group_of_cell);
+    free(bc->group_cell);
     free(bc->direct_cells);
     free(bc->combos);
     free(bc->combo_first);
     free(bc->combo_cells);
+    free(bc->combo_row_first);
+    free(bc->combo_rows);
     free(bc->cell_of);
     free(bc->block_of);
 }
@@ -1142,8 +1171,10 @@ static uint32_t block_cell(struct block_cells *bc, size_t cell)
 static void block_cells_add(struct block_cells *bc, struct count_plan *cp,
                             const struct block_reader *r, size_t row, const size_t *cells)
 {
-    if (bc->n_runs == 0 || bc->cell_of[bc->run_cell[bc->n_runs - 1]] != cells[0]) {
+    if (bc->n_runs == 0 || bc->cell_of[bc->run_cell[bc->n_runs - 1]] != cells[0] ||
+        row - bc->run_start[bc->n_runs - 1] == RUN_ROWS) {
         bc->run_start[bc->n_runs] = (uint32_t)row;
+        bc->run_combo[bc->n_runs] = (uint32_t)bc->n_combos;
         bc->run_cell[bc->n_runs++] = block_cell(bc, cells[0]);
         if (++cp->stamp == 0) { /* wrapped: forget every combo (stamp 0 is none) */
             for (size_t b = 0; b < cp->n_bundles; b++)
@@ -1176,12 +1207,65 @@ static void block_cells_add(struct block_cells *bc, struct count_plan *cp,
     }
 }
 
-/* One block's answers and theme scores to count.  Tasks are the tallies'
- * items (the plan's, then derived ones), then the themes; each writes only
- * its own tally or its own theme's counts, adding rows in order, so the
- * sums are the same whichever thread takes which task.  Each thread takes
- * one of the scratch buffers (a class per row, a tally per combo, kept
- * zero between tasks). */
+/* The rows of each combo, in row order: a counting sort of the block's
+ * combos, so that an item's count of a combo reads its rows' classes
+ * rather than adding into a tally of the combo row by row (adds into
+ * memory, each waiting on the one before to the same combo). */
+static void combo_rows_make(struct block_cells *bc)
+{
+    uint32_t *first = bc->combo_row_first;
+    memset(first, 0, (bc->n_combos + 2) * sizeof(uint32_t));
+    size_t n_bundles = bc->n_bundles;
+    const uint32_t *combo = bc->combos;
+    for (size_t i = 0; i < bc->n_rows * n_bundles; i++)
+        first[combo[i] + 2]++;
+    for (size_t v = 2; v < bc->n_combos + 2; v++)
+        first[v] += first[v - 1]; /* first[v + 1]: where combo v's rows start */
+    for (size_t row = 0; row < bc->n_rows; row++, combo += n_bundles)
+        for (size_t b = 0; b < n_bundles; b++)
+            bc->combo_rows[first[combo[b] + 1]++] = (uint32_t)row; /* now where they end */
+}
+
+/* Close the block's runs, and group them by their org's cell (runs of one
+ * cell are counted by one task: the cells of different orgs' rows are
+ * different cells). */
+static void block_runs_close(struct block_cells *bc)
+{
+    bc->run_start[bc->n_runs] = (uint32_t)bc->n_rows;
+    bc->run_combo[bc->n_runs] = (uint32_t)bc->n_combos;
+    bc->n_groups = 0;
+    for (size_t i = 0; i < bc->n_runs; i++) { /* group ids in the order met */
+        uint32_t c = bc->run_cell[i], g = bc->group_of_cell[c];
+        if (!(g < bc->n_groups && bc->group_cell[g] == c)) {
+            g = (uint32_t)bc->n_groups++;
+            bc->group_of_cell[c] = g;
+            bc->group_cell[g] = c;
+        }
+    }
+    uint32_t *first = bc->group_first; /* a counting sort of the runs by group */
+    memset(first, 0, (bc->n_groups + 2) * sizeof(uint32_t));
+    for (size_t i = 0; i < bc->n_runs; i++)
+        first[bc->group_of_cell[bc->run_cell[i]] + 2]++;
+    for (size_t g = 2; g < bc->n_groups + 2; g++)
+        first[g] += first[g - 1];
+    for (size_t i = 0; i < bc->n_runs; i++)
+        bc->group_runs[first[bc->group_of_cell[bc->run_cell[i]] + 1]++] = (uint32_t)i;
+}
+
+/* Scratch of one counting thread. */
+struct count_scratch {
+    uint64_t *tile;  /* RUN_ROWS rows of classes, a byte per item (count_part) */
+    uint64_t *bytes; /* 2 x n_words: eight counts a word, one a byte */
+    uint32_t *acc;   /* 2 x n_words * 8: the counts of one set of rows */
+};
+
+/* One block's answers and theme scores to count.  Tasks are the answers
+ * of each group of runs (the rows of one org's cell: every cell they count
+ * into is that org's or inside it), split into parts of the items, then
+ * the themes; each writes only its own cells' tallies for its own items,
+ * or its own theme's counts, adding rows in order, so the sums are the same
+ * whichever thread takes which task.  Each thread takes one of the
+ * scratches. */
 struct block_job {
     struct tallies *t;
     struct model *m;
@@ -1189,87 +1273,136 @@ struct block_job {
     const struct schema *s;
     const struct block_reader *r;
     const struct block_cells *cells;
+    size_t n_parts;      /* of the items: n_words words split this many ways */
+    size_t n_item_tasks; /* n_groups * n_parts, before the themes */
     size_t n_tasks;
     size_t next; /* the next task (atomic) */
-    unsigned char *cls[2];
-    uint32_t *combo_tally[2];
+    struct count_scratch *scratch[2];
     size_t next_scratch; /* atomic */
 };
 
-/* The sum of the eight bytes of x, each at most 255. */
-static inline uint32_t byte_sum(uint64_t x)
+/* The words of part k of the items: [*w0, *w1). */
+static void part_words(const struct block_job *job, size_t k, size_t *w0, size_t *w1)
 {
-    const uint64_t bytes = 0x00ff00ff00ff00ffULL;
-    x = (x & bytes) + ((x >> 8) & bytes);                 /* four 16-bit sums */
-    return (uint32_t)((x * 0x0001000100010001ULL) >> 48); /* their sum */
+    size_t n = job->t->n_words;
+    *w0 = n * k / job->n_parts;
+    *w1 = n * (k + 1) / job->n_parts;
 }
 
-/* Add the rows of each class among cls[from .. to) to tally[class]: the
- * classes are 0, 1 and 2, so bit 0 of a byte says negative and bit 1
- * positive, and eight rows are counted at once, a count per byte (at most
- * 255 words before the bytes are summed). */
-static void count_classes(const unsigned char *cls, size_t from, size_t to, uint32_t *tally)
-{
-    const uint64_t ones = 0x0101010101010101ULL;
-    size_t row = from;
-    while (to - row >= 8) {
-        size_t words = (to - row) / 8 < 255 ? (to - row) / 8 : 255;
-        uint64_t negative = 0, positive = 0;
-        for (size_t w = 0; w < words; w++, row += 8) {
-            uint64_t x;
-            memcpy(&x, cls + row, 8);
-            negative += x & ones;
-            positive += (x >> 1) & ones;
-        }
-        tally[CLS_NEGATIVE] += byte_sum(negative);
-        tally[CLS_POSITIVE] += byte_sum(positive);
-    }
-    for (; row < to; row++)
-        tally[cls[row]]++;
-}
-
-/* Item j's tallies over the block: the class of each row first, then a
- * class count per run of the org's cell (one add per run, not per row),
- * each row's direct cells and combos, and each combo's tally into its
- * cells. */
-static void count_item(const struct block_job *job, size_t j, unsigned char *cls,
-                       uint32_t *combo_tally)
+/* The classes of rows [from, to) (to - from <= RUN_ROWS) for the items of
+ * words [w0, w1): row from + i's in tile word i * (w1 - w0) on, a byte per
+ * item (CLS_MISSING for the padding after the last).  Item by item down
+ * TILE_ROWS rows at a time, whose tile rows stay in the CPU's first cache. */
+#define TILE_ROWS 256
+static void tile_classes(const struct block_job *job, size_t from, size_t to, size_t w0, size_t w1,
+                         uint64_t *tile)
 {
     const struct respondent_plan *p = job->p;
     const struct block_reader *r = job->r;
-    const struct block_cells *bc = job->cells;
-    uint32_t *tally = job->t->tally[j];
-    size_t n_rows = bc->n_rows;
-    memset(tally, 0, (bc->n_cells + 1) * 3 * sizeof(uint32_t));
-    if (j < p->n_items) {
-        const unsigned char *raw = r->raw[p->item_col[j]];
-        const unsigned char *cls_of = p->item_class[j];
-        for (size_t row = 0; row < n_rows; row++)
-            cls[row] = cls_of[raw[row]];
-    } else {
-        for (size_t row = 0; row < n_rows; row++)
-            cls[row] = derived_class(p, r, j - p->n_items, row);
-    }
-    for (size_t i = 0; i < bc->n_runs; i++) {
-        uint32_t *at = tally + (size_t)bc->run_cell[i] * 3;
-        count_classes(cls, bc->run_start[i], bc->run_start[i + 1], at);
-    }
-    size_t n_direct = bc->n_direct, n_bundles = bc->n_bundles;
-    const uint32_t *cell = bc->direct_cells, *combo = bc->combos;
-    for (size_t row = 0; row < n_rows; row++, cell += n_direct, combo += n_bundles) {
-        for (size_t d = 0; d < n_direct; d++)
-            tally[(size_t)cell[d] * 3 + cls[row]]++;
-        for (size_t b = 0; b < n_bundles; b++)
-            combo_tally[(size_t)combo[b] * 3 + cls[row]]++;
-    }
-    for (size_t v = 0; v < bc->n_combos; v++) {
-        uint32_t *k = combo_tally + v * 3;
-        for (uint32_t at = bc->combo_first[v]; at < bc->combo_first[v + 1]; at++) {
-            uint32_t *into = tally + (size_t)bc->combo_cells[at] * 3;
-            into[CLS_NEGATIVE] += k[CLS_NEGATIVE];
-            into[CLS_POSITIVE] += k[CLS_POSITIVE];
+    size_t stride = (w1 - w0) * 8, n_items = job->t->n_items;
+    unsigned char *bytes = (unsigned char *)tile;
+    for (size_t at = from; at < to; at += TILE_ROWS) {
+        size_t end = to - at < TILE_ROWS ? to : at + TILE_ROWS;
+        for (size_t j = w0 * 8; j < w1 * 8; j++) {
+            unsigned char *dst = bytes + (at - from) * stride + (j - w0 * 8);
+            if (j >= n_items) {
+                for (size_t row = at; row < end; row++, dst += stride)
+                    *dst = CLS_MISSING;
+            } else if (j < p->n_items) {
+                const unsigned char *raw = r->raw[p->item_col[j]];
+                const unsigned char *cls_of = p->item_class[j];
+                for (size_t row = at; row < end; row++, dst += stride)
+                    *dst = cls_of[raw[row]];
+            } else {
+                for (size_t row = at; row < end; row++, dst += stride)
+                    *dst = derived_class(p, r, j - p->n_items, row);
+            }
         }
-        k[CLS_MISSING] = k[CLS_NEGATIVE] = k[CLS_POSITIVE] = 0;
+    }
+}
+
+/* Add the byte counts (negative words, then positive ones) to acc. */
+static void unpack_bytes(const uint64_t *bytes, size_t n_words, uint32_t *acc)
+{
+    for (size_t w = 0; w < 2 * n_words; w++) {
+        unsigned char lane[8];
+        memcpy(lane, &bytes[w], 8); /* byte k: the count of the word's item k */
+        for (size_t k = 0; k < 8; k++)
+            acc[w * 8 + k] += lane[k];
+    }
+}
+
+/* The classes of tile rows rows[0 .. n) (all of from .. from + n when rows
+ * is NULL) into acc ([negative][positive] x n_words * 8, zeroed here):
+ * classes are 0, 1 and 2, so bit 0 of a byte says negative and bit 1
+ * positive, and a word counts eight items at once, a count per byte (at
+ * most 255 rows before the bytes are unpacked). */
+static void count_rows(const uint64_t *tile, size_t n_words, const uint32_t *rows, size_t from,
+                       size_t n, struct count_scratch *s)
+{
+    const uint64_t ones = 0x0101010101010101ULL;
+    uint64_t *negative = s->bytes, *positive = s->bytes + n_words;
+    memset(s->acc, 0, 2 * n_words * 8 * sizeof(uint32_t));
+    for (size_t i = 0; i < n;) {
+        size_t stop = n - i < 255 ? n : i + 255;
+        memset(s->bytes, 0, 2 * n_words * sizeof(uint64_t));
+        for (; i < stop; i++) {
+            const uint64_t *x = tile + (rows ? rows[i] - from : i) * n_words;
+            for (size_t w = 0; w < n_words; w++) {
+                negative[w] += x[w] & ones;
+                positive[w] += (x[w] >> 1) & ones;
+            }
+        }
+        unpack_bytes(s->bytes, n_words, s->acc);
+    }
+}
+
+/* acc (count_rows) into block cell cell's tallies of words [w0, w1). */
+static void add_counts_to(const struct tallies *t, size_t cell, size_t w0, size_t w1,
+                          const uint32_t *acc)
+{
+    size_t n = (w1 - w0) * 8, width = t->n_words * 8;
+    uint32_t *negative = cell_tallies(t, cell) + w0 * 8, *positive = negative + width;
+    for (size_t k = 0; k < n; k++) {
+        negative[k] += acc[k];
+        positive[k] += acc[n + k];
+    }
+}
+
+/* Task: part k of the items over the runs of group g.  Per run, its rows'
+ * classes as a tile (a row's items side by side), then the counts of the
+ * run's rows (its org's cell), of each row (its direct cells) and of each
+ * combo's rows (its cells), eight items per add: counted item by item, a
+ * row's class was read and added once per item and combo (a fifth of the
+ * phase's CPU went to the adds). */
+static void count_part(const struct block_job *job, size_t g, size_t k, struct count_scratch *s)
+{
+    const struct block_cells *bc = job->cells;
+    const struct tallies *t = job->t;
+    size_t w0, w1;
+    part_words(job, k, &w0, &w1);
+    size_t nw = w1 - w0, sink = bc->n_cells;
+    for (uint32_t at = bc->group_first[g]; at < bc->group_first[g + 1]; at++) {
+        size_t i = bc->group_runs[at], from = bc->run_start[i], to = bc->run_start[i + 1];
+        tile_classes(job, from, to, w0, w1, s->tile);
+        count_rows(s->tile, nw, NULL, from, to - from, s);
+        add_counts_to(t, bc->run_cell[i], w0, w1, s->acc);
+        for (size_t row = from; bc->n_direct && row < to; row++)
+            for (size_t d = 0; d < bc->n_direct; d++) {
+                size_t cell = bc->direct_cells[row * bc->n_direct + d];
+                if (cell == sink)
+                    continue;
+                uint32_t one = (uint32_t)row;
+                count_rows(s->tile, nw, &one, from, 1, s);
+                add_counts_to(t, cell, w0, w1, s->acc);
+            }
+        for (uint32_t v = bc->run_combo[i]; v < bc->run_combo[i + 1]; v++) {
+            uint32_t first = bc->combo_row_first[v];
+            count_rows(s->tile, nw, bc->combo_rows + first, from, bc->combo_row_first[v + 1] - first,
+                       s);
+            for (uint32_t c = bc->combo_first[v]; c < bc->combo_first[v + 1]; c++)
+                add_counts_to(t, bc->combo_cells[c], w0, w1, s->acc);
+        }
     }
 }
 
@@ -1316,10 +1449,10 @@ static void *count_block_tasks(void *arg)
         size_t task = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (task >= job->n_tasks)
             break;
-        if (task < job->t->n_items)
-            count_item(job, task, job->cls[scratch], job->combo_tally[scratch]);
+        if (task < job->n_item_tasks)
+            count_part(job, task / job->n_parts, task % job->n_parts, job->scratch[scratch]);
         else
-            count_theme(job, task - job->t->n_items);
+            count_theme(job, task - job->n_item_tasks);
     }
     return NULL;
 }
@@ -1370,12 +1503,13 @@ static void *flush_cells(void *arg)
         size_t cell = job->bc->cell_of[i];
         if (cell >= job->new_from)
             memset(model_count(job->m, cell, 0), 0, job->m->n_items * sizeof(struct item_count));
+        uint32_t *negative = cell_tallies(t, i), *positive = negative + t->n_words * 8;
         for (size_t j = 0; j < t->n_items; j++) {
-            const uint32_t *k = t->tally[j] + i * 3;
             struct item_count *ic = model_count(job->m, cell, tally_item(job->p, j));
-            ic->n += (double)k[CLS_NEGATIVE] + (double)k[CLS_POSITIVE];
-            ic->positive += (double)k[CLS_POSITIVE];
+            ic->n += (double)negative[j] + (double)positive[j];
+            ic->positive += (double)positive[j];
         }
+        memset(negative, 0, 2 * t->n_words * 8 * sizeof(uint32_t)); /* for the next block */
     }
     return NULL;
 }
@@ -1546,8 +1680,8 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     size_t *compact = xcalloc(p.n_groupings + 1, sizeof(size_t)); /* --weight */
     struct cell_memo memo;
     memo_init(&memo, &p, src->ds);
-    struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, NULL};
-    t.tally = xcalloc(t.n_items ? t.n_items : 1, sizeof(*t.tally));
+    struct tallies t = {wt ? 0 : p.n_items + p.n_derived, 0, 0, NULL};
+    t.n_words = (t.n_items + 7) / 8;
     struct kept_counts kept;
     kept_init(&kept, m);
     /* the block flush sets the counts of the cells each block makes */
@@ -1557,9 +1691,12 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     count_plan_make(&cp, &p, src->ds);
     struct block_cells bc;
     block_cells_init(&bc, &cp, p.n_groupings);
-    size_t max_combos = (size_t)DATASET_BLOCK_ROWS * cp.n_bundles + 1;
-    unsigned char *cls[2] = {xmalloc(DATASET_BLOCK_ROWS), xmalloc(DATASET_BLOCK_ROWS)};
-    uint32_t *combo_tally[2] = {xcalloc(max_combos * 3, 4), xcalloc(max_combos * 3, 4)};
+    struct count_scratch scratch[2];
+    for (int i = 0; i < 2; i++)
+        scratch[i] = (struct count_scratch){xmalloc(RUN_ROWS * (t.n_words + 1) * 8),
+                                            xmalloc(2 * (t.n_words + 1) * 8),
+                                            xmalloc(2 * (t.n_words + 1) * 8 * sizeof(uint32_t))};
+    size_t n_parts = t.n_words < 2 ? 1 : 2;
     struct prefetch pf = {.r = &r, .raw = xcalloc(src->ds->n_columns, sizeof(*pf.raw))};
     buf_init(&pf.err);
     for (size_t c = 0; c < src->ds->n_columns; c++)
@@ -1577,17 +1714,20 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
             count_row(m, &p, &r, row, cells, compact, &memo);
             block_cells_add(&bc, &cp, &r, row, cells);
         }
-        bc.run_start[bc.n_runs] = (uint32_t)n_rows;
+        block_runs_close(&bc);
+        combo_rows_make(&bc);
+        size_t n_item_tasks = t.n_items ? bc.n_groups * n_parts : 0;
         struct block_job job = {&t,
                                 m,
                                 &p,
                                 src->schema,
                                 &r,
                                 &bc,
-                                t.n_items + p.n_themes,
+                                n_parts,
+                                n_item_tasks,
+                                n_item_tasks + p.n_themes,
                                 0,
-                                {cls[0], cls[1]},
-                                {combo_tally[0], combo_tally[1]},
+                                {&scratch[0], &scratch[1]},
                                 0};
         if (ok && job.n_tasks) {
             tallies_grow(&t, bc.n_cells);
@@ -1612,8 +1752,9 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
     block_cells_release(&bc);
     count_plan_release(&cp);
     for (int i = 0; i < 2; i++) {
-        free(cls[i]);
-        free(combo_tally[i]);
+        free(scratch[i].tile);
+        free(scratch[i].bytes);
+        free(scratch[i].acc);
     }
     free(cells);
     free(compact);
