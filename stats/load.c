@@ -1616,6 +1616,7 @@ struct prefetch {
     const struct block_reader *r;
     unsigned char **raw; /* per column, as r->raw */
     size_t block;
+    size_t from, to; /* the columns it reads: all but in reader_load_first */
     bool ok;
     struct buf err;
 };
@@ -1625,10 +1626,44 @@ static void *prefetch_block(void *arg)
     struct prefetch *pf = arg;
     const struct dataset *ds = pf->r->ds;
     pf->ok = true;
-    for (size_t c = 0; c < ds->n_columns && pf->ok; c++)
+    for (size_t c = pf->from; c < pf->to && pf->ok; c++)
         if (pf->r->wanted[c])
             pf->ok = dataset_read_chunk(ds, pf->block, c, pf->raw[c], &pf->err);
     return NULL;
+}
+
+/* Block 0 into the reader, its columns split in two halves of about as
+ * many compressed bytes, one read by a helper thread: nothing else can run
+ * before it (it was a tenth of the single-threaded start of counting a
+ * national year).  The error of the first column that fails, as
+ * reader_load. */
+static bool reader_load_first(struct block_reader *r, struct buf *err)
+{
+    const struct dataset *ds = r->ds;
+    const struct ds_chunk *chunks = ds->blocks[0].chunks;
+    uint64_t total = 0, before = 0;
+    for (size_t c = 0; c < ds->n_columns; c++)
+        total += r->wanted[c] ? chunks[c].comp_len : 0;
+    size_t split = 0;
+    for (; split < ds->n_columns && 2 * before < total; split++)
+        before += r->wanted[split] ? chunks[split].comp_len : 0;
+    struct prefetch first = {r, r->raw, 0, 0, split, true, {0}},
+                    second = {r, r->raw, 0, split, ds->n_columns, true, {0}};
+    buf_init(&first.err);
+    buf_init(&second.err);
+    pthread_t helper;
+    bool threaded = pthread_create(&helper, NULL, prefetch_block, &second) == 0;
+    prefetch_block(&first);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        prefetch_block(&second);
+    const struct prefetch *failed = !first.ok ? &first : !second.ok ? &second : NULL;
+    if (failed)
+        buf_append(err, failed->err.data, failed->err.len);
+    buf_release(&first.err);
+    buf_release(&second.err);
+    return !failed;
 }
 
 /* Start reading block b into pf (at once when no thread can be had). */
@@ -1697,12 +1732,13 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
                                             xmalloc(2 * (t.n_words + 1) * 8),
                                             xmalloc(2 * (t.n_words + 1) * 8 * sizeof(uint32_t))};
     size_t n_parts = t.n_words < 2 ? 1 : 2;
-    struct prefetch pf = {.r = &r, .raw = xcalloc(src->ds->n_columns, sizeof(*pf.raw))};
+    struct prefetch pf = {
+        .r = &r, .raw = xcalloc(src->ds->n_columns, sizeof(*pf.raw)), .to = src->ds->n_columns};
     buf_init(&pf.err);
     for (size_t c = 0; c < src->ds->n_columns; c++)
         if (r.wanted[c])
             pf.raw[c] = xmalloc(DATASET_BLOCK_ROWS * ds_type_size(src->ds->columns[c].type));
-    bool ok = src->ds->n_blocks == 0 || reader_load(&r, 0, err);
+    bool ok = src->ds->n_blocks == 0 || reader_load_first(&r, err);
     for (size_t b = 0; b < src->ds->n_blocks && ok; b++) {
         pthread_t pf_thread;
         bool more = b + 1 < src->ds->n_blocks;
@@ -2114,55 +2150,102 @@ bool load_count(struct model *m, struct hr_table *hr, struct source_dataset *src
 
 /* ---- pooled scopes ------------------------------------------------------------- */
 
-static void add_counts(struct model *m, size_t into, size_t from)
+/* One org cell's counts to add into a pooled cell. */
+struct pool_add {
+    size_t into, from;
+};
+
+/* Items [from, to) of each add, in the adds' order (so each pooled count
+ * sums its orgs' in the same order whichever thread adds it). */
+struct pool_job {
+    struct model *m;
+    const struct pool_add *adds;
+    size_t n_adds, from, to;
+};
+
+static void *pool_items(void *arg)
 {
-    m->cells[into].respondents += m->cells[from].respondents;
-    for (size_t i = 0; i < m->n_items; i++) {
-        struct item_count *a = model_count(m, into, i);
-        const struct item_count *b = model_count(m, from, i);
-        a->n += b->n;
-        a->positive += b->positive;
-        a->rates |= b->rates;
-        if (m->weighted) {
-            struct weighted_sums *x = model_weighted_sums(m, into, i);
-            const struct weighted_sums *y = model_weighted_sums(m, from, i);
-            x->w_sum += y->w_sum;
-            x->w_sq_sum += y->w_sq_sum;
-            x->w_pos += y->w_pos;
+    const struct pool_job *job = arg;
+    struct model *m = job->m;
+    for (size_t k = 0; k < job->n_adds; k++) {
+        size_t into = job->adds[k].into, from = job->adds[k].from;
+        for (size_t i = job->from; i < job->to; i++) {
+            struct item_count *a = model_count(m, into, i);
+            const struct item_count *b = model_count(m, from, i);
+            a->n += b->n;
+            a->positive += b->positive;
+            a->rates |= b->rates;
+            if (m->weighted) {
+                struct weighted_sums *x = model_weighted_sums(m, into, i);
+                const struct weighted_sums *y = model_weighted_sums(m, from, i);
+                x->w_sum += y->w_sum;
+                x->w_sq_sum += y->w_sq_sum;
+                x->w_pos += y->w_pos;
+            }
         }
     }
-    for (size_t t = 0; t < m->n_themes; t++) {
-        struct theme_count *a = model_theme_count(m, into, t);
-        const struct theme_count *b = model_theme_count(m, from, t);
-        a->n += b->n;
-        a->sum += b->sum;
-        a->sum_sq += b->sum_sq;
-    }
+    return NULL;
 }
 
+/* The pooled scope of org scope s's benchmarking group, MODEL_NONE when it
+ * has none. */
+static size_t bgroup_scope(struct model *m, size_t s)
+{
+    const char *bg = m->org_bgroup[s];
+    if (!bg)
+        return MODEL_NONE;
+    char *name = xasprintf(SCOPE_GROUP_PREFIX "%s", bg);
+    size_t scope = model_scope(m, name, SCOPE_BGROUP);
+    free(name);
+    return scope;
+}
+
+/* The pooled cells are made and the respondents and theme counts added in
+ * one pass, then the item counts by two threads (half the items each). */
 void load_pool(struct model *m)
 {
-    size_t n_org_cells = m->n_cells;
+    size_t n_org_cells = m->n_cells, n_adds = 0;
     size_t all_scope = model_scope(m, SCOPE_ALL_ORGS, SCOPE_ALL);
+    struct pool_add *adds = xcalloc(2 * n_org_cells + 1, sizeof(*adds));
+    size_t *group_of = xcalloc(m->n_scopes + 1, sizeof(size_t)); /* per scope, once met */
+    bool *group_known = xcalloc(m->n_scopes + 1, sizeof(bool));
     for (size_t i = 0; i < n_org_cells; i++) {
         struct popcell c = m->cells[i];
         if (m->scopes[c.scope].kind != SCOPE_ORG ||
             m->groupings[c.grouping].kind == GROUPING_UNIT || !model_org_compared(m, c.scope))
             continue;
-        size_t targets[2] = {all_scope, MODEL_NONE};
-        const char *bg = m->org_bgroup[c.scope];
-        if (bg) {
-            char *name = xasprintf(SCOPE_GROUP_PREFIX "%s", bg);
-            targets[1] = model_scope(m, name, SCOPE_BGROUP);
-            free(name);
+        if (!group_known[c.scope]) {
+            group_of[c.scope] = bgroup_scope(m, c.scope);
+            group_known[c.scope] = true;
         }
+        size_t targets[2] = {all_scope, group_of[c.scope]};
         for (size_t t = 0; t < 2 && targets[t] != MODEL_NONE; t++) {
             size_t parent = MODEL_NONE;
             if (c.grouping != 0)
                 parent = model_cell(m, c.period, (uint32_t)targets[t], 0, 0, MODEL_NONE);
             size_t into =
                 model_cell(m, c.period, (uint32_t)targets[t], c.grouping, c.group, parent);
-            add_counts(m, into, i);
+            adds[n_adds++] = (struct pool_add){into, i};
+            m->cells[into].respondents += m->cells[i].respondents;
+            for (size_t k = 0; k < m->n_themes; k++) {
+                struct theme_count *a = model_theme_count(m, into, k);
+                const struct theme_count *b = model_theme_count(m, i, k);
+                a->n += b->n;
+                a->sum += b->sum;
+                a->sum_sq += b->sum_sq;
+            }
         }
     }
+    struct pool_job first = {m, adds, n_adds, 0, m->n_items / 2},
+                    second = {m, adds, n_adds, m->n_items / 2, m->n_items};
+    pthread_t helper;
+    bool threaded = n_adds && pthread_create(&helper, NULL, pool_items, &second) == 0;
+    pool_items(&first);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        pool_items(&second);
+    free(adds);
+    free(group_of);
+    free(group_known);
 }
