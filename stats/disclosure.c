@@ -57,8 +57,62 @@ static void build_within(const struct model *m, struct relations *rel)
     free(slots);
 }
 
+/* The cells of each (period, grouping, group), in cell order: those of key
+ * k are cells[first[k] .. first[k + 1]), and key_of[c] is cell c's key.
+ * The pooled relations take their children from these lists instead of
+ * scanning every cell for every pooled cell (pooled cells times cells: 4 ms
+ * of a national run, all on one core). */
+struct cell_keys {
+    size_t *key_of, *first, *cells;
+};
+
+static void cell_keys_build(const struct model *m, struct cell_keys *k)
+{
+    size_t n_slots = 1;
+    while (n_slots < 2 * m->n_cells + 16)
+        n_slots *= 2;
+    size_t *slots = xcalloc(n_slots, sizeof(size_t)); /* a cell of the key + 1 */
+    k->key_of = xcalloc(m->n_cells + 1, sizeof(size_t));
+    size_t n_keys = 0;
+    for (size_t c = 0; c < m->n_cells; c++) {
+        const struct popcell *cell = &m->cells[c];
+        uint32_t key[3] = {cell->period, cell->grouping, cell->group};
+        size_t i = hash_bytes(key, sizeof(key)) & (n_slots - 1);
+        while (slots[i]) {
+            const struct popcell *o = &m->cells[slots[i] - 1];
+            if (o->period == cell->period && o->grouping == cell->grouping &&
+                o->group == cell->group)
+                break;
+            i = (i + 1) & (n_slots - 1);
+        }
+        if (!slots[i]) {
+            slots[i] = c + 1;
+            k->key_of[c] = n_keys++;
+        } else {
+            k->key_of[c] = k->key_of[slots[i] - 1];
+        }
+    }
+    free(slots);
+    k->first = xcalloc(n_keys + 2, sizeof(size_t));
+    for (size_t c = 0; c < m->n_cells; c++)
+        k->first[k->key_of[c] + 2]++;
+    for (size_t key = 0; key < n_keys; key++)
+        k->first[key + 2] += k->first[key + 1];
+    k->cells = xcalloc(m->n_cells + 1, sizeof(size_t));
+    for (size_t c = 0; c < m->n_cells; c++) /* first[key + 1]: the next place of key */
+        k->cells[k->first[k->key_of[c] + 1]++] = c;
+}
+
+static void cell_keys_release(struct cell_keys *k)
+{
+    free(k->key_of);
+    free(k->first);
+    free(k->cells);
+}
+
 /* Pooled scopes: ALL and GROUP:<name> cells are sums of org cells. */
-static void build_pooled(const struct model *m, struct relations *rel)
+static void build_pooled(const struct model *m, const struct cell_keys *keys,
+                         struct relations *rel)
 {
     for (size_t p = 0; p < m->n_cells; p++) {
         const struct popcell *pool = &m->cells[p];
@@ -67,11 +121,11 @@ static void build_pooled(const struct model *m, struct relations *rel)
             continue;
         struct relation *r = add_relation(rel, p, false);
         r->prefer_parent = pool->grouping != 0;
-        for (size_t c = 0; c < m->n_cells; c++) {
+        size_t key = keys->key_of[p];
+        for (size_t at = keys->first[key]; at < keys->first[key + 1]; at++) {
+            size_t c = keys->cells[at];
             const struct popcell *cell = &m->cells[c];
-            if (m->scopes[cell->scope].kind != SCOPE_ORG || cell->period != pool->period ||
-                cell->grouping != pool->grouping || cell->group != pool->group ||
-                !model_org_compared(m, cell->scope))
+            if (m->scopes[cell->scope].kind != SCOPE_ORG || !model_org_compared(m, cell->scope))
                 continue;
             if (kind == SCOPE_BGROUP) {
                 const char *bg = m->org_bgroup[cell->scope];
@@ -89,7 +143,8 @@ static void build_pooled(const struct model *m, struct relations *rel)
  * the orgs without a group: a relation the others imply together, which
  * would let a hidden GROUP: cell be worked out as ALL minus the shown
  * groups although no single relation has one unknown. */
-static void build_groups_in_all(const struct model *m, struct relations *rel)
+static void build_groups_in_all(const struct model *m, const struct cell_keys *keys,
+                                struct relations *rel)
 {
     for (size_t p = 0; p < m->n_cells; p++) {
         const struct popcell *pool = &m->cells[p];
@@ -98,11 +153,12 @@ static void build_groups_in_all(const struct model *m, struct relations *rel)
         struct relation *r = add_relation(rel, p, false);
         r->prefer_parent = pool->grouping != 0;
         bool groups = false;
-        for (size_t c = 0; c < m->n_cells; c++) {
+        size_t key = keys->key_of[p];
+        for (size_t at = keys->first[key]; at < keys->first[key + 1]; at++) {
+            size_t c = keys->cells[at];
             const struct popcell *cell = &m->cells[c];
             enum scope_kind kind = m->scopes[cell->scope].kind;
-            if (kind == SCOPE_ALL || cell->period != pool->period ||
-                cell->grouping != pool->grouping || cell->group != pool->group ||
+            if (kind == SCOPE_ALL ||
                 (kind == SCOPE_ORG &&
                  (m->org_bgroup[cell->scope] || !model_org_compared(m, cell->scope))))
                 continue;
@@ -120,8 +176,11 @@ void relations_build(const struct model *m, struct relations *rel)
 {
     memset(rel, 0, sizeof(*rel));
     build_within(m, rel);
-    build_pooled(m, rel);
-    build_groups_in_all(m, rel);
+    struct cell_keys keys;
+    cell_keys_build(m, &keys);
+    build_pooled(m, &keys, rel);
+    build_groups_in_all(m, &keys, rel);
+    cell_keys_release(&keys);
 }
 
 void relations_release(struct relations *rel)
