@@ -356,13 +356,24 @@ static size_t smallest_shown(struct shown_order *o, size_t ri, enum want want)
 
 enum { F_N, F_X, N_FIELDS };
 
+/* A cell's bounds in both fields, side by side: the narrowing reads a
+ * cell's lower and upper bounds together and narrow_cell both fields, so
+ * one cache line holds what four arrays spread over four (the audit's
+ * bounds of a national item did not stay in the core's cache). */
+struct cell_bounds {
+    double lo[N_FIELDS], hi[N_FIELDS];
+};
+
 struct audit {
     const struct relations *rel;
     size_t n_cells;
     const double *value[N_FIELDS]; /* n and positive (NULL: no positive counts) */
     const enum suppression *supp;
     bool whole; /* all counts whole numbers: round bounds inwards */
-    double *lo[N_FIELDS], *hi[N_FIELDS];
+    /* whole, and small enough that every sum of bounds is exact at an
+     * integral threshold (bounded_sums); exact: that, at this audit's t */
+    bool bounded_sums, exact;
+    struct cell_bounds *bound; /* per cell */
     bool *zero; /* a shown container has no positive answers */
     /* the relations of each cell: member[first[c]..first[c+1]) (the block's) */
     const size_t *first, *member;
@@ -382,6 +393,13 @@ struct audit {
      * in its place in the hidden list, instead of the relation rebuilt */
     bool *by_cell;
     bool *remainder; /* has_remainder(), fixed by the values */
+    /* bits per relation: one of its members is hidden (set by index_hidden
+     * as cells are hidden, never cleared).  Only these have a hidden list,
+     * are narrowed or mark zeros, so the passes of every audit go over them
+     * instead of over every relation (a few hundred of a national item's
+     * 3,600).  A relation not yet active stays dirty from audit_init and is
+     * built when it becomes active. */
+    uint64_t *active;
     /* The hidden cells in the order the audit first saw them (those hidden
      * since the audit before in cell order): cells are hidden, never shown
      * again, within one suppression run, so a shown cell's bounds (its
@@ -405,21 +423,25 @@ struct audit {
     struct shown_order *order; /* the block's, for this item */
 };
 
+/* With a->exact, lo and hi are integers already (sums and differences of
+ * integer bounds, made exactly), which the rounding would return as they
+ * are (but for the sign of a zero, which no comparison sees): it is left
+ * out, two libm calls in each of the audit's millions of narrowings. */
 static bool tighten_bounds(struct audit *a, int f, size_t c, double lo, double hi)
 {
-    if (a->whole) {
+    if (a->whole && !a->exact) {
         lo = ceil(lo - 1e-9);
         hi = floor(hi + 1e-9);
     }
     bool changed = false;
     double tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(lo));
-    if (lo > a->lo[f][c] + tol && lo <= a->hi[f][c] + tol) {
-        a->lo[f][c] = fmin(lo, a->hi[f][c]);
+    if (lo > a->bound[c].lo[f] + tol && lo <= a->bound[c].hi[f] + tol) {
+        a->bound[c].lo[f] = fmin(lo, a->bound[c].hi[f]);
         changed = true;
     }
     tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(hi));
-    if (hi < a->hi[f][c] - tol && hi >= a->lo[f][c] - tol) {
-        a->hi[f][c] = fmax(hi, a->lo[f][c]);
+    if (hi < a->bound[c].hi[f] - tol && hi >= a->bound[c].lo[f] - tol) {
+        a->bound[c].hi[f] = fmax(hi, a->bound[c].lo[f]);
         changed = true;
     }
     return changed;
@@ -432,7 +454,7 @@ static bool tighten_bounds(struct audit *a, int f, size_t c, double lo, double h
  * nothing return at once. */
 static inline bool tighten(struct audit *a, int f, size_t c, double lo, double hi)
 {
-    if (!(lo > a->lo[f][c] || hi < a->hi[f][c]))
+    if (!(lo > a->bound[c].lo[f] || hi < a->bound[c].hi[f]))
         return false;
     return tighten_bounds(a, f, c, lo, hi);
 }
@@ -461,11 +483,11 @@ static void relation_sums(struct audit *a, size_t i)
         int inf = 0;
         for (size_t k = 0; k < r->n_children; k++) {
             size_t d = r->children[k];
-            lo_sum += a->lo[f][d];
-            if (isinf(a->hi[f][d]))
+            lo_sum += a->bound[d].lo[f];
+            if (isinf(a->bound[d].hi[f]))
                 inf++;
             else
-                hi_sum += a->hi[f][d];
+                hi_sum += a->bound[d].hi[f];
         }
         a->sum_lo[f][i] = lo_sum;
         a->sum_hi[f][i] = hi_sum;
@@ -484,19 +506,19 @@ static void implied(struct audit *a, size_t i, int f, size_t c, double *lo, doub
     double lo_sum = a->sum_lo[f][i], hi_sum = a->sum_hi[f][i];
     int hi_inf = a->remainder[i] + a->sum_inf[f][i];
     if (c != r->parent) {
-        lo_sum -= a->lo[f][c];
-        if (isinf(a->hi[f][c]))
+        lo_sum -= a->bound[c].lo[f];
+        if (isinf(a->bound[c].hi[f]))
             hi_inf--;
         else
-            hi_sum -= a->hi[f][c];
+            hi_sum -= a->bound[c].hi[f];
     }
     if (c == r->parent) {
         *lo = lo_sum;
         *hi = hi_inf ? INFINITY : hi_sum;
     } else {
         /* c = parent - (the other children) - remainder */
-        *lo = hi_inf ? -INFINITY : a->lo[f][r->parent] - hi_sum;
-        *hi = a->hi[f][r->parent] - lo_sum;
+        *lo = hi_inf ? -INFINITY : a->bound[r->parent].lo[f] - hi_sum;
+        *hi = a->bound[r->parent].hi[f] - lo_sum;
     }
 }
 
@@ -518,31 +540,57 @@ static void narrow_relation(struct audit *a, size_t i, int f)
     /* over the children; hi_all over finite ones */
     double lo_all = a->shown_sum[f][i], hi_all = a->shown_sum[f][i];
     int inf_all = a->remainder[i];
+    /* for children_can_move: the widest finite child, the infinite ones
+     * and the lower bound of the last of them */
+    double widest = -INFINITY, inf_lo = 0;
+    int inf_children = 0;
     for (size_t k = 0; k < n_hidden; k++) {
         size_t d = hidden[k];
-        lo_all += a->lo[f][d];
-        if (isinf(a->hi[f][d]))
-            inf_all++;
-        else
-            hi_all += a->hi[f][d];
+        double lo = a->bound[d].lo[f], hi = a->bound[d].hi[f];
+        lo_all += lo;
+        if (isinf(hi)) {
+            inf_children++;
+            inf_lo = lo;
+        } else {
+            hi_all += hi;
+            if (hi - lo > widest)
+                widest = hi - lo;
+        }
     }
+    inf_all += inf_children;
     if (a->supp[r->parent] && tighten(a, f, r->parent, lo_all, inf_all ? INFINITY : hi_all))
         bounds_changed(a, r->parent);
+    if (a->exact) {
+        /* With exact sums, child d's bounds below move (tighten() gets past
+         * its first test) only if: the parent's upper bound is finite and
+         * d's is infinite, or d is wider than the parent's upper bound less
+         * lo_all; or no bound is infinite and d is wider than hi_all less
+         * the parent's lower bound; or d is the one infinite term and the
+         * parent's lower bound less hi_all is above d's lower bound.  Half
+         * the narrowings of a national run move nothing, and this skips
+         * their pass over the children. */
+        double parent_lo = a->bound[r->parent].lo[f], parent_hi = a->bound[r->parent].hi[f];
+        bool can_move = (!isinf(parent_hi) && (inf_children > 0 || widest > parent_hi - lo_all)) ||
+                        (inf_all == 0 && widest > hi_all - parent_lo) ||
+                        (inf_all == 1 && inf_children == 1 && parent_lo - hi_all > inf_lo);
+        if (!can_move)
+            return;
+    }
     for (size_t k = 0; k < n_hidden; k++) {
         size_t d = hidden[k];
-        double old_lo = a->lo[f][d], old_hi = a->hi[f][d];
+        double old_lo = a->bound[d].lo[f], old_hi = a->bound[d].hi[f];
         bool old_inf = isinf(old_hi);
         double lo_others = lo_all - old_lo, hi_others = old_inf ? hi_all : hi_all - old_hi;
         int inf_others = inf_all - old_inf;
         /* d = parent - (the other children) - remainder */
-        double lo = inf_others ? -INFINITY : a->lo[f][r->parent] - hi_others;
-        double hi = a->hi[f][r->parent] - lo_others;
+        double lo = inf_others ? -INFINITY : a->bound[r->parent].lo[f] - hi_others;
+        double hi = a->bound[r->parent].hi[f] - lo_others;
         if (tighten(a, f, d, lo, hi)) {
             bounds_changed(a, d); /* may narrow d further (narrow_cell) */
-            lo_all += a->lo[f][d] - old_lo;
-            bool now_inf = isinf(a->hi[f][d]);
+            lo_all += a->bound[d].lo[f] - old_lo;
+            bool now_inf = isinf(a->bound[d].hi[f]);
             inf_all += (int)now_inf - (int)old_inf;
-            hi_all += (now_inf ? 0 : a->hi[f][d]) - (old_inf ? 0 : old_hi);
+            hi_all += (now_inf ? 0 : a->bound[d].hi[f]) - (old_inf ? 0 : old_hi);
         }
     }
 }
@@ -550,8 +598,8 @@ static void narrow_relation(struct audit *a, size_t i, int f)
 /* 0 <= positive <= n, and 0 where a shown container has none. */
 static bool narrow_cell(struct audit *a, size_t c)
 {
-    bool changed = tighten(a, F_X, c, 0, a->zero[c] ? 0 : a->hi[F_N][c]);
-    changed |= tighten(a, F_N, c, a->lo[F_X][c], INFINITY);
+    bool changed = tighten(a, F_X, c, 0, a->zero[c] ? 0 : a->bound[c].hi[F_N]);
+    changed |= tighten(a, F_N, c, a->bound[c].lo[F_X], INFINITY);
     return changed;
 }
 
@@ -560,8 +608,8 @@ static void enqueue(struct audit *a, size_t i)
     if (a->queued[i])
         return;
     a->queued[i] = true;
-    size_t n = a->rel->n;
-    a->queue[(a->queue_head + a->queue_len++) % n] = i;
+    size_t at = a->queue_head + a->queue_len++;
+    a->queue[at < a->rel->n ? at : at - a->rel->n] = i; /* a ring: head < n, len <= n */
 }
 
 /* Cell c's bounds moved: the cell's own constraint may move them again, and
@@ -590,12 +638,27 @@ static void mark_children_zero(struct audit *a, size_t i, size_t *stack, size_t 
  * (through the relations, transitively).  Only hidden cells are marked and
  * followed: a shown cell's bounds are its values already, and a shown cell
  * with none is where marking starts. */
+/* The first active relation from i on (a->rel->n when none). */
+static size_t next_active(const struct audit *a, size_t i)
+{
+    size_t n = a->rel->n, w = i / 64;
+    if (i >= n)
+        return n;
+    uint64_t bits = a->active[w] & (~(uint64_t)0 << (i % 64));
+    while (!bits) {
+        if (++w * 64 >= n)
+            return n;
+        bits = a->active[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(bits);
+}
+
 static void mark_zero(struct audit *a, size_t *stack)
 {
     size_t top = 0;
     for (size_t h = 0; h < a->n_hidden_cells; h++)
         a->zero[a->hidden_cells[h]] = false;
-    for (size_t i = 0; i < a->rel->n; i++) {
+    for (size_t i = next_active(a, 0); i < a->rel->n; i = next_active(a, i + 1)) {
         const struct relation *r = &a->rel->list[i];
         if (!a->supp[r->parent] && a->value[F_X][r->parent] <= 0)
             mark_children_zero(a, i, stack, &top);
@@ -640,6 +703,7 @@ static void index_hidden(struct audit *a)
         size_t c = a->hidden_cells[h];
         for (size_t k = a->first[c]; k < a->first[c + 1]; k++) {
             size_t i = a->member[k];
+            a->active[i / 64] |= (uint64_t)1 << (i % 64);
             if (a->dirty[i] || a->rel->list[i].parent == c)
                 continue; /* rebuilt below, or its children's lists unchanged */
             if (a->by_cell[i])
@@ -649,7 +713,7 @@ static void index_hidden(struct audit *a)
         }
     }
     a->queue_head = a->queue_len = 0;
-    for (size_t i = 0; i < a->rel->n; i++) {
+    for (size_t i = next_active(a, 0); i < a->rel->n; i = next_active(a, i + 1)) {
         const struct relation *r = &a->rel->list[i];
         if (a->dirty[i]) {
             a->dirty[i] = false;
@@ -679,27 +743,29 @@ static void index_hidden(struct audit *a)
 static void audit_bounds(struct audit *a, double t, size_t *stack)
 {
     int fields = a->fields;
+    a->exact = a->bounded_sums && t == floor(t) && t <= 1e6;
     index_hidden(a);
     if (fields == N_FIELDS)
         mark_zero(a, stack);
     for (size_t h = 0; h < a->n_hidden_cells; h++) {
         size_t c = a->hidden_cells[h];
         for (int f = 0; f < fields; f++) {
-            a->lo[f][c] = 0;
-            a->hi[f][c] = INFINITY;
+            a->bound[c].lo[f] = 0;
+            a->bound[c].hi[f] = INFINITY;
         }
         /* fewer than t answers; at t = 1 that says n = 0, an empty cell with
          * no one to protect, whose neighbours a --min-n 1 run would show */
         if (a->supp[c] == SUPP_PRIMARY)
-            a->hi[F_N][c] = a->whole ? fmax(t - 1, 1) : t;
+            a->bound[c].hi[F_N] = a->whole ? fmax(t - 1, 1) : t;
         else
-            a->lo[F_N][c] = fmin(1, a->value[F_N][c]); /* hidden at a step t >= 1 */
+            a->bound[c].lo[F_N] = fmin(1, a->value[F_N][c]); /* hidden at a step t >= 1 */
     }
     for (size_t h = 0; fields == N_FIELDS && h < a->n_hidden_cells; h++)
         narrow_cell(a, a->hidden_cells[h]); /* its relations are queued already */
     while (a->queue_len > 0) {
         size_t i = a->queue[a->queue_head];
-        a->queue_head = (a->queue_head + 1) % a->rel->n;
+        if (++a->queue_head == a->rel->n)
+            a->queue_head = 0;
         a->queue_len--;
         a->queued[i] = false;
         for (int f = 0; f < fields; f++)
@@ -812,10 +878,10 @@ static size_t audit_step(struct audit *a, double t, size_t *hide)
     for (size_t h = 0; h < a->n_hidden_cells; h++) {
         size_t c = a->hidden_cells[h];
         for (int f = 0; f < fields; f++) {
-            double tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(a->lo[f][c]));
-            if (a->hi[f][c] - a->lo[f][c] >= tol || (f == F_X && a->zero[c]))
+            double tol = a->whole ? 0.5 : 1e-9 * fmax(1, fabs(a->bound[c].lo[f]));
+            if (a->bound[c].hi[f] - a->bound[c].lo[f] >= tol || (f == F_X && a->zero[c]))
                 continue;
-            size_t d = mend_pin(a, c, f, a->lo[f][c]);
+            size_t d = mend_pin(a, c, f, a->bound[c].lo[f]);
             if (d != MODEL_NONE)
                 hide[n_hide++] = d;
             break;
@@ -866,23 +932,28 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
     a->pushed = xcalloc(n_cells ? n_cells : 1, sizeof(unsigned));
     a->extra = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
     a->round = 1;
-    for (size_t c = 0; c < n_cells; c++)
+    double total = 0;
+    for (size_t c = 0; c < n_cells; c++) {
         if (n[c] != floor(n[c]) || (positive && positive[c] != floor(positive[c])))
             a->whole = false;
+        total += fabs(n[c]) + (positive ? fabs(positive[c]) : 0);
+    }
+    /* every bound and every sum of bounds of the audit is an integer of at
+     * most n_cells times the total (and the threshold): exact in a double
+     * below 2^52 */
+    a->bounded_sums = a->whole && (total + 1e6) * ((double)n_cells + 1) < 0x1p52;
     a->by_cell = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
+    a->active = xcalloc(rel->n / 64 + 1, sizeof(uint64_t));
     for (size_t i = 0; i < rel->n; i++) {
         const struct relation *r = &rel->list[i];
         a->by_cell[i] = a->whole;
         for (size_t k = 1; k < r->n_children && a->by_cell[i]; k++)
             a->by_cell[i] = r->children[k - 1] < r->children[k];
     }
-    for (int f = 0; f < N_FIELDS; f++) {
-        a->lo[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
-        a->hi[f] = xcalloc(n_cells ? n_cells : 1, sizeof(double));
-    }
+    a->bound = xcalloc(n_cells ? n_cells : 1, sizeof(*a->bound));
     for (int f = 0; f < a->fields; f++)
         for (size_t c = 0; c < n_cells; c++)
-            a->lo[f][c] = a->hi[f][c] = a->value[f][c]; /* shown: exact */
+            a->bound[c].lo[f] = a->bound[c].hi[f] = a->value[f][c]; /* shown: exact */
     a->zero = xcalloc(n_cells ? n_cells : 1, sizeof(bool));
     a->first = first;
     a->member = member;
@@ -918,10 +989,7 @@ static void relation_members(const struct relations *rel, size_t n_cells, size_t
 
 static void audit_release(struct audit *a)
 {
-    for (int f = 0; f < N_FIELDS; f++) {
-        free(a->lo[f]);
-        free(a->hi[f]);
-    }
+    free(a->bound);
     free(a->zero);
     free(a->queue);
     free(a->queued);
@@ -929,6 +997,7 @@ static void audit_release(struct audit *a)
     free(a->hidden_len);
     free(a->dirty);
     free(a->by_cell);
+    free(a->active);
     free(a->hidden_cells);
     free(a->hidden);
     free(a->remainder);
