@@ -893,6 +893,13 @@ static size_t audit_step(struct audit *a, double t, size_t *hide)
     return n_hide;
 }
 
+/* floor(x) == x without the libm call (every double of at least 2^52 is
+ * an integer; NaN is not). */
+static inline bool is_integral(double x)
+{
+    return fabs(x) < 0x1p52 ? x == (double)(int64_t)x : x == x;
+}
+
 /* first and member: relation_members(), kept by the caller. */
 static void audit_init(struct audit *a, const struct relations *rel, size_t n_cells,
                        const double *n, const double *positive, const enum suppression *supp,
@@ -934,7 +941,7 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
     a->round = 1;
     double total = 0;
     for (size_t c = 0; c < n_cells; c++) {
-        if (n[c] != floor(n[c]) || (positive && positive[c] != floor(positive[c])))
+        if (!is_integral(n[c]) || (positive && !is_integral(positive[c])))
             a->whole = false;
         total += fabs(n[c]) + (positive ? fabs(positive[c]) : 0);
     }
@@ -1061,10 +1068,11 @@ struct block {
     /* the cells below the last threshold for some item (or by size), in
      * cell order: the only ones a threshold can hide or make the next */
     size_t *small, n_small;
-    /* per relation: a member hidden since its last check for violations
-     * (unchecked relations have none: violation() depends only on which
-     * members are hidden and on the threshold) */
-    bool *check;
+    /* bits per relation: a member hidden since its last check for
+     * violations (unchecked relations have none: violation() depends only
+     * on which members are hidden and on the threshold); a bitset, so that
+     * the passes skip 64 unchanged relations at a time */
+    uint64_t *check;
 };
 
 static void refresh_parts(struct block *b, size_t r)
@@ -1088,14 +1096,18 @@ static double next_threshold(const struct block *b, size_t i, double t, double m
     double next = min_n;
     for (size_t s = 0; s < b->n_small; s++) {
         size_t c = b->small[s];
+        if (supp[c])
+            continue; /* floor() is a libm call: only for the cells it can be */
         double at = floor(n[c]) + 1;
-        if (!supp[c] && at > t && at < next)
+        if (at > t && at < next)
             next = at;
     }
     for (size_t r = 0; r < b->rel->n; r++) {
         size_t at_r = i * b->rel->n + r;
+        if (!b->parts[at_r] || supp[b->rel->list[r].parent])
+            continue;
         double at = floor(b->part_n[at_r]) + 1;
-        if (b->parts[at_r] && !supp[b->rel->list[r].parent] && at > t && at < next)
+        if (at > t && at < next)
             next = at;
     }
     return next;
@@ -1156,7 +1168,7 @@ static void hide_cell_as(struct block *b, size_t c, double t, bool ledger)
     b->hidden_list[b->hidden++] = c;
     for (size_t k = b->first[c]; k < b->first[c + 1]; k++) {
         size_t r = b->member[k];
-        b->check[r] = true;
+        b->check[r / 64] |= (uint64_t)1 << (r % 64);
         if (b->rel->list[r].parent == c)
             continue;
         if (!b->whole) {
@@ -1193,6 +1205,23 @@ static void find_small(struct block *b, double limit)
     }
 }
 
+/* The first relation from r on to check (b->rel->n when none), read from
+ * the bits as they are now: the passes see a relation a hide marked
+ * further on in the same pass, as a pass over every flag did. */
+static size_t next_check(const struct block *b, size_t r)
+{
+    size_t n = b->rel->n, w = r / 64;
+    if (r >= n)
+        return n;
+    uint64_t bits = b->check[w] & (~(uint64_t)0 << (r % 64));
+    while (!bits) {
+        if (++w * 64 >= n)
+            return n;
+        bits = b->check[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(bits);
+}
+
 static void suppress_block(struct block *b, bool additive, double min_n)
 {
     size_t n_cells = b->n_cells, k = b->n_items;
@@ -1225,7 +1254,8 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     size_t hidden_audited = (size_t)-1;
     b->hidden = 0;
     b->hidden_list = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
-    b->check = xcalloc(b->rel->n ? b->rel->n : 1, sizeof(bool));
+    size_t check_words = b->rel->n / 64 + 1;
+    b->check = xcalloc(check_words, sizeof(uint64_t));
     for (size_t i = 0; i < k; i++) {
         audit[i].block_hidden = b->hidden_list;
         audit[i].block_n_hidden = &b->hidden;
@@ -1240,15 +1270,14 @@ static void suppress_block(struct block *b, bool additive, double min_n)
             for (size_t i = 0; i < k; i++)
                 if ((b->size ? b->size[b->small[s]] : b->n[i][b->small[s]]) < t)
                     hide_cell(b, b->small[s], t);
-        for (size_t r = 0; r < b->rel->n; r++)
-            b->check[r] = true; /* the threshold moved */
+        for (size_t w = 0; w < check_words; w++) /* the threshold moved: all */
+            b->check[w] = w + 1 < check_words ? ~(uint64_t)0
+                                              : ((uint64_t)1 << (b->rel->n % 64)) - 1;
         for (;;) {
             for (bool changed = true; changed;) {
                 changed = false;
-                for (size_t r = 0; r < b->rel->n; r++) {
-                    if (!b->check[r])
-                        continue;
-                    b->check[r] = false;
+                for (size_t r = next_check(b, 0); r < b->rel->n; r = next_check(b, r + 1)) {
+                    b->check[r / 64] &= ~((uint64_t)1 << (r % 64));
                     for (size_t i = 0; i < k; i++) {
                         size_t c;
                         while ((c = violation(b, i, r, t)) != MODEL_NONE) {
