@@ -1205,6 +1205,25 @@ static void find_small(struct block *b, double limit)
     }
 }
 
+/* The threshold moved up to t: mark the relations that t can make
+ * violated.  Every relation was found whole at the last threshold (the
+ * passes end with none marked, and a relation is marked whenever one of its
+ * members is hidden), and of violation()'s tests only "hidden part below
+ * the threshold" depends on it: a relation can be violated now only with a
+ * shown parent and a hidden part below t.  (Checking every relation at
+ * every threshold was most of the calls of violation().) */
+static void check_threshold_moved(struct block *b, double t)
+{
+    size_t n = b->rel->n;
+    for (size_t i = 0; i < b->n_items; i++) {
+        const size_t *parts = b->parts + i * n;
+        const double *part_n = b->part_n + i * n;
+        for (size_t r = 0; r < n; r++)
+            if (parts[r] > 0 && part_n[r] < t && !b->supp[i][b->rel->list[r].parent])
+                b->check[r / 64] |= (uint64_t)1 << (r % 64);
+    }
+}
+
 /* The first relation from r on to check (b->rel->n when none), read from
  * the bits as they are now: the passes see a relation a hide marked
  * further on in the same pass, as a pass over every flag did. */
@@ -1270,9 +1289,12 @@ static void suppress_block(struct block *b, bool additive, double min_n)
             for (size_t i = 0; i < k; i++)
                 if ((b->size ? b->size[b->small[s]] : b->n[i][b->small[s]]) < t)
                     hide_cell(b, b->small[s], t);
-        for (size_t w = 0; w < check_words; w++) /* the threshold moved: all */
-            b->check[w] = w + 1 < check_words ? ~(uint64_t)0
-                                              : ((uint64_t)1 << (b->rel->n % 64)) - 1;
+        if (t == 1)
+            for (size_t w = 0; w < check_words; w++) /* every relation, once */
+                b->check[w] = w + 1 < check_words ? ~(uint64_t)0
+                                                  : ((uint64_t)1 << (b->rel->n % 64)) - 1;
+        else
+            check_threshold_moved(b, t);
         for (;;) {
             for (bool changed = true; changed;) {
                 changed = false;
