@@ -421,6 +421,12 @@ struct audit {
     size_t *extra, n_extra;
     unsigned *pushed, *flushed;
     struct shown_order *order; /* the block's, for this item */
+    /* touch_parts: the threshold of the last audit (0 before the first),
+     * the marks of the cells and relations of the parts to narrow afresh
+     * (== visit), and its stack (room for every cell) */
+    double last_t;
+    unsigned *cell_visit, *rel_visit, visit;
+    size_t *visit_stack;
 };
 
 /* With a->exact, lo and hi are integers already (sums and differences of
@@ -677,11 +683,6 @@ static int compare_cells(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
-/* Take in the cells hidden since the last audit (from the block's list,
- * in cell order, as a scan of every cell found them): their relations'
- * hidden lists and shown sums are rebuilt (in child order, so the sums are
- * the same whatever the history), and the relations with a hidden member
- * are queued (the others never narrow anything). */
 /* Child c of relation i (by_cell) hidden since the last audit. */
 static void take_hidden(struct audit *a, size_t i, size_t c)
 {
@@ -693,6 +694,11 @@ static void take_hidden(struct audit *a, size_t i, size_t c)
         a->shown_sum[f][i] -= a->value[f][c];
 }
 
+/* Take in the cells hidden since the last audit (from the block's list,
+ * in cell order, as a scan of every cell found them): their relations
+ * become active, and their hidden lists and shown sums are rebuilt (in
+ * child order, so the sums are the same whatever the history).
+ * audit_bounds queues them. */
 static void index_hidden(struct audit *a)
 {
     size_t from = a->n_hidden_cells;
@@ -730,9 +736,43 @@ static void index_hidden(struct audit *a)
             }
             a->hidden_len[i] = n_hidden;
         }
-        a->queued[i] = false;
-        if (a->supp[r->parent] || a->hidden_len[i] > 0)
-            enqueue(a, i);
+    }
+}
+
+/* The parts of the audit's problem that the cells hidden since the last
+ * audit (hidden_cells[from ..]) changed: those cells and every hidden cell
+ * joined to them through relations (a relation joins its hidden members),
+ * marked with a->visit in cell_visit and rel_visit.  The bounds of every
+ * other hidden cell depend only on its own part (its cells' states, the
+ * threshold, its relations' shown members), so at the same threshold the
+ * last audit's fixpoint of that part is this one's. */
+static void touch_parts(struct audit *a, size_t from)
+{
+    size_t *stack = a->visit_stack, top = 0;
+    a->visit++;
+    for (size_t h = from; h < a->n_hidden_cells; h++) {
+        a->cell_visit[a->hidden_cells[h]] = a->visit;
+        stack[top++] = a->hidden_cells[h];
+    }
+    while (top > 0) {
+        size_t c = stack[--top];
+        for (size_t k = a->first[c]; k < a->first[c + 1]; k++) {
+            size_t i = a->member[k];
+            if (a->rel_visit[i] == a->visit)
+                continue;
+            a->rel_visit[i] = a->visit;
+            size_t p = a->rel->list[i].parent;
+            if (a->supp[p] && a->cell_visit[p] != a->visit) {
+                a->cell_visit[p] = a->visit;
+                stack[top++] = p;
+            }
+            const size_t *hidden = a->hidden + a->hidden_first[i];
+            for (size_t m = 0; m < a->hidden_len[i]; m++)
+                if (a->cell_visit[hidden[m]] != a->visit) {
+                    a->cell_visit[hidden[m]] = a->visit;
+                    stack[top++] = hidden[m];
+                }
+        }
     }
 }
 
@@ -744,11 +784,29 @@ static void audit_bounds(struct audit *a, double t, size_t *stack)
 {
     int fields = a->fields;
     a->exact = a->bounded_sums && t == floor(t) && t <= 1e6;
+    size_t from = a->n_hidden_cells;
     index_hidden(a);
+    /* at the threshold of the last audit, only the parts new hidden cells
+     * joined are narrowed afresh (touch_parts); the others keep their
+     * bounds, the fixpoint they had (about a third of a national run's
+     * work at the audits that follow the first of each threshold) */
+    bool some = t == a->last_t;
+    a->last_t = t;
+    if (some)
+        touch_parts(a, from);
+    a->queue_head = a->queue_len = 0;
+    for (size_t i = next_active(a, 0); i < a->rel->n; i = next_active(a, i + 1)) {
+        a->queued[i] = false;
+        if ((a->supp[a->rel->list[i].parent] || a->hidden_len[i] > 0) &&
+            (!some || a->rel_visit[i] == a->visit))
+            enqueue(a, i);
+    }
     if (fields == N_FIELDS)
         mark_zero(a, stack);
     for (size_t h = 0; h < a->n_hidden_cells; h++) {
         size_t c = a->hidden_cells[h];
+        if (some && a->cell_visit[c] != a->visit)
+            continue;
         for (int f = 0; f < fields; f++) {
             a->bound[c].lo[f] = 0;
             a->bound[c].hi[f] = INFINITY;
@@ -761,7 +819,8 @@ static void audit_bounds(struct audit *a, double t, size_t *stack)
             a->bound[c].lo[F_N] = fmin(1, a->value[F_N][c]); /* hidden at a step t >= 1 */
     }
     for (size_t h = 0; fields == N_FIELDS && h < a->n_hidden_cells; h++)
-        narrow_cell(a, a->hidden_cells[h]); /* its relations are queued already */
+        if (!some || a->cell_visit[a->hidden_cells[h]] == a->visit)
+            narrow_cell(a, a->hidden_cells[h]); /* its relations are queued already */
     while (a->queue_len > 0) {
         size_t i = a->queue[a->queue_head];
         if (++a->queue_head == a->rel->n)
@@ -951,6 +1010,9 @@ static void audit_init(struct audit *a, const struct relations *rel, size_t n_ce
     a->bounded_sums = a->whole && (total + 1e6) * ((double)n_cells + 1) < 0x1p52;
     a->by_cell = xcalloc(rel->n ? rel->n : 1, sizeof(bool));
     a->active = xcalloc(rel->n / 64 + 1, sizeof(uint64_t));
+    a->cell_visit = xcalloc(n_cells ? n_cells : 1, sizeof(unsigned));
+    a->rel_visit = xcalloc(rel->n ? rel->n : 1, sizeof(unsigned));
+    a->visit_stack = xcalloc(n_cells ? n_cells : 1, sizeof(size_t));
     for (size_t i = 0; i < rel->n; i++) {
         const struct relation *r = &rel->list[i];
         a->by_cell[i] = a->whole;
@@ -1005,6 +1067,9 @@ static void audit_release(struct audit *a)
     free(a->dirty);
     free(a->by_cell);
     free(a->active);
+    free(a->cell_visit);
+    free(a->rel_visit);
+    free(a->visit_stack);
     free(a->hidden_cells);
     free(a->hidden);
     free(a->remainder);
