@@ -1879,10 +1879,18 @@ static enum suppression *hr_rates(const struct hr_table *hr, const struct hr_row
  * is (the rest would be derived from it), or when the rest holds fewer
  * than min_n answers (a unit that is nearly the whole org would expose the
  * few others; primary suppression of the rest). */
-static unsigned char *hotspot_states(const struct model *m, double min_n)
+struct hotspot_range {
+    const struct model *m;
+    double min_n;
+    unsigned char *state;
+    size_t from, to; /* cells */
+};
+
+static void *hotspot_range(void *arg)
 {
-    unsigned char *state = xcalloc(m->n_cells * m->n_items + 1, 1);
-    for (size_t c = 0; c < m->n_cells; c++) {
+    const struct hotspot_range *h = arg;
+    const struct model *m = h->m;
+    for (size_t c = h->from; c < h->to; c++) {
         if (m->groupings[m->cells[c].grouping].kind != GROUPING_UNIT)
             continue;
         size_t org = model_org_cell(m, c);
@@ -1890,11 +1898,30 @@ static unsigned char *hotspot_states(const struct model *m, double min_n)
             const struct item_count *u = &m->counts[c * m->n_items + i];
             const struct item_count *o = &m->counts[org * m->n_items + i];
             enum suppression s = disclosure_pair(u, o);
-            if (s == SUPP_NONE && o->n - u->n < min_n)
+            if (s == SUPP_NONE && o->n - u->n < h->min_n)
                 s = SUPP_PRIMARY;
-            state[c * m->n_items + i] = (unsigned char)s;
+            h->state[c * m->n_items + i] = (unsigned char)s;
         }
     }
+    return NULL;
+}
+
+/* Each cell's states depend on its own and its org's counts alone, so the
+ * second half of the cells is done on a second thread (the pass reads the
+ * count records of every unit: 7 ms of a national run on one core). */
+static unsigned char *hotspot_states(const struct model *m, double min_n)
+{
+    unsigned char *state = xcalloc(m->n_cells * m->n_items + 1, 1);
+    size_t half = m->n_cells / 2;
+    struct hotspot_range first = {m, min_n, state, 0, half},
+                         second = {m, min_n, state, half, m->n_cells};
+    pthread_t helper;
+    bool threaded = pthread_create(&helper, NULL, hotspot_range, &second) == 0;
+    hotspot_range(&first);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        hotspot_range(&second);
     return state;
 }
 
