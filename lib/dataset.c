@@ -737,6 +737,19 @@ void dataset_close(struct dataset *ds)
     free(ds);
 }
 
+/* The largest of n little-endian 32-bit codes: a loop without an exit, so
+ * that the compiler can take several at once (the test code by code with
+ * a return in the loop was a tenth of reading a block's code columns). */
+static uint32_t largest_code(const unsigned char *p, uint32_t n)
+{
+    uint32_t largest = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t code = get_le32(p + 4 * i);
+        largest = code > largest ? code : largest;
+    }
+    return largest;
+}
+
 bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *out, struct buf *err)
 {
     const struct ds_chunk *ch = &ds->blocks[b].chunks[col];
@@ -765,14 +778,11 @@ bool dataset_read_chunk(const struct dataset *ds, size_t b, size_t col, void *ou
     }
     libdeflate_free_decompressor(d);
     free(comp);
-    if (ok && ds->columns[col].type == DS_STR) {
-        const unsigned char *p = out;
-        for (uint32_t i = 0; i < ds->blocks[b].n_rows; i++)
-            if (get_le32(p + 4 * i) >= ds->columns[col].dict.count) {
-                buf_printf(err, "%s: block %zu column '%s' has a code outside its dictionary",
-                           ds->path, b, ds->columns[col].name);
-                return false;
-            }
+    if (ok && ds->columns[col].type == DS_STR &&
+        largest_code(out, ds->blocks[b].n_rows) >= ds->columns[col].dict.count) {
+        buf_printf(err, "%s: block %zu column '%s' has a code outside its dictionary", ds->path,
+                   b, ds->columns[col].name);
+        return false;
     }
     return ok;
 }

@@ -489,6 +489,51 @@ static void test_rejected_round_trip(void **state)
     free(path);
 }
 
+/* ---- codes outside a column's dictionary --------------------------------------- */
+
+/* A string column whose block holds a code beyond its dictionary (written
+ * here with dw_put_code, as a damaged or hand-made file could hold one
+ * under a valid CRC) is refused when the block is read, wherever in the
+ * block the code is; the same file with every code known reads. */
+static void test_code_outside_dictionary(void **state)
+{
+    (void)state;
+    enum { ROWS = 5 };
+    char *path = xasprintf("%s/codes.cds", scratch);
+    uint32_t checksum = (uint32_t)crc32(0L, (const Bytef *)SCHEMA_TEXT, strlen(SCHEMA_TEXT));
+    for (int bad = -1; bad < ROWS; bad++) { /* -1: none */
+        struct dataset_writer w;
+        struct buf err;
+        buf_init(&err);
+        assert_true(dataset_writer_open(&w, path, 0, checksum, "test", SCHEMA_TEXT, &err));
+        dataset_writer_add_column(&w, "org", 1, DS_STR);
+        for (int row = 0; row < ROWS; row++) {
+            if (row == bad)
+                dw_put_code(&w, 0, 2); /* the dictionary holds "" and "RX1": codes 0 and 1 */
+            else
+                dw_put_str(&w, 0, "RX1", 3);
+            assert_true(dataset_writer_end_row(&w, &err));
+        }
+        if (!dataset_writer_finish(&w, &err))
+            fail_msg("finish: %s", err.data);
+        struct dataset *ds = dataset_open(path, &err);
+        if (!ds)
+            fail_msg("open: %s", err.data);
+        unsigned char codes[ROWS * 4];
+        bool read = dataset_read_chunk(ds, 0, 0, codes, &err);
+        if (bad < 0 && !read)
+            fail_msg("every code known, but refused: %s", err.data);
+        if (bad >= 0 && read)
+            fail_msg("code 2 at row %d of a dictionary of 2 read", bad);
+        if (bad >= 0 && !strstr(err.data, "block 0 column 'org' has a code outside its dictionary"))
+            fail_msg("row %d: message '%s'", bad, err.data);
+        dataset_close(ds);
+        buf_release(&err);
+    }
+    unlink(path);
+    free(path);
+}
+
 static uint32_t le32_at(const unsigned char *p)
 {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -635,6 +680,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_truncation, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_rejected_round_trip, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_code_outside_dictionary, make_scratch,
+                                        remove_scratch),
         cmocka_unit_test_setup_teardown(test_version_1_still_read, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_abort_keeps_previous, make_scratch, remove_scratch),
