@@ -700,21 +700,46 @@ static void plan_release(struct respondent_plan *p)
     free(p->derived_n_parts);
 }
 
-/* Theme t's score of one respondent: NaN where too few items are scored. */
-static double theme_score(const struct respondent_plan *p, const struct schema *s,
-                          const struct block_reader *r, size_t t, size_t row)
+/* The answers and score tables of theme t's items, for theme_score. */
+struct theme_parts {
+    size_t n, min_items;
+    const unsigned char **raw; /* per item: the block's answers */
+    const double **score;      /* per item: score per answer code */
+};
+
+static void theme_parts_init(struct theme_parts *tp, const struct respondent_plan *p,
+                             const struct schema *s, const struct block_reader *r, size_t t)
+{
+    tp->n = p->theme_n_parts[t];
+    tp->min_items = s->themes[t].min_items;
+    tp->raw = xcalloc(tp->n + 1, sizeof(*tp->raw));
+    tp->score = xcalloc(tp->n + 1, sizeof(*tp->score));
+    for (size_t k = 0; k < tp->n; k++) {
+        size_t j = p->theme_parts[t][k];
+        tp->raw[k] = r->raw[p->item_col[j]];
+        tp->score[k] = p->item_score[j];
+    }
+}
+
+static void theme_parts_release(struct theme_parts *tp)
+{
+    free(tp->raw);
+    free(tp->score);
+}
+
+/* A theme's score of one respondent: NaN where too few items are scored. */
+static double theme_score(const struct theme_parts *tp, size_t row)
 {
     double sum = 0;
     size_t scored = 0;
-    for (size_t k = 0; k < p->theme_n_parts[t]; k++) {
-        size_t j = p->theme_parts[t][k];
-        double score = p->item_score[j][r->raw[p->item_col[j]][row]];
+    for (size_t k = 0; k < tp->n; k++) {
+        double score = tp->score[k][tp->raw[k][row]];
         if (!isnan(score)) {
             sum += score;
             scored++;
         }
     }
-    return scored >= s->themes[t].min_items && scored ? sum / (double)scored : NAN;
+    return scored >= tp->min_items && scored ? sum / (double)scored : NAN;
 }
 
 /* One answer of weight w into the weighted sums (--weight). */
@@ -1259,12 +1284,12 @@ struct count_scratch {
     uint32_t *acc;   /* 2 x n_words * 8: the counts of one set of rows */
 };
 
-/* One block's answers and theme scores to count.  Tasks are the answers
- * of each group of runs (the rows of one org's cell: every cell they count
- * into is that org's or inside it), split into parts of the items, then
- * the themes; each writes only its own cells' tallies for its own items,
- * or its own theme's counts, adding rows in order, so the sums are the same
- * whichever thread takes which task.  Each thread takes one of the
+/* One block's answers and theme scores to count.  Tasks are the themes,
+ * then the answers of each group of runs (the rows of one org's cell:
+ * every cell they count into is that org's or inside it), split into parts
+ * of the items; each writes only its own theme's counts, or its own cells'
+ * tallies for its own items, adding rows in order, so the sums are the
+ * same whichever thread takes which task.  Each thread takes one of the
  * scratches. */
 struct block_job {
     struct tallies *t;
@@ -1273,9 +1298,9 @@ struct block_job {
     const struct schema *s;
     const struct block_reader *r;
     const struct block_cells *cells;
-    size_t n_parts;      /* of the items: n_words words split this many ways */
-    size_t n_item_tasks; /* n_groups * n_parts, before the themes */
-    size_t n_tasks;
+    size_t n_themes; /* the first tasks */
+    size_t n_parts;  /* of the items: n_words words split this many ways */
+    size_t n_tasks;  /* the themes, then n_groups * n_parts */
     size_t next; /* the next task (atomic) */
     struct count_scratch *scratch[2];
     size_t next_scratch; /* atomic */
@@ -1422,9 +1447,11 @@ static void count_theme(const struct block_job *job, size_t t)
     const struct block_cells *bc = job->cells;
     size_t theme = job->p->theme_model[t], sink = bc->n_cells;
     const uint32_t *cell_of = bc->cell_of;
+    struct theme_parts tp;
+    theme_parts_init(&tp, job->p, job->s, job->r, t);
     for (size_t i = 0; i < bc->n_runs; i++)
         for (size_t row = bc->run_start[i]; row < bc->run_start[i + 1]; row++) {
-            double score = theme_score(job->p, job->s, job->r, t, row);
+            double score = theme_score(&tp, row);
             if (isnan(score))
                 continue;
             add_score(m, cell_of[bc->run_cell[i]], theme, score);
@@ -1439,6 +1466,7 @@ static void count_theme(const struct block_job *job, size_t t)
                     add_score(m, cell_of[bc->combo_cells[at]], theme, score);
             }
         }
+    theme_parts_release(&tp);
 }
 
 static void *count_block_tasks(void *arg)
@@ -1449,10 +1477,11 @@ static void *count_block_tasks(void *arg)
         size_t task = __atomic_fetch_add(&job->next, 1, __ATOMIC_RELAXED);
         if (task >= job->n_tasks)
             break;
-        if (task < job->n_item_tasks)
-            count_part(job, task / job->n_parts, task % job->n_parts, job->scratch[scratch]);
+        if (task < job->n_themes) /* first: each is one long task, which would end last */
+            count_theme(job, task);
         else
-            count_theme(job, task - job->n_item_tasks);
+            count_part(job, (task - job->n_themes) / job->n_parts,
+                       (task - job->n_themes) % job->n_parts, job->scratch[scratch]);
     }
     return NULL;
 }
@@ -1759,9 +1788,9 @@ static bool count_respondent(struct model *m, const struct source_dataset *src, 
                                 src->schema,
                                 &r,
                                 &bc,
+                                p.n_themes,
                                 n_parts,
-                                n_item_tasks,
-                                n_item_tasks + p.n_themes,
+                                p.n_themes + n_item_tasks,
                                 0,
                                 {&scratch[0], &scratch[1]},
                                 0};
