@@ -1394,6 +1394,20 @@ static void add_counts_to(const struct tallies *t, size_t cell, size_t w0, size_
     }
 }
 
+/* One tile row's classes (a byte per item) into block cell cell's
+ * tallies of words [w0, w1). */
+static void add_row_to(const struct tallies *t, size_t cell, size_t w0, size_t w1,
+                       const uint64_t *tile_row)
+{
+    size_t n = (w1 - w0) * 8;
+    uint32_t *negative = cell_tallies(t, cell) + w0 * 8, *positive = negative + t->n_words * 8;
+    const unsigned char *cls = (const unsigned char *)tile_row;
+    for (size_t k = 0; k < n; k++) {
+        negative[k] += cls[k] & 1;
+        positive[k] += cls[k] >> 1;
+    }
+}
+
 /* Task: part k of the items over the runs of group g.  Per run, its rows'
  * classes as a tile (a row's items side by side), then the counts of the
  * run's rows (its org's cell), of each row (its direct cells) and of each
@@ -1415,11 +1429,8 @@ static void count_part(const struct block_job *job, size_t g, size_t k, struct c
         for (size_t row = from; bc->n_direct && row < to; row++)
             for (size_t d = 0; d < bc->n_direct; d++) {
                 size_t cell = bc->direct_cells[row * bc->n_direct + d];
-                if (cell == sink)
-                    continue;
-                uint32_t one = (uint32_t)row;
-                count_rows(s->tile, nw, &one, from, 1, s);
-                add_counts_to(t, cell, w0, w1, s->acc);
+                if (cell != sink)
+                    add_row_to(t, cell, w0, w1, s->tile + (row - from) * nw);
             }
         for (uint32_t v = bc->run_combo[i]; v < bc->run_combo[i + 1]; v++) {
             uint32_t first = bc->combo_row_first[v];
