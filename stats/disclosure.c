@@ -1333,7 +1333,8 @@ static void suppress_block(struct block *b, bool additive, double min_n)
     b->part_n = xcalloc(n_parts, sizeof(double));
     b->part_x = xcalloc(n_parts, sizeof(double));
     for (size_t r = 0; r < b->rel->n; r++)
-        refresh_parts(b, r);
+        if (b->rel->list[r].remainder) /* else, nothing hidden yet, 0 as made */
+            refresh_parts(b, r);
     size_t *hide = xcalloc(n_cells ? 2 * k * n_cells : 1, sizeof(size_t));
     size_t hidden_audited = (size_t)-1;
     b->hidden = 0;
