@@ -514,6 +514,81 @@ void table_blank(struct table *t)
     next_field(t);
 }
 
+/* table_put copies this many bytes at once when a run of fields is no
+ * longer: each run keeps as many zeroed bytes after its text. */
+#define FIELDS_COPY 32
+
+void table_fields_init(struct table_fields *f)
+{
+    buf_init(&f->text);
+    f->n_fields = 0;
+    table_fields_clear(f);
+}
+
+void table_fields_clear(struct table_fields *f)
+{
+    buf_clear(&f->text);
+    f->n_fields = 0;
+    buf_reserve(&f->text, FIELDS_COPY);
+    memset(f->text.data, 0, FIELDS_COPY + 1);
+}
+
+void table_fields_release(struct table_fields *f)
+{
+    buf_release(&f->text);
+    f->n_fields = 0;
+}
+
+/* The slack after a run's text for table_put's fixed-size copy, zeroed so
+ * that the copy reads no uninitialised bytes. */
+static void fields_added(struct table_fields *f)
+{
+    f->n_fields++;
+    buf_reserve(&f->text, FIELDS_COPY);
+    memset(f->text.data + f->text.len, 0, FIELDS_COPY + 1);
+}
+
+void table_fields_str(struct table_fields *f, const char *s)
+{
+    buf_putc(&f->text, ',');
+    put_text_field(&f->text, s, strlen(s));
+    fields_added(f);
+}
+
+void table_fields_blank(struct table_fields *f)
+{
+    buf_putc(&f->text, ',');
+    fields_added(f);
+}
+
+void table_fields_int(struct table_fields *f, double v)
+{
+    buf_putc(&f->text, ',');
+    if (!isnan(v)) {
+        buf_reserve(&f->text, NUMFMT_MAX);
+        f->text.len += numfmt_f0(f->text.data + f->text.len, v);
+    }
+    fields_added(f);
+}
+
+void table_put(struct table *t, const struct table_fields *f)
+{
+    if (!f->n_fields)
+        return;
+    size_t first = t->column == 0; /* a row's first field: without the comma */
+    const char *text = f->text.data + first;
+    size_t len = f->text.len - first;
+    t->column += f->n_fields;
+    struct buf *line = &t->line;
+    if (line->len + FIELDS_COPY + len + 1 > line->cap)
+        buf_reserve(line, FIELDS_COPY + len);
+    if (len <= FIELDS_COPY)
+        memcpy(line->data + line->len, text, FIELDS_COPY);
+    else
+        memcpy(line->data + line->len, text, len);
+    line->len += len; /* NUL-terminated at the row's end (next_field) */
+}
+
 void table_end_row(struct table *t)
 {
     if (t->column != t->n_columns || (!t->in_chunk && !t->sink->failed)) {

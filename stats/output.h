@@ -130,6 +130,24 @@ void table_int(struct table *t, double v); /* whole numbers, blank for NaN */
 /* A count: whole, or fractional when it came from a published rate x base. */
 void table_count(struct table *t, double v);
 void table_blank(struct table *t);
+/* Consecutive fields of a row, made once and written many times with one
+ * copy (table_put): a table's run of constant columns, a cell's names that
+ * repeat down its item rows, an item's own columns.  The text is each field
+ * after its comma (",a,b"), escaped as table_str escapes; written as a row's
+ * first field it loses its comma.  Owned by its maker; read-only while
+ * written, so threads may share one. */
+struct table_fields {
+    struct buf text;
+    size_t n_fields;
+};
+void table_fields_init(struct table_fields *f);
+void table_fields_clear(struct table_fields *f);
+void table_fields_release(struct table_fields *f);
+void table_fields_str(struct table_fields *f, const char *s); /* as table_str */
+void table_fields_blank(struct table_fields *f);             /* as table_blank */
+void table_fields_int(struct table_fields *f, double v);     /* as table_int */
+/* The fields of f, as the calls that made them would have written them. */
+void table_put(struct table *t, const struct table_fields *f);
 void table_end_row(struct table *t);
 /* Done writing: the file, still under its temporary name, its writing to
  * disk started, for the caller to commit (atomic_commit_all, with the other

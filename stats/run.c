@@ -40,6 +40,37 @@ const char *suppression_name(enum suppression s)
     return names[s];
 }
 
+const char *polarity_name(enum polarity p)
+{
+    return p == POLARITY_HIGHER ? "higher" : "lower";
+}
+
+void item_fields_make(struct item_fields *f, const struct model *m)
+{
+    f->n_items = m->n_items;
+    f->id = xcalloc(m->n_items ? m->n_items : 1, sizeof(*f->id));
+    f->kind = xcalloc(m->n_items ? m->n_items : 1, sizeof(*f->kind));
+    for (size_t i = 0; i < m->n_items; i++) {
+        table_fields_init(&f->id[i]);
+        table_fields_str(&f->id[i], m->items[i].id);
+        table_fields_init(&f->kind[i]);
+        table_fields_str(&f->kind[i], m->items[i].measure);
+        table_fields_str(&f->kind[i], polarity_name(m->items[i].polarity));
+    }
+}
+
+void item_fields_release(struct item_fields *f)
+{
+    for (size_t i = 0; i < f->n_items; i++) {
+        table_fields_release(&f->id[i]);
+        table_fields_release(&f->kind[i]);
+    }
+    free(f->id);
+    free(f->kind);
+    f->id = f->kind = NULL;
+    f->n_items = 0;
+}
+
 void stats_format_common(struct stats_run *run)
 {
     numfmt_shortest(run->conf_text, run->opt->conf);
@@ -50,6 +81,12 @@ void table_common(struct table *t, const struct stats_run *run)
 {
     table_name(t, run->conf_text);
     table_name(t, run->min_n_text);
+}
+
+void table_fields_common(struct table_fields *f, const struct stats_run *run)
+{
+    table_fields_str(f, run->conf_text);
+    table_fields_str(f, run->min_n_text);
 }
 
 static const struct stats_run *sort_run; /* qsort has no context argument */

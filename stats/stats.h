@@ -71,6 +71,18 @@ const char *cell_grouping(const struct stats_run *run, size_t cell);
 const char *cell_group(const struct stats_run *run, size_t cell);
 const char *cell_parent_group(const struct stats_run *run, size_t cell);
 const char *suppression_name(enum suppression s);
+#define N_SUPPRESSION (SUPP_INCOMPLETE + 1) /* states of enum suppression */
+/* An item's polarity as the tables write it: "higher" or "lower". */
+const char *polarity_name(enum polarity p);
+
+/* Each item's own columns as runs of fields (table_fields), made once per
+ * table instead of once per row: its id, and its measure and polarity. */
+struct item_fields {
+    struct table_fields *id, *kind;
+    size_t n_items;
+};
+void item_fields_make(struct item_fields *f, const struct model *m);
+void item_fields_release(struct item_fields *f);
 
 /* Is a scope, a grouping, a cell's row written in this run (--orgs,
  * --groupings)?  Every figure is computed over the whole model either way. */
@@ -91,6 +103,8 @@ bool scope_name_shown(const struct stats_run *run, const char *name);
  * inputs.csv.  Their text is formatted into run once, before the tables. */
 void stats_format_common(struct stats_run *run);
 void table_common(struct table *t, const struct stats_run *run);
+/* The same columns as the end of a run of fields (table_fields). */
+void table_fields_common(struct table_fields *f, const struct stats_run *run);
 
 bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_themes(const struct stats_run *run, struct table *t, struct buf *err);
