@@ -50,7 +50,9 @@ static bool same_block(const struct model *m, size_t a, size_t b)
            m->cells[a].parent == m->cells[b].parent;
 }
 
-static void compare(const struct stats_run *run, struct disparity *d)
+/* Fill one row: its decided state, its p-value (every row of the family
+ * counts in the adjustment) and, when the row is written, its intervals. */
+static void compare(const struct stats_run *run, struct disparity *d, bool written)
 {
     const struct model *m = &run->model;
     const struct item_count *g = &m->counts[d->cell * m->n_items + d->item];
@@ -66,28 +68,40 @@ static void compare(const struct stats_run *run, struct disparity *d)
     d->ref_positive = r->positive;
     double conf = run->opt->conf;
     struct m_ztest z;
+    m_ztest_2prop(g->positive, g->n, r->positive, r->n, &z);
+    d->p_value = z.p_value;
+    if (!written)
+        return;
     /* a failure leaves NaN in every figure, written as blanks */
     m_diff_newcombe(g->positive, g->n, r->positive, r->n, conf, &d->diff);
     m_ratio_katz(g->positive, g->n, r->positive, r->n, conf, &d->ratio);
-    m_ztest_2prop(g->positive, g->n, r->positive, r->n, &z);
-    d->p_value = z.p_value;
     if (g->positive == 0 && r->positive == 0)
         d->ratio.estimate = NAN; /* 0/0: no ratio, only the corrected table's interval */
 }
 
 /* Why a row has blanks, for the note column. */
-static const char *row_note(const struct model *m, const struct disparity *d)
+enum note { NOTE_NONE, NOTE_NO_REFERENCE, NOTE_GROUP_SUPPRESSED, NOTE_REFERENCE_SUPPRESSED,
+            NOTE_NO_POSITIVE, N_NOTES };
+static const char *const note_text[N_NOTES] = {
+    "",
+    "no respondents in the reference group",
+    "the group's cell is suppressed",
+    "the reference group's cell is suppressed",
+    "no positive answers in either group: the ratio is undefined; its interval "
+    "comes from the zero-cell corrected table",
+};
+
+static enum note row_note(const struct model *m, const struct disparity *d)
 {
     if (d->ref == MODEL_NONE && m->counts[d->cell * m->n_items + d->item].supp == SUPP_NONE)
-        return "no respondents in the reference group";
+        return NOTE_NO_REFERENCE;
     if (d->supp != SUPP_NONE)
         return m->counts[d->cell * m->n_items + d->item].supp != SUPP_NONE
-                   ? "the group's cell is suppressed"
-                   : "the reference group's cell is suppressed";
+                   ? NOTE_GROUP_SUPPRESSED
+                   : NOTE_REFERENCE_SUPPRESSED;
     if (d->positive == 0 && d->ref_positive == 0)
-        return "no positive answers in either group: the ratio is undefined; its interval "
-               "comes from the zero-cell corrected table";
-    return "";
+        return NOTE_NO_POSITIVE;
+    return NOTE_NONE;
 }
 
 static void write_count(struct table *t, double v)
@@ -98,22 +112,96 @@ static void write_count(struct table *t, double v)
         table_num(t, v); /* org-results: positive = rate x base */
 }
 
+/* The runs of fields a row is made of besides its figures (table_fields):
+ * per table, per item, per family and per cell; 770,000 rows per national
+ * year, each repeating some 110 bytes of method names. */
+enum corrected { CORRECTED_BLANK, CORRECTED_YES, CORRECTED_NO, N_CORRECTED };
+struct disparity_fields {
+    struct item_fields items;
+    /* a suppressed row's 12 blank figures, its state, a blank ratio_corrected */
+    struct table_fields no_figures[N_SUPPRESSION];
+    struct table_fields shown_state[N_CORRECTED]; /* suppressed = no, ratio_corrected */
+    struct table_fields note_tail[N_NOTES];       /* note, common columns */
+    struct table_fields lead;    /* the family's period and scope */
+    struct table_fields methods; /* the methods and the family's size */
+    struct table_fields cell;    /* group_dim, group, reference */
+    size_t cell_of;              /* the cell whose fields cell holds */
+};
+
+static void fields_make(const struct stats_run *run, struct disparity_fields *f)
+{
+    item_fields_make(&f->items, &run->model);
+    for (int s = 0; s < N_SUPPRESSION; s++) {
+        table_fields_init(&f->no_figures[s]);
+        for (int k = 0; k < 12; k++)
+            table_fields_blank(&f->no_figures[s]);
+        table_fields_str(&f->no_figures[s], suppression_name((enum suppression)s));
+        table_fields_blank(&f->no_figures[s]);
+    }
+    static const char *const corrected_text[N_CORRECTED] = {"", "yes", "no"};
+    for (int c = 0; c < N_CORRECTED; c++) {
+        table_fields_init(&f->shown_state[c]);
+        table_fields_str(&f->shown_state[c], suppression_name(SUPP_NONE));
+        table_fields_str(&f->shown_state[c], corrected_text[c]);
+    }
+    for (int n = 0; n < N_NOTES; n++) {
+        table_fields_init(&f->note_tail[n]);
+        table_fields_str(&f->note_tail[n], note_text[n]);
+        table_fields_common(&f->note_tail[n], run);
+    }
+    table_fields_init(&f->lead);
+    table_fields_init(&f->methods);
+    table_fields_init(&f->cell);
+    f->cell_of = MODEL_NONE;
+}
+
+static void fields_release(struct disparity_fields *f)
+{
+    item_fields_release(&f->items);
+    for (int s = 0; s < N_SUPPRESSION; s++)
+        table_fields_release(&f->no_figures[s]);
+    for (int c = 0; c < N_CORRECTED; c++)
+        table_fields_release(&f->shown_state[c]);
+    for (int n = 0; n < N_NOTES; n++)
+        table_fields_release(&f->note_tail[n]);
+    table_fields_release(&f->lead);
+    table_fields_release(&f->methods);
+    table_fields_release(&f->cell);
+}
+
+/* The fields of a family (its first cell c, its size) before its rows. */
+static void family_fields(const struct stats_run *run, size_t c, size_t family_size,
+                          struct disparity_fields *f)
+{
+    table_fields_clear(&f->lead);
+    table_fields_str(&f->lead, cell_period(run, c));
+    table_fields_str(&f->lead, cell_scope(run, c));
+    table_fields_clear(&f->methods);
+    table_fields_str(&f->methods, m_ratio_zero_cell_rule());
+    table_fields_str(&f->methods, "newcombe-hybrid-score");
+    table_fields_str(&f->methods, "katz-log");
+    table_fields_str(&f->methods, "two-proportion-z");
+    table_fields_str(&f->methods, BH_FAMILY);
+    table_fields_int(&f->methods, (double)family_size);
+}
+
 static void write_row(const struct stats_run *run, struct table *t, const struct disparity *d,
-                      size_t family_size)
+                      struct disparity_fields *f)
 {
     const struct model *m = &run->model;
-    const struct grouping *g = &m->groupings[m->cells[d->cell].grouping];
-    table_name(t, cell_period(run, d->cell));
-    table_name(t, cell_scope(run, d->cell));
-    table_name(t, m->items[d->item].id);
-    table_name(t, g->name);
-    table_name(t, cell_group(run, d->cell));
-    table_name(t, g->reference);
+    if (f->cell_of != d->cell) { /* rows come a cell's items at a time */
+        const struct grouping *g = &m->groupings[m->cells[d->cell].grouping];
+        table_fields_clear(&f->cell);
+        table_fields_str(&f->cell, g->name);
+        table_fields_str(&f->cell, cell_group(run, d->cell));
+        table_fields_str(&f->cell, g->reference);
+        f->cell_of = d->cell;
+    }
+    table_put(t, &f->lead);
+    table_put(t, &f->items.id[d->item]);
+    table_put(t, &f->cell);
     if (d->supp != SUPP_NONE) {
-        for (int f = 0; f < 12; f++)
-            table_blank(t);
-        table_name(t, suppression_name(d->supp));
-        table_blank(t);
+        table_put(t, &f->no_figures[d->supp]);
     } else {
         write_count(t, d->n);
         write_count(t, d->positive);
@@ -127,19 +215,13 @@ static void write_row(const struct stats_run *run, struct table *t, const struct
         table_num(t, d->ratio.upper);
         table_num(t, d->p_value);
         table_num(t, d->q_value);
-        table_name(t, suppression_name(d->supp));
-        table_name(t, isnan(d->ratio.lower) ? "" : d->ratio.corrected ? "yes" : "no");
+        table_put(t, &f->shown_state[isnan(d->ratio.lower)  ? CORRECTED_BLANK
+                                     : d->ratio.corrected ? CORRECTED_YES
+                                                          : CORRECTED_NO]);
     }
-    table_name(t, m_ratio_zero_cell_rule());
-    table_name(t, "newcombe-hybrid-score");
-    table_name(t, "katz-log");
-    table_name(t, "two-proportion-z");
-    table_name(t, BH_FAMILY);
-    table_int(t, (double)family_size);
-    table_name(t, m->items[d->item].measure);
-    table_name(t, m->items[d->item].polarity == POLARITY_HIGHER ? "higher" : "lower");
-    table_name(t, row_note(m, d));
-    table_common(t, run);
+    table_put(t, &f->methods);
+    table_put(t, &f->items.kind[d->item]);
+    table_put(t, &f->note_tail[row_note(m, d)]);
     table_end_row(t);
 }
 
@@ -163,6 +245,8 @@ bool write_disparities(const struct stats_run *run, struct table *t, struct buf 
     const struct model *m = &run->model;
     if (!table_open(t, run->opt->output_dir, DISPARITIES_FILE, DISPARITIES_COLUMNS, err))
         return false;
+    struct disparity_fields f;
+    fields_make(run, &f);
     struct disparity *rows = NULL;
     double *work = NULL;
     size_t rows_cap = 0, work_cap = 0;
@@ -197,7 +281,7 @@ bool write_disparities(const struct stats_run *run, struct table *t, struct buf 
                     d->cell = c;
                     d->ref = ref;
                     d->item = i;
-                    compare(run, d);
+                    compare(run, d, cell_shown(run, c));
                 }
             }
         }
@@ -205,10 +289,12 @@ bool write_disparities(const struct stats_run *run, struct table *t, struct buf 
             continue;
         xgrow(&work, &work_cap, n_rows, sizeof(*work));
         size_t family_size = adjust_family(rows, n_rows, work);
+        family_fields(run, rows[0].cell, family_size, &f);
         for (size_t i = 0; i < n_rows; i++)
             if (cell_shown(run, rows[i].cell))
-                write_row(run, t, &rows[i], family_size);
+                write_row(run, t, &rows[i], &f);
     }
+    fields_release(&f);
     free(rows);
     free(work);
     return true;
