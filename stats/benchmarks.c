@@ -111,11 +111,14 @@ static bool in_comparison(const struct model *m, size_t pool, size_t member)
     return bg && strcmp(s->name + SCOPE_GROUP_PREFIX_LEN, bg) == 0;
 }
 
-static const char *flag_name(double estimate, const struct m_interval *l95,
-                             const struct m_interval *l998, enum polarity polarity)
+enum flag { FLAG_WORSE_998, FLAG_WORSE_95, FLAG_WITHIN, FLAG_BETTER_95, FLAG_BETTER_998,
+            FLAG_BLANK, N_FLAGS };
+static const char *const flag_text[N_FLAGS] = {"worse_998", "worse_95",   "within",
+                                               "better_95", "better_998", ""};
+
+static enum flag flag_of(double estimate, const struct m_interval *l95,
+                         const struct m_interval *l998, enum polarity polarity)
 {
-    static const char *const names[] = {"worse_998", "worse_95", "within", "better_95",
-                                        "better_998"};
     int high = estimate < l998->lower   ? -2
                : estimate < l95->lower  ? -1
                : estimate > l998->upper ? 2
@@ -123,8 +126,13 @@ static const char *flag_name(double estimate, const struct m_interval *l95,
                                         : 0;
     if (polarity == POLARITY_LOWER)
         high = -high;
-    return names[high + 2];
+    return (enum flag)(high + 2);
 }
+
+/* The model column: blank when the pooled cell is suppressed. */
+enum model_kind { MODEL_BLANK, MODEL_RANDOM_EFFECTS, MODEL_ARCSINE, MODEL_BINOMIAL, N_MODELS };
+static const char *const model_text[N_MODELS] = {"", "random-effects", "arcsine-normal",
+                                                 "binomial"};
 
 struct comparison {
     double target, phi, tau2;
@@ -135,18 +143,112 @@ struct comparison {
     enum suppression supp; /* the pooled cell's */
 };
 
-static void write_row(const struct stats_run *run, struct table *t, size_t pool, size_t member,
-                      size_t item, const struct comparison *cmp)
+/* The runs of fields a row is made of besides its own figures
+ * (table_fields): per table, per org, and per comparison; 1.9 million rows
+ * per national year, each comparison's names, target, phi, tau2 and size
+ * repeated down its orgs' rows. */
+struct benchmark_fields {
+    struct item_fields items;
+    struct table_fields *scope; /* per scope: its name */
+    size_t n_scopes;
+    struct table_fields no_figures;                  /* n, positive, estimate blank */
+    struct table_fields model_flag[N_MODELS][N_FLAGS];
+    struct table_fields tail[2]; /* measure and polarity come before: weighted no/yes, common */
+    /* the comparison's */
+    struct table_fields lead;   /* period, item, group_dim, group */
+    struct table_fields target; /* blank when the pooled cell is suppressed */
+    struct table_fields pooled[N_SUPPRESSION]; /* benchmark, suppressed, phi, tau2, n_orgs */
+};
+
+static void fields_make(const struct stats_run *run, struct benchmark_fields *f)
+{
+    const struct model *m = &run->model;
+    item_fields_make(&f->items, m);
+    f->n_scopes = m->n_scopes;
+    f->scope = xcalloc(m->n_scopes ? m->n_scopes : 1, sizeof(*f->scope));
+    for (size_t s = 0; s < m->n_scopes; s++) {
+        table_fields_init(&f->scope[s]);
+        table_fields_str(&f->scope[s], m->scopes[s].name);
+    }
+    table_fields_init(&f->no_figures);
+    for (int k = 0; k < 3; k++)
+        table_fields_blank(&f->no_figures);
+    for (int k = 0; k < N_MODELS; k++)
+        for (int g = 0; g < N_FLAGS; g++) {
+            table_fields_init(&f->model_flag[k][g]);
+            table_fields_str(&f->model_flag[k][g], model_text[k]);
+            table_fields_str(&f->model_flag[k][g], flag_text[g]);
+        }
+    for (int w = 0; w < 2; w++) {
+        table_fields_init(&f->tail[w]);
+        table_fields_str(&f->tail[w], w ? "yes" : "no");
+        table_fields_common(&f->tail[w], run);
+    }
+    table_fields_init(&f->lead);
+    table_fields_init(&f->target);
+    for (int s = 0; s < N_SUPPRESSION; s++)
+        table_fields_init(&f->pooled[s]);
+}
+
+static void fields_release(struct benchmark_fields *f)
+{
+    item_fields_release(&f->items);
+    for (size_t s = 0; s < f->n_scopes; s++)
+        table_fields_release(&f->scope[s]);
+    free(f->scope);
+    table_fields_release(&f->no_figures);
+    for (int k = 0; k < N_MODELS; k++)
+        for (int g = 0; g < N_FLAGS; g++)
+            table_fields_release(&f->model_flag[k][g]);
+    for (int w = 0; w < 2; w++)
+        table_fields_release(&f->tail[w]);
+    table_fields_release(&f->lead);
+    table_fields_release(&f->target);
+    for (int s = 0; s < N_SUPPRESSION; s++)
+        table_fields_release(&f->pooled[s]);
+}
+
+/* The fields every row of a comparison (pooled cell pool, item) shares. */
+static void comparison_fields(const struct stats_run *run, size_t pool, size_t item,
+                              const struct comparison *cmp, struct benchmark_fields *f)
+{
+    table_fields_clear(&f->lead);
+    table_fields_str(&f->lead, cell_period(run, pool));
+    table_fields_str(&f->lead, run->model.items[item].id);
+    table_fields_str(&f->lead, cell_grouping(run, pool));
+    table_fields_str(&f->lead, cell_group(run, pool));
+    table_fields_clear(&f->target);
+    if (cmp->supp == SUPP_NONE)
+        table_fields_num(&f->target, cmp->target);
+    else
+        table_fields_blank(&f->target);
+    for (int s = 0; s < N_SUPPRESSION; s++) {
+        struct table_fields *p = &f->pooled[s];
+        table_fields_clear(p);
+        table_fields_str(p, cell_scope(run, pool));
+        table_fields_str(p, suppression_name((enum suppression)s));
+        if (cmp->supp == SUPP_NONE && cmp->fitted) {
+            table_fields_num(p, cmp->phi);
+            table_fields_num(p, cmp->tau2);
+        } else {
+            table_fields_blank(p);
+            table_fields_blank(p);
+        }
+        table_fields_int(p, (double)cmp->n_orgs);
+    }
+}
+
+/* One org's row of a comparison; its period, grouping and group are the
+ * pooled cell's (the comparison's lead fields). */
+static void write_row(const struct stats_run *run, struct table *t, size_t member, size_t item,
+                      const struct comparison *cmp, const struct benchmark_fields *f)
 {
     const struct model *m = &run->model;
     const struct item_count *ic = &m->counts[member * m->n_items + item];
     enum suppression supp =
         ic->supp != SUPP_NONE ? ic->supp : cmp->supp; /* the worse of two decided states */
-    table_name(t, cell_period(run, member));
-    table_name(t, m->items[item].id);
-    table_name(t, cell_grouping(run, member));
-    table_name(t, cell_group(run, member));
-    table_name(t, cell_scope(run, member));
+    table_put(t, &f->lead);
+    table_put(t, &f->scope[m->cells[member].scope]);
     double x, n, z = NAN;
     bool shown = supp == SUPP_NONE && funnel_counts(m, member, item, cmp->weighted, &x, &n);
     struct m_interval l95 = {NAN, NAN, NAN}, l998 = {NAN, NAN, NAN};
@@ -175,52 +277,41 @@ static void write_row(const struct stats_run *run, struct table *t, size_t pool,
         }
         table_num(t, x / n);
     } else {
-        for (int f = 0; f < 3; f++)
-            table_blank(t);
+        table_put(t, &f->no_figures);
     }
-    if (cmp->supp == SUPP_NONE)
-        table_num(t, cmp->target);
-    else
-        table_blank(t);
+    table_put(t, &f->target);
     table_num(t, l95.lower);
     table_num(t, l95.upper);
     table_num(t, l998.lower);
     table_num(t, l998.upper);
-    if (cmp->supp == SUPP_NONE)
-        table_name(t, random_effects                      ? "random-effects"
-                      : cmp->weighted || cmp->effective_n ? "arcsine-normal"
-                                                          : "binomial");
-    else
-        table_blank(t);
-    if (shown && !isnan(l95.lower))
-        table_name(t, flag_name(x / n, &l95, &l998, m->items[item].polarity));
-    else
-        table_blank(t);
-    table_name(t, cell_scope(run, pool));
-    table_name(t, suppression_name(supp));
-    if (cmp->supp == SUPP_NONE && cmp->fitted) {
-        table_num(t, cmp->phi);
-        table_num(t, cmp->tau2);
-    } else {
-        table_blank(t);
-        table_blank(t);
-    }
-    table_int(t, (double)cmp->n_orgs);
+    enum model_kind model = cmp->supp != SUPP_NONE                   ? MODEL_BLANK
+                            : random_effects                         ? MODEL_RANDOM_EFFECTS
+                            : cmp->weighted || cmp->effective_n ? MODEL_ARCSINE
+                                                                     : MODEL_BINOMIAL;
+    enum flag flag = shown && !isnan(l95.lower)
+                         ? flag_of(x / n, &l95, &l998, m->items[item].polarity)
+                         : FLAG_BLANK;
+    table_put(t, &f->model_flag[model][flag]);
+    table_put(t, &f->pooled[supp]);
     table_num(t, shown ? z : NAN);
-    table_name(t, m->items[item].measure);
-    table_name(t, m->items[item].polarity == POLARITY_HIGHER ? "higher" : "lower");
-    table_name(t, cmp->weighted ? "yes" : "no");
-    table_common(t, run);
+    table_put(t, &f->items.kind[item]);
+    table_put(t, &f->tail[cmp->weighted]);
     table_end_row(t);
 }
 
+/* Scratch of write_comparison: the visible orgs' counts, as many as the
+ * largest comparison holds. */
+struct fit_input {
+    double *x, *n;
+};
+
 /* All rows of one pooled cell and item, unweighted or weighted;
- * members[0..n_members-1] are the org cells of the same period, grouping and
- * group.  Weighted rows are left out when the pooled cell has no weighted
- * data (aggregated inputs). */
+ * members[0..n_members-1] are the org cells of its comparison set (same
+ * period, grouping and group; in_comparison).  Weighted rows are left out
+ * when the pooled cell has no weighted data (aggregated inputs). */
 static bool write_comparison(const struct stats_run *run, struct table *t, size_t pool, size_t item,
                              const size_t *members, size_t n_members, bool weighted,
-                             struct buf *err)
+                             struct fit_input *in, struct benchmark_fields *f, struct buf *err)
 {
     const struct model *m = &run->model;
     const struct item_count *pc = &m->counts[pool * m->n_items + item];
@@ -230,39 +321,70 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
     bool pooled = funnel_counts(m, pool, item, weighted, &pooled_x, &pooled_n);
     if (weighted && !pooled)
         return true;
-    double *x = xcalloc(n_members ? n_members : 1, sizeof(double));
-    double *n = xcalloc(n_members ? n_members : 1, sizeof(double));
     size_t k = 0;
+    cmp.n_orgs = n_members;
     for (size_t j = 0; j < n_members; j++) {
-        if (!in_comparison(m, pool, members[j]))
-            continue;
-        cmp.n_orgs++;
         const struct item_count *ic = &m->counts[members[j] * m->n_items + item];
-        if (ic->supp == SUPP_NONE && funnel_counts(m, members[j], item, weighted, &x[k], &n[k]))
+        if (ic->supp == SUPP_NONE &&
+            funnel_counts(m, members[j], item, weighted, &in->x[k], &in->n[k]))
             k++;
     }
-    bool ok = true;
     if (cmp.supp == SUPP_NONE && pooled) {
         cmp.target = pooled_x / pooled_n;
         if (k > 0) {
             struct m_od_fit fit;
-            enum m_status s = m_od_fit_proportions(x, n, k, cmp.target, FUNNEL_TRIM, &fit);
+            enum m_status s = m_od_fit_proportions(in->x, in->n, k, cmp.target, FUNNEL_TRIM, &fit);
             if (s != M_OK) {
                 buf_printf(err, "benchmarks: overdispersion fit for '%s' item '%s': %s",
                            cell_scope(run, pool), m->items[item].id, m_strerror(s));
-                ok = false;
+                return false;
             }
             cmp.phi = fit.phi;
             cmp.tau2 = fit.tau2;
             cmp.fitted = true;
         }
     }
-    for (size_t j = 0; ok && j < n_members; j++)
-        if (in_comparison(m, pool, members[j]) && cell_shown(run, members[j]))
-            write_row(run, t, pool, members[j], item, &cmp);
-    free(x);
-    free(n);
-    return ok;
+    comparison_fields(run, pool, item, &cmp, f);
+    for (size_t j = 0; j < n_members; j++)
+        if (cell_shown(run, members[j]))
+            write_row(run, t, members[j], item, &cmp, f);
+    return true;
+}
+
+/* The org cells of each pooled cell's comparison, pools[0..n_pools) of one
+ * period: those of members[] with the pool's period, grouping and group,
+ * in its comparison set (in_comparison), found once for every item.  Pool
+ * p's are compared[begin[p]..begin[p + 1]). */
+static void find_compared(const struct model *m, const size_t *pools, size_t n_pools,
+                          const size_t *members, size_t n_members, size_t **compared,
+                          size_t *compared_cap, size_t *begin)
+{
+    size_t n_compared = 0;
+    for (size_t p = 0; p < n_pools; p++) {
+        const struct popcell *pc = &m->cells[pools[p]];
+        begin[p] = n_compared;
+        size_t lo = 0, hi = n_members;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            const struct popcell *mc = &m->cells[members[mid]];
+            bool before = mc->period != pc->period       ? mc->period < pc->period
+                          : mc->grouping != pc->grouping ? mc->grouping < pc->grouping
+                                                         : mc->group < pc->group;
+            if (before)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t j = lo; j < n_members && m->cells[members[j]].period == pc->period &&
+                            m->cells[members[j]].grouping == pc->grouping &&
+                            m->cells[members[j]].group == pc->group;
+             j++)
+            if (in_comparison(m, pools[p], members[j])) {
+                xgrow(compared, compared_cap, n_compared + 1, sizeof(**compared));
+                (*compared)[n_compared++] = members[j];
+            }
+    }
+    begin[n_pools] = n_compared;
 }
 
 bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *err)
@@ -286,43 +408,38 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
     qsort(members, n_members, sizeof(size_t), compare_members);
     qsort(pools, n_pools, sizeof(size_t), compare_pools);
     sort_model = NULL;
+    size_t *compared = NULL, compared_cap = 0;
+    size_t *begin = xcalloc(n_pools + 1, sizeof(size_t));
+    struct fit_input in = {xcalloc(n_members + 1, sizeof(double)),
+                           xcalloc(n_members + 1, sizeof(double))};
+    struct benchmark_fields f;
+    fields_make(run, &f);
     bool *asked = series_item_asked(m);
     bool ok = true;
     for (size_t a = 0, b; a < n_pools && ok; a = b) {
         uint32_t period = m->cells[pools[a]].period;
         for (b = a; b < n_pools && m->cells[pools[b]].period == period; b++)
             ;
+        find_compared(m, pools + a, b - a, members, n_members, &compared, &compared_cap, begin);
         for (size_t i = 0; i < m->n_items && ok; i++) {
             if (!asked[period * m->n_items + i])
                 continue;
             for (size_t p = a; p < b && ok; p++) {
-                const struct popcell *pc = &m->cells[pools[p]];
                 if (!table_unit(t) || !cell_shown(run, pools[p])) /* a unit: one comparison */
                     continue; /* no row of it is written */
-                /* the org cells of the same period, grouping and group */
-                size_t lo = 0, hi = n_members;
-                while (lo < hi) {
-                    size_t mid = lo + (hi - lo) / 2;
-                    const struct popcell *mc = &m->cells[members[mid]];
-                    bool before = mc->period != pc->period       ? mc->period < pc->period
-                                  : mc->grouping != pc->grouping ? mc->grouping < pc->grouping
-                                                                 : mc->group < pc->group;
-                    if (before)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                size_t end = lo;
-                while (end < n_members && m->cells[members[end]].period == pc->period &&
-                       m->cells[members[end]].grouping == pc->grouping &&
-                       m->cells[members[end]].group == pc->group)
-                    end++;
-                ok = write_comparison(run, t, pools[p], i, members + lo, end - lo, false, err);
+                const size_t *set = compared + begin[p - a];
+                size_t n_set = begin[p - a + 1] - begin[p - a];
+                ok = write_comparison(run, t, pools[p], i, set, n_set, false, &in, &f, err);
                 if (ok && run->opt->weight)
-                    ok = write_comparison(run, t, pools[p], i, members + lo, end - lo, true, err);
+                    ok = write_comparison(run, t, pools[p], i, set, n_set, true, &in, &f, err);
             }
         }
     }
+    fields_release(&f);
+    free(in.x);
+    free(in.n);
+    free(compared);
+    free(begin);
     free(asked);
     free(members);
     free(pools);

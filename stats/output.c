@@ -571,6 +571,16 @@ void table_fields_int(struct table_fields *f, double v)
     fields_added(f);
 }
 
+void table_fields_num(struct table_fields *f, double v)
+{
+    buf_putc(&f->text, ',');
+    if (!isnan(v)) {
+        buf_reserve(&f->text, NUMFMT_MAX);
+        f->text.len += numfmt_shortest(f->text.data + f->text.len, v == 0 ? 0.0 : v); /* no "-0" */
+    }
+    fields_added(f);
+}
+
 void table_put(struct table *t, const struct table_fields *f)
 {
     if (!f->n_fields)

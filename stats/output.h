@@ -146,6 +146,7 @@ void table_fields_release(struct table_fields *f);
 void table_fields_str(struct table_fields *f, const char *s); /* as table_str */
 void table_fields_blank(struct table_fields *f);             /* as table_blank */
 void table_fields_int(struct table_fields *f, double v);     /* as table_int */
+void table_fields_num(struct table_fields *f, double v);     /* as table_num */
 /* The fields of f, as the calls that made them would have written them. */
 void table_put(struct table *t, const struct table_fields *f);
 void table_end_row(struct table *t);
