@@ -589,29 +589,62 @@ static double binomial_cdf(unsigned int k, double p, unsigned int n)
  * P(X <= r) >= tail for X ~ Bin(n, p0), then
  *   alpha = (P(X <= r) - tail) / (P(X <= r) - P(X <= r - 1)),
  *   limit = (r - alpha) / n,
- * so the limit moves smoothly between the discrete quantiles.  r is found
- * by bisection on [0, n] (at most ~32 CDF evaluations).
+ * so the limit moves smoothly between the discrete quantiles.
+ *
+ * r is searched for from the normal approximation's quantile, stepping
+ * away from it by doubling steps until r is bracketed, then by bisection:
+ * the approximation lands within a few of r, so a limit costs 2-5 CDF
+ * evaluations (each an incomplete beta function) where bisection on
+ * [0, n] took log2(n) + 2; P(X <= r) and P(X <= r - 1) are those of the
+ * bracket's ends, not evaluated again.  The CDF rises with r, so the
+ * smallest r is the same whichever way it is found.
  */
 static double binomial_limit(double p0, unsigned int n, double tail)
 {
-    /* invariant: F(lo) < tail <= F(hi), with F(-1) = 0 and F(n) = 1 */
+    /* invariant: F(lo) = f_lo < tail <= F(hi) = f_hi, with F(-1) = 0 and
+     * F(n) = 1 */
     long lo = -1, hi = (long)n;
-    while (hi - lo > 1) {
-        long mid = lo + (hi - lo) / 2;
-        double f = mid >= (long)n ? 1.0 : binomial_cdf((unsigned int)mid, p0, n);
+    double f_lo = 0.0, f_hi = 1.0;
+    double centre = (double)n * p0;
+    double guess = floor(centre + gsl_cdf_ugaussian_Pinv(tail) * sqrt(centre * (1.0 - p0)));
+    if (!(guess >= 0.0))
+        guess = 0.0; /* also NaN */
+    if (guess > (double)n - 1.0)
+        guess = (double)n - 1.0;
+    long k = (long)guess;
+    for (long step = 1;; step *= 2) { /* k in (lo, hi): widen until the bracket holds r */
+        double f = binomial_cdf((unsigned int)k, p0, n);
         if (isnan(f))
             return NAN;
-        if (f >= tail)
-            hi = mid;
-        else
-            lo = mid;
+        if (f >= tail) {
+            hi = k;
+            f_hi = f;
+            if (lo >= 0 || k == 0) /* F(-1) = 0 < tail: lo = -1 holds then */
+                break;
+            k = k - step > 0 ? k - step : 0;
+        } else {
+            lo = k;
+            f_lo = f;
+            if (hi < (long)n || k == (long)n - 1) /* F(n) = 1 >= tail: hi = n holds */
+                break;
+            k = k + step < (long)n - 1 ? k + step : (long)n - 1;
+        }
     }
-    const long r = hi;
-    const double f_r = r >= (long)n ? 1.0 : binomial_cdf((unsigned int)r, p0, n);
-    const double f_below = r == 0 ? 0.0 : binomial_cdf((unsigned int)(r - 1), p0, n);
-    if (isnan(f_r) || isnan(f_below))
-        return NAN;
-    const double alpha = (f_r - tail) / (f_r - f_below);
+    while (hi - lo > 1) {
+        long mid = lo + (hi - lo) / 2;
+        double f = binomial_cdf((unsigned int)mid, p0, n);
+        if (isnan(f))
+            return NAN;
+        if (f >= tail) {
+            hi = mid;
+            f_hi = f;
+        } else {
+            lo = mid;
+            f_lo = f;
+        }
+    }
+    const long r = hi; /* lo = r - 1 */
+    const double alpha = (f_hi - tail) / (f_hi - f_lo);
     double limit = ((double)r - alpha) / (double)n;
     if (limit < 0.0)
         limit = 0.0;
