@@ -42,6 +42,7 @@
 #include "stats.h"
 
 #define FUNNEL_TRIM 0.1 /* FunnelPlotR's default winsorisation */
+#define COUNTS_AHEAD 8  /* orgs whose counts write_comparison fetches ahead */
 
 static _Thread_local const struct model *sort_model; /* qsort has no context argument */
 
@@ -238,19 +239,29 @@ static void comparison_fields(const struct stats_run *run, size_t pool, size_t i
     }
 }
 
+/* An org cell of a comparison set, with what its rows need of the cell
+ * kept beside it: the comparisons of one pooled cell run over every item,
+ * and the cells array was a cache miss per org and item. */
+struct compared_org {
+    size_t cell;
+    uint32_t scope;
+    bool shown; /* its rows are written (cell_shown) */
+};
+
 /* One org's row of a comparison; its period, grouping and group are the
  * pooled cell's (the comparison's lead fields). */
-static void write_row(const struct stats_run *run, struct table *t, size_t member, size_t item,
-                      const struct comparison *cmp, const struct benchmark_fields *f)
+static void write_row(const struct stats_run *run, struct table *t,
+                      const struct compared_org *org, size_t item, const struct comparison *cmp,
+                      const struct benchmark_fields *f)
 {
     const struct model *m = &run->model;
-    const struct item_count *ic = &m->counts[member * m->n_items + item];
+    const struct item_count *ic = &m->counts[org->cell * m->n_items + item];
     enum suppression supp =
         ic->supp != SUPP_NONE ? ic->supp : cmp->supp; /* the worse of two decided states */
     table_put(t, &f->lead);
-    table_put(t, &f->scope[m->cells[member].scope]);
+    table_put(t, &f->scope[org->scope]);
     double x, n, z = NAN;
-    bool shown = supp == SUPP_NONE && funnel_counts(m, member, item, cmp->weighted, &x, &n);
+    bool shown = supp == SUPP_NONE && funnel_counts(m, org->cell, item, cmp->weighted, &x, &n);
     struct m_interval l95 = {NAN, NAN, NAN}, l998 = {NAN, NAN, NAN};
     bool random_effects = cmp->tau2 > 0;
     if (shown) {
@@ -306,11 +317,11 @@ struct fit_input {
 };
 
 /* All rows of one pooled cell and item, unweighted or weighted;
- * members[0..n_members-1] are the org cells of its comparison set (same
+ * orgs[0..n_orgs-1] are the org cells of its comparison set (same
  * period, grouping and group; in_comparison).  Weighted rows are left out
  * when the pooled cell has no weighted data (aggregated inputs). */
 static bool write_comparison(const struct stats_run *run, struct table *t, size_t pool, size_t item,
-                             const size_t *members, size_t n_members, bool weighted,
+                             const struct compared_org *orgs, size_t n_orgs, bool weighted,
                              struct fit_input *in, struct benchmark_fields *f, struct buf *err)
 {
     const struct model *m = &run->model;
@@ -322,11 +333,15 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
     if (weighted && !pooled)
         return true;
     size_t k = 0;
-    cmp.n_orgs = n_members;
-    for (size_t j = 0; j < n_members; j++) {
-        const struct item_count *ic = &m->counts[members[j] * m->n_items + item];
+    cmp.n_orgs = n_orgs;
+    for (size_t j = 0; j < n_orgs; j++) {
+        /* the orgs' counts of one item lie n_items apart: a cache miss
+         * each unless fetched ahead */
+        if (j + COUNTS_AHEAD < n_orgs)
+            __builtin_prefetch(&m->counts[orgs[j + COUNTS_AHEAD].cell * m->n_items + item]);
+        const struct item_count *ic = &m->counts[orgs[j].cell * m->n_items + item];
         if (ic->supp == SUPP_NONE &&
-            funnel_counts(m, members[j], item, weighted, &in->x[k], &in->n[k]))
+            funnel_counts(m, orgs[j].cell, item, weighted, &in->x[k], &in->n[k]))
             k++;
     }
     if (cmp.supp == SUPP_NONE && pooled) {
@@ -345,9 +360,9 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
         }
     }
     comparison_fields(run, pool, item, &cmp, f);
-    for (size_t j = 0; j < n_members; j++)
-        if (cell_shown(run, members[j]))
-            write_row(run, t, members[j], item, &cmp, f);
+    for (size_t j = 0; j < n_orgs; j++)
+        if (orgs[j].shown)
+            write_row(run, t, &orgs[j], item, &cmp, f);
     return true;
 }
 
@@ -355,10 +370,11 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
  * period: those of members[] with the pool's period, grouping and group,
  * in its comparison set (in_comparison), found once for every item.  Pool
  * p's are compared[begin[p]..begin[p + 1]). */
-static void find_compared(const struct model *m, const size_t *pools, size_t n_pools,
-                          const size_t *members, size_t n_members, size_t **compared,
-                          size_t *compared_cap, size_t *begin)
+static void find_compared(const struct stats_run *run, const size_t *pools, size_t n_pools,
+                          const size_t *members, size_t n_members,
+                          struct compared_org **compared, size_t *compared_cap, size_t *begin)
 {
+    const struct model *m = &run->model;
     size_t n_compared = 0;
     for (size_t p = 0; p < n_pools; p++) {
         const struct popcell *pc = &m->cells[pools[p]];
@@ -381,7 +397,8 @@ static void find_compared(const struct model *m, const size_t *pools, size_t n_p
              j++)
             if (in_comparison(m, pools[p], members[j])) {
                 xgrow(compared, compared_cap, n_compared + 1, sizeof(**compared));
-                (*compared)[n_compared++] = members[j];
+                (*compared)[n_compared++] = (struct compared_org){
+                    members[j], m->cells[members[j]].scope, cell_shown(run, members[j])};
             }
     }
     begin[n_pools] = n_compared;
@@ -408,7 +425,8 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
     qsort(members, n_members, sizeof(size_t), compare_members);
     qsort(pools, n_pools, sizeof(size_t), compare_pools);
     sort_model = NULL;
-    size_t *compared = NULL, compared_cap = 0;
+    struct compared_org *compared = NULL;
+    size_t compared_cap = 0;
     size_t *begin = xcalloc(n_pools + 1, sizeof(size_t));
     struct fit_input in = {xcalloc(n_members + 1, sizeof(double)),
                            xcalloc(n_members + 1, sizeof(double))};
@@ -420,14 +438,14 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
         uint32_t period = m->cells[pools[a]].period;
         for (b = a; b < n_pools && m->cells[pools[b]].period == period; b++)
             ;
-        find_compared(m, pools + a, b - a, members, n_members, &compared, &compared_cap, begin);
+        find_compared(run, pools + a, b - a, members, n_members, &compared, &compared_cap, begin);
         for (size_t i = 0; i < m->n_items && ok; i++) {
             if (!asked[period * m->n_items + i])
                 continue;
             for (size_t p = a; p < b && ok; p++) {
                 if (!table_unit(t) || !cell_shown(run, pools[p])) /* a unit: one comparison */
                     continue; /* no row of it is written */
-                const size_t *set = compared + begin[p - a];
+                const struct compared_org *set = compared + begin[p - a];
                 size_t n_set = begin[p - a + 1] - begin[p - a];
                 ok = write_comparison(run, t, pools[p], i, set, n_set, false, &in, &f, err);
                 if (ok && run->opt->weight)
