@@ -514,10 +514,6 @@ void table_blank(struct table *t)
     next_field(t);
 }
 
-/* table_put copies this many bytes at once when a run of fields is no
- * longer: each run keeps as many zeroed bytes after its text. */
-#define FIELDS_COPY 32
-
 void table_fields_init(struct table_fields *f)
 {
     buf_init(&f->text);
@@ -529,8 +525,8 @@ void table_fields_clear(struct table_fields *f)
 {
     buf_clear(&f->text);
     f->n_fields = 0;
-    buf_reserve(&f->text, FIELDS_COPY);
-    memset(f->text.data, 0, FIELDS_COPY + 1);
+    buf_reserve(&f->text, TABLE_FIELDS_COPY);
+    memset(f->text.data, 0, TABLE_FIELDS_COPY + 1);
 }
 
 void table_fields_release(struct table_fields *f)
@@ -544,8 +540,8 @@ void table_fields_release(struct table_fields *f)
 static void fields_added(struct table_fields *f)
 {
     f->n_fields++;
-    buf_reserve(&f->text, FIELDS_COPY);
-    memset(f->text.data + f->text.len, 0, FIELDS_COPY + 1);
+    buf_reserve(&f->text, TABLE_FIELDS_COPY);
+    memset(f->text.data + f->text.len, 0, TABLE_FIELDS_COPY + 1);
 }
 
 void table_fields_str(struct table_fields *f, const char *s)
@@ -579,24 +575,6 @@ void table_fields_num(struct table_fields *f, double v)
         f->text.len += numfmt_shortest(f->text.data + f->text.len, v == 0 ? 0.0 : v); /* no "-0" */
     }
     fields_added(f);
-}
-
-void table_put(struct table *t, const struct table_fields *f)
-{
-    if (!f->n_fields)
-        return;
-    size_t first = t->column == 0; /* a row's first field: without the comma */
-    const char *text = f->text.data + first;
-    size_t len = f->text.len - first;
-    t->column += f->n_fields;
-    struct buf *line = &t->line;
-    if (line->len + FIELDS_COPY + len + 1 > line->cap)
-        buf_reserve(line, FIELDS_COPY + len);
-    if (len <= FIELDS_COPY)
-        memcpy(line->data + line->len, text, FIELDS_COPY);
-    else
-        memcpy(line->data + line->len, text, len);
-    line->len += len; /* NUL-terminated at the row's end (next_field) */
 }
 
 void table_end_row(struct table *t)
