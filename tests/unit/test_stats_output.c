@@ -1,8 +1,10 @@
 /* Unit tests for stats/output.c: table_name, which finds a name's CSV form by
- * its address, must write exactly what table_str writes; a table written by
- * two threads at once, a chunk of units each in turn, must be byte for byte
- * the table one thread writes, plain and gzip-compressed; table_num, which
- * keeps the text of numbers written before, must write what numfmt does. */
+ * its address, must write exactly what table_str writes; runs of fields
+ * made once (table_fields, table_put) exactly what a call per field
+ * writes; a table written by two threads at once, a chunk of units each in
+ * turn, must be byte for byte the table one thread writes, plain and
+ * gzip-compressed; table_num, which keeps the text of numbers written
+ * before, must write what numfmt does. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -80,6 +82,114 @@ static void test_name_writes_what_str_writes(void **state)
     assert_null(strstr(by_str, "line\nbreak"));
     free(by_name);
     free(by_str);
+    free(p1);
+    free(p2);
+    for (size_t i = 0; i < N_NAMES; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* Field k of row r: every kind of field (names that need quoting or
+ * escaping, blanks, whole numbers, numbers of every form, NaN). */
+enum field_kind { FIELD_NAME, FIELD_BLANK, FIELD_INT, FIELD_NUM };
+#define FIELDS_PER_ROW 7
+static enum field_kind field_kind(size_t k)
+{
+    static const enum field_kind kinds[FIELDS_PER_ROW] = {
+        FIELD_NAME, FIELD_BLANK, FIELD_INT, FIELD_NUM, FIELD_NAME, FIELD_NAME, FIELD_NUM};
+    return kinds[k];
+}
+static double field_number(size_t r, size_t k)
+{
+    static const double special[] = {-0.0, 1e-300, 2.5e15, 0.1, -7.0, 1.0 / 3.0};
+    if (r % 11 == 0)
+        return NAN;
+    return k == 2 ? (double)(r * 37) - 500.0 : special[r % ARRAY_LEN(special)] * (double)(r + 1);
+}
+
+static void put_field(struct table *t, struct table_fields *f, char **names, size_t r, size_t k)
+{
+    const char *name = names[(r * (k + 1)) % N_NAMES];
+    switch (field_kind(k)) {
+    case FIELD_NAME:
+        f ? table_fields_str(f, name) : table_str(t, name);
+        break;
+    case FIELD_BLANK:
+        f ? table_fields_blank(f) : table_blank(t);
+        break;
+    case FIELD_INT:
+        f ? table_fields_int(f, field_number(r, k)) : table_int(t, field_number(r, k));
+        break;
+    case FIELD_NUM:
+        f ? table_fields_num(f, field_number(r, k)) : table_num(t, field_number(r, k));
+        break;
+    }
+}
+
+/* Rows written a field at a time, or (as_runs) with runs of fields of
+ * every length and position (a row's first field, its last, the whole
+ * row), made fresh for each row or (run k = 0) kept and reused. */
+static void write_field_rows(const char *file, char **names, bool as_runs)
+{
+    struct table t = {0};
+    struct buf err;
+    buf_init(&err);
+    assert_true(table_open(&t, scratch, file, "a,b,c,d,e,f,g", &err));
+    struct table_fields run, kept;
+    table_fields_init(&run);
+    table_fields_init(&kept);
+    for (size_t k = 0; k < FIELDS_PER_ROW; k++)
+        put_field(&t, &kept, names, 0, k);
+    assert_int_equal(kept.n_fields, FIELDS_PER_ROW);
+    for (size_t r = 0; r < 3 * N_NAMES; r++) {
+        if (r % 13 == 0) { /* row 0 again */
+            if (as_runs)
+                table_put(&t, &kept);
+            for (size_t k = 0; !as_runs && k < FIELDS_PER_ROW; k++)
+                put_field(&t, NULL, names, 0, k);
+            table_end_row(&t);
+            continue;
+        }
+        size_t start = as_runs ? r % FIELDS_PER_ROW : FIELDS_PER_ROW;
+        size_t end = start + (r / FIELDS_PER_ROW) % (FIELDS_PER_ROW + 1 - start);
+        for (size_t k = 0; k < FIELDS_PER_ROW;) {
+            if (k == start && end > start) {
+                table_fields_clear(&run);
+                for (; k < end; k++)
+                    put_field(&t, &run, names, r, k);
+                table_put(&t, &run);
+            } else {
+                put_field(&t, NULL, names, r, k++);
+            }
+        }
+        table_end_row(&t);
+    }
+    table_fields_release(&run);
+    table_fields_release(&kept);
+    struct atomic_file *f = table_finish(&t);
+    assert_true(atomic_commit(f, &err));
+    buf_release(&err);
+}
+
+static void test_fields_write_what_calls_write(void **state)
+{
+    (void)state;
+    char **names = make_names();
+    write_field_rows("by-field.csv", names, false);
+    write_field_rows("by-runs.csv", names, true);
+    char *p1 = xasprintf("%s/by-field.csv", scratch), *p2 = xasprintf("%s/by-runs.csv", scratch);
+    size_t len1, len2;
+    char *by_field = (char *)slurp(p1, &len1), *by_runs = (char *)slurp(p2, &len2);
+    assert_non_null(by_field);
+    assert_non_null(by_runs);
+    assert_true(len1 > 3 * N_NAMES * FIELDS_PER_ROW);
+    assert_string_equal(by_field, by_runs);
+    /* spot checks of what both wrote: quoting, escaping, no "-0" */
+    assert_non_null(strstr(by_runs, "\"a,b\""));
+    assert_non_null(strstr(by_runs, "line\\nbreak"));
+    assert_null(strstr(by_runs, ",-0,"));
+    free(by_field);
+    free(by_runs);
     free(p1);
     free(p2);
     for (size_t i = 0; i < N_NAMES; i++)
@@ -366,6 +476,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_name_writes_what_str_writes, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_fields_write_what_calls_write, make_scratch,
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_shared_table_writes_what_one_thread_writes,
                                         make_scratch, remove_scratch),
