@@ -114,9 +114,6 @@ struct csvin {
     csvin_record_fn fn;
     void *ctx;
     struct csvin_pipe *pipe;
-    const char **rec_fields; /* the record being delivered */
-    size_t *rec_lens;
-    size_t rec_cap, rec_lens_cap;
 };
 
 /* Read every record of path ("-" for stdin), calling fn for each.  Returns
