@@ -76,6 +76,12 @@ struct csvin_pipe {
     size_t queued;
     struct batch *spare; /* consumed batches, for reuse */
     bool stop;           /* the caller stopped reading */
+    /* Who sleeps on `changed`: a thread wakes the other only when it
+     * waits, and the reader, waiting for room, only once the queue is
+     * half empty.  The caller decodes rows more slowly than the reader
+     * cuts them, so a wake-up per batch (a futex call on each side for
+     * every 64 KiB) cost the busier thread its system time. */
+    bool reader_waits, caller_waits;
 };
 
 /* libcsv grows its field buffer with realloc; refusing past the cap turns a
@@ -649,8 +655,11 @@ static bool queue_push(struct csvin *in, struct batch *b)
     batch_resolve(b);
     b->progress_bytes = in->src.raw_size;
     pthread_mutex_lock(&pipe->lock);
-    while (pipe->queued >= QUEUE_MAX && !pipe->stop)
+    while (pipe->queued >= QUEUE_MAX && !pipe->stop) {
+        pipe->reader_waits = true;
         pthread_cond_wait(&pipe->changed, &pipe->lock);
+        pipe->reader_waits = false;
+    }
     bool stop = pipe->stop;
     if (!stop) {
         if (pipe->tail)
@@ -659,7 +668,8 @@ static bool queue_push(struct csvin *in, struct batch *b)
             pipe->head = b;
         pipe->tail = b;
         pipe->queued++;
-        pthread_cond_broadcast(&pipe->changed);
+        if (pipe->caller_waits)
+            pthread_cond_broadcast(&pipe->changed);
     }
     pthread_mutex_unlock(&pipe->lock);
     if (stop)
@@ -670,14 +680,18 @@ static bool queue_push(struct csvin *in, struct batch *b)
 static struct batch *queue_pop(struct csvin_pipe *pipe)
 {
     pthread_mutex_lock(&pipe->lock);
-    while (!pipe->head)
+    while (!pipe->head) {
+        pipe->caller_waits = true;
         pthread_cond_wait(&pipe->changed, &pipe->lock);
+        pipe->caller_waits = false;
+    }
     struct batch *b = pipe->head;
     pipe->head = b->next;
     if (!pipe->head)
         pipe->tail = NULL;
     pipe->queued--;
-    pthread_cond_broadcast(&pipe->changed);
+    if (pipe->reader_waits && pipe->queued <= QUEUE_MAX / 2)
+        pthread_cond_broadcast(&pipe->changed);
     pthread_mutex_unlock(&pipe->lock);
     return b;
 }
