@@ -34,9 +34,11 @@
 struct row_value {
     const char *s;
     size_t len;
-    /* a memoised demographic's group (s is its name), else NULL; valid for
-     * the row: only this column's next value can grow its memo */
-    struct memo_group *group;
+    /* s's code in its dataset column, cached by the owner of s (a memoised
+     * demographic's group, a unit's spelling): DS_CODE_UNSET until the
+     * first row that emits it; NULL when s has no such owner.  Valid for the
+     * row: only this column's next value can grow the owner's array. */
+    uint32_t *ds_code;
     uint8_t u8;
     int64_t i64;
     double f64;
@@ -118,7 +120,16 @@ struct unit_names {
     size_t cap;
     struct buf last_raw; /* the previous row's field and its code: rows come sorted */
     int64_t last_code;
+    /* fields as written, up to UNIT_RAW_MAX of them, and the unit of each:
+     * a unit seen before costs one lookup, not a fold and two (national
+     * files interleave units row by row) */
+    struct strdict raw;
+    size_t *unit_of_raw, raw_cap;
+    uint32_t *ds_code; /* per unit: its spelling's dataset code, or DS_CODE_UNSET */
+    size_t ds_code_cap;
 };
+
+#define UNIT_RAW_MAX 65536
 
 struct ingest {
     const struct ingest_options *opt;
@@ -796,7 +807,7 @@ static void set_str(struct row_value *v, const char *s, size_t len)
     text_trim(&s, &len);
     v->s = s;
     v->len = len;
-    v->group = NULL;
+    v->ds_code = NULL;
     v->set = true;
 }
 
@@ -974,7 +985,7 @@ static void set_memo_group(struct row_value *v, struct demographic_memo *memo, s
 {
     v->s = memo->group[k].name;
     v->len = memo->group[k].len;
-    v->group = &memo->group[k];
+    v->ds_code = &memo->group[k].ds_code;
     v->set = true;
 }
 
@@ -1033,7 +1044,7 @@ static bool decode_demographic(struct ingest *ing, const struct csvin_record *re
     }
     v->s = group;
     v->len = strlen(group);
-    v->group = NULL;
+    v->ds_code = NULL;
     v->set = true;
     return true;
 }
@@ -1116,6 +1127,25 @@ static bool decode_item_id(struct ingest *ing, const struct csvin_record *rec, s
 
 /* A unit name as first spelled in this run: names equal but for case and
  * runs of white space (text_fold) are one unit. */
+/* The unit of field f (as written) by its text_fold key, a new one (first
+ * spelled as f, trimmed) when the key is new. */
+static int64_t unit_of_field(struct unit_names *u, const char *f, size_t len, struct buf *key)
+{
+    text_trim(&f, &len);
+    text_fold(f, len, key);
+    int64_t code = strdict_find(&u->keys, key->data, key->len);
+    if (code < 0) {
+        code = strdict_intern(&u->keys, key->data, key->len);
+        xgrow(&u->spelling, &u->cap, (size_t)code + 1, sizeof(*u->spelling));
+        u->spelling[code] = xstrndup(f, len);
+        size_t old_cap = u->ds_code_cap;
+        xgrow(&u->ds_code, &u->ds_code_cap, (size_t)code + 1, sizeof(*u->ds_code));
+        for (size_t k = old_cap; k < u->ds_code_cap; k++)
+            u->ds_code[k] = DS_CODE_UNSET;
+    }
+    return code;
+}
+
 static void decode_unit(struct ingest *ing, const struct schema_column *sc, const char *f,
                         size_t len, struct row_value *v)
 {
@@ -1124,17 +1154,21 @@ static void decode_unit(struct ingest *ing, const struct schema_column *sc, cons
     if (!u->last_raw.data || u->last_raw.len != len || memcmp(u->last_raw.data, f, len) != 0) {
         buf_clear(&u->last_raw);
         buf_append(&u->last_raw, f, len);
-        text_trim(&f, &len);
-        text_fold(f, len, &ing->key);
-        code = strdict_find(&u->keys, ing->key.data, ing->key.len);
-        if (code < 0) {
-            code = strdict_intern(&u->keys, ing->key.data, ing->key.len);
-            xgrow(&u->spelling, &u->cap, (size_t)code + 1, sizeof(*u->spelling));
-            u->spelling[code] = xstrndup(f, len);
+        int64_t raw = strdict_find(&u->raw, f, len);
+        if (raw >= 0) {
+            code = (int64_t)u->unit_of_raw[raw];
+        } else {
+            code = unit_of_field(u, f, len, &ing->key);
+            if (u->raw.count < UNIT_RAW_MAX) {
+                uint32_t r = strdict_intern(&u->raw, f, len);
+                xgrow(&u->unit_of_raw, &u->raw_cap, (size_t)r + 1, sizeof(*u->unit_of_raw));
+                u->unit_of_raw[r] = (size_t)code;
+            }
         }
         u->last_code = code;
     }
     set_str(v, u->spelling[code], strlen(u->spelling[code]));
+    v->ds_code = &u->ds_code[code];
 }
 
 /* Decode field j into its dataset value.  False when the row is rejected. */
@@ -1310,8 +1344,8 @@ static void emit_row(struct ingest *ing, struct buf *err)
         const struct row_value *v = &ing->row[d];
         switch (w->columns[d].type) {
         case DS_STR:
-            if (v->set && v->group) { /* a group's code is looked up once per run */
-                uint32_t *code = &v->group->ds_code;
+            if (v->set && v->ds_code) { /* a group's or unit's code: looked up once */
+                uint32_t *code = v->ds_code;
                 if (*code == DS_CODE_UNSET)
                     *code = dw_intern_str(w, d, v->s, v->len);
                 dw_put_code(w, d, *code);
@@ -1953,6 +1987,9 @@ int ingest_run(const struct ingest_options *opt)
             free(u->spelling);
             strdict_release(&u->keys);
             buf_release(&u->last_raw);
+            strdict_release(&u->raw);
+            free(u->unit_of_raw);
+            free(u->ds_code);
         }
     free(ing.unit_names);
     free(ing.rate_max);
