@@ -1389,25 +1389,38 @@ static inline bool decode_answer_fast(struct ingest *ing, const struct csvin_rec
     return true;
 }
 
-/* Has this row's respondent (period, org and id) been counted already, in
- * this file or an earlier one?  Then the row is rejected, saying where the
- * first was, never the id.  Only rows about to be accepted are remembered,
- * as keyed hashes (lib/idset.h).  A blank id cannot be checked. */
-static bool repeated_respondent(struct ingest *ing, const struct csvin_record *rec,
+/* The keyed hash of the row's respondent (period, org and id, trimmed), or
+ * 0 when the layout has no id or the id is blank (it cannot be checked).
+ * process_row takes it before decoding the row and asks for its slot of
+ * the set then (idset_prefetch), so that repeated_respondent, after the
+ * decoding, does not wait for memory. */
+static uint64_t respondent_hash(const struct ingest *ing, const struct csvin_record *rec,
                                 const struct layout *lay)
 {
     size_t j = lay->id_field;
     if (j == NONE)
-        return false;
+        return 0;
     const char *id = rec->field[j], *org = rec->field[ing->org_field];
     size_t id_len = rec->len[j], org_len = rec->len[ing->org_field];
     text_trim(&id, &id_len);
     text_trim(&org, &org_len);
     if (id_len == 0)
+        return 0;
+    return idset_hash(&ing->seen, lay->text, strlen(lay->text), org, org_len, id, id_len);
+}
+
+/* Has this row's respondent (period, org and id) been counted already, in
+ * this file or an earlier one?  Then the row is rejected, saying where the
+ * first was, never the id.  Only rows about to be accepted are remembered,
+ * as keyed hashes (lib/idset.h).  A blank id cannot be checked. */
+static bool repeated_respondent(struct ingest *ing, const struct csvin_record *rec,
+                                const struct layout *lay, uint64_t id_hash)
+{
+    size_t j = lay->id_field;
+    if (!id_hash)
         return false;
     const struct idset_entry *first =
-        idset_add(&ing->seen, lay->text, strlen(lay->text), org, org_len, id, id_len,
-                  ing->file_index, (uint32_t)rec->line);
+        idset_add_hash(&ing->seen, id_hash, ing->file_index, (uint32_t)rec->line);
     if (!first)
         return false;
     const char *where = ing->opt->inputs[first->file];
@@ -1507,6 +1520,9 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
         for (size_t j = 0; j < rec->n_fields; j++)
             if (lay->plan[j].ds != NONE && !check_field_text(ing, rec, j))
                 return;
+    uint64_t id_hash = respondent_hash(ing, rec, lay);
+    if (id_hash)
+        idset_prefetch(&ing->seen, id_hash);
     /* Only the flags of the other columns and the answer bytes: clearing
      * whole values was a 7.5 KB memset per row of a 130-column file, a
      * quarter of this thread's instructions. */
@@ -1528,7 +1544,7 @@ static void process_row(struct ingest *ing, const struct csvin_record *rec)
             return;
     }
     set_str(&ing->row[ing->period_ds], lay->text, strlen(lay->text));
-    if (!check_ranges(ing, rec) || repeated_respondent(ing, rec, lay) ||
+    if (!check_ranges(ing, rec) || repeated_respondent(ing, rec, lay, id_hash) ||
         repeated_aggregate_row(ing, rec, lay))
         return;
     struct buf err;

@@ -131,9 +131,8 @@ static void grow(struct idset *s)
     s->n_slots = n;
 }
 
-const struct idset_entry *idset_add(struct idset *s, const char *period, size_t period_len,
-                                    const char *org, size_t org_len, const char *id, size_t id_len,
-                                    uint32_t file, uint32_t line)
+uint64_t idset_hash(const struct idset *s, const char *period, size_t period_len, const char *org,
+                    size_t org_len, const char *id, size_t id_len)
 {
     /* the lengths first, so that no two different triples hash one string */
     uint64_t lens[3] = {period_len, org_len, id_len};
@@ -144,7 +143,12 @@ const struct idset_entry *idset_add(struct idset *s, const char *period, size_t 
     sip_update(&h, org, org_len);
     sip_update(&h, id, id_len);
     uint64_t hash = sip_final(&h);
-    hash += hash == 0;                       /* 0 marks an empty slot */
+    return hash + (hash == 0); /* 0 marks an empty slot */
+}
+
+const struct idset_entry *idset_add_hash(struct idset *s, uint64_t hash, uint32_t file,
+                                         uint32_t line)
+{
     if (4 * (s->count + 1) > 3 * s->n_slots) /* linear probing stays short at 3/4 */
         grow(s);
     size_t k = (size_t)hash & (s->n_slots - 1);
@@ -154,4 +158,12 @@ const struct idset_entry *idset_add(struct idset *s, const char *period, size_t 
     s->slots[k] = (struct idset_entry){hash, file, line};
     s->count++;
     return NULL;
+}
+
+const struct idset_entry *idset_add(struct idset *s, const char *period, size_t period_len,
+                                    const char *org, size_t org_len, const char *id, size_t id_len,
+                                    uint32_t file, uint32_t line)
+{
+    return idset_add_hash(s, idset_hash(s, period, period_len, org, org_len, id, id_len), file,
+                          line);
 }

@@ -66,12 +66,38 @@ static void test_many(void **state)
     idset_release(&s);
 }
 
+/* The two halves do what idset_add does: the same hash for the same
+ * respondent, and a repeat found whichever way it was added. */
+static void test_hash_then_add(void **state)
+{
+    (void)state;
+    struct idset s;
+    idset_init(&s);
+    uint64_t h = idset_hash(&s, "2023", 4, "RXX1", 4, "R001", 4);
+    assert_true(h != 0);
+    assert_true(h == idset_hash(&s, "2023", 4, "RXX1", 4, "R001", 4));
+    assert_true(h != idset_hash(&s, "2023", 4, "RXX1R", 5, "001", 3));
+    idset_prefetch(&s, h); /* an empty set: nothing to ask for */
+    assert_null(idset_add_hash(&s, h, 0, 2));
+    idset_prefetch(&s, h);
+    const struct idset_entry *e = idset_add(&s, "2023", 4, "RXX1", 4, "R001", 4, 1, 9);
+    assert_non_null(e);
+    assert_int_equal(e->line, 2);
+    assert_null(idset_add(&s, "2023", 4, "RXX1", 4, "R002", 4, 0, 3));
+    e = idset_add_hash(&s, idset_hash(&s, "2023", 4, "RXX1", 4, "R002", 4), 1, 7);
+    assert_non_null(e);
+    assert_int_equal(e->line, 3);
+    assert_int_equal(s.count, 2);
+    idset_release(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_siphash_reference_vectors),
         cmocka_unit_test(test_repeats_found_with_first_place),
         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_hash_then_add),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
