@@ -1,5 +1,7 @@
 #include "util.h"
 
+#include <pthread.h>
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -262,4 +264,15 @@ bool same_file(const char *a, const char *b)
     struct stat sa, sb;
     return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
            sa.st_ino == sb.st_ino;
+}
+
+void run_halves(void *(*fn)(void *), void *first, void *second, bool two_threads)
+{
+    pthread_t helper;
+    bool threaded = two_threads && pthread_create(&helper, NULL, fn, second) == 0;
+    fn(first);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        fn(second);
 }

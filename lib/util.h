@@ -78,6 +78,12 @@ uint32_t hash_bytes(const void *data, size_t len);
  * another spelling of the path, or a link, is the same file. */
 bool same_file(const char *a, const char *b);
 
+/* fn(first) on this thread while fn(second) runs on a helper thread, both
+ * done on return.  When two_threads is false, or no thread can be made,
+ * both run here one after the other: the halves write nothing in common,
+ * so the result is the same either way. */
+void run_halves(void *(*fn)(void *), void *first, void *second, bool two_threads);
+
 /* Parse a whole string as a non-negative integer / finite double. */
 bool parse_uint64(const char *s, size_t len, uint64_t *out);
 bool parse_double(const char *s, size_t len, double *out);

@@ -1916,13 +1916,7 @@ static unsigned char *hotspot_states(const struct model *m, double min_n)
     size_t half = m->n_cells / 2;
     struct hotspot_range first = {m, min_n, state, 0, half},
                          second = {m, min_n, state, half, m->n_cells};
-    pthread_t helper;
-    bool threaded = pthread_create(&helper, NULL, hotspot_range, &second) == 0;
-    hotspot_range(&first);
-    if (threaded)
-        pthread_join(helper, NULL);
-    else
-        hotspot_range(&second);
+    run_halves(hotspot_range, &first, &second, true);
     return state;
 }
 

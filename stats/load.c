@@ -1578,13 +1578,7 @@ static void flush_block(const struct tallies *t, struct model *m, const struct r
     }
     struct flush_job first = {t, m, p, bc, new_from, 0, n / 2},
                      second = {t, m, p, bc, new_from, n / 2, n};
-    pthread_t helper;
-    bool threaded = n > 1 && pthread_create(&helper, NULL, flush_cells, &second) == 0;
-    flush_cells(&first);
-    if (threaded)
-        pthread_join(helper, NULL);
-    else
-        flush_cells(&second);
+    run_halves(flush_cells, &first, &second, n > 1);
 }
 
 /* Counts that model cells made before this dataset (by an earlier one)
@@ -1691,13 +1685,7 @@ static bool reader_load_first(struct block_reader *r, struct buf *err)
                     second = {r, r->raw, 0, split, ds->n_columns, true, {0}};
     buf_init(&first.err);
     buf_init(&second.err);
-    pthread_t helper;
-    bool threaded = pthread_create(&helper, NULL, prefetch_block, &second) == 0;
-    prefetch_block(&first);
-    if (threaded)
-        pthread_join(helper, NULL);
-    else
-        prefetch_block(&second);
+    run_halves(prefetch_block, &first, &second, true);
     const struct prefetch *failed = !first.ok ? &first : !second.ok ? &second : NULL;
     if (failed)
         buf_append(err, failed->err.data, failed->err.len);
@@ -2278,13 +2266,7 @@ void load_pool(struct model *m)
     }
     struct pool_job first = {m, adds, n_adds, 0, m->n_items / 2},
                     second = {m, adds, n_adds, m->n_items / 2, m->n_items};
-    pthread_t helper;
-    bool threaded = n_adds && pthread_create(&helper, NULL, pool_items, &second) == 0;
-    pool_items(&first);
-    if (threaded)
-        pthread_join(helper, NULL);
-    else
-        pool_items(&second);
+    run_halves(pool_items, &first, &second, n_adds > 0);
     free(adds);
     free(group_of);
     free(group_known);
