@@ -640,25 +640,32 @@ static void mark_children_zero(struct audit *a, size_t i, size_t *stack, size_t 
         }
 }
 
+/* The first set bit of bits[0..n) from i on (n when none): the relations
+ * to visit, skipped 64 at a time. */
+static size_t next_set_bit(const uint64_t *bits, size_t n, size_t i)
+{
+    size_t w = i / 64;
+    if (i >= n)
+        return n;
+    uint64_t word = bits[w] & (~(uint64_t)0 << (i % 64));
+    while (!word) {
+        if (++w * 64 >= n)
+            return n;
+        word = bits[w];
+    }
+    return w * 64 + (size_t)__builtin_ctzll(word);
+}
+
+/* The first active relation from i on (a->rel->n when none). */
+static size_t next_active(const struct audit *a, size_t i)
+{
+    return next_set_bit(a->active, a->rel->n, i);
+}
+
 /* Mark the hidden cells inside a shown cell with no positive answers
  * (through the relations, transitively).  Only hidden cells are marked and
  * followed: a shown cell's bounds are its values already, and a shown cell
  * with none is where marking starts. */
-/* The first active relation from i on (a->rel->n when none). */
-static size_t next_active(const struct audit *a, size_t i)
-{
-    size_t n = a->rel->n, w = i / 64;
-    if (i >= n)
-        return n;
-    uint64_t bits = a->active[w] & (~(uint64_t)0 << (i % 64));
-    while (!bits) {
-        if (++w * 64 >= n)
-            return n;
-        bits = a->active[w];
-    }
-    return w * 64 + (size_t)__builtin_ctzll(bits);
-}
-
 static void mark_zero(struct audit *a, size_t *stack)
 {
     size_t top = 0;
@@ -1294,16 +1301,7 @@ static void check_threshold_moved(struct block *b, double t)
  * further on in the same pass, as a pass over every flag did. */
 static size_t next_check(const struct block *b, size_t r)
 {
-    size_t n = b->rel->n, w = r / 64;
-    if (r >= n)
-        return n;
-    uint64_t bits = b->check[w] & (~(uint64_t)0 << (r % 64));
-    while (!bits) {
-        if (++w * 64 >= n)
-            return n;
-        bits = b->check[w];
-    }
-    return w * 64 + (size_t)__builtin_ctzll(bits);
+    return next_set_bit(b->check, b->rel->n, r);
 }
 
 static void suppress_block(struct block *b, bool additive, double min_n)
