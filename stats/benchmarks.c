@@ -180,11 +180,8 @@ static void fields_make(const struct stats_run *run, struct benchmark_fields *f)
             table_fields_str(&f->model_flag[k][g], model_text[k]);
             table_fields_str(&f->model_flag[k][g], flag_text[g]);
         }
-    for (int w = 0; w < 2; w++) {
-        table_fields_init(&f->tail[w]);
-        table_fields_str(&f->tail[w], w ? "yes" : "no");
-        table_fields_common(&f->tail[w], run);
-    }
+    for (int w = 0; w < 2; w++)
+        table_fields_tail(&f->tail[w], w ? "yes" : "no", run);
     table_fields_init(&f->lead);
     table_fields_init(&f->target);
     for (int s = 0; s < N_SUPPRESSION; s++)

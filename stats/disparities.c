@@ -144,11 +144,8 @@ static void fields_make(const struct stats_run *run, struct disparity_fields *f)
         table_fields_str(&f->shown_state[c], suppression_name(SUPP_NONE));
         table_fields_str(&f->shown_state[c], corrected_text[c]);
     }
-    for (int n = 0; n < N_NOTES; n++) {
-        table_fields_init(&f->note_tail[n]);
-        table_fields_str(&f->note_tail[n], note_text[n]);
-        table_fields_common(&f->note_tail[n], run);
-    }
+    for (int n = 0; n < N_NOTES; n++)
+        table_fields_tail(&f->note_tail[n], note_text[n], run);
     table_fields_init(&f->lead);
     table_fields_init(&f->methods);
     table_fields_init(&f->cell);

@@ -92,11 +92,8 @@ static void fields_make(const struct stats_run *run, struct hotspot_fields *f)
         table_fields_str(&f->shown_state[flagged], suppression_name(SUPP_NONE));
     }
     static const char *const direction_text[N_DIRECTIONS] = {"equal", "worse", "better", ""};
-    for (int d = 0; d < N_DIRECTIONS; d++) {
-        table_fields_init(&f->direction_tail[d]);
-        table_fields_str(&f->direction_tail[d], direction_text[d]);
-        table_fields_common(&f->direction_tail[d], run);
-    }
+    for (int d = 0; d < N_DIRECTIONS; d++)
+        table_fields_tail(&f->direction_tail[d], direction_text[d], run);
     table_fields_init(&f->lead);
     table_fields_init(&f->parent);
     f->cell_of = MODEL_NONE;

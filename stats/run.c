@@ -89,6 +89,13 @@ void table_fields_common(struct table_fields *f, const struct stats_run *run)
     table_fields_str(f, run->min_n_text);
 }
 
+void table_fields_tail(struct table_fields *f, const char *last, const struct stats_run *run)
+{
+    table_fields_init(f);
+    table_fields_str(f, last);
+    table_fields_common(f, run);
+}
+
 static const struct stats_run *sort_run; /* qsort has no context argument */
 
 static int compare_cells(const void *pa, const void *pb)

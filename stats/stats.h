@@ -105,6 +105,8 @@ void stats_format_common(struct stats_run *run);
 void table_common(struct table *t, const struct stats_run *run);
 /* The same columns as the end of a run of fields (table_fields). */
 void table_fields_common(struct table_fields *f, const struct stats_run *run);
+/* f made anew as a row's tail: the field last, then the common columns. */
+void table_fields_tail(struct table_fields *f, const char *last, const struct stats_run *run);
 
 bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_themes(const struct stats_run *run, struct table *t, struct buf *err);
