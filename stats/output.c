@@ -312,8 +312,6 @@ void table_str(struct table *t, const char *s)
     memcpy(m->field, t->line.data + start, m->field_len);
 }
 
-#define NAME_COPY 16
-
 /* Fibonacci hashing of the address: names are 8-aligned at best, so the
  * low bits alone would crowd a few slots. */
 static size_t name_hash(const char *name, size_t n_slots)
@@ -353,27 +351,13 @@ static const struct name_slot *find_name(struct name_cache *nc, const char *name
         buf_putc(&nc->fields, ','); /* the field with its comma: one copy for both */
         put_text_field(&nc->fields, name, strlen(name));
         slot->field_len = nc->fields.len - slot->field_at;
-        /* room for append_field's fixed 16-byte copy past the last field,
-         * zeroed so that the copy reads no uninitialised bytes */
-        buf_reserve(&nc->fields, NAME_COPY);
-        memset(nc->fields.data + nc->fields.len, 0, NAME_COPY);
+        /* room for table_append_padded's fixed-size copy past the last
+         * field, zeroed so that the copy reads no uninitialised bytes */
+        buf_reserve(&nc->fields, TABLE_FIELDS_COPY);
+        memset(nc->fields.data + nc->fields.len, 0, TABLE_FIELDS_COPY);
         nc->used++;
     }
     return slot;
-}
-
-/* Most fields are short: a fixed 16-byte copy (reading past the field into
- * the arena's slack, the line's end moved by the field's length only) is
- * two instructions where memcpy of a variable length is a call. */
-static inline void append_field(struct buf *line, const char *field, size_t len)
-{
-    if (line->len + NAME_COPY + len + 1 > line->cap)
-        buf_reserve(line, NAME_COPY + len);
-    if (len <= NAME_COPY)
-        memcpy(line->data + line->len, field, NAME_COPY);
-    else
-        memcpy(line->data + line->len, field, len);
-    line->len += len; /* NUL-terminated at the row's end (next_field) */
 }
 
 void table_name(struct table *t, const char *name)
@@ -396,7 +380,7 @@ void table_name(struct table *t, const char *name)
         }
     }
     size_t first = column == 0; /* a row's first field: without the comma */
-    append_field(&t->line, nc->fields.data + at + first, len - first);
+    table_append_padded(&t->line, nc->fields.data + at + first, len - first);
 }
 
 static void release_memo(struct table *t)

@@ -151,6 +151,19 @@ void table_fields_num(struct table_fields *f, double v);     /* as table_num */
  * longer (two instructions, where memcpy of a variable length is a call):
  * each run keeps as many zeroed bytes after its text. */
 #define TABLE_FIELDS_COPY 32
+/* Append len bytes of text to line, where text is followed by at least
+ * TABLE_FIELDS_COPY readable bytes (zeroed slack): a short text goes as one
+ * fixed-size copy, the line's end moved by len only. */
+static inline void table_append_padded(struct buf *line, const char *text, size_t len)
+{
+    if (line->len + TABLE_FIELDS_COPY + len + 1 > line->cap)
+        buf_reserve(line, TABLE_FIELDS_COPY + len);
+    if (len <= TABLE_FIELDS_COPY)
+        memcpy(line->data + line->len, text, TABLE_FIELDS_COPY);
+    else
+        memcpy(line->data + line->len, text, len);
+    line->len += len; /* NUL-terminated by the next field or the row's end */
+}
 /* The fields of f, as the calls that made them would have written them.
  * Inline: a national year's tables are some 50 million runs. */
 static inline void table_put(struct table *t, const struct table_fields *f)
@@ -158,17 +171,8 @@ static inline void table_put(struct table *t, const struct table_fields *f)
     if (!f->n_fields)
         return;
     size_t first = t->column == 0; /* a row's first field: without the comma */
-    const char *text = f->text.data + first;
-    size_t len = f->text.len - first;
     t->column += f->n_fields;
-    struct buf *line = &t->line;
-    if (line->len + TABLE_FIELDS_COPY + len + 1 > line->cap)
-        buf_reserve(line, TABLE_FIELDS_COPY + len);
-    if (len <= TABLE_FIELDS_COPY)
-        memcpy(line->data + line->len, text, TABLE_FIELDS_COPY);
-    else
-        memcpy(line->data + line->len, text, len);
-    line->len += len; /* NUL-terminated at the row's end (table_end_row) */
+    table_append_padded(&t->line, f->text.data + first, f->text.len - first);
 }
 void table_end_row(struct table *t);
 /* Done writing: the file, still under its temporary name, its writing to
