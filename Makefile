@@ -24,8 +24,13 @@ CSV_LIBS    := $(shell pkg-config --libs libcsv 2>/dev/null || echo -lcsv)
 # way, in case its .pc is missing.
 DEFLATE_CFLAGS := $(shell pkg-config --cflags libdeflate 2>/dev/null)
 DEFLATE_LIBS   := $(shell pkg-config --libs libdeflate 2>/dev/null || echo -ldeflate)
-PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CSV_CFLAGS) $(DEFLATE_CFLAGS)
-PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CSV_LIBS) $(DEFLATE_LIBS) \
+# ISA-L (igzip: candour-stats --gzip) likewise: Debian's libisal-dev ships
+# libisal.pc, with <isa-l/igzip_lib.h> in the default include path.
+ISAL_CFLAGS := $(shell pkg-config --cflags libisal 2>/dev/null)
+ISAL_LIBS   := $(shell pkg-config --libs libisal 2>/dev/null || echo -lisal)
+PKG_CFLAGS  := $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CSV_CFLAGS) $(DEFLATE_CFLAGS) \
+               $(ISAL_CFLAGS)
+PKG_LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null) $(CSV_LIBS) $(DEFLATE_LIBS) $(ISAL_LIBS) \
                -lpthread -lm
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)

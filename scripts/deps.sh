@@ -11,8 +11,8 @@
 #                            a command of that name on the PATH
 # apt-get runs as root, or through sudo.
 set -eu
-PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev libdeflate-dev gnuplot-nox
-pkg-config libcmocka-dev python3"
+PACKAGES="gcc make libc6-dev libcsv-dev libgsl-dev zlib1g-dev libdeflate-dev libisal-dev
+gnuplot-nox pkg-config libcmocka-dev python3"
 for arg in "$@"; do
     case "$arg" in
     bench) PACKAGES="$PACKAGES gzip nodejs npm" ;;
@@ -42,6 +42,7 @@ present() {
     libgsl-dev) pkg-config --exists gsl ;;
     zlib1g-dev) pkg-config --exists zlib ;;
     libdeflate-dev) pkg-config --exists libdeflate || compiles libdeflate.h -ldeflate ;;
+    libisal-dev) pkg-config --exists libisal || compiles isa-l/igzip_lib.h -lisal ;;
     libcmocka-dev) pkg-config --exists cmocka ;;
     make | pkg-config | python3 | gzip | npm) command -v "$1" ;;
     *)

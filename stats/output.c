@@ -1,6 +1,5 @@
 #include "output.h"
 
-#include <libdeflate.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -9,6 +8,7 @@
 
 #include "csvout.h"
 #include "numfmt.h"
+#include "packer.h"
 #include "text.h"
 
 static bool use_gzip;
@@ -17,9 +17,6 @@ void tables_use_gzip(bool on)
 {
     use_gzip = on;
 }
-
-/* libdeflate's level 1: about 3x faster than level 6 on these tables. */
-#define TABLE_GZIP_LEVEL 1
 
 /* A table of one thread is cut into chunks of this size: stdio writes a
  * piece larger than its buffer straight from ours, instead of copying
@@ -106,17 +103,18 @@ static void write_ready(struct table_sink *s)
 }
 
 /* The bytes of t's chunk as they go to the file: the rows, or with --gzip
- * the rows deflated into one gzip member. */
+ * the rows deflated into one gzip member (packer.h). */
 static struct buf *chunk_bytes(struct table *t)
 {
     if (!t->compressor || !t->line.len)
         return &t->line; /* an empty chunk: no empty member either */
-    size_t bound = libdeflate_gzip_compress_bound(t->compressor, t->line.len);
     buf_clear(&t->packed);
-    buf_reserve(&t->packed, bound);
-    /* never 0 with a bound this size */
-    t->packed.len =
-        libdeflate_gzip_compress(t->compressor, t->line.data, t->line.len, t->packed.data, bound);
+    if (!pack_gzip(t->compressor, t->line.data, t->line.len, &t->packed)) {
+        /* a chunk is about TABLE_WRITE_SIZE, far from pack_gzip's 4 GiB */
+        fprintf(stderr, "candour-stats: internal error: a chunk of %zu bytes not compressed\n",
+                t->line.len);
+        abort();
+    }
     buf_clear(&t->line);
     return &t->packed;
 }
@@ -233,14 +231,8 @@ bool table_open(struct table *t, const char *dir, const char *name, const char *
     }
     struct table_sink *s = t->sink;
     bool opened = sink_open(s, dir, name, header, err);
-    if (opened && use_gzip && !(t->compressor = libdeflate_alloc_compressor(TABLE_GZIP_LEVEL))) {
-        buf_printf(err, "%s: cannot start compressing it", s->file.final_path);
-        pthread_mutex_lock(&s->lock);
-        s->failed = true; /* the caller's table_done, or below, removes the file */
-        pthread_cond_broadcast(&s->moved);
-        pthread_mutex_unlock(&s->lock);
-        opened = false;
-    }
+    if (opened && use_gzip)
+        t->compressor = packer_new();
     if (!opened && s == &t->own) { /* nothing for the caller to abort */
         table_sink_result(s);
         table_sink_release(s);
@@ -577,31 +569,28 @@ void table_end_row(struct table *t)
     }
 }
 
-/* A table with no unit at all: its header alone.  False when it cannot
- * be compressed. */
-static bool write_header_alone(struct table_sink *s)
+/* A table with no unit at all: its header alone (a header line is far
+ * from pack_gzip's limit). */
+static void write_header_alone(struct table_sink *s)
 {
-    struct buf text;
+    struct buf text, packed;
     buf_init(&text);
+    buf_init(&packed);
     buf_puts(&text, s->header);
     buf_putc(&text, '\n');
-    bool ok = true;
+    struct buf *bytes = &text;
     if (use_gzip) {
-        struct libdeflate_compressor *c = libdeflate_alloc_compressor(TABLE_GZIP_LEVEL);
-        ok = c != NULL;
-        if (ok) {
-            size_t bound = libdeflate_gzip_compress_bound(c, text.len);
-            char *packed = xmalloc(bound);
-            (void)atomic_write(&s->file, packed,
-                               libdeflate_gzip_compress(c, text.data, text.len, packed, bound));
-            free(packed);
-            libdeflate_free_compressor(c);
-        }
-    } else {
-        (void)atomic_write(&s->file, text.data, text.len);
+        struct packer *p = packer_new();
+        if (pack_gzip(p, text.data, text.len, &packed))
+            bytes = &packed;
+        else
+            s->failed = true;
+        packer_free(p);
     }
+    if (!s->failed)
+        (void)atomic_write(&s->file, bytes->data, bytes->len);
     buf_release(&text);
-    return ok;
+    buf_release(&packed);
 }
 
 /* The last part out: every chunk is written (each part handed in its
@@ -609,8 +598,8 @@ static bool write_header_alone(struct table_sink *s)
  * file can start going to disk. */
 static void sink_finish(struct table_sink *s)
 {
-    if (!s->failed && s->opened && s->next_write == 0 && !write_header_alone(s))
-        s->failed = true;
+    if (!s->failed && s->opened && s->next_write == 0)
+        write_header_alone(s);
     if (!s->failed && s->opened)
         atomic_start_sync(&s->file);
     release_buffers(s); /* the chunks' space, no longer needed */
@@ -629,8 +618,7 @@ void table_done(struct table *t, bool ok)
     pthread_mutex_unlock(&s->lock);
     if (last)
         sink_finish(s);
-    if (t->compressor)
-        libdeflate_free_compressor(t->compressor);
+    packer_free(t->compressor);
     t->compressor = NULL;
     t->in_chunk = false;
     buf_release(&t->line);

@@ -102,7 +102,7 @@ struct table {
     size_t unit;       /* table_unit: units seen */
     size_t claim_begin, claim_end; /* the units of the chunk claimed */
     struct buf packed; /* --gzip: the chunk deflated */
-    struct libdeflate_compressor *compressor;
+    struct packer *compressor; /* --gzip: this thread's */
     size_t n_columns;
     size_t column;            /* fields written on the current line */
     struct column_memo *memo; /* per column */
