@@ -1945,21 +1945,70 @@ static unsigned char *hotspot_states(const struct model *m, double min_n)
  * and the checks are made again on the result, until they hold.  Each round
  * only adds hidden cells, so this ends. */
 
-/* Every figure's first ledger record ([field * n_cells + cell]; LEDGER_NONE
- * when it has none): fields are items, or themes. */
-static size_t *ledger_index(const struct stats_run *run, const struct ledger *l, bool theme)
+/* The key of cell c's figures up to the field (ledger_cell_key), and the
+ * encoded ids of the items' (or themes') fields: a figure's key is the two
+ * joined by a TAB (disclosure_figure_key). */
+static void figure_cell_key(const struct stats_run *run, bool theme, size_t c, struct buf *key)
+{
+    const char *fields[LEDGER_KEY_FIELDS - 1] = {theme ? "theme" : "item",  cell_period(run, c),
+                                                 cell_scope(run, c),        cell_grouping(run, c),
+                                                 cell_parent_group(run, c), cell_group(run, c)};
+    ledger_cell_key(key, fields);
+}
+
+/* The encoded names of the items (or themes), each with its ledger id;
+ * freed by field_names_free. */
+struct field_names {
+    struct buf text;
+    size_t *at;
+    struct ledger_name *name;
+    size_t n;
+};
+
+static void field_names_make(const struct stats_run *run, const struct ledger *l, bool theme,
+                             struct field_names *out)
 {
     const struct model *m = &run->model;
-    size_t width = theme ? m->n_themes : m->n_items;
-    size_t *first = xcalloc(width * m->n_cells + 1, sizeof(size_t));
+    out->n = theme ? m->n_themes : m->n_items;
+    buf_init(&out->text);
+    out->at = xcalloc(out->n + 1, sizeof(size_t));
+    out->name = xcalloc(out->n + 1, sizeof(struct ledger_name));
+    for (size_t i = 0; i < out->n; i++) {
+        ledger_encode(&out->text, theme ? m->theme_ids[i] : m->items[i].id);
+        out->at[i + 1] = out->text.len;
+    }
+    for (size_t i = 0; i < out->n; i++) { /* the text no longer moves */
+        const char *text = out->text.data + out->at[i];
+        size_t len = out->at[i + 1] - out->at[i];
+        out->name[i] = (struct ledger_name){text, len, ledger_field(l, text, len)};
+    }
+}
+
+static void field_names_free(struct field_names *f)
+{
+    buf_release(&f->text);
+    free(f->at);
+    free(f->name);
+}
+
+/* Every figure's ledger figure ([field * n_cells + cell]; LEDGER_NONE
+ * when it has none): fields are items, or themes. */
+static uint32_t *ledger_index(const struct stats_run *run, const struct ledger *l, bool theme)
+{
+    const struct model *m = &run->model;
+    struct field_names names;
+    field_names_make(run, l, theme, &names);
+    uint32_t *first = xcalloc(names.n * m->n_cells + 1, sizeof(uint32_t));
     struct buf key;
     buf_init(&key);
-    for (size_t i = 0; i < width; i++)
-        for (size_t c = 0; c < m->n_cells; c++) {
-            disclosure_figure_key(run, theme, c, i, &key);
-            first[i * m->n_cells + c] = ledger_find(l, key.data, key.len);
-        }
+    for (size_t c = 0; c < m->n_cells; c++) {
+        figure_cell_key(run, theme, c, &key);
+        uint32_t cell = ledger_cell(l, key.data, key.len);
+        for (size_t i = 0; i < names.n; i++)
+            first[i * m->n_cells + c] = ledger_figure(l, cell, names.name[i].id);
+    }
     buf_release(&key);
+    field_names_free(&names);
     return first;
 }
 
@@ -1993,20 +2042,11 @@ static bool small_difference(double dn, double dx, double min_n)
     return changed && fabs(dn) < min_n - 1e-9;
 }
 
-/* The record of release r in a figure's chain, or NULL. */
-static const struct ledger_figure *in_release(const struct ledger *l, size_t first, uint32_t r)
-{
-    for (size_t f = first; f != LEDGER_NONE; f = l->figures[f].next)
-        if (l->figures[f].release == r)
-            return &l->figures[f];
-    return NULL;
-}
-
 struct ledger_pass {
     const struct model *m;
     const struct ledger *l;
     const struct relations *rel;
-    const size_t *first; /* ledger_index */
+    const uint32_t *first; /* ledger_index */
     unsigned char *forced;
     bool theme;
     double min_n;
@@ -2019,24 +2059,69 @@ static bool hidden_now(const struct ledger_pass *p, size_t c, size_t i)
 }
 
 /* Rules (a) and (b), or with complement rule (c), for shown figure (c, i);
- * true to hide it. */
+ * true to hide it.  The figure is judged once per span of its record (a
+ * run of releases that recorded the same), and the complement once per
+ * span of the pair: the same records give the same answer, so a history of
+ * many identical releases costs what one does. */
 static bool figure_gives_away(const struct ledger_pass *p, size_t c, size_t i, bool complement)
 {
     const struct model *m = p->m;
+    const struct ledger *l = p->l;
     struct figure now = figure_now(m, p->theme, c, i);
     size_t w = model_org_cell(m, c);
     struct figure whole = figure_now(m, p->theme, w, i);
-    for (size_t f = p->first[i * m->n_cells + c]; f != LEDGER_NONE; f = p->l->figures[f].next) {
-        const struct ledger_figure *then = &p->l->figures[f];
+    uint32_t occ;
+    for (uint32_t s = ledger_first_span(l, p->first[i * m->n_cells + c], &occ); s != LEDGER_NONE;
+         s = ledger_next_span(l, &occ, s)) {
+        const struct ledger_span *then = &l->spans[s];
         if (!then->shown || small_difference(now.n - then->n, now.x - then->x, p->min_n))
             return true;
         if (!complement || w == c || hidden_now(p, w, i))
             continue;
-        const struct ledger_figure *whole_then =
-            in_release(p->l, p->first[i * m->n_cells + w], then->release);
-        if (whole_then && whole_then->shown &&
-            small_difference((whole.n - now.n) - (whole_then->n - then->n),
-                             (whole.x - now.x) - (whole_then->x - then->x), p->min_n))
+        uint32_t end = ledger_span_end(l, then), until;
+        for (uint32_t r = then->from; r < end; r = until) {
+            const struct ledger_span *whole_then =
+                ledger_at(l, p->first[i * m->n_cells + w], r, &until);
+            if (whole_then && whole_then->shown &&
+                small_difference((whole.n - now.n) - (whole_then->n - then->n),
+                                 (whole.x - now.x) - (whole_then->x - then->x), p->min_n))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Rule (d) for relation ri and field i at the releases [from, end) where
+ * the parent's record was then (shown): true to hide the parent.  Judged
+ * once per run of releases over which no child's record changed. */
+static bool relation_gives_away_then(const struct ledger_pass *p, const struct relation *rel,
+                                     size_t i, const struct ledger_span *then, uint32_t end)
+{
+    const struct model *m = p->m;
+    struct figure parent = figure_now(m, p->theme, rel->parent, i);
+    for (uint32_t r = then->from, next; r < end; r = next) {
+        double dn = parent.n - then->n, dx = parent.x - then->x, children_n = 0;
+        size_t unknown = 0;
+        next = end;
+        for (size_t k = 0; k < rel->n_children; k++) {
+            size_t c = rel->children[k];
+            struct figure child = figure_now(m, p->theme, c, i);
+            children_n += child.n;
+            uint32_t until;
+            const struct ledger_span *child_then =
+                ledger_at(p->l, p->first[i * m->n_cells + c], r, &until);
+            next = until < next ? until : next;
+            if (hidden_now(p, c, i) || (child_then && !child_then->shown)) {
+                unknown++;
+                continue;
+            }
+            dn -= child.n - (child_then ? child_then->n : 0);
+            dx -= child.x - (child_then ? child_then->x : 0);
+        }
+        bool remainder = rel->remainder && parent.n - children_n > 1e-9;
+        if (unknown + remainder == 0)
+            continue;
+        if ((unknown == 1 && !remainder) || small_difference(dn, dx, p->min_n))
             return true;
     }
     return false;
@@ -2046,34 +2131,15 @@ static bool figure_gives_away(const struct ledger_pass *p, size_t c, size_t i, b
 static bool relation_gives_away(const struct ledger_pass *p, size_t ri, size_t i)
 {
     const struct model *m = p->m;
+    const struct ledger *l = p->l;
     const struct relation *r = &p->rel->list[ri];
-    struct figure parent = figure_now(m, p->theme, r->parent, i);
     if (hidden_now(p, r->parent, i))
         return false;
-    for (size_t f = p->first[i * m->n_cells + r->parent]; f != LEDGER_NONE;
-         f = p->l->figures[f].next) {
-        const struct ledger_figure *then = &p->l->figures[f];
-        if (!then->shown)
-            continue;
-        double dn = parent.n - then->n, dx = parent.x - then->x, children_n = 0;
-        size_t unknown = 0;
-        for (size_t k = 0; k < r->n_children; k++) {
-            size_t c = r->children[k];
-            struct figure child = figure_now(m, p->theme, c, i);
-            children_n += child.n;
-            const struct ledger_figure *child_then =
-                in_release(p->l, p->first[i * m->n_cells + c], then->release);
-            if (hidden_now(p, c, i) || (child_then && !child_then->shown)) {
-                unknown++;
-                continue;
-            }
-            dn -= child.n - (child_then ? child_then->n : 0);
-            dx -= child.x - (child_then ? child_then->x : 0);
-        }
-        bool remainder = r->remainder && parent.n - children_n > 1e-9;
-        if (unknown + remainder == 0)
-            continue;
-        if ((unknown == 1 && !remainder) || small_difference(dn, dx, p->min_n))
+    uint32_t occ;
+    for (uint32_t s = ledger_first_span(l, p->first[i * m->n_cells + r->parent], &occ);
+         s != LEDGER_NONE; s = ledger_next_span(l, &occ, s)) {
+        const struct ledger_span *then = &l->spans[s];
+        if (then->shown && relation_gives_away_then(p, r, i, then, ledger_span_end(l, then)))
             return true;
     }
     return false;
@@ -2150,8 +2216,8 @@ static size_t hr_all_row(const struct stats_run *run, size_t i)
 }
 
 /* Rules (a) and (b), or with complement rule (c), for shown row i, side by
- * side; true to hide it. */
-static bool hr_row_gives_away(const struct stats_run *run, const size_t *first,
+ * side; true to hide it.  Judged per span, as figure_gives_away. */
+static bool hr_row_gives_away(const struct stats_run *run, const uint32_t *first,
                               const unsigned char *forced, size_t i, bool complement)
 {
     const struct ledger *l = run->ledger;
@@ -2161,54 +2227,75 @@ static bool hr_row_gives_away(const struct stats_run *run, const size_t *first,
     double min_n = run->opt->min_n;
     for (int side = 0; side < 2; side++) {
         struct figure now = hr_side(&list[i], side);
-        for (size_t f = first[2 * i + side]; f != LEDGER_NONE; f = l->figures[f].next) {
-            const struct ledger_figure *then = &l->figures[f];
+        struct figure total = whole ? hr_side(&list[all], side) : now;
+        uint32_t occ;
+        for (uint32_t s = ledger_first_span(l, first[2 * i + side], &occ); s != LEDGER_NONE;
+             s = ledger_next_span(l, &occ, s)) {
+            const struct ledger_span *then = &l->spans[s];
             if (!then->shown || small_difference(now.n - then->n, now.x - then->x, min_n))
                 return true;
-            const struct ledger_figure *all_then =
-                whole ? in_release(l, first[2 * all + side], then->release) : NULL;
-            struct figure total = whole ? hr_side(&list[all], side) : now;
-            if (all_then && all_then->shown &&
-                small_difference((total.n - now.n) - (all_then->n - then->n),
-                                 (total.x - now.x) - (all_then->x - then->x), min_n))
-                return true;
+            uint32_t end = whole ? ledger_span_end(l, then) : then->from, until;
+            for (uint32_t r = then->from; r < end; r = until) {
+                const struct ledger_span *all_then = ledger_at(l, first[2 * all + side], r, &until);
+                if (all_then && all_then->shown &&
+                    small_difference((total.n - now.n) - (all_then->n - then->n),
+                                     (total.x - now.x) - (all_then->x - then->x), min_n))
+                    return true;
+            }
         }
     }
     return false;
 }
 
-/* Rule (d) for the ALL row a: its shown difference less the org rows'
- * shown ones; true to hide it. */
-static bool hr_all_gives_away(const struct stats_run *run, const size_t *first,
-                              const unsigned char *forced, size_t a)
+/* Rule (d) for the ALL row a, side by side, at the releases [then->from,
+ * end) where its record was then (shown): its shown difference less the
+ * org rows' shown ones; true to hide it.  Judged once per run of releases
+ * over which no org row's record changed. */
+static bool hr_all_gives_away_then(const struct stats_run *run, const uint32_t *first,
+                                   const unsigned char *forced, size_t a, int side,
+                                   const struct ledger_span *then, uint32_t end)
 {
     const struct ledger *l = run->ledger;
     const struct hr_row *list = run->disclosure.hr.list;
-    for (int side = 0; side < 2; side++) {
-        struct figure total = hr_side(&list[a], side);
-        for (size_t f = first[2 * a + side]; f != LEDGER_NONE; f = l->figures[f].next) {
-            const struct ledger_figure *then = &l->figures[f];
-            if (!then->shown)
+    struct figure total = hr_side(&list[a], side);
+    for (uint32_t r = then->from, next; r < end; r = next) {
+        double dn = total.n - then->n, dx = total.x - then->x;
+        size_t unknown = 0;
+        next = end;
+        for (size_t i = 0; i < run->hr.n_cells; i++) {
+            if (hr_all_row(run, i) != a)
                 continue;
-            double dn = total.n - then->n, dx = total.x - then->x;
-            size_t unknown = 0;
-            for (size_t i = 0; i < run->hr.n_cells; i++) {
-                if (hr_all_row(run, i) != a)
-                    continue;
-                const struct ledger_figure *row_then =
-                    in_release(l, first[2 * i + side], then->release);
-                if (forced[i] || list[i].supp != SUPP_NONE || (row_then && !row_then->shown)) {
-                    unknown++;
-                    continue;
-                }
-                struct figure now = hr_side(&list[i], side);
-                dn -= now.n - (row_then ? row_then->n : 0);
-                dx -= now.x - (row_then ? row_then->x : 0);
+            uint32_t until;
+            const struct ledger_span *row_then = ledger_at(l, first[2 * i + side], r, &until);
+            next = until < next ? until : next;
+            if (forced[i] || list[i].supp != SUPP_NONE || (row_then && !row_then->shown)) {
+                unknown++;
+                continue;
             }
-            if (unknown == 1 || (unknown > 1 && small_difference(dn, dx, run->opt->min_n)))
+            struct figure now = hr_side(&list[i], side);
+            dn -= now.n - (row_then ? row_then->n : 0);
+            dx -= now.x - (row_then ? row_then->x : 0);
+        }
+        if (unknown == 1 || (unknown > 1 && small_difference(dn, dx, run->opt->min_n)))
+            return true;
+    }
+    return false;
+}
+
+/* Rule (d) for the ALL row a: true to hide it. */
+static bool hr_all_gives_away(const struct stats_run *run, const uint32_t *first,
+                              const unsigned char *forced, size_t a)
+{
+    const struct ledger *l = run->ledger;
+    uint32_t occ;
+    for (int side = 0; side < 2; side++)
+        for (uint32_t s = ledger_first_span(l, first[2 * a + side], &occ); s != LEDGER_NONE;
+             s = ledger_next_span(l, &occ, s)) {
+            const struct ledger_span *then = &l->spans[s];
+            if (then->shown &&
+                hr_all_gives_away_then(run, first, forced, a, side, then, ledger_span_end(l, then)))
                 return true;
         }
-    }
     return false;
 }
 
@@ -2221,7 +2308,7 @@ static void hr_decide(struct stats_run *run)
         hr_suppress(&run->hr, rows, opt->wres_unknown_as_bme, opt->min_n, NULL);
         return;
     }
-    size_t *first = xcalloc(2 * rows->n + 1, sizeof(size_t));
+    uint32_t *first = xcalloc(2 * rows->n + 1, sizeof(uint32_t));
     unsigned char *forced = xcalloc(rows->n + 1, 1);
     struct buf key;
     buf_init(&key);
@@ -2267,14 +2354,19 @@ void disclosure_record(const struct stats_run *run, struct ledger *l)
     const struct model *m = &run->model;
     struct buf key;
     buf_init(&key);
+    ledger_begin(l, run->opt->min_n);
     for (int theme = 0; theme < 2; theme++) {
-        size_t width = theme ? m->n_themes : m->n_items;
-        for (size_t c = 0; c < m->n_cells; c++)
-            for (size_t i = 0; i < width; i++) {
+        struct field_names names;
+        field_names_make(run, l, theme, &names);
+        for (size_t c = 0; c < m->n_cells; c++) {
+            figure_cell_key(run, theme, c, &key);
+            struct ledger_name cell = {key.data, key.len, ledger_cell(l, key.data, key.len)};
+            for (size_t i = 0; i < names.n; i++) {
                 struct figure f = figure_now(m, theme, c, i);
-                disclosure_figure_key(run, theme, c, i, &key);
-                ledger_record(l, key.data, key.len, f.supp == SUPP_NONE, f.n, f.x);
+                ledger_record_at(l, &cell, &names.name[i], f.supp == SUPP_NONE, f.n, f.x);
             }
+        }
+        field_names_free(&names);
     }
     for (size_t i = 0; i < run->disclosure.hr.n; i++) {
         const struct hr_row *r = &run->disclosure.hr.list[i];

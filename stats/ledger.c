@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* CRC-32 of data[0..len) continuing from crc (0 to start). */
+static uint32_t crc_more(uint32_t crc, const char *data, size_t len)
+{
+    return (uint32_t)libdeflate_crc32(crc, data, len);
+}
+
 static uint32_t crc_of(const char *data, size_t len)
 {
-    return (uint32_t)libdeflate_crc32(0, data, len);
+    return crc_more(0, data, len);
 }
 
 void ledger_encode(struct buf *out, const char *s)
@@ -27,238 +34,460 @@ void ledger_encode(struct buf *out, const char *s)
     }
 }
 
-void ledger_key(struct buf *key, const char *const fields[LEDGER_KEY_FIELDS])
+static void join_encoded(struct buf *key, const char *const *fields, int n)
 {
     buf_clear(key);
-    for (int f = 0; f < LEDGER_KEY_FIELDS; f++) {
+    for (int f = 0; f < n; f++) {
         if (f)
             buf_putc(key, '\t');
         ledger_encode(key, fields[f]);
     }
 }
 
-/* ---- the index: key text -> its figures --------------------------------------- */
-
-static size_t slot_of(const struct ledger *l, const char *key, size_t len)
+void ledger_key(struct buf *key, const char *const fields[LEDGER_KEY_FIELDS])
 {
-    size_t i = hash_bytes(key, len) & (l->n_slots - 1);
+    join_encoded(key, fields, LEDGER_KEY_FIELDS);
+}
+
+void ledger_cell_key(struct buf *key, const char *const fields[LEDGER_KEY_FIELDS - 1])
+{
+    join_encoded(key, fields, LEDGER_KEY_FIELDS - 1);
+}
+
+/* ---- the index: (cell, field) -> figure -> its spans -------------------------- */
+
+static size_t pair_hash(uint32_t cell, uint32_t field)
+{
+    uint64_t h = ((uint64_t)cell << 32 | field) * 0x9e3779b97f4a7c15u;
+    return (size_t)(h >> 32 ^ h);
+}
+
+static size_t figure_slot(const struct ledger *l, uint32_t cell, uint32_t field)
+{
+    size_t mask = l->n_slots - 1, i = pair_hash(cell, field) & mask;
     while (l->slots[i]) {
-        const char *k = l->keys[l->slots[i] - 1];
-        if (strlen(k) == len && memcmp(k, key, len) == 0)
+        const struct ledger_figure *f = &l->figures[l->slots[i] - 1];
+        if (f->cell == cell && f->field == field)
             break;
-        i = (i + 1) & (l->n_slots - 1);
+        i = (i + 1) & mask;
     }
     return i;
 }
 
-static void grow_slots(struct ledger *l)
+uint32_t ledger_figure(const struct ledger *l, uint32_t cell, uint32_t field)
 {
-    size_t n = l->n_slots ? 2 * l->n_slots : 1024;
-    free(l->slots);
-    l->slots = xcalloc(n, sizeof(uint32_t));
-    l->n_slots = n;
-    for (size_t k = 0; k < l->n_keys; k++)
-        l->slots[slot_of(l, l->keys[k], strlen(l->keys[k]))] = (uint32_t)(k + 1);
-}
-
-size_t ledger_find(const struct ledger *l, const char *key, size_t len)
-{
-    if (!l->n_slots)
+    if (!l->n_slots || cell == LEDGER_NONE || field == LEDGER_NONE)
         return LEDGER_NONE;
-    uint32_t s = l->slots[slot_of(l, key, len)];
-    return s ? l->key_first[s - 1] : LEDGER_NONE;
+    uint32_t s = l->slots[figure_slot(l, cell, field)];
+    return s ? s - 1 : LEDGER_NONE;
 }
 
-static void index_figure(struct ledger *l, const char *key, size_t len, struct ledger_figure fig)
+static uint32_t dict_id(const struct strdict *d, const char *text, size_t len)
 {
-    if (2 * (l->n_keys + 1) > l->n_slots)
-        grow_slots(l);
-    size_t s = slot_of(l, key, len);
-    if (!l->slots[s]) {
-        size_t cap = l->n_keys;
-        if ((cap & (cap - 1)) == 0) { /* 0, 1, 2, 4, ...: full */
-            l->keys = xrealloc(l->keys, (cap ? 2 * cap : 1) * sizeof(char *));
-            l->key_first = xrealloc(l->key_first, (cap ? 2 * cap : 1) * sizeof(size_t));
+    int64_t id = strdict_find(d, text, len);
+    return id < 0 ? LEDGER_NONE : (uint32_t)id;
+}
+
+uint32_t ledger_cell(const struct ledger *l, const char *text, size_t len)
+{
+    return dict_id(&l->cells, text, len);
+}
+
+uint32_t ledger_field(const struct ledger *l, const char *text, size_t len)
+{
+    return dict_id(&l->fields, text, len);
+}
+
+/* The length of a key's cell part: up to its last TAB (len when none). */
+static size_t cell_len(const char *key, size_t len)
+{
+    size_t at = len;
+    while (at > 0 && key[at - 1] != '\t')
+        at--;
+    return at ? at - 1 : len;
+}
+
+uint32_t ledger_find(const struct ledger *l, const char *key, size_t len)
+{
+    size_t c = cell_len(key, len);
+    if (c == len)
+        return LEDGER_NONE;
+    return ledger_figure(l, ledger_cell(l, key, c), ledger_field(l, key + c + 1, len - c - 1));
+}
+
+/* The span of one occurrence o holding release r, or NULL; *until as
+ * ledger_at's, for o alone. */
+static const struct ledger_span *occurrence_at(const struct ledger *l, uint32_t o, uint32_t r,
+                                               uint32_t *until)
+{
+    uint32_t later = LEDGER_OPEN; /* where the span after r's gap begins */
+    for (uint32_t s = l->figures[o].last; s != LEDGER_NONE; s = l->spans[s].prev) {
+        const struct ledger_span *span = &l->spans[s];
+        if (span->from <= r) {
+            if (r < span->to) {
+                *until = span->to;
+                return span;
+            }
+            break;
         }
-        l->keys[l->n_keys] = xstrndup(key, len);
-        l->key_first[l->n_keys] = LEDGER_NONE;
-        l->slots[s] = (uint32_t)++l->n_keys;
+        later = span->from;
     }
-    size_t k = l->slots[s] - 1;
+    *until = later;
+    return NULL;
+}
+
+const struct ledger_span *ledger_at(const struct ledger *l, uint32_t f, uint32_t r, uint32_t *until)
+{
+    const struct ledger_span *found = NULL;
+    *until = LEDGER_OPEN;
+    for (uint32_t o = f; o != LEDGER_NONE; o = l->figures[o].dup) {
+        uint32_t o_until;
+        const struct ledger_span *span = occurrence_at(l, o, r, &o_until);
+        found = span ? span : found; /* the last occurrence in r */
+        *until = o_until < *until ? o_until : *until;
+    }
+    return found;
+}
+
+/* The figure of (cell, field), added (with no span) when new. */
+static uint32_t figure_add(struct ledger *l, uint32_t cell, uint32_t field)
+{
+    if (2 * (l->n_figures + 1) > l->n_slots) {
+        size_t n = l->n_slots ? 2 * l->n_slots : 1024;
+        free(l->slots);
+        l->slots = xcalloc(n, sizeof(uint32_t));
+        l->n_slots = n;
+        for (size_t k = 0; k < l->n_figures; k++)
+            l->slots[figure_slot(l, l->figures[k].cell, l->figures[k].field)] = (uint32_t)k + 1;
+    }
+    size_t s = figure_slot(l, cell, field);
+    if (!l->slots[s]) {
+        xgrow(&l->figures, &l->figures_cap, l->n_figures + 1, sizeof(*l->figures));
+        l->figures[l->n_figures] =
+            (struct ledger_figure){cell, field, LEDGER_NONE, LEDGER_NONE, LEDGER_NONE, false};
+        l->slots[s] = (uint32_t)++l->n_figures;
+    }
+    return l->slots[s] - 1;
+}
+
+/* The occurrence after o of its key, added when there is none. */
+static uint32_t next_occurrence(struct ledger *l, uint32_t o)
+{
+    if (l->figures[o].dup != LEDGER_NONE)
+        return l->figures[o].dup;
     xgrow(&l->figures, &l->figures_cap, l->n_figures + 1, sizeof(*l->figures));
-    fig.next = l->key_first[k];
-    l->figures[l->n_figures] = fig;
-    l->key_first[k] = l->n_figures++;
+    const struct ledger_figure *f = &l->figures[o];
+    l->figures[l->n_figures] =
+        (struct ledger_figure){f->cell, f->field, LEDGER_NONE, LEDGER_NONE, LEDGER_NONE, true};
+    l->figures[o].dup = (uint32_t)l->n_figures;
+    return (uint32_t)l->n_figures++;
+}
+
+/* Is occurrence o in the newest release read? */
+static bool is_open(const struct ledger *l, uint32_t o)
+{
+    uint32_t s = l->figures[o].last;
+    return s != LEDGER_NONE && l->spans[s].to == LEDGER_OPEN;
+}
+
+/* Is span s the record (shown, n, x)?  Counts compare exactly: the file
+ * holds them as %.17g, which reads back as the same double. */
+static bool same_record(const struct ledger_span *s, bool shown, double n, double x)
+{
+    return s->shown == shown && (!shown || (s->n == n && s->x == x));
 }
 
 /* ---- reading ----------------------------------------------------------------- */
 
-/* One line's fields split at TABs (the line is changed in place). */
+/* A line's fields, pointers into the line (not changed). */
 #define MAX_FIELDS (LEDGER_KEY_FIELDS + 4)
 
-struct line {
-    char *field[MAX_FIELDS];
-    size_t n;
+struct fields {
+    const char *at[MAX_FIELDS];
+    size_t len[MAX_FIELDS];
+    size_t n; /* MAX_FIELDS + 1: more than MAX_FIELDS */
 };
 
-static void split(char *s, struct line *ln)
+static void split(const char *s, size_t len, struct fields *f)
 {
-    ln->n = 0;
+    const char *end = s + len;
+    f->n = 0;
     for (;;) {
-        if (ln->n == MAX_FIELDS)
+        if (f->n == MAX_FIELDS) {
+            f->n++;
             return;
-        ln->field[ln->n++] = s;
-        char *tab = strchr(s, '\t');
+        }
+        const char *tab = memchr(s, '\t', (size_t)(end - s));
+        f->at[f->n] = s;
+        f->len[f->n++] = (size_t)((tab ? tab : end) - s);
         if (!tab)
             return;
-        *tab = '\0';
         s = tab + 1;
     }
 }
 
-static bool parse_hex32(const char *s, uint32_t *out)
+static bool parse_hex32(const char *s, size_t len, uint32_t *out)
 {
-    if (strlen(s) != 8)
+    if (len != 8)
         return false;
-    char *end;
-    unsigned long v = strtoul(s, &end, 16);
-    *out = (uint32_t)v;
-    return *end == '\0';
+    uint32_t v = 0;
+    for (size_t i = 0; i < 8; i++) {
+        char c = s[i];
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
+        if (d < 0)
+            return false;
+        v = v << 4 | (uint32_t)d;
+    }
+    *out = v;
+    return true;
 }
 
-static bool parse_count(const char *s, double *out)
+/* A count as written (%.17g): whole numbers of up to 15 digits directly
+ * (the double strtod would give), the rest through parse_double. */
+static bool parse_count(const char *s, size_t len, double *out)
 {
-    return parse_double(s, strlen(s), out) && *out >= 0 && *out < 1e15;
+    uint64_t whole;
+    if (len <= 15 && parse_uint64(s, len, &whole)) {
+        *out = (double)whole;
+        return true;
+    }
+    return parse_double(s, len, out) && *out >= 0 && *out < 1e15;
 }
 
-/* Reading state: where the open release began, and what it holds. */
+/* Reading state: the open release and what it holds so far. */
 struct reading {
     struct ledger *l;
-    const char *data;
-    size_t line_no;
-    bool in_release;
-    size_t release_start, records;
+    bool in_release, changes;
+    uint32_t crc; /* of the release's bytes so far, from its R line */
+    size_t records;
 };
 
-/* One line of a release (its text line[0..len), without the newline, and a
- * copy to split).  False with the reason in err. */
-static bool read_record(struct reading *r, const char *text, size_t len, size_t at, struct buf *err)
+static bool fail(struct buf *err, const char *why)
 {
-    const char *last_tab = text + len;
-    while (last_tab > text && last_tab[-1] != '\t')
-        last_tab--;
-    char check_text[9] = "";
-    uint32_t crc;
-    if (last_tab == text || text + len - last_tab != 8) {
-        buf_puts(err, "a line without its checksum");
-        return false;
-    }
-    last_tab--; /* at the TAB */
-    memcpy(check_text, last_tab + 1, 8);
-    if (!parse_hex32(check_text, &crc) || crc != crc_of(text, (size_t)(last_tab - text))) {
-        buf_puts(err, "checksum mismatch: the line was changed or damaged");
-        return false;
-    }
-    char *copy = xstrndup(text, (size_t)(last_tab - text));
-    struct line ln;
-    split(copy, &ln);
-    bool ok = false;
-    char kind = ln.field[0][0] && !ln.field[0][1] ? ln.field[0][0] : '?';
-    uint64_t number;
-    if (kind == 'R') {
-        ok = !r->in_release && ln.n == 4 &&
-             parse_uint64(ln.field[1], strlen(ln.field[1]), &number) && number == r->l->n_releases;
-        if (ok) {
-            r->in_release = true;
-            r->release_start = at;
-            r->records = 0;
-        } else
-            buf_puts(err, r->in_release ? "a release begins inside another"
-                                        : "a release out of sequence (one was removed?)");
-    } else if (kind == 'F' || kind == 'H') {
-        size_t want = 1 + LEDGER_KEY_FIELDS + (kind == 'F' ? 2 : 0);
-        struct ledger_figure fig = {r->l->n_releases, kind == 'F', 0, 0, LEDGER_NONE};
-        ok = r->in_release && ln.n == want &&
-             (kind == 'H' ||
-              (parse_count(ln.field[want - 2], &fig.n) && parse_count(ln.field[want - 1], &fig.x)));
-        if (ok) {
-            /* the key: the fields after the kind, as written (text + 2 ..) */
-            size_t key_len = 0;
-            for (int f = 1; f <= LEDGER_KEY_FIELDS; f++)
-                key_len += strlen(ln.field[f]) + (f > 1);
-            index_figure(r->l, text + 2, key_len, fig);
-            r->records++;
-        } else
-            buf_puts(err, r->in_release ? "a malformed figure" : "a figure outside a release");
-    } else if (kind == 'E') {
-        uint64_t records;
-        uint32_t batch_crc;
-        ok = r->in_release && ln.n == 4 &&
-             parse_uint64(ln.field[1], strlen(ln.field[1]), &number) &&
-             number == r->l->n_releases &&
-             parse_uint64(ln.field[2], strlen(ln.field[2]), &records) && records == r->records &&
-             parse_hex32(ln.field[3], &batch_crc) &&
-             batch_crc == crc_of(r->data + r->release_start, at - r->release_start);
-        if (ok) {
-            r->in_release = false;
-            r->l->n_releases++;
-        } else
-            buf_puts(err, "a release whose records do not match its end line (a record was "
-                          "removed, added or changed)");
-    } else
-        buf_puts(err, "not a ledger record");
-    free(copy);
-    return ok;
+    buf_puts(err, why);
+    return false;
 }
 
-/* Verify and index the whole file data[0..len). */
-static bool read_ledger(struct ledger *l, const char *data, size_t len, struct buf *err)
+static bool read_begin(struct reading *r, const struct fields *f, struct buf *err)
 {
-    size_t magic = strlen(LEDGER_MAGIC);
-    if (len < magic + 1 || memcmp(data, LEDGER_MAGIC, magic) != 0 || data[magic] != '\n') {
-        buf_printf(err, "%s:1: not a candour ledger (no '%s' line)", l->path, LEDGER_MAGIC);
-        return false;
-    }
-    struct reading r = {l, data, 1, false, 0, 0};
-    struct buf why;
-    buf_init(&why);
-    for (size_t at = magic + 1; at < len;) {
-        r.line_no++;
-        const char *nl = memchr(data + at, '\n', len - at);
-        if (!nl) {
-            buf_printf(err, "%s:%zu: the last line is cut short", l->path, r.line_no);
-            buf_release(&why);
-            return false;
-        }
-        if (memchr(data + at, '\0', (size_t)(nl - (data + at))) ||
-            !read_record(&r, data + at, (size_t)(nl - (data + at)), at, &why)) {
-            buf_printf(err, "%s:%zu: %s", l->path, r.line_no, why.len ? why.data : "a NUL byte");
-            buf_release(&why);
-            return false;
-        }
-        at = (size_t)(nl - data) + 1;
-    }
-    buf_release(&why);
-    if (r.in_release) {
-        buf_printf(err, "%s:%zu: the last release has no end line (cut short)", l->path, r.line_no);
-        return false;
+    uint64_t number;
+    bool changes = f->n == 5 && f->len[4] == 7 && memcmp(f->at[4], "changes", 7) == 0;
+    if (r->in_release)
+        return fail(err, "a release begins inside another");
+    if ((f->n != 4 && !changes) || !parse_uint64(f->at[1], f->len[1], &number) ||
+        number != r->l->n_releases)
+        return fail(err, "a release out of sequence (one was removed?)");
+    r->in_release = true;
+    r->changes = changes;
+    r->records = 0;
+    return true;
+}
+
+/* An X record: every occurrence of the key (first) leaves. */
+static bool read_removed(struct reading *r, uint32_t first, struct buf *err)
+{
+    struct ledger *l = r->l;
+    uint32_t rel = l->n_releases;
+    if (!is_open(l, first) || l->figures[first].touched == rel)
+        return fail(err, "a figure removed that the release before did not have");
+    for (uint32_t o = first; o != LEDGER_NONE; o = l->figures[o].dup) {
+        if (is_open(l, o))
+            l->spans[l->figures[o].last].to = rel;
+        l->figures[o].touched = rel;
     }
     return true;
 }
 
-static bool read_all(int fd, struct buf *into)
+/* A changes release ends: a key it listed has just the occurrences it
+ * listed (the rest of a duplicated key's leave). */
+static void close_unlisted_occurrences(struct ledger *l)
+{
+    uint32_t rel = l->n_releases;
+    for (size_t k = 0; k < l->n_listed; k++)
+        for (uint32_t o = l->listed[k]; o != LEDGER_NONE; o = l->figures[o].dup)
+            if (l->figures[o].touched != rel && is_open(l, o))
+                l->spans[l->figures[o].last].to = rel;
+    l->n_listed = 0;
+}
+
+/* An F, H or X record of the open release, into the figure's spans. */
+static bool read_figure(struct reading *r, char kind, const struct fields *f, struct buf *err)
+{
+    struct ledger *l = r->l;
+    size_t want = 1 + LEDGER_KEY_FIELDS + (kind == 'F' ? 2 : 0);
+    double n = 0, x = 0;
+    if (!r->in_release)
+        return fail(err, "a figure outside a release");
+    if (kind == 'X' && !r->changes)
+        return fail(err, "a figure removed in a release that lists them all");
+    if (f->n != want || (kind == 'F' && !(parse_count(f->at[want - 2], f->len[want - 2], &n) &&
+                                          parse_count(f->at[want - 1], f->len[want - 1], &x))))
+        return fail(err, "a malformed figure");
+    const char *cell = f->at[1], *field = f->at[LEDGER_KEY_FIELDS];
+    uint32_t first = figure_add(l, strdict_intern(&l->cells, cell, (size_t)(field - 1 - cell)),
+                                strdict_intern(&l->fields, field, f->len[LEDGER_KEY_FIELDS]));
+    uint32_t rel = l->n_releases;
+    r->records++;
+    if (kind == 'X')
+        return read_removed(r, first, err);
+    uint32_t id = first; /* the key's k-th record in this release: its occurrence k */
+    while (l->figures[id].touched == rel)
+        id = next_occurrence(l, id);
+    if (id == first && r->changes && l->figures[first].dup != LEDGER_NONE) { /* duplicated */
+        xgrow(&l->listed, &l->listed_cap, l->n_listed + 1, sizeof(*l->listed));
+        l->listed[l->n_listed++] = first;
+    }
+    struct ledger_figure *fig = &l->figures[id];
+    fig->touched = rel;
+    struct ledger_span *last = fig->last == LEDGER_NONE ? NULL : &l->spans[fig->last];
+    bool open = last && last->to == LEDGER_OPEN; /* in the release before */
+    if (open && same_record(last, kind == 'F', n, x))
+        return true; /* goes on */
+    if (open)
+        last->to = rel;
+    xgrow(&l->spans, &l->spans_cap, l->n_spans + 1, sizeof(*l->spans));
+    l->spans[l->n_spans] = (struct ledger_span){n, x, rel, LEDGER_OPEN, fig->last, kind == 'F'};
+    fig->last = (uint32_t)l->n_spans++;
+    return true;
+}
+
+/* A full release ends: the figures it did not list are not in it. */
+static void close_unlisted(struct ledger *l)
+{
+    uint32_t rel = l->n_releases;
+    for (size_t k = 0; k < l->n_figures; k++) {
+        struct ledger_figure *fig = &l->figures[k];
+        if (fig->last != LEDGER_NONE && fig->touched != rel &&
+            l->spans[fig->last].to == LEDGER_OPEN)
+            l->spans[fig->last].to = rel;
+    }
+}
+
+static bool read_end(struct reading *r, const struct fields *f, struct buf *err)
+{
+    uint64_t number, records;
+    uint32_t batch_crc;
+    if (!r->in_release || f->n != 4 || !parse_uint64(f->at[1], f->len[1], &number) ||
+        number != r->l->n_releases || !parse_uint64(f->at[2], f->len[2], &records) ||
+        records != r->records || !parse_hex32(f->at[3], f->len[3], &batch_crc) ||
+        batch_crc != r->crc)
+        return fail(err, "a release whose records do not match its end line (a record was "
+                         "removed, added or changed)");
+    if (!r->changes)
+        close_unlisted(r->l);
+    else
+        close_unlisted_occurrences(r->l);
+    r->in_release = false;
+    r->l->n_releases++;
+    return true;
+}
+
+/* One line text[0..len) (its newline at text[len]); false with the reason
+ * in err. */
+static bool read_line(struct reading *r, const char *text, size_t len, struct buf *err)
+{
+    const char *end = text + len, *last_tab = end;
+    uint32_t crc;
+    while (last_tab > text && last_tab[-1] != '\t')
+        last_tab--;
+    if (memchr(text, '\0', len))
+        return fail(err, "a NUL byte");
+    if (last_tab == text || end - last_tab != 8)
+        return fail(err, "a line without its checksum");
+    size_t body = (size_t)(last_tab - 1 - text);
+    if (!parse_hex32(last_tab, 8, &crc) || crc != crc_of(text, body))
+        return fail(err, "checksum mismatch: the line was changed or damaged");
+    struct fields f;
+    split(text, body, &f);
+    char kind = f.len[0] == 1 ? text[0] : '?';
+    bool ok;
+    if (kind == 'R') {
+        ok = read_begin(r, &f, err);
+        r->crc = 0;
+    } else if (kind == 'F' || kind == 'H' || kind == 'X')
+        ok = read_figure(r, kind, &f, err);
+    else if (kind == 'E')
+        return read_end(r, &f, err);
+    else
+        return fail(err, "not a ledger record");
+    if (ok)
+        r->crc = crc_more(r->crc, text, len + 1);
+    return ok;
+}
+
+static ssize_t read_some(int fd, char *into, size_t len)
 {
     for (;;) {
-        buf_reserve(into, 65536);
-        ssize_t got = read(fd, into->data + into->len, 65536);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            return false;
-        if (got == 0)
-            return true;
-        into->len += (size_t)got;
+        ssize_t got = read(fd, into, len);
+        if (got >= 0 || errno != EINTR)
+            return got;
     }
+}
+
+/* Read, verify and index the file from its start, a block at a time.  False
+ * with the message in err; *io_error for a read that failed. */
+static bool read_ledger(struct ledger *l, struct buf *err, bool *io_error)
+{
+    struct buf data, why;
+    buf_init(&data);
+    buf_init(&why);
+    struct reading r = {l, false, false, 0, 0};
+    size_t line_no = 0, done = 0, magic = strlen(LEDGER_MAGIC);
+    off_t total = 0;
+    bool ok = true, eof = false;
+    while (ok) {
+        /* the lines held whole in data[done..) */
+        char *nl;
+        while (ok && data.len > done && (nl = memchr(data.data + done, '\n', data.len - done))) {
+            size_t len = (size_t)(nl - (data.data + done));
+            line_no++;
+            if (line_no == 1) {
+                ok = len == magic && memcmp(data.data, LEDGER_MAGIC, magic) == 0;
+                if (!ok)
+                    buf_printf(err, "%s:1: not a candour ledger (no '%s' line)", l->path,
+                               LEDGER_MAGIC);
+            } else if (!read_line(&r, data.data + done, len, &why)) {
+                buf_printf(err, "%s:%zu: %s", l->path, line_no, why.data);
+                ok = false;
+            }
+            done += len + 1;
+        }
+        if (!ok || eof)
+            break;
+        if (done) {
+            memmove(data.data, data.data + done, data.len - done);
+            data.len -= done;
+        }
+        done = 0;
+        buf_reserve(&data, 1 << 20);
+        ssize_t got = read_some(l->fd, data.data + data.len, data.cap - data.len);
+        if (got < 0) {
+            buf_printf(err, "%s: cannot read: %s", l->path, strerror(errno));
+            *io_error = true;
+            ok = false;
+        }
+        eof = got == 0;
+        data.len += got > 0 ? (size_t)got : 0;
+        total += got > 0 ? got : 0;
+    }
+    if (ok && data.len > done) { /* bytes after the last newline */
+        if (line_no == 0)
+            buf_printf(err, "%s:1: not a candour ledger (no '%s' line)", l->path, LEDGER_MAGIC);
+        else
+            buf_printf(err, "%s:%zu: the last line is cut short", l->path, line_no + 1);
+        ok = false;
+    } else if (ok && r.in_release) {
+        buf_printf(err, "%s:%zu: the last release has no end line (cut short)", l->path, line_no);
+        ok = false;
+    }
+    l->fresh = ok && total == 0; /* just made (or left empty by a run that failed) */
+    l->size = total;
+    buf_release(&data);
+    buf_release(&why);
+    return ok;
 }
 
 /* The checks of an open ledger file: what an output of candour may be. */
@@ -307,6 +536,10 @@ bool ledger_open(struct ledger *l, const char *path, bool wait, struct buf *err,
     memset(l, 0, sizeof(*l));
     l->path = xstrdup(path);
     buf_init(&l->batch);
+    buf_init(&l->group_cell);
+    buf_init(&l->group_field);
+    strdict_init(&l->cells);
+    strdict_init(&l->fields);
     *io_error = false;
     l->fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_APPEND, 0600);
     if (l->fd < 0) {
@@ -327,58 +560,38 @@ bool ledger_open(struct ledger *l, const char *path, bool wait, struct buf *err,
     }
     if (!lock_ledger(l, wait, err, io_error))
         return false;
-    struct buf data;
-    buf_init(&data);
-    bool ok = true;
-    if (lseek(l->fd, 0, SEEK_SET) < 0 || !read_all(l->fd, &data)) {
+    if (lseek(l->fd, 0, SEEK_SET) < 0) {
         buf_printf(err, "%s: cannot read: %s", path, strerror(errno));
         *io_error = true;
-        ok = false;
-    } else if (data.len == 0)
-        l->fresh = true; /* just made (or left empty by a run that failed) */
-    else
-        ok = read_ledger(l, data.data, data.len, err);
-    l->size = (off_t)data.len;
-    buf_release(&data);
-    return ok;
+        return false;
+    }
+    return read_ledger(l, err, io_error);
 }
 
 void ledger_close(struct ledger *l)
 {
+    if (l->began && l->written > 0 && ftruncate(l->fd, l->size) != 0)
+        fprintf(stderr,
+                "candour-stats: %s: cannot cut off the release this run began: %s (the "
+                "ledger now ends in a partial release and must be mended by hand)\n",
+                l->path, strerror(errno));
     if (l->fd > 0)
         close(l->fd); /* unlocks */
-    for (size_t k = 0; k < l->n_keys; k++)
-        free(l->keys[k]);
-    free(l->keys);
-    free(l->key_first);
-    free(l->slots);
+    strdict_release(&l->cells);
+    strdict_release(&l->fields);
     free(l->figures);
+    free(l->slots);
+    free(l->spans);
     free(l->path);
     buf_release(&l->batch);
+    buf_release(&l->group_cell);
+    buf_release(&l->group_field);
+    free(l->group);
+    free(l->listed);
     memset(l, 0, sizeof(*l));
 }
 
 /* ---- appending --------------------------------------------------------------- */
-
-/* line (without the checksum) + TAB + its CRC + newline, onto out. */
-static void put_line(struct buf *out, const char *line, size_t len)
-{
-    buf_append(out, line, len);
-    buf_printf(out, "\t%08x\n", crc_of(line, len));
-}
-
-void ledger_record(struct ledger *l, const char *key, size_t len, bool shown, double n, double x)
-{
-    struct buf line;
-    buf_init(&line);
-    buf_puts(&line, shown ? "F\t" : "H\t");
-    buf_append(&line, key, len);
-    if (shown)
-        buf_printf(&line, "\t%.17g\t%.17g", n, x);
-    put_line(&l->batch, line.data, line.len);
-    buf_release(&line);
-    l->batch_records++;
-}
 
 static bool write_all(int fd, const char *data, size_t len)
 {
@@ -394,41 +607,192 @@ static bool write_all(int fd, const char *data, size_t len)
     return true;
 }
 
-bool ledger_append(struct ledger *l, double min_n, struct buf *err)
+/* Write the batch (after ledger_begin) and count it into the release's CRC.
+ * A write that fails is noted for ledger_append; nothing more is written. */
+static void flush_batch(struct ledger *l)
 {
-    struct buf out, line;
-    buf_init(&out);
+    if (!l->write_errno) {
+        l->release_crc =
+            crc_more(l->release_crc, l->batch.data + l->crc_skip, l->batch.len - l->crc_skip);
+        if (write_all(l->fd, l->batch.data, l->batch.len))
+            l->written += (off_t)l->batch.len;
+        else
+            l->write_errno = errno ? errno : EIO;
+    }
+    buf_clear(&l->batch);
+    l->crc_skip = 0;
+}
+
+/* line[0..len) + TAB + its CRC + newline onto the batch. */
+static void put_line(struct buf *out, const char *line, size_t len)
+{
+    buf_append(out, line, len);
+    buf_printf(out, "\t%08x\n", crc_of(line, len));
+}
+
+void ledger_begin(struct ledger *l, double min_n)
+{
+    if (l->began)
+        return;
+    struct buf head, line;
+    buf_init(&head);
     buf_init(&line);
     if (l->fresh)
-        buf_printf(&out, "%s\n", LEDGER_MAGIC);
-    size_t start = out.len;
+        buf_printf(&head, "%s\n", LEDGER_MAGIC);
     char when[32];
     time_t now = time(NULL);
     struct tm tm;
     strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
-    buf_printf(&line, "R\t%u\t%s\t%.17g", l->n_releases, when, min_n);
-    put_line(&out, line.data, line.len);
-    buf_append(&out, l->batch.data ? l->batch.data : "", l->batch.len);
-    uint32_t batch_crc = crc_of(out.data + start, out.len - start);
-    buf_clear(&line);
-    buf_printf(&line, "E\t%u\t%zu\t%08x", l->n_releases, l->batch_records, batch_crc);
-    put_line(&out, line.data, line.len);
-    bool ok = write_all(l->fd, out.data, out.len) && fsync(l->fd) == 0;
+    buf_printf(&line, "R\t%u\t%s\t%.17g\tchanges", l->n_releases, when, min_n);
+    l->crc_skip = head.len;
+    put_line(&head, line.data, line.len);
+    buf_append(&head, l->batch.data ? l->batch.data : "", l->batch.len); /* recorded before */
+    buf_release(&l->batch);
+    l->batch = head;
+    l->began = true;
+    l->release_crc = 0;
+    buf_release(&line);
+}
+
+/* TAB and a count as %.17g writes it: a whole number below 1e15 (not -0)
+ * as its digits, which is what %.17g prints for one, without the cost. */
+static void put_count(struct buf *out, double v)
+{
+    if (v >= 0 && v < 1e15 && v == (double)(uint64_t)v && !signbit(v)) {
+        char digits[24];
+        size_t at = sizeof(digits);
+        uint64_t u = (uint64_t)v;
+        do
+            digits[--at] = (char)('0' + u % 10);
+        while (u /= 10);
+        digits[--at] = '\t';
+        buf_append(out, digits + at, sizeof(digits) - at);
+    } else
+        buf_printf(out, "\t%.17g", v);
+}
+
+/* A record of figure (cell, field) onto the release: F with its counts, H,
+ * or X (not in this release). */
+static void put_record(struct ledger *l, char kind, const char *cell, size_t cell_len,
+                       const char *field, size_t field_len, double n, double x)
+{
+    size_t start = l->batch.len;
+    char head[2] = {kind, '\t'};
+    buf_append(&l->batch, head, 2);
+    buf_append(&l->batch, cell, cell_len);
+    buf_putc(&l->batch, '\t');
+    buf_append(&l->batch, field, field_len);
+    if (kind == 'F') {
+        put_count(&l->batch, n);
+        put_count(&l->batch, x);
+    }
+    size_t len = l->batch.len - start;
+    buf_printf(&l->batch, "\t%08x\n", crc_of(l->batch.data + start, len));
+    l->batch_records++;
+    if (l->began && l->batch.len >= (1 << 20))
+        flush_batch(l);
+}
+
+/* Write the held key's records (ledger_record_at): all of them, unless
+ * they are, in order, the records of its occurrences in the newest release
+ * read and no other occurrence is there; then none (the release goes on
+ * with them).  All or none, so that a reader finds each record's
+ * occurrence by its place. */
+static void put_group(struct ledger *l)
+{
+    if (!l->n_group)
+        return;
+    bool same = true;
+    uint32_t o = l->group_id;
+    for (size_t k = 0; k < l->n_group; k++) {
+        const struct ledger_span *g = &l->group[k];
+        same = same && o != LEDGER_NONE && is_open(l, o) &&
+               same_record(&l->spans[l->figures[o].last], g->shown, g->n, g->x);
+        o = o == LEDGER_NONE ? o : l->figures[o].dup;
+    }
+    for (; o != LEDGER_NONE; o = l->figures[o].dup)
+        same = same && !is_open(l, o);
+    if (l->group_id != LEDGER_NONE)
+        l->figures[l->group_id].touched = l->n_releases; /* recorded by this run */
+    for (size_t k = 0; k < l->n_group && !same; k++)
+        put_record(l, l->group[k].shown ? 'F' : 'H', l->group_cell.data, l->group_cell.len,
+                   l->group_field.data, l->group_field.len, l->group[k].n, l->group[k].x);
+    l->n_group = 0;
+}
+
+void ledger_record_at(struct ledger *l, const struct ledger_name *cell,
+                      const struct ledger_name *field, bool shown, double n, double x)
+{
+    bool same_key = l->n_group && cell->len == l->group_cell.len &&
+                    field->len == l->group_field.len &&
+                    memcmp(cell->text, l->group_cell.data, cell->len) == 0 &&
+                    memcmp(field->text, l->group_field.data, field->len) == 0;
+    if (!same_key) {
+        put_group(l);
+        buf_clear(&l->group_cell);
+        buf_append(&l->group_cell, cell->text, cell->len);
+        buf_clear(&l->group_field);
+        buf_append(&l->group_field, field->text, field->len);
+        l->group_id = ledger_figure(l, cell->id, field->id);
+    }
+    xgrow(&l->group, &l->group_cap, l->n_group + 1, sizeof(*l->group));
+    l->group[l->n_group++] = (struct ledger_span){shown ? n : 0, shown ? x : 0, 0, 0, 0, shown};
+}
+
+void ledger_record(struct ledger *l, const char *key, size_t len, bool shown, double n, double x)
+{
+    size_t c = cell_len(key, len);
+    struct ledger_name cell = {key, c, ledger_cell(l, key, c)};
+    struct ledger_name field = {key + c + 1, c < len ? len - c - 1 : 0,
+                                c < len ? ledger_field(l, key + c + 1, len - c - 1) : LEDGER_NONE};
+    ledger_record_at(l, &cell, &field, shown, n, x);
+}
+
+/* An X for every figure of the newest release read that this run did not
+ * record. */
+static void put_removed(struct ledger *l)
+{
+    for (size_t k = 0; k < l->n_figures; k++) {
+        const struct ledger_figure *fig = &l->figures[k];
+        /* an X removes every occurrence; a key's first is there if any is */
+        if (fig->extra || !is_open(l, (uint32_t)k) || fig->touched == l->n_releases)
+            continue;
+        const char *cell = l->cells.strings[fig->cell], *field = l->fields.strings[fig->field];
+        put_record(l, 'X', cell, strlen(cell), field, strlen(field), 0, 0);
+    }
+}
+
+bool ledger_append(struct ledger *l, double min_n, struct buf *err)
+{
+    ledger_begin(l, min_n);
+    put_group(l);
+    put_removed(l);
+    flush_batch(l);
+    struct buf line;
+    buf_init(&line);
+    buf_printf(&line, "E\t%u\t%zu\t%08x", l->n_releases, l->batch_records, l->release_crc);
+    put_line(&l->batch, line.data, line.len);
+    buf_release(&line);
+    l->crc_skip = l->batch.len; /* the E line is outside its own CRC */
+    flush_batch(l);
+    bool ok = !l->write_errno && fsync(l->fd) == 0;
     if (!ok) {
-        buf_printf(err, "%s: cannot append this run's release: %s", l->path, strerror(errno));
+        buf_printf(err, "%s: cannot append this run's release: %s", l->path,
+                   strerror(l->write_errno ? l->write_errno : errno));
         if (ftruncate(l->fd, l->size) != 0) /* as it was; if even that fails, say so */
             buf_printf(err,
                        " (and cannot cut it back to %jd bytes: %s; the ledger now ends "
                        "in a partial release and must be mended by hand)",
                        (intmax_t)l->size, strerror(errno));
     } else {
-        l->size += (off_t)out.len;
+        l->size += l->written;
         l->fresh = false;
         l->n_releases++;
-        buf_clear(&l->batch);
-        l->batch_records = 0;
     }
-    buf_release(&out);
-    buf_release(&line);
+    l->began = false;
+    l->written = 0;
+    l->write_errno = 0;
+    l->batch_records = 0;
+    buf_clear(&l->batch);
     return ok;
 }

@@ -672,7 +672,8 @@ static void decide_with_ledger(struct fixture *f, const char *path)
     struct buf err;
     buf_init(&err);
     bool io;
-    assert_true(ledger_open(&l, path, false, &err, &io));
+    if (!ledger_open(&l, path, false, &err, &io))
+        fail_msg("%s", err.data);
     disclosure_release(&f->run.disclosure);
     f->run.ledger = &l;
     disclosure_decide(&f->run, NULL, 0);

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <libdeflate.h>
 
 #include "../../stats/ledger.h"
 #include "util.h"
@@ -82,26 +83,38 @@ static void test_created_0600_and_read_back(void **state)
     assert_true(ledger_open(&l, path, false, &err, &io));
     assert_int_equal(l.n_releases, 2);
     key_of(&key, "Ward 1", "q1");
-    size_t f = ledger_find(&l, key.data, key.len);
-    assert_true(f != LEDGER_NONE); /* newest first: release 1 (n 13), then 0 (n 12) */
-    assert_int_equal(l.figures[f].release, 1);
-    assert_true(l.figures[f].shown && l.figures[f].n == 13 && l.figures[f].x == 7);
-    f = l.figures[f].next;
-    assert_true(f != LEDGER_NONE && l.figures[f].release == 0 && l.figures[f].n == 12);
-    assert_true(l.figures[f].next == LEDGER_NONE);
+    uint32_t f = ledger_find(&l, key.data, key.len);
+    assert_true(f != LEDGER_NONE); /* newest span first: release 1 (n 13), then 0 (n 12) */
+    const struct ledger_span *s = &l.spans[l.figures[f].last];
+    assert_true(s->from == 1 && s->to == LEDGER_OPEN && ledger_span_end(&l, s) == 2);
+    assert_true(s->shown && s->n == 13 && s->x == 7);
+    assert_true(s->prev != LEDGER_NONE);
+    s = &l.spans[s->prev];
+    assert_true(s->from == 0 && s->to == 1 && s->n == 12 && s->prev == LEDGER_NONE);
+    uint32_t until;
+    assert_true(ledger_at(&l, f, 0, &until) == s && until == 1);
+    assert_true(ledger_at(&l, f, 1, &until)->n == 13 && until == LEDGER_OPEN);
+    /* the same in both releases: one span, written once */
     key_of(&key, "Ward\t2,\"%\"\n", "q1");
     f = ledger_find(&l, key.data, key.len);
-    assert_true(f != LEDGER_NONE && l.figures[f].n == 40 && l.figures[f].x == 20);
+    assert_true(f != LEDGER_NONE);
+    s = &l.spans[l.figures[f].last];
+    assert_true(s->from == 0 && s->to == LEDGER_OPEN && s->n == 40 && s->x == 20);
+    assert_true(s->prev == LEDGER_NONE);
     key_of(&key, "Ward 3", "q1");
     f = ledger_find(&l, key.data, key.len);
-    assert_true(f != LEDGER_NONE && !l.figures[f].shown);
+    assert_true(f != LEDGER_NONE && !l.spans[l.figures[f].last].shown);
+    assert_true(l.spans[l.figures[f].last].from == 0);
     key_of(&key, "Ward 4", "q1");
     assert_true(ledger_find(&l, key.data, key.len) == LEDGER_NONE);
+    assert_true(ledger_at(&l, LEDGER_NONE, 0, &until) == NULL && until == LEDGER_OPEN);
     ledger_close(&l);
     /* the names are encoded: one line per record, no raw TAB inside a field */
     size_t len;
     char *text = (char *)slurp(path, &len);
-    assert_non_null(strstr(text, "Ward%092,\"%25\"%0A"));
+    char *ward2 = strstr(text, "Ward%092,\"%25\"%0A");
+    assert_non_null(ward2);
+    assert_null(strstr(ward2 + 1, "Ward%092")); /* release 1 lists only what changed */
     assert_int_equal(strncmp(text, LEDGER_MAGIC "\n", strlen(LEDGER_MAGIC) + 1), 0);
     free(text);
     buf_release(&err);
@@ -244,6 +257,336 @@ static void test_locked_without_wait(void **state)
     free(path);
 }
 
+/* One figure (Ward <group>, q1) recorded into l: shown (n, x) or hidden. */
+static void record(struct ledger *l, const char *group, bool shown, double n, double x)
+{
+    struct buf key;
+    buf_init(&key);
+    key_of(&key, group, "q1");
+    ledger_record(l, key.data, key.len, shown, n, x);
+    buf_release(&key);
+}
+
+static uint32_t figure_of(const struct ledger *l, const char *group)
+{
+    struct buf key;
+    buf_init(&key);
+    key_of(&key, group, "q1");
+    uint32_t f = ledger_find(l, key.data, key.len);
+    buf_release(&key);
+    return f;
+}
+
+static size_t count_lines(const char *path, const char *prefix)
+{
+    size_t len, n = 0;
+    char *text = (char *)slurp(path, &len);
+    for (char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+        n += strncmp(line, prefix, strlen(prefix)) == 0;
+    free(text);
+    return n;
+}
+
+/* A release lists what changed since the release before: the same data
+ * again is an empty release, a figure the run no longer has an X, and the
+ * spans read back give each release's record exactly. */
+static void test_changes_only(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    write_release(path, 12);
+    write_release(path, 12); /* the same again: R and E only */
+    assert_int_equal(count_lines(path, "F\t"), 2);
+    assert_int_equal(count_lines(path, "H\t"), 1);
+    assert_int_equal(count_lines(path, "R\t"), 2);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    record(&l, "Ward 1", true, 12, 7); /* Ward 2 and 3 gone */
+    assert_true(ledger_append(&l, 11, &err));
+    ledger_close(&l);
+    assert_int_equal(count_lines(path, "X\t"), 2);
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    record(&l, "Ward 1", true, 12, 7);
+    record(&l, "Ward 3", true, 5, 5); /* back, and shown now */
+    assert_true(ledger_append(&l, 11, &err));
+    ledger_close(&l);
+    assert_int_equal(count_lines(path, "F\t"), 3);
+    assert_int_equal(count_lines(path, "X\t"), 2); /* Ward 2 still gone: no new X */
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 4);
+    uint32_t until, w1 = figure_of(&l, "Ward 1"), w3 = figure_of(&l, "Ward 3");
+    const struct ledger_span *s = ledger_at(&l, w1, 3, &until);
+    assert_true(s && s->from == 0 && s->to == LEDGER_OPEN && s->n == 12 && s->prev == LEDGER_NONE);
+    s = ledger_at(&l, figure_of(&l, "Ward\t2,\"%\"\n"), 1, &until);
+    assert_true(s && s->from == 0 && s->to == 2 && until == 2);
+    assert_null(ledger_at(&l, figure_of(&l, "Ward\t2,\"%\"\n"), 3, &until));
+    assert_true(until == LEDGER_OPEN);
+    s = ledger_at(&l, w3, 1, &until);
+    assert_true(s && !s->shown && s->from == 0 && s->to == 2);
+    assert_null(ledger_at(&l, w3, 2, &until)); /* not in release 2 */
+    assert_int_equal(until, 3);
+    s = ledger_at(&l, w3, 3, &until);
+    assert_true(s && s->shown && s->n == 5 && s->from == 3 && until == LEDGER_OPEN);
+    ledger_close(&l);
+    buf_release(&err);
+    free(path);
+}
+
+/* Hand-made ledger text: each line with its CRC, each release's end line
+ * with its count and CRC (so that only what a test means is wrong). */
+static void hand_line(struct buf *out, const char *line)
+{
+    buf_printf(out, "%s\t%08x\n", line, (unsigned)libdeflate_crc32(0, line, strlen(line)));
+}
+
+static void hand_end(struct buf *out, unsigned release, size_t records, size_t start)
+{
+    char line[64];
+    snprintf(line, sizeof(line), "E\t%u\t%zu\t%08x", release, records,
+             (unsigned)libdeflate_crc32(0, out->data + start, out->len - start));
+    hand_line(out, line);
+}
+
+static void write_text(const char *path, const struct buf *text)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, text->data, text->len), (ssize_t)text->len);
+    close(fd);
+}
+
+#define FIG(kind, group) kind "\titem\t2023\tZ1A\tteam\tMedicine\t" group "\tq1"
+
+/* A ledger of full releases, as candour wrote before changes releases: read
+ * (a figure a full release does not list is not in it), and appended to
+ * with a changes release. */
+static void test_full_releases_read(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    struct buf t;
+    buf_init(&t);
+    buf_puts(&t, LEDGER_MAGIC "\n");
+    size_t start = t.len;
+    hand_line(&t, "R\t0\t2024-01-01T00:00:00Z\t11");
+    hand_line(&t, FIG("F", "A") "\t5\t2");
+    hand_line(&t, FIG("F", "B") "\t7\t3");
+    hand_line(&t, FIG("H", "C"));
+    hand_end(&t, 0, 3, start);
+    start = t.len;
+    hand_line(&t, "R\t1\t2024-02-01T00:00:00Z\t11");
+    hand_line(&t, FIG("F", "A") "\t5\t2");
+    hand_line(&t, FIG("H", "C"));
+    hand_end(&t, 1, 2, start);
+    write_text(path, &t);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    uint32_t until, a = figure_of(&l, "A"), b = figure_of(&l, "B"), c = figure_of(&l, "C");
+    const struct ledger_span *s = ledger_at(&l, a, 1, &until);
+    assert_true(s && s->from == 0 && ledger_span_end(&l, s) == 2 && s->n == 5 && s->x == 2);
+    s = ledger_at(&l, b, 0, &until);
+    assert_true(s && s->to == 1 && s->n == 7 && until == 1);
+    assert_null(ledger_at(&l, b, 1, &until));
+    s = ledger_at(&l, c, 1, &until);
+    assert_true(s && !s->shown && s->from == 0 && s->to == LEDGER_OPEN);
+    record(&l, "A", true, 5, 2);
+    record(&l, "B", true, 7, 3);
+    assert_true(ledger_append(&l, 11, &err));
+    ledger_close(&l);
+    size_t len;
+    char *text = (char *)slurp(path, &len);
+    char *third = strstr(text, "R\t2\t");
+    assert_non_null(third);
+    assert_non_null(strstr(third, "\t11\tchanges\t"));
+    assert_null(strstr(third, FIG("F", "A")));                /* unchanged */
+    assert_non_null(strstr(third, FIG("F", "B") "\t7\t3\t")); /* back */
+    assert_non_null(strstr(third, FIG("X", "C") "\t"));       /* gone */
+    assert_non_null(strstr(third, "E\t2\t2\t"));
+    free(text);
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_null(ledger_at(&l, figure_of(&l, "C"), 2, &until));
+    assert_true(ledger_at(&l, figure_of(&l, "B"), 2, &until)->from == 2);
+    ledger_close(&l);
+    buf_release(&err);
+    buf_release(&t);
+    free(path);
+}
+
+/* The records a release must not hold, each with valid CRCs: an X in a
+ * full release, an X of a figure the release before did not have, an R
+ * line that is neither full nor changes.  Each is refused naming its
+ * line. */
+static void test_changes_records_refused(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    const char *bad[][2] = {
+        {"R\t1\t2024-02-01T00:00:00Z\t11", FIG("X", "A")},
+        {"R\t1\t2024-02-01T00:00:00Z\t11\tchanges", FIG("X", "B")},
+        {"R\t1\t2024-02-01T00:00:00Z\t11\tchanged", FIG("F", "A") "\t6\t2"},
+    };
+    const char *why[] = {
+        "ledger:6: a figure removed in a release that lists them all",
+        "ledger:6: a figure removed that the release before did not have",
+        "ledger:5: a release out of sequence",
+    };
+    for (size_t k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
+        struct buf t;
+        buf_init(&t);
+        buf_puts(&t, LEDGER_MAGIC "\n");
+        size_t start = t.len;
+        hand_line(&t, "R\t0\t2024-01-01T00:00:00Z\t11\tchanges");
+        hand_line(&t, FIG("F", "A") "\t5\t2");
+        hand_end(&t, 0, 1, start);
+        start = t.len;
+        hand_line(&t, bad[k][0]);
+        hand_line(&t, bad[k][1]);
+        hand_line(&t, bad[k][1]); /* twice */
+        hand_end(&t, 1, 2, start);
+        write_text(path, &t);
+        buf_release(&t);
+        bool io;
+        char *msg = open_error(path, &io);
+        if (!strstr(msg, why[k]))
+            fail_msg("case %zu: '%s', expected '%s'", k, msg, why[k]);
+        free(msg);
+    }
+    free(path);
+}
+
+/* A key recorded twice in a row (the two sides of a WRES 3 row when the
+ * schema names neither): one occurrence each, in the order recorded; the
+ * same again is not written; a change writes every occurrence; the record
+ * of a release is the one written last, as before changes releases. */
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    const double runs[][2] = {{30, 40}, {30, 40}, {30, 41}, {30, -1}};
+    for (size_t k = 0; k < 4; k++) {
+        struct ledger l;
+        struct buf err;
+        buf_init(&err);
+        bool io;
+        assert_true(ledger_open(&l, path, false, &err, &io));
+        record(&l, "Ward 1", true, 9, 1);
+        record(&l, "Both", true, runs[k][0], 3);
+        if (runs[k][1] >= 0)
+            record(&l, "Both", true, runs[k][1], 4);
+        record(&l, "Ward 2", true, 9, 1);
+        assert_true(ledger_append(&l, 11, &err));
+        ledger_close(&l);
+        buf_release(&err);
+    }
+    /* release 0: 4 records; 1: none; 2 and 3: both occurrences, then one */
+    assert_int_equal(count_lines(path, "F\t"), 4 + 2 + 1);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    uint32_t until, both = figure_of(&l, "Both");
+    const struct ledger_span *s = ledger_at(&l, both, 0, &until);
+    assert_true(s && s->n == 40 && until == 2); /* the last written: occurrence 1 */
+    s = ledger_at(&l, both, 2, &until);
+    assert_true(s && s->n == 41 && until == 3);
+    s = ledger_at(&l, both, 3, &until);
+    assert_true(s && s->n == 30 && until == LEDGER_OPEN); /* occurrence 1 gone */
+    size_t spans = 0;
+    uint32_t occ;
+    for (uint32_t k = ledger_first_span(&l, both, &occ); k != LEDGER_NONE;
+         k = ledger_next_span(&l, &occ, k))
+        spans++;
+    assert_int_equal(spans, 3); /* occurrence 0: [0, open); 1: [0, 2), [2, 3) */
+    ledger_close(&l);
+    buf_release(&err);
+    free(path);
+}
+
+/* A changes release damaged: its X line removed, its R line's "changes"
+ * edited, a record added.  Refused naming the line. */
+static void test_changes_release_damage_refused(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    write_release(path, 12);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    record(&l, "Ward 1", true, 12, 7);
+    record(&l, "Ward 3", false, 0, 0);
+    assert_true(ledger_append(&l, 11, &err)); /* lines 7 R, 8 X (Ward 2), 9 E */
+    ledger_close(&l);
+    size_t len;
+    char *good = (char *)slurp(path, &len);
+    char *x = strstr(good, "\nX\t") + 1;
+    struct buf t;
+    buf_init(&t);
+    buf_append(&t, good, (size_t)(x - good));
+    buf_puts(&t, strchr(x, '\n') + 1); /* the X line removed */
+    write_text(path, &t);
+    char *msg = open_error(path, &io);
+    assert_non_null(strstr(msg, "ledger:8: a release whose records do not match its end line"));
+    free(msg);
+    buf_clear(&t);
+    buf_append(&t, good, len);
+    memcpy(strstr(t.data, "changes"), "chAnges", 7);
+    write_text(path, &t);
+    msg = open_error(path, &io);
+    assert_non_null(strstr(msg, "ledger:2: checksum mismatch"));
+    free(msg);
+    buf_clear(&t);
+    buf_append(&t, good, (size_t)(x - good));
+    hand_line(&t, FIG("F", "Ward 9") "\t20\t10"); /* a record added, with its line CRC */
+    buf_puts(&t, x);
+    write_text(path, &t);
+    msg = open_error(path, &io);
+    assert_non_null(strstr(msg, "ledger:10: a release whose records do not match its end line"));
+    free(msg);
+    buf_release(&t);
+    free(good);
+    buf_release(&err);
+    free(path);
+}
+
+/* A run that began a release and did not append it (it failed before)
+ * leaves the file as it was. */
+static void test_begun_release_cut_off(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    write_release(path, 12);
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    ledger_begin(&l, 11);
+    for (int i = 0; i < 40000; i++) { /* enough to be written in blocks */
+        char group[32];
+        snprintf(group, sizeof(group), "Ward %d", i + 10);
+        record(&l, group, true, i, 1);
+    }
+    ledger_close(&l);
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(after.st_size, before.st_size);
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 1);
+    ledger_close(&l);
+    buf_release(&err);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -256,6 +599,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlink_and_mode_refused, make_scratch,
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_locked_without_wait, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_changes_only, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_full_releases_read, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_changes_records_refused, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_changes_release_damage_refused, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_begun_release_cut_off, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_duplicate_keys, make_scratch, remove_scratch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
