@@ -69,6 +69,10 @@ def load(path):
             assert len(raw) == raw_len
             raws.append(bytearray(raw))
         ds["blocks"].append([n_rows, raws])
+    ds["rejected"] = []
+    if ds["version"] >= 2:  # rows rejected per input, period and org
+        ds["rejected"] = [(c.take("I"), c.str(), c.str(), c.take("Q"))
+                          for _ in range(c.take("I"))]
     assert c.pos == meta_len
     return ds
 
@@ -93,6 +97,11 @@ def save(ds, path):
         meta += put_str(name) + struct.pack("<BBI", role, type_, len(strings))
         meta += b"".join(put_str(s) for s in strings)
     meta += directory
+    if ds["version"] >= 2:
+        meta += struct.pack("<I", len(ds["rejected"]))
+        for input_, period, org, rows in ds["rejected"]:
+            meta += struct.pack("<I", input_) + put_str(period) + put_str(org)
+            meta += struct.pack("<Q", rows)
     trailer = struct.pack("<QII8s", len(out), len(meta), zlib.crc32(meta), b"CNDREND\x1a")
     open(path, "wb").write(bytes(out + meta + trailer))
 

@@ -553,8 +553,12 @@ bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *c
     }
     if (ok && !stale_remove(&old_files, err))
         ok = false;
-    bool restored =
-        ok || (stale_restore(&old_files) & roll_back(files, backups, had_previous, renamed));
+    bool restored = ok;
+    if (!ok) { /* both put back what they can, whatever the other managed */
+        bool stale_back = stale_restore(&old_files);
+        bool rolled_back = roll_back(files, backups, had_previous, renamed);
+        restored = stale_back && rolled_back;
+    }
     if (!restored)
         buf_puts(err, "; files already replaced could not all be put back (the directory now "
                       "mixes old and new files)");

@@ -371,12 +371,6 @@ static struct decimal shortest_slow(double a)
     return r;
 }
 
-/* Trailing zero digits of digit_bytes_8's word (8 when all are zero). */
-static inline int trailing_zero_digits(uint64_t w)
-{
-    return w ? __builtin_clzll(w) / 8 : 8;
-}
-
 /* d17 (10^16 <= d17 < 10^17) as text: its first digit and the next 16 as
  * ASCII in two words, and how many of the 17 are significant (trailing
  * zeros left out). */
@@ -419,6 +413,12 @@ static inline struct digits17 split_digits17(uint64_t d17)
                              17 - zeros};
 }
 #else
+/* Trailing zero digits of digit_bytes_8's word (8 when all are zero). */
+static inline int trailing_zero_digits(uint64_t w)
+{
+    return w ? __builtin_clzll(w) / 8 : 8;
+}
+
 static inline struct digits17 split_digits17(uint64_t d17)
 {
     uint32_t high9 = (uint32_t)(d17 / 100000000u), first = high9 / 100000000u;
