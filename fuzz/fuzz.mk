@@ -11,7 +11,7 @@
 # committed corpus and regression inputs under the normal and sanitizer
 # builds (tests/cases/fuzz/).
 
-FUZZ_TARGETS  := fuzz_csv_ingest fuzz_schema fuzz_dataset fuzz_csv_diff
+FUZZ_TARGETS  := fuzz_csv_ingest fuzz_csv_ingest_wide fuzz_schema fuzz_dataset fuzz_csv_diff
 FUZZ_SECONDS  ?= 1800
 # per-input limit; raise it on a loaded machine, where nice -n 19 starves the run
 FUZZ_TIMEOUT  ?= 30
@@ -26,14 +26,17 @@ FUZZ_SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanit
 
 # Per target: program code linked besides the library, dictionary, longest input.
 FUZZ_OBJS_fuzz_csv_ingest := ingest/ingest.o ingest/wide.o
+FUZZ_OBJS_fuzz_csv_ingest_wide := $(FUZZ_OBJS_fuzz_csv_ingest)
 FUZZ_OBJS_fuzz_dataset    := ingest/export.o
 FUZZ_OBJS_fuzz_schema     :=
 FUZZ_OBJS_fuzz_csv_diff   :=
 FUZZ_DICT_fuzz_csv_ingest := fuzz/csv.dict
+FUZZ_DICT_fuzz_csv_ingest_wide := fuzz/csv.dict
 FUZZ_DICT_fuzz_dataset    := fuzz/schema.dict
 FUZZ_DICT_fuzz_schema     := fuzz/schema.dict
 FUZZ_DICT_fuzz_csv_diff   := fuzz/csv.dict
 FUZZ_MAXLEN_fuzz_csv_ingest := 16384
+FUZZ_MAXLEN_fuzz_csv_ingest_wide := 16384
 FUZZ_MAXLEN_fuzz_dataset    := 32768
 FUZZ_MAXLEN_fuzz_schema     := 16384
 FUZZ_MAXLEN_fuzz_csv_diff   := 16384
@@ -43,6 +46,8 @@ FUZZ_OBJ     := $(patsubst %.c,$(BUILD)/%.o,$(wildcard fuzz/*.c))
 
 $(BUILD)/fuzz/%.o: ALL_CFLAGS += -Iingest
 $(BUILD)/fuzz/fuzz_csv_ingest.o: ALL_CFLAGS += -DFUZZ_SCHEMA='"$(CURDIR)/schemas/nss-2023.schema"'
+$(BUILD)/fuzz/fuzz_csv_ingest_wide.o: ALL_CFLAGS += \
+    -DFUZZ_SCHEMA='"$(CURDIR)/schemas/nss-benchmark-wide.schema"'
 
 # replay-<target>: with the build's compiler; <target>: with libFuzzer (only
 # built in the clang build, see fuzz-build).

@@ -5,6 +5,10 @@
 # stay):
 #   fuzz_csv_ingest  every CSV input of tests/cases/*/*/ (plain and gzip) and
 #                    the first rows of each sample-data file, plain and gzip
+#   fuzz_csv_ingest_wide
+#                    the first rows of the benchmark workbook fixtures
+#                    (tests/fixtures/ingest/benchmark-wide/), plain and gzip,
+#                    and the workbooks of tests/cases/ingest/wide-*/
 #   fuzz_csv_diff    the same CSV inputs as fuzz_csv_ingest
 #   fuzz_schema      schemas/*.schema, fuzz/tiny.schema and every schema of
 #                    tests/cases/
@@ -19,7 +23,7 @@ mkdir -p "$2"
 OUT=$(cd "$2" && pwd)
 TOP=$(pwd)
 ROWS=20
-mkdir -p "$OUT/fuzz_csv_ingest" "$OUT/fuzz_csv_diff" "$OUT/fuzz_schema" "$OUT/fuzz_dataset"
+mkdir -p "$OUT/fuzz_csv_ingest" "$OUT/fuzz_csv_ingest_wide" "$OUT/fuzz_csv_diff" "$OUT/fuzz_schema" "$OUT/fuzz_dataset"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -51,6 +55,16 @@ for f in "$TOP"/sample-data/*.csv "$TOP"/sample-data/*.csv.gz; do
     gzip -n -c "$TMP/$name.csv" >"$OUT/fuzz_csv_ingest/sample-$name.csv.gz"
 done
 
+# The wide target's schema reads the benchmark workbook layout.
+for f in "$TOP"/tests/fixtures/ingest/benchmark-wide/*.csv; do
+    name=wide-$(basename "$f" .csv)
+    head -n $((ROWS + 1)) "$f" >"$OUT/fuzz_csv_ingest_wide/$name.csv"
+    gzip -n -c "$OUT/fuzz_csv_ingest_wide/$name.csv" >"$OUT/fuzz_csv_ingest_wide/$name.csv.gz"
+done
+for f in "$TOP"/tests/cases/ingest/wide-*/*.csv; do
+    [ -f "$f" ] && cp "$f" "$OUT/fuzz_csv_ingest_wide/$(case_name "$f")"
+done
+
 # One dataset per schema kind, and one of two survey years.
 ingest() {
     out=$1
@@ -72,7 +86,7 @@ printf 'year,org,unit,g,q,r,w\n2023,RX1,U1,1,1,2,1.5\n2023,RX1,U2,2,2,,0.5\n2024
     tiny.csv
 # checks behind a good inflate, which mutation cannot reach
 python3 "$TOP/fuzz/craft-datasets.py" "$OUT/fuzz_dataset/tiny.cds" "$OUT/fuzz_dataset"
-for t in fuzz_csv_ingest fuzz_schema fuzz_dataset; do
+for t in fuzz_csv_ingest fuzz_csv_ingest_wide fuzz_schema fuzz_dataset; do
     echo "fuzz: $t: $(ls "$OUT/$t" | wc -l) seeds in $OUT/$t"
 done
 
