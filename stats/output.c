@@ -553,6 +553,54 @@ void table_fields_num(struct table_fields *f, double v)
     fields_added(f);
 }
 
+static size_t span_slot_of(uint64_t key)
+{
+    return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (TABLE_SPAN_SLOTS - 1);
+}
+
+void table_span_release(struct table_span_memo *m)
+{
+    free(m->slots);
+    m->slots = NULL;
+}
+
+bool table_span_find(struct table *t, const struct table_span_memo *m, uint64_t key,
+                     size_t n_fields)
+{
+    if (!m->slots || key == TABLE_SPAN_NO_KEY || t->column == 0)
+        return false;
+    const struct table_span_slot *slot = &m->slots[span_slot_of(key)];
+    if (slot->key != key)
+        return false;
+    /* the slot's whole text in one fixed-size copy, the line's end moved
+     * by its length only */
+    if (t->line.len + sizeof(slot->text) + 1 > t->line.cap)
+        buf_reserve(&t->line, sizeof(slot->text));
+    memcpy(t->line.data + t->line.len, slot->text, sizeof(slot->text));
+    t->line.len += slot->len;
+    t->line.data[t->line.len] = '\0';
+    t->column += n_fields;
+    return true;
+}
+
+void table_span_keep(struct table *t, struct table_span_memo *m, uint64_t key, size_t from)
+{
+    size_t len = t->line.len - from;
+    if (key == TABLE_SPAN_NO_KEY || len > TABLE_SPAN_TEXT || len == 0 ||
+        t->line.data[from] != ',')
+        return; /* a row's first field has no comma before it: never kept */
+    if (!m->slots) {
+        m->slots = xmalloc(TABLE_SPAN_SLOTS * sizeof(*m->slots));
+        for (size_t i = 0; i < TABLE_SPAN_SLOTS; i++)
+            m->slots[i].key = TABLE_SPAN_NO_KEY;
+    }
+    struct table_span_slot *slot = &m->slots[span_slot_of(key)];
+    slot->key = key;
+    slot->len = (uint8_t)len;
+    memcpy(slot->text, t->line.data + from, len);
+    memset(slot->text + len, 0, sizeof(slot->text) - len); /* the fixed copy reads it all */
+}
+
 void table_end_row(struct table *t)
 {
     if (t->column != t->n_columns || (!t->in_chunk && !t->sink->failed)) {

@@ -174,6 +174,32 @@ static inline void table_put(struct table *t, const struct table_fields *f)
     t->column += f->n_fields;
     table_append_padded(&t->line, f->text.data + first, f->text.len - first);
 }
+/* A memo of runs of fields by a 64-bit key that decides them: a
+ * proportion's counts decide its n, positive, estimate and interval, and
+ * in a national year one row in two has counts met a few thousand rows
+ * before (small units and groups).  Direct-mapped, allocated at the first
+ * keep; each thread's part of a table has its own (nothing shared).  Runs
+ * of more than TABLE_SPAN_TEXT bytes are not kept; TABLE_SPAN_NO_KEY is
+ * never kept. */
+#define TABLE_SPAN_SLOTS 4096
+#define TABLE_SPAN_TEXT 119
+#define TABLE_SPAN_NO_KEY UINT64_MAX
+struct table_span_slot {
+    uint64_t key; /* TABLE_SPAN_NO_KEY: empty */
+    uint8_t len;
+    char text[TABLE_SPAN_TEXT];
+};
+struct table_span_memo {
+    struct table_span_slot *slots;
+};
+void table_span_release(struct table_span_memo *m);
+/* If m holds key's run of n_fields fields: write it (as the calls that
+ * made it wrote it) and return true.  Not for a row's first field. */
+bool table_span_find(struct table *t, const struct table_span_memo *m, uint64_t key,
+                     size_t n_fields);
+/* Keep in m, under key, what was written to the current row since its
+ * line held from bytes (the fields after a row's first field). */
+void table_span_keep(struct table *t, struct table_span_memo *m, uint64_t key, size_t from);
 void table_end_row(struct table *t);
 /* Done writing: the file, still under its temporary name, its writing to
  * disk started, for the caller to commit (atomic_commit_all, with the other

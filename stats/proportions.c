@@ -40,6 +40,7 @@ struct proportion_fields {
     struct table_fields unweighted_tail;            /* 4 weighted blanks, common */
     struct table_fields common;
     struct table_fields lead, mid, parent; /* the cell's: period, scope; grouping, group; parent */
+    struct table_span_memo figures;        /* n, positive, estimate, interval by counts */
 };
 
 static void fields_make(const struct stats_run *run, struct proportion_fields *f)
@@ -62,6 +63,7 @@ static void fields_make(const struct stats_run *run, struct proportion_fields *f
     table_fields_init(&f->lead);
     table_fields_init(&f->mid);
     table_fields_init(&f->parent);
+    f->figures.slots = NULL;
 }
 
 static void fields_release(struct proportion_fields *f)
@@ -75,6 +77,7 @@ static void fields_release(struct proportion_fields *f)
     table_fields_release(&f->lead);
     table_fields_release(&f->mid);
     table_fields_release(&f->parent);
+    table_span_release(&f->figures);
 }
 
 static void cell_fields(const struct stats_run *run, size_t c, struct proportion_fields *f)
@@ -89,8 +92,41 @@ static void cell_fields(const struct stats_run *run, size_t c, struct proportion
     table_fields_str(&f->parent, cell_parent_group(run, c));
 }
 
+/* The key of a row's figures in the memo: its counts, when both are whole
+ * numbers below 2^31 (effective bases with a design effect need not be). */
+static uint64_t counts_key(double n, double positive)
+{
+    const double limit = 2147483648.0;
+    if (!(n >= 0 && n < limit && positive >= 0 && positive < limit))
+        return TABLE_SPAN_NO_KEY;
+    uint64_t whole_n = (uint64_t)n, whole_positive = (uint64_t)positive;
+    if ((double)whole_n != n || (double)whole_positive != positive)
+        return TABLE_SPAN_NO_KEY;
+    return whole_n << 32 | whole_positive;
+}
+
+/* n, positive, estimate and interval: the method and level are the run's,
+ * so the counts decide them, and the figures of counts met lately are
+ * copied from f->figures (m_prop_ci and five numbers formatted, else). */
+static void write_figures(const struct stats_run *run, struct table *t,
+                          const struct item_count *ic, struct proportion_fields *f)
+{
+    uint64_t key = counts_key(ic->n, ic->positive);
+    if (table_span_find(t, &f->figures, key, 5))
+        return;
+    size_t from = t->line.len;
+    struct m_interval ci;
+    m_prop_ci(run->opt->ci, ic->positive, ic->n, run->opt->conf, &ci);
+    table_count(t, ic->n); /* effective bases need not be whole */
+    table_count(t, ic->positive);
+    table_num(t, ci.estimate);
+    table_num(t, ci.lower);
+    table_num(t, ci.upper);
+    table_span_keep(t, &f->figures, key, from);
+}
+
 static void write_row(const struct stats_run *run, struct table *t, size_t c, size_t i,
-                      const struct proportion_fields *f)
+                      struct proportion_fields *f)
 {
     const struct model *m = &run->model;
     const struct item_count *ic = &m->counts[c * m->n_items + i];
@@ -100,13 +136,7 @@ static void write_row(const struct stats_run *run, struct table *t, size_t c, si
     if (ic->supp != SUPP_NONE) {
         table_put(t, &f->no_figures);
     } else {
-        struct m_interval ci;
-        m_prop_ci(run->opt->ci, ic->positive, ic->n, run->opt->conf, &ci);
-        table_count(t, ic->n); /* effective bases need not be whole */
-        table_count(t, ic->positive);
-        table_num(t, ci.estimate);
-        table_num(t, ci.lower);
-        table_num(t, ci.upper);
+        write_figures(run, t, ic, f);
     }
     table_put(t, &f->method_supp[ic->supp]);
     table_put(t, &f->parent);

@@ -4,7 +4,8 @@
  * writes; a table written by two threads at once, a chunk of units each in
  * turn, must be byte for byte the table one thread writes, plain and
  * gzip-compressed; table_num, which keeps the text of numbers written
- * before, must write what numfmt does. */
+ * before, must write what numfmt does; runs of fields kept by key
+ * (table_span_find, table_span_keep) what writing them again writes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -491,6 +492,77 @@ static void test_num_writes_what_numfmt_writes(void **state)
     buf_release(&err);
 }
 
+
+/* A row's figures from its key k: two counts and three numbers, the last
+ * one long text now and then (more than a slot keeps). */
+static void put_figures(struct table *t, uint64_t k)
+{
+    table_int(t, (double)(k >> 32));
+    table_int(t, (double)(k & 0xFFFFFFFFu));
+    table_num(t, (double)(k & 0xFFFFFFFFu) / (double)((k >> 32) + 1));
+    table_num(t, 1.0 / (double)(k % 977 + 3));
+    if (k % 11 == 0)
+        table_str(t, "a long text field, past what one slot of the memo of runs keeps: "
+                     "one hundred and nineteen bytes, so this run is written but never kept");
+    else
+        table_num(t, (double)k * 1e-9);
+}
+
+/* Rows of a name, the figures of a key (repeated, colliding in the memo's
+ * slots, a row's first field now and then) and a name; with memo, the
+ * figures through table_span_find and table_span_keep. */
+static void write_span_rows(const char *file, bool memo)
+{
+    struct table t = {0};
+    struct table_span_memo spans = {NULL};
+    struct buf err;
+    buf_init(&err);
+    assert_true(table_open(&t, scratch, file, "a,n,x,p,q,r,b", &err));
+    uint64_t random = 7;
+    for (size_t r = 0; r < 120000; r++) {
+        /* few keys (found), keys TABLE_SPAN_SLOTS apart (the same slot
+         * for some), many keys (evicted) */
+        size_t pick = next_random(&random);
+        uint64_t k = r % 3 == 0   ? (uint64_t)(pick % 50) << 32 | (pick % 7)
+                     : r % 3 == 1 ? (uint64_t)(pick % 9) * TABLE_SPAN_SLOTS << 20
+                                  : (uint64_t)(pick % 100000) << 32 | (pick % 1000);
+        bool first = r % 17 == 0; /* the figures as the row's first fields */
+        if (!first)
+            table_str(&t, "name");
+        size_t from = t.line.len;
+        if (!memo || !table_span_find(&t, &spans, k, 5)) {
+            put_figures(&t, k);
+            if (memo)
+                table_span_keep(&t, &spans, k, from);
+        }
+        if (first)
+            table_str(&t, "name");
+        table_str(&t, "end");
+        table_end_row(&t);
+    }
+    assert_true(atomic_commit(table_finish(&t), &err));
+    table_span_release(&spans);
+    buf_release(&err);
+}
+
+static void test_spans_write_what_fields_write(void **state)
+{
+    (void)state;
+    write_span_rows("spans.csv", true);
+    write_span_rows("fields.csv", false);
+    char *a = xasprintf("%s/spans.csv", scratch), *b = xasprintf("%s/fields.csv", scratch);
+    size_t len_a, len_b;
+    char *text_a = (char *)slurp(a, &len_a), *text_b = (char *)slurp(b, &len_b);
+    assert_non_null(text_a);
+    assert_non_null(text_b);
+    assert_int_equal(len_a, len_b);
+    assert_memory_equal(text_a, text_b, len_a);
+    free(text_a);
+    free(text_b);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -503,6 +575,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_shared_table_given_up, make_scratch,
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_num_writes_what_numfmt_writes, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_spans_write_what_fields_write, make_scratch,
                                         remove_scratch),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
