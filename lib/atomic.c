@@ -202,6 +202,30 @@ bool atomic_write(struct atomic_file *af, const void *data, size_t len)
     return false;
 }
 
+bool atomic_write_block(struct atomic_file *af, const void *data, size_t len)
+{
+    if (len == 0)
+        return true;
+    if (af->write_errno || fflush(af->fp) != 0) {
+        if (!af->write_errno)
+            af->write_errno = errno ? errno : EIO;
+        return false;
+    }
+    const char *at = data;
+    while (len > 0) {
+        ssize_t n = write(fileno(af->fp), at, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            af->write_errno = n < 0 ? errno : EIO;
+            return false;
+        }
+        at += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
 void atomic_start_sync(struct atomic_file *af)
 {
     if (!af->temp_path)
@@ -220,9 +244,10 @@ static bool sync_file(struct atomic_file *af, struct buf *err)
 {
     bool ok = true;
     errno = 0;
-    if (fflush(af->fp) != 0 || ferror(af->fp)) {
+    if (fflush(af->fp) != 0 || ferror(af->fp) || af->write_errno) {
         /* A write that failed earlier (in atomic_write, or flushed by someone
-         * else's fflush(NULL)) left only the error flag: errno now is stale. */
+         * else's fflush(NULL)) left only the error flag: errno now is stale.
+         * One of atomic_write_block's left write_errno alone. */
         int why = af->write_errno ? af->write_errno : errno;
         if (why)
             buf_printf(err, "%s: write failed: %s", af->final_path, strerror(why));

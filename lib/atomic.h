@@ -32,6 +32,11 @@ bool atomic_open(struct atomic_file *af, const char *path, mode_t mode, struct b
  * is kept for the message of atomic_commit, which may only see the stream's
  * error flag long after errno has changed. */
 bool atomic_write(struct atomic_file *af, const void *data, size_t len);
+/* Like atomic_write, but a large block goes to the file with write(2)
+ * itself, stdio's buffer emptied first so that the bytes keep their order:
+ * through the buffer, a megabyte of a table was part copied into it and
+ * written in two calls.  A failure is kept as atomic_write's are. */
+bool atomic_write_block(struct atomic_file *af, const void *data, size_t len);
 /* Written in full: flush it and start its writing to disk without waiting,
  * so that the commit's fsync, which must wait, finds it done or under way.
  * Errors are left for the commit to find and report. */

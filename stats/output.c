@@ -85,7 +85,7 @@ static void write_ready(struct table_sink *s)
             return;
         pthread_mutex_unlock(&s->lock);
         /* a failure is kept by the file and reported by its commit */
-        (void)atomic_write(&s->file, b->data, b->len);
+        (void)atomic_write_block(&s->file, b->data, b->len);
         s->unsynced += b->len;
         if (s->unsynced >= TABLE_SYNC_STEP) {
             atomic_start_sync(&s->file);
