@@ -96,8 +96,14 @@ struct ledger {
     struct strdict cells, fields; /* encoded key text -> id */
     struct ledger_figure *figures;
     size_t n_figures, figures_cap;
-    uint32_t *slots; /* (cell, field) -> figure + 1, 0 empty */
-    size_t n_slots;
+    /* (cell, field) -> figure: a run records a cell's fields one after
+     * another, in the same order each time, so a cell's figures are mostly
+     * at cell_base[cell] + (field - cell_field[cell]) (checked); the others
+     * are in slots (figure + 1, 0 empty; open addressing) */
+    uint32_t *cell_base, *cell_field;
+    size_t cell_cap;
+    uint32_t *slots;
+    size_t n_slots, n_hashed;
     struct ledger_span *spans;
     size_t n_spans, spans_cap;
     /* the release being made (ledger_begin .. ledger_append) */

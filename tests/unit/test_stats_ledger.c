@@ -509,6 +509,85 @@ static void test_duplicate_keys(void **state)
     free(path);
 }
 
+/* One figure (group, item) into l. */
+static void record_item(struct ledger *l, const char *group, const char *item, double n)
+{
+    struct buf key;
+    buf_init(&key);
+    key_of(&key, group, item);
+    ledger_record(l, key.data, key.len, true, n, 0);
+    buf_release(&key);
+}
+
+/* Figures found wherever they are: a cell's figures mostly sit where its
+ * first puts them, but not when a later release adds a field or records in
+ * another order, nor a key's second occurrence; the index finds each, over
+ * more than one growth of its table. */
+static void test_index_any_order(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    enum { CELLS = 700 };
+    char group[32];
+    for (int release = 0; release < 2; release++) {
+        struct ledger l;
+        struct buf err;
+        buf_init(&err);
+        bool io;
+        assert_true(ledger_open(&l, path, false, &err, &io));
+        if (release == 1) { /* a key twice, first; then a new field, cell by cell */
+            record_item(&l, "Ward 0", "q9", 1);
+            record_item(&l, "Ward 0", "q9", 2);
+            for (int i = CELLS - 1; i >= 0; i--) {
+                snprintf(group, sizeof(group), "Ward %d", i);
+                record_item(&l, group, "q3", 3 * i);
+            }
+        }
+        for (int i = 0; i < CELLS; i++) {
+            snprintf(group, sizeof(group), "Ward %d", i);
+            record_item(&l, group, "q1", i);
+            record_item(&l, group, "q2", i + release);
+        }
+        assert_true(ledger_append(&l, 11, &err));
+        ledger_close(&l);
+        buf_release(&err);
+    }
+    struct ledger l;
+    struct buf err, key;
+    buf_init(&err);
+    buf_init(&key);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_true(l.n_hashed > 512); /* the table grew */
+    uint32_t until;
+    for (int i = 0; i < CELLS; i++) {
+        snprintf(group, sizeof(group), "Ward %d", i);
+        const char *items[] = {"q1", "q2", "q3"};
+        const double want[][2] = {{i, i}, {i, i + 1}, {-1, 3 * i}};
+        for (int k = 0; k < 3; k++) {
+            key_of(&key, group, items[k]);
+            uint32_t f = ledger_find(&l, key.data, key.len);
+            assert_true(f != LEDGER_NONE && !l.figures[f].extra);
+            for (uint32_t r = 0; r < 2; r++) {
+                const struct ledger_span *s = ledger_at(&l, f, r, &until);
+                if (want[k][r] < 0)
+                    assert_null(s);
+                else if (!s || s->n != want[k][r])
+                    fail_msg("Ward %d %s release %u: wrong record", i, items[k], r);
+            }
+        }
+    }
+    key_of(&key, "Ward 0", "q9");
+    uint32_t f = ledger_find(&l, key.data, key.len);
+    assert_true(f != LEDGER_NONE && !l.figures[f].extra && l.figures[f].dup != LEDGER_NONE);
+    assert_true(ledger_at(&l, f, 1, &until)->n == 2); /* the last written */
+    assert_true(l.spans[l.figures[f].last].n == 1);
+    ledger_close(&l);
+    buf_release(&err);
+    buf_release(&key);
+    free(path);
+}
+
 /* A changes release damaged: its X line removed, its R line's "changes"
  * edited, a record added.  Refused naming the line. */
 static void test_changes_release_damage_refused(void **state)
@@ -606,6 +685,7 @@ int main(void)
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_begun_release_cut_off, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_duplicate_keys, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_index_any_order, make_scratch, remove_scratch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
