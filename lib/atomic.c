@@ -20,11 +20,18 @@ static bool handlers_installed;
 /* candour-stats writes its tables from two threads. */
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* atomic_cut_on_signal's file and size (ftruncate is async-signal-safe). */
+static volatile sig_atomic_t cut_fd = -1;
+static off_t cut_size;
+
 static void on_fatal_signal(int sig)
 {
     for (int i = 0; i < MAX_PENDING; i++)
         if (pending_used[i])
             unlink(pending[i]);
+    if (cut_fd >= 0 && ftruncate(cut_fd, cut_size) != 0) {
+        /* nothing more a handler can do: the next run names the line */
+    }
     signal(sig, SIG_DFL);
     raise(sig);
 }
@@ -45,6 +52,18 @@ static void install_handlers(void)
             continue; /* respect nohup and the like */
         sigaction(sigs[i], &sa, NULL);
     }
+}
+
+void atomic_cut_on_signal(int fd, off_t size)
+{
+    cut_fd = -1; /* never a new descriptor with the old size */
+    cut_size = size;
+    if (fd >= 0) {
+        pthread_mutex_lock(&pending_lock);
+        install_handlers();
+        pthread_mutex_unlock(&pending_lock);
+    }
+    cut_fd = fd;
 }
 
 static int remember(const char *path)

@@ -65,4 +65,10 @@ bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *c
 /* Give up: close and remove the temporary file. */
 void atomic_abort(struct atomic_file *af);
 
+/* A file appended to in place (candour-stats' release ledger) that a
+ * SIGINT, SIGTERM, SIGHUP or SIGPIPE must cut back to size before the run
+ * ends, so that no partial append is left: set while appending, cleared
+ * (fd -1) when done.  One at a time. */
+void atomic_cut_on_signal(int fd, off_t size);
+
 #endif

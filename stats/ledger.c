@@ -1,6 +1,8 @@
 /* The release ledger: the file, its checks and its index (ledger.h). */
 #include "ledger.h"
 
+#include "atomic.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libdeflate.h>
@@ -650,6 +652,8 @@ void ledger_close(struct ledger *l)
                 "candour-stats: %s: cannot cut off the release this run began: %s (the "
                 "ledger now ends in a partial release and must be mended by hand)\n",
                 l->path, strerror(errno));
+    if (l->began)
+        atomic_cut_on_signal(-1, 0);
     if (l->fd > 0)
         close(l->fd); /* unlocks */
     strdict_release(&l->cells);
@@ -728,6 +732,7 @@ void ledger_begin(struct ledger *l, double min_n)
     l->batch = head;
     l->began = true;
     l->release_crc = 0;
+    atomic_cut_on_signal(l->fd, l->size); /* a run stopped while appending leaves no part */
     buf_release(&line);
 }
 
@@ -867,6 +872,7 @@ bool ledger_append(struct ledger *l, double min_n, struct buf *err)
         l->n_releases++;
     }
     l->began = false;
+    atomic_cut_on_signal(-1, 0);
     l->written = 0;
     l->write_errno = 0;
     l->batch_records = 0;

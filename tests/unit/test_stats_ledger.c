@@ -4,6 +4,7 @@
  * error naming the line, never read past. */
 #include <fcntl.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -588,6 +590,44 @@ static void test_index_any_order(void **state)
     free(path);
 }
 
+/* A run stopped by a signal while appending (its release partly written)
+ * leaves the file as it was. */
+static void test_signal_cuts_release_off(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    write_release(path, 12);
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct ledger l;
+        struct buf err;
+        buf_init(&err);
+        bool io;
+        if (!ledger_open(&l, path, false, &err, &io))
+            _exit(3);
+        ledger_begin(&l, 11);
+        for (int i = 0; i < 40000; i++) { /* written in blocks */
+            char group[32];
+            snprintf(group, sizeof(group), "Ward %d", i + 10);
+            record(&l, group, true, i, 1);
+        }
+        struct stat mid;
+        if (fstat(l.fd, &mid) != 0 || mid.st_size <= before.st_size)
+            _exit(4); /* nothing written yet: the test would prove nothing */
+        raise(SIGTERM);
+        _exit(5);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    assert_int_equal(stat(path, &after), 0);
+    assert_int_equal(after.st_size, before.st_size);
+    free(path);
+}
+
 /* A changes release damaged: its X line removed, its R line's "changes"
  * edited, a record added.  Refused naming the line. */
 static void test_changes_release_damage_refused(void **state)
@@ -686,6 +726,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_begun_release_cut_off, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_duplicate_keys, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_index_any_order, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_signal_cuts_release_off, make_scratch, remove_scratch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
