@@ -15,7 +15,8 @@
  * STORED_HEADER bytes. */
 #define STORED_MAX 65535u
 #define STORED_HEADER 5u
-/* gzip's header and trailer (RFC 1952, no name, no extra fields). */
+/* gzip's header and trailer (RFC 1952, no name, no extra fields), the
+ * larger of the two wrappers (zlib's: 2 + 4 bytes). */
 #define GZIP_WRAPPER (10u + 8u)
 
 struct packer {
@@ -42,7 +43,8 @@ static size_t pack_bound(size_t len)
     return len + STORED_HEADER * (len / STORED_MAX + 1) + GZIP_WRAPPER + ISAL_DEF_MAX_HDR_SIZE;
 }
 
-bool pack_gzip(struct packer *p, const void *in, size_t len, struct buf *out)
+/* wrapper: IGZIP_GZIP or IGZIP_ZLIB */
+static bool pack(struct packer *p, uint16_t wrapper, const void *in, size_t len, struct buf *out)
 {
     size_t bound = pack_bound(len);
     if (bound > UINT32_MAX)
@@ -53,7 +55,7 @@ bool pack_gzip(struct packer *p, const void *in, size_t len, struct buf *out)
     s->level = PACK_LEVEL;
     s->level_buf = p->level_buf;
     s->level_buf_size = sizeof(p->level_buf);
-    s->gzip_flag = IGZIP_GZIP;
+    s->gzip_flag = wrapper;
     s->flush = NO_FLUSH;
     s->end_of_stream = 1;
     s->next_in = (uint8_t *)(uintptr_t)in; /* ISA-L's field is not const; it only reads */
@@ -65,4 +67,14 @@ bool pack_gzip(struct packer *p, const void *in, size_t len, struct buf *out)
     out->len += s->total_out;
     out->data[out->len] = '\0';
     return true;
+}
+
+bool pack_gzip(struct packer *p, const void *in, size_t len, struct buf *out)
+{
+    return pack(p, IGZIP_GZIP, in, len, out);
+}
+
+bool pack_zlib(struct packer *p, const void *in, size_t len, struct buf *out)
+{
+    return pack(p, IGZIP_ZLIB, in, len, out);
 }

@@ -1,0 +1,123 @@
+/* Unit tests for lib/packer: every gzip member and zlib stream pack_gzip
+ * and pack_zlib make is inflated by zlib (a decoder independent of ISA-L,
+ * checking the CRC-32 or Adler-32 and the length) and gives back the input
+ * exactly: empty input, one byte, the edges of a stored block (65,535
+ * bytes), text that deflates, and random bytes that do not (ISA-L falls
+ * back to stored blocks, within the room pack_* gives it). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <zlib.h>
+
+#include "packer.h"
+
+/* Inflate one stream of the given window bits (15 + 16: gzip, 15: zlib)
+ * from packed; its bytes, exactly what the whole of packed holds. */
+static char *inflate_all(const struct buf *packed, int window_bits, size_t expect_len,
+                         size_t *len)
+{
+    z_stream z;
+    memset(&z, 0, sizeof(z));
+    assert_int_equal(inflateInit2(&z, window_bits), Z_OK);
+    char *out = malloc(expect_len + 1);
+    assert_non_null(out);
+    z.next_in = (Bytef *)packed->data;
+    z.avail_in = (uInt)packed->len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)expect_len + 1;
+    assert_int_equal(inflate(&z, Z_FINISH), Z_STREAM_END);
+    assert_int_equal(z.avail_in, 0); /* nothing after the stream */
+    *len = z.total_out;
+    inflateEnd(&z);
+    return out;
+}
+
+/* text: CSV-like rows that deflate well; else random bytes */
+static char *make_input(size_t len, bool text)
+{
+    char *in = malloc(len ? len : 1);
+    assert_non_null(in);
+    uint32_t x = 2463534242u;
+    for (size_t i = 0; i < len; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        in[i] = text ? "RX1,q23a,ALL,0.8125,11\n"[i % 23] + (char)(x % 3 == 0) : (char)x;
+    }
+    return in;
+}
+
+static void round_trip(size_t len, bool text)
+{
+    char *in = make_input(len, text);
+    struct packer *p = packer_new();
+    for (int zlib = 0; zlib < 2; zlib++) {
+        struct buf packed;
+        buf_init(&packed);
+        buf_puts(&packed, "kept"); /* pack_* appends */
+        assert_true(zlib ? pack_zlib(p, in, len, &packed) : pack_gzip(p, in, len, &packed));
+        assert_memory_equal(packed.data, "kept", 4);
+        assert_int_equal(packed.data[packed.len], '\0');
+        struct buf stream = {packed.data + 4, packed.len - 4, 0};
+        if (!text && len > 1000) /* random bytes: stored, hardly larger */
+            assert_true(stream.len < len + len / 1000 + 64);
+        if (text && len > 1000)
+            assert_true(stream.len < len / 2);
+        size_t out_len;
+        char *out = inflate_all(&stream, zlib ? 15 : 15 + 16, len, &out_len);
+        assert_int_equal(out_len, len);
+        assert_memory_equal(out, in, len);
+        free(out);
+        buf_release(&packed);
+    }
+    packer_free(p);
+    free(in);
+}
+
+static void test_round_trips(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {0, 1, 7, 65534, 65535, 65536, 131071, 1u << 20, 3000001};
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        round_trip(sizes[i], true);
+        round_trip(sizes[i], false);
+    }
+}
+
+/* One packer, used for many buffers in turn (as a writer thread does),
+ * makes for each what a new packer makes. */
+static void test_packer_reused(void **state)
+{
+    (void)state;
+    char *in = make_input(1u << 21, true); /* past every at + length below */
+    struct packer *used = packer_new();
+    for (size_t at = 0; at < (1u << 19); at += 77777) {
+        struct buf a, b;
+        buf_init(&a);
+        buf_init(&b);
+        struct packer *fresh = packer_new();
+        assert_true(pack_gzip(fresh, in + at, (1u << 19) + at / 3, &a));
+        assert_true(pack_gzip(used, in + at, (1u << 19) + at / 3, &b));
+        assert_int_equal(a.len, b.len);
+        assert_memory_equal(a.data, b.data, a.len);
+        packer_free(fresh);
+        buf_release(&a);
+        buf_release(&b);
+    }
+    packer_free(used);
+    free(in);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trips),
+        cmocka_unit_test(test_packer_reused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
