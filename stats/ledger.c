@@ -223,8 +223,12 @@ static uint32_t figure_add(struct ledger *l, uint32_t cell, uint32_t field)
         l->cell_field[cell] = field;
     }
     xgrow(&l->figures, &l->figures_cap, l->n_figures + 1, sizeof(*l->figures));
-    l->figures[l->n_figures++] =
-        (struct ledger_figure){cell, field, LEDGER_NONE, LEDGER_NONE, LEDGER_NONE, false};
+    l->figures[l->n_figures++] = (struct ledger_figure){.cell = cell,
+                                                        .field = field,
+                                                        .extra = 0,
+                                                        .last = LEDGER_NONE,
+                                                        .touched = LEDGER_NONE,
+                                                        .dup = LEDGER_NONE};
     if (natural_position(l, cell, field) != f)
         hash_figure(l, f);
     return f;
@@ -237,8 +241,12 @@ static uint32_t next_occurrence(struct ledger *l, uint32_t o)
         return l->figures[o].dup;
     xgrow(&l->figures, &l->figures_cap, l->n_figures + 1, sizeof(*l->figures));
     const struct ledger_figure *f = &l->figures[o];
-    l->figures[l->n_figures] =
-        (struct ledger_figure){f->cell, f->field, LEDGER_NONE, LEDGER_NONE, LEDGER_NONE, true};
+    l->figures[l->n_figures] = (struct ledger_figure){.cell = f->cell,
+                                                      .field = f->field,
+                                                      .extra = 1,
+                                                      .last = LEDGER_NONE,
+                                                      .touched = LEDGER_NONE,
+                                                      .dup = LEDGER_NONE};
     l->figures[o].dup = (uint32_t)l->n_figures;
     return (uint32_t)l->n_figures++;
 }
@@ -402,8 +410,10 @@ static bool read_figure(struct reading *r, char kind, const struct fields *f, st
                                           parse_count(f->at[want - 1], f->len[want - 1], &x))))
         return fail(err, "a malformed figure");
     const char *cell = f->at[1], *field = f->at[LEDGER_KEY_FIELDS];
-    uint32_t first = figure_add(l, read_cell(r, cell, (size_t)(field - 1 - cell)),
-                                strdict_intern(&l->fields, field, f->len[LEDGER_KEY_FIELDS]));
+    uint32_t field_id = strdict_intern(&l->fields, field, f->len[LEDGER_KEY_FIELDS]);
+    if (field_id >= LEDGER_MAX_IDS)
+        return fail(err, "too many items");
+    uint32_t first = figure_add(l, read_cell(r, cell, (size_t)(field - 1 - cell)), field_id);
     uint32_t rel = l->n_releases;
     r->records++;
     if (kind == 'X')

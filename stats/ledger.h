@@ -80,12 +80,17 @@ struct ledger_span {
  * schema names neither) has one figure per occurrence, in the order
  * recorded: a release's k-th record of the key is its occurrence k. */
 struct ledger_figure {
-    uint32_t cell, field;
-    uint32_t last;    /* newest span, or LEDGER_NONE */
-    uint32_t touched; /* the last release that recorded it */
-    uint32_t dup;     /* the key's next occurrence, or LEDGER_NONE */
-    bool extra;       /* an occurrence after the first */
-};
+    uint32_t cell;
+    unsigned field : 31; /* ids below 2^31 (LEDGER_MAX_IDS) */
+    unsigned extra : 1;  /* an occurrence after the first */
+    uint32_t last;       /* newest span, or LEDGER_NONE */
+    uint32_t touched;    /* the last release that recorded it */
+    uint32_t dup;        /* the key's next occurrence, or LEDGER_NONE */
+};                       /* 20 bytes: 2.3 million of them in a national ledger */
+
+/* Distinct fields (items and themes) a ledger may hold: the read refuses
+ * more ("too many items"). */
+#define LEDGER_MAX_IDS (UINT32_C(1) << 31)
 
 struct ledger {
     char *path;
