@@ -558,6 +558,17 @@ static size_t span_slot_of(uint64_t key)
     return (size_t)((key * 0x9E3779B97F4A7C15ull) >> 52) & (TABLE_SPAN_SLOTS - 1);
 }
 
+uint64_t table_counts_key(double n, double positive)
+{
+    const double limit = 2147483648.0;
+    if (!(n >= 0 && n < limit && positive >= 0 && positive < limit))
+        return TABLE_SPAN_NO_KEY;
+    uint64_t whole_n = (uint64_t)n, whole_positive = (uint64_t)positive;
+    if ((double)whole_n != n || (double)whole_positive != positive)
+        return TABLE_SPAN_NO_KEY;
+    return whole_n << 32 | whole_positive;
+}
+
 void table_span_release(struct table_span_memo *m)
 {
     free(m->slots);

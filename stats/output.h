@@ -193,6 +193,11 @@ struct table_span_memo {
     struct table_span_slot *slots;
 };
 void table_span_release(struct table_span_memo *m);
+/* The key of a pair of counts (a cell's n and positive, which decide its
+ * estimate and interval): both whole numbers below 2^31, else
+ * TABLE_SPAN_NO_KEY (effective bases with a design effect need not be
+ * whole). */
+uint64_t table_counts_key(double n, double positive);
 /* If m holds key's run of n_fields fields: write it (as the calls that
  * made it wrote it) and return true.  Not for a row's first field. */
 bool table_span_find(struct table *t, const struct table_span_memo *m, uint64_t key,

@@ -92,26 +92,13 @@ static void cell_fields(const struct stats_run *run, size_t c, struct proportion
     table_fields_str(&f->parent, cell_parent_group(run, c));
 }
 
-/* The key of a row's figures in the memo: its counts, when both are whole
- * numbers below 2^31 (effective bases with a design effect need not be). */
-static uint64_t counts_key(double n, double positive)
-{
-    const double limit = 2147483648.0;
-    if (!(n >= 0 && n < limit && positive >= 0 && positive < limit))
-        return TABLE_SPAN_NO_KEY;
-    uint64_t whole_n = (uint64_t)n, whole_positive = (uint64_t)positive;
-    if ((double)whole_n != n || (double)whole_positive != positive)
-        return TABLE_SPAN_NO_KEY;
-    return whole_n << 32 | whole_positive;
-}
-
 /* n, positive, estimate and interval: the method and level are the run's,
  * so the counts decide them, and the figures of counts met lately are
  * copied from f->figures (m_prop_ci and five numbers formatted, else). */
 static void write_figures(const struct stats_run *run, struct table *t,
                           const struct item_count *ic, struct proportion_fields *f)
 {
-    uint64_t key = counts_key(ic->n, ic->positive);
+    uint64_t key = table_counts_key(ic->n, ic->positive);
     if (table_span_find(t, &f->figures, key, 5))
         return;
     size_t from = t->line.len;

@@ -563,6 +563,25 @@ static void test_spans_write_what_fields_write(void **state)
     free(b);
 }
 
+
+/* A pair of counts keys the memo only when both are whole numbers below
+ * 2^31, and two pairs share a key only when they are the same pair. */
+static void test_counts_key(void **state)
+{
+    (void)state;
+    assert_true(table_counts_key(187, 119) != table_counts_key(119, 187));
+    assert_true(table_counts_key(0, 0) != TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(2147483647.0, 1) != TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(12, 5) == table_counts_key(12.0, 5.0));
+    assert_true(table_counts_key(12.5, 5) == TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(12, 4.999999999) == TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(2147483648.0, 1) == TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(1, 2147483648.0) == TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(-1, 0) == TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(NAN, 0) == TABLE_SPAN_NO_KEY);
+    assert_true(table_counts_key(3, INFINITY) == TABLE_SPAN_NO_KEY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +597,7 @@ int main(void)
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_spans_write_what_fields_write, make_scratch,
                                         remove_scratch),
+        cmocka_unit_test(test_counts_key),
     };
     return cmocka_run_group_tests_name("table", tests, NULL, NULL);
 }
