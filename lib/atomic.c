@@ -245,6 +245,34 @@ bool atomic_write_block(struct atomic_file *af, const void *data, size_t len)
     return true;
 }
 
+#define ATOMIC_RESERVE_STEP (32ull << 20)
+
+void atomic_reserve(struct atomic_file *af, unsigned long long end)
+{
+#ifdef FALLOC_FL_KEEP_SIZE
+    if (!af->temp_path || af->reserved < 0 || end <= (unsigned long long)af->reserved)
+        return;
+    unsigned long long to = end + ATOMIC_RESERVE_STEP;
+    if (fallocate(fileno(af->fp), FALLOC_FL_KEEP_SIZE, (off_t)af->reserved,
+                  (off_t)(to - (unsigned long long)af->reserved)) == 0)
+        af->reserved = (long long)to;
+    else
+        af->reserved = -1; /* not here: never again for this file */
+#else
+    (void)af;
+    (void)end;
+#endif
+}
+
+/* Give back the blocks reserved past the file's end: truncating a file to
+ * its own size frees them.  Best effort, as the reserving was. */
+static void give_back_reserve(struct atomic_file *af)
+{
+    struct stat st;
+    if (af->reserved > 0 && fstat(fileno(af->fp), &st) == 0 && st.st_size < af->reserved)
+        (void)ftruncate(fileno(af->fp), st.st_size);
+}
+
 void atomic_start_sync(struct atomic_file *af)
 {
     if (!af->temp_path)
@@ -274,6 +302,8 @@ static bool sync_file(struct atomic_file *af, struct buf *err)
             buf_printf(err, "%s: write failed", af->final_path);
         ok = false;
     }
+    if (ok)
+        give_back_reserve(af);
     if (ok && af->temp_path && fsync(fileno(af->fp)) != 0) {
         buf_printf(err, "%s: write failed: %s", af->final_path, strerror(errno));
         ok = false;

@@ -23,6 +23,7 @@ struct atomic_file {
     char *buffer;    /* fp's buffer (a regular file's), freed after fclose */
     int slot;        /* in the signal cleanup table, -1 if none */
     int write_errno; /* why the first failed atomic_write failed, else 0 */
+    long long reserved; /* bytes of the file reserved (atomic_reserve); -1: refused */
 };
 
 /* Open for writing; mode is applied (minus umask) to the final file.  On
@@ -37,6 +38,16 @@ bool atomic_write(struct atomic_file *af, const void *data, size_t len);
  * through the buffer, a megabyte of a table was part copied into it and
  * written in two calls.  A failure is kept as atomic_write's are. */
 bool atomic_write_block(struct atomic_file *af, const void *data, size_t len);
+/* The file will hold at least end bytes: reserve its blocks ahead, in
+ * steps of ATOMIC_RESERVE_STEP, without changing its size
+ * (fallocate(FALLOC_FL_KEEP_SIZE)); the commit gives back what was not
+ * used.  Writing a gigabyte into blocks reserved so cost this machine
+ * 0.15-0.28 s of system time, into blocks the file system allocates as
+ * the pages come (delayed allocation) 0.27-1.08 s (dd, 1 MiB writes with
+ * fsync, 5 alternations each).  Best effort: nothing happens where the
+ * file system cannot (or will not: no space) reserve, or for an output
+ * written in place. */
+void atomic_reserve(struct atomic_file *af, unsigned long long end);
 /* Written in full: flush it and start its writing to disk without waiting,
  * so that the commit's fsync, which must wait, finds it done or under way.
  * Errors are left for the commit to find and report. */

@@ -85,6 +85,8 @@ static void write_ready(struct table_sink *s)
             return;
         pthread_mutex_unlock(&s->lock);
         /* a failure is kept by the file and reported by its commit */
+        s->written += b->len;
+        atomic_reserve(&s->file, s->written);
         (void)atomic_write_block(&s->file, b->data, b->len);
         s->unsynced += b->len;
         if (s->unsynced >= TABLE_SYNC_STEP) {

@@ -83,6 +83,7 @@ struct table_sink {
     size_t next_write;   /* the chunk the file needs next */
     size_t parts_left;   /* threads still writing the table */
     size_t unsynced;     /* bytes written since its writing to disk was last started */
+    unsigned long long written; /* bytes handed to the file */
     struct buf ready[TABLE_WINDOW]; /* finished chunks, at number % TABLE_WINDOW */
     bool is_ready[TABLE_WINDOW];
     /* buffers of chunks written, emptied for the next: as many as were

@@ -193,6 +193,52 @@ static void test_commit_mode_and_content(void **state)
     free(path);
 }
 
+
+/* Blocks reserved ahead (atomic_reserve) while a file is written in blocks
+ * (atomic_write_block): the bytes are those written, and the commit gives
+ * back the reserve past the end (where the file system reserves at all:
+ * the reserve is 32 MiB past what was asked). */
+static void test_reserve_given_back(void **state)
+{
+    (void)state;
+    char *path = xasprintf("%s/reserved.csv", scratch);
+    struct atomic_file af;
+    struct buf err;
+    buf_init(&err);
+    if (!atomic_open(&af, path, 0644, &err))
+        fail_msg("open: %s", err.data);
+    char block[5000];
+    for (size_t i = 0; i < sizeof(block); i++)
+        block[i] = (char)('a' + i % 26);
+    unsigned long long written = 0;
+    for (int k = 0; k < 3; k++) {
+        atomic_reserve(&af, written + sizeof(block));
+        assert_true(atomic_write_block(&af, block, sizeof(block)));
+        written += sizeof(block);
+    }
+    assert_true(atomic_write(&af, "end\n", 4)); /* through stdio after blocks */
+    bool reserved = af.reserved > 0;
+    if (!atomic_commit(&af, &err))
+        fail_msg("commit: %s", err.data);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_size, 3 * sizeof(block) + 4);
+    if (reserved && (long long)st.st_blocks * 512 > st.st_size + (1 << 20))
+        fail_msg("%lld bytes of blocks kept for a file of %lld", (long long)st.st_blocks * 512,
+                 (long long)st.st_size);
+    size_t len;
+    char *text = (char *)slurp(path, &len);
+    assert_non_null(text);
+    assert_int_equal(len, 3 * sizeof(block) + 4);
+    for (int k = 0; k < 3; k++)
+        assert_memory_equal(text + k * sizeof(block), block, sizeof(block));
+    assert_memory_equal(text + 3 * sizeof(block), "end\n", 4);
+    free(text);
+    unlink(path);
+    free(path);
+    buf_release(&err);
+}
+
 static void test_abort_leaves_nothing(void **state)
 {
     (void)state;
@@ -495,6 +541,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_commit_mode_and_content, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_abort_leaves_nothing, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_reserve_given_back, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_abort_keeps_previous, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_many_open, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_dev_full_fails_at_commit, make_scratch,
