@@ -132,10 +132,7 @@ static void fields_make(const struct stats_run *run, struct disparity_fields *f)
 {
     item_fields_make(&f->items, &run->model);
     for (int s = 0; s < N_SUPPRESSION; s++) {
-        table_fields_init(&f->no_figures[s]);
-        for (int k = 0; k < 12; k++)
-            table_fields_blank(&f->no_figures[s]);
-        table_fields_str(&f->no_figures[s], suppression_name((enum suppression)s));
+        table_fields_hidden(&f->no_figures[s], 12, (enum suppression)s);
         table_fields_blank(&f->no_figures[s]);
     }
     static const char *const corrected_text[N_CORRECTED] = {"", "yes", "no"};

@@ -81,12 +81,8 @@ struct hotspot_fields {
 static void fields_make(const struct stats_run *run, struct hotspot_fields *f)
 {
     item_fields_make(&f->items, &run->model);
-    for (int s = 0; s < N_SUPPRESSION; s++) {
-        table_fields_init(&f->no_figures[s]);
-        for (int k = 0; k < 12; k++)
-            table_fields_blank(&f->no_figures[s]);
-        table_fields_str(&f->no_figures[s], suppression_name((enum suppression)s));
-    }
+    for (int s = 0; s < N_SUPPRESSION; s++)
+        table_fields_hidden(&f->no_figures[s], 12, (enum suppression)s);
     for (int flagged = 0; flagged < 2; flagged++) {
         table_fields_init(&f->shown_state[flagged]);
         table_fields_str(&f->shown_state[flagged], flagged ? "yes" : "no");

@@ -96,6 +96,14 @@ void table_fields_tail(struct table_fields *f, const char *last, const struct st
     table_fields_common(f, run);
 }
 
+void table_fields_hidden(struct table_fields *f, int blanks, enum suppression s)
+{
+    table_fields_init(f);
+    for (int k = 0; k < blanks; k++)
+        table_fields_blank(f);
+    table_fields_str(f, suppression_name(s));
+}
+
 static const struct stats_run *sort_run; /* qsort has no context argument */
 
 static int compare_cells(const void *pa, const void *pb)

@@ -107,6 +107,9 @@ void table_common(struct table *t, const struct stats_run *run);
 void table_fields_common(struct table_fields *f, const struct stats_run *run);
 /* f made anew as a row's tail: the field last, then the common columns. */
 void table_fields_tail(struct table_fields *f, const char *last, const struct stats_run *run);
+/* f made anew as a hidden row's figures: blanks blank fields, then its
+ * suppressed state (disparities and hotspots keep one per state). */
+void table_fields_hidden(struct table_fields *f, int blanks, enum suppression s);
 
 bool write_proportions(const struct stats_run *run, struct table *t, struct buf *err);
 bool write_themes(const struct stats_run *run, struct table *t, struct buf *err);
