@@ -43,6 +43,23 @@ static size_t pack_bound(size_t len)
     return len + STORED_HEADER * (len / STORED_MAX + 1) + GZIP_WRAPPER + ISAL_DEF_MAX_HDR_SIZE;
 }
 
+/* ISA-L 2.30's AVX2 and AVX-512 deflate routines return with the upper
+ * halves of the vector registers in use: not one of them executes
+ * vzeroupper (objdump -d of libisal.so.2.0.30).  Until something clears
+ * them, every SSE instruction after (candour is built without -mavx: the
+ * number formatting, the intervals, the tests) waits on that state: a
+ * national --gzip run's formatting took 0.6-0.8 s more CPU than a plain
+ * run's, the Wilson and overdispersion functions 3-5 times their time
+ * (docs/performance.md).  So clear them on the way out, where the CPU has
+ * them at all. */
+static void clear_upper_vectors(void)
+{
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+    if (__builtin_cpu_supports("avx"))
+        __asm__ volatile("vzeroupper");
+#endif
+}
+
 /* wrapper: IGZIP_GZIP or IGZIP_ZLIB */
 static bool pack(struct packer *p, uint16_t wrapper, const void *in, size_t len, struct buf *out)
 {
@@ -62,7 +79,9 @@ static bool pack(struct packer *p, uint16_t wrapper, const void *in, size_t len,
     s->avail_in = (uint32_t)len;
     s->next_out = (uint8_t *)out->data + out->len;
     s->avail_out = (uint32_t)bound;
-    if (isal_deflate_stateless(s) != COMP_OK)
+    int status = isal_deflate_stateless(s);
+    clear_upper_vectors();
+    if (status != COMP_OK)
         return false; /* not with this much room: see pack_bound */
     out->len += s->total_out;
     out->data[out->len] = '\0';
