@@ -22,9 +22,10 @@ size_t numfmt_f0(char *out, double v);
  * precision of max(15, digits): whole digits below 1e15 (2500, not
  * 2.5e+03), fixed notation from 1e-4, else an exponent ("1.5e-05").  -0.0
  * is "-0"; NaN and the infinities as "%g" writes them.  Exact integer
- * arithmetic in one pass from 2^-37 (7.3e-12) to 2^51 (2.3e15), about 16
- * ns a number; snprintf and strtod outside.  Writes up to 18 bytes past
- * the text's end (within NUMFMT_MAX).  Returns the length. */
+ * arithmetic in one pass from 2^-37 (7.3e-12) to 2^51 (2.3e15), 64-bit
+ * from 2^-32, about 15 ns a number; snprintf and strtod outside.  Writes
+ * up to 18 bytes past the text's end (within NUMFMT_MAX).  Returns the
+ * length. */
 size_t numfmt_shortest(char *out, double v);
 
 #endif

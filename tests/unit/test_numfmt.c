@@ -344,6 +344,106 @@ static void test_shortest_against_python(void **st)
     assert_int_equal(bad, 0);
 }
 
+/* numfmt_shortest of v (and -v) against reference_shortest; false (and a
+ * line on stderr, the first few times) when digits, exponent, sign or
+ * length differ. */
+static bool same_as_printf(double v)
+{
+    char got[NUMFMT_MAX], have[NUMFMT_MAX], want[64];
+    int have_x, want_x;
+    static unsigned long said;
+    reference_shortest(v, want, &want_x);
+    bool ok = true;
+    for (int sign = 0; sign < 2; sign++, v = -v) {
+        size_t n = numfmt_shortest(got, v);
+        digits_of(got, have, &have_x);
+        bool same = n == strlen(got) && strcmp(have, want) == 0 && have_x == want_x &&
+                    (got[0] == '-') == (sign == 1);
+        if (!same && said++ < 10)
+            fprintf(stderr, "shortest of %a: got %s, printf %s e%d\n", v, got, want, want_x);
+        ok = ok && same;
+    }
+    return ok;
+}
+
+/* The doubles where the one-pass paths of numfmt_shortest decide
+ * something, in every binade they serve (biased exponents 986 to 1073,
+ * 2^-37 to 2^51, and one past each end), against printf: each power of
+ * two (the interval a quarter gap below, one digit finer when it holds no
+ * integer) and the doubles beside it; the last doubles of the binade;
+ * ties, V = m * 10^k / 2^s a half, when m = 2^(s-k-1) * odd (the even of
+ * floor and ceil wins, unless a multiple of ten is in the interval); and
+ * the doubles around 10^j, where the shortest form goes from 17 to 16
+ * digits and the count of whole digits changes. */
+static void test_shortest_decisive_cases(void **st)
+{
+    (void)st;
+    unsigned long bad = 0, ties = 0;
+    for (int e = 985; e <= 1074; e++) {
+        int s = 1075 - e, k = 1;
+        for (double p = 1; p * 10 < ldexp(1.0, s); p *= 10) /* 10^(k-1) < 2^s < 10^k */
+            k++;
+        double power = ldexp(1.0, e - 1023), below = power, above = power;
+        bad += !same_as_printf(power);
+        for (int i = 0; i < 4; i++) {
+            below = nextafter(below, 0);
+            above = nextafter(above, INFINITY);
+            bad += !same_as_printf(below) + !same_as_printf(above);
+        }
+        int z = s - k - 1; /* ties: m = 2^z * odd within [2^52, 2^53) */
+        for (int i = 0; z >= 0 && z <= 52 && i < 200; i++) {
+            uint64_t odd = (((1ull << 52) >> z) + (next() % ((1ull << 52) >> z))) | 1;
+            uint64_t m = odd << z;
+            if (m < (1ull << 52) || m >= (1ull << 53))
+                continue;
+            bad += !same_as_printf(ldexp((double)m, -s));
+            ties++;
+        }
+    }
+    for (int j = -12; j <= 16; j++) {
+        double v = pow(10, j), below = v, above = v;
+        bad += !same_as_printf(v);
+        for (int i = 0; i < 60; i++) {
+            below = nextafter(below, 0);
+            above = nextafter(above, INFINITY);
+            bad += !same_as_printf(below) + !same_as_printf(above);
+        }
+    }
+    assert_true(ties > 8000);
+    assert_int_equal(bad, 0);
+}
+
+/* Every binade of the one-pass paths (and one past each end), 24,000
+ * random mantissas each, 1.08 million doubles and their negatives:
+ * strtod reads the text back as the same double, with at most 17
+ * significant digits.  Cheap (no printf), so many; test_shortest_against_printf
+ * and test_shortest_decisive_cases check the digits are the shortest and
+ * nearest. */
+static void test_shortest_round_trip_every_binade(void **st)
+{
+    (void)st;
+    char got[NUMFMT_MAX], have[NUMFMT_MAX];
+    int have_x;
+    unsigned long bad = 0, compared = 0;
+    for (uint64_t e = 985; e <= 1074; e++)
+        for (int i = 0; i < 12000; i++) {
+            uint64_t bits = (next() & ((1ull << 52) - 1)) | e << 52;
+            double v;
+            memcpy(&v, &bits, sizeof(v));
+            for (int sign = 0; sign < 2; sign++, v = -v) {
+                size_t n = numfmt_shortest(got, v);
+                digits_of(got, have, &have_x);
+                bool ok = strtod(got, NULL) == v && n == strlen(got) && strlen(have) <= 17;
+                if (!ok && bad++ < 10)
+                    fprintf(stderr, "shortest of %a: got %s, reads back as %a\n", v, got,
+                            strtod(got, NULL));
+                compared++;
+            }
+        }
+    assert_true(compared > 2000000);
+    assert_int_equal(bad, 0);
+}
+
 /* Layout: as %g at precision max(15, digits): whole numbers below 1e15 in
  * full, an exponent from there and below 1e-4. */
 static void test_shortest_layout(void **st)
@@ -397,6 +497,8 @@ int main(void)
         cmocka_unit_test(test_shortest),
         cmocka_unit_test(test_shortest_against_printf),
         cmocka_unit_test(test_shortest_against_python),
+        cmocka_unit_test(test_shortest_decisive_cases),
+        cmocka_unit_test(test_shortest_round_trip_every_binade),
         cmocka_unit_test(test_shortest_layout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
