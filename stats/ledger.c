@@ -529,15 +529,20 @@ static bool read_ledger(struct ledger *l, struct buf *err, bool *io_error)
         char *nl;
         while (ok && data.len > done && (nl = memchr(data.data + done, '\n', data.len - done))) {
             size_t len = (size_t)(nl - (data.data + done));
+            off_t line_end = total - (off_t)data.len + (off_t)(done + len + 1);
             line_no++;
             if (line_no == 1) {
                 ok = len == magic && memcmp(data.data, LEDGER_MAGIC, magic) == 0;
                 if (!ok)
                     buf_printf(err, "%s:1: not a candour ledger (no '%s' line)", l->path,
                                LEDGER_MAGIC);
+                l->boundary = ok ? line_end : 0;
             } else if (!read_line(&r, data.data + done, len, &why)) {
                 buf_printf(err, "%s:%zu: %s", l->path, line_no, why.data);
                 ok = false;
+            } else if (data.data[done] == 'E') { /* a release read whole */
+                l->boundary = line_end;
+                l->any_release = true;
             }
             done += len + 1;
         }
@@ -618,10 +623,145 @@ static bool lock_ledger(struct ledger *l, bool wait, struct buf *err, bool *io_e
     return false;
 }
 
+/* ---- the marker of a release being appended -------------------------------- */
+
+#define LEDGER_MARKER_LINE "candour-ledger-append"
+
+static bool write_all(int fd, const char *data, size_t len);
+
+/* What path.appending holds: nothing there, candour's marker (its offset in
+ * *at), an empty file (a run killed between making it and writing its one
+ * line), or something else, which candour leaves alone. */
+enum marker_state { MARKER_NONE, MARKER_AT, MARKER_EMPTY, MARKER_FOREIGN };
+
+static enum marker_state read_marker(const struct ledger *l, off_t *at)
+{
+    int fd = open(l->marker_path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? MARKER_NONE : MARKER_FOREIGN;
+    char text[64];
+    struct stat st;
+    bool ours = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid();
+    ssize_t got = ours ? read_some(fd, text, sizeof(text)) : -1;
+    close(fd);
+    if (got == 0)
+        return MARKER_EMPTY;
+    size_t word = strlen(LEDGER_MARKER_LINE), len = got > 0 ? (size_t)got : 0;
+    uint64_t offset;
+    if (len < word + 3 || len == sizeof(text) || memcmp(text, LEDGER_MARKER_LINE " ", word + 1) ||
+        text[len - 1] != '\n' || !parse_uint64(text + word + 1, len - word - 2, &offset) ||
+        offset > (uint64_t)INT64_MAX)
+        return MARKER_FOREIGN;
+    *at = (off_t)offset;
+    return MARKER_AT;
+}
+
+/* Made before the release's first byte is written.  Without it (a directory
+ * candour cannot write in) the run goes on as before this marker existed: a
+ * kill while appending then leaves the ledger to be cut back by hand. */
+static void make_marker(struct ledger *l)
+{
+    char text[64];
+    int len = snprintf(text, sizeof(text), LEDGER_MARKER_LINE " %jd\n", (intmax_t)l->size);
+    int fd = open(l->marker_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 && write_all(fd, text, (size_t)len) && close(fd) == 0) {
+        l->marker_made = true;
+        return;
+    }
+    int why = errno;
+    if (fd >= 0) {
+        close(fd);
+        unlink(l->marker_path);
+    }
+    fprintf(stderr,
+            "candour-stats: warning: %s: cannot mark the release being appended (%s): a run "
+            "killed while appending would leave the ledger to be cut back by hand\n",
+            l->marker_path, strerror(why));
+}
+
+static void remove_marker(struct ledger *l)
+{
+    if (unlink(l->marker_path) != 0 && errno != ENOENT)
+        fprintf(stderr, "candour-stats: warning: %s: cannot remove: %s\n", l->marker_path,
+                strerror(errno));
+    l->marker_made = false;
+}
+
+/* Everything read from the file, freed: the ledger as just opened. */
+static void release_index(struct ledger *l)
+{
+    strdict_release(&l->cells);
+    strdict_release(&l->fields);
+    free(l->figures);
+    free(l->slots);
+    free(l->cell_base);
+    free(l->cell_field);
+    free(l->spans);
+    free(l->listed);
+    l->figures = NULL;
+    l->slots = l->cell_base = l->cell_field = l->listed = NULL;
+    l->spans = NULL;
+    l->n_figures = l->figures_cap = l->cell_cap = l->n_slots = l->n_hashed = 0;
+    l->n_spans = l->spans_cap = l->n_listed = l->listed_cap = 0;
+    l->n_releases = 0;
+    l->size = l->boundary = 0;
+    l->fresh = l->any_release = false;
+    strdict_init(&l->cells);
+    strdict_init(&l->fields);
+}
+
+/* The file failed to read, and a marker says a run began a release at `at`:
+ * cut that release off when it is the one the file ends in, unfinished (the
+ * file read whole up to `at`, no release ended after it).  Its run was
+ * killed before the release's end line was on disk, so before its tables
+ * were committed: nothing of it was published.  A release whose end line
+ * was removed afterwards has no marker (it is removed once the end line is
+ * written) and stays an error. */
+static bool cut_unfinished(struct ledger *l, off_t at, struct buf *err, bool *io_error)
+{
+    bool ends_there = at == l->boundary || (at == 0 && !l->any_release);
+    if (!ends_there || at >= l->size)
+        return false;
+    uint32_t release = l->n_releases;
+    if (ftruncate(l->fd, at) != 0 || fsync(l->fd) != 0) {
+        buf_printf(err, " (and cannot cut off the release a killed run left: %s)", strerror(errno));
+        *io_error = true;
+        return false;
+    }
+    fprintf(stderr,
+            "candour-stats: %s: cut off release %u, which a run killed while appending it left "
+            "unfinished (%jd bytes; nothing of it was published)\n",
+            l->path, release, (intmax_t)(l->size - at));
+    remove_marker(l);
+    release_index(l);
+    buf_clear(err);
+    if (lseek(l->fd, 0, SEEK_SET) < 0) {
+        buf_printf(err, "%s: cannot read: %s", l->path, strerror(errno));
+        *io_error = true;
+        return false;
+    }
+    return read_ledger(l, err, io_error);
+}
+
+/* Read the file, mending what a killed run's marker accounts for. */
+static bool read_marked(struct ledger *l, struct buf *err, bool *io_error)
+{
+    off_t at = 0;
+    enum marker_state marker = read_marker(l, &at);
+    if (read_ledger(l, err, io_error)) {
+        if (marker == MARKER_AT || marker == MARKER_EMPTY) /* a run killed after its end
+                                                              line, or before its first byte */
+            remove_marker(l);
+        return true;
+    }
+    return !*io_error && marker == MARKER_AT && cut_unfinished(l, at, err, io_error);
+}
+
 bool ledger_open(struct ledger *l, const char *path, bool wait, struct buf *err, bool *io_error)
 {
     memset(l, 0, sizeof(*l));
     l->path = xstrdup(path);
+    l->marker_path = xasprintf("%s.appending", path);
     buf_init(&l->batch);
     buf_init(&l->group_cell);
     buf_init(&l->group_field);
@@ -652,33 +792,34 @@ bool ledger_open(struct ledger *l, const char *path, bool wait, struct buf *err,
         *io_error = true;
         return false;
     }
-    return read_ledger(l, err, io_error);
+    return read_marked(l, err, io_error);
 }
 
 void ledger_close(struct ledger *l)
 {
-    if (l->began && l->written > 0 && ftruncate(l->fd, l->size) != 0)
+    bool cut = !(l->began && l->written > 0) || ftruncate(l->fd, l->size) == 0;
+    if (!cut) /* the marker stays: the next run cuts the release off */
         fprintf(stderr,
-                "candour-stats: %s: cannot cut off the release this run began: %s (the "
-                "ledger now ends in a partial release and must be mended by hand)\n",
-                l->path, strerror(errno));
+                "candour-stats: %s: cannot cut off the release this run began: %s (%s)\n",
+                l->path, strerror(errno),
+                l->marker_made ? "the next run will"
+                               : "the ledger now ends in a partial release and must be "
+                                 "mended by hand");
+    else if (l->marker_made)
+        remove_marker(l);
     if (l->began)
         atomic_cut_on_signal(-1, 0);
     if (l->fd > 0)
         close(l->fd); /* unlocks */
+    release_index(l);
     strdict_release(&l->cells);
     strdict_release(&l->fields);
-    free(l->figures);
-    free(l->slots);
-    free(l->cell_base);
-    free(l->cell_field);
-    free(l->spans);
     free(l->path);
+    free(l->marker_path);
     buf_release(&l->batch);
     buf_release(&l->group_cell);
     buf_release(&l->group_field);
     free(l->group);
-    free(l->listed);
     memset(l, 0, sizeof(*l));
 }
 
@@ -743,6 +884,7 @@ void ledger_begin(struct ledger *l, double min_n)
     l->began = true;
     l->release_crc = 0;
     atomic_cut_on_signal(l->fd, l->size); /* a run stopped while appending leaves no part */
+    make_marker(l);                        /* and a run killed, a part the next run can cut */
     buf_release(&line);
 }
 
@@ -871,12 +1013,19 @@ bool ledger_append(struct ledger *l, double min_n, struct buf *err)
     if (!ok) {
         buf_printf(err, "%s: cannot append this run's release: %s", l->path,
                    strerror(l->write_errno ? l->write_errno : errno));
-        if (ftruncate(l->fd, l->size) != 0) /* as it was; if even that fails, say so */
+        if (ftruncate(l->fd, l->size) != 0) { /* as it was; if even that fails, say so */
             buf_printf(err,
                        " (and cannot cut it back to %jd bytes: %s; the ledger now ends "
-                       "in a partial release and must be mended by hand)",
-                       (intmax_t)l->size, strerror(errno));
+                       "in a partial release%s)",
+                       (intmax_t)l->size, strerror(errno),
+                       l->marker_made ? ", which the next run will cut off"
+                                      : " and must be mended by hand");
+            l->marker_made = false; /* kept for the next run: ledger_close leaves it */
+        } else if (l->marker_made)
+            remove_marker(l);
     } else {
+        if (l->marker_made) /* the release is whole on disk: published from here on */
+            remove_marker(l);
         l->size += l->written;
         l->fresh = false;
         l->n_releases++;

@@ -96,6 +96,14 @@ struct ledger {
     char *path;
     int fd;
     off_t size; /* bytes read and verified */
+    /* path.appending: made (holding the offset the release begins at) before
+     * a release's first byte is written, removed once its end line is on
+     * disk, so that what a killed run left can be told from a release whose
+     * end was removed (ledger_open) */
+    char *marker_path;
+    bool marker_made;
+    off_t boundary; /* read: the end of the last whole release (or first line) */
+    bool any_release; /* read: an end line was read */
     bool fresh; /* empty: the first line is still to be written */
     uint32_t n_releases;
     struct strdict cells, fields; /* encoded key text -> id */

@@ -706,6 +706,200 @@ static void test_begun_release_cut_off(void **state)
     free(path);
 }
 
+/* A ledger as a killed run leaves it: release 1 begun over path (a ledger of
+ * one release) and 40,000 records written, then SIGKILL, which nothing can
+ * catch.  The marker is there while the release is partly written. */
+static void kill_while_appending(const char *path)
+{
+    struct stat before;
+    assert_int_equal(stat(path, &before), 0);
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        struct ledger l;
+        struct buf err;
+        buf_init(&err);
+        bool io;
+        if (!ledger_open(&l, path, false, &err, &io))
+            _exit(3);
+        ledger_begin(&l, 11);
+        for (int i = 0; i < 40000; i++) {
+            char group[32];
+            snprintf(group, sizeof(group), "Ward %d", i + 10);
+            record(&l, group, true, i, 1);
+        }
+        struct stat mid, marker;
+        if (fstat(l.fd, &mid) != 0 || mid.st_size <= before.st_size)
+            _exit(4); /* nothing written yet: the test would prove nothing */
+        if (stat(l.marker_path, &marker) != 0)
+            _exit(5);
+        raise(SIGKILL);
+        _exit(6);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+}
+
+/* What a killed run left is cut off by the next run, back to the bytes
+ * before it, and the marker removed; the ledger goes on. */
+static void test_killed_release_cut_off(void **state)
+{
+    (void)state;
+    char *path = ledger_path(), *marker = xasprintf("%s.appending", path);
+    write_release(path, 12);
+    size_t len, after_len;
+    unsigned char *before = slurp(path, &len);
+    kill_while_appending(path);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_true((size_t)st.st_size > len); /* the partial release is there */
+    assert_int_equal(access(marker, F_OK), 0);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 1);
+    assert_int_equal(l.size, (off_t)len);
+    ledger_close(&l);
+    assert_int_not_equal(access(marker, F_OK), 0);
+    unsigned char *after = slurp(path, &after_len);
+    assert_int_equal(after_len, len);
+    assert_memory_equal(after, before, len);
+    write_release(path, 13); /* and it goes on */
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 2);
+    ledger_close(&l);
+    free(after);
+    free(before);
+    buf_release(&err);
+    free(marker);
+    free(path);
+}
+
+/* A killed first release of a new ledger: cut back to nothing, as new. */
+static void test_killed_first_release_cut_off(void **state)
+{
+    (void)state;
+    char *path = ledger_path(), *marker = xasprintf("%s.appending", path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    close(fd);
+    kill_while_appending(path);
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 0);
+    assert_true(l.fresh);
+    ledger_close(&l);
+    assert_int_not_equal(access(marker, F_OK), 0);
+    write_release(path, 12);
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 1);
+    ledger_close(&l);
+    buf_release(&err);
+    free(marker);
+    free(path);
+}
+
+static void put_marker(const char *path, const char *text)
+{
+    char *marker = xasprintf("%s.appending", path);
+    struct buf t;
+    buf_init(&t);
+    buf_puts(&t, text);
+    write_text(marker, &t);
+    buf_release(&t);
+    free(marker);
+}
+
+/* The marker cuts only an unfinished last release that begins where it
+ * says: a release with its end line removed, a marker that points
+ * elsewhere or is not candour's stays an error, and the file is left as it
+ * is.  A marker over a whole ledger (a run killed after its end line) is
+ * removed, and nothing cut. */
+static void test_marker_cuts_only_what_it_marks(void **state)
+{
+    (void)state;
+    char *path = ledger_path(), *marker = xasprintf("%s.appending", path);
+    write_release(path, 12);
+    size_t first_len, len;
+    free(slurp(path, &first_len));
+    write_release(path, 13);
+    unsigned char *whole = slurp(path, &len);
+    bool io;
+    struct ledger l;
+    struct buf err, t;
+    buf_init(&err);
+    buf_init(&t);
+    char text[64];
+    snprintf(text, sizeof(text), "candour-ledger-append %zu\n", len);
+    put_marker(path, text); /* stale: over a whole ledger */
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 2);
+    ledger_close(&l);
+    assert_int_not_equal(access(marker, F_OK), 0);
+    put_marker(path, ""); /* a run killed after making it, before its line */
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    ledger_close(&l);
+    assert_int_not_equal(access(marker, F_OK), 0);
+    put_marker(path, "not candour's\n"); /* left alone */
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    ledger_close(&l);
+    assert_int_equal(access(marker, F_OK), 0);
+    /* the last release's end line removed, and no marker or one that
+     * points anywhere but where that release begins (first_len) */
+    buf_append(&t, whole, len);
+    t.data[t.len - 1] = '\0';
+    t.len = (size_t)(strrchr(t.data, '\n') + 1 - t.data);
+    write_text(path, &t);
+    char *msg = open_error(path, &io);
+    assert_non_null(strstr(msg, "the last release has no end line"));
+    free(msg);
+    char wrong[4][64];
+    snprintf(wrong[0], sizeof(wrong[0]), "candour-ledger-append 0\n");
+    snprintf(wrong[1], sizeof(wrong[1]), "candour-ledger-append %zu\n", first_len - 5);
+    snprintf(wrong[2], sizeof(wrong[2]), "candour-ledger-append %zu\n", first_len + 5);
+    snprintf(wrong[3], sizeof(wrong[3]), "candour-ledger-append %zu\n", len);
+    const char *foreign[] = {wrong[0],
+                             wrong[1],
+                             wrong[2],
+                             wrong[3],
+                             "candour-ledger-append\n",
+                             "candour-ledger-append 12x\n",
+                             "candour-ledger-append 12",
+                             "something else 12\n"};
+    for (size_t i = 0; i < sizeof(foreign) / sizeof(*foreign); i++) {
+        put_marker(path, foreign[i]);
+        msg = open_error(path, &io);
+        assert_non_null(strstr(msg, "the last release has no end line"));
+        free(msg);
+        free(slurp(path, &len));
+        assert_int_equal(len, t.len); /* not cut */
+    }
+    /* the marker where the unfinished release begins, its last line cut
+     * short in the middle of a write: cut off */
+    snprintf(text, sizeof(text), "candour-ledger-append %zu\n", first_len);
+    t.len -= 3;
+    write_text(path, &t);
+    put_marker(path, text);
+    assert_true(ledger_open(&l, path, false, &err, &io));
+    assert_int_equal(l.n_releases, 1);
+    ledger_close(&l);
+    unsigned char *cut = slurp(path, &len);
+    assert_int_equal(len, first_len);
+    assert_memory_equal(cut, whole, first_len);
+    free(cut);
+    buf_release(&t);
+    buf_release(&err);
+    free(whole);
+    free(marker);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +908,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_changed_count_refused, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_removed_record_refused, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_cut_short_refused, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_killed_release_cut_off, make_scratch, remove_scratch),
+        cmocka_unit_test_setup_teardown(test_killed_first_release_cut_off, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_marker_cuts_only_what_it_marks, make_scratch,
+                                        remove_scratch),
         cmocka_unit_test_setup_teardown(test_foreign_file_refused, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_symlink_and_mode_refused, make_scratch,
                                         remove_scratch),
