@@ -9,8 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "packer.h"
-
 static const unsigned char header_magic[8] = {'C', 'A', 'N', 'D', 'O', 'U', 'R', 0x1a};
 static const unsigned char trailer_magic[8] = {'C', 'N', 'D', 'R', 'E', 'N', 'D', 0x1a};
 #define HEADER_SIZE 16
@@ -192,14 +190,20 @@ void dw_put_f64(struct dataset_writer *w, size_t col, double v)
     put_bytes(w, col, le, 8);
 }
 
-/* Chunks are zlib streams (RFC 1950), made whole by ISA-L (packer.h) and
- * read whole by libdeflate, which inflates them faster than ISA-L here
- * (0.12-0.23 s against 0.15-0.30 s for a national year's 120 MB of
- * columns).  Level 1: answer columns (a byte per row, a handful of values)
- * gain little from harder matching; string-code columns run long.  A
- * national year's dataset is 30.2 MB (libdeflate's level 1, until
- * 2026-12-07: 29.2 MB, in 0.38-0.48 s of deflating against ISA-L's
- * 0.21 s; zlib, Huffman-coding answers only: 24.3 MB). */
+/* Chunks are zlib streams (RFC 1950) made and read whole by libdeflate,
+ * which does both about twice as fast as zlib's streaming code (and its
+ * CRC-32 three times as fast): on a national year the flushing thread's
+ * deflate and the reading thread's CRC-32 were 15% of candour-ingest's
+ * CPU.  Level 1: answer columns (a byte per row, a handful of values) gain
+ * little from harder matching; string-code columns run long.  The price: a
+ * national year's dataset is 29.3 MB where zlib, Huffman-coding answers
+ * only, made 24.3 MB (libdeflate's level 3: 26.0 MB, 0.2 s slower).
+ * Not ISA-L (lib/packer.h), though its level 1 deflates these chunks in
+ * half the time: the same rows then did not always make the same bytes
+ * (its matches depend on where its state lies in memory; the fuzz
+ * harness's run 2 wrote another dataset than run 1, 1 time in 5-100 under
+ * load), and a dataset's checksum should name its content. */
+#define CHUNK_LEVEL 1
 
 /* Compress and write the block whose values are in cols (n_rows rows). */
 static bool write_block(struct dataset_writer *w, struct buf *cols, uint32_t n_rows,
@@ -209,24 +213,29 @@ static bool write_block(struct dataset_writer *w, struct buf *cols, uint32_t n_r
     struct ds_block *b = &w->blocks[w->n_blocks++];
     b->n_rows = n_rows;
     b->chunks = xcalloc(w->n_columns, sizeof(*b->chunks));
-    if (!w->compressor)
-        w->compressor = packer_new();
+    if (!w->compressor && !(w->compressor = libdeflate_alloc_compressor(CHUNK_LEVEL))) {
+        buf_printf(err, "%s: out of memory for compression", w->out.final_path);
+        w->failed = true;
+        return false;
+    }
     for (size_t c = 0; c < w->n_columns; c++) {
         struct buf *raw = &cols[c];
-        buf_clear(&w->zbuf);
-        /* a column chunk is a block's rows of one value each: far from 4 GiB */
-        if (!pack_zlib(w->compressor, raw->data ? raw->data : "", raw->len, &w->zbuf)) {
+        size_t bound = libdeflate_zlib_compress_bound(w->compressor, raw->len);
+        xgrow(&w->zbuf, &w->zbuf_cap, bound, 1);
+        size_t comp_len = libdeflate_zlib_compress(w->compressor, raw->data ? raw->data : "",
+                                                   raw->len, w->zbuf, bound);
+        if (comp_len == 0) { /* cannot happen with the bound's room */
             buf_printf(err, "%s: compression failed", w->out.final_path);
             w->failed = true;
             return false;
         }
         b->chunks[c] = (struct ds_chunk){
             .offset = w->offset,
-            .comp_len = (uint32_t)w->zbuf.len,
+            .comp_len = (uint32_t)comp_len,
             .raw_len = (uint32_t)raw->len,
-            .crc32 = (uint32_t)libdeflate_crc32(0, w->zbuf.data, w->zbuf.len),
+            .crc32 = (uint32_t)libdeflate_crc32(0, w->zbuf, comp_len),
         };
-        if (!write_bytes(w, w->zbuf.data, w->zbuf.len, err))
+        if (!write_bytes(w, w->zbuf, comp_len, err))
             return false;
         buf_clear(raw);
     }
@@ -373,8 +382,8 @@ static void writer_free(struct dataset_writer *w)
     free(w->inputs);
     rejected_free(w->rejected, w->n_rejected);
     strdict_release(&w->rejected_keys);
-    buf_release(&w->zbuf);
-    packer_free(w->compressor);
+    free(w->zbuf);
+    libdeflate_free_compressor(w->compressor);
     free(w->schema_name);
     free(w->schema_text);
     memset(w, 0, sizeof(*w));

@@ -80,7 +80,7 @@ struct ds_block {
 
 /* ---- writing ---- */
 
-struct packer;
+struct libdeflate_compressor;
 
 struct dataset_writer {
     struct atomic_file out;
@@ -101,8 +101,9 @@ struct dataset_writer {
     struct strdict rejected_keys; /* "input\x1fperiod\x1forg": index into rejected */
     struct ds_rejected *rejected;
     size_t n_rejected, rejected_cap;
-    struct buf zbuf;           /* a chunk compressed */
-    struct packer *compressor; /* used by one thread at a time */
+    unsigned char *zbuf;
+    size_t zbuf_cap;
+    struct libdeflate_compressor *compressor; /* used by one thread at a time */
     bool failed;
     /* A full block is compressed and written by a thread of its own while
      * the caller fills the next one (pending and spare swap): one block in
