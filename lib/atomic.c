@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Temporary paths to remove if a signal ends the run.  Fixed-size storage so
@@ -565,6 +567,143 @@ static void stale_release(struct stale_set *st, bool keep)
     free(st->aside);
 }
 
+/* The previous versions a commit replaces or removes, held open across
+ * the renames and unlinks that take their names, so that those cost only
+ * the names: the last reference to a file is what frees its blocks and
+ * its page cache, and that is dropped after the commit, by a detached
+ * process when the files are large (release_held).  Freeing them in place
+ * cost the organisation-level national run 0.2 s of its 1 s (its previous
+ * 794 MB: strace -T, the unlinks of the backups) after the commit. */
+struct held_files {
+    int fd[4 * MAX_PENDING];
+    size_t n;
+    unsigned long long bytes;
+};
+
+/* Hold the regular file at path, if there is one we can open; best effort
+ * (one not held is freed in place, as before).  Nothing else is opened: a
+ * device or a pipe planted at the name is left to the commit's checks. */
+static void hold_previous(struct held_files *h, const char *path)
+{
+    struct stat st;
+    if (h->n >= ARRAY_LEN(h->fd) || lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        return;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    h->fd[h->n++] = fd;
+    h->bytes += (unsigned long long)st.st_size;
+}
+
+/* Below this many bytes held, freeing in place costs less than a fork. */
+#define RELEASE_DETACHED_MIN (32ull << 20)
+
+/* In the detached process: close every descriptor inherited but the n in
+ * keep (sorted), so that it holds no lock, pipe or terminal of the run.
+ * Async-signal-safe (a fork of a threaded process). */
+static void close_all_but(const int *keep, size_t n, int open_max)
+{
+    unsigned int from = 0;
+    bool ranges = true;
+    for (size_t i = 0; i <= n && ranges; i++) {
+        unsigned int to = i < n ? (unsigned int)keep[i] : ~0u;
+        if (to > from)
+#ifdef SYS_close_range
+            ranges = syscall(SYS_close_range, from, i < n ? to - 1 : to, 0) == 0;
+#else
+            ranges = false;
+#endif
+        from = to + 1;
+    }
+    if (ranges)
+        return;
+    for (int fd = 0; fd < open_max; fd++) { /* a kernel before 5.9 */
+        bool kept = false;
+        for (size_t i = 0; i < n && !kept; i++)
+            kept = keep[i] == fd;
+        if (!kept)
+            close(fd);
+    }
+}
+
+static void read_to_eof(int fd)
+{
+    char byte;
+    for (;;) {
+        ssize_t got = read(fd, &byte, 1);
+        if (got == 0 || (got < 0 && errno != EINTR))
+            return;
+    }
+}
+
+/* The detached process: made by a process that exits at once, so that no
+ * one has to reap it; it keeps h's descriptors only, tells the committing
+ * process so (ready's EOF), waits until that process has dropped its own
+ * references (go's EOF) and drops the last ones: the kernel's freeing
+ * happens there.  SIGKILL of either changes nothing but who frees. */
+static void detached_release(struct held_files *h, int go_read, int ready_write, int open_max)
+{
+    pid_t grandchild = fork();
+    if (grandchild != 0)
+        _exit(0);
+    int keep[ARRAY_LEN(h->fd) + 2];
+    size_t n = 0;
+    for (size_t i = 0; i < h->n; i++)
+        keep[n++] = h->fd[i];
+    keep[n++] = go_read;
+    keep[n++] = ready_write;
+    for (size_t i = 1; i < n; i++) /* insertion sort: nothing here may allocate */
+        for (size_t k = i; k > 0 && keep[k - 1] > keep[k]; k--) {
+            int t = keep[k];
+            keep[k] = keep[k - 1];
+            keep[k - 1] = t;
+        }
+    close_all_but(keep, n, open_max);
+    close(ready_write);
+    read_to_eof(go_read);
+    for (size_t i = 0; i < h->n; i++)
+        close(h->fd[i]);
+    _exit(0);
+}
+
+/* Drop the held previous versions.  Large ones are given to a detached
+ * process (detached_release) and returns once that process holds nothing
+ * else of ours (no output lock, no pipe: the next run or a reader of our
+ * output never waits for it); small ones, or where that cannot be
+ * started, are freed here. */
+static void release_held(struct held_files *h)
+{
+    int go[2] = {-1, -1}, ready[2] = {-1, -1};
+    pid_t child = -1;
+    if (h->bytes >= RELEASE_DETACHED_MIN && pipe2(go, O_CLOEXEC) == 0) {
+        if (pipe2(ready, O_CLOEXEC) == 0) {
+            long open_max = sysconf(_SC_OPEN_MAX);
+            child = fork(); /* its processes end with _exit: no stdio flushed twice */
+            if (child == 0)
+                detached_release(h, go[0], ready[1],
+                                 open_max > 0 && open_max < 65536 ? (int)open_max : 65536);
+            close(ready[1]);
+        }
+        close(go[0]);
+    }
+    for (size_t i = 0; i < h->n; i++)
+        close(h->fd[i]);
+    h->n = 0;
+    if (go[1] >= 0)
+        close(go[1]);
+    if (child > 0) {
+        read_to_eof(ready[0]);
+        while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (ready[0] >= 0)
+        close(ready[0]);
+}
+
 bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *journal,
                        struct buf *err)
 {
@@ -588,6 +727,12 @@ bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *c
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
+    struct held_files held = {.n = 0};
+    for (size_t i = 0; ok && i < n; i++)
+        if (files[i]->temp_path)
+            hold_previous(&held, files[i]->final_path);
+    for (size_t i = 0; ok && i < n_stale; i++)
+        hold_previous(&held, stale[i]);
     for (size_t i = 0; ok && i + 1 < n; i++) {
         struct stat st;
         if (!files[i]->temp_path || lstat(files[i]->final_path, &st) != 0 || !S_ISREG(st.st_mode))
@@ -650,6 +795,7 @@ bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *c
     }
     stale_release(&old_files, !restored);
     sigprocmask(SIG_SETMASK, &old, NULL);
+    release_held(&held);
     free(backups);
     free(had_previous);
     return ok && synced;

@@ -66,7 +66,10 @@ bool atomic_commit_all(struct atomic_file *const *files, size_t n, const char *j
 /* atomic_commit_all that also removes the files at stale[0..n_stale) (those
  * of the previous set the new one leaves out) in the same commit, under the
  * same journal: either the new files are in place and the stale ones gone,
- * or on error everything stays as it was. */
+ * or on error everything stays as it was.  The previous versions are held
+ * open across the commit and freed after it (their blocks and page cache),
+ * by a detached process when they are large: that process holds nothing
+ * else of the caller's (no lock, no pipe) by the time this returns. */
 bool atomic_commit_set(struct atomic_file *const *files, size_t n, const char *const *stale,
                        size_t n_stale, const char *journal, struct buf *err);
 /* The journal of a candour-stats results directory: present only while

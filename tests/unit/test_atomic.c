@@ -9,6 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -528,6 +532,71 @@ static void test_commit_set_removes_stale(void **state)
     free(journal);
 }
 
+/* #16: large previous versions are freed after the commit by a detached
+ * process, off the run's critical path.  What must hold: the commit
+ * returns with the directory holding the new set only, and with nothing of
+ * the caller's held by that process: a pipe's write end (a reader of the
+ * run's output waiting for EOF) and an flock (the results directory's
+ * lock, which the next run takes with --no-wait) are free the moment the
+ * caller drops them; and the previous version's file is really freed
+ * (inotify's IN_DELETE_SELF comes when its last reference goes). */
+static void test_large_previous_released(void **state)
+{
+    (void)state;
+    char *big = xasprintf("%s/big.csv", scratch), *lock_path = xasprintf("%s/lock", scratch),
+         *journal = xasprintf("%s/journal", scratch);
+    write_committed(big, "previous run");
+    assert_int_equal(truncate(big, 64 << 20), 0); /* above the size freed in place */
+    int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    assert_true(watch >= 0);
+    assert_true(inotify_add_watch(watch, big, IN_DELETE_SELF) >= 0);
+    int lock_fd = open(lock_path, O_RDWR | O_CREAT, 0644); /* inherited by a fork */
+    assert_true(lock_fd >= 0);
+    assert_int_equal(flock(lock_fd, LOCK_EX), 0);
+    int out[2];
+    assert_int_equal(pipe(out), 0);
+
+    struct atomic_file *af = open_with(big, "new run");
+    struct buf err;
+    buf_init(&err);
+    if (!atomic_commit_set(&af, 1, NULL, 0, journal, &err))
+        fail_msg("commit: %s", err.data);
+    free(af);
+    assert_scratch("big.csv lock");
+    char *text = read_text(big);
+    assert_string_equal(text, "new run");
+    free(text);
+
+    close(out[1]);
+    struct pollfd eof = {.fd = out[0], .events = POLLIN};
+    assert_int_equal(poll(&eof, 1, 0), 1); /* at once: no one else has the write end */
+    char byte;
+    assert_int_equal(read(out[0], &byte, 1), 0);
+    close(out[0]);
+    close(lock_fd);
+    int again = open(lock_path, O_RDWR);
+    assert_true(again >= 0);
+    assert_int_equal(flock(again, LOCK_EX | LOCK_NB), 0); /* the lock went with our descriptor */
+    close(again);
+
+    struct pollfd freed = {.fd = watch, .events = POLLIN};
+    assert_int_equal(poll(&freed, 1, 10000), 1);
+    union {
+        struct inotify_event event;
+        char space[4 * (sizeof(struct inotify_event) + 256)];
+    } events;
+    ssize_t got = read(watch, &events, sizeof(events));
+    assert_true(got >= (ssize_t)sizeof(struct inotify_event));
+    assert_true(events.event.mask & IN_DELETE_SELF);
+    close(watch);
+    unlink(big);
+    unlink(lock_path);
+    buf_release(&err);
+    free(big);
+    free(lock_path);
+    free(journal);
+}
+
 int main(void)
 {
     /* A job started in the background by a shell (nohup, `make check &`)
@@ -549,6 +618,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_open_errors, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_planted_links, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_commit_set_removes_stale, make_scratch,
+                                        remove_scratch),
+        cmocka_unit_test_setup_teardown(test_large_previous_released, make_scratch,
                                         remove_scratch),
         cmocka_unit_test_setup_teardown(test_relative_path, make_scratch, remove_scratch),
         cmocka_unit_test_setup_teardown(test_signal_removes_temp, make_scratch, remove_scratch),
