@@ -42,8 +42,7 @@
 #include "stats.h"
 
 #define FUNNEL_TRIM 0.1 /* FunnelPlotR's default winsorisation */
-/* Items whose counts write_benchmarks copies out at a time (copy_counts). */
-#define COUNTS_ITEMS 8
+#define COUNTS_AHEAD 8  /* orgs whose counts write_comparison fetches ahead */
 
 static _Thread_local const struct model *sort_model; /* qsort has no context argument */
 
@@ -249,23 +248,17 @@ struct compared_org {
 /* One org's row of a comparison; its period, grouping and group are the
  * pooled cell's (the comparison's lead fields). */
 static void write_row(const struct stats_run *run, struct table *t,
-                      const struct compared_org *org, const struct item_count *ic, size_t item,
-                      const struct comparison *cmp, const struct benchmark_fields *f)
+                      const struct compared_org *org, size_t item, const struct comparison *cmp,
+                      const struct benchmark_fields *f)
 {
     const struct model *m = &run->model;
+    const struct item_count *ic = &m->counts[org->cell * m->n_items + item];
     enum suppression supp =
         ic->supp != SUPP_NONE ? ic->supp : cmp->supp; /* the worse of two decided states */
     table_put(t, &f->lead);
     table_put(t, &f->scope[org->scope]);
     double x, n, z = NAN;
-    bool shown = supp == SUPP_NONE;
-    if (shown && !cmp->weighted) { /* funnel_counts', from the copy of the counts */
-        x = ic->positive;
-        n = ic->n;
-        shown = n > 0;
-    } else if (shown) {
-        shown = funnel_counts(m, org->cell, item, true, &x, &n);
-    }
+    bool shown = supp == SUPP_NONE && funnel_counts(m, org->cell, item, cmp->weighted, &x, &n);
     struct m_interval l95 = {NAN, NAN, NAN}, l998 = {NAN, NAN, NAN};
     bool random_effects = cmp->tau2 > 0;
     if (shown) {
@@ -325,9 +318,8 @@ struct fit_input {
  * period, grouping and group; in_comparison).  Weighted rows are left out
  * when the pooled cell has no weighted data (aggregated inputs). */
 static bool write_comparison(const struct stats_run *run, struct table *t, size_t pool, size_t item,
-                             const struct compared_org *orgs, const struct item_count *org_counts,
-                             size_t n_orgs, bool weighted, struct fit_input *in,
-                             struct benchmark_fields *f, struct buf *err)
+                             const struct compared_org *orgs, size_t n_orgs, bool weighted,
+                             struct fit_input *in, struct benchmark_fields *f, struct buf *err)
 {
     const struct model *m = &run->model;
     const struct item_count *pc = &m->counts[pool * m->n_items + item];
@@ -340,16 +332,14 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
     size_t k = 0;
     cmp.n_orgs = n_orgs;
     for (size_t j = 0; j < n_orgs; j++) {
-        const struct item_count *ic = &org_counts[j];
-        if (ic->supp != SUPP_NONE)
-            continue;
-        if (!weighted) {
-            in->x[k] = ic->positive;
-            in->n[k] = ic->n;
-            k += ic->n > 0; /* funnel_counts' */
-        } else if (funnel_counts(m, orgs[j].cell, item, weighted, &in->x[k], &in->n[k])) {
+        /* the orgs' counts of one item lie n_items apart: a cache miss
+         * each unless fetched ahead */
+        if (j + COUNTS_AHEAD < n_orgs)
+            __builtin_prefetch(&m->counts[orgs[j + COUNTS_AHEAD].cell * m->n_items + item]);
+        const struct item_count *ic = &m->counts[orgs[j].cell * m->n_items + item];
+        if (ic->supp == SUPP_NONE &&
+            funnel_counts(m, orgs[j].cell, item, weighted, &in->x[k], &in->n[k]))
             k++;
-        }
     }
     if (cmp.supp == SUPP_NONE && pooled) {
         cmp.target = pooled_x / pooled_n;
@@ -369,26 +359,8 @@ static bool write_comparison(const struct stats_run *run, struct table *t, size_
     comparison_fields(run, pool, item, &cmp, f);
     for (size_t j = 0; j < n_orgs; j++)
         if (orgs[j].shown)
-            write_row(run, t, &orgs[j], &org_counts[j], item, &cmp, f);
+            write_row(run, t, &orgs[j], item, &cmp, f);
     return true;
-}
-
-/* The counts of items [from, from + COUNTS_ITEMS) of the compared orgs,
- * item by item: (*near)[k * n_compared + j] holds item from + k of
- * compared[j].  The comparisons run item by item over the orgs, whose
- * counts of one item lie n_items apart in the model: read in place, each
- * was a cache miss (a third of write_comparison's time, perf annotate);
- * copied, an org's eight items are three adjacent cache lines. */
-static void copy_counts(const struct model *m, const struct compared_org *compared,
-                        size_t n_compared, size_t from, struct item_count **near, size_t *cap)
-{
-    size_t n_items = m->n_items - from < COUNTS_ITEMS ? m->n_items - from : COUNTS_ITEMS;
-    xgrow(near, cap, COUNTS_ITEMS * n_compared + 1, sizeof(**near));
-    for (size_t j = 0; j < n_compared; j++) {
-        const struct item_count *row = &m->counts[compared[j].cell * m->n_items + from];
-        for (size_t k = 0; k < n_items; k++)
-            (*near)[k * n_compared + j] = row[k];
-    }
 }
 
 /* The org cells of each pooled cell's comparison, pools[0..n_pools) of one
@@ -452,8 +424,6 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
     sort_model = NULL;
     struct compared_org *compared = NULL;
     size_t compared_cap = 0;
-    struct item_count *near = NULL;
-    size_t near_cap = 0;
     size_t *begin = xcalloc(n_pools + 1, sizeof(size_t));
     struct fit_input in = {xcalloc(n_members + 1, sizeof(double)),
                            xcalloc(n_members + 1, sizeof(double))};
@@ -466,24 +436,17 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
         for (b = a; b < n_pools && m->cells[pools[b]].period == period; b++)
             ;
         find_compared(run, pools + a, b - a, members, n_members, &compared, &compared_cap, begin);
-        size_t n_compared = begin[b - a];
         for (size_t i = 0; i < m->n_items && ok; i++) {
-            if (i % COUNTS_ITEMS == 0)
-                copy_counts(m, compared, n_compared, i, &near, &near_cap);
             if (!asked[period * m->n_items + i])
                 continue;
-            const struct item_count *item_counts = near + (i % COUNTS_ITEMS) * n_compared;
             for (size_t p = a; p < b && ok; p++) {
                 if (!table_unit(t) || !cell_shown(run, pools[p])) /* a unit: one comparison */
                     continue; /* no row of it is written */
                 const struct compared_org *set = compared + begin[p - a];
-                const struct item_count *set_counts = item_counts + begin[p - a];
                 size_t n_set = begin[p - a + 1] - begin[p - a];
-                ok = write_comparison(run, t, pools[p], i, set, set_counts, n_set, false, &in, &f,
-                                      err);
+                ok = write_comparison(run, t, pools[p], i, set, n_set, false, &in, &f, err);
                 if (ok && run->opt->weight)
-                    ok = write_comparison(run, t, pools[p], i, set, set_counts, n_set, true, &in,
-                                          &f, err);
+                    ok = write_comparison(run, t, pools[p], i, set, n_set, true, &in, &f, err);
             }
         }
     }
@@ -491,7 +454,6 @@ bool write_benchmarks(const struct stats_run *run, struct table *t, struct buf *
     free(in.x);
     free(in.n);
     free(compared);
-    free(near);
     free(begin);
     free(asked);
     free(members);
