@@ -650,6 +650,18 @@ static void detached_release(struct held_files *h, int go_read, int ready_write,
     pid_t grandchild = fork();
     if (grandchild != 0)
         _exit(0);
+    /* never on_fatal_signal here: it would remove the temporary files
+     * another thread of the run may still be writing */
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof(dfl));
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (size_t i = 0; i < ARRAY_LEN(sigs); i++) {
+        struct sigaction was;
+        if (sigaction(sigs[i], NULL, &was) == 0 && was.sa_handler == on_fatal_signal)
+            sigaction(sigs[i], &dfl, NULL);
+    }
     int keep[ARRAY_LEN(h->fd) + 2];
     size_t n = 0;
     for (size_t i = 0; i < h->n; i++)
