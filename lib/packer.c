@@ -15,8 +15,7 @@
  * STORED_HEADER bytes. */
 #define STORED_MAX 65535u
 #define STORED_HEADER 5u
-/* gzip's header and trailer (RFC 1952, no name, no extra fields), the
- * larger of the two wrappers (zlib's: 2 + 4 bytes). */
+/* gzip's header and trailer (RFC 1952, no name, no extra fields). */
 #define GZIP_WRAPPER (10u + 8u)
 
 struct packer {
@@ -60,8 +59,7 @@ static void clear_upper_vectors(void)
 #endif
 }
 
-/* wrapper: IGZIP_GZIP or IGZIP_ZLIB */
-static bool pack(struct packer *p, uint16_t wrapper, const void *in, size_t len, struct buf *out)
+bool pack_gzip(struct packer *p, const void *in, size_t len, struct buf *out)
 {
     size_t bound = pack_bound(len);
     if (bound > UINT32_MAX)
@@ -72,7 +70,7 @@ static bool pack(struct packer *p, uint16_t wrapper, const void *in, size_t len,
     s->level = PACK_LEVEL;
     s->level_buf = p->level_buf;
     s->level_buf_size = sizeof(p->level_buf);
-    s->gzip_flag = wrapper;
+    s->gzip_flag = IGZIP_GZIP;
     s->flush = NO_FLUSH;
     s->end_of_stream = 1;
     s->next_in = (uint8_t *)(uintptr_t)in; /* ISA-L's field is not const; it only reads */
@@ -86,14 +84,4 @@ static bool pack(struct packer *p, uint16_t wrapper, const void *in, size_t len,
     out->len += s->total_out;
     out->data[out->len] = '\0';
     return true;
-}
-
-bool pack_gzip(struct packer *p, const void *in, size_t len, struct buf *out)
-{
-    return pack(p, IGZIP_GZIP, in, len, out);
-}
-
-bool pack_zlib(struct packer *p, const void *in, size_t len, struct buf *out)
-{
-    return pack(p, IGZIP_ZLIB, in, len, out);
 }

@@ -1,7 +1,6 @@
-/* Unit tests for lib/packer: every gzip member and zlib stream pack_gzip
- * and pack_zlib make is inflated by zlib (a decoder independent of ISA-L,
- * checking the CRC-32 or Adler-32 and the length) and gives back the input
- * exactly: empty input, one byte, the edges of a stored block (65,535
+/* Unit tests for lib/packer: every gzip member pack_gzip makes is inflated
+ * by zlib (a decoder independent of ISA-L, checking the CRC-32 and the
+ * length) and gives back the input exactly: empty input, one byte, the edges of a stored block (65,535
  * bytes), text that deflates, and random bytes that do not (ISA-L falls
  * back to stored blocks, within the room pack_* gives it). */
 #include <setjmp.h>
@@ -16,7 +15,7 @@
 
 #include "packer.h"
 
-/* Inflate one stream of the given window bits (15 + 16: gzip, 15: zlib)
+/* Inflate one stream of the given window bits (15 + 16: gzip)
  * from packed; its bytes, exactly what the whole of packed holds. */
 static char *inflate_all(const struct buf *packed, int window_bits, size_t expect_len,
                          size_t *len)
@@ -56,11 +55,11 @@ static void round_trip(size_t len, bool text)
 {
     char *in = make_input(len, text);
     struct packer *p = packer_new();
-    for (int zlib = 0; zlib < 2; zlib++) {
+    {
         struct buf packed;
         buf_init(&packed);
-        buf_puts(&packed, "kept"); /* pack_* appends */
-        assert_true(zlib ? pack_zlib(p, in, len, &packed) : pack_gzip(p, in, len, &packed));
+        buf_puts(&packed, "kept"); /* pack_gzip appends */
+        assert_true(pack_gzip(p, in, len, &packed));
         assert_memory_equal(packed.data, "kept", 4);
         assert_int_equal(packed.data[packed.len], '\0');
         struct buf stream = {packed.data + 4, packed.len - 4, 0};
@@ -69,7 +68,7 @@ static void round_trip(size_t len, bool text)
         if (text && len > 1000)
             assert_true(stream.len < len / 2);
         size_t out_len;
-        char *out = inflate_all(&stream, zlib ? 15 : 15 + 16, len, &out_len);
+        char *out = inflate_all(&stream, 15 + 16, len, &out_len);
         assert_int_equal(out_len, len);
         assert_memory_equal(out, in, len);
         free(out);
@@ -142,7 +141,7 @@ static bool xstate_in_use(uint64_t *in_use)
  * (component 6): dirty, they slow every SSE instruction that follows. */
 #define UPPER_VECTORS ((1u << 2) | (1u << 6))
 
-/* pack_gzip and pack_zlib return with the vector registers' upper halves
+/* pack_gzip returns with the vector registers' upper halves
  * clear, though ISA-L's AVX2/AVX-512 routines leave them in use
  * (packer.c).  Read straight after the call, before any other code runs. */
 static void test_vectors_left_clear(void **state)
@@ -155,11 +154,10 @@ static void test_vectors_left_clear(void **state)
     }
     char *in = make_input(1u << 20, true);
     struct packer *p = packer_new();
-    for (int zlib = 0; zlib < 2; zlib++) {
+    {
         struct buf packed;
         buf_init(&packed);
-        bool packed_ok = zlib ? pack_zlib(p, in, 1u << 20, &packed)
-                              : pack_gzip(p, in, 1u << 20, &packed);
+        bool packed_ok = pack_gzip(p, in, 1u << 20, &packed);
         bool known = xstate_in_use(&in_use);
         assert_true(packed_ok);
         assert_true(known);
