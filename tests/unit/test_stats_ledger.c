@@ -590,14 +590,13 @@ static void test_index_any_order(void **state)
     free(path);
 }
 
-/* A run stopped by a signal while appending (its release partly written)
- * leaves the file as it was. */
-static void test_signal_cuts_release_off(void **state)
+/* A run stopped by signal sig while appending: release 1 begun over path
+ * (a ledger of one release), 40,000 records written in blocks, then sig
+ * raised.  SIGKILL cannot be caught, and leaves the release partly written
+ * with its marker beside it. */
+static void stop_while_appending(const char *path, int sig)
 {
-    (void)state;
-    char *path = ledger_path();
-    write_release(path, 12);
-    struct stat before, after;
+    struct stat before;
     assert_int_equal(stat(path, &before), 0);
     pid_t child = fork();
     assert_true(child >= 0);
@@ -609,20 +608,34 @@ static void test_signal_cuts_release_off(void **state)
         if (!ledger_open(&l, path, false, &err, &io))
             _exit(3);
         ledger_begin(&l, 11);
-        for (int i = 0; i < 40000; i++) { /* written in blocks */
+        for (int i = 0; i < 40000; i++) {
             char group[32];
             snprintf(group, sizeof(group), "Ward %d", i + 10);
             record(&l, group, true, i, 1);
         }
-        struct stat mid;
+        struct stat mid, marker;
         if (fstat(l.fd, &mid) != 0 || mid.st_size <= before.st_size)
             _exit(4); /* nothing written yet: the test would prove nothing */
-        raise(SIGTERM);
-        _exit(5);
+        if (stat(l.marker_path, &marker) != 0)
+            _exit(5);
+        raise(sig);
+        _exit(6);
     }
     int status;
     assert_int_equal(waitpid(child, &status, 0), child);
-    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == sig);
+}
+
+/* A run stopped by a signal while appending (its release partly written)
+ * leaves the file as it was. */
+static void test_signal_cuts_release_off(void **state)
+{
+    (void)state;
+    char *path = ledger_path();
+    write_release(path, 12);
+    struct stat before, after;
+    assert_int_equal(stat(path, &before), 0);
+    stop_while_appending(path, SIGTERM);
     assert_int_equal(stat(path, &after), 0);
     assert_int_equal(after.st_size, before.st_size);
     free(path);
@@ -706,41 +719,6 @@ static void test_begun_release_cut_off(void **state)
     free(path);
 }
 
-/* A ledger as a killed run leaves it: release 1 begun over path (a ledger of
- * one release) and 40,000 records written, then SIGKILL, which nothing can
- * catch.  The marker is there while the release is partly written. */
-static void kill_while_appending(const char *path)
-{
-    struct stat before;
-    assert_int_equal(stat(path, &before), 0);
-    pid_t child = fork();
-    assert_true(child >= 0);
-    if (child == 0) {
-        struct ledger l;
-        struct buf err;
-        buf_init(&err);
-        bool io;
-        if (!ledger_open(&l, path, false, &err, &io))
-            _exit(3);
-        ledger_begin(&l, 11);
-        for (int i = 0; i < 40000; i++) {
-            char group[32];
-            snprintf(group, sizeof(group), "Ward %d", i + 10);
-            record(&l, group, true, i, 1);
-        }
-        struct stat mid, marker;
-        if (fstat(l.fd, &mid) != 0 || mid.st_size <= before.st_size)
-            _exit(4); /* nothing written yet: the test would prove nothing */
-        if (stat(l.marker_path, &marker) != 0)
-            _exit(5);
-        raise(SIGKILL);
-        _exit(6);
-    }
-    int status;
-    assert_int_equal(waitpid(child, &status, 0), child);
-    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-}
-
 /* What a killed run left is cut off by the next run, back to the bytes
  * before it, and the marker removed; the ledger goes on. */
 static void test_killed_release_cut_off(void **state)
@@ -750,7 +728,7 @@ static void test_killed_release_cut_off(void **state)
     write_release(path, 12);
     size_t len, after_len;
     unsigned char *before = slurp(path, &len);
-    kill_while_appending(path);
+    stop_while_appending(path, SIGKILL);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_true((size_t)st.st_size > len); /* the partial release is there */
@@ -786,7 +764,7 @@ static void test_killed_first_release_cut_off(void **state)
     int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     assert_true(fd >= 0);
     close(fd);
-    kill_while_appending(path);
+    stop_while_appending(path, SIGKILL);
     struct ledger l;
     struct buf err;
     buf_init(&err);
