@@ -590,6 +590,20 @@ static void test_index_any_order(void **state)
     free(path);
 }
 
+/* path opens (read and checked whole) and holds n releases. */
+static void assert_releases(const char *path, uint32_t n)
+{
+    struct ledger l;
+    struct buf err;
+    buf_init(&err);
+    bool io;
+    if (!ledger_open(&l, path, false, &err, &io))
+        fail_msg("%s", err.data);
+    assert_int_equal(l.n_releases, n);
+    ledger_close(&l);
+    buf_release(&err);
+}
+
 /* A run stopped by signal sig while appending: release 1 begun over path
  * (a ledger of one release), 40,000 records written in blocks, then sig
  * raised.  SIGKILL cannot be caught, and leaves the release partly written
@@ -712,9 +726,7 @@ static void test_begun_release_cut_off(void **state)
     ledger_close(&l);
     assert_int_equal(stat(path, &after), 0);
     assert_int_equal(after.st_size, before.st_size);
-    assert_true(ledger_open(&l, path, false, &err, &io));
-    assert_int_equal(l.n_releases, 1);
-    ledger_close(&l);
+    assert_releases(path, 1);
     buf_release(&err);
     free(path);
 }
@@ -746,9 +758,7 @@ static void test_killed_release_cut_off(void **state)
     assert_int_equal(after_len, len);
     assert_memory_equal(after, before, len);
     write_release(path, 13); /* and it goes on */
-    assert_true(ledger_open(&l, path, false, &err, &io));
-    assert_int_equal(l.n_releases, 2);
-    ledger_close(&l);
+    assert_releases(path, 2);
     free(after);
     free(before);
     buf_release(&err);
@@ -775,9 +785,7 @@ static void test_killed_first_release_cut_off(void **state)
     ledger_close(&l);
     assert_int_not_equal(access(marker, F_OK), 0);
     write_release(path, 12);
-    assert_true(ledger_open(&l, path, false, &err, &io));
-    assert_int_equal(l.n_releases, 1);
-    ledger_close(&l);
+    assert_releases(path, 1);
     buf_release(&err);
     free(marker);
     free(path);
@@ -816,9 +824,7 @@ static void test_marker_cuts_only_what_it_marks(void **state)
     char text[64];
     snprintf(text, sizeof(text), "candour-ledger-append %zu\n", len);
     put_marker(path, text); /* stale: over a whole ledger */
-    assert_true(ledger_open(&l, path, false, &err, &io));
-    assert_int_equal(l.n_releases, 2);
-    ledger_close(&l);
+    assert_releases(path, 2);
     assert_int_not_equal(access(marker, F_OK), 0);
     put_marker(path, ""); /* a run killed after making it, before its line */
     assert_true(ledger_open(&l, path, false, &err, &io));
@@ -864,9 +870,7 @@ static void test_marker_cuts_only_what_it_marks(void **state)
     t.len -= 3;
     write_text(path, &t);
     put_marker(path, text);
-    assert_true(ledger_open(&l, path, false, &err, &io));
-    assert_int_equal(l.n_releases, 1);
-    ledger_close(&l);
+    assert_releases(path, 1);
     unsigned char *cut = slurp(path, &len);
     assert_int_equal(len, first_len);
     assert_memory_equal(cut, whole, first_len);
